@@ -1,0 +1,2 @@
+-- Drop users.
+DROP TABLE users;

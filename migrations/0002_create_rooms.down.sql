@@ -1,0 +1,3 @@
+-- Drop rooms and its index.
+DROP INDEX rooms_owner;
+DROP TABLE rooms;

@@ -1,0 +1,3 @@
+-- Drop memberships and its index.
+DROP INDEX memberships_user;
+DROP TABLE memberships;

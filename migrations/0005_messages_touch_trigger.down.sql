@@ -1,0 +1,2 @@
+-- Drop the messages_touch trigger.
+DROP TRIGGER messages_touch;
