@@ -1,0 +1,339 @@
+/*
+** main.c: the developer tool, `migc`. Adds `gen` and `new` to the
+** command line every embedded binary has, and runs the other commands
+** on a migration directory read at run time (--dir).
+*/
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "migc.h"
+#include "scan.h"
+#include "util.h"
+#include "load.h"
+#include "emit.h"
+#include "cli.h"
+
+static const char genusage[] =
+	"usage: migc gen --dialect sqlite|postgres [--name SYMBOL] [--main] [-o FILE] [--depfile FILE] DIR\n"
+	"  Compile the migrations in DIR into one C file defining\n"
+	"  const struct migc_set SYMBOL (default migc_migrations).\n"
+	"  --main       also define main() running the migrate command line\n"
+	"  -o FILE      write FILE (only when its content changes) instead of stdout\n"
+	"  --depfile F  write a make-style depfile listing every file read (needs -o)\n"
+	"exit status: 0 ok, 2 bad input (each error names file:line:col)\n";
+
+static const char newusage[] =
+	"usage: migc new NAME [--dir DIR] [--timestamp] [--no-down]\n"
+	"  Create DIR/NNNN_NAME.sql and DIR/NNNN_NAME.down.sql, numbered after the\n"
+	"  newest migration (--timestamp: numbered YYYYMMDDHHMMSS, UTC).\n";
+
+static int
+parsedialect(const char *s, enum dialect *d)
+{
+	if (strcmp(s, "sqlite") == 0)
+		*d = DIALECT_SQLITE;
+	else if (strcmp(s, "postgres") == 0)
+		*d = DIALECT_POSTGRES;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+usageerror(const char *usage, const char *fmt, const char *arg)
+{
+	fputs("migc: error: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	fputs(usage, stderr);
+	return 2;
+}
+
+/* Load dir, printing its diagnostics; NULL on error. */
+static struct migc_set *
+load(const char *dir, enum dialect dialect)
+{
+	struct diags d = {{0}, 0, 0};
+	struct migc_set *set = loadset(dir, dialect, &d);
+
+	if (d.text.len)
+		fputs(d.text.data, stderr);
+	buffree(&d.text);
+	return set;
+}
+
+static const struct migc_set *
+cliload(const char *dir, const char *dialect)
+{
+	enum dialect d;
+
+	if (parsedialect(dialect, &d) != 0)
+		return NULL;
+	return load(dir, d);
+}
+
+static void
+clifree(const struct migc_set *set)
+{
+	freeset((struct migc_set *)set);
+}
+
+/* Write data to path unless the file already holds exactly it. */
+static void
+writeifchanged(const char *path, const char *data, size_t len)
+{
+	char *old, *tmp;
+	size_t oldlen;
+	FILE *f;
+
+	if (readfile(path, &old, &oldlen) == 0) {
+		int same = oldlen == len && memcmp(old, data, len) == 0;
+
+		free(old);
+		if (same)
+			return;
+	}
+	tmp = xmalloc(strlen(path) + 5);
+	sprintf(tmp, "%s.tmp", path);
+	f = fopen(tmp, "wb");
+	if (!f)
+		fatal("open %s:", tmp);
+	if (fwrite(data, 1, len, f) != len || fclose(f) != 0)
+		fatal("write %s:", tmp);
+	if (rename(tmp, path) != 0)
+		fatal("rename %s:", tmp);
+	free(tmp);
+}
+
+static void
+putdeppath(struct buf *b, const char *dir, const char *file)
+{
+	const char *parts[3];
+	int i;
+
+	parts[0] = dir;
+	parts[1] = dir[0] && dir[strlen(dir) - 1] != '/' ? "/" : "";
+	parts[2] = file;
+	bufputs(b, " \\\n  ");
+	for (i = 0; i < 3; i++) {
+		const char *p;
+
+		for (p = parts[i]; *p; p++) {
+			if (*p == ' ' || *p == '#' || *p == '\\')
+				bufputc(b, '\\');
+			else if (*p == '$')
+				bufputc(b, '$');
+			bufputc(b, *p);
+		}
+	}
+}
+
+static int
+cmdgen(int argc, char **argv)
+{
+	const char *dialectarg = NULL, *symbol = "migc_migrations", *out = NULL, *depfile = NULL, *dir = NULL;
+	struct buf c = {0}, dep = {0};
+	struct migc_set *set;
+	enum dialect dialect;
+	int withmain = 0, i;
+	unsigned long k;
+
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		const char **slot = NULL;
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(genusage, stdout);
+			return 0;
+		} else if (strcmp(a, "--main") == 0) {
+			withmain = 1;
+			continue;
+		} else if (strcmp(a, "--dialect") == 0) {
+			slot = &dialectarg;
+		} else if (strcmp(a, "--name") == 0) {
+			slot = &symbol;
+		} else if (strcmp(a, "-o") == 0) {
+			slot = &out;
+		} else if (strcmp(a, "--depfile") == 0) {
+			slot = &depfile;
+		} else if (a[0] == '-' && a[1]) {
+			return usageerror(genusage, "unknown option '%s'", a);
+		} else if (dir) {
+			return usageerror(genusage, "unexpected argument '%s'", a);
+		} else {
+			dir = a;
+			continue;
+		}
+		if (i + 1 >= argc)
+			return usageerror(genusage, "option %s needs a value", a);
+		*slot = argv[++i];
+	}
+	if (!dialectarg)
+		return usageerror(genusage, "--dialect is required%s", "");
+	if (parsedialect(dialectarg, &dialect) != 0)
+		return usageerror(genusage, "--dialect: '%s' is not sqlite or postgres", dialectarg);
+	if (!iscident(symbol))
+		return usageerror(genusage, "--name: '%s' is not a usable C identifier (at most 63 bytes, not main, not migc__*)", symbol);
+	if (!dir)
+		return usageerror(genusage, "no migration directory given%s", "");
+	if (depfile && !out)
+		return usageerror(genusage, "--depfile needs -o%s", "");
+	set = load(dir, dialect);
+	if (!set)
+		return 2;
+	emitset(&c, set, symbol, withmain);
+	if (out) {
+		writeifchanged(out, c.data, c.len);
+	} else if (fwrite(c.data, 1, c.len, stdout) != c.len || fflush(stdout) != 0) {
+		fatal("write stdout:");
+	}
+	if (depfile) {
+		bufputs(&dep, out);
+		bufputc(&dep, ':');
+		for (k = 0; k < set->count; k++) {
+			putdeppath(&dep, dir, set->migrations[k].up.file);
+			if (set->migrations[k].down.file)
+				putdeppath(&dep, dir, set->migrations[k].down.file);
+		}
+		bufputc(&dep, '\n');
+		writeifchanged(depfile, dep.data, dep.len);
+	}
+	buffree(&c);
+	buffree(&dep);
+	freeset(set);
+	return 0;
+}
+
+static int
+createfile(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wx");
+
+	if (!f) {
+		fprintf(stderr, "migc: error: cannot create %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fputs(text, f);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "migc: error: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	printf("created %s\n", path);
+	return 0;
+}
+
+/* The newest version in dir (0 when none) and the digits its name uses
+** (at least 4). Returns 0, or -1 after printing why. */
+static int
+newest(const char *dir, int64_t *version, int *width)
+{
+	struct dirent *de;
+	DIR *dp = opendir(dir);
+
+	*version = 0;
+	*width = 4;
+	if (!dp) {
+		fprintf(stderr, "migc: error: %s: cannot open migration directory: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		const char *name, *why;
+		size_t namelen;
+		int isdown;
+		int64_t v;
+
+		if (de->d_name[0] != '.' && parsefilename(de->d_name, &v, &name, &namelen, &isdown, &why) == 0 && v > *version) {
+			*version = v;
+			*width = (int)(strchr(de->d_name, '_') - de->d_name);
+		}
+	}
+	closedir(dp);
+	return 0;
+}
+
+static int
+cmdnew(int argc, char **argv)
+{
+	const char *dir = "migrations", *name = NULL, *p, *why;
+	int timestamp = 0, nodown = 0, width = 4, i;
+	int64_t version, last, v;
+	char file[512], path[1024], body[600];
+	size_t namelen;
+	int isdown;
+
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs(newusage, stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--timestamp") == 0) {
+			timestamp = 1;
+		} else if (strcmp(argv[i], "--no-down") == 0) {
+			nodown = 1;
+		} else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+			dir = argv[++i];
+		} else if (argv[i][0] == '-') {
+			return usageerror(newusage, "unknown option '%s'", argv[i]);
+		} else if (name) {
+			return usageerror(newusage, "unexpected argument '%s'", argv[i]);
+		} else {
+			name = argv[i];
+		}
+	}
+	if (!name)
+		return usageerror(newusage, "new needs a NAME%s", "");
+	snprintf(file, sizeof(file), "1_%s.sql", name);
+	if (strlen(name) > 200 || parsefilename(file, &v, &p, &namelen, &isdown, &why) != 0 || isdown)
+		return usageerror(newusage, "invalid migration name '%s': use letters, digits, '_', '-' and '.'", name);
+	if (newest(dir, &last, &width) != 0)
+		return 2;
+	if (last == INT64_MAX) {
+		fprintf(stderr, "migc: error: no version is left after %lld\n", (long long)last);
+		return 2;
+	}
+	version = last + 1;
+	if (timestamp) {
+		time_t now = time(NULL);
+		struct tm tm;
+		char ts[32];
+
+		gmtime_r(&now, &tm);
+		strftime(ts, sizeof(ts), "%Y%m%d%H%M%S", &tm);
+		v = strtoll(ts, NULL, 10);
+		if (v < version) {
+			fprintf(stderr, "migc: error: the timestamp %s is not newer than version %lld\n", ts, (long long)(version - 1));
+			return 2;
+		}
+		version = v;
+		width = 0;
+	}
+	snprintf(file, sizeof(file), "%0*lld_%s", width, (long long)version, name);
+	snprintf(path, sizeof(path), "%s/%s.sql", dir, file);
+	snprintf(body, sizeof(body), "-- %s: describe what this migration does.\n", file);
+	if (createfile(path, body) != 0)
+		return 1;
+	if (!nodown) {
+		snprintf(path, sizeof(path), "%s/%s.down.sql", dir, file);
+		snprintf(body, sizeof(body), "-- Revert %s.\n", file);
+		if (createfile(path, body) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct cli_source src = { cliload, clifree };
+
+	if (argc > 1 && strcmp(argv[1], "gen") == 0)
+		return cmdgen(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "new") == 0)
+		return cmdnew(argc, argv);
+	return climain("migc", argc, argv, NULL, &src);
+}

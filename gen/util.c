@@ -1,0 +1,211 @@
+/*
+** util.c: memory, growable buffers and diagnostics for the generator.
+*/
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+	size_t n = strlen(fmt);
+	int err = errno;
+
+	fputs("migc: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (n > 0 && fmt[n - 1] == ':')
+		fprintf(stderr, " %s", strerror(err));
+	fputc('\n', stderr);
+	exit(1);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		fatal("out of memory");
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		fatal("out of memory");
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t m)
+{
+	if (m && n > SIZE_MAX / m)
+		fatal("out of memory");
+	return xrealloc(p, n * m);
+}
+
+char *
+xmemdup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xmemdup(s, strlen(s));
+}
+
+void
+bufadd(struct buf *b, const void *data, size_t n)
+{
+	if (n > SIZE_MAX - b->len - 1)
+		fatal("out of memory");
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+
+		while (cap < b->len + n + 1)
+			cap = cap > SIZE_MAX / 2 ? b->len + n + 1 : cap * 2;
+		b->data = xrealloc(b->data, cap);
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, data, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+bufputs(struct buf *b, const char *s)
+{
+	bufadd(b, s, strlen(s));
+}
+
+void
+bufputc(struct buf *b, int c)
+{
+	char ch = (char)c;
+
+	bufadd(b, &ch, 1);
+}
+
+static void
+bufvprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	char small[256];
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(small, sizeof(small), fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		fatal("bad format");
+	if ((size_t)n < sizeof(small)) {
+		bufadd(b, small, (size_t)n);
+	} else {
+		char *big = xmalloc((size_t)n + 1);
+
+		vsnprintf(big, (size_t)n + 1, fmt, ap);
+		bufadd(b, big, (size_t)n);
+		free(big);
+	}
+}
+
+void
+bufprintf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bufvprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+buffree(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+static void
+diag(struct diags *d, const char *kind, const char *path, unsigned long line,
+     unsigned long col, const char *fmt, va_list ap)
+{
+	bufputs(&d->text, path);
+	if (line)
+		bufprintf(&d->text, ":%lu", line);
+	if (col)
+		bufprintf(&d->text, ":%lu", col);
+	bufprintf(&d->text, ": %s: ", kind);
+	bufvprintf(&d->text, fmt, ap);
+	bufputc(&d->text, '\n');
+}
+
+void
+diagerror(struct diags *d, const char *path, unsigned long line,
+          unsigned long col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag(d, "error", path, line, col, fmt, ap);
+	va_end(ap);
+	d->nerrors++;
+}
+
+void
+diagwarn(struct diags *d, const char *path, unsigned long line,
+         unsigned long col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag(d, "warning", path, line, col, fmt, ap);
+	va_end(ap);
+	d->nwarnings++;
+}
+
+int
+readfile(const char *path, char **data, size_t *len)
+{
+	struct buf b = {0};
+	char chunk[65536];
+	FILE *f;
+	size_t n;
+	int err;
+
+	f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		bufadd(&b, chunk, n);
+	err = ferror(f) ? errno : 0;
+	fclose(f);
+	if (err) {
+		buffree(&b);
+		errno = err;
+		return -1;
+	}
+	if (!b.data)
+		bufadd(&b, "", 0);
+	*data = b.data;
+	*len = b.len;
+	return 0;
+}

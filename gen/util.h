@@ -1,0 +1,41 @@
+/*
+** util.h: memory, growable buffers and diagnostics for the generator.
+** The generator is a build tool, so running out of memory ends it
+** (as in samurai); every other failure is returned to the caller.
+*/
+
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t n, size_t m);
+char *xstrdup(const char *s);
+char *xmemdup(const char *s, size_t n);  /* adds a NUL */
+
+/* Print "migc: msg" (with ": strerror" when msg ends in ':') and exit 1. */
+void fatal(const char *fmt, ...);
+
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+
+void bufadd(struct buf *b, const void *data, size_t n);
+void bufputs(struct buf *b, const char *s);
+void bufputc(struct buf *b, int c);
+void bufprintf(struct buf *b, const char *fmt, ...);
+void buffree(struct buf *b);
+
+/* Diagnostics collected while reading a migration directory, each line
+** already formatted as "path:line:col: error: message". */
+struct diags {
+	struct buf text;
+	int nerrors, nwarnings;
+};
+
+void diagerror(struct diags *d, const char *path, unsigned long line,
+               unsigned long col, const char *fmt, ...);
+void diagwarn(struct diags *d, const char *path, unsigned long line,
+              unsigned long col, const char *fmt, ...);
+
+/* Read a whole file into *data (NUL-terminated; caller frees). Returns
+** 0, or -1 with errno set. */
+int readfile(const char *path, char **data, size_t *len);
