@@ -1,0 +1,211 @@
+/*
+** api.c: the handle: opening, options, the error message and events.
+** Migrating itself is in engine.c, reading and checking the tracking
+** table in plan.c, the databases in one file per driver.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migc.h"
+#include "internal.h"
+
+static char nomem[] = "out of memory";
+
+char *
+strdup_(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+static int
+vappend(migc *m, const char *fmt, va_list ap)
+{
+	size_t old = m->errmsg && m->errmsg != nomem ? strlen(m->errmsg) : 0;
+	va_list aq;
+	char *p;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return MIGC_NOMEM;
+	p = realloc(m->errmsg == nomem ? NULL : m->errmsg, old + (size_t)n + 2);
+	if (!p) {
+		free(m->errmsg == nomem ? NULL : m->errmsg);
+		m->errmsg = nomem;
+		return MIGC_NOMEM;
+	}
+	if (old)
+		p[old++] = '\n';
+	vsnprintf(p + old, (size_t)n + 1, fmt, ap);
+	m->errmsg = p;
+	return MIGC_OK;
+}
+
+void
+clearerr_(migc *m)
+{
+	if (m->errmsg != nomem)
+		free(m->errmsg);
+	m->errmsg = NULL;
+}
+
+int
+seterr(migc *m, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	clearerr_(m);
+	va_start(ap, fmt);
+	if (vappend(m, fmt, ap) != MIGC_OK)
+		rc = MIGC_NOMEM;
+	va_end(ap);
+	return rc;
+}
+
+int
+adderr(migc *m, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vappend(m, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void
+emit(migc *m, enum migc_event_kind kind, const struct migc_migration *mig,
+     long long ms, const char *text, size_t len)
+{
+	struct migc_event ev;
+
+	if (!m->event)
+		return;
+	ev.kind = kind;
+	ev.migration = mig;
+	ev.ms = ms;
+	ev.text = text;
+	ev.length = len;
+	m->event(m->ctx, &ev);
+}
+
+int
+newhandle(migc **out, const struct migc_set *set)
+{
+	migc *m = calloc(1, sizeof(*m));
+
+	*out = m;
+	if (!m)
+		return MIGC_NOMEM;
+	m->set = set;
+	m->lock_timeout = 60;
+	strcpy(m->table, "migc_migrations");
+	return MIGC_OK;
+}
+
+int
+migc_open(migc **out, const char *url, const struct migc_set *set, int flags)
+{
+	const char *target;
+	enum urlkind kind;
+	migc *m;
+	int rc;
+
+	if (newhandle(out, set) != MIGC_OK)
+		return MIGC_NOMEM;
+	m = *out;
+	m->readonly = (flags & MIGC_READONLY) != 0;
+	if (!set || set->layout != MIGC_LAYOUT)
+		return seterr(m, MIGC_INPUT, "the migration set was generated for another record layout (%d, runtime has %d): run migc gen again",
+		              set ? set->layout : 0, MIGC_LAYOUT);
+	kind = urlkind(url, &target);
+	if (kind == URL_BAD) {
+		char *safe = redacturl(url ? url : "");
+
+		rc = seterr(m, MIGC_INPUT, "unsupported database URL '%s': expected sqlite:PATH, sqlite::memory: or postgres://...",
+		            safe ? safe : "");
+		free(safe);
+		return rc;
+	}
+	if (kind == URL_POSTGRES)
+		return seterr(m, MIGC_INPUT, "PostgreSQL is not supported by this build of migc");
+	if (strcmp(set->dialect, "sqlite") != 0)
+		return seterr(m, MIGC_INPUT, "these migrations were generated for %s, not for a sqlite database", set->dialect);
+	m->drv = &sqlitedriver;
+	rc = m->drv->xOpen(m, target, flags);
+	if (rc == MIGC_OK)
+		m->owned = 1;
+	return rc;
+}
+
+void
+migc_close(migc *m)
+{
+	if (!m)
+		return;
+	if (m->drv && m->db)
+		m->drv->xClose(m);
+	clearerr_(m);
+	free(m);
+}
+
+const char *
+migc_errmsg(migc *m)
+{
+	if (!m)
+		return nomem;
+	return m->errmsg ? m->errmsg : "";
+}
+
+int
+migc_set_table(migc *m, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < n; i++) {
+		int c = (unsigned char)name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i > 0 && c >= '0' && c <= '9')))
+			break;
+	}
+	if (n == 0 || n > 63 || i < n)
+		return seterr(m, MIGC_INPUT,
+		              "invalid tracking table name (--table): use letters, digits and '_', not starting with a digit, at most 63 bytes");
+	memcpy(m->table, name, n + 1);
+	return MIGC_OK;
+}
+
+void
+migc_set_lock_timeout(migc *m, int seconds)
+{
+	m->lock_timeout = seconds < 0 ? 0 : seconds;
+}
+
+void
+migc_set_allow_out_of_order(migc *m, int allow)
+{
+	m->allow_out_of_order = allow != 0;
+}
+
+void
+migc_set_event(migc *m, migc_event_fn fn, void *ctx)
+{
+	m->event = fn;
+	m->ctx = ctx;
+}
+
+void
+migc_free(void *p)
+{
+	free(p);
+}

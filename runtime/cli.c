@@ -1,0 +1,585 @@
+/*
+** cli.c: the command line shared by `migc` and every embedded binary:
+** argument parsing, human and JSON output, exit codes. The library
+** under it never prints; this file is the only one that does.
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migc.h"
+#include "internal.h"
+#include "cli.h"
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_VERIFY = 3 };
+
+struct opts {
+	const char *prog;
+	const char *cmd;
+	const char *arg;          /* the command's operand (show V, baseline V) */
+	const char *database;
+	const char *table;
+	const char *dir;
+	const char *dialect;
+	const char *to;
+	int json, dryrun, help, allow_out_of_order;
+	int lock_timeout;         /* -1: default */
+};
+
+struct command {
+	const char *name;
+	const char *args;
+	const char *help;
+	int devonly;              /* only in the developer tool */
+};
+
+static const struct command commands[] = {
+	{ "status",   "[--json]",             "show applied and pending migrations", 0 },
+	{ "up",       "[--to V] [--dry-run]", "apply pending migrations (up to version V)", 0 },
+	{ "down",     "[--to V]",             "revert the newest migration, or all newer than V (0: all)", 0 },
+	{ "redo",     "",                     "revert the newest migration and apply it again", 0 },
+	{ "verify",   "[--json]",             "check applied migrations against this binary (exit 3 on a problem)", 0 },
+	{ "list",     "[--json]",             "list the embedded migrations (no database needed)", 0 },
+	{ "show",     "V",                    "print migration V's SQL, up and down", 0 },
+	{ "baseline", "V",                    "record 1..V as applied without running them", 0 },
+	{ "new",      "NAME [--timestamp]",   "create the next numbered migration file in --dir", 1 },
+	{ "gen",      "...",                  "generate C from a migration directory (migc gen --help)", 1 },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(FILE *f, const struct opts *o, int dev)
+{
+	size_t i;
+
+	fprintf(f, "usage: %s COMMAND [options]\n\ncommands:\n", o->prog);
+	for (i = 0; i < NCOMMANDS; i++)
+		if (dev || !commands[i].devonly)
+			fprintf(f, "  %-9s %-22s %s\n", commands[i].name, commands[i].args, commands[i].help);
+	fprintf(f, "\noptions:\n"
+	        "  --database URL        sqlite:PATH or sqlite::memory: (default: $DATABASE_URL)\n"
+	        "  --table NAME          tracking table (default migc_migrations)\n"
+	        "  --lock-timeout SECS   wait this long for another migrator (default 60)\n"
+	        "  --allow-out-of-order  apply pending migrations older than the newest applied one\n"
+	        "  --json                machine-readable output for status, verify and list\n");
+	if (dev)
+		fprintf(f, "  --dir DIR             migration directory (default migrations)\n"
+		        "  --dialect D           sqlite or postgres, when no --database says which\n");
+	fprintf(f, "  -h, --help            show this help\n"
+	        "\nexit status: 0 ok, 1 runtime error, 2 usage or bad input, 3 verification failure\n");
+}
+
+static int
+usageerror(const struct opts *o, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: error: ", o->prog);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see %s --help)\n", o->prog);
+	return EXIT_USAGE;
+}
+
+/* A version operand: decimal, 0 .. INT64_MAX. */
+static int
+parseversion(const char *s, int64_t *v)
+{
+	int64_t x = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || x > (INT64_MAX - (*s - '0')) / 10)
+			return -1;
+		x = x * 10 + (*s - '0');
+	}
+	*v = x;
+	return 0;
+}
+
+static int
+parseargs(struct opts *o, int argc, char **argv, int dev)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL, *eq;
+		char name[32];
+		const char **slot = NULL;
+
+		if (a[0] != '-' || a[1] == '\0') {
+			if (!o->cmd)
+				o->cmd = a;
+			else if (!o->arg)
+				o->arg = a;
+			else
+				return usageerror(o, "unexpected argument '%s'", a);
+			continue;
+		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			o->help = 1;
+			continue;
+		}
+		eq = strchr(a, '=');
+		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+		if (strcmp(name, "--json") == 0 && !eq) {
+			o->json = 1;
+			continue;
+		}
+		if (strcmp(name, "--dry-run") == 0 && !eq) {
+			o->dryrun = 1;
+			continue;
+		}
+		if (strcmp(name, "--allow-out-of-order") == 0 && !eq) {
+			o->allow_out_of_order = 1;
+			continue;
+		}
+		if (strcmp(name, "--database") == 0)
+			slot = &o->database;
+		else if (strcmp(name, "--table") == 0)
+			slot = &o->table;
+		else if (strcmp(name, "--to") == 0)
+			slot = &o->to;
+		else if (strcmp(name, "--lock-timeout") == 0)
+			slot = &val;
+		else if (dev && strcmp(name, "--dir") == 0)
+			slot = &o->dir;
+		else if (dev && strcmp(name, "--dialect") == 0)
+			slot = &o->dialect;
+		else
+			return usageerror(o, "unknown option '%s'", a);
+		if (eq) {
+			*slot = eq + 1;
+		} else if (i + 1 < argc) {
+			*slot = argv[++i];
+		} else {
+			return usageerror(o, "option %s needs a value", a);
+		}
+		if (slot == &val) {
+			int64_t secs;
+
+			if (parseversion(val, &secs) != 0 || secs > 86400)
+				return usageerror(o, "--lock-timeout: '%s' is not a number of seconds (0 to 86400)", val);
+			o->lock_timeout = (int)secs;
+		}
+	}
+	return EXIT_OK;
+}
+
+static void
+jsonstr(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/* "0003_add_presence" for 0003_add_presence.sql */
+static void
+printstem(FILE *f, const struct migc_migration *mig)
+{
+	size_t n = strlen(mig->up.file);
+
+	fprintf(f, "%.*s", (int)(n > 4 ? n - 4 : n), mig->up.file);
+}
+
+struct eventctx {
+	const struct opts *o;
+	const struct migc_migration *last;  /* of the last SQL printed */
+	int nevents;                        /* migrations applied, reverted or baselined */
+};
+
+static void
+onevent(void *ctx, const struct migc_event *ev)
+{
+	struct eventctx *e = ctx;
+	const char *verb = NULL;
+
+	switch (ev->kind) {
+	case MIGC_EV_APPLIED: verb = "applied"; break;
+	case MIGC_EV_REVERTED: verb = "reverted"; break;
+	case MIGC_EV_BASELINED: verb = "baselined"; break;
+	case MIGC_EV_NOTICE:
+		fprintf(stderr, "%s: warning: %s\n", e->o->prog, ev->text);
+		return;
+	case MIGC_EV_SQL:
+		if (ev->migration != e->last) {
+			const unsigned f = ev->migration->up.flags;
+
+			printf("-- %s%s%s\n", ev->migration->up.file,
+			       (f & MIGC_NO_TRANSACTION) ? " (no transaction)" : "",
+			       (f & MIGC_FOREIGN_KEYS_OFF) ? " (foreign keys off)" : "");
+			e->last = ev->migration;
+		}
+		fwrite(ev->text, 1, ev->length, stdout);
+		putchar('\n');
+		return;
+	}
+	e->nevents++;
+	fputs(verb, stdout);
+	putchar(' ');
+	printstem(stdout, ev->migration);
+	if (ev->kind != MIGC_EV_BASELINED)
+		printf(" (%lld ms)", ev->ms);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static const char *
+statename(enum migc_state_kind k)
+{
+	switch (k) {
+	case MIGC_PENDING: return "pending";
+	case MIGC_APPLIED: return "applied";
+	case MIGC_APPLIED_EOL: return "applied-eol";
+	case MIGC_EDITED: return "edited";
+	case MIGC_FAILED: return "failed";
+	case MIGC_UNKNOWN: return "unknown";
+	case MIGC_OUT_OF_ORDER: return "out-of-order";
+	}
+	return "?";
+}
+
+static int
+isproblem(const struct migc_state *s, int allow_out_of_order)
+{
+	return s->kind == MIGC_EDITED || s->kind == MIGC_FAILED || s->kind == MIGC_UNKNOWN ||
+	       (s->kind == MIGC_OUT_OF_ORDER && !allow_out_of_order);
+}
+
+static void
+jsonstate(const struct migc_state *s)
+{
+	printf("{\"version\":%lld,\"state\":\"%s\",\"name\":", (long long)s->version, statename(s->kind));
+	jsonstr(s->migration ? s->migration->name : s->name);
+	if (s->migration) {
+		fputs(",\"file\":", stdout);
+		jsonstr(s->migration->up.file);
+		fputs(",\"checksum\":", stdout);
+		jsonstr(s->migration->checksum);
+	}
+	if (s->applied_at) {
+		fputs(",\"applied_at\":", stdout);
+		jsonstr(s->applied_at);
+		printf(",\"execution_ms\":%lld,\"statements_done\":%ld,\"statements_total\":%ld,\"recorded_checksum\":",
+		       s->ms, s->statements_done, s->statements_total);
+		jsonstr(s->checksum);
+	}
+	if (s->error) {
+		fputs(",\"error\":", stdout);
+		jsonstr(s->error);
+	}
+	putchar('}');
+}
+
+static void
+counts(const struct migc_state *s, size_t n, size_t *napplied, size_t *npending)
+{
+	size_t i;
+
+	*napplied = *npending = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i].kind == MIGC_PENDING || s[i].kind == MIGC_OUT_OF_ORDER)
+			++*npending;
+		else
+			++*napplied;
+	}
+}
+
+static int
+cmdstatus(migc *m, const struct opts *o, const char *safeurl)
+{
+	struct migc_state *s;
+	size_t i, n, napplied, npending;
+	int rc;
+
+	rc = migc_status(m, &s, &n);
+	if (rc != MIGC_OK)
+		return rc;
+	counts(s, n, &napplied, &npending);
+	if (o->json) {
+		fputs("{\"database\":", stdout);
+		jsonstr(safeurl);
+		fputs(",\"table\":", stdout);
+		jsonstr(o->table ? o->table : "migc_migrations");
+		printf(",\"applied\":%lu,\"pending\":%lu,\"migrations\":[", (unsigned long)napplied, (unsigned long)npending);
+		for (i = 0; i < n; i++) {
+			if (i)
+				putchar(',');
+			jsonstate(&s[i]);
+		}
+		fputs("]}\n", stdout);
+	} else {
+		printf("database %s\n", safeurl);
+		printf("%-16s %-12s %-26s %s\n", "version", "state", "applied at", "migration");
+		for (i = 0; i < n; i++) {
+			printf("%-16lld %-12s %-26s ", (long long)s[i].version, statename(s[i].kind),
+			       s[i].applied_at ? s[i].applied_at : "");
+			if (s[i].migration)
+				printstem(stdout, s[i].migration);
+			else
+				printf("%s (not in this binary)", s[i].name);
+			if (s[i].applied_at && s[i].kind != MIGC_UNKNOWN)
+				printf(" (%lld ms)", s[i].ms);
+			if (s[i].kind == MIGC_FAILED)
+				printf(" [%ld of %ld statements]", s[i].statements_done, s[i].statements_total);
+			putchar('\n');
+		}
+		printf("%lu applied, %lu pending\n", (unsigned long)napplied, (unsigned long)npending);
+	}
+	migc_free(s);
+	return MIGC_OK;
+}
+
+static int
+cmdverify(migc *m, const struct opts *o)
+{
+	struct migc_state *s;
+	size_t i, n, napplied, npending, nproblems = 0;
+	int rc, first = 1;
+
+	rc = migc_status(m, &s, &n);
+	if (rc != MIGC_OK)
+		return rc;
+	counts(s, n, &napplied, &npending);
+	for (i = 0; i < n; i++)
+		nproblems += isproblem(&s[i], o->allow_out_of_order);
+	if (o->json) {
+		printf("{\"ok\":%s,\"applied\":%lu,\"pending\":%lu,\"problems\":[",
+		       nproblems ? "false" : "true", (unsigned long)napplied, (unsigned long)npending);
+		for (i = 0; i < n; i++) {
+			if (!isproblem(&s[i], o->allow_out_of_order) && s[i].kind != MIGC_APPLIED_EOL)
+				continue;
+			if (!first)
+				putchar(',');
+			first = 0;
+			jsonstate(&s[i]);
+		}
+		fputs("]}\n", stdout);
+		migc_free(s);
+		return nproblems ? MIGC_VERIFY : MIGC_OK;
+	}
+	migc_free(s);
+	migc_set_allow_out_of_order(m, o->allow_out_of_order);
+	rc = migc_verify(m);
+	if (rc == MIGC_OK)
+		printf("ok: %lu applied migrations match this binary, %lu pending\n",
+		       (unsigned long)napplied, (unsigned long)npending);
+	return rc;
+}
+
+static int
+cmdlist(const struct migc_set *set, const struct opts *o)
+{
+	unsigned long i;
+
+	if (o->json)
+		printf("{\"dialect\":\"%s\",\"hash\":\"%s\",\"migrations\":[", set->dialect, set->hash);
+	for (i = 0; i < set->count; i++) {
+		const struct migc_migration *mig = &set->migrations[i];
+
+		if (o->json) {
+			printf("%s{\"version\":%lld,\"name\":", i ? "," : "", (long long)mig->version);
+			jsonstr(mig->name);
+			fputs(",\"file\":", stdout);
+			jsonstr(mig->up.file);
+			fputs(",\"down\":", stdout);
+			if (mig->down.file)
+				jsonstr(mig->down.file);
+			else
+				fputs("null", stdout);
+			printf(",\"statements\":%lu,\"no_transaction\":%s,\"foreign_keys_off\":%s,\"checksum\":\"%s\"}",
+			       mig->up.nstmts, (mig->up.flags & MIGC_NO_TRANSACTION) ? "true" : "false",
+			       (mig->up.flags & MIGC_FOREIGN_KEYS_OFF) ? "true" : "false", mig->checksum);
+		} else {
+			printstem(stdout, mig);
+			printf("  %lu statement%s%s%s%s  %s\n", mig->up.nstmts, mig->up.nstmts == 1 ? "" : "s",
+			       mig->down.file ? ", down" : ", no down",
+			       (mig->up.flags & MIGC_NO_TRANSACTION) ? ", no transaction" : "",
+			       (mig->up.flags & MIGC_FOREIGN_KEYS_OFF) ? ", foreign keys off" : "", mig->checksum);
+		}
+	}
+	if (o->json)
+		fputs("]}\n", stdout);
+	return MIGC_OK;
+}
+
+static int
+cmdshow(const struct migc_set *set, const struct opts *o)
+{
+	const struct migc_migration *mig = NULL;
+	unsigned long i;
+	int64_t v;
+
+	if (!o->arg || parseversion(o->arg, &v) != 0)
+		return usageerror(o, "show needs a version, e.g. show 3%s", "");
+	for (i = 0; i < set->count; i++)
+		if (set->migrations[i].version == v)
+			mig = &set->migrations[i];
+	if (!mig) {
+		fprintf(stderr, "%s: error: no migration has version %s\n", o->prog, o->arg);
+		return EXIT_USAGE;
+	}
+	printf("-- %s (%s)\n", mig->up.file, mig->checksum);
+	fwrite(mig->up.sql, 1, mig->up.length, stdout);
+	if (mig->up.length && mig->up.sql[mig->up.length - 1] != '\n')
+		putchar('\n');
+	if (mig->down.file) {
+		printf("-- %s\n", mig->down.file);
+		fwrite(mig->down.sql, 1, mig->down.length, stdout);
+		if (mig->down.length && mig->down.sql[mig->down.length - 1] != '\n')
+			putchar('\n');
+	} else {
+		printf("-- (no down migration)\n");
+	}
+	return EXIT_OK;
+}
+
+static int
+exitcode(int rc)
+{
+	return rc == MIGC_OK ? EXIT_OK : rc == MIGC_INPUT ? EXIT_USAGE : rc == MIGC_VERIFY ? EXIT_VERIFY : EXIT_RUNTIME;
+}
+
+static const char *
+urldialect(const char *url)
+{
+	const char *target;
+
+	switch (urlkind(url, &target)) {
+	case URL_SQLITE: return "sqlite";
+	case URL_POSTGRES: return "postgres";
+	default: return NULL;
+	}
+}
+
+/* Open the database and run a command that needs one. */
+static int
+withdatabase(const struct migc_set *set, const struct opts *o)
+{
+	const char *url = o->database ? o->database : getenv("DATABASE_URL");
+	int readonly = strcmp(o->cmd, "status") == 0 || strcmp(o->cmd, "verify") == 0 || o->dryrun;
+	struct eventctx ectx = { o, NULL, 0 };
+	char *safeurl;
+	int64_t to = MIGC_LATEST;
+	migc *m;
+	int rc;
+
+	if (!url || !*url)
+		return usageerror(o, "no database: pass --database URL or set DATABASE_URL%s", "");
+	if (o->to && parseversion(o->to, &to) != 0)
+		return usageerror(o, "--to: '%s' is not a version", o->to);
+	if (o->dryrun && strcmp(o->cmd, "up") != 0)
+		return usageerror(o, "--dry-run is for up only%s", "");
+	if (o->to && strcmp(o->cmd, "up") != 0 && strcmp(o->cmd, "down") != 0)
+		return usageerror(o, "--to is for up and down only%s", "");
+	if ((strcmp(o->cmd, "baseline") == 0) != (o->arg != NULL))
+		return usageerror(o, o->arg ? "unexpected argument '%s'" : "baseline needs a version, e.g. baseline 3", o->arg);
+	safeurl = redacturl(url);
+	rc = migc_open(&m, url, set, readonly ? MIGC_READONLY : 0);
+	if (rc == MIGC_OK && o->table)
+		rc = migc_set_table(m, o->table);
+	if (rc == MIGC_OK) {
+		if (o->lock_timeout >= 0)
+			migc_set_lock_timeout(m, o->lock_timeout);
+		migc_set_allow_out_of_order(m, o->allow_out_of_order);
+		migc_set_event(m, onevent, &ectx);
+		if (strcmp(o->cmd, "status") == 0) {
+			rc = cmdstatus(m, o, safeurl ? safeurl : "");
+		} else if (strcmp(o->cmd, "verify") == 0) {
+			rc = cmdverify(m, o);
+		} else if (strcmp(o->cmd, "up") == 0) {
+			rc = o->dryrun ? migc_up_dry_run(m, to) : migc_up(m, to);
+			if (rc == MIGC_OK && !o->dryrun && ectx.nevents == 0)
+				printf("nothing to apply: the database is up to date\n");
+			if (rc == MIGC_OK && o->dryrun && ectx.last == NULL)
+				printf("-- nothing to apply\n");
+		} else if (strcmp(o->cmd, "down") == 0) {
+			rc = o->to ? migc_down(m, 0, to) : migc_down(m, 1, 0);
+		} else if (strcmp(o->cmd, "redo") == 0) {
+			rc = migc_redo(m);
+		} else {
+			int64_t v;
+
+			if (parseversion(o->arg, &v) != 0) {
+				rc = seterr(m, MIGC_INPUT, "baseline: '%s' is not a version", o->arg);
+			} else {
+				rc = migc_baseline(m, v);
+			}
+		}
+	}
+	if (rc != MIGC_OK)
+		fprintf(stderr, "%s: %s: %s\n", o->prog, rc == MIGC_VERIFY ? "verification failed" : "error", migc_errmsg(m));
+	migc_close(m);
+	free(safeurl);
+	return exitcode(rc);
+}
+
+int
+climain(const char *prog, int argc, char **argv, const struct migc_set *set,
+        const struct cli_source *src)
+{
+	struct opts o;
+	const struct migc_set *loaded = NULL;
+	size_t i;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.prog = prog;
+	o.lock_timeout = -1;
+	rc = parseargs(&o, argc, argv, src != NULL);
+	if (rc != EXIT_OK)
+		return rc;
+	if (!o.cmd || strcmp(o.cmd, "help") == 0) {
+		usage(o.cmd || o.help ? stdout : stderr, &o, src != NULL);
+		return o.cmd || o.help ? EXIT_OK : EXIT_USAGE;
+	}
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(o.cmd, commands[i].name) == 0 && (src || !commands[i].devonly))
+			break;
+	if (i == NCOMMANDS)
+		return usageerror(&o, "unknown command '%s'", o.cmd);
+	if (o.help) {
+		printf("usage: %s %s %s\n  %s\n", prog, commands[i].name, commands[i].args, commands[i].help);
+		return EXIT_OK;
+	}
+	if (src) {
+		const char *url = o.database ? o.database : getenv("DATABASE_URL");
+		const char *dialect = o.dialect ? o.dialect : url && *url ? urldialect(url) : "sqlite";
+
+		if (!dialect || (strcmp(dialect, "sqlite") != 0 && strcmp(dialect, "postgres") != 0))
+			return usageerror(&o, "cannot tell the dialect: pass --dialect sqlite|postgres%s", "");
+		loaded = src->xLoad(o.dir ? o.dir : "migrations", dialect);
+		if (!loaded)
+			return EXIT_USAGE;
+		set = loaded;
+	}
+	if (strcmp(o.cmd, "list") == 0)
+		rc = cmdlist(set, &o);
+	else if (strcmp(o.cmd, "show") == 0)
+		rc = cmdshow(set, &o);
+	else
+		rc = withdatabase(set, &o);
+	if (loaded)
+		src->xFree(loaded);
+	return rc;
+}
+
+int
+migc_main(int argc, char **argv, const struct migc_set *set)
+{
+	const char *prog = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
+
+	prog = prog ? prog + 1 : argc > 0 && argv[0] ? argv[0] : "migrate";
+	return climain(prog, argc, argv, set, NULL);
+}

@@ -1,0 +1,18 @@
+/*
+** cli.h: the command-line front end, shared by every embedded binary
+** (through migc_main) and the developer tool, which also reads the
+** migrations from a directory at run time.
+*/
+
+/* Where the developer tool gets its set: loaded from a directory. */
+struct cli_source {
+	/* Read dir for the dialect ("sqlite"/"postgres"); print diagnostics;
+	** NULL when the directory has errors. */
+	const struct migc_set *(*xLoad)(const char *dir, const char *dialect);
+	void (*xFree)(const struct migc_set *set);
+};
+
+/* Run one command. set is the embedded set, or NULL with src. Returns
+** the exit status. */
+int climain(const char *prog, int argc, char **argv, const struct migc_set *set,
+            const struct cli_source *src);

@@ -1,0 +1,446 @@
+/*
+** engine.c: applying and reverting migrations. Every change happens in
+** the driver's write transaction after re-reading and re-verifying the
+** tracking table inside it, so concurrent migrators serialise and each
+** migration runs once; a transactional migration commits with its row.
+*/
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "migc.h"
+#include "internal.h"
+
+static long long
+nowms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* UTC wall-clock time as 2026-01-31T12:00:00.123Z. */
+static void
+timestamp(char out[32])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + 19, 13, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+static void
+makerow(struct trackrow *r, const struct migc_migration *mig, char *at)
+{
+	memset(r, 0, sizeof(*r));
+	timestamp(at);
+	r->version = mig->version;
+	r->name = (char *)mig->name;
+	r->checksum = (char *)mig->checksum;
+	r->raw_checksum = (char *)mig->raw_checksum;
+	r->applied_at = at;
+	r->total = (long)mig->up.nstmts;
+}
+
+static int
+applied(const struct track *t, int64_t version)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->rows[i].version == version)
+			return 1;
+	return 0;
+}
+
+/* The first pending migration up to `to`, or NULL. */
+static const struct migc_migration *
+nextpending(migc *m, const struct track *t, int64_t to)
+{
+	unsigned long i;
+
+	for (i = 0; i < m->set->count && m->set->migrations[i].version <= to; i++)
+		if (!applied(t, m->set->migrations[i].version))
+			return &m->set->migrations[i];
+	return NULL;
+}
+
+static int
+checkversion(migc *m, int64_t v, const char *what)
+{
+	if (v == MIGC_LATEST || findmig(m->set, v))
+		return MIGC_OK;
+	return seterr(m, MIGC_INPUT, "%s: no migration has version %lld", what, (long long)v);
+}
+
+/*
+** Begin the write transaction, make sure the table exists, read and
+** verify it. On failure the transaction is rolled back.
+*/
+static int
+lockedread(migc *m, struct track *t, int forup)
+{
+	int rc;
+
+	t->rows = NULL;
+	t->n = 0;
+	rc = m->drv->xBegin(m);
+	if (rc == MIGC_OK)
+		rc = m->drv->xCreateTable(m);
+	if (rc == MIGC_OK)
+		rc = readtrack(m, t);
+	if (rc == MIGC_OK)
+		rc = verifytrack(m, t, forup);
+	if (rc != MIGC_OK) {
+		m->drv->xRollback(m);
+		freetrack(t);
+	}
+	return rc;
+}
+
+static int
+runstmts(migc *m, const struct migc_script *sc)
+{
+	unsigned long i;
+	int rc = MIGC_OK;
+
+	for (i = 0; i < sc->nstmts && rc == MIGC_OK; i++)
+		rc = m->drv->xExec(m, sc, i);
+	return rc;
+}
+
+/* Run a transactional migration and record it, inside the transaction
+** lockedread() began. */
+static int
+applytx(migc *m, const struct migc_migration *mig, long long *ms)
+{
+	struct trackrow r;
+	char at[32];
+	long long t0 = nowms();
+	int rc;
+
+	rc = runstmts(m, &mig->up);
+	if (rc == MIGC_OK && (mig->up.flags & MIGC_FOREIGN_KEYS_OFF))
+		rc = m->drv->xForeignKeyCheck(m, mig);
+	if (rc == MIGC_OK) {
+		makerow(&r, mig, at);
+		r.done = r.total;
+		r.ms = *ms = nowms() - t0;
+		rc = m->drv->xWriteRow(m, &r);
+	}
+	if (rc == MIGC_OK)
+		rc = m->drv->xCommit(m);
+	if (rc != MIGC_OK)
+		m->drv->xRollback(m);
+	return rc;
+}
+
+/*
+** Run a no-transaction migration: its row is written first, marking it
+** started, then each statement commits on its own and the row counts it.
+** A failure leaves the row saying which statement failed and why.
+*/
+static int
+applynotx(migc *m, const struct migc_migration *mig, long long *ms)
+{
+	struct trackrow r;
+	char at[32];
+	long long t0 = nowms();
+	unsigned long i;
+	int rc;
+
+	makerow(&r, mig, at);
+	rc = m->drv->xWriteRow(m, &r);
+	if (rc == MIGC_OK)
+		rc = m->drv->xCommit(m);
+	if (rc != MIGC_OK) {
+		m->drv->xRollback(m);
+		return rc;
+	}
+	for (i = 0; i < mig->up.nstmts; i++) {
+		rc = m->drv->xExec(m, &mig->up, i);
+		if (rc != MIGC_OK) {
+			char *msg = strdup_(migc_errmsg(m));
+
+			r.error = msg ? msg : "out of memory";
+			r.ms = nowms() - t0;
+			m->drv->xWriteRow(m, &r);
+			seterr(m, rc, "%s", r.error);
+			free(msg);
+			return rc;
+		}
+		r.done = (long)i + 1;
+		r.ms = nowms() - t0;
+		rc = m->drv->xWriteRow(m, &r);
+		if (rc != MIGC_OK)
+			return rc;
+	}
+	*ms = r.ms;
+	return MIGC_OK;
+}
+
+/* Apply one pending migration; the transaction is open on entry and
+** closed on return. */
+static int
+applyone(migc *m, const struct migc_migration *mig)
+{
+	long long ms = 0;
+	int rc, was = 1;
+
+	if (mig->up.flags & MIGC_FOREIGN_KEYS_OFF) {
+		/* The PRAGMA is a no-op inside a transaction: leave it, set it, come back. */
+		struct track t;
+
+		m->drv->xRollback(m);
+		rc = m->drv->xForeignKeys(m, 0, &was);
+		if (rc != MIGC_OK)
+			return rc;
+		rc = lockedread(m, &t, 1);
+		if (rc == MIGC_OK && applied(&t, mig->version)) {
+			m->drv->xRollback(m);
+			freetrack(&t);
+			m->drv->xForeignKeys(m, was, NULL);
+			return MIGC_OK;
+		}
+		freetrack(&t);
+		if (rc == MIGC_OK)
+			rc = applytx(m, mig, &ms);
+		m->drv->xForeignKeys(m, was, NULL);
+	} else if (mig->up.flags & MIGC_NO_TRANSACTION) {
+		rc = applynotx(m, mig, &ms);
+	} else {
+		rc = applytx(m, mig, &ms);
+	}
+	if (rc == MIGC_OK)
+		emit(m, MIGC_EV_APPLIED, mig, ms, NULL, 0);
+	return rc;
+}
+
+int
+migc_up(migc *m, int64_t to)
+{
+	const struct migc_migration *mig;
+	struct track t;
+	int rc;
+
+	clearerr_(m);
+	if (m->readonly)
+		return seterr(m, MIGC_INPUT, "the database was opened read-only");
+	rc = checkversion(m, to, "up --to");
+	while (rc == MIGC_OK) {
+		rc = lockedread(m, &t, 1);
+		if (rc != MIGC_OK)
+			break;
+		mig = nextpending(m, &t, to);
+		freetrack(&t);
+		if (!mig) {
+			rc = m->drv->xCommit(m);
+			break;
+		}
+		rc = applyone(m, mig);
+	}
+	return rc;
+}
+
+int
+migc_up_dry_run(migc *m, int64_t to)
+{
+	const struct migc_migration *mig;
+	struct track t;
+	unsigned long i;
+	int rc;
+
+	clearerr_(m);
+	rc = checkversion(m, to, "up --to");
+	if (rc == MIGC_OK)
+		rc = readtrack(m, &t);
+	if (rc != MIGC_OK)
+		return rc;
+	rc = verifytrack(m, &t, 1);
+	for (i = 0; rc == MIGC_OK && i < m->set->count; i++) {
+		unsigned long k;
+
+		mig = &m->set->migrations[i];
+		if (mig->version > to || applied(&t, mig->version))
+			continue;
+		for (k = 0; k < mig->up.nstmts; k++)
+			emit(m, MIGC_EV_SQL, mig, 0, mig->up.sql + mig->up.stmts[k].offset,
+			     mig->up.stmts[k].length);
+	}
+	freetrack(&t);
+	return rc;
+}
+
+/* Revert the newest applied migration, which must be `mig`. */
+static int
+revertone(migc *m, const struct migc_migration *mig)
+{
+	const struct migc_script *sc = &mig->down;
+	long long t0 = nowms();
+	struct trackrow r;
+	struct track t;
+	char at[32];
+	int rc;
+
+	rc = lockedread(m, &t, 0);
+	if (rc != MIGC_OK)
+		return rc;
+	if (t.n == 0 || t.rows[t.n - 1].version != mig->version) {
+		/* Another process moved the database on; the caller re-plans. */
+		freetrack(&t);
+		m->drv->xRollback(m);
+		return seterr(m, MIGC_ERROR, "the database changed while reverting %s: run down again", mig->up.file);
+	}
+	freetrack(&t);
+	if (sc->flags & MIGC_NO_TRANSACTION) {
+		rc = m->drv->xCommit(m);
+		if (rc == MIGC_OK)
+			rc = runstmts(m, sc);
+		if (rc != MIGC_OK) {
+			char *msg = strdup_(migc_errmsg(m));
+
+			makerow(&r, mig, at);
+			r.done = r.total;
+			r.error = msg ? msg : "out of memory";
+			/* Keep the original row but say the down failed. */
+			if (m->drv->xBegin(m) == MIGC_OK) {
+				struct track cur;
+
+				if (readtrack(m, &cur) == MIGC_OK && cur.n) {
+					struct trackrow *old = &cur.rows[cur.n - 1];
+
+					free(old->error);
+					old->error = strdup_(r.error);
+					if (m->drv->xWriteRow(m, old) == MIGC_OK)
+						m->drv->xCommit(m);
+				}
+				freetrack(&cur);
+				m->drv->xRollback(m);
+			}
+			seterr(m, rc, "%s", r.error);
+			free(msg);
+			return rc;
+		}
+		rc = m->drv->xBegin(m);
+	} else {
+		rc = runstmts(m, sc);
+	}
+	if (rc == MIGC_OK)
+		rc = m->drv->xDeleteRow(m, mig->version);
+	if (rc == MIGC_OK)
+		rc = m->drv->xCommit(m);
+	if (rc != MIGC_OK) {
+		m->drv->xRollback(m);
+		return rc;
+	}
+	emit(m, MIGC_EV_REVERTED, mig, nowms() - t0, NULL, 0);
+	return MIGC_OK;
+}
+
+int
+migc_down(migc *m, int steps, int64_t to)
+{
+	struct track t;
+	size_t i, first;
+	int rc;
+
+	clearerr_(m);
+	if (m->readonly)
+		return seterr(m, MIGC_INPUT, "the database was opened read-only");
+	if (steps <= 0 && to != 0 && !findmig(m->set, to))
+		return seterr(m, MIGC_INPUT, "down --to: no migration has version %lld", (long long)to);
+	rc = readtrack(m, &t);
+	if (rc == MIGC_OK)
+		rc = verifytrack(m, &t, 0);
+	if (rc != MIGC_OK) {
+		freetrack(&t);
+		return rc;
+	}
+	/* The rows to revert are t.rows[first..n). */
+	first = t.n;
+	while (first > 0 && (steps > 0 ? (size_t)steps > t.n - first : t.rows[first - 1].version > to))
+		first--;
+	for (i = t.n; i > first; i--) {
+		const struct migc_migration *mig = findmig(m->set, t.rows[i - 1].version);
+
+		if (!mig->down.file) {
+			rc = seterr(m, MIGC_INPUT, "%s has no down migration: nothing was reverted", mig->up.file);
+			freetrack(&t);
+			return rc;
+		}
+	}
+	for (i = t.n; i > first && rc == MIGC_OK; i--)
+		rc = revertone(m, findmig(m->set, t.rows[i - 1].version));
+	freetrack(&t);
+	return rc;
+}
+
+int
+migc_redo(migc *m)
+{
+	struct track t;
+	int64_t v;
+	int rc;
+
+	clearerr_(m);
+	rc = readtrack(m, &t);
+	if (rc != MIGC_OK)
+		return rc;
+	if (t.n == 0) {
+		freetrack(&t);
+		return seterr(m, MIGC_INPUT, "redo: no migration is applied");
+	}
+	v = t.rows[t.n - 1].version;
+	freetrack(&t);
+	rc = migc_down(m, 1, 0);
+	if (rc == MIGC_OK)
+		rc = migc_up(m, v);
+	return rc;
+}
+
+int
+migc_baseline(migc *m, int64_t to)
+{
+	struct trackrow r;
+	struct track t;
+	unsigned long i;
+	char at[32];
+	int rc;
+
+	clearerr_(m);
+	if (m->readonly)
+		return seterr(m, MIGC_INPUT, "the database was opened read-only");
+	if (!findmig(m->set, to))
+		return seterr(m, MIGC_INPUT, "baseline: no migration has version %lld", (long long)to);
+	rc = lockedread(m, &t, 0);
+	if (rc != MIGC_OK)
+		return rc;
+	if (t.n > 0) {
+		rc = seterr(m, MIGC_INPUT, "baseline needs a database with no applied migrations; this one has %lu",
+		            (unsigned long)t.n);
+		freetrack(&t);
+		m->drv->xRollback(m);
+		return rc;
+	}
+	freetrack(&t);
+	for (i = 0; rc == MIGC_OK && i < m->set->count && m->set->migrations[i].version <= to; i++) {
+		makerow(&r, &m->set->migrations[i], at);
+		r.done = r.total;
+		rc = m->drv->xWriteRow(m, &r);
+	}
+	if (rc == MIGC_OK)
+		rc = m->drv->xCommit(m);
+	if (rc != MIGC_OK) {
+		m->drv->xRollback(m);
+		return rc;
+	}
+	for (i = 0; i < m->set->count && m->set->migrations[i].version <= to; i++)
+		emit(m, MIGC_EV_BASELINED, &m->set->migrations[i], 0, NULL, 0);
+	return MIGC_OK;
+}

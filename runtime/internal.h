@@ -1,0 +1,76 @@
+/*
+** internal.h: what the runtime's files share and applications never
+** see: the handle, the tracking-table rows and the driver interface that
+** each database implements (one struct of x-functions per driver).
+*/
+
+/* One row of the tracking table. */
+struct trackrow {
+	int64_t version;
+	char *name, *checksum, *raw_checksum, *applied_at, *error;
+	long long ms;
+	long done, total;
+};
+
+struct track {
+	struct trackrow *rows;  /* in version order */
+	size_t n;
+};
+
+/*
+** A database driver. Every function returns a MIGC_ result code and
+** leaves the message on the handle (seterr) when it fails.
+*/
+struct driver {
+	const char *name;                                   /* "sqlite" */
+	int  (*xOpen)(migc *m, const char *target, int flags);
+	void (*xClose)(migc *m);                            /* closes only what xOpen opened */
+	int  (*xBegin)(migc *m);                            /* the write transaction that serialises migrators */
+	int  (*xCommit)(migc *m);
+	void (*xRollback)(migc *m);                         /* harmless outside a transaction */
+	int  (*xExec)(migc *m, const struct migc_script *sc, unsigned long i);
+	int  (*xCreateTable)(migc *m);
+	int  (*xReadTable)(migc *m, struct track *t);       /* a missing table reads as empty */
+	int  (*xWriteRow)(migc *m, const struct trackrow *r);  /* insert or replace */
+	int  (*xDeleteRow)(migc *m, int64_t version);
+	int  (*xForeignKeys)(migc *m, int on, int *was);    /* NULL: not supported */
+	int  (*xForeignKeyCheck)(migc *m, const struct migc_migration *mig);
+};
+
+struct migc {
+	const struct migc_set *set;
+	const struct driver *drv;
+	void *db;               /* the driver's connection */
+	int owned;              /* xClose closes db */
+	int readonly;
+	char table[64];         /* validated tracking table name */
+	int lock_timeout;       /* seconds */
+	int allow_out_of_order;
+	migc_event_fn event;
+	void *ctx;
+	char *errmsg;           /* NULL: no message */
+};
+
+extern const struct driver sqlitedriver;
+
+/* api.c */
+int seterr(migc *m, int rc, const char *fmt, ...);
+int adderr(migc *m, const char *fmt, ...);          /* append a line; returns MIGC_OK or MIGC_NOMEM */
+void clearerr_(migc *m);
+void emit(migc *m, enum migc_event_kind kind, const struct migc_migration *mig,
+          long long ms, const char *text, size_t len);
+char *strdup_(const char *s);
+int newhandle(migc **out, const struct migc_set *set);
+
+/* plan.c */
+void freetrack(struct track *t);
+const struct migc_migration *findmig(const struct migc_set *set, int64_t version);
+int readtrack(migc *m, struct track *t);
+int verifytrack(migc *m, const struct track *t, int forup);
+int stmtpos(const struct migc_script *sc, unsigned long i, long erroff,
+            unsigned long *line, unsigned long *col);
+
+/* url.c */
+enum urlkind { URL_BAD, URL_SQLITE, URL_POSTGRES };
+enum urlkind urlkind(const char *url, const char **target);
+char *redacturl(const char *url);   /* malloc'd copy with any password as *** */

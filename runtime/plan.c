@@ -1,0 +1,286 @@
+/*
+** plan.c: compare the tracking table with the embedded set. This is
+** where "edited", "ahead of this binary", "out of order" and "did not
+** finish" are decided, for status, verify and before every change.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migc.h"
+#include "internal.h"
+
+void
+freetrack(struct track *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->rows[i].name);
+		free(t->rows[i].checksum);
+		free(t->rows[i].raw_checksum);
+		free(t->rows[i].applied_at);
+		free(t->rows[i].error);
+	}
+	free(t->rows);
+	t->rows = NULL;
+	t->n = 0;
+}
+
+const struct migc_migration *
+findmig(const struct migc_set *set, int64_t version)
+{
+	unsigned long lo = 0, hi = set->count;
+
+	while (lo < hi) {
+		unsigned long mid = lo + (hi - lo) / 2;
+		int64_t v = set->migrations[mid].version;
+
+		if (v == version)
+			return &set->migrations[mid];
+		if (v < version)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int
+readtrack(migc *m, struct track *t)
+{
+	t->rows = NULL;
+	t->n = 0;
+	return m->drv->xReadTable(m, t);
+}
+
+int
+stmtpos(const struct migc_script *sc, unsigned long i, long erroff,
+        unsigned long *line, unsigned long *col)
+{
+	const struct migc_stmt *st = &sc->stmts[i];
+	unsigned long p, start = st->offset, end = st->offset;
+
+	*line = st->line;
+	if (erroff >= 0 && (unsigned long)erroff <= st->length)
+		end = st->offset + (unsigned long)erroff;
+	while (start > 0 && sc->sql[start - 1] != '\n')
+		start--;
+	for (p = st->offset; p < end; p++) {
+		if (sc->sql[p] == '\n') {
+			++*line;
+			start = p + 1;
+		}
+	}
+	*col = end - start + 1;
+	return 0;
+}
+
+static int
+isfailed(const struct trackrow *r)
+{
+	return r->done < r->total || r->error != NULL;
+}
+
+static const char *
+filename(const struct migc_migration *mig)
+{
+	return mig->up.file;
+}
+
+/* The newest version the table records, 0 when it is empty. */
+static int64_t
+newest(const struct track *t)
+{
+	return t->n ? t->rows[t->n - 1].version : 0;
+}
+
+/* Describe where a failed no-transaction migration stopped. */
+static int
+addfailed(migc *m, const struct trackrow *r, const struct migc_migration *mig)
+{
+	unsigned long line = 0, col = 0;
+
+	if (mig && r->done >= 0 && (unsigned long)r->done < mig->up.nstmts)
+		stmtpos(&mig->up, (unsigned long)r->done, -1, &line, &col);
+	if (line)
+		return adderr(m, "%s did not finish: statement %ld of %ld (%s:%lu) %s; "
+		              "fix the database by hand, then delete its row (version %lld) from %s",
+		              mig->up.file, r->done + 1, r->total, mig->up.file, line,
+		              r->error ? r->error : "was interrupted", (long long)r->version, m->table);
+	return adderr(m, "version %lld (%s) did not finish: %s; fix the database by hand, then delete its row from %s",
+	              (long long)r->version, r->name, r->error ? r->error : "it was interrupted", m->table);
+}
+
+/*
+** Check the rows against the set. forup: pending migrations older than
+** the newest applied one are a problem unless allowed. Returns MIGC_OK or
+** MIGC_VERIFY with one line per problem on the handle; line-ending-only
+** differences are sent as notices.
+*/
+int
+verifytrack(migc *m, const struct track *t, int forup)
+{
+	const struct migc_set *set = m->set;
+	unsigned long i, nunknown = 0;
+	int problems = 0;
+	size_t j;
+
+	clearerr_(m);
+	for (j = 0; j < t->n; j++) {
+		const struct trackrow *r = &t->rows[j];
+		const struct migc_migration *mig = findmig(set, r->version);
+
+		if (!mig) {
+			nunknown++;
+			continue;
+		}
+		if (strcmp(r->checksum, mig->checksum) != 0) {
+			problems++;
+			adderr(m, "%s was edited after it was applied (database has %s, this binary has %s)",
+			       filename(mig), r->checksum, mig->checksum);
+		} else if (strcmp(r->raw_checksum, mig->raw_checksum) != 0) {
+			char note[512];
+
+			snprintf(note, sizeof(note), "%s: only line endings or a byte-order mark changed since it was applied; the SQL is the same",
+			         filename(mig));
+			emit(m, MIGC_EV_NOTICE, mig, 0, note, strlen(note));
+		}
+		if (isfailed(r)) {
+			problems++;
+			addfailed(m, r, mig);
+		}
+	}
+	if (nunknown) {
+		problems++;
+		adderr(m, "the database is ahead of this binary: built with %lu migrations (newest %lld), "
+		       "database has %lu applied (newest %lld), %lu of them unknown to this binary",
+		       set->count, set->count ? (long long)set->migrations[set->count - 1].version : 0LL,
+		       (unsigned long)t->n, (long long)newest(t), nunknown);
+		for (j = 0; j < t->n; j++)
+			if (!findmig(set, t->rows[j].version))
+				adderr(m, "  unknown: version %lld (%s), applied %s",
+				       (long long)t->rows[j].version, t->rows[j].name, t->rows[j].applied_at);
+	}
+	if (forup && !m->allow_out_of_order) {
+		for (i = 0, j = 0; i < set->count; i++) {
+			const struct migc_migration *mig = &set->migrations[i];
+
+			while (j < t->n && t->rows[j].version < mig->version)
+				j++;
+			if ((j < t->n && t->rows[j].version == mig->version) || mig->version > newest(t))
+				continue;
+			problems++;
+			adderr(m, "%s is pending but older than the newest applied migration (version %lld): "
+			       "out of order (run with --allow-out-of-order to apply it anyway)",
+			       filename(mig), (long long)newest(t));
+		}
+	}
+	if (problems && m->errmsg && strcmp(m->errmsg, "out of memory") == 0)
+		return MIGC_NOMEM;
+	return problems ? MIGC_VERIFY : MIGC_OK;
+}
+
+int
+migc_verify(migc *m)
+{
+	struct track t;
+	int rc;
+
+	rc = readtrack(m, &t);
+	if (rc == MIGC_OK)
+		rc = verifytrack(m, &t, 1);
+	freetrack(&t);
+	return rc;
+}
+
+/* Room for the strings of one row, packed after the state array. */
+static size_t
+rowsize(const struct trackrow *r)
+{
+	return strlen(r->name) + strlen(r->checksum) + strlen(r->applied_at) + 3 +
+	       (r->error ? strlen(r->error) + 1 : 0);
+}
+
+static const char *
+pack(char **p, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = *p;
+
+	memcpy(d, s, n);
+	*p += n;
+	return d;
+}
+
+static void
+fillrow(struct migc_state *s, const struct trackrow *r, char **p)
+{
+	s->name = pack(p, r->name);
+	s->checksum = pack(p, r->checksum);
+	s->applied_at = pack(p, r->applied_at);
+	s->error = r->error ? pack(p, r->error) : NULL;
+	s->ms = r->ms;
+	s->statements_done = r->done;
+	s->statements_total = r->total;
+}
+
+int
+migc_status(migc *m, struct migc_state **states, size_t *n)
+{
+	const struct migc_set *set = m->set;
+	struct migc_state *s;
+	size_t j, k = 0, bytes = 0;
+	unsigned long i;
+	struct track t;
+	char *p;
+	int rc;
+
+	*states = NULL;
+	*n = 0;
+	clearerr_(m);
+	rc = readtrack(m, &t);
+	if (rc != MIGC_OK) {
+		freetrack(&t);
+		return rc;
+	}
+	for (j = 0; j < t.n; j++)
+		bytes += rowsize(&t.rows[j]);
+	s = malloc((set->count + t.n) * sizeof(*s) + bytes + 1);
+	if (!s) {
+		freetrack(&t);
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	}
+	p = (char *)(s + set->count + t.n);
+	for (i = 0, j = 0; i < set->count || j < t.n; k++) {
+		const struct migc_migration *mig = i < set->count ? &set->migrations[i] : NULL;
+		const struct trackrow *r = j < t.n ? &t.rows[j] : NULL;
+
+		memset(&s[k], 0, sizeof(s[k]));
+		if (r && (!mig || r->version < mig->version)) {
+			s[k].version = r->version;
+			s[k].kind = MIGC_UNKNOWN;
+			fillrow(&s[k], r, &p);
+			j++;
+		} else if (!r || mig->version < r->version) {
+			s[k].version = mig->version;
+			s[k].migration = mig;
+			s[k].kind = mig->version < newest(&t) ? MIGC_OUT_OF_ORDER : MIGC_PENDING;
+			i++;
+		} else {
+			s[k].version = mig->version;
+			s[k].migration = mig;
+			fillrow(&s[k], r, &p);
+			s[k].kind = strcmp(r->checksum, mig->checksum) != 0 ? MIGC_EDITED :
+			            isfailed(r) ? MIGC_FAILED :
+			            strcmp(r->raw_checksum, mig->raw_checksum) != 0 ? MIGC_APPLIED_EOL :
+			            MIGC_APPLIED;
+			i++;
+			j++;
+		}
+	}
+	freetrack(&t);
+	*states = s;
+	*n = k;
+	return MIGC_OK;
+}

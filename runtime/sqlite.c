@@ -1,0 +1,326 @@
+/*
+** sqlite.c: the SQLite driver. Migrators serialise on BEGIN IMMEDIATE
+** with a busy timeout; statements run one by one with sqlite3_prepare_v2
+** so a failure names the statement's file:line:col.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "migc.h"
+#include "internal.h"
+
+#define DB(m) ((sqlite3 *)(m)->db)
+
+static int
+dberr(migc *m, const char *what)
+{
+	int code = sqlite3_errcode(DB(m));
+
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return seterr(m, MIGC_BUSY, "%s: the database stayed locked by another connection for the whole lock timeout (%d s)",
+		              what, m->lock_timeout);
+	if (code == SQLITE_NOMEM)
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	return seterr(m, MIGC_ERROR, "%s: %s", what, sqlite3_errmsg(DB(m)));
+}
+
+static int
+exec(migc *m, const char *sql)
+{
+	if (sqlite3_exec(DB(m), sql, NULL, NULL, NULL) != SQLITE_OK)
+		return dberr(m, "sqlite");
+	return MIGC_OK;
+}
+
+static int
+sqliteopen(migc *m, const char *target, int flags)
+{
+	sqlite3 *db = NULL;
+	int oflags = (flags & MIGC_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int rc;
+
+	rc = sqlite3_open_v2(target, &db, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		rc = seterr(m, rc == SQLITE_NOMEM ? MIGC_NOMEM : MIGC_ERROR, "cannot open sqlite database %s: %s%s",
+		            target, db ? sqlite3_errmsg(db) : "out of memory",
+		            (flags & MIGC_READONLY) ? " (it must exist)" : "");
+		sqlite3_close(db);
+		return rc;
+	}
+	m->db = db;
+	/* As sqlx does: a connection migc opens enforces foreign keys. */
+	return exec(m, "PRAGMA foreign_keys = ON");
+}
+
+static void
+sqliteclose(migc *m)
+{
+	if (m->owned)
+		sqlite3_close(DB(m));
+	m->db = NULL;
+}
+
+static int
+sqlitebegin(migc *m)
+{
+	sqlite3_busy_timeout(DB(m), m->lock_timeout * 1000);
+	if (sqlite3_exec(DB(m), "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return dberr(m, "cannot take the migration lock (BEGIN IMMEDIATE)");
+	return MIGC_OK;
+}
+
+static int
+sqlitecommit(migc *m)
+{
+	if (sqlite3_get_autocommit(DB(m)))
+		return MIGC_OK;
+	return exec(m, "COMMIT");
+}
+
+static void
+sqliterollback(migc *m)
+{
+	if (!sqlite3_get_autocommit(DB(m)))
+		sqlite3_exec(DB(m), "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int
+sqliteexec(migc *m, const struct migc_script *sc, unsigned long i)
+{
+	const struct migc_stmt *st = &sc->stmts[i];
+	const char *sql = sc->sql + st->offset, *end = sql + st->length, *tail;
+	unsigned long line, col;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	while (sql < end) {
+		rc = sqlite3_prepare_v2(DB(m), sql, (int)(end - sql), &stmt, &tail);
+		if (rc == SQLITE_OK && stmt) {
+			while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+				;
+			if (rc == SQLITE_DONE)
+				rc = SQLITE_OK;
+		}
+		if (rc != SQLITE_OK) {
+			long off = sqlite3_error_offset(DB(m));
+
+			if (off >= 0)
+				off += (long)(sql - (sc->sql + st->offset));
+			stmtpos(sc, i, off, &line, &col);
+			rc = seterr(m, rc == SQLITE_NOMEM ? MIGC_NOMEM : MIGC_ERROR, "%s:%lu:%lu: %s (statement %lu of %lu)",
+			            sc->file, line, col, sqlite3_errmsg(DB(m)), i + 1, sc->nstmts);
+			sqlite3_finalize(stmt);
+			return rc;
+		}
+		sqlite3_finalize(stmt);
+		if (!stmt)
+			break;
+		sql = tail;
+	}
+	return MIGC_OK;
+}
+
+static int
+sqlitecreatetable(migc *m)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+	         "CREATE TABLE IF NOT EXISTS \"%s\" ("
+	         "version INTEGER PRIMARY KEY NOT NULL, "
+	         "name TEXT NOT NULL, "
+	         "checksum TEXT NOT NULL, "
+	         "raw_checksum TEXT NOT NULL, "
+	         "applied_at TEXT NOT NULL, "
+	         "execution_ms INTEGER NOT NULL, "
+	         "statements_done INTEGER NOT NULL, "
+	         "statements_total INTEGER NOT NULL, "
+	         "error TEXT)", m->table);
+	return exec(m, sql);
+}
+
+static char *
+coldup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? strdup_((const char *)s) : NULL;
+}
+
+static int
+sqlitereadtable(migc *m, struct track *t)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[512];
+	size_t cap = 0;
+	int rc, exists = 0;
+
+	if (sqlite3_prepare_v2(DB(m), "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return dberr(m, "cannot read the schema");
+	sqlite3_bind_text(st, 1, m->table, -1, SQLITE_STATIC);
+	exists = sqlite3_step(st) == SQLITE_ROW;
+	rc = sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
+		return dberr(m, "cannot read the schema");
+	if (!exists)
+		return MIGC_OK;
+	snprintf(sql, sizeof(sql),
+	         "SELECT version, name, checksum, raw_checksum, applied_at, execution_ms, "
+	         "statements_done, statements_total, error FROM \"%s\" ORDER BY version", m->table);
+	if (sqlite3_prepare_v2(DB(m), sql, -1, &st, NULL) != SQLITE_OK)
+		return seterr(m, MIGC_ERROR, "the tracking table %s has a layout this migc does not know: %s",
+		              m->table, sqlite3_errmsg(DB(m)));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct trackrow *r;
+
+		if (t->n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct trackrow *p = realloc(t->rows, ncap * sizeof(*p));
+
+			if (!p)
+				goto nomem;
+			t->rows = p;
+			cap = ncap;
+		}
+		r = &t->rows[t->n];
+		memset(r, 0, sizeof(*r));
+		r->version = sqlite3_column_int64(st, 0);
+		r->name = coldup(st, 1);
+		r->checksum = coldup(st, 2);
+		r->raw_checksum = coldup(st, 3);
+		r->applied_at = coldup(st, 4);
+		r->ms = sqlite3_column_int64(st, 5);
+		r->done = (long)sqlite3_column_int64(st, 6);
+		r->total = (long)sqlite3_column_int64(st, 7);
+		r->error = coldup(st, 8);
+		t->n++;
+		if (!r->name || !r->checksum || !r->raw_checksum || !r->applied_at)
+			goto nomem;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = dberr(m, "cannot read the tracking table");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	return MIGC_OK;
+nomem:
+	sqlite3_finalize(st);
+	return seterr(m, MIGC_NOMEM, "out of memory (or a NULL in the tracking table %s)", m->table);
+}
+
+static int
+sqlitewriterow(migc *m, const struct trackrow *r)
+{
+	sqlite3_stmt *st;
+	char sql[512];
+	int rc;
+
+	snprintf(sql, sizeof(sql),
+	         "INSERT OR REPLACE INTO \"%s\" (version, name, checksum, raw_checksum, applied_at, "
+	         "execution_ms, statements_done, statements_total, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	         m->table);
+	if (sqlite3_prepare_v2(DB(m), sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(m, "cannot record the migration");
+	sqlite3_bind_int64(st, 1, r->version);
+	sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, r->checksum, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->raw_checksum, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->applied_at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, r->ms);
+	sqlite3_bind_int64(st, 7, r->done);
+	sqlite3_bind_int64(st, 8, r->total);
+	if (r->error)
+		sqlite3_bind_text(st, 9, r->error, -1, SQLITE_STATIC);
+	sqlite3_step(st);
+	rc = sqlite3_finalize(st);
+	return rc == SQLITE_OK ? MIGC_OK : dberr(m, "cannot record the migration");
+}
+
+static int
+sqlitedeleterow(migc *m, int64_t version)
+{
+	sqlite3_stmt *st;
+	char sql[256];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE version = ?1", m->table);
+	if (sqlite3_prepare_v2(DB(m), sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(m, "cannot delete the tracking row");
+	sqlite3_bind_int64(st, 1, version);
+	sqlite3_step(st);
+	rc = sqlite3_finalize(st);
+	return rc == SQLITE_OK ? MIGC_OK : dberr(m, "cannot delete the tracking row");
+}
+
+/* Set foreign key enforcement; *was (if not NULL) gets the old setting. */
+static int
+sqliteforeignkeys(migc *m, int on, int *was)
+{
+	sqlite3_stmt *st;
+
+	if (was) {
+		if (sqlite3_prepare_v2(DB(m), "PRAGMA foreign_keys", -1, &st, NULL) != SQLITE_OK)
+			return dberr(m, "PRAGMA foreign_keys");
+		*was = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	return exec(m, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
+}
+
+static int
+sqliteforeignkeycheck(migc *m, const struct migc_migration *mig)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(DB(m), "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+		return dberr(m, "PRAGMA foreign_key_check");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *table = sqlite3_column_text(st, 0), *parent = sqlite3_column_text(st, 2);
+
+		rc = seterr(m, MIGC_ERROR, "%s: foreign key violation after the migration (PRAGMA foreign_key_check): "
+		            "row %lld of table %s references a missing row of %s",
+		            mig->up.file, (long long)sqlite3_column_int64(st, 1),
+		            table ? (const char *)table : "?", parent ? (const char *)parent : "?");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	rc = sqlite3_finalize(st);
+	return rc == SQLITE_OK ? MIGC_OK : dberr(m, "PRAGMA foreign_key_check");
+}
+
+const struct driver sqlitedriver = {
+	"sqlite",
+	sqliteopen,
+	sqliteclose,
+	sqlitebegin,
+	sqlitecommit,
+	sqliterollback,
+	sqliteexec,
+	sqlitecreatetable,
+	sqlitereadtable,
+	sqlitewriterow,
+	sqlitedeleterow,
+	sqliteforeignkeys,
+	sqliteforeignkeycheck,
+};
+
+int
+migc_wrap_sqlite(migc **out, struct sqlite3 *db, const struct migc_set *set)
+{
+	int rc = newhandle(out, set);
+
+	if (rc != MIGC_OK)
+		return rc;
+	(*out)->drv = &sqlitedriver;
+	(*out)->db = db;
+	(*out)->owned = 0;
+	if (!set || set->layout != MIGC_LAYOUT || strcmp(set->dialect, "sqlite") != 0)
+		return seterr(*out, MIGC_INPUT, "the migration set is not a sqlite set of record layout %d: run migc gen again",
+		              MIGC_LAYOUT);
+	return MIGC_OK;
+}
