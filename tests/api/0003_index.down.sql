@@ -1,0 +1,1 @@
+DROP INDEX c_p;

@@ -1,0 +1,2 @@
+-- migc:no-transaction
+CREATE INDEX c_p ON c(p);

@@ -1,0 +1,5 @@
+CREATE TABLE audit (id INTEGER PRIMARY KEY, what TEXT);
+CREATE TRIGGER users_audit AFTER INSERT ON users
+BEGIN
+  INSERT INTO audit (what) VALUES (CASE WHEN NEW.name = '' THEN 'empty' ELSE NEW.name END);
+END;

@@ -1,0 +1,4 @@
+CREATE TABLE a (x);
+COMMIT;
+BEGIN;
+CREATE TABLE b (x);

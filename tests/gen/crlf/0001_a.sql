@@ -1,0 +1,4 @@
+-- windows
+CREATE TABLE a (x);
+INSERT INTO a VALUES ('x
+y');

@@ -1,0 +1,3 @@
+﻿-- A BOM must not hide the directive.
+-- migc:no-transaction
+VACUUM;

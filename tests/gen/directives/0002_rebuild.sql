@@ -1,0 +1,4 @@
+-- migc:foreign-keys-off
+CREATE TABLE p2 (id INTEGER PRIMARY KEY);
+DROP TABLE p;
+ALTER TABLE p2 RENAME TO p;

@@ -1,0 +1,3 @@
+CREATE TABLE a (x);
+-- migc:no-transaction
+CREATE TABLE b (x);

@@ -1,0 +1,2 @@
+-- migc:foreign-keys-off
+CREATE TABLE a (x int);

@@ -1,0 +1,2 @@
+-- migc:no-transactions
+CREATE TABLE a (x);
