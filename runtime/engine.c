@@ -277,53 +277,55 @@ migc_up_dry_run(migc *m, int64_t to)
 	return rc;
 }
 
+/* Record on the newest row that reverting it failed part way. */
+static void
+markdownfailed(migc *m, int64_t version, const char *error)
+{
+	struct track t;
+
+	if (m->drv->xBegin(m) != MIGC_OK)
+		return;
+	if (readtrack(m, &t) == MIGC_OK && t.n && t.rows[t.n - 1].version == version) {
+		struct trackrow *r = &t.rows[t.n - 1];
+		char *old = r->error;
+
+		r->error = (char *)error;
+		if (m->drv->xWriteRow(m, r) == MIGC_OK)
+			m->drv->xCommit(m);
+		r->error = old;
+	}
+	freetrack(&t);
+	m->drv->xRollback(m);
+}
+
 /* Revert the newest applied migration, which must be `mig`. */
 static int
 revertone(migc *m, const struct migc_migration *mig)
 {
 	const struct migc_script *sc = &mig->down;
 	long long t0 = nowms();
-	struct trackrow r;
 	struct track t;
-	char at[32];
-	int rc;
+	int rc, moved;
 
 	rc = lockedread(m, &t, 0);
 	if (rc != MIGC_OK)
 		return rc;
-	if (t.n == 0 || t.rows[t.n - 1].version != mig->version) {
-		/* Another process moved the database on; the caller re-plans. */
-		freetrack(&t);
+	moved = t.n == 0 || t.rows[t.n - 1].version != mig->version;
+	freetrack(&t);
+	if (moved) {
 		m->drv->xRollback(m);
 		return seterr(m, MIGC_ERROR, "the database changed while reverting %s: run down again", mig->up.file);
 	}
-	freetrack(&t);
 	if (sc->flags & MIGC_NO_TRANSACTION) {
+		/* Statements commit one by one; the row goes in a last transaction. */
 		rc = m->drv->xCommit(m);
 		if (rc == MIGC_OK)
 			rc = runstmts(m, sc);
 		if (rc != MIGC_OK) {
 			char *msg = strdup_(migc_errmsg(m));
 
-			makerow(&r, mig, at);
-			r.done = r.total;
-			r.error = msg ? msg : "out of memory";
-			/* Keep the original row but say the down failed. */
-			if (m->drv->xBegin(m) == MIGC_OK) {
-				struct track cur;
-
-				if (readtrack(m, &cur) == MIGC_OK && cur.n) {
-					struct trackrow *old = &cur.rows[cur.n - 1];
-
-					free(old->error);
-					old->error = strdup_(r.error);
-					if (m->drv->xWriteRow(m, old) == MIGC_OK)
-						m->drv->xCommit(m);
-				}
-				freetrack(&cur);
-				m->drv->xRollback(m);
-			}
-			seterr(m, rc, "%s", r.error);
+			markdownfailed(m, mig->version, msg ? msg : "out of memory");
+			seterr(m, rc, "%s", msg ? msg : "out of memory");
 			free(msg);
 			return rc;
 		}

@@ -104,10 +104,11 @@ addfailed(migc *m, const struct trackrow *r, const struct migc_migration *mig)
 	if (mig && r->done >= 0 && (unsigned long)r->done < mig->up.nstmts)
 		stmtpos(&mig->up, (unsigned long)r->done, -1, &line, &col);
 	if (line)
-		return adderr(m, "%s did not finish: statement %ld of %ld (%s:%lu) %s; "
+		return adderr(m, "%s did not finish: statement %ld of %ld (%s:%lu) %s%s; "
 		              "fix the database by hand, then delete its row (version %lld) from %s",
 		              mig->up.file, r->done + 1, r->total, mig->up.file, line,
-		              r->error ? r->error : "was interrupted", (long long)r->version, m->table);
+		              r->error ? "failed: " : "was interrupted", r->error ? r->error : "",
+		              (long long)r->version, m->table);
 	return adderr(m, "version %lld (%s) did not finish: %s; fix the database by hand, then delete its row from %s",
 	              (long long)r->version, r->name, r->error ? r->error : "it was interrupted", m->table);
 }
@@ -123,7 +124,7 @@ verifytrack(migc *m, const struct track *t, int forup)
 {
 	const struct migc_set *set = m->set;
 	unsigned long i, nunknown = 0;
-	int problems = 0;
+	int problems = 0, nomem = 0;
 	size_t j;
 
 	clearerr_(m);
@@ -137,8 +138,8 @@ verifytrack(migc *m, const struct track *t, int forup)
 		}
 		if (strcmp(r->checksum, mig->checksum) != 0) {
 			problems++;
-			adderr(m, "%s was edited after it was applied (database has %s, this binary has %s)",
-			       filename(mig), r->checksum, mig->checksum);
+			nomem |= adderr(m, "%s was edited after it was applied (database has %s, this binary has %s)",
+			                filename(mig), r->checksum, mig->checksum);
 		} else if (strcmp(r->raw_checksum, mig->raw_checksum) != 0) {
 			char note[512];
 
@@ -148,18 +149,18 @@ verifytrack(migc *m, const struct track *t, int forup)
 		}
 		if (isfailed(r)) {
 			problems++;
-			addfailed(m, r, mig);
+			nomem |= addfailed(m, r, mig);
 		}
 	}
 	if (nunknown) {
 		problems++;
-		adderr(m, "the database is ahead of this binary: built with %lu migrations (newest %lld), "
+		nomem |= adderr(m, "the database is ahead of this binary: built with %lu migrations (newest %lld), "
 		       "database has %lu applied (newest %lld), %lu of them unknown to this binary",
 		       set->count, set->count ? (long long)set->migrations[set->count - 1].version : 0LL,
 		       (unsigned long)t->n, (long long)newest(t), nunknown);
 		for (j = 0; j < t->n; j++)
 			if (!findmig(set, t->rows[j].version))
-				adderr(m, "  unknown: version %lld (%s), applied %s",
+				nomem |= adderr(m, "  unknown: version %lld (%s), applied %s",
 				       (long long)t->rows[j].version, t->rows[j].name, t->rows[j].applied_at);
 	}
 	if (forup && !m->allow_out_of_order) {
@@ -171,12 +172,12 @@ verifytrack(migc *m, const struct track *t, int forup)
 			if ((j < t->n && t->rows[j].version == mig->version) || mig->version > newest(t))
 				continue;
 			problems++;
-			adderr(m, "%s is pending but older than the newest applied migration (version %lld): "
+			nomem |= adderr(m, "%s is pending but older than the newest applied migration (version %lld): "
 			       "out of order (run with --allow-out-of-order to apply it anyway)",
 			       filename(mig), (long long)newest(t));
 		}
 	}
-	if (problems && m->errmsg && strcmp(m->errmsg, "out of memory") == 0)
+	if (nomem)
 		return MIGC_NOMEM;
 	return problems ? MIGC_VERIFY : MIGC_OK;
 }

@@ -126,7 +126,10 @@ t_edited() {
 	expect 3 "0001_a.sql was edited after it was applied (database has c1:" "$tmp/edited2" verify --database "sqlite:$db" || return 1
 	expect 3 "0001_a.sql was edited after it was applied" "$tmp/edited2" up --database "sqlite:$db" || return 1
 	dump "$db" | cmp -s - "$tmp/before" || return 1
-	expect 0 '"state":"edited"' "$tmp/edited2" status --json --database "sqlite:$db"
+	expect 0 '"state":"edited"' "$tmp/edited2" status --json --database "sqlite:$db" || return 1
+	expect 3 '{"ok":false,"applied":2,"pending":1,"problems":[{"version":1,"state":"edited","name":"a"' \
+		"$tmp/edited2" verify --json --database "sqlite:$db" || return 1
+	expect 0 '{"ok":true,"applied":2,"pending":0,"problems":[]}' "$tmp/edited1" verify --json --database "sqlite:$db"
 }
 check "verify: an edited applied migration fails verify and up (exit 3), nothing applied" t_edited
 
@@ -410,3 +413,27 @@ t_ninja_regen() {
 	[ "$("$src/build/migrate" list | wc -l)" = 6 ]
 }
 check "build: adding, editing or removing a migration rebuilds build/migrate" t_ninja_regen
+
+t_configure_install() {
+	src=$tmp/regen
+	expect 1 "re2c not found: apt-get install re2c" sh -c "cd '$src' && RE2C=no-such-re2c ./configure" || return 1
+	expect 1 "sqlite3 not found: apt-get install libsqlite3-dev" \
+		sh -c "cd '$src' && PKG_CONFIG_LIBDIR=/nonexistent ./configure" || return 1
+	mkdir -p "$tmp/pc"
+	cp "$(pkg-config --variable=pcfiledir sqlite3)/sqlite3.pc" "$tmp/pc/" || return 1
+	expect 1 "libpq not found: apt-get install libpq-dev (or ./configure --without-postgres)" \
+		sh -c "cd '$src' && PKG_CONFIG_LIBDIR=$tmp/pc ./configure" || return 1
+	expect 0 "wrote build/config.ninja" sh -c "cd '$src' && PKG_CONFIG_LIBDIR=$tmp/pc ./configure --without-postgres" || return 1
+	expect 1 "unknown option '--frob'" sh -c "cd '$src' && ./configure --frob" || return 1
+	(cd "$src" && ./configure --prefix="$tmp/prefix" >/dev/null && ninja install >/dev/null) || return 1
+	(cd "$src" && DESTDIR=$tmp/stage ninja install >/dev/null) || return 1
+	for f in bin/migc lib/libmigc.a include/migc.h lib/pkgconfig/migc.pc; do
+		[ -f "$tmp/prefix/$f" ] && [ -f "$tmp/stage$tmp/prefix/$f" ] || { echo "missing $f"; return 1; }
+	done
+	flags=$(PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig pkg-config --cflags --libs migc) || return 1
+	"$tmp/prefix/bin/migc" gen --dialect sqlite --name app_migrations -o "$tmp/inst_set.c" migrations &&
+	$CC -std=c99 "$tmp/example.c" "$tmp/inst_set.c" $flags -o "$tmp/inst_example" || return 1
+	(cd "$tmp" && rm -f app.db && ./inst_example >/dev/null) || return 1
+	[ "$(q "$tmp/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ]
+}
+check "build: configure names missing packages; ninja install (prefix, DESTDIR) gives a usable migc.pc" t_configure_install
