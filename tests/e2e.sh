@@ -437,3 +437,20 @@ t_configure_install() {
 	[ "$(q "$tmp/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ]
 }
 check "build: configure names missing packages; ninja install (prefix, DESTDIR) gives a usable migc.pc" t_configure_install
+
+t_lock_timeout() {
+	db=$tmp/locked.db
+	build/migc up --to 1 --dir "$base" --database "sqlite:$db" >/dev/null || return 1
+	# Another connection holds the write lock for three seconds.
+	(printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 3; printf 'COMMIT;\n') | sqlite3 "$db" >/dev/null &
+	holder=$!
+	sleep 1
+	expect 1 "the database stayed locked by another connection for the whole lock timeout (1 s)" \
+		build/migc up --lock-timeout 1 --dir "$base" --database "sqlite:$db"
+	st=$?
+	wait "$holder"
+	[ $st -eq 0 ] || return 1
+	[ "$(q "$db" 'SELECT count(*) FROM migc_migrations')" = 1 ] || return 1
+	expect 0 "applied 0002_b" build/migc up --lock-timeout 5 --dir "$base" --database "sqlite:$db"
+}
+check "concurrency: --lock-timeout bounds the wait for another writer (exit 1), then up succeeds" t_lock_timeout
