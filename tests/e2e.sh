@@ -344,12 +344,12 @@ t_deterministic() {
 	d1=$tmp/det1
 	d2=$tmp/det2
 	mkdir -p "$d1" "$d2"
-	for f in migrations/*.sql; do cp "$f" "$d1/"; done
-	for f in $(ls migrations/*.sql | sort -r); do cp "$f" "$d2/"; done
+	for f in migrations/sqlite/*.sql; do cp "$f" "$d1/"; done
+	for f in $(ls migrations/sqlite/*.sql | sort -r); do cp "$f" "$d2/"; done
 	build/migc gen --dialect sqlite -o "$tmp/det1.c" "$d1" || return 1
 	(cd "$d2" && LC_ALL=C.UTF-8 TZ=Asia/Tokyo "$OLDPWD/build/migc" gen --dialect sqlite -o "$tmp/det2.c" "$(pwd)") || return 1
 	cmp "$tmp/det1.c" "$tmp/det2.c" || return 1
-	build/migc gen --dialect sqlite -o "$tmp/det3.c" migrations/ || return 1
+	build/migc gen --dialect sqlite -o "$tmp/det3.c" migrations/sqlite/ || return 1
 	cmp "$tmp/det1.c" "$tmp/det3.c"
 }
 check "gen: byte-identical output whatever the directory order, path, locale or time zone" t_deterministic
@@ -389,7 +389,7 @@ fi
 t_readme_example() {
 	sed -n '/^<!-- example:begin -->$/,/^<!-- example:end -->$/p' README.md | sed '1,2d;$d' | sed '$d' >"$tmp/example.c"
 	[ -s "$tmp/example.c" ] || { echo "no example in README.md"; return 1; }
-	build/migc gen --dialect sqlite --name app_migrations -o "$tmp/example_set.c" migrations &&
+	build/migc gen --dialect sqlite --name app_migrations -o "$tmp/example_set.c" migrations/sqlite &&
 	$CC -std=c99 -Wall -Wextra -Werror -Iruntime $SQLITE_CFLAGS "$tmp/example.c" "$tmp/example_set.c" build/libmigc.a $SQLITE_LIBS -o "$tmp/example" &&
 	(cd "$tmp" && ./example) || return 1
 	[ "$(q "$tmp/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ]
@@ -402,13 +402,13 @@ t_ninja_regen() {
 	cp -r configure build.ninja gen runtime migrations tests "$src/" || return 1
 	(cd "$src" && ./configure >/dev/null && ninja build/migrate >/dev/null) || return 1
 	[ "$("$src/build/migrate" list | wc -l)" = 6 ] || return 1
-	printf 'CREATE TABLE extra (x);\n' >"$src/migrations/0007_extra.sql"
+	printf 'CREATE TABLE extra (x);\n' >"$src/migrations/sqlite/0007_extra.sql"
 	(cd "$src" && ninja build/migrate >/dev/null) || return 1
 	[ "$("$src/build/migrate" list | wc -l)" = 7 ] || return 1
-	printf 'CREATE TABLE extra (x, y);\n' >"$src/migrations/0007_extra.sql"
+	printf 'CREATE TABLE extra (x, y);\n' >"$src/migrations/sqlite/0007_extra.sql"
 	(cd "$src" && ninja build/migrate >/dev/null) || return 1
 	"$src/build/migrate" show 7 | grep -q 'x, y' || return 1
-	rm "$src/migrations/0007_extra.sql"
+	rm "$src/migrations/sqlite/0007_extra.sql"
 	(cd "$src" && ninja build/migrate >/dev/null) || return 1
 	[ "$("$src/build/migrate" list | wc -l)" = 6 ]
 }
@@ -431,7 +431,7 @@ t_configure_install() {
 		[ -f "$tmp/prefix/$f" ] && [ -f "$tmp/stage$tmp/prefix/$f" ] || { echo "missing $f"; return 1; }
 	done
 	flags=$(PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig pkg-config --cflags --libs migc) || return 1
-	"$tmp/prefix/bin/migc" gen --dialect sqlite --name app_migrations -o "$tmp/inst_set.c" migrations &&
+	"$tmp/prefix/bin/migc" gen --dialect sqlite --name app_migrations -o "$tmp/inst_set.c" migrations/sqlite &&
 	$CC -std=c99 "$tmp/example.c" "$tmp/inst_set.c" $flags -o "$tmp/inst_example" || return 1
 	(cd "$tmp" && rm -f app.db && ./inst_example >/dev/null) || return 1
 	[ "$(q "$tmp/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ]
