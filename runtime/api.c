@@ -137,11 +137,16 @@ migc_open(migc **out, const char *url, const struct migc_set *set, int flags)
 		free(safe);
 		return rc;
 	}
+	if (strcmp(set->dialect, kind == URL_SQLITE ? "sqlite" : "postgres") != 0)
+		return seterr(m, MIGC_INPUT, "these migrations were generated for %s, not for a %s database",
+		              set->dialect, kind == URL_SQLITE ? "sqlite" : "postgres");
+#ifdef MIGC_POSTGRES
+	m->drv = kind == URL_SQLITE ? &sqlitedriver : &pgdriver;
+#else
 	if (kind == URL_POSTGRES)
-		return seterr(m, MIGC_INPUT, "PostgreSQL is not supported by this build of migc");
-	if (strcmp(set->dialect, "sqlite") != 0)
-		return seterr(m, MIGC_INPUT, "these migrations were generated for %s, not for a sqlite database", set->dialect);
+		return seterr(m, MIGC_INPUT, "this migc was built without PostgreSQL support (./configure found no libpq)");
 	m->drv = &sqlitedriver;
+#endif
 	rc = m->drv->xOpen(m, target, flags);
 	if (rc == MIGC_OK)
 		m->owned = 1;
@@ -167,22 +172,45 @@ migc_errmsg(migc *m)
 	return m->errmsg ? m->errmsg : "";
 }
 
-int
-migc_set_table(migc *m, const char *name)
+/* Check a table or schema name from the caller: 1 to 63 bytes (what
+** PostgreSQL keeps), no control characters. Drivers quote it. */
+static int
+checkident(migc *m, const char *name, const char *what)
 {
 	size_t i, n = strlen(name);
 
-	for (i = 0; i < n; i++) {
-		int c = (unsigned char)name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i > 0 && c >= '0' && c <= '9')))
+	for (i = 0; i < n; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
 			break;
-	}
 	if (n == 0 || n > 63 || i < n)
-		return seterr(m, MIGC_INPUT,
-		              "invalid tracking table name (--table): use letters, digits and '_', not starting with a digit, at most 63 bytes");
-	memcpy(m->table, name, n + 1);
+		return seterr(m, MIGC_INPUT, "invalid %s name: it must be 1 to 63 bytes without control characters", what);
 	return MIGC_OK;
+}
+
+int
+migc_set_table(migc *m, const char *name)
+{
+	int rc = checkident(m, name, "tracking table (--table)");
+
+	if (rc == MIGC_OK)
+		memcpy(m->table, name, strlen(name) + 1);
+	return rc;
+}
+
+int
+migc_set_schema(migc *m, const char *schema)
+{
+	int rc = checkident(m, schema, "schema (--schema)");
+
+	if (rc == MIGC_OK)
+		memcpy(m->schema, schema, strlen(schema) + 1);
+	return rc;
+}
+
+void
+migc_set_single_transaction(migc *m, int single)
+{
+	m->single_transaction = single != 0;
 }
 
 void

@@ -115,29 +115,36 @@ runstmts(migc *m, const struct migc_script *sc)
 	return rc;
 }
 
-/* Run a transactional migration and record it, inside the transaction
-** lockedread() began. */
+/*
+** Run a transactional migration and record it, inside the open
+** transaction; commit when asked. A driver with xApply sends it all at
+** once. On failure the caller rolls back.
+*/
 static int
-applytx(migc *m, const struct migc_migration *mig, long long *ms)
+applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
 {
 	struct trackrow r;
 	char at[32];
 	long long t0 = nowms();
 	int rc;
 
+	makerow(&r, mig, at);
+	r.done = r.total;
+	if (m->drv->xApply) {
+		r.ms = -1;
+		rc = m->drv->xApply(m, mig, &r, commit);
+		*ms = nowms() - t0;
+		return rc;
+	}
 	rc = runstmts(m, &mig->up);
 	if (rc == MIGC_OK && (mig->up.flags & MIGC_FOREIGN_KEYS_OFF))
 		rc = m->drv->xForeignKeyCheck(m, mig);
 	if (rc == MIGC_OK) {
-		makerow(&r, mig, at);
-		r.done = r.total;
 		r.ms = *ms = nowms() - t0;
 		rc = m->drv->xWriteRow(m, &r);
 	}
-	if (rc == MIGC_OK)
+	if (rc == MIGC_OK && commit)
 		rc = m->drv->xCommit(m);
-	if (rc != MIGC_OK)
-		m->drv->xRollback(m);
 	return rc;
 }
 
@@ -185,40 +192,110 @@ applynotx(migc *m, const struct migc_migration *mig, long long *ms)
 	return MIGC_OK;
 }
 
+/*
+** Take the transaction again after setting up, outside it, what a
+** migration needs, and check that mig is still the next one to apply
+** (another process may have applied it meanwhile): *still says.
+*/
+static int
+relock(migc *m, const struct migc_migration *mig, int64_t to, int *still)
+{
+	struct track t;
+	int rc;
+
+	rc = lockedread(m, &t, 1);
+	*still = rc == MIGC_OK && nextpending(m, &t, to) == mig;
+	freetrack(&t);
+	if (rc == MIGC_OK && !*still)
+		m->drv->xRollback(m);
+	return rc;
+}
+
 /* Apply one pending migration; the transaction is open on entry and
 ** closed on return. */
 static int
-applyone(migc *m, const struct migc_migration *mig)
+applyone(migc *m, const struct migc_migration *mig, int64_t to)
 {
+	const unsigned flags = mig->up.flags;
+	int rc = MIGC_OK, was = 1, fkoff = 0, locked = 0, still = 1;
 	long long ms = 0;
-	int rc, was = 1;
 
-	if (mig->up.flags & MIGC_FOREIGN_KEYS_OFF) {
-		/* The PRAGMA is a no-op inside a transaction: leave it, set it, come back. */
-		struct track t;
-
+	if (flags & (MIGC_FOREIGN_KEYS_OFF | MIGC_NO_TRANSACTION)) {
+		/* PRAGMA foreign_keys is a no-op inside a transaction, and a
+		** no-transaction migration holds the session lock throughout. */
 		m->drv->xRollback(m);
-		rc = m->drv->xForeignKeys(m, 0, &was);
-		if (rc != MIGC_OK)
-			return rc;
-		rc = lockedread(m, &t, 1);
-		if (rc == MIGC_OK && applied(&t, mig->version)) {
-			m->drv->xRollback(m);
-			freetrack(&t);
-			m->drv->xForeignKeys(m, was, NULL);
-			return MIGC_OK;
+		if (flags & MIGC_FOREIGN_KEYS_OFF) {
+			rc = m->drv->xForeignKeys(m, 0, &was);
+			fkoff = rc == MIGC_OK;
 		}
-		freetrack(&t);
+		if (rc == MIGC_OK && (flags & MIGC_NO_TRANSACTION) && m->drv->xLockSession) {
+			rc = m->drv->xLockSession(m);
+			locked = rc == MIGC_OK;
+		}
 		if (rc == MIGC_OK)
-			rc = applytx(m, mig, &ms);
-		m->drv->xForeignKeys(m, was, NULL);
-	} else if (mig->up.flags & MIGC_NO_TRANSACTION) {
-		rc = applynotx(m, mig, &ms);
-	} else {
-		rc = applytx(m, mig, &ms);
+			rc = relock(m, mig, to, &still);
 	}
+	if (rc == MIGC_OK && still) {
+		if (flags & MIGC_NO_TRANSACTION) {
+			rc = applynotx(m, mig, &ms);
+		} else {
+			rc = applytx(m, mig, 1, &ms);
+			if (rc != MIGC_OK)
+				m->drv->xRollback(m);
+		}
+		if (rc == MIGC_OK)
+			emit(m, MIGC_EV_APPLIED, mig, ms, NULL, 0);
+	}
+	if (fkoff)
+		m->drv->xForeignKeys(m, was, NULL);
+	if (locked)
+		m->drv->xUnlockSession(m);
+	return rc;
+}
+
+/* All pending migrations up to `to` in one transaction: all or none. */
+static int
+upsingle(migc *m, int64_t to)
+{
+	const struct migc_migration **todo;
+	unsigned long i, n = 0;
+	struct track t;
+	long long *ms;
+	int rc;
+
+	rc = lockedread(m, &t, 1);
+	if (rc != MIGC_OK)
+		return rc;
+	todo = malloc((m->set->count + 1) * sizeof(*todo));
+	ms = malloc((m->set->count + 1) * sizeof(*ms));
+	if (!todo || !ms) {
+		rc = seterr(m, MIGC_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < m->set->count && m->set->migrations[i].version <= to; i++) {
+		const struct migc_migration *mig = &m->set->migrations[i];
+
+		if (applied(&t, mig->version))
+			continue;
+		if (mig->up.flags & (MIGC_NO_TRANSACTION | MIGC_FOREIGN_KEYS_OFF)) {
+			rc = seterr(m, MIGC_INPUT, "--single-transaction cannot include %s: it is a %s migration",
+			            mig->up.file, (mig->up.flags & MIGC_NO_TRANSACTION) ? "no-transaction" : "foreign-keys-off");
+			goto out;
+		}
+		todo[n++] = mig;
+	}
+	for (i = 0; i < n && rc == MIGC_OK; i++)
+		rc = applytx(m, todo[i], 0, &ms[i]);
 	if (rc == MIGC_OK)
-		emit(m, MIGC_EV_APPLIED, mig, ms, NULL, 0);
+		rc = m->drv->xCommit(m);
+	for (i = 0; i < n && rc == MIGC_OK; i++)
+		emit(m, MIGC_EV_APPLIED, todo[i], ms[i], NULL, 0);
+out:
+	if (rc != MIGC_OK)
+		m->drv->xRollback(m);
+	freetrack(&t);
+	free(todo);
+	free(ms);
 	return rc;
 }
 
@@ -233,6 +310,8 @@ migc_up(migc *m, int64_t to)
 	if (m->readonly)
 		return seterr(m, MIGC_INPUT, "the database was opened read-only");
 	rc = checkversion(m, to, "up --to");
+	if (rc == MIGC_OK && m->single_transaction)
+		return upsingle(m, to);
 	while (rc == MIGC_OK) {
 		rc = lockedread(m, &t, 1);
 		if (rc != MIGC_OK)
@@ -243,7 +322,7 @@ migc_up(migc *m, int64_t to)
 			rc = m->drv->xCommit(m);
 			break;
 		}
-		rc = applyone(m, mig);
+		rc = applyone(m, mig, to);
 	}
 	return rc;
 }

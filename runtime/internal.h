@@ -35,6 +35,14 @@ struct driver {
 	int  (*xDeleteRow)(migc *m, int64_t version);
 	int  (*xForeignKeys)(migc *m, int on, int *was);    /* NULL: not supported */
 	int  (*xForeignKeyCheck)(migc *m, const struct migc_migration *mig);
+	/* Optional: run mig's up statements and record r (r->ms < 0: the
+	** driver measures), committing when asked, in as few round trips as
+	** it can. NULL: the engine uses xExec and xWriteRow. */
+	int  (*xApply)(migc *m, const struct migc_migration *mig, const struct trackrow *r, int commit);
+	/* Optional: the session-level lock a no-transaction migration holds
+	** around its statements; xUnlockSession runs on every exit path. */
+	int  (*xLockSession)(migc *m);
+	void (*xUnlockSession)(migc *m);
 };
 
 struct migc {
@@ -46,12 +54,15 @@ struct migc {
 	char table[64];         /* validated tracking table name */
 	int lock_timeout;       /* seconds */
 	int allow_out_of_order;
+	int single_transaction;
+	char schema[64];        /* tracking table's schema, "" for the default */
 	migc_event_fn event;
 	void *ctx;
 	char *errmsg;           /* NULL: no message */
 };
 
 extern const struct driver sqlitedriver;
+extern const struct driver pgdriver;      /* only with MIGC_POSTGRES */
 
 /* api.c */
 int seterr(migc *m, int rc, const char *fmt, ...);

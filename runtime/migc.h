@@ -70,11 +70,15 @@ struct migc_set {
 
 typedef struct migc migc;
 struct sqlite3;
+struct pg_conn;     /* libpq's PGconn */
 
 /*
 ** Open the database named by url for the migrations in set. URLs:
-** "sqlite:PATH" (also "sqlite://PATH"; "sqlite:///abs/path") and
-** "sqlite::memory:". flags: 0, or MIGC_READONLY to refuse any change
+** "sqlite:PATH" (also "sqlite://PATH"; "sqlite:///abs/path"),
+** "sqlite::memory:", and for PostgreSQL "postgres://...",
+** "postgresql://..." or a libpq keyword string ("host=... dbname=..."),
+** passed to libpq unchanged (PG* variables, .pgpass and service files
+** apply). flags: 0, or MIGC_READONLY to refuse any change
 ** (status, verify, dry runs; the file must exist). On success *out is a
 ** handle to close with migc_close. On failure *out is still a handle
 ** (unless MIGC_NOMEM) whose migc_errmsg() says why; close it too.
@@ -89,6 +93,13 @@ int migc_open(migc **out, const char *url, const struct migc_set *set, int flags
 */
 int migc_wrap_sqlite(migc **out, struct sqlite3 *db, const struct migc_set *set);
 
+/*
+** Use a PostgreSQL connection the application already holds (only in a
+** libmigc built with libpq). migc_close() does not close conn; the
+** connection's notice receiver is left as it was.
+*/
+int migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set);
+
 /* Close the handle (and the connection migc_open made). NULL is a no-op. */
 void migc_close(migc *m);
 
@@ -98,10 +109,18 @@ const char *migc_errmsg(migc *m);
 
 /* ---- Options (set before migrating) ---- */
 
-/* Name of the tracking table, default "migc_migrations". Letters,
-** digits and '_', not starting with a digit, at most 63 bytes;
-** MIGC_INPUT otherwise. */
+/* Name of the tracking table, default "migc_migrations": 1 to 63
+** bytes, no control characters (MIGC_INPUT otherwise). Always quoted
+** in SQL, so any other character is taken literally. */
 int migc_set_table(migc *m, const char *name);
+
+/* PostgreSQL: the schema of the tracking table (same rules as a table
+** name; default: the first schema on the search_path). */
+int migc_set_schema(migc *m, const char *schema);
+
+/* Apply all pending migrations in one transaction: all or none. Not
+** with no-transaction or foreign-keys-off migrations. */
+void migc_set_single_transaction(migc *m, int single);
 
 /* Seconds to wait for another process's migration lock (default 60). */
 void migc_set_lock_timeout(migc *m, int seconds);
@@ -212,6 +231,10 @@ void migc_free(void *p);
 ** 3 verification failure.
 */
 int migc_main(int argc, char **argv, const struct migc_set *set);
+
+/* As migc_main, for a binary carrying one set per dialect: the database
+** URL (or --dialect, when there is none) picks the set. */
+int migc_main_sets(int argc, char **argv, const struct migc_set *const *sets, size_t nsets);
 
 #ifdef __cplusplus
 }

@@ -123,13 +123,39 @@ sqliteexec(migc *m, const struct migc_script *sc, unsigned long i)
 	return MIGC_OK;
 }
 
+/* Run sql, in which %w stands for the quoted tracking table name. */
+static int
+exectable(migc *m, const char *fmt)
+{
+	char *sql = sqlite3_mprintf(fmt, m->table);
+	int rc;
+
+	if (!sql)
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	rc = exec(m, sql);
+	sqlite3_free(sql);
+	return rc;
+}
+
+/* Prepare sql, in which %w stands for the quoted tracking table name. */
+static int
+preparetable(migc *m, const char *fmt, sqlite3_stmt **st)
+{
+	char *sql = sqlite3_mprintf(fmt, m->table);
+	int rc;
+
+	if (!sql)
+		return SQLITE_NOMEM;
+	rc = sqlite3_prepare_v2(DB(m), sql, -1, st, NULL);
+	sqlite3_free(sql);
+	return rc;
+}
+
 static int
 sqlitecreatetable(migc *m)
 {
-	char sql[512];
-
-	snprintf(sql, sizeof(sql),
-	         "CREATE TABLE IF NOT EXISTS \"%s\" ("
+	return exectable(m,
+	         "CREATE TABLE IF NOT EXISTS \"%w\" ("
 	         "version INTEGER PRIMARY KEY NOT NULL, "
 	         "name TEXT NOT NULL, "
 	         "checksum TEXT NOT NULL, "
@@ -138,8 +164,7 @@ sqlitecreatetable(migc *m)
 	         "execution_ms INTEGER NOT NULL, "
 	         "statements_done INTEGER NOT NULL, "
 	         "statements_total INTEGER NOT NULL, "
-	         "error TEXT)", m->table);
-	return exec(m, sql);
+	         "error TEXT)");
 }
 
 static char *
@@ -154,7 +179,6 @@ static int
 sqlitereadtable(migc *m, struct track *t)
 {
 	sqlite3_stmt *st = NULL;
-	char sql[512];
 	size_t cap = 0;
 	int rc, exists = 0;
 
@@ -167,10 +191,8 @@ sqlitereadtable(migc *m, struct track *t)
 		return dberr(m, "cannot read the schema");
 	if (!exists)
 		return MIGC_OK;
-	snprintf(sql, sizeof(sql),
-	         "SELECT version, name, checksum, raw_checksum, applied_at, execution_ms, "
-	         "statements_done, statements_total, error FROM \"%s\" ORDER BY version", m->table);
-	if (sqlite3_prepare_v2(DB(m), sql, -1, &st, NULL) != SQLITE_OK)
+	if (preparetable(m, "SELECT version, name, checksum, raw_checksum, applied_at, execution_ms, "
+	                 "statements_done, statements_total, error FROM \"%w\" ORDER BY version", &st) != SQLITE_OK)
 		return seterr(m, MIGC_ERROR, "the tracking table %s has a layout this migc does not know: %s",
 		              m->table, sqlite3_errmsg(DB(m)));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -216,14 +238,11 @@ static int
 sqlitewriterow(migc *m, const struct trackrow *r)
 {
 	sqlite3_stmt *st;
-	char sql[512];
 	int rc;
 
-	snprintf(sql, sizeof(sql),
-	         "INSERT OR REPLACE INTO \"%s\" (version, name, checksum, raw_checksum, applied_at, "
-	         "execution_ms, statements_done, statements_total, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	         m->table);
-	if (sqlite3_prepare_v2(DB(m), sql, -1, &st, NULL) != SQLITE_OK)
+	if (preparetable(m, "INSERT OR REPLACE INTO \"%w\" (version, name, checksum, raw_checksum, applied_at, "
+	                 "execution_ms, statements_done, statements_total, error) "
+	                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &st) != SQLITE_OK)
 		return dberr(m, "cannot record the migration");
 	sqlite3_bind_int64(st, 1, r->version);
 	sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
@@ -244,11 +263,9 @@ static int
 sqlitedeleterow(migc *m, int64_t version)
 {
 	sqlite3_stmt *st;
-	char sql[256];
 	int rc;
 
-	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE version = ?1", m->table);
-	if (sqlite3_prepare_v2(DB(m), sql, -1, &st, NULL) != SQLITE_OK)
+	if (preparetable(m, "DELETE FROM \"%w\" WHERE version = ?1", &st) != SQLITE_OK)
 		return dberr(m, "cannot delete the tracking row");
 	sqlite3_bind_int64(st, 1, version);
 	sqlite3_step(st);
@@ -307,6 +324,9 @@ const struct driver sqlitedriver = {
 	sqlitedeleterow,
 	sqliteforeignkeys,
 	sqliteforeignkeycheck,
+	NULL,
+	NULL,
+	NULL,
 };
 
 int

@@ -305,10 +305,16 @@ t_table() {
 	db=$tmp/table.db
 	build/migc up --table schema_history --dir "$base" --database "sqlite:$db" >/dev/null || return 1
 	[ "$(q "$db" 'SELECT count(*) FROM schema_history')" = 2 ] || return 1
-	expect 2 "invalid tracking table name (--table)" build/migc up --table 'x"; DROP TABLE a; --' --dir "$base" --database "sqlite:$db" || return 1
-	[ "$(q "$db" 'SELECT count(*) FROM a')" = 0 ]
+	db=$tmp/table2.db
+	build/migc up --table 'x"; DROP TABLE a; --' --dir "$base" --database "sqlite:$db" >/dev/null || return 1
+	[ "$(q "$db" 'SELECT count(*) FROM "x""; DROP TABLE a; --"')" = 2 ] || return 1
+	[ "$(q "$db" 'SELECT count(*) FROM a')" = 0 ] || return 1
+	long=$(printf '%064d' 0)
+	expect 2 "invalid tracking table (--table) name: it must be 1 to 63 bytes without control characters" \
+		build/migc up --table "$long" --dir "$base" --database "sqlite:$db" || return 1
+	expect 2 "invalid tracking table (--table) name" build/migc up --table '' --dir "$base" --database "sqlite:$db"
 }
-check "cli: --table names the tracking table and refuses names that are not identifiers" t_table
+check "cli: --table names the tracking table, quoted (quotes and semicolons are data); 64 bytes are refused" t_table
 
 t_usage() {
 	expect 2 "unknown command 'upp'" build/migrate upp || return 1

@@ -66,9 +66,9 @@ main(void)
 	rc = migc_wrap_sqlite(&m, db, &app_migrations);
 	check(rc == MIGC_OK, "migc_wrap_sqlite on :memory:", migc_errmsg(m));
 
-	rc = migc_set_table(m, "bad name");
-	check(rc == MIGC_INPUT && strstr(migc_errmsg(m), "invalid tracking table name"),
-	      "migc_set_table refuses a name that is not an identifier", migc_errmsg(m));
+	rc = migc_set_table(m, "bad\nname");
+	check(rc == MIGC_INPUT && strstr(migc_errmsg(m), "invalid tracking table (--table) name"),
+	      "migc_set_table refuses a name with a control character", migc_errmsg(m));
 
 	migc_set_event(m, onevent, NULL);
 	rc = migc_up(m, 2);
