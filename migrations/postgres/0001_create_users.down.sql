@@ -1,0 +1,2 @@
+-- Drop users (its indexes go with it).
+DROP TABLE users;

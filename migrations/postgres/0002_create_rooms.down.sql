@@ -1,0 +1,2 @@
+-- Drop rooms (its indexes go with it).
+DROP TABLE rooms;

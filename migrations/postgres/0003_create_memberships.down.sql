@@ -1,0 +1,3 @@
+-- Drop memberships (its indexes go with it), then its role type.
+DROP TABLE memberships;
+DROP TYPE membership_role;

@@ -1,0 +1,2 @@
+-- Drop messages (its indexes go with it).
+DROP TABLE messages;
