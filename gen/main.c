@@ -335,5 +335,5 @@ main(int argc, char **argv)
 		return cmdgen(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "new") == 0)
 		return cmdnew(argc, argv);
-	return climain("migc", argc, argv, NULL, &src);
+	return climain("migc", argc, argv, NULL, 0, &src);
 }

@@ -22,8 +22,9 @@ struct opts {
 	const char *table;
 	const char *dir;
 	const char *dialect;
+	const char *schema;
 	const char *to;
-	int json, dryrun, help, allow_out_of_order;
+	int json, dryrun, help, allow_out_of_order, single_transaction;
 	int lock_timeout;         /* -1: default */
 };
 
@@ -58,14 +59,17 @@ usage(FILE *f, const struct opts *o, int dev)
 		if (dev || !commands[i].devonly)
 			fprintf(f, "  %-9s %-22s %s\n", commands[i].name, commands[i].args, commands[i].help);
 	fprintf(f, "\noptions:\n"
-	        "  --database URL        sqlite:PATH or sqlite::memory: (default: $DATABASE_URL)\n"
+	        "  --database URL        sqlite:PATH, sqlite::memory:, postgres://... or a libpq\n"
+	        "                        keyword string (default: $DATABASE_URL)\n"
 	        "  --table NAME          tracking table (default migc_migrations)\n"
+	        "  --schema NAME         PostgreSQL: the tracking table's schema (default: first on search_path)\n"
+	        "  --single-transaction  up: apply all pending migrations in one transaction\n"
 	        "  --lock-timeout SECS   wait this long for another migrator (default 60)\n"
 	        "  --allow-out-of-order  apply pending migrations older than the newest applied one\n"
 	        "  --json                machine-readable output for status, verify and list\n");
 	if (dev)
-		fprintf(f, "  --dir DIR             migration directory (default migrations)\n"
-		        "  --dialect D           sqlite or postgres, when no --database says which\n");
+		fprintf(f, "  --dir DIR             migration directory (default migrations)\n");
+	fprintf(f, "  --dialect D           sqlite or postgres, when no --database says which\n");
 	fprintf(f, "  -h, --help            show this help\n"
 	        "\nexit status: 0 ok, 1 runtime error, 2 usage or bad input, 3 verification failure\n");
 }
@@ -133,17 +137,23 @@ parseargs(struct opts *o, int argc, char **argv, int dev)
 			o->allow_out_of_order = 1;
 			continue;
 		}
+		if (strcmp(name, "--single-transaction") == 0 && !eq) {
+			o->single_transaction = 1;
+			continue;
+		}
 		if (strcmp(name, "--database") == 0)
 			slot = &o->database;
 		else if (strcmp(name, "--table") == 0)
 			slot = &o->table;
+		else if (strcmp(name, "--schema") == 0)
+			slot = &o->schema;
 		else if (strcmp(name, "--to") == 0)
 			slot = &o->to;
 		else if (strcmp(name, "--lock-timeout") == 0)
 			slot = &val;
 		else if (dev && strcmp(name, "--dir") == 0)
 			slot = &o->dir;
-		else if (dev && strcmp(name, "--dialect") == 0)
+		else if (strcmp(name, "--dialect") == 0)
 			slot = &o->dialect;
 		else
 			return usageerror(o, "unknown option '%s'", a);
@@ -483,16 +493,21 @@ withdatabase(const struct migc_set *set, const struct opts *o)
 		return usageerror(o, "--dry-run is for up only%s", "");
 	if (o->to && strcmp(o->cmd, "up") != 0 && strcmp(o->cmd, "down") != 0)
 		return usageerror(o, "--to is for up and down only%s", "");
+	if (o->single_transaction && (strcmp(o->cmd, "up") != 0 || o->dryrun))
+		return usageerror(o, "--single-transaction is for up only%s", "");
 	if ((strcmp(o->cmd, "baseline") == 0) != (o->arg != NULL))
 		return usageerror(o, o->arg ? "unexpected argument '%s'" : "baseline needs a version, e.g. baseline 3", o->arg);
 	safeurl = redacturl(url);
 	rc = migc_open(&m, url, set, readonly ? MIGC_READONLY : 0);
 	if (rc == MIGC_OK && o->table)
 		rc = migc_set_table(m, o->table);
+	if (rc == MIGC_OK && o->schema)
+		rc = migc_set_schema(m, o->schema);
 	if (rc == MIGC_OK) {
 		if (o->lock_timeout >= 0)
 			migc_set_lock_timeout(m, o->lock_timeout);
 		migc_set_allow_out_of_order(m, o->allow_out_of_order);
+		migc_set_single_transaction(m, o->single_transaction);
 		migc_set_event(m, onevent, &ectx);
 		if (strcmp(o->cmd, "status") == 0) {
 			rc = cmdstatus(m, o, safeurl ? safeurl : "");
@@ -526,11 +541,12 @@ withdatabase(const struct migc_set *set, const struct opts *o)
 }
 
 int
-climain(const char *prog, int argc, char **argv, const struct migc_set *set,
-        const struct cli_source *src)
+climain(const char *prog, int argc, char **argv, const struct migc_set *const *sets,
+        size_t nsets, const struct cli_source *src)
 {
+	const struct migc_set *loaded = NULL, *set = nsets ? sets[0] : NULL;
+	const char *url, *dialect;
 	struct opts o;
-	const struct migc_set *loaded = NULL;
 	size_t i;
 	int rc;
 
@@ -553,16 +569,20 @@ climain(const char *prog, int argc, char **argv, const struct migc_set *set,
 		printf("usage: %s %s %s\n  %s\n", prog, commands[i].name, commands[i].args, commands[i].help);
 		return EXIT_OK;
 	}
+	url = o.database ? o.database : getenv("DATABASE_URL");
+	dialect = o.dialect ? o.dialect : url && *url ? urldialect(url) : NULL;
+	if (dialect && strcmp(dialect, "sqlite") != 0 && strcmp(dialect, "postgres") != 0)
+		return usageerror(&o, "--dialect: '%s' is not sqlite or postgres", dialect);
 	if (src) {
-		const char *url = o.database ? o.database : getenv("DATABASE_URL");
-		const char *dialect = o.dialect ? o.dialect : url && *url ? urldialect(url) : "sqlite";
-
-		if (!dialect || (strcmp(dialect, "sqlite") != 0 && strcmp(dialect, "postgres") != 0))
-			return usageerror(&o, "cannot tell the dialect: pass --dialect sqlite|postgres%s", "");
-		loaded = src->xLoad(o.dir ? o.dir : "migrations", dialect);
+		loaded = src->xLoad(o.dir ? o.dir : "migrations", dialect ? dialect : "sqlite");
 		if (!loaded)
 			return EXIT_USAGE;
 		set = loaded;
+	} else if (dialect) {
+		for (i = 0; i < nsets && strcmp(sets[i]->dialect, dialect) != 0; i++)
+			;
+		if (i < nsets)
+			set = sets[i];
 	}
 	if (strcmp(o.cmd, "list") == 0)
 		rc = cmdlist(set, &o);
@@ -576,10 +596,16 @@ climain(const char *prog, int argc, char **argv, const struct migc_set *set,
 }
 
 int
-migc_main(int argc, char **argv, const struct migc_set *set)
+migc_main_sets(int argc, char **argv, const struct migc_set *const *sets, size_t nsets)
 {
 	const char *prog = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
 
 	prog = prog ? prog + 1 : argc > 0 && argv[0] ? argv[0] : "migrate";
-	return climain(prog, argc, argv, set, NULL);
+	return climain(prog, argc, argv, sets, nsets, NULL);
+}
+
+int
+migc_main(int argc, char **argv, const struct migc_set *set)
+{
+	return migc_main_sets(argc, argv, &set, 1);
 }

@@ -12,7 +12,7 @@ struct cli_source {
 	void (*xFree)(const struct migc_set *set);
 };
 
-/* Run one command. set is the embedded set, or NULL with src. Returns
-** the exit status. */
-int climain(const char *prog, int argc, char **argv, const struct migc_set *set,
-            const struct cli_source *src);
+/* Run one command on the embedded sets (one per dialect; the URL picks),
+** or, with src, on the set it loads. Returns the exit status. */
+int climain(const char *prog, int argc, char **argv, const struct migc_set *const *sets,
+            size_t nsets, const struct cli_source *src);

@@ -1,0 +1,734 @@
+/*
+** postgres.c: the PostgreSQL driver, on libpq. Migrators serialise on
+** one advisory lock, polled (never a blocking pg_advisory_lock): a
+** transaction-level lock for transactional migrations, so they work
+** behind a transaction-pooling PgBouncer, and a session-level lock for a
+** no-transaction migration, released on every exit path. A transactional
+** migration goes to the server as one message: statements, row, COMMIT.
+*/
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "migc.h"
+#include "internal.h"
+
+struct pg {
+	PGconn *conn;
+	int owned;                      /* PQfinish on close */
+	char *qtable;                   /* "schema"."table", quoted; NULL until resolved */
+	char *regclass;                 /* the same as a string literal for to_regclass */
+	long long key;                  /* advisory lock key */
+};
+
+#define PG(m) ((struct pg *)(m)->db)
+
+/* A message without libpq's trailing newline. */
+static int
+pgerr(migc *m, int rc, const char *what, const char *msg)
+{
+	size_t n = strlen(msg);
+
+	while (n > 0 && msg[n - 1] == '\n')
+		n--;
+	return seterr(m, rc, "%s: %.*s", what, (int)n, msg);
+}
+
+static int
+connerr(migc *m, const char *what)
+{
+	PGconn *c = PG(m)->conn;
+
+	if (PQstatus(c) == CONNECTION_BAD)
+		return pgerr(m, MIGC_ERROR, "lost the connection to the PostgreSQL server", PQerrorMessage(c));
+	return pgerr(m, MIGC_ERROR, what, PQerrorMessage(c));
+}
+
+/* Run sql; on success *res holds its result (clear it) or is NULL. */
+static int
+run(migc *m, const char *sql, PGresult **res)
+{
+	PGresult *r = PQexec(PG(m)->conn, sql);
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	int rc;
+
+	if (res)
+		*res = NULL;
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+		if (res)
+			*res = r;
+		else
+			PQclear(r);
+		return MIGC_OK;
+	}
+	rc = r ? pgerr(m, MIGC_ERROR, "PostgreSQL", PQresultErrorMessage(r)) : connerr(m, "PostgreSQL");
+	PQclear(r);
+	return rc;
+}
+
+static void
+onnotice(void *arg, const PGresult *res)
+{
+	migc *m = arg;
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%s: %s", sev ? sev : "NOTICE", msg ? msg : "");
+	emit(m, MIGC_EV_NOTICE, NULL, 0, text, strlen(text));
+}
+
+static int
+attach(migc *m, PGconn *conn, int owned)
+{
+	struct pg *pg = calloc(1, sizeof(*pg));
+
+	if (!pg)
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	pg->conn = conn;
+	pg->owned = owned;
+	/* libpq cannot give back a receiver's argument, so an application's
+	** own connection keeps its receiver. */
+	if (owned)
+		PQsetNoticeReceiver(conn, onnotice, m);
+	m->db = pg;
+	m->owned = owned;
+	return MIGC_OK;
+}
+
+static int
+pgopen(migc *m, const char *target, int flags)
+{
+	const char *keys[] = { "dbname", "fallback_application_name", "client_encoding", NULL };
+	const char *vals[] = { target, "migc", "UTF8", NULL };
+	PGconn *conn = PQconnectdbParams(keys, vals, 1);
+	int rc;
+
+	if (!conn)
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	if (PQstatus(conn) != CONNECTION_OK) {
+		rc = pgerr(m, MIGC_ERROR, "cannot connect to PostgreSQL", PQerrorMessage(conn));
+		PQfinish(conn);
+		return rc;
+	}
+	rc = attach(m, conn, 1);
+	if (rc != MIGC_OK) {
+		PQfinish(conn);
+		return rc;
+	}
+	if (flags & MIGC_READONLY)
+		rc = run(m, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", NULL);
+	return rc;
+}
+
+static void
+pgclose(migc *m)
+{
+	struct pg *pg = PG(m);
+
+	if (pg->owned)
+		PQfinish(pg->conn);
+	free(pg->qtable);
+	free(pg->regclass);
+	free(pg);
+	m->db = NULL;
+}
+
+/* FNV-1a over "schema.table": the advisory lock key of one tracking table. */
+static long long
+lockkey(const char *schema, const char *table)
+{
+	unsigned long long h = 14695981039346656037ULL;
+	const char *p;
+
+	for (p = "migc:"; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	for (p = schema; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ '.') * 1099511628211ULL;
+	for (p = table; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return (long long)h;
+}
+
+/* Work out, once, the quoted tracking table name and the lock key. */
+static int
+resolve(migc *m)
+{
+	struct pg *pg = PG(m);
+	char schema[64];
+	char *qschema, *qname, *lit;
+	PGresult *res;
+	size_t n;
+	int rc;
+
+	if (pg->qtable)
+		return MIGC_OK;
+	if (m->schema[0]) {
+		strcpy(schema, m->schema);
+	} else {
+		rc = run(m, "SELECT current_schema()", &res);
+		if (rc != MIGC_OK)
+			return rc;
+		if (PQgetisnull(res, 0, 0)) {
+			PQclear(res);
+			return seterr(m, MIGC_INPUT, "no schema on the search_path exists: pass --schema");
+		}
+		snprintf(schema, sizeof(schema), "%s", PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
+	qschema = PQescapeIdentifier(pg->conn, schema, strlen(schema));
+	qname = PQescapeIdentifier(pg->conn, m->table, strlen(m->table));
+	if (!qschema || !qname) {
+		PQfreemem(qschema);
+		PQfreemem(qname);
+		return connerr(m, "cannot quote the tracking table's name");
+	}
+	n = strlen(qschema) + strlen(qname) + 2;
+	pg->qtable = malloc(n);
+	if (pg->qtable)
+		snprintf(pg->qtable, n, "%s.%s", qschema, qname);
+	PQfreemem(qschema);
+	PQfreemem(qname);
+	if (!pg->qtable)
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	lit = PQescapeLiteral(pg->conn, pg->qtable, strlen(pg->qtable));
+	if (!lit)
+		return connerr(m, "cannot quote the tracking table's name");
+	pg->regclass = malloc(strlen(lit) + 1);
+	if (pg->regclass)
+		strcpy(pg->regclass, lit);
+	PQfreemem(lit);
+	if (!pg->regclass)
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	pg->key = lockkey(schema, m->table);
+	return MIGC_OK;
+}
+
+static long long
+monotonicms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The pid holding the advisory lock, or 0. */
+static long
+lockholder(migc *m)
+{
+	char sql[256];
+	unsigned long long k = (unsigned long long)PG(m)->key;
+	PGresult *res;
+	long pid = 0;
+
+	snprintf(sql, sizeof(sql),
+	         "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = %llu "
+	         "AND objid = %llu AND objsubid = 1 AND granted AND pid <> pg_backend_pid() LIMIT 1",
+	         k >> 32, k & 0xffffffffULL);
+	if (run(m, sql, &res) == MIGC_OK) {
+		if (PQntuples(res) == 1)
+			pid = atol(PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
+	clearerr_(m);
+	return pid;
+}
+
+/*
+** Take the advisory lock with fn (pg_try_advisory_xact_lock or
+** pg_try_advisory_lock), polling until the lock timeout. Says once that
+** it is waiting, and for whom.
+*/
+static int
+lockpoll(migc *m, const char *fn)
+{
+	long long start = monotonicms();
+	char sql[128];
+	int waited = 0;
+
+	snprintf(sql, sizeof(sql), "SELECT %s(%lld)", fn, PG(m)->key);
+	for (;;) {
+		struct timespec pause = { 0, 100 * 1000000L };
+		PGresult *res;
+		int got, rc;
+
+		rc = run(m, sql, &res);
+		if (rc != MIGC_OK)
+			return rc;
+		got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		PQclear(res);
+		if (got)
+			return MIGC_OK;
+		if (monotonicms() - start >= (long long)m->lock_timeout * 1000) {
+			long pid = lockholder(m);
+
+			return seterr(m, MIGC_BUSY, "timed out after %d s waiting for the migration lock held by pid %ld (--lock-timeout)",
+			              m->lock_timeout, pid);
+		}
+		if (!waited) {
+			char text[128];
+
+			snprintf(text, sizeof(text), "waiting for the migration lock held by pid %ld", lockholder(m));
+			emit(m, MIGC_EV_NOTICE, NULL, 0, text, strlen(text));
+			waited = 1;
+		}
+		nanosleep(&pause, NULL);
+	}
+}
+
+static int
+pgbegin(migc *m)
+{
+	int rc = resolve(m);
+
+	if (rc == MIGC_OK)
+		rc = run(m, "BEGIN", NULL);
+	if (rc == MIGC_OK)
+		rc = lockpoll(m, "pg_try_advisory_xact_lock");
+	if (rc != MIGC_OK && PQtransactionStatus(PG(m)->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
+	return rc;
+}
+
+static int
+pgcommit(migc *m)
+{
+	PGresult *res;
+	int rc;
+
+	if (PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE)
+		return MIGC_OK;
+	rc = run(m, "COMMIT", &res);
+	if (rc == MIGC_OK && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
+		rc = seterr(m, MIGC_ERROR, "COMMIT rolled back: the transaction had failed");
+	PQclear(res);
+	return rc;
+}
+
+static void
+pgrollback(migc *m)
+{
+	if (PQtransactionStatus(PG(m)->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
+}
+
+/* Byte offset in s[0..n) of the 1-based character position pos (UTF-8). */
+static long
+charoffset(const char *s, size_t n, long pos)
+{
+	size_t i;
+	long chars = 0;
+
+	for (i = 0; i < n; i++) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && ++chars == pos)
+			return (long)i;
+	}
+	return -1;
+}
+
+/*
+** Report a failed statement i of sc: file:line:col, the server's
+** message, detail, hint, context and SQLSTATE. text[0..n) is what was
+** sent, the statement starting at byte `start` of it.
+*/
+static int
+stmterr(migc *m, const struct migc_script *sc, unsigned long i, const PGresult *res,
+        const char *text, size_t n, size_t start)
+{
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	const char *context = PQresultErrorField(res, PG_DIAG_CONTEXT);
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	unsigned long line, col;
+	long off = -1;
+
+	if (pos)
+		off = charoffset(text, n, atol(pos));
+	if (off >= 0)
+		off -= (long)start;
+	stmtpos(sc, i, off, &line, &col);
+	seterr(m, MIGC_ERROR, "%s:%lu:%lu: %s: %s (SQLSTATE %s, statement %lu of %lu)", sc->file, line, col,
+	       sev ? sev : "ERROR", msg ? msg : PQresultErrorMessage(res), state ? state : "?", i + 1, sc->nstmts);
+	if (detail)
+		adderr(m, "DETAIL: %s", detail);
+	if (hint)
+		adderr(m, "HINT: %s", hint);
+	if (context)
+		adderr(m, "CONTEXT: %s", context);
+	return MIGC_ERROR;
+}
+
+static int
+pgexec(migc *m, const struct migc_script *sc, unsigned long i)
+{
+	const struct migc_stmt *st = &sc->stmts[i];
+	char *sql = malloc(st->length + 1);
+	PGresult *res;
+	ExecStatusType status;
+	int rc = MIGC_OK;
+
+	if (!sql)
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	memcpy(sql, sc->sql + st->offset, st->length);
+	sql[st->length] = '\0';
+	res = PQexec(PG(m)->conn, sql);
+	status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (status == PGRES_COPY_IN) {
+		PQputCopyEnd(PG(m)->conn, "COPY FROM STDIN is not supported in a migration");
+		PQclear(res);
+		res = PQgetResult(PG(m)->conn);
+		status = PGRES_FATAL_ERROR;
+	}
+	if (!res)
+		rc = connerr(m, sc->file);
+	else if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY)
+		rc = stmterr(m, sc, i, res, sql, st->length, 0);
+	PQclear(res);
+	while ((res = PQgetResult(PG(m)->conn)) != NULL)
+		PQclear(res);
+	free(sql);
+	return rc;
+}
+
+static int
+pgcreatetable(migc *m)
+{
+	char sql[1024];
+	PGresult *res;
+	int rc, exists;
+
+	rc = resolve(m);
+	if (rc != MIGC_OK)
+		return rc;
+	snprintf(sql, sizeof(sql), "SELECT to_regclass(%s) IS NOT NULL", PG(m)->regclass);
+	rc = run(m, sql, &res);
+	if (rc != MIGC_OK)
+		return rc;
+	exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (exists)
+		return MIGC_OK;
+	snprintf(sql, sizeof(sql),
+	         "CREATE TABLE %s ("
+	         "version bigint PRIMARY KEY, "
+	         "name text NOT NULL, "
+	         "checksum text NOT NULL, "
+	         "raw_checksum text NOT NULL, "
+	         "applied_at timestamptz NOT NULL, "
+	         "execution_ms bigint NOT NULL, "
+	         "statements_done integer NOT NULL, "
+	         "statements_total integer NOT NULL, "
+	         "error text)", PG(m)->qtable);
+	return run(m, sql, NULL);
+}
+
+static char *
+valdup(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : strdup_(PQgetvalue(res, row, col));
+}
+
+static int
+pgreadtable(migc *m, struct track *t)
+{
+	char sql[1024];
+	PGresult *res;
+	int rc, i, n;
+
+	rc = resolve(m);
+	if (rc != MIGC_OK)
+		return rc;
+	snprintf(sql, sizeof(sql),
+	         "SELECT to_regclass(%s) IS NOT NULL", PG(m)->regclass);
+	rc = run(m, sql, &res);
+	if (rc != MIGC_OK)
+		return rc;
+	n = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!n)
+		return MIGC_OK;
+	snprintf(sql, sizeof(sql),
+	         "SELECT version, name, checksum, raw_checksum, "
+	         "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+	         "execution_ms, statements_done, statements_total, error FROM %s ORDER BY version",
+	         PG(m)->qtable);
+	res = PQexec(PG(m)->conn, sql);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+		if (state && strcmp(state, "42703") == 0)
+			rc = pgerr(m, MIGC_ERROR, "the tracking table has a layout this migc does not know",
+			           PQresultErrorMessage(res));
+		else
+			rc = res ? pgerr(m, MIGC_ERROR, "cannot read the tracking table", PQresultErrorMessage(res))
+			         : connerr(m, "cannot read the tracking table");
+		PQclear(res);
+		return rc;
+	}
+	n = PQntuples(res);
+	t->rows = calloc((size_t)n + 1, sizeof(*t->rows));
+	if (!t->rows) {
+		PQclear(res);
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		struct trackrow *r = &t->rows[i];
+
+		r->version = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		r->name = valdup(res, i, 1);
+		r->checksum = valdup(res, i, 2);
+		r->raw_checksum = valdup(res, i, 3);
+		r->applied_at = valdup(res, i, 4);
+		r->ms = strtoll(PQgetvalue(res, i, 5), NULL, 10);
+		r->done = strtol(PQgetvalue(res, i, 6), NULL, 10);
+		r->total = strtol(PQgetvalue(res, i, 7), NULL, 10);
+		r->error = valdup(res, i, 8);
+		t->n++;
+		if (!r->name || !r->checksum || !r->raw_checksum || !r->applied_at) {
+			PQclear(res);
+			return seterr(m, MIGC_NOMEM, "out of memory");
+		}
+	}
+	PQclear(res);
+	return MIGC_OK;
+}
+
+static const char upsert[] =
+	"INSERT INTO %s (version, name, checksum, raw_checksum, applied_at, execution_ms, "
+	"statements_done, statements_total, error) VALUES (%s) "
+	"ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, "
+	"raw_checksum = EXCLUDED.raw_checksum, applied_at = EXCLUDED.applied_at, "
+	"execution_ms = EXCLUDED.execution_ms, statements_done = EXCLUDED.statements_done, "
+	"statements_total = EXCLUDED.statements_total, error = EXCLUDED.error";
+
+static int
+pgwriterow(migc *m, const struct trackrow *r)
+{
+	char sql[1024], version[32], ms[32], done[32], total[32];
+	const char *vals[9];
+	PGresult *res;
+	int rc;
+
+	snprintf(sql, sizeof(sql), upsert, PG(m)->qtable,
+	         "$1::bigint, $2, $3, $4, $5::timestamptz, $6::bigint, $7::integer, $8::integer, $9");
+	snprintf(version, sizeof(version), "%lld", (long long)r->version);
+	snprintf(ms, sizeof(ms), "%lld", r->ms < 0 ? 0 : r->ms);
+	snprintf(done, sizeof(done), "%ld", r->done);
+	snprintf(total, sizeof(total), "%ld", r->total);
+	vals[0] = version;
+	vals[1] = r->name;
+	vals[2] = r->checksum;
+	vals[3] = r->raw_checksum;
+	vals[4] = r->applied_at;
+	vals[5] = ms;
+	vals[6] = done;
+	vals[7] = total;
+	vals[8] = r->error;
+	res = PQexecParams(PG(m)->conn, sql, 9, NULL, vals, NULL, NULL, 0);
+	if (res && PQresultStatus(res) == PGRES_COMMAND_OK)
+		rc = MIGC_OK;
+	else
+		rc = res ? pgerr(m, MIGC_ERROR, "cannot record the migration", PQresultErrorMessage(res))
+		         : connerr(m, "cannot record the migration");
+	PQclear(res);
+	return rc;
+}
+
+static int
+pgdeleterow(migc *m, int64_t version)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE version = %lld", PG(m)->qtable, (long long)version);
+	return run(m, sql, NULL);
+}
+
+/* Append s to the growing message *buf. */
+static int
+append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		size_t ncap = (*cap ? *cap : 1024);
+		char *p;
+
+		while (ncap < *len + n + 1)
+			ncap *= 2;
+		p = realloc(*buf, ncap);
+		if (!p)
+			return -1;
+		*buf = p;
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+/* The INSERT recording r, with values as literals, its time measured by
+** the server from the start of the message. */
+static char *
+rowliteral(migc *m, const struct trackrow *r)
+{
+	PGconn *c = PG(m)->conn;
+	char *name = PQescapeLiteral(c, r->name, strlen(r->name));
+	char *at = PQescapeLiteral(c, r->applied_at, strlen(r->applied_at));
+	char *vals = NULL, *sql = NULL;
+	size_t n;
+
+	if (name && at) {
+		n = strlen(name) + strlen(at) + 400;
+		vals = malloc(n);
+		if (vals)
+			snprintf(vals, n, "%lld, %s, '%s', '%s', %s::timestamptz, "
+			         "(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::bigint, %ld, %ld, NULL",
+			         (long long)r->version, name, r->checksum, r->raw_checksum, at, r->done, r->total);
+	}
+	if (vals) {
+		n = sizeof(upsert) + strlen(PG(m)->qtable) + strlen(vals);
+		sql = malloc(n);
+		if (sql)
+			snprintf(sql, n, upsert, PG(m)->qtable, vals);
+	}
+	PQfreemem(name);
+	PQfreemem(at);
+	free(vals);
+	return sql;
+}
+
+/*
+** One message: every statement of the migration, the INSERT of its row
+** and COMMIT. libpq returns one result per statement, so the first error
+** tells which statement failed; its position maps back to file:line:col.
+*/
+static int
+pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int commit)
+{
+	const struct migc_script *sc = &mig->up;
+	PGconn *c = PG(m)->conn;
+	size_t len = 0, cap = 0, *starts;
+	char *buf = NULL, *row;
+	unsigned long i, nok = 0;
+	PGresult *res, *bad = NULL;
+	int rc = MIGC_OK;
+
+	starts = malloc((sc->nstmts + 1) * sizeof(*starts));
+	row = rowliteral(m, r);
+	if (!starts || !row) {
+		free(starts);
+		free(row);
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	}
+	for (i = 0; i < sc->nstmts && rc == MIGC_OK; i++) {
+		const struct migc_stmt *st = &sc->stmts[i];
+		const char *text = sc->sql + st->offset;
+		int semi = st->length > 0 && text[st->length - 1] == ';';
+
+		starts[i] = len;
+		if (append(&buf, &len, &cap, text, st->length) != 0 ||
+		    append(&buf, &len, &cap, semi ? "\n" : ";\n", semi ? 1 : 2) != 0)
+			rc = MIGC_NOMEM;
+	}
+	if (rc == MIGC_OK && (append(&buf, &len, &cap, row, strlen(row)) != 0 ||
+	                      append(&buf, &len, &cap, commit ? ";\nCOMMIT;" : ";", commit ? 9 : 1) != 0))
+		rc = MIGC_NOMEM;
+	free(row);
+	if (rc != MIGC_OK) {
+		free(starts);
+		free(buf);
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	}
+	if (!PQsendQuery(c, buf)) {
+		rc = connerr(m, sc->file);
+	} else {
+		while ((res = PQgetResult(c)) != NULL) {
+			ExecStatusType st = PQresultStatus(res);
+
+			if (st == PGRES_COPY_IN)
+				PQputCopyEnd(c, "COPY FROM STDIN is not supported in a migration");
+			if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
+				if (!bad)
+					nok++;
+				PQclear(res);
+			} else if (!bad && st != PGRES_COPY_IN) {
+				bad = res;
+			} else {
+				PQclear(res);
+			}
+		}
+		if (bad && nok < sc->nstmts)
+			rc = stmterr(m, sc, nok, bad, buf, len, starts[nok]);
+		else if (bad)
+			rc = pgerr(m, MIGC_ERROR, nok == sc->nstmts ? "cannot record the migration" : "COMMIT failed",
+			           PQresultErrorMessage(bad));
+		else if (PQstatus(c) == CONNECTION_BAD)
+			rc = connerr(m, sc->file);
+		PQclear(bad);
+	}
+	free(starts);
+	free(buf);
+	return rc;
+}
+
+static int
+pglocksession(migc *m)
+{
+	int rc = resolve(m);
+
+	return rc == MIGC_OK ? lockpoll(m, "pg_try_advisory_lock") : rc;
+}
+
+static void
+pgunlocksession(migc *m)
+{
+	char sql[64];
+
+	pgrollback(m);
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%lld)", PG(m)->key);
+	PQclear(PQexec(PG(m)->conn, sql));
+}
+
+const struct driver pgdriver = {
+	"postgres",
+	pgopen,
+	pgclose,
+	pgbegin,
+	pgcommit,
+	pgrollback,
+	pgexec,
+	pgcreatetable,
+	pgreadtable,
+	pgwriterow,
+	pgdeleterow,
+	NULL,
+	NULL,
+	pgapply,
+	pglocksession,
+	pgunlocksession,
+};
+
+int
+migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)
+{
+	int rc = newhandle(out, set);
+
+	if (rc != MIGC_OK)
+		return rc;
+	(*out)->drv = &pgdriver;
+	rc = attach(*out, conn, 0);
+	if (rc != MIGC_OK)
+		return rc;
+	if (!set || set->layout != MIGC_LAYOUT || strcmp(set->dialect, "postgres") != 0)
+		return seterr(*out, MIGC_INPUT, "the migration set is not a postgres set of record layout %d: run migc gen again",
+		              MIGC_LAYOUT);
+	return MIGC_OK;
+}

@@ -1,0 +1,178 @@
+# tests/cli.sh: end-to-end tests that run once: the generator, the build,
+# the command line without a database, and SQLite-only behaviour.
+
+t_list_show() {
+	expect 0 "0002_b  2 statements, down  c1:" build/migc list --dir "$base" || return 1
+	expect 0 '"version":2,"name":"b","file":"0002_b.sql","down":"0002_b.down.sql","statements":2' build/migc list --json --dir "$base" || return 1
+	expect 0 "INSERT INTO b VALUES (1);" build/migc show 2 --dir "$base" || return 1
+	expect 0 "-- 0002_b.down.sql" build/migc show 2 --dir "$base" || return 1
+	expect 2 "no migration has version 7" build/migc show 7 --dir "$base"
+}
+check "cli: list, list --json and show need no database" t_list_show
+
+t_fk_off() {
+	d=$tmp/fk
+	mig "$d" 0001_p.sql "CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT);\nCREATE TABLE c (id INTEGER PRIMARY KEY, p INTEGER REFERENCES p(id));\nINSERT INTO p VALUES (1, 'one');\nINSERT INTO c VALUES (1, 1);\n"
+	mig "$d" 0002_rebuild.sql "-- migc:foreign-keys-off\nCREATE TABLE p_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '');\nINSERT INTO p_new SELECT id, name FROM p;\nDROP TABLE p;\nALTER TABLE p_new RENAME TO p;\n"
+	db=$tmp/fk.db
+	build/migc up --dir "$d" --database "sqlite:$db" || return 1
+	[ "$(q "$db" 'SELECT count(*) FROM c JOIN p ON p.id = c.p')" = 1 ] || return 1
+	# Without the directive, foreign keys (on by default) make the same rebuild fail.
+	d2=$tmp/fk2
+	mig "$d2" 0001_p.sql "$(cat "$d/0001_p.sql")"
+	grep -v 'migc:' "$d/0002_rebuild.sql" >"$d2/0002_rebuild.sql"
+	expect 1 "FOREIGN KEY constraint failed" build/migc up --dir "$d2" --database "sqlite:$tmp/fk2.db" || return 1
+	# A rebuild that leaves a dangling reference is caught by foreign_key_check and rolled back.
+	d3=$tmp/fk3
+	mig "$d3" 0001_p.sql "$(cat "$d/0001_p.sql")"
+	mig "$d3" 0002_bad.sql "-- migc:foreign-keys-off\nDELETE FROM p;\n"
+	expect 1 "0002_bad.sql: foreign key violation after the migration (PRAGMA foreign_key_check): row 1 of table c references a missing row of p" \
+		build/migc up --dir "$d3" --database "sqlite:$tmp/fk3.db" || return 1
+	[ "$(q "$tmp/fk3.db" 'SELECT count(*) FROM p')" = 1 ]
+}
+check "sqlite: -- migc:foreign-keys-off rebuilds a referenced table and runs foreign_key_check" t_fk_off
+
+t_usage() {
+	expect 2 "unknown command 'upp'" build/migrate upp || return 1
+	expect 2 "no database: pass --database URL or set DATABASE_URL" env -u DATABASE_URL build/migrate up || return 1
+	expect 2 "--to: 'abc' is not a version" build/migrate up --to abc --database "sqlite:$tmp/u.db" || return 1
+	expect 2 "up --to: no migration has version 99" build/migrate up --to 99 --database "sqlite:$tmp/u.db" || return 1
+	expect 2 "unknown option '--frobnicate'" build/migrate status --frobnicate || return 1
+	expect 0 "usage: migrate COMMAND" build/migrate --help || return 1
+	expect 0 "usage: migrate up [--to V] [--dry-run]" build/migrate up --help || return 1
+	expect 2 "unsupported database URL 'mysql://bob:***@db.example/x'" build/migrate status --database 'mysql://bob:hunter2@db.example/x' || return 1
+	grep -q hunter2 "$tmp/expect.out" && return 1
+	expect 2 "--dialect is required" build/migc gen migrations
+}
+check "cli: usage errors exit 2 with a message; --help; a URL password is never printed" t_usage
+
+t_escaping_roundtrip() {
+	db=$tmp/esc.db
+	build/migc gen --dialect sqlite --main -o "$tmp/esc.c" tests/gen/escaping || return 1
+	$CC -std=c99 -Iruntime "$tmp/esc.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/esc" || return 1
+	"$tmp/esc" up --database "sqlite:$db" >/dev/null || return 1
+	got=$(q "$db" 'SELECT hex(a) FROM e ORDER BY id' | tr '\n' ' ')
+	want=$(printf '%s' "it's \"x\" \\" | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
+	case $got in
+	"$want "*) ;;
+	*) echo "got $got, want $want first"; return 1 ;;
+	esac
+	# The last row holds bytes 0x01 0x7f 0xff and UTF-8: each must survive.
+	[ "$(q "$db" 'SELECT hex(a) FROM e WHERE id = 5')" = "636166C3A920E282AC20017FFF" ]
+}
+check "gen: every byte of the SQL survives the C string literals (quotes, trigraphs, non-ASCII)" t_escaping_roundtrip
+
+t_deterministic() {
+	d1=$tmp/det1
+	d2=$tmp/det2
+	mkdir -p "$d1" "$d2"
+	for f in migrations/sqlite/*.sql; do cp "$f" "$d1/"; done
+	for f in $(ls migrations/sqlite/*.sql | sort -r); do cp "$f" "$d2/"; done
+	build/migc gen --dialect sqlite -o "$tmp/det1.c" "$d1" || return 1
+	(cd "$d2" && LC_ALL=C.UTF-8 TZ=Asia/Tokyo "$OLDPWD/build/migc" gen --dialect sqlite -o "$tmp/det2.c" "$(pwd)") || return 1
+	cmp "$tmp/det1.c" "$tmp/det2.c" || return 1
+	build/migc gen --dialect sqlite -o "$tmp/det3.c" migrations/sqlite/ || return 1
+	cmp "$tmp/det1.c" "$tmp/det3.c"
+}
+check "gen: byte-identical output whatever the directory order, path, locale or time zone" t_deterministic
+
+t_depfile() {
+	build/migc gen --dialect sqlite -o "$tmp/dep.c" --depfile "$tmp/dep.d" "$base" || return 1
+	cat "$tmp/dep.d"
+	head -n 1 "$tmp/dep.d" | grep -qF "$tmp/dep.c:" || return 1
+	for f in 0001_a.sql 0001_a.down.sql 0002_b.sql 0002_b.down.sql; do
+		grep -qF "$base/$f" "$tmp/dep.d" || return 1
+	done
+	# Writing the same output again leaves the file alone (ninja's restat).
+	touch -d '2000-01-01' "$tmp/dep.c"
+	build/migc gen --dialect sqlite -o "$tmp/dep.c" --depfile "$tmp/dep.d" "$base" || return 1
+	[ "$(date -r "$tmp/dep.c" +%Y)" = 2000 ]
+}
+check "gen: --depfile lists every file read; unchanged output is not rewritten" t_depfile
+
+t_new() {
+	d=$tmp/new
+	cp -r "$base" "$d"
+	expect 0 "created $d/0003_add_index.sql" build/migc new add_index --dir "$d" || return 1
+	[ -f "$d/0003_add_index.down.sql" ] || return 1
+	expect 2 "invalid migration name 'bad name'" build/migc new 'bad name' --dir "$d" || return 1
+	expect 0 "0003_add_index  0 statements" build/migc list --dir "$d"
+}
+check "cli: migc new creates the next numbered up and down files" t_new
+
+t_api() {
+	build/migc gen --dialect sqlite --name app_migrations -o "$tmp/api_set.c" tests/api &&
+	$CC -std=c99 -Wall -Wextra -Werror -Iruntime $SQLITE_CFLAGS tests/unit/api_test.c "$tmp/api_set.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/api_test" 2>&1 || return 1
+}
+if check "api: api_test builds against libmigc.a" t_api; then
+	unit "$tmp/api_test"
+fi
+
+t_readme_example() {
+	sed -n '/^<!-- example:begin -->$/,/^<!-- example:end -->$/p' README.md | sed '1,2d;$d' | sed '$d' >"$tmp/example.c"
+	[ -s "$tmp/example.c" ] || { echo "no example in README.md"; return 1; }
+	build/migc gen --dialect sqlite --name app_migrations -o "$tmp/example_set.c" migrations/sqlite &&
+	$CC -std=c99 -Wall -Wextra -Werror -Iruntime $SQLITE_CFLAGS "$tmp/example.c" "$tmp/example_set.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/example" &&
+	(cd "$tmp" && ./example) || return 1
+	[ "$(q "$tmp/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ]
+}
+check "readme: the embedding example compiles with -Werror and migrates app.db" t_readme_example
+
+t_ninja_regen() {
+	src=$tmp/regen
+	mkdir -p "$src"
+	cp -r configure build.ninja gen runtime migrations tests "$src/" || return 1
+	(cd "$src" && ./configure >/dev/null && ninja build/migrate >/dev/null) || return 1
+	[ "$("$src/build/migrate" list | wc -l)" = 6 ] || return 1
+	printf 'CREATE TABLE extra (x);\n' >"$src/migrations/sqlite/0007_extra.sql"
+	(cd "$src" && ninja build/migrate >/dev/null) || return 1
+	[ "$("$src/build/migrate" list | wc -l)" = 7 ] || return 1
+	printf 'CREATE TABLE extra (x, y);\n' >"$src/migrations/sqlite/0007_extra.sql"
+	(cd "$src" && ninja build/migrate >/dev/null) || return 1
+	"$src/build/migrate" show 7 | grep -q 'x, y' || return 1
+	rm "$src/migrations/sqlite/0007_extra.sql"
+	(cd "$src" && ninja build/migrate >/dev/null) || return 1
+	[ "$("$src/build/migrate" list | wc -l)" = 6 ]
+}
+check "build: adding, editing or removing a migration rebuilds build/migrate" t_ninja_regen
+
+t_configure_install() {
+	src=$tmp/regen
+	expect 1 "re2c not found: apt-get install re2c" sh -c "cd '$src' && RE2C=no-such-re2c ./configure" || return 1
+	expect 1 "sqlite3 not found: apt-get install libsqlite3-dev" \
+		sh -c "cd '$src' && PKG_CONFIG_LIBDIR=/nonexistent ./configure" || return 1
+	mkdir -p "$tmp/pc"
+	cp "$(pkg-config --variable=pcfiledir sqlite3)/sqlite3.pc" "$tmp/pc/" || return 1
+	expect 1 "libpq not found: apt-get install libpq-dev (or ./configure --without-postgres)" \
+		sh -c "cd '$src' && PKG_CONFIG_LIBDIR=$tmp/pc ./configure" || return 1
+	expect 0 "wrote build/config.ninja" sh -c "cd '$src' && PKG_CONFIG_LIBDIR=$tmp/pc ./configure --without-postgres" || return 1
+	expect 1 "unknown option '--frob'" sh -c "cd '$src' && ./configure --frob" || return 1
+	(cd "$src" && ./configure --prefix="$tmp/prefix" >/dev/null && ninja install >/dev/null) || return 1
+	(cd "$src" && DESTDIR=$tmp/stage ninja install >/dev/null) || return 1
+	for f in bin/migc lib/libmigc.a include/migc.h lib/pkgconfig/migc.pc; do
+		[ -f "$tmp/prefix/$f" ] && [ -f "$tmp/stage$tmp/prefix/$f" ] || { echo "missing $f"; return 1; }
+	done
+	flags=$(PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig pkg-config --cflags --libs migc) || return 1
+	"$tmp/prefix/bin/migc" gen --dialect sqlite --name app_migrations -o "$tmp/inst_set.c" migrations/sqlite &&
+	$CC -std=c99 "$tmp/example.c" "$tmp/inst_set.c" $flags -o "$tmp/inst_example" || return 1
+	(cd "$tmp" && rm -f app.db && ./inst_example >/dev/null) || return 1
+	[ "$(q "$tmp/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ]
+}
+check "build: configure names missing packages; ninja install (prefix, DESTDIR) gives a usable migc.pc" t_configure_install
+
+t_lock_timeout() {
+	db=$tmp/locked.db
+	build/migc up --to 1 --dir "$base" --database "sqlite:$db" >/dev/null || return 1
+	# Another connection holds the write lock for three seconds.
+	(printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 3; printf 'COMMIT;\n') | sqlite3 "$db" >/dev/null &
+	holder=$!
+	sleep 1
+	expect 1 "the database stayed locked by another connection for the whole lock timeout (1 s)" \
+		build/migc up --lock-timeout 1 --dir "$base" --database "sqlite:$db"
+	st=$?
+	wait "$holder"
+	[ $st -eq 0 ] || return 1
+	[ "$(q "$db" 'SELECT count(*) FROM migc_migrations')" = 1 ] || return 1
+	expect 0 "applied 0002_b" build/migc up --lock-timeout 5 --dir "$base" --database "sqlite:$db"
+}
+check "concurrency: --lock-timeout bounds the wait for another writer (exit 1), then up succeeds" t_lock_timeout

@@ -1,0 +1,88 @@
+# tests/lib.sh: helpers for the end-to-end tests, sourced by tests/run.
+# A test names its database with newdb and reads it with q, dump and
+# tables, so that one test body runs on SQLite and on PostgreSQL ($B).
+
+# expect STATUS TEXT COMMAND...: COMMAND exits with STATUS and prints TEXT.
+expect() {
+	want=$1
+	text=$2
+	shift 2
+	"$@" >"$tmp/expect.out" 2>&1
+	got=$?
+	cat "$tmp/expect.out"
+	if [ "$got" -ne "$want" ]; then
+		echo "expected exit status $want, got $got from: $*"
+		return 1
+	fi
+	if ! grep -qF -- "$text" "$tmp/expect.out"; then
+		echo "expected the output to contain: $text"
+		return 1
+	fi
+}
+
+# embed NAME DIR: build the embedded binary $tmp/NAME from DIR for $B.
+embed() {
+	build/migc gen --dialect "${B:-sqlite}" --main -o "$tmp/$1.c" "$2" &&
+	$CC -std=c99 -Iruntime $SQLITE_CFLAGS "$tmp/$1.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/$1"
+}
+
+# newdb NAME: the URL of a fresh, empty database for backend $B.
+newdb() {
+	case ${B:-sqlite} in
+	sqlite)
+		rm -f "$tmp/$1.db"
+		echo "sqlite:$tmp/$1.db"
+		;;
+	postgres) pgnewdb "$(echo "$1" | tr 'A-Z-' 'a-z_')" ;;
+	esac
+}
+
+# q URL SQL: run SQL, print the rows.
+q() {
+	case $1 in
+	sqlite:*|/*) sqlite3 "${1#sqlite:}" "$2" ;;
+	*) pgsql "$1" "$2" ;;
+	esac
+}
+
+# dump URL: schema and content, to compare before and after.
+dump() {
+	case $1 in
+	sqlite:*|/*) sqlite3 "${1#sqlite:}" .dump ;;
+	*) "$PGBIN/pg_dump" --no-owner -d "$1" | grep -v '^--\|^\\restrict\|^\\unrestrict' ;;
+	esac
+}
+
+# tables URL: the user tables, sorted, comma-separated.
+tables() {
+	case $1 in
+	sqlite:*) q "$1" "SELECT group_concat(name) FROM (SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name)" ;;
+	*) q "$1" "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'" ;;
+	esac
+}
+
+# versions URL: the recorded versions, in order, comma-separated.
+versions() {
+	case $1 in
+	sqlite:*) q "$1" 'SELECT group_concat(version) FROM (SELECT version FROM migc_migrations ORDER BY version)' ;;
+	*) q "$1" "SELECT string_agg(version::text, ',' ORDER BY version) FROM migc_migrations" ;;
+	esac
+}
+
+# pick SQLITE POSTGRES: the argument for backend $B.
+pick() {
+	if [ "${B:-sqlite}" = sqlite ]; then echo "$1"; else echo "$2"; fi
+}
+
+# mig DIR FILE TEXT: write a migration file (printf %b escapes in TEXT).
+mig() {
+	mkdir -p "$1"
+	printf '%b' "$3" >"$1/$2"
+}
+
+# A small set, valid on both databases, used by several cases.
+base=$tmp/base
+mig "$base" 0001_a.sql "CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT);\n"
+mig "$base" 0001_a.down.sql "DROP TABLE a;\n"
+mig "$base" 0002_b.sql "CREATE TABLE b (id INTEGER PRIMARY KEY);\nINSERT INTO b VALUES (1);\n"
+mig "$base" 0002_b.down.sql "DROP TABLE b;\n"
