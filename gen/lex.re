@@ -16,8 +16,10 @@
 ** not part of it; those between its tokens are. A SEMI with no token
 ** before it in its statement ends an empty statement, which is dropped.
 ** kw[] holds the statement's first tokens, lower-cased and cut to 15 bytes,
-** up to three, for as long as they are bare words. Positions are 1-based;
-** lines end at "\n" only; columns count bytes.
+** up to SCAN_NKW (four), for as long as they are bare words: collecting
+** stops at the first other token, so REINDEX (VERBOSE) ... keeps only
+** "reindex" (load.c reads such statements' text itself). Positions are
+** 1-based; lines end at "\n" only; columns count bytes.
 **
 ** DIRECTIVES. A "--" comment whose text is optional blanks then "migc:" is
 ** a migc directive. Before the first token of the file it is a comment

@@ -16,6 +16,7 @@
 #include "scan.h"
 #include "sha256.h"
 #include "util.h"
+#include "check.h"
 #include "load.h"
 
 /* One file found in the directory. */
@@ -191,67 +192,6 @@ directives(const char *path, const char *text, size_t end, enum dialect dialect,
 	return flags;
 }
 
-enum txkind { TX_NONE, TX_BEGIN, TX_COMMIT, TX_ROLLBACK };
-
-static enum txkind
-txkind(const struct stmt *s)
-{
-	const char *k0 = s->kw[0], *k1 = s->kw[1], *k2 = s->kw[2];
-
-	if (strcmp(k0, "begin") == 0 || (strcmp(k0, "start") == 0 && strcmp(k1, "transaction") == 0))
-		return TX_BEGIN;
-	if (strcmp(k0, "commit") == 0 || strcmp(k0, "end") == 0)
-		return TX_COMMIT;
-	if (strcmp(k0, "rollback") == 0 || strcmp(k0, "abort") == 0) {
-		/* ROLLBACK [TRANSACTION|WORK] TO [SAVEPOINT] x stays inside the transaction. */
-		if (strcmp(k1, "to") == 0 || strcmp(k2, "to") == 0)
-			return TX_NONE;
-		return TX_ROLLBACK;
-	}
-	return TX_NONE;
-}
-
-static const char *const txword[] = { "", "BEGIN", "COMMIT", "ROLLBACK" };
-
-/*
-** Check what a transactional migration may hold. A file wrapped as a
-** whole in BEGIN; ... COMMIT; loses the pair (*first, *count narrowed), so
-** its tracking row commits in migc's transaction.
-*/
-static void
-checktx(const char *path, struct stmt *s, size_t *first, size_t *count,
-        unsigned flags, struct diags *d)
-{
-	size_t i, n = *count;
-
-	if (flags & MIGC_NO_TRANSACTION)
-		return;
-	if (n >= 2 && txkind(&s[0]) == TX_BEGIN && txkind(&s[n - 1]) == TX_COMMIT) {
-		for (i = 1; i < n - 1 && txkind(&s[i]) == TX_NONE; i++)
-			;
-		if (i == n - 1) {
-			*first = 1;
-			*count = n - 2;
-			return;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		enum txkind k = txkind(&s[i]);
-
-		if (k != TX_NONE)
-			diagerror(d, path, s[i].line, s[i].col,
-			          "%s inside a transactional migration: migc runs each migration in its own transaction "
-			          "(remove it, wrap the whole file in one BEGIN; ... COMMIT; pair, "
-			          "or add -- migc:no-transaction to manage transactions yourself)", txword[k]);
-		else if (strcmp(s[i].kw[0], "vacuum") == 0)
-			diagerror(d, path, s[i].line, s[i].col,
-			          "VACUUM cannot run inside a transaction: add -- migc:no-transaction to this file");
-		else if (strcmp(s[i].kw[0], "pragma") == 0 && strcmp(s[i].kw[1], "foreign_keys") == 0)
-			diagwarn(d, path, s[i].line, s[i].col,
-			         "PRAGMA foreign_keys has no effect inside a transaction: use -- migc:foreign-keys-off");
-	}
-}
-
 /* Read one file into a script. Returns the raw checksum's source bytes'
 ** checksum through rawsum when it is not NULL. */
 static void
@@ -286,7 +226,12 @@ loadscript(const char *dir, const char *file, enum dialect dialect,
 		return;
 	}
 	sc->flags = directives(path, text, nstmts ? stmts[0].off : len, dialect, d);
-	checktx(path, stmts, &first, &nstmts, sc->flags, d);
+	if (!(sc->flags & MIGC_NO_TRANSACTION)) {
+		unwrap(stmts, &first, &nstmts);
+		checktx(path, text, dialect, stmts + first, nstmts, d);
+		if (dialect == DIALECT_POSTGRES)
+			checkenum(path, text, stmts + first, nstmts, d);
+	}
 	if (nstmts == 0 && sum)
 		diagwarn(d, path, 0, 0, "no statements");
 	out = xreallocarray(NULL, nstmts, sizeof(*out));

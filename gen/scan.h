@@ -10,7 +10,9 @@ enum dialect {
 	DIALECT_POSTGRES = 2
 };
 
-#define SCAN_NKW 3   /* leading bare words kept per statement */
+/* Leading bare words kept per statement: enough to tell CREATE UNIQUE
+** INDEX CONCURRENTLY, the longest prefix load.c looks for. */
+#define SCAN_NKW 4
 #define SCAN_KWLEN 16
 
 /* One statement: text[off .. off+len) runs from its first token through

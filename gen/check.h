@@ -1,0 +1,17 @@
+/*
+** check.h: what a transactional migration may contain (gen/check.c).
+*/
+
+/* A file wrapped as a whole in BEGIN; ... COMMIT; loses the pair: *first
+** and *count narrow to its body. */
+void unwrap(const struct stmt *s, size_t *first, size_t *count);
+
+/* Report, to d, transaction control and statements the database refuses
+** inside a transaction among the n statements s of text (file path). */
+void checktx(const char *path, const char *text, enum dialect dialect,
+             const struct stmt *s, size_t n, struct diags *d);
+
+/* PostgreSQL: warn where a statement uses an enum value that an earlier
+** ALTER TYPE ... ADD VALUE of the same transaction added. */
+void checkenum(const char *path, const char *text, const struct stmt *s, size_t n,
+               struct diags *d);

@@ -1,0 +1,2 @@
+-- A later migration (its own transaction) may use them.
+UPDATE person SET current = 'happy' WHERE name = 'dan';

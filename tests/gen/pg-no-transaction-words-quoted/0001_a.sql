@@ -1,0 +1,16 @@
+-- CREATE INDEX CONCURRENTLY t_x ON t (x);
+/* VACUUM; DROP DATABASE x; /* nested: ALTER SYSTEM SET a = 1; */ REINDEX SCHEMA s; */
+CREATE TABLE t (x text, "CREATE INDEX CONCURRENTLY" int);
+INSERT INTO t (x) VALUES ('VACUUM'), ('CREATE DATABASE d'), (E'DROP TABLESPACE \' x');
+INSERT INTO t (x) VALUES ($$CREATE INDEX CONCURRENTLY$$), ($tag$ ALTER SYSTEM $$ $tag$);
+CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  -- not run here: the function only holds the text
+  EXECUTE 'VACUUM';
+END;
+$$;
+CREATE INDEX t_x ON t (x); -- CONCURRENTLY, maybe later
+DROP INDEX t_x;
+REINDEX TABLE t; -- not CONCURRENTLY
+REINDEX INDEX "concurrently";
+ALTER TYPE t ADD ATTRIBUTE a int;
