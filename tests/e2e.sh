@@ -202,9 +202,31 @@ t_no_transaction_fail() {
 	[ "$(q "$db" 'SELECT count(*) FROM a')" = 1 ] || return 1
 	[ "$(q "$db" "SELECT statements_done || '/' || statements_total FROM migc_migrations WHERE version = 2")" = 1/3 ] || return 1
 	expect 3 "0002_part.sql did not finish: statement 2 of 3 (0002_part.sql:3)" build/migc up --dir "$d" --database "$db" || return 1
-	expect 0 "[1 of 3 statements]" build/migc status --dir "$d" --database "$db"
+	expect 0 "[1 of 3 statements]" build/migc status --dir "$d" --database "$db" || return 1
+	# The documented recovery: finish the work by hand, delete the row, run up again.
+	q "$db" "CREATE TABLE nosuch (x INTEGER); DELETE FROM a; DELETE FROM migc_migrations WHERE version = 2" || return 1
+	expect 0 "applied 0002_part" build/migc up --dir "$d" --database "$db" || return 1
+	[ "$(q "$db" 'SELECT count(*) FROM a')" = 2 ]
 }
-check "[$B] no-transaction: a failed no-transaction migration is recorded at its statement and blocks up" t_no_transaction_fail
+check "[$B] no-transaction: a failed no-transaction migration is recorded at its statement, blocks up, and recovers" t_no_transaction_fail
+
+t_single_transaction() {
+	d=$tmp/$B/single
+	mig "$d" 0001_a.sql "CREATE TABLE a (x INTEGER);\n"
+	mig "$d" 0002_b.sql "CREATE TABLE b (x INTEGER);\nINSERT INTO b VALUES (1);\n"
+	mig "$d" 0003_c.sql "CREATE TABLE c (x INTEGER);\nINSERT INTO nosuch VALUES (1);\n"
+	db=$(newdb single)
+	expect 1 "0003_c.sql:2:" build/migc up --single-transaction --dir "$d" --database "$db" || return 1
+	grep -q "^applied" "$tmp/expect.out" && return 1
+	[ "$(tables "$db")" = "" ] || return 1
+	expect 0 "applied 0002_b" build/migc up --single-transaction --to 2 --dir "$d" --database "$db" || return 1
+	[ "$(versions "$db")" = "1,2" ] || return 1
+	mig "$d" 0004_d.sql "-- migc:no-transaction\nCREATE TABLE d (x INTEGER);\n"
+	expect 2 "--single-transaction cannot include 0004_d.sql: it is a no-transaction migration" \
+		build/migc up --single-transaction --dir "$d" --database "$db" || return 1
+	[ "$(versions "$db")" = "1,2" ]
+}
+check "[$B] up --single-transaction: a failure in the third migration leaves nothing of the first two" t_single_transaction
 
 t_baseline() {
 	db=$(newdb baseline)

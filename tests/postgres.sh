@@ -1,0 +1,58 @@
+# tests/postgres.sh: end-to-end tests of PostgreSQL-only behaviour, sourced
+# by tests/run after pgstart: locking, schemas, quoting, passwords, and
+# what only PostgreSQL can run (CREATE INDEX CONCURRENTLY, DO blocks).
+
+B=postgres
+mkdir -p "$tmp/pg-only"
+
+t_pg_lock_timeout() {
+	d=$tmp/pg-only/slow
+	mig "$d" 0001_slow.sql "CREATE TABLE slow (x integer);\nSELECT pg_sleep(3);\n"
+	db=$(newdb slowlock)
+	build/migc up --dir "$d" --database "$db" >"$tmp/slow.out" 2>&1 &
+	holder=$!
+	sleep 1
+	expect 1 "timed out after 1 s waiting for the migration lock held by pid" \
+		build/migc up --lock-timeout 1 --dir "$d" --database "$db"
+	st=$?
+	grep -q "warning: waiting for the migration lock held by pid [1-9]" "$tmp/expect.out" || st=1
+	wait "$holder" || st=1
+	[ $st -eq 0 ] && [ "$(versions "$db")" = 1 ]
+}
+check "[postgres] lock: a second migrator says who holds the lock and gives up after --lock-timeout" t_pg_lock_timeout
+
+t_pg_schema_quoting() {
+	db=$(newdb schemas)
+	q "$db" 'CREATE SCHEMA "we""ird; s"' || return 1
+	build/migc up --schema 'we"ird; s' --table 'hist "x"; --' --dir "$base" --database "$db" >/dev/null || return 1
+	[ "$(q "$db" 'SELECT count(*) FROM "we""ird; s"."hist ""x""; --"')" = 2 ] || return 1
+	expect 0 "2 applied, 0 pending" build/migc status --schema 'we"ird; s' --table 'hist "x"; --' --dir "$base" --database "$db" || return 1
+	expect 0 "0 applied, 2 pending" build/migc status --dir "$base" --database "$db"
+}
+check "[postgres] --schema and --table with quotes and semicolons are quoted, not executed" t_pg_schema_quoting
+
+t_pg_password() {
+	db=$(newdb pw)
+	url=$(echo "$db" | sed 's|postgres://[^@]*@|postgres://migc_pw:s3cret-pw@|')
+	expect 0 "applied 0002_b" build/migc up --dir "$base" --database "$url" || return 1
+	expect 0 '"database":"postgres://migc_pw:***@' build/migc status --json --dir "$base" --database "$url" || return 1
+	grep -q s3cret "$tmp/expect.out" && return 1
+	bad=$(echo "$db" | sed 's|postgres://[^@]*@|postgres://migc_pw:wrong-pw@|')
+	expect 1 "cannot connect to PostgreSQL" build/migc up --dir "$base" --database "$bad" || return 1
+	grep -q "wrong-pw" "$tmp/expect.out" && return 1
+	expect 0 "2 applied, 0 pending" build/migc status --dir "$base" --database "$PGKW dbname=pw"
+}
+check "[postgres] passwords: a URL with a password works, is printed as ***, a wrong one fails without echo; keyword strings work" t_pg_password
+
+t_pg_concurrently() {
+	d=$tmp/pg-only/cic
+	mig "$d" 0001_t.sql "CREATE TABLE t (a integer, b text);\nINSERT INTO t SELECT i, md5(i::text) FROM generate_series(1, 5000) i;\n"
+	mig "$d" 0002_idx.sql "-- migc:no-transaction\nCREATE INDEX CONCURRENTLY t_a ON t (a);\nCREATE UNIQUE INDEX CONCURRENTLY t_b ON t (b);\n"
+	mig "$d" 0003_fn.sql "CREATE FUNCTION greet(who text) RETURNS text LANGUAGE plpgsql AS \$f\$\nBEGIN\n  RETURN format(\$q\$hello, %s; bye\$q\$, who);\nEND;\n\$f\$;\nDO \$\$\nBEGIN\n  IF greet('x') <> 'hello, x; bye' THEN RAISE EXCEPTION 'bad %', greet('x'); END IF;\n  CREATE TABLE done (ok boolean);\nEND;\n\$\$;\n"
+	db=$(newdb cic)
+	build/migc up --dir "$d" --database "$db" || return 1
+	[ "$(q "$db" "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname IN ('t_a', 't_b') AND i.indisvalid")" = 2 ] || return 1
+	[ "$(q "$db" "SELECT greet('y')")" = "hello, y; bye" ] || return 1
+	[ "$(q "$db" "SELECT statements_done || '/' || statements_total FROM migc_migrations WHERE version = 2")" = 2/2 ]
+}
+check "[postgres] CREATE INDEX CONCURRENTLY in a no-transaction migration; plpgsql and DO with nested dollar quotes" t_pg_concurrently
