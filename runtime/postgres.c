@@ -5,17 +5,20 @@
 ** behind a transaction-pooling PgBouncer, and a session-level lock for a
 ** no-transaction migration, released on every exit path. A transactional
 ** migration goes to the server as one message: statements, row, COMMIT.
+** Compiled to a stub when configure found no libpq (no MIGC_POSTGRES).
 */
 #define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <libpq-fe.h>
-
 #include "migc.h"
 #include "internal.h"
+
+#ifdef MIGC_POSTGRES
+#include <libpq-fe.h>
 
 struct pg {
 	PGconn *conn;
@@ -732,3 +735,18 @@ migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)
 		              MIGC_LAYOUT);
 	return MIGC_OK;
 }
+
+#else /* built --without-postgres: the API is there and says so */
+
+int
+migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)
+{
+	int rc = newhandle(out, set);
+
+	(void)conn;
+	if (rc != MIGC_OK)
+		return rc;
+	return seterr(*out, MIGC_INPUT, "this migc was built without PostgreSQL support (./configure found no libpq)");
+}
+
+#endif
