@@ -3,15 +3,26 @@
 ** Migrating itself is in engine.c, reading and checking the tracking
 ** table in plan.c, the databases in one file per driver.
 */
+#define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "migc.h"
 #include "internal.h"
 
 static char nomem[] = "out of memory";
+
+long long
+monotonicms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 char *
 strdup_(const char *s)

@@ -13,13 +13,15 @@
 #include "migc.h"
 #include "internal.h"
 
-static long long
-nowms(void)
+/* Commit when rc is MIGC_OK; roll back when it is not, or COMMIT fails. */
+static int
+endtx(migc *m, int rc)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (rc == MIGC_OK)
+		rc = m->drv->xCommit(m);
+	if (rc != MIGC_OK)
+		m->drv->xRollback(m);
+	return rc;
 }
 
 /* UTC wall-clock time as 2026-01-31T12:00:00.123Z. */
@@ -125,7 +127,7 @@ applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
 {
 	struct trackrow r;
 	char at[32];
-	long long t0 = nowms();
+	long long t0 = monotonicms();
 	int rc;
 
 	makerow(&r, mig, at);
@@ -133,14 +135,14 @@ applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
 	if (m->drv->xApply) {
 		r.ms = -1;
 		rc = m->drv->xApply(m, mig, &r, commit);
-		*ms = nowms() - t0;
+		*ms = monotonicms() - t0;
 		return rc;
 	}
 	rc = runstmts(m, &mig->up);
 	if (rc == MIGC_OK && (mig->up.flags & MIGC_FOREIGN_KEYS_OFF))
 		rc = m->drv->xForeignKeyCheck(m, mig);
 	if (rc == MIGC_OK) {
-		r.ms = *ms = nowms() - t0;
+		r.ms = *ms = monotonicms() - t0;
 		rc = m->drv->xWriteRow(m, &r);
 	}
 	if (rc == MIGC_OK && commit)
@@ -158,32 +160,28 @@ applynotx(migc *m, const struct migc_migration *mig, long long *ms)
 {
 	struct trackrow r;
 	char at[32];
-	long long t0 = nowms();
+	long long t0 = monotonicms();
 	unsigned long i;
 	int rc;
 
 	makerow(&r, mig, at);
-	rc = m->drv->xWriteRow(m, &r);
-	if (rc == MIGC_OK)
-		rc = m->drv->xCommit(m);
-	if (rc != MIGC_OK) {
-		m->drv->xRollback(m);
+	rc = endtx(m, m->drv->xWriteRow(m, &r));
+	if (rc != MIGC_OK)
 		return rc;
-	}
 	for (i = 0; i < mig->up.nstmts; i++) {
 		rc = m->drv->xExec(m, &mig->up, i);
 		if (rc != MIGC_OK) {
 			char *msg = strdup_(migc_errmsg(m));
 
 			r.error = msg ? msg : "out of memory";
-			r.ms = nowms() - t0;
+			r.ms = monotonicms() - t0;
 			m->drv->xWriteRow(m, &r);
 			seterr(m, rc, "%s", r.error);
 			free(msg);
 			return rc;
 		}
 		r.done = (long)i + 1;
-		r.ms = nowms() - t0;
+		r.ms = monotonicms() - t0;
 		rc = m->drv->xWriteRow(m, &r);
 		if (rc != MIGC_OK)
 			return rc;
@@ -286,13 +284,10 @@ upsingle(migc *m, int64_t to)
 	}
 	for (i = 0; i < n && rc == MIGC_OK; i++)
 		rc = applytx(m, todo[i], 0, &ms[i]);
-	if (rc == MIGC_OK)
-		rc = m->drv->xCommit(m);
+out:
+	rc = endtx(m, rc);
 	for (i = 0; i < n && rc == MIGC_OK; i++)
 		emit(m, MIGC_EV_APPLIED, todo[i], ms[i], NULL, 0);
-out:
-	if (rc != MIGC_OK)
-		m->drv->xRollback(m);
 	freetrack(&t);
 	free(todo);
 	free(ms);
@@ -382,7 +377,7 @@ static int
 revertone(migc *m, const struct migc_migration *mig)
 {
 	const struct migc_script *sc = &mig->down;
-	long long t0 = nowms();
+	long long t0 = monotonicms();
 	struct track t;
 	int rc, moved;
 
@@ -414,13 +409,10 @@ revertone(migc *m, const struct migc_migration *mig)
 	}
 	if (rc == MIGC_OK)
 		rc = m->drv->xDeleteRow(m, mig->version);
-	if (rc == MIGC_OK)
-		rc = m->drv->xCommit(m);
-	if (rc != MIGC_OK) {
-		m->drv->xRollback(m);
+	rc = endtx(m, rc);
+	if (rc != MIGC_OK)
 		return rc;
-	}
-	emit(m, MIGC_EV_REVERTED, mig, nowms() - t0, NULL, 0);
+	emit(m, MIGC_EV_REVERTED, mig, monotonicms() - t0, NULL, 0);
 	return MIGC_OK;
 }
 
@@ -515,12 +507,9 @@ migc_baseline(migc *m, int64_t to)
 		r.done = r.total;
 		rc = m->drv->xWriteRow(m, &r);
 	}
-	if (rc == MIGC_OK)
-		rc = m->drv->xCommit(m);
-	if (rc != MIGC_OK) {
-		m->drv->xRollback(m);
+	rc = endtx(m, rc);
+	if (rc != MIGC_OK)
 		return rc;
-	}
 	for (i = 0; i < m->set->count && m->set->migrations[i].version <= to; i++)
 		emit(m, MIGC_EV_BASELINED, &m->set->migrations[i], 0, NULL, 0);
 	return MIGC_OK;

@@ -71,6 +71,7 @@ void clearerr_(migc *m);
 void emit(migc *m, enum migc_event_kind kind, const struct migc_migration *mig,
           long long ms, const char *text, size_t len);
 char *strdup_(const char *s);
+long long monotonicms(void);     /* milliseconds on a clock that never jumps */
 int newhandle(migc **out, const struct migc_set *set);
 
 /* plan.c */

@@ -212,15 +212,6 @@ resolve(migc *m)
 	return MIGC_OK;
 }
 
-static long long
-monotonicms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The pid holding the advisory lock, or 0. */
 static long
 lockholder(migc *m)
