@@ -219,6 +219,12 @@ migc_set_schema(migc *m, const char *schema)
 }
 
 void
+migc_set_resume(migc *m, int resume)
+{
+	m->resume = resume != 0;
+}
+
+void
 migc_set_single_transaction(migc *m, int single)
 {
 	m->single_transaction = single != 0;

@@ -24,7 +24,9 @@ struct opts {
 	const char *dialect;
 	const char *schema;
 	const char *to;
-	int json, dryrun, help, allow_out_of_order, single_transaction;
+	int json, dryrun, help, allow_out_of_order, single_transaction, resume;
+	int accept_checksums;
+	const char *clear_failed;
 	int lock_timeout;         /* -1: default */
 };
 
@@ -37,13 +39,14 @@ struct command {
 
 static const struct command commands[] = {
 	{ "status",   "[--json]",             "show applied and pending migrations", 0 },
-	{ "up",       "[--to V] [--dry-run]", "apply pending migrations (up to version V)", 0 },
+	{ "up",       "[--to V] [--dry-run] [--single-transaction] [--resume]", "apply pending migrations (up to version V)", 0 },
 	{ "down",     "[--to V]",             "revert the newest migration, or all newer than V (0: all)", 0 },
 	{ "redo",     "",                     "revert the newest migration and apply it again", 0 },
 	{ "verify",   "[--json]",             "check applied migrations against this binary (exit 3 on a problem)", 0 },
 	{ "list",     "[--json]",             "list the embedded migrations (no database needed)", 0 },
 	{ "show",     "V",                    "print migration V's SQL, up and down", 0 },
 	{ "baseline", "V",                    "record 1..V as applied without running them", 0 },
+	{ "repair",   "--clear-failed V | --accept-checksums", "fix the tracking table after a manual fix or a deliberate edit", 0 },
 	{ "new",      "NAME [--timestamp]",   "create the next numbered migration file in --dir", 1 },
 	{ "gen",      "...",                  "generate C from a migration directory (migc gen --help)", 1 },
 };
@@ -57,7 +60,8 @@ usage(FILE *f, const struct opts *o, int dev)
 	fprintf(f, "usage: %s COMMAND [options]\n\ncommands:\n", o->prog);
 	for (i = 0; i < NCOMMANDS; i++)
 		if (dev || !commands[i].devonly)
-			fprintf(f, "  %-9s %-22s %s\n", commands[i].name, commands[i].args, commands[i].help);
+			fprintf(f, "  %s%s%s\n              %s\n", commands[i].name, *commands[i].args ? " " : "",
+			        commands[i].args, commands[i].help);
 	fprintf(f, "\noptions:\n"
 	        "  --database URL        sqlite:PATH, sqlite::memory:, postgres://... or a libpq\n"
 	        "                        keyword string (default: $DATABASE_URL)\n"
@@ -141,12 +145,22 @@ parseargs(struct opts *o, int argc, char **argv, int dev)
 			o->single_transaction = 1;
 			continue;
 		}
+		if (strcmp(name, "--resume") == 0 && !eq) {
+			o->resume = 1;
+			continue;
+		}
+		if (strcmp(name, "--accept-checksums") == 0 && !eq) {
+			o->accept_checksums = 1;
+			continue;
+		}
 		if (strcmp(name, "--database") == 0)
 			slot = &o->database;
 		else if (strcmp(name, "--table") == 0)
 			slot = &o->table;
 		else if (strcmp(name, "--schema") == 0)
 			slot = &o->schema;
+		else if (strcmp(name, "--clear-failed") == 0)
+			slot = &o->clear_failed;
 		else if (strcmp(name, "--to") == 0)
 			slot = &o->to;
 		else if (strcmp(name, "--lock-timeout") == 0)
@@ -221,6 +235,9 @@ onevent(void *ctx, const struct migc_event *ev)
 	case MIGC_EV_BASELINED: verb = "baselined"; break;
 	case MIGC_EV_NOTICE:
 		fprintf(stderr, "%s: warning: %s\n", e->o->prog, ev->text);
+		return;
+	case MIGC_EV_REPAIRED:
+		printf("%s\n", ev->text);
 		return;
 	case MIGC_EV_SQL:
 		if (ev->migration != e->last) {
@@ -495,6 +512,14 @@ withdatabase(const struct migc_set *set, const struct opts *o)
 		return usageerror(o, "--to is for up and down only%s", "");
 	if (o->single_transaction && (strcmp(o->cmd, "up") != 0 || o->dryrun))
 		return usageerror(o, "--single-transaction is for up only%s", "");
+	if (o->resume && (strcmp(o->cmd, "up") != 0 || o->dryrun || o->single_transaction))
+		return usageerror(o, "--resume is for up only, without --dry-run or --single-transaction%s", "");
+	if ((o->clear_failed || o->accept_checksums) && strcmp(o->cmd, "repair") != 0)
+		return usageerror(o, "--clear-failed and --accept-checksums are for repair only%s", "");
+	if (strcmp(o->cmd, "repair") == 0 && !o->clear_failed == !o->accept_checksums)
+		return usageerror(o, "repair needs exactly one of --clear-failed V and --accept-checksums: it changes nothing without%s", "");
+	if (o->clear_failed && parseversion(o->clear_failed, &to) != 0)
+		return usageerror(o, "--clear-failed: '%s' is not a version", o->clear_failed);
 	if ((strcmp(o->cmd, "baseline") == 0) != (o->arg != NULL))
 		return usageerror(o, o->arg ? "unexpected argument '%s'" : "baseline needs a version, e.g. baseline 3", o->arg);
 	safeurl = redacturl(url);
@@ -508,6 +533,7 @@ withdatabase(const struct migc_set *set, const struct opts *o)
 			migc_set_lock_timeout(m, o->lock_timeout);
 		migc_set_allow_out_of_order(m, o->allow_out_of_order);
 		migc_set_single_transaction(m, o->single_transaction);
+		migc_set_resume(m, o->resume);
 		migc_set_event(m, onevent, &ectx);
 		if (strcmp(o->cmd, "status") == 0) {
 			rc = cmdstatus(m, o, safeurl ? safeurl : "");
@@ -523,6 +549,8 @@ withdatabase(const struct migc_set *set, const struct opts *o)
 			rc = o->to ? migc_down(m, 0, to) : migc_down(m, 1, 0);
 		} else if (strcmp(o->cmd, "redo") == 0) {
 			rc = migc_redo(m);
+		} else if (strcmp(o->cmd, "repair") == 0) {
+			rc = migc_repair(m, o->clear_failed ? MIGC_REPAIR_CLEAR_FAILED : MIGC_REPAIR_ACCEPT_CHECKSUMS, to);
 		} else {
 			int64_t v;
 

@@ -12,6 +12,7 @@
 
 #include "migc.h"
 #include "internal.h"
+#include "sha256.h"
 
 /* Commit when rc is MIGC_OK; roll back when it is not, or COMMIT fails. */
 static int
@@ -50,15 +51,33 @@ makerow(struct trackrow *r, const struct migc_migration *mig, char *at)
 	r->total = (long)mig->up.nstmts;
 }
 
-static int
-applied(const struct track *t, int64_t version)
+static const struct trackrow *
+findrow(const struct track *t, int64_t version)
 {
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
 		if (t->rows[i].version == version)
-			return 1;
-	return 0;
+			return &t->rows[i];
+	return NULL;
+}
+
+static int
+applied(const struct track *t, int64_t version)
+{
+	return findrow(t, version) != NULL;
+}
+
+/* With resume: the first failed no-transaction migration that can go on. */
+static const struct trackrow *
+resumerow(migc *m, const struct track *t)
+{
+	size_t i;
+
+	for (i = 0; m->resume && i < t->n; i++)
+		if (isfailed(&t->rows[i]) && resumable(&t->rows[i], findmig(m->set, t->rows[i].version)))
+			return &t->rows[i];
+	return NULL;
 }
 
 /* The first pending migration up to `to`, or NULL. */
@@ -81,12 +100,15 @@ checkversion(migc *m, int64_t v, const char *what)
 	return seterr(m, MIGC_INPUT, "%s: no migration has version %lld", what, (long long)v);
 }
 
+enum { VERIFY_NONE = -1, VERIFY_DOWN = 0, VERIFY_UP = 1 };
+
 /*
 ** Begin the write transaction, make sure the table exists, read and
-** verify it. On failure the transaction is rolled back.
+** verify it (mode: VERIFY_UP, VERIFY_DOWN or VERIFY_NONE). On failure
+** the transaction is rolled back.
 */
 static int
-lockedread(migc *m, struct track *t, int forup)
+lockedread(migc *m, struct track *t, int mode)
 {
 	int rc;
 
@@ -97,8 +119,8 @@ lockedread(migc *m, struct track *t, int forup)
 		rc = m->drv->xCreateTable(m);
 	if (rc == MIGC_OK)
 		rc = readtrack(m, t);
-	if (rc == MIGC_OK)
-		rc = verifytrack(m, t, forup);
+	if (rc == MIGC_OK && mode != VERIFY_NONE)
+		rc = verifytrack(m, t, mode == VERIFY_UP);
 	if (rc != MIGC_OK) {
 		m->drv->xRollback(m);
 		freetrack(t);
@@ -151,24 +173,33 @@ applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
 }
 
 /*
-** Run a no-transaction migration: its row is written first, marking it
-** started, then each statement commits on its own and the row counts it.
-** A failure leaves the row saying which statement failed and why.
+** Run a no-transaction migration from statement `from` (0, or where a
+** failed run stopped): its row is written first, marking it started, then
+** each statement commits on its own and the row counts it, with a checksum
+** of the statements done so far (what lets a failed run resume). A
+** failure leaves the row saying which statement failed and why.
 */
 static int
-applynotx(migc *m, const struct migc_migration *mig, long long *ms)
+applynotx(migc *m, const struct migc_migration *mig, long from, long long *ms)
 {
 	struct trackrow r;
-	char at[32];
+	struct sha256 sum;
+	char at[32], done[68];
 	long long t0 = monotonicms();
 	unsigned long i;
 	int rc;
 
 	makerow(&r, mig, at);
+	prefixbegin(&sum);
+	for (i = 0; i < (unsigned long)from; i++)
+		prefixadd(&sum, &mig->up, i);
+	prefixhex(&sum, done);
+	r.done = from;
+	r.done_checksum = done;
 	rc = endtx(m, m->drv->xWriteRow(m, &r));
 	if (rc != MIGC_OK)
 		return rc;
-	for (i = 0; i < mig->up.nstmts; i++) {
+	for (i = (unsigned long)from; i < mig->up.nstmts; i++) {
 		rc = m->drv->xExec(m, &mig->up, i);
 		if (rc != MIGC_OK) {
 			char *msg = strdup_(migc_errmsg(m));
@@ -180,6 +211,8 @@ applynotx(migc *m, const struct migc_migration *mig, long long *ms)
 			free(msg);
 			return rc;
 		}
+		prefixadd(&sum, &mig->up, i);
+		prefixhex(&sum, done);
 		r.done = (long)i + 1;
 		r.ms = monotonicms() - t0;
 		rc = m->drv->xWriteRow(m, &r);
@@ -192,27 +225,31 @@ applynotx(migc *m, const struct migc_migration *mig, long long *ms)
 
 /*
 ** Take the transaction again after setting up, outside it, what a
-** migration needs, and check that mig is still the next one to apply
-** (another process may have applied it meanwhile): *still says.
+** migration needs, and check that it is still to do (another process may
+** have done it meanwhile): mig the next pending one, or, when from >= 0,
+** still failed at statement `from`. *still says.
 */
 static int
-relock(migc *m, const struct migc_migration *mig, int64_t to, int *still)
+relock(migc *m, const struct migc_migration *mig, int64_t to, long from, int *still)
 {
+	const struct trackrow *r;
 	struct track t;
 	int rc;
 
-	rc = lockedread(m, &t, 1);
-	*still = rc == MIGC_OK && nextpending(m, &t, to) == mig;
+	rc = lockedread(m, &t, VERIFY_UP);
+	r = rc == MIGC_OK ? findrow(&t, mig->version) : NULL;
+	*still = rc == MIGC_OK && (from < 0 ? nextpending(m, &t, to) == mig : r && isfailed(r) && r->done == from);
 	freetrack(&t);
 	if (rc == MIGC_OK && !*still)
 		m->drv->xRollback(m);
 	return rc;
 }
 
-/* Apply one pending migration; the transaction is open on entry and
-** closed on return. */
+/* Apply one pending migration, or go on with a failed no-transaction one
+** from statement `from` (-1: a pending one). The transaction is open on
+** entry and closed on return. */
 static int
-applyone(migc *m, const struct migc_migration *mig, int64_t to)
+applyone(migc *m, const struct migc_migration *mig, int64_t to, long from)
 {
 	const unsigned flags = mig->up.flags;
 	int rc = MIGC_OK, was = 1, fkoff = 0, locked = 0, still = 1;
@@ -231,11 +268,11 @@ applyone(migc *m, const struct migc_migration *mig, int64_t to)
 			locked = rc == MIGC_OK;
 		}
 		if (rc == MIGC_OK)
-			rc = relock(m, mig, to, &still);
+			rc = relock(m, mig, to, from, &still);
 	}
 	if (rc == MIGC_OK && still) {
 		if (flags & MIGC_NO_TRANSACTION) {
-			rc = applynotx(m, mig, &ms);
+			rc = applynotx(m, mig, from < 0 ? 0 : from, &ms);
 		} else {
 			rc = applytx(m, mig, 1, &ms);
 			if (rc != MIGC_OK)
@@ -261,7 +298,7 @@ upsingle(migc *m, int64_t to)
 	long long *ms;
 	int rc;
 
-	rc = lockedread(m, &t, 1);
+	rc = lockedread(m, &t, VERIFY_UP);
 	if (rc != MIGC_OK)
 		return rc;
 	todo = malloc((m->set->count + 1) * sizeof(*todo));
@@ -308,16 +345,25 @@ migc_up(migc *m, int64_t to)
 	if (rc == MIGC_OK && m->single_transaction)
 		return upsingle(m, to);
 	while (rc == MIGC_OK) {
-		rc = lockedread(m, &t, 1);
+		const struct trackrow *r;
+		long from = -1;
+
+		rc = lockedread(m, &t, VERIFY_UP);
 		if (rc != MIGC_OK)
 			break;
-		mig = nextpending(m, &t, to);
+		r = resumerow(m, &t);
+		if (r) {
+			mig = findmig(m->set, r->version);
+			from = r->done;
+		} else {
+			mig = nextpending(m, &t, to);
+		}
 		freetrack(&t);
 		if (!mig) {
 			rc = m->drv->xCommit(m);
 			break;
 		}
-		rc = applyone(m, mig, to);
+		rc = applyone(m, mig, to, from);
 	}
 	return rc;
 }
@@ -381,7 +427,7 @@ revertone(migc *m, const struct migc_migration *mig)
 	struct track t;
 	int rc, moved;
 
-	rc = lockedread(m, &t, 0);
+	rc = lockedread(m, &t, VERIFY_DOWN);
 	if (rc != MIGC_OK)
 		return rc;
 	moved = t.n == 0 || t.rows[t.n - 1].version != mig->version;
@@ -491,7 +537,7 @@ migc_baseline(migc *m, int64_t to)
 		return seterr(m, MIGC_INPUT, "the database was opened read-only");
 	if (!findmig(m->set, to))
 		return seterr(m, MIGC_INPUT, "baseline: no migration has version %lld", (long long)to);
-	rc = lockedread(m, &t, 0);
+	rc = lockedread(m, &t, VERIFY_DOWN);
 	if (rc != MIGC_OK)
 		return rc;
 	if (t.n > 0) {
@@ -513,4 +559,75 @@ migc_baseline(migc *m, int64_t to)
 	for (i = 0; i < m->set->count && m->set->migrations[i].version <= to; i++)
 		emit(m, MIGC_EV_BASELINED, &m->set->migrations[i], 0, NULL, 0);
 	return MIGC_OK;
+}
+
+int
+migc_repair(migc *m, int what, int64_t version)
+{
+	const struct migc_migration *mig;
+	const struct trackrow *r;
+	struct track t;
+	char text[512], **old;
+	size_t i;
+	int rc, n = 0;
+
+	clearerr_(m);
+	if (m->readonly)
+		return seterr(m, MIGC_INPUT, "the database was opened read-only");
+	if (what != MIGC_REPAIR_CLEAR_FAILED && what != MIGC_REPAIR_ACCEPT_CHECKSUMS)
+		return seterr(m, MIGC_INPUT, "repair: say what to repair: --clear-failed V or --accept-checksums");
+	rc = lockedread(m, &t, VERIFY_NONE);
+	if (rc != MIGC_OK)
+		return rc;
+	if (what == MIGC_REPAIR_CLEAR_FAILED) {
+		r = findrow(&t, version);
+		if (!r || !isfailed(r)) {
+			rc = seterr(m, MIGC_INPUT, "repair --clear-failed: version %lld has no failed record", (long long)version);
+		} else {
+			rc = m->drv->xDeleteRow(m, version);
+			snprintf(text, sizeof(text), "cleared the failed record of version %lld (%s; %ld of %ld statements had run): "
+			         "up runs it again from the start", (long long)version, r->name, r->done, r->total);
+		}
+		rc = endtx(m, rc);
+		if (rc == MIGC_OK)
+			emit(m, MIGC_EV_REPAIRED, findmig(m->set, version), 0, text, strlen(text));
+		freetrack(&t);
+		return rc;
+	}
+	/* Accept the embedded checksums of applied migrations edited on purpose;
+	** old[i] keeps what row i recorded, to say so after COMMIT. */
+	old = calloc(t.n + 1, sizeof(*old));
+	if (!old)
+		rc = seterr(m, MIGC_NOMEM, "out of memory");
+	for (i = 0; rc == MIGC_OK && i < t.n; i++) {
+		struct trackrow *row = &t.rows[i];
+
+		mig = findmig(m->set, row->version);
+		if (!mig || isfailed(row) || (strcmp(row->checksum, mig->checksum) == 0 &&
+		                              strcmp(row->raw_checksum, mig->raw_checksum) == 0))
+			continue;
+		old[i] = row->checksum;
+		free(row->raw_checksum);
+		row->checksum = strdup_(mig->checksum);
+		row->raw_checksum = strdup_(mig->raw_checksum);
+		rc = row->checksum && row->raw_checksum ? m->drv->xWriteRow(m, row) : seterr(m, MIGC_NOMEM, "out of memory");
+		n++;
+	}
+	rc = endtx(m, rc);
+	for (i = 0; rc == MIGC_OK && i < t.n; i++) {
+		if (!old[i])
+			continue;
+		mig = findmig(m->set, t.rows[i].version);
+		snprintf(text, sizeof(text), "%s: recorded checksum %s replaced by %s", mig->up.file, old[i], mig->checksum);
+		emit(m, MIGC_EV_REPAIRED, mig, 0, text, strlen(text));
+	}
+	if (rc == MIGC_OK && n == 0) {
+		snprintf(text, sizeof(text), "nothing to repair: every recorded checksum matches this binary");
+		emit(m, MIGC_EV_REPAIRED, NULL, 0, text, strlen(text));
+	}
+	for (i = 0; old && i < t.n; i++)
+		free(old[i]);
+	free(old);
+	freetrack(&t);
+	return rc;
 }

@@ -8,6 +8,7 @@
 struct trackrow {
 	int64_t version;
 	char *name, *checksum, *raw_checksum, *applied_at, *error;
+	char *done_checksum;    /* no-transaction: c1 over the statements done */
 	long long ms;
 	long done, total;
 };
@@ -55,6 +56,7 @@ struct migc {
 	int lock_timeout;       /* seconds */
 	int allow_out_of_order;
 	int single_transaction;
+	int resume;             /* up may go on with a failed no-transaction migration */
 	char schema[64];        /* tracking table's schema, "" for the default */
 	migc_event_fn event;
 	void *ctx;
@@ -75,6 +77,12 @@ long long monotonicms(void);     /* milliseconds on a clock that never jumps */
 int newhandle(migc **out, const struct migc_set *set);
 
 /* plan.c */
+struct sha256;
+void prefixbegin(struct sha256 *s);
+void prefixadd(struct sha256 *s, const struct migc_script *sc, unsigned long i);
+void prefixhex(const struct sha256 *s, char out[68]);
+int isfailed(const struct trackrow *r);
+int resumable(const struct trackrow *r, const struct migc_migration *mig);
 void freetrack(struct track *t);
 const struct migc_migration *findmig(const struct migc_set *set, int64_t version);
 int readtrack(migc *m, struct track *t);

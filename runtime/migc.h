@@ -134,7 +134,8 @@ enum migc_event_kind {
 	MIGC_EV_REVERTED,       /* a down migration committed; ms set */
 	MIGC_EV_BASELINED,      /* recorded as applied without running it */
 	MIGC_EV_NOTICE,         /* a warning worth showing, text set */
-	MIGC_EV_SQL             /* dry run: a statement that would run, text set */
+	MIGC_EV_SQL,            /* dry run: a statement that would run, text set */
+	MIGC_EV_REPAIRED        /* repair changed the tracking table, text says what */
 };
 struct migc_event {
 	enum migc_event_kind kind;
@@ -169,6 +170,24 @@ int migc_up_dry_run(migc *m, int64_t to);
 ** way has no down script.
 */
 int migc_down(migc *m, int steps, int64_t to);
+
+/* Let migc_up go on with a no-transaction migration that failed part
+** way, at the statement that failed, when the statements before it are
+** unchanged (the failing one may have been fixed in its file). */
+void migc_set_resume(migc *m, int resume);
+
+/*
+** Repair the tracking table after a deliberate change, without running
+** any migration. MIGC_REPAIR_CLEAR_FAILED: delete version's record of a
+** failed no-transaction migration (or failed down), after the database
+** was fixed by hand; up then runs it from the start.
+** MIGC_REPAIR_ACCEPT_CHECKSUMS: record the embedded checksums of applied
+** migrations whose files were edited on purpose (version is ignored).
+** Each change is sent to the event callback as MIGC_EV_REPAIRED.
+*/
+#define MIGC_REPAIR_CLEAR_FAILED     1
+#define MIGC_REPAIR_ACCEPT_CHECKSUMS 2
+int migc_repair(migc *m, int what, int64_t version);
 
 /* Revert the newest applied migration and apply it again. */
 int migc_redo(migc *m);

@@ -9,6 +9,7 @@
 
 #include "migc.h"
 #include "internal.h"
+#include "sha256.h"
 
 void
 freetrack(struct track *t)
@@ -21,6 +22,7 @@ freetrack(struct track *t)
 		free(t->rows[i].raw_checksum);
 		free(t->rows[i].applied_at);
 		free(t->rows[i].error);
+		free(t->rows[i].done_checksum);
 	}
 	free(t->rows);
 	t->rows = NULL;
@@ -76,12 +78,6 @@ stmtpos(const struct migc_script *sc, unsigned long i, long erroff,
 	return 0;
 }
 
-static int
-isfailed(const struct trackrow *r)
-{
-	return r->done < r->total || r->error != NULL;
-}
-
 static const char *
 filename(const struct migc_migration *mig)
 {
@@ -95,22 +91,74 @@ newest(const struct track *t)
 	return t->n ? t->rows[t->n - 1].version : 0;
 }
 
-/* Describe where a failed no-transaction migration stopped. */
+void
+prefixbegin(struct sha256 *s)
+{
+	sha256init(s);
+}
+
+void
+prefixadd(struct sha256 *s, const struct migc_script *sc, unsigned long i)
+{
+	sha256update(s, sc->sql + sc->stmts[i].offset, sc->stmts[i].length);
+	sha256update(s, "", 1);
+}
+
+void
+prefixhex(const struct sha256 *s, char out[68])
+{
+	struct sha256 copy = *s;
+	unsigned char digest[32];
+
+	sha256final(&copy, digest);
+	memcpy(out, "c1:", 3);
+	sha256hex(digest, out + 3);
+}
+
+int
+isfailed(const struct trackrow *r)
+{
+	return r->done < r->total || r->error != NULL;
+}
+
+int
+resumable(const struct trackrow *r, const struct migc_migration *mig)
+{
+	struct sha256 s;
+	char sum[68];
+	long i;
+
+	if (!mig || r->done >= r->total || !r->done_checksum || r->done < 0 ||
+	    (unsigned long)r->done > mig->up.nstmts || !(mig->up.flags & MIGC_NO_TRANSACTION))
+		return 0;
+	prefixbegin(&s);
+	for (i = 0; i < r->done; i++)
+		prefixadd(&s, &mig->up, (unsigned long)i);
+	prefixhex(&s, sum);
+	return strcmp(sum, r->done_checksum) == 0;
+}
+
+/* Describe where a failed no-transaction migration stopped, and how to go on. */
 static int
 addfailed(migc *m, const struct trackrow *r, const struct migc_migration *mig)
 {
 	unsigned long line = 0, col = 0;
 
-	if (mig && r->done >= 0 && (unsigned long)r->done < mig->up.nstmts)
+	if (!mig)
+		return MIGC_OK;   /* reported as unknown */
+	if (r->done >= r->total)
+		return adderr(m, "reverting %s failed: %s; fix the database by hand, then run repair --clear-failed %lld",
+		              mig->up.file, r->error ? r->error : "it was interrupted", (long long)r->version);
+	if ((unsigned long)r->done < mig->up.nstmts)
 		stmtpos(&mig->up, (unsigned long)r->done, -1, &line, &col);
-	if (line)
-		return adderr(m, "%s did not finish: statement %ld of %ld (%s:%lu) %s%s; "
-		              "fix the database by hand, then delete its row (version %lld) from %s",
-		              mig->up.file, r->done + 1, r->total, mig->up.file, line,
-		              r->error ? "failed: " : "was interrupted", r->error ? r->error : "",
-		              (long long)r->version, m->table);
-	return adderr(m, "version %lld (%s) did not finish: %s; fix the database by hand, then delete its row from %s",
-	              (long long)r->version, r->name, r->error ? r->error : "it was interrupted", m->table);
+	adderr(m, "%s did not finish: statement %ld of %ld (%s:%lu) %s%s", mig->up.file, r->done + 1, r->total,
+	       mig->up.file, line, r->error ? "failed: " : "was interrupted", r->error ? r->error : "");
+	if (resumable(r, mig))
+		return adderr(m, "  statements 1 to %ld are unchanged: once the cause is fixed, run up --resume to go on "
+		              "at statement %ld; or undo its changes by hand and run repair --clear-failed %lld",
+		              r->done, r->done + 1, (long long)r->version);
+	return adderr(m, "  the statements before it changed since, so it cannot resume: fix the database by hand, "
+	              "then run repair --clear-failed %lld", (long long)r->version);
 }
 
 /*
@@ -136,7 +184,13 @@ verifytrack(migc *m, const struct track *t, int forup)
 			nunknown++;
 			continue;
 		}
-		if (strcmp(r->checksum, mig->checksum) != 0) {
+		if (isfailed(r)) {
+			/* Its file may have been edited to fix the failing statement. */
+			if (m->resume && resumable(r, mig))
+				continue;
+			problems++;
+			nomem |= addfailed(m, r, mig);
+		} else if (strcmp(r->checksum, mig->checksum) != 0) {
 			problems++;
 			nomem |= adderr(m, "%s was edited after it was applied (database has %s, this binary has %s)",
 			                filename(mig), r->checksum, mig->checksum);
@@ -146,10 +200,6 @@ verifytrack(migc *m, const struct track *t, int forup)
 			snprintf(note, sizeof(note), "%s: only line endings or a byte-order mark changed since it was applied; the SQL is the same",
 			         filename(mig));
 			emit(m, MIGC_EV_NOTICE, mig, 0, note, strlen(note));
-		}
-		if (isfailed(r)) {
-			problems++;
-			nomem |= addfailed(m, r, mig);
 		}
 	}
 	if (nunknown) {
@@ -272,8 +322,8 @@ migc_status(migc *m, struct migc_state **states, size_t *n)
 			s[k].version = mig->version;
 			s[k].migration = mig;
 			fillrow(&s[k], r, &p);
-			s[k].kind = strcmp(r->checksum, mig->checksum) != 0 ? MIGC_EDITED :
-			            isfailed(r) ? MIGC_FAILED :
+			s[k].kind = isfailed(r) ? MIGC_FAILED :
+			            strcmp(r->checksum, mig->checksum) != 0 ? MIGC_EDITED :
 			            strcmp(r->raw_checksum, mig->raw_checksum) != 0 ? MIGC_APPLIED_EOL :
 			            MIGC_APPLIED;
 			i++;

@@ -421,7 +421,8 @@ pgcreatetable(migc *m)
 	         "execution_ms bigint NOT NULL, "
 	         "statements_done integer NOT NULL, "
 	         "statements_total integer NOT NULL, "
-	         "error text)", PG(m)->qtable);
+	         "error text, "
+	         "done_checksum text)", PG(m)->qtable);
 	return run(m, sql, NULL);
 }
 
@@ -453,7 +454,7 @@ pgreadtable(migc *m, struct track *t)
 	snprintf(sql, sizeof(sql),
 	         "SELECT version, name, checksum, raw_checksum, "
 	         "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-	         "execution_ms, statements_done, statements_total, error FROM %s ORDER BY version",
+	         "execution_ms, statements_done, statements_total, error, done_checksum FROM %s ORDER BY version",
 	         PG(m)->qtable);
 	res = PQexec(PG(m)->conn, sql);
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -486,6 +487,7 @@ pgreadtable(migc *m, struct track *t)
 		r->done = strtol(PQgetvalue(res, i, 6), NULL, 10);
 		r->total = strtol(PQgetvalue(res, i, 7), NULL, 10);
 		r->error = valdup(res, i, 8);
+		r->done_checksum = valdup(res, i, 9);
 		t->n++;
 		if (!r->name || !r->checksum || !r->raw_checksum || !r->applied_at) {
 			PQclear(res);
@@ -498,22 +500,23 @@ pgreadtable(migc *m, struct track *t)
 
 static const char upsert[] =
 	"INSERT INTO %s (version, name, checksum, raw_checksum, applied_at, execution_ms, "
-	"statements_done, statements_total, error) VALUES (%s) "
+	"statements_done, statements_total, error, done_checksum) VALUES (%s) "
 	"ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, "
 	"raw_checksum = EXCLUDED.raw_checksum, applied_at = EXCLUDED.applied_at, "
 	"execution_ms = EXCLUDED.execution_ms, statements_done = EXCLUDED.statements_done, "
-	"statements_total = EXCLUDED.statements_total, error = EXCLUDED.error";
+	"statements_total = EXCLUDED.statements_total, error = EXCLUDED.error, "
+	"done_checksum = EXCLUDED.done_checksum";
 
 static int
 pgwriterow(migc *m, const struct trackrow *r)
 {
 	char sql[1024], version[32], ms[32], done[32], total[32];
-	const char *vals[9];
+	const char *vals[10];
 	PGresult *res;
 	int rc;
 
 	snprintf(sql, sizeof(sql), upsert, PG(m)->qtable,
-	         "$1::bigint, $2, $3, $4, $5::timestamptz, $6::bigint, $7::integer, $8::integer, $9");
+	         "$1::bigint, $2, $3, $4, $5::timestamptz, $6::bigint, $7::integer, $8::integer, $9, $10");
 	snprintf(version, sizeof(version), "%lld", (long long)r->version);
 	snprintf(ms, sizeof(ms), "%lld", r->ms < 0 ? 0 : r->ms);
 	snprintf(done, sizeof(done), "%ld", r->done);
@@ -527,7 +530,8 @@ pgwriterow(migc *m, const struct trackrow *r)
 	vals[6] = done;
 	vals[7] = total;
 	vals[8] = r->error;
-	res = PQexecParams(PG(m)->conn, sql, 9, NULL, vals, NULL, NULL, 0);
+	vals[9] = r->done_checksum;
+	res = PQexecParams(PG(m)->conn, sql, 10, NULL, vals, NULL, NULL, 0);
 	if (res && PQresultStatus(res) == PGRES_COMMAND_OK)
 		rc = MIGC_OK;
 	else
@@ -584,7 +588,7 @@ rowliteral(migc *m, const struct trackrow *r)
 		vals = malloc(n);
 		if (vals)
 			snprintf(vals, n, "%lld, %s, '%s', '%s', %s::timestamptz, "
-			         "(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::bigint, %ld, %ld, NULL",
+			         "(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::bigint, %ld, %ld, NULL, NULL",
 			         (long long)r->version, name, r->checksum, r->raw_checksum, at, r->done, r->total);
 	}
 	if (vals) {

@@ -164,7 +164,8 @@ sqlitecreatetable(migc *m)
 	         "execution_ms INTEGER NOT NULL, "
 	         "statements_done INTEGER NOT NULL, "
 	         "statements_total INTEGER NOT NULL, "
-	         "error TEXT)");
+	         "error TEXT, "
+	         "done_checksum TEXT)");
 }
 
 static char *
@@ -192,7 +193,7 @@ sqlitereadtable(migc *m, struct track *t)
 	if (!exists)
 		return MIGC_OK;
 	if (preparetable(m, "SELECT version, name, checksum, raw_checksum, applied_at, execution_ms, "
-	                 "statements_done, statements_total, error FROM \"%w\" ORDER BY version", &st) != SQLITE_OK)
+	                 "statements_done, statements_total, error, done_checksum FROM \"%w\" ORDER BY version", &st) != SQLITE_OK)
 		return seterr(m, MIGC_ERROR, "the tracking table %s has a layout this migc does not know: %s",
 		              m->table, sqlite3_errmsg(DB(m)));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -218,6 +219,7 @@ sqlitereadtable(migc *m, struct track *t)
 		r->done = (long)sqlite3_column_int64(st, 6);
 		r->total = (long)sqlite3_column_int64(st, 7);
 		r->error = coldup(st, 8);
+		r->done_checksum = coldup(st, 9);
 		t->n++;
 		if (!r->name || !r->checksum || !r->raw_checksum || !r->applied_at)
 			goto nomem;
@@ -241,8 +243,8 @@ sqlitewriterow(migc *m, const struct trackrow *r)
 	int rc;
 
 	if (preparetable(m, "INSERT OR REPLACE INTO \"%w\" (version, name, checksum, raw_checksum, applied_at, "
-	                 "execution_ms, statements_done, statements_total, error) "
-	                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &st) != SQLITE_OK)
+	                 "execution_ms, statements_done, statements_total, error, done_checksum) "
+	                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &st) != SQLITE_OK)
 		return dberr(m, "cannot record the migration");
 	sqlite3_bind_int64(st, 1, r->version);
 	sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
@@ -254,6 +256,8 @@ sqlitewriterow(migc *m, const struct trackrow *r)
 	sqlite3_bind_int64(st, 8, r->total);
 	if (r->error)
 		sqlite3_bind_text(st, 9, r->error, -1, SQLITE_STATIC);
+	if (r->done_checksum)
+		sqlite3_bind_text(st, 10, r->done_checksum, -1, SQLITE_STATIC);
 	sqlite3_step(st);
 	rc = sqlite3_finalize(st);
 	return rc == SQLITE_OK ? MIGC_OK : dberr(m, "cannot record the migration");

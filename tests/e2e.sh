@@ -201,14 +201,57 @@ t_no_transaction_fail() {
 		'0002_part.sql:3:13: ERROR: relation "nosuch" does not exist (SQLSTATE 42P01, statement 2 of 3)')" build/migc up --dir "$d" --database "$db" || return 1
 	[ "$(q "$db" 'SELECT count(*) FROM a')" = 1 ] || return 1
 	[ "$(q "$db" "SELECT statements_done || '/' || statements_total FROM migc_migrations WHERE version = 2")" = 1/3 ] || return 1
-	expect 3 "0002_part.sql did not finish: statement 2 of 3 (0002_part.sql:3)" build/migc up --dir "$d" --database "$db" || return 1
+	expect 3 "0002_part.sql did not finish: statement 2 of 3 (0002_part.sql:3) failed: 0002_part.sql:3:" build/migc up --dir "$d" --database "$db" || return 1
+	grep -qF "statements 1 to 1 are unchanged: once the cause is fixed, run up --resume to go on at statement 2; or undo its changes by hand and run repair --clear-failed 2" "$tmp/expect.out" || return 1
 	expect 0 "[1 of 3 statements]" build/migc status --dir "$d" --database "$db" || return 1
-	# The documented recovery: finish the work by hand, delete the row, run up again.
-	q "$db" "CREATE TABLE nosuch (x INTEGER); DELETE FROM a; DELETE FROM migc_migrations WHERE version = 2" || return 1
-	expect 0 "applied 0002_part" build/migc up --dir "$d" --database "$db" || return 1
-	[ "$(q "$db" 'SELECT count(*) FROM a')" = 2 ]
+	# Resume after fixing the cause: statement 1 does not run twice.
+	q "$db" "CREATE TABLE nosuch (x INTEGER)" || return 1
+	expect 0 "applied 0002_part" build/migc up --resume --dir "$d" --database "$db" || return 1
+	[ "$(q "$db" 'SELECT count(*) FROM a')" = 2 ] || return 1
+	[ "$(q "$db" "SELECT statements_done || '/' || statements_total FROM migc_migrations WHERE version = 2")" = 3/3 ] || return 1
+	expect 0 "ok: 2 applied migrations match this binary" build/migc verify --dir "$d" --database "$db"
 }
-check "[$B] no-transaction: a failed no-transaction migration is recorded at its statement, blocks up, and recovers" t_no_transaction_fail
+check "[$B] no-transaction: a failed no-transaction migration is recorded at its statement, blocks up, and resumes" t_no_transaction_fail
+
+t_resume_edited() {
+	d=$tmp/$B/resume
+	mig "$d" 0001_a.sql "CREATE TABLE a (x INTEGER CHECK (x > 0));\n"
+	mig "$d" 0002_part.sql "-- migc:no-transaction\nINSERT INTO a VALUES (1);\nINSERT INTO a VALUES (-2);\nINSERT INTO a VALUES (3);\n"
+	db=$(newdb resume)
+	build/migc up --dir "$d" --database "$db" >/dev/null 2>&1 && return 1
+	# Fix the failing statement in the file: the statements before it are unchanged.
+	mig "$d" 0002_part.sql "-- migc:no-transaction\nINSERT INTO a VALUES (1);\nINSERT INTO a VALUES (2);\nINSERT INTO a VALUES (3);\n"
+	expect 0 "applied 0002_part" build/migc up --resume --dir "$d" --database "$db" || return 1
+	[ "$(q "$db" 'SELECT count(*) FROM a')" = 3 ] || return 1
+	expect 0 "ok:" build/migc verify --dir "$d" --database "$db" || return 1
+	# An edit before the failed statement cannot resume.
+	mig "$d" 0003_more.sql "-- migc:no-transaction\nINSERT INTO a VALUES (4);\nINSERT INTO a VALUES (-5);\n"
+	build/migc up --dir "$d" --database "$db" >/dev/null 2>&1 && return 1
+	mig "$d" 0003_more.sql "-- migc:no-transaction\nINSERT INTO a VALUES (40);\nINSERT INTO a VALUES (5);\n"
+	expect 3 "the statements before it changed since, so it cannot resume: fix the database by hand, then run repair --clear-failed 3" \
+		build/migc up --resume --dir "$d" --database "$db" || return 1
+	q "$db" "DELETE FROM a WHERE x = 4" || return 1
+	expect 0 "cleared the failed record of version 3 (more; 1 of 2 statements had run): up runs it again from the start" \
+		build/migc repair --clear-failed 3 --dir "$d" --database "$db" || return 1
+	expect 0 "applied 0003_more" build/migc up --dir "$d" --database "$db" || return 1
+	[ "$(q "$db" 'SELECT sum(x) FROM a')" = 51 ]
+}
+check "[$B] no-transaction: --resume after fixing the failed statement; repair --clear-failed when earlier ones changed" t_resume_edited
+
+t_repair_checksums() {
+	d=$tmp/$B/repair
+	cp -r "$base" "$d"
+	db=$(newdb repair)
+	build/migc up --dir "$d" --database "$db" >/dev/null || return 1
+	printf -- '-- reviewed: a comment only\nCREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT);\n' >"$d/0001_a.sql"
+	expect 3 "0001_a.sql was edited after it was applied" build/migc verify --dir "$d" --database "$db" || return 1
+	expect 2 "repair needs exactly one of --clear-failed V and --accept-checksums" build/migc repair --dir "$d" --database "$db" || return 1
+	expect 0 "0001_a.sql: recorded checksum c1:" build/migc repair --accept-checksums --dir "$d" --database "$db" || return 1
+	expect 0 "ok: 2 applied migrations match this binary" build/migc verify --dir "$d" --database "$db" || return 1
+	expect 0 "nothing to repair" build/migc repair --accept-checksums --dir "$d" --database "$db" || return 1
+	expect 2 "repair --clear-failed: version 1 has no failed record" build/migc repair --clear-failed 1 --dir "$d" --database "$db"
+}
+check "[$B] repair --accept-checksums records a deliberate edit; repair refuses without its flag" t_repair_checksums
 
 t_single_transaction() {
 	d=$tmp/$B/single

@@ -56,3 +56,42 @@ t_pg_concurrently() {
 	[ "$(q "$db" "SELECT statements_done || '/' || statements_total FROM migc_migrations WHERE version = 2")" = 2/2 ]
 }
 check "[postgres] CREATE INDEX CONCURRENTLY in a no-transaction migration; plpgsql and DO with nested dollar quotes" t_pg_concurrently
+
+t_pg_api() {
+	build/migc gen --dialect postgres --name pg_migrations -o "$tmp/pg_set.c" tests/api-pg &&
+	$CC -std=c99 -Wall -Wextra -Werror -Iruntime $PQ_CFLAGS tests/unit/pg_api_test.c "$tmp/pg_set.c" build/libmigc.a \
+		$SQLITE_LIBS $PQ_LIBS -o "$tmp/pg_api_test" 2>&1
+}
+if check "[postgres] pg_api_test builds against libmigc.a" t_pg_api; then
+	unit "$tmp/pg_api_test" "$(pgnewdb pgapi)"
+fi
+
+t_pg_errors() {
+	d=$tmp/pg-only/errors
+	mig "$d" 0001_p.sql "CREATE TABLE p (x integer CHECK (x > 0));\nINSERT INTO p VALUES (1);\n"
+	mig "$d" 0002_hint.sql "SELECT 1;\nSELECT lower(1, 2);\n"
+	db=$(newdb pgerrors)
+	expect 1 "0002_hint.sql:2:8: ERROR: function lower(integer, integer) does not exist (SQLSTATE 42883, statement 2 of 2)" \
+		build/migc up --dir "$d" --database "$db" || return 1
+	grep -q "^HINT: No function matches the given name and argument types" "$tmp/expect.out" || return 1
+	mig "$d" 0002_hint.sql "INSERT INTO p VALUES (2);\nUPDATE p\n   SET x = -x;\n"
+	expect 1 "0002_hint.sql:2:1: ERROR: new row for relation \"p\" violates check constraint \"p_x_check\" (SQLSTATE 23514, statement 2 of 2)" \
+		build/migc up --dir "$d" --database "$db" || return 1
+	grep -q "^DETAIL: Failing row contains (-1)." "$tmp/expect.out" || return 1
+	[ "$(versions "$db")" = 1 ] && [ "$(q "$db" 'SELECT count(*) FROM p')" = 1 ]
+}
+check "[postgres] errors carry SQLSTATE, DETAIL and HINT, positions mapped to file:line:col, and roll back whole" t_pg_errors
+
+t_pg_one_message() {
+	d=$tmp/pg-only/onemsg
+	mig "$d" 0001_one.sql "CREATE TABLE one (x integer);\nINSERT INTO one VALUES (1);\n"
+	db=$(newdb onemsg)
+	q "$db" "ALTER DATABASE onemsg SET log_statement = 'all'" || return 1
+	build/migc up --dir "$d" --database "$db" >/dev/null || return 1
+	awk '/statement: CREATE TABLE one/ { p = 1; print; next } p && /^\t/ { print; next } { p = 0 }' "$_pgroot/log" >"$tmp/onemsg.log"
+	cat "$tmp/onemsg.log"
+	grep -q 'INSERT INTO one VALUES (1);' "$tmp/onemsg.log" &&
+	grep -q 'INSERT INTO "public"."migc_migrations"' "$tmp/onemsg.log" &&
+	grep -q 'COMMIT;' "$tmp/onemsg.log"
+}
+check "[postgres] a transactional migration reaches the server as one message: statements, tracking row, COMMIT" t_pg_one_message
