@@ -177,7 +177,7 @@ emitset(struct buf *out, const struct migc_set *set, const char *symbol, int wit
 	putbanner(out, set);
 	bufputs(out, "#include \"migc.h\"\n\n");
 	bufputs(out, "/* Fails to compile when migc.h has another record layout. */\n");
-	bufputs(out, "typedef char migc__layout_is_1[MIGC_LAYOUT == 1 ? 1 : -1];\n\n");
+	bufprintf(out, "typedef char migc__layout_is_%d[MIGC_LAYOUT == %d ? 1 : -1];\n\n", MIGC_LAYOUT, MIGC_LAYOUT);
 	bufputs(out, "/* A migration longer than 4095 bytes is one long string literal:\n"
 	             "** gcc and clang take it; ISO C99 only promises 4095. */\n"
 	             "#if defined(__GNUC__)\n"
@@ -193,6 +193,15 @@ emitset(struct buf *out, const struct migc_set *set, const char *symbol, int wit
 			bufprintf(out, "\n/* %s */\n", m->down.file);
 			putscriptdata(out, v, "down", &m->down);
 		}
+		if (m->naccept) {
+			unsigned long k;
+
+			bufprintf(out, "\n/* %s: -- migc:also-accept */\nstatic const char *const migc__%lld_accept[] = {\n",
+			          m->up.file, v);
+			for (k = 0; k < m->naccept; k++)
+				bufprintf(out, "\t\"%s\",\n", m->accept[k]);
+			bufputs(out, "};\n");
+		}
 	}
 	if (set->count) {
 		bufputs(out, "\nstatic const struct migc_migration migc__records[] = {\n");
@@ -206,12 +215,15 @@ emitset(struct buf *out, const struct migc_set *set, const char *symbol, int wit
 			putscriptref(out, v, "up", &m->up);
 			bufputs(out, ",\n\t  ");
 			putscriptref(out, v, "down", &m->down);
-			bufputs(out, " },\n");
+			if (m->naccept)
+				bufprintf(out, ",\n\t  migc__%lld_accept, %lu },\n", v, m->naccept);
+			else
+				bufputs(out, ",\n\t  0, 0 },\n");
 		}
 		bufputs(out, "};\n");
 	}
-	bufprintf(out, "\nconst struct migc_set %s = {\n\t1, \"%s\", %s, %lu,\n\t\"%s\"\n};\n",
-	          symbol, set->dialect, set->count ? "migc__records" : "0", set->count, set->hash);
+	bufprintf(out, "\nconst struct migc_set %s = {\n\t%d, \"%s\", %s, %lu,\n\t\"%s\"\n};\n",
+	          symbol, MIGC_LAYOUT, set->dialect, set->count ? "migc__records" : "0", set->count, set->hash);
 	if (withmain)
 		bufprintf(out, "\nint main(int argc, char **argv)\n{\n\treturn migc_main(argc, argv, &%s);\n}\n",
 		          symbol);

@@ -136,12 +136,71 @@ joinpath(const char *dir, const char *file)
 	return b.data;
 }
 
-/* Parse the directives in text[0..end), the part before the first token. */
-static unsigned
-directives(const char *path, const char *text, size_t end, enum dialect dialect,
-           struct diags *d)
+/* What the leading comment block of a file says. */
+struct directives {
+	unsigned flags;
+	char **accept;          /* migc:also-accept checksums */
+	size_t naccept;
+};
+
+static int
+ischecksum(const char *p, size_t n)
 {
-	unsigned flags = 0;
+	size_t i;
+
+	if (n != 67 || memcmp(p, "c1:", 3) != 0)
+		return 0;
+	for (i = 3; i < n; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* Read one directive: the word at text[q..eol), its argument after it. */
+static void
+directive(const char *path, const char *text, size_t q, size_t eol, unsigned long line,
+          unsigned long col, size_t bol, enum dialect dialect, struct directives *dv, struct diags *d)
+{
+	size_t w, a, len;
+
+	for (w = q; w < eol && text[w] != ' ' && text[w] != '\t'; w++)
+		;
+	len = w - q;
+	while (w < eol && (text[w] == ' ' || text[w] == '\t'))
+		w++;
+	if (len == 14 && memcmp(text + q, "no-transaction", 14) == 0) {
+		dv->flags |= MIGC_NO_TRANSACTION;
+	} else if (len == 16 && memcmp(text + q, "foreign-keys-off", 16) == 0) {
+		if (dialect == DIALECT_POSTGRES)
+			diagerror(d, path, line, col, "migc:foreign-keys-off is for SQLite only");
+		dv->flags |= MIGC_FOREIGN_KEYS_OFF;
+	} else if (len == 11 && memcmp(text + q, "also-accept", 11) == 0) {
+		for (a = w; w < eol && text[w] != ' ' && text[w] != '\t'; w++)
+			;
+		if (!ischecksum(text + a, w - a)) {
+			diagerror(d, path, line, (unsigned long)(a - bol) + 1,
+			          "migc:also-accept needs a checksum c1: and 64 lower-case hex digits");
+			return;
+		}
+		dv->accept = xreallocarray(dv->accept, dv->naccept + 1, sizeof(*dv->accept));
+		dv->accept[dv->naccept++] = xmemdup(text + a, w - a);
+		while (w < eol && (text[w] == ' ' || text[w] == '\t'))
+			w++;
+	} else {
+		diagerror(d, path, line, col,
+		          "unknown directive 'migc:%.*s' (known: migc:no-transaction, migc:foreign-keys-off, migc:also-accept)",
+		          (int)len, text + q);
+		return;
+	}
+	if (w < eol)
+		diagerror(d, path, line, (unsigned long)(w - bol) + 1, "unexpected text after directive");
+}
+
+/* Parse the directives in text[0..end), the part before the first token. */
+static void
+directives(const char *path, const char *text, size_t end, enum dialect dialect,
+           struct directives *dv, struct diags *d)
+{
 	unsigned long line = 1;
 	size_t i = 0;
 
@@ -153,50 +212,46 @@ directives(const char *path, const char *text, size_t end, enum dialect dialect,
 		while (p < eol && (text[p] == ' ' || text[p] == '\t'))
 			p++;
 		if (eol - p >= 2 && text[p] == '-' && text[p + 1] == '-') {
-			size_t q = p + 2, w;
+			size_t q = p + 2;
 
 			while (q < eol && (text[q] == ' ' || text[q] == '\t'))
 				q++;
-			if (eol - q >= 5 && memcmp(text + q, "migc:", 5) == 0) {
-				unsigned long col = (unsigned long)(q - i) + 1;
-				size_t len;
-
-				q += 5;
-				for (w = q; w < eol && text[w] != ' ' && text[w] != '\t'; w++)
-					;
-				len = w - q;
-				while (w < eol && (text[w] == ' ' || text[w] == '\t'))
-					w++;
-				if (len == 14 && memcmp(text + q, "no-transaction", 14) == 0) {
-					flags |= MIGC_NO_TRANSACTION;
-				} else if (len == 16 && memcmp(text + q, "foreign-keys-off", 16) == 0) {
-					if (dialect != DIALECT_SQLITE)
-						diagerror(d, path, line, col, "migc:foreign-keys-off is for SQLite only");
-					flags |= MIGC_FOREIGN_KEYS_OFF;
-				} else {
-					diagerror(d, path, line, col,
-					          "unknown directive 'migc:%.*s' (known: migc:no-transaction, migc:foreign-keys-off)",
-					          (int)len, text + q);
-					w = eol;
-				}
-				if (w < eol)
-					diagerror(d, path, line, (unsigned long)(w - i) + 1,
-					          "unexpected text after directive");
-			}
+			if (eol - q >= 5 && memcmp(text + q, "migc:", 5) == 0)
+				directive(path, text, q + 5, eol, line, (unsigned long)(q - i) + 1, i, dialect, dv, d);
 		}
 		i = eol + 1;
 		line++;
 	}
-	if ((flags & MIGC_NO_TRANSACTION) && (flags & MIGC_FOREIGN_KEYS_OFF))
+	if ((dv->flags & MIGC_NO_TRANSACTION) && (dv->flags & MIGC_FOREIGN_KEYS_OFF))
 		diagerror(d, path, 0, 0, "migc:foreign-keys-off needs a transaction: it cannot be combined with migc:no-transaction");
-	return flags;
 }
 
-/* Read one file into a script. Returns the raw checksum's source bytes'
-** checksum through rawsum when it is not NULL. */
+/* Without the scanner: where the leading blank and "--" lines end. */
+static size_t
+leadingend(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t p = i;
+
+		while (p < len && (text[p] == ' ' || text[p] == '\t' || text[p] == '\r'))
+			p++;
+		if (p < len && text[p] != '\n' && !(p + 1 < len && text[p] == '-' && text[p + 1] == '-'))
+			return i;
+		while (p < len && text[p] != '\n')
+			p++;
+		i = p + 1;
+	}
+	return len;
+}
+
+/* Read one file into a script; for an up file (sum not NULL) also its
+** checksums and the checksums it also accepts. DIALECT_NONE reads
+** directives and checksums without splitting statements. */
 static void
-loadscript(const char *dir, const char *file, enum dialect dialect,
-           struct migc_script *sc, char *sum, char *rawsum, struct diags *d)
+loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_script *sc,
+           char *sum, char *rawsum, struct directives *dv, struct diags *d)
 {
 	char *path = joinpath(dir, file), *raw, *text;
 	size_t rawlen, len, nstmts = 0, first = 0, i;
@@ -220,12 +275,21 @@ loadscript(const char *dir, const char *file, enum dialect dialect,
 	free(raw);
 	sc->sql = text;
 	sc->length = (unsigned long)len;
+	if (dialect == DIALECT_NONE) {
+		directives(path, text, leadingend(text, len), dialect, dv, d);
+		sc->flags = dv->flags;
+		free(path);
+		return;
+	}
 	if (scansql(dialect, text, len, &stmts, &nstmts, &err) != 0) {
 		diagerror(d, path, err.line, err.col, "%s", err.msg);
 		free(path);
 		return;
 	}
-	sc->flags = directives(path, text, nstmts ? stmts[0].off : len, dialect, d);
+	directives(path, text, nstmts ? stmts[0].off : len, dialect, dv, d);
+	sc->flags = dv->flags;
+	if (!sum && dv->naccept)
+		diagerror(d, path, 0, 0, "migc:also-accept belongs in the up migration's file");
 	if (!(sc->flags & MIGC_NO_TRANSACTION)) {
 		unwrap(stmts, &first, &nstmts);
 		checktx(path, text, dialect, stmts + first, nstmts, d);
@@ -358,13 +422,21 @@ loadset(const char *dir, enum dialect dialect, struct diags *d)
 		struct entry *u = &e[up[i]];
 		char *sum = xmalloc(68), *rawsum = xmalloc(68);
 
+		struct directives updv = {0, NULL, 0}, downdv = {0, NULL, 0};
+
 		m[i].version = u->version;
 		m[i].name = xstrdup(u->name);
-		loadscript(dir, u->file, dialect, &m[i].up, sum, rawsum, d);
+		loadscript(dir, u->file, dialect, &m[i].up, sum, rawsum, &updv, d);
 		m[i].checksum = sum;
 		m[i].raw_checksum = rawsum;
-		if (down[i] >= 0)
-			loadscript(dir, e[down[i]].file, dialect, &m[i].down, NULL, NULL, d);
+		m[i].accept = (const char *const *)updv.accept;
+		m[i].naccept = (unsigned long)updv.naccept;
+		if (down[i] >= 0) {
+			loadscript(dir, e[down[i]].file, dialect, &m[i].down, NULL, NULL, &downdv, d);
+			while (downdv.naccept > 0)
+				free(downdv.accept[--downdv.naccept]);
+			free(downdv.accept);
+		}
 	}
 	for (i = 0; i < ne; i++) {
 		free(e[i].file);
@@ -374,7 +446,7 @@ loadset(const char *dir, enum dialect dialect, struct diags *d)
 	free(up);
 	free(down);
 	set->layout = MIGC_LAYOUT;
-	set->dialect = dialect == DIALECT_SQLITE ? "sqlite" : "postgres";
+	set->dialect = dialect == DIALECT_SQLITE ? "sqlite" : dialect == DIALECT_POSTGRES ? "postgres" : "none";
 	set->migrations = m;
 	set->count = (unsigned long)n;
 	sethash(set, m, n);
@@ -398,7 +470,7 @@ freescript(const struct migc_script *sc)
 void
 freeset(struct migc_set *set)
 {
-	unsigned long i;
+	unsigned long i, j;
 
 	if (!set)
 		return;
@@ -408,6 +480,9 @@ freeset(struct migc_set *set)
 		free((char *)m->name);
 		free((char *)m->checksum);
 		free((char *)m->raw_checksum);
+		for (j = 0; j < m->naccept; j++)
+			free((char *)m->accept[j]);
+		free((char **)m->accept);
 		freescript(&m->up);
 		freescript(&m->down);
 	}

@@ -17,16 +17,30 @@
 #include "util.h"
 #include "load.h"
 #include "emit.h"
+#include "sum.h"
 #include "cli.h"
 
+static const char hashusage[] =
+	"usage: migc hash DIR\n"
+	"  Write DIR/migc.sum: a manifest of the migrations' checksums that\n"
+	"  migc check and migc gen compare the directory with.\n";
+
+static const char checkusage[] =
+	"usage: migc check DIR [--against FILE] [--json]\n"
+	"  Compare DIR with DIR/migc.sum (and with FILE, a released manifest, e.g.\n"
+	"  from git show TAG:migrations/migc.sum): no database needed.\n"
+	"exit status: 0 ok, 2 bad input, 3 a migration was edited, removed, renamed,\n"
+	"renumbered, added below the highest listed version, or is not in migc.sum\n";
+
 static const char genusage[] =
-	"usage: migc gen --dialect sqlite|postgres [--name SYMBOL] [--main] [-o FILE] [--depfile FILE] DIR\n"
+	"usage: migc gen --dialect sqlite|postgres [--name SYMBOL] [--main] [-o FILE] [--depfile FILE] [--no-sum] DIR\n"
 	"  Compile the migrations in DIR into one C file defining\n"
 	"  const struct migc_set SYMBOL (default migc_migrations).\n"
 	"  --main       also define main() running the migrate command line\n"
 	"  -o FILE      write FILE (only when its content changes) instead of stdout\n"
 	"  --depfile F  write a make-style depfile listing every file read (needs -o)\n"
-	"exit status: 0 ok, 2 bad input (each error names file:line:col)\n";
+	"  --no-sum     generate even when DIR/migc.sum does not match\n"
+	"exit status: 0 ok, 2 bad input (each error names file:line:col), 3 DIR does not match DIR/migc.sum\n";
 
 static const char newusage[] =
 	"usage: migc new NAME [--dir DIR] [--timestamp] [--no-down]\n"
@@ -84,6 +98,61 @@ clifree(const struct migc_set *set)
 	freeset((struct migc_set *)set);
 }
 
+static char *
+sumpath(const char *dir)
+{
+	struct buf b = {0};
+
+	bufputs(&b, dir);
+	if (b.len && b.data[b.len - 1] != '/')
+		bufputc(&b, '/');
+	bufputs(&b, SUMFILE);
+	return b.data;
+}
+
+static void
+printproblems(const struct sumproblems *p, int json)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct sumproblem *x = &p->v[i];
+
+		if (!json) {
+			fprintf(strcmp(x->kind, "accepted") == 0 ? stdout : stderr, "migc: %s: %s\n",
+			        strcmp(x->kind, "accepted") == 0 ? "note" : "error", x->text);
+			continue;
+		}
+		printf("%s{\"version\":%lld,\"file\":\"%s\",\"problem\":\"%s\",\"message\":\"", i ? "," : "",
+		       (long long)x->version, x->file, x->kind);
+		{
+			const char *c;
+
+			for (c = x->text; *c; c++) {
+				if (*c == '"' || *c == '\\')
+					putchar('\\');
+				putchar(*c);
+			}
+		}
+		fputs("\"}", stdout);
+	}
+}
+
+/* Compare set with manifest file path (strict for DIR's own migc.sum).
+** Returns 0, 1 when path does not exist, or -1 after an I/O error. */
+static int
+comparesum(const struct migc_set *set, const char *path, int strict, struct sumproblems *p)
+{
+	char *text;
+	size_t len;
+
+	if (readfile(path, &text, &len) != 0)
+		return errno == ENOENT ? 1 : -1;
+	sumcheck(set, path, text, len, strict, p);
+	free(text);
+	return 0;
+}
+
 /* Write data to path unless the file already holds exactly it. */
 static void
 writeifchanged(const char *path, const char *data, size_t len)
@@ -139,9 +208,11 @@ cmdgen(int argc, char **argv)
 {
 	const char *dialectarg = NULL, *symbol = "migc_migrations", *out = NULL, *depfile = NULL, *dir = NULL;
 	struct buf c = {0}, dep = {0};
+	struct sumproblems sp = {NULL, 0, 0};
 	struct migc_set *set;
 	enum dialect dialect;
-	int withmain = 0, i;
+	int withmain = 0, nosum = 0, hassum, i;
+	char *spath;
 	unsigned long k;
 
 	for (i = 2; i < argc; i++) {
@@ -153,6 +224,9 @@ cmdgen(int argc, char **argv)
 			return 0;
 		} else if (strcmp(a, "--main") == 0) {
 			withmain = 1;
+			continue;
+		} else if (strcmp(a, "--no-sum") == 0) {
+			nosum = 1;
 			continue;
 		} else if (strcmp(a, "--dialect") == 0) {
 			slot = &dialectarg;
@@ -187,6 +261,17 @@ cmdgen(int argc, char **argv)
 	set = load(dir, dialect);
 	if (!set)
 		return 2;
+	spath = sumpath(dir);
+	hassum = !nosum && comparesum(set, spath, 1, &sp) == 0;
+	if (hassum && sp.nfail) {
+		printproblems(&sp, 0);
+		fprintf(stderr, "migc: %s does not match the migrations: nothing generated (--no-sum to generate anyway)\n", spath);
+		free(spath);
+		free(sp.v);
+		freeset(set);
+		return 3;
+	}
+	free(sp.v);
 	emitset(&c, set, symbol, withmain);
 	if (out) {
 		writeifchanged(out, c.data, c.len);
@@ -201,11 +286,14 @@ cmdgen(int argc, char **argv)
 			if (set->migrations[k].down.file)
 				putdeppath(&dep, dir, set->migrations[k].down.file);
 		}
+		if (hassum)
+			putdeppath(&dep, dir, SUMFILE);
 		bufputc(&dep, '\n');
 		writeifchanged(depfile, dep.data, dep.len);
 	}
 	buffree(&c);
 	buffree(&dep);
+	free(spath);
 	freeset(set);
 	return 0;
 }
@@ -226,6 +314,83 @@ createfile(const char *path, const char *text)
 	}
 	printf("created %s\n", path);
 	return 0;
+}
+
+static int
+cmdhash(int argc, char **argv)
+{
+	struct buf out = {0};
+	struct migc_set *set;
+	char *path;
+
+	if (argc == 3 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
+		fputs(hashusage, stdout);
+		return 0;
+	}
+	if (argc != 3 || argv[2][0] == '-')
+		return usageerror(hashusage, "hash needs exactly one directory%s", "");
+	set = load(argv[2], DIALECT_NONE);
+	if (!set)
+		return 2;
+	sumwrite(&out, set);
+	path = sumpath(argv[2]);
+	writeifchanged(path, out.data, out.len);
+	printf("wrote %s (%lu migrations)\n", path, set->count);
+	free(path);
+	buffree(&out);
+	freeset(set);
+	return 0;
+}
+
+static int
+cmdcheck(int argc, char **argv)
+{
+	const char *dir = NULL, *against = NULL;
+	struct sumproblems sp = {NULL, 0, 0};
+	struct migc_set *set;
+	int json = 0, i, rc;
+	char *path;
+
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs(checkusage, stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			json = 1;
+		} else if (strcmp(argv[i], "--against") == 0 && i + 1 < argc) {
+			against = argv[++i];
+		} else if (argv[i][0] == '-') {
+			return usageerror(checkusage, "unknown option '%s'", argv[i]);
+		} else if (dir) {
+			return usageerror(checkusage, "unexpected argument '%s'", argv[i]);
+		} else {
+			dir = argv[i];
+		}
+	}
+	if (!dir)
+		return usageerror(checkusage, "check needs a directory%s", "");
+	set = load(dir, DIALECT_NONE);
+	if (!set)
+		return 2;
+	path = sumpath(dir);
+	rc = comparesum(set, path, 1, &sp);
+	if (rc != 0)
+		fprintf(stderr, "migc: error: %s: %s\n", path, rc > 0 ? "no such file: run migc hash first" : strerror(errno));
+	if (rc == 0 && against && (rc = comparesum(set, against, 0, &sp)) != 0)
+		fprintf(stderr, "migc: error: --against %s: %s\n", against, rc > 0 ? "no such file" : strerror(errno));
+	if (rc == 0 && json) {
+		printf("{\"ok\":%s,\"migrations\":%lu,\"problems\":[", sp.nfail ? "false" : "true", set->count);
+		printproblems(&sp, 1);
+		fputs("]}\n", stdout);
+	} else if (rc == 0) {
+		printproblems(&sp, 0);
+		if (!sp.nfail)
+			printf("ok: %lu migrations match %s%s%s\n", set->count, path, against ? " and " : "", against ? against : "");
+	}
+	free(path);
+	free(sp.v);
+	freeset(set);
+	return rc < 0 ? 2 : rc > 0 ? 3 : sp.nfail ? 3 : 0;
 }
 
 /* The newest version in dir (0 when none) and the digits its name uses
@@ -335,5 +500,9 @@ main(int argc, char **argv)
 		return cmdgen(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "new") == 0)
 		return cmdnew(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "hash") == 0)
+		return cmdhash(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "check") == 0)
+		return cmdcheck(argc, argv);
 	return climain("migc", argc, argv, NULL, 0, &src);
 }

@@ -6,6 +6,7 @@
 */
 
 enum dialect {
+	DIALECT_NONE = 0,     /* not split: what migc hash and check read */
 	DIALECT_SQLITE = 1,
 	DIALECT_POSTGRES = 2
 };

@@ -49,6 +49,8 @@ static const struct command commands[] = {
 	{ "repair",   "--clear-failed V | --accept-checksums", "fix the tracking table after a manual fix or a deliberate edit", 0 },
 	{ "new",      "NAME [--timestamp]",   "create the next numbered migration file in --dir", 1 },
 	{ "gen",      "...",                  "generate C from a migration directory (migc gen --help)", 1 },
+	{ "hash",     "DIR",                  "write DIR/migc.sum, the manifest CI checks", 1 },
+	{ "check",    "DIR [--against FILE] [--json]", "compare DIR with its migc.sum (and a released one), no database", 1 },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -273,6 +275,7 @@ statename(enum migc_state_kind k)
 	case MIGC_FAILED: return "failed";
 	case MIGC_UNKNOWN: return "unknown";
 	case MIGC_OUT_OF_ORDER: return "out-of-order";
+	case MIGC_ACCEPTED: return "accepted";
 	}
 	return "?";
 }
@@ -385,7 +388,8 @@ cmdverify(migc *m, const struct opts *o)
 		printf("{\"ok\":%s,\"applied\":%lu,\"pending\":%lu,\"problems\":[",
 		       nproblems ? "false" : "true", (unsigned long)napplied, (unsigned long)npending);
 		for (i = 0; i < n; i++) {
-			if (!isproblem(&s[i], o->allow_out_of_order) && s[i].kind != MIGC_APPLIED_EOL)
+			if (!isproblem(&s[i], o->allow_out_of_order) && s[i].kind != MIGC_APPLIED_EOL &&
+			    s[i].kind != MIGC_ACCEPTED)
 				continue;
 			if (!first)
 				putchar(',');

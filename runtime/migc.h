@@ -28,7 +28,7 @@ extern "C" {
 
 /* ---- The generated record layout (a contract: see README) ---- */
 
-#define MIGC_LAYOUT 1      /* version of the structures below */
+#define MIGC_LAYOUT 2      /* version of the structures below */
 
 /* migc_script.flags */
 #define MIGC_NO_TRANSACTION   0x1  /* -- migc:no-transaction */
@@ -56,6 +56,8 @@ struct migc_migration {
 	const char *raw_checksum;        /* "r1:" + SHA-256 hex of the up file's raw bytes */
 	struct migc_script up;
 	struct migc_script down;         /* down.file is NULL when there is no down file */
+	const char *const *accept;       /* -- migc:also-accept: older checksums still accepted */
+	unsigned long naccept;
 };
 
 struct migc_set {
@@ -208,7 +210,8 @@ enum migc_state_kind {
 	MIGC_EDITED,            /* applied; the file changed since */
 	MIGC_FAILED,            /* a no-transaction migration stopped part way */
 	MIGC_UNKNOWN,           /* applied, but not in this binary's set */
-	MIGC_OUT_OF_ORDER       /* pending, older than the newest applied */
+	MIGC_OUT_OF_ORDER,      /* pending, older than the newest applied */
+	MIGC_ACCEPTED           /* applied; the file changed, but accepts the old checksum */
 };
 
 struct migc_state {

@@ -115,6 +115,18 @@ prefixhex(const struct sha256 *s, char out[68])
 	sha256hex(digest, out + 3);
 }
 
+/* Does mig accept a recorded checksum other than its own (migc:also-accept)? */
+static int
+accepted(const struct migc_migration *mig, const char *sum)
+{
+	unsigned long i;
+
+	for (i = 0; i < mig->naccept; i++)
+		if (strcmp(mig->accept[i], sum) == 0)
+			return 1;
+	return 0;
+}
+
 int
 isfailed(const struct trackrow *r)
 {
@@ -190,6 +202,12 @@ verifytrack(migc *m, const struct track *t, int forup)
 				continue;
 			problems++;
 			nomem |= addfailed(m, r, mig);
+		} else if (strcmp(r->checksum, mig->checksum) != 0 && accepted(mig, r->checksum)) {
+			char note[512];
+
+			snprintf(note, sizeof(note), "%s: the database recorded %s, accepted by -- migc:also-accept (edited on purpose)",
+			         filename(mig), r->checksum);
+			emit(m, MIGC_EV_NOTICE, mig, 0, note, strlen(note));
 		} else if (strcmp(r->checksum, mig->checksum) != 0) {
 			problems++;
 			nomem |= adderr(m, "%s was edited after it was applied (database has %s, this binary has %s)",
@@ -323,7 +341,8 @@ migc_status(migc *m, struct migc_state **states, size_t *n)
 			s[k].migration = mig;
 			fillrow(&s[k], r, &p);
 			s[k].kind = isfailed(r) ? MIGC_FAILED :
-			            strcmp(r->checksum, mig->checksum) != 0 ? MIGC_EDITED :
+			            strcmp(r->checksum, mig->checksum) != 0 ?
+			                (accepted(mig, r->checksum) ? MIGC_ACCEPTED : MIGC_EDITED) :
 			            strcmp(r->raw_checksum, mig->raw_checksum) != 0 ? MIGC_APPLIED_EOL :
 			            MIGC_APPLIED;
 			i++;

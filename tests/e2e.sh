@@ -313,3 +313,18 @@ t_table() {
 	expect 2 "invalid tracking table (--table) name" build/migc up --table '' --dir "$base" --database "$db"
 }
 check "[$B] cli: --table names the tracking table, quoted (quotes and semicolons are data); 64 bytes are refused" t_table
+
+t_also_accept() {
+	d=$tmp/$B/accept
+	cp -r "$base" "$d"
+	db=$(newdb accept)
+	build/migc up --dir "$d" --database "$db" >/dev/null || return 1
+	old=$(build/migc list --json --dir "$d" | sed 's/.*"file":"0001_a.sql"[^}]*"checksum":"\(c1:[0-9a-f]*\)".*/\1/')
+	printf 'CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT); -- reviewed\n' >"$d/0001_a.sql"
+	expect 3 "0001_a.sql was edited after it was applied" build/migc verify --dir "$d" --database "$db" || return 1
+	printf -- '-- migc:also-accept %s\nCREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT); -- reviewed\n' "$old" >"$d/0001_a.sql"
+	expect 0 "0001_a.sql: the database recorded $old, accepted by -- migc:also-accept" build/migc verify --dir "$d" --database "$db" || return 1
+	expect 0 '"state":"accepted"' build/migc status --json --dir "$d" --database "$db" || return 1
+	expect 0 '"problems":[{"version":1,"state":"accepted"' build/migc verify --json --dir "$d" --database "$db"
+}
+check "[$B] migc:also-accept lets a database with the old checksum pass; verify reports it as accepted" t_also_accept

@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_1[MIGC_LAYOUT == 1 ? 1 : -1];
+typedef char migc__layout_is_2[MIGC_LAYOUT == 2 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -52,15 +52,17 @@ static const struct migc_migration migc__records[] = {
 	  "c1:35f4e0129abffe5ffba4f05c0f6fbfe5f4dd080234873af1eb14797f152a36d7",
 	  "r1:35f4e0129abffe5ffba4f05c0f6fbfe5f4dd080234873af1eb14797f152a36d7",
 	  { "0001_users.sql", migc__1_up, 121, migc__1_up_stmts, 2, 0 },
-	  { "0001_users.down.sql", migc__1_down, 18, migc__1_down_stmts, 1, 0 } },
+	  { "0001_users.down.sql", migc__1_down, 18, migc__1_down_stmts, 1, 0 },
+	  0, 0 },
 	{ INT64_C(2), "audit",
 	  "c1:3a782ac4347479362d4edcea12771d967e9a08bf276fd0e2c4c0509d175b6cbf",
 	  "r1:3a782ac4347479362d4edcea12771d967e9a08bf276fd0e2c4c0509d175b6cbf",
 	  { "0002_audit.sql", migc__2_up, 207, migc__2_up_stmts, 2, 0 },
-	  { 0, 0, 0, 0, 0, 0 } },
+	  { 0, 0, 0, 0, 0, 0 },
+	  0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	1, "sqlite", migc__records, 2,
+	2, "sqlite", migc__records, 2,
 	"c1:7500797fe93d4851cf76966f10b7f9709333b4a1cfaf8bef135cd75c5b571d0c"
 };

@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_1[MIGC_LAYOUT == 1 ? 1 : -1];
+typedef char migc__layout_is_2[MIGC_LAYOUT == 2 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -30,10 +30,11 @@ static const struct migc_migration migc__records[] = {
 	  "c1:0054515c53715a32d8780a55e075dbfb0fa6bfe93b55f75474079878aa9fd979",
 	  "r1:1ecf583bfd213cbe107ef941709308cab79b7f93fa10ec94cdb4324853f8465c",
 	  { "0001_a.sql", migc__1_up, 61, migc__1_up_stmts, 2, 0 },
-	  { 0, 0, 0, 0, 0, 0 } },
+	  { 0, 0, 0, 0, 0, 0 },
+	  0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	1, "sqlite", migc__records, 1,
+	2, "sqlite", migc__records, 1,
 	"c1:f271fdd5745d804421367068b0f93214dc9c443907803e6500bfe80d4ab2eb00"
 };

@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_1[MIGC_LAYOUT == 1 ? 1 : -1];
+typedef char migc__layout_is_2[MIGC_LAYOUT == 2 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -41,15 +41,17 @@ static const struct migc_migration migc__records[] = {
 	  "c1:fd1922eada38c710f0e1c5e75ae33d6e4f39152bb0e86405ea2462035c7f11a8",
 	  "r1:36fbc09c5e76d9b7d76eb4e1a86ff0910937940f3886bdb4aac437c7c43f165f",
 	  { "0001_a.sql", migc__1_up, 69, migc__1_up_stmts, 1, MIGC_NO_TRANSACTION },
-	  { 0, 0, 0, 0, 0, 0 } },
+	  { 0, 0, 0, 0, 0, 0 },
+	  0, 0 },
 	{ INT64_C(2), "rebuild",
 	  "c1:71be5f81d338372afa537cab093db206be078c8ff82467cba133d58f5c8bb4e2",
 	  "r1:71be5f81d338372afa537cab093db206be078c8ff82467cba133d58f5c8bb4e2",
 	  { "0002_rebuild.sql", migc__2_up, 109, migc__2_up_stmts, 3, MIGC_FOREIGN_KEYS_OFF },
-	  { 0, 0, 0, 0, 0, 0 } },
+	  { 0, 0, 0, 0, 0, 0 },
+	  0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	1, "sqlite", migc__records, 2,
+	2, "sqlite", migc__records, 2,
 	"c1:2b7ecea334223a3a19547f3ea3030a386ded4ca869eb2e2ccd2538a3ba46f14b"
 };

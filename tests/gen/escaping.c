@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_1[MIGC_LAYOUT == 1 ? 1 : -1];
+typedef char migc__layout_is_2[MIGC_LAYOUT == 2 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -40,10 +40,11 @@ static const struct migc_migration migc__records[] = {
 	  "c1:11795f0b3e64b7a5f89d754bdd5f7213b3f4356c7d70b257a30b56dad6acfdcd",
 	  "r1:11795f0b3e64b7a5f89d754bdd5f7213b3f4356c7d70b257a30b56dad6acfdcd",
 	  { "0001_escapes.sql", migc__1_up, 353, migc__1_up_stmts, 6, 0 },
-	  { 0, 0, 0, 0, 0, 0 } },
+	  { 0, 0, 0, 0, 0, 0 },
+	  0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	1, "sqlite", migc__records, 1,
+	2, "sqlite", migc__records, 1,
 	"c1:21a8c1c6b52359df7baf8454e61b409b7b29f35d342ef02da8a11994661036e8"
 };

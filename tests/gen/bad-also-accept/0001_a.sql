@@ -1,0 +1,2 @@
+-- migc:also-accept c1:1234
+CREATE TABLE a (x);
