@@ -100,6 +100,8 @@ emit(migc *m, enum migc_event_kind kind, const struct migc_migration *mig,
 {
 	struct migc_event ev;
 
+	if (kind == MIGC_EV_APPLIED || kind == MIGC_EV_REVERTED || kind == MIGC_EV_BASELINED)
+		m->nchanged++;
 	if (!m->event)
 		return;
 	ev.kind = kind;

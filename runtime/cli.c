@@ -26,6 +26,7 @@ struct opts {
 	const char *to;
 	int json, dryrun, help, allow_out_of_order, single_transaction, resume;
 	int accept_checksums;
+	int drift;                /* verify/status --schema: compare the live schema */
 	const char *clear_failed;
 	int lock_timeout;         /* -1: default */
 };
@@ -38,11 +39,11 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "status",   "[--json]",             "show applied and pending migrations", 0 },
+	{ "status",   "[--json] [--schema]",  "show applied and pending migrations", 0 },
 	{ "up",       "[--to V] [--dry-run] [--single-transaction] [--resume]", "apply pending migrations (up to version V)", 0 },
 	{ "down",     "[--to V]",             "revert the newest migration, or all newer than V (0: all)", 0 },
 	{ "redo",     "",                     "revert the newest migration and apply it again", 0 },
-	{ "verify",   "[--json]",             "check applied migrations against this binary (exit 3 on a problem)", 0 },
+	{ "verify",   "[--json] [--schema]",  "check applied migrations against this binary, and the schema (exit 3 on a problem)", 0 },
 	{ "list",     "[--json]",             "list the embedded migrations (no database needed)", 0 },
 	{ "show",     "V",                    "print migration V's SQL, up and down", 0 },
 	{ "baseline", "V",                    "record 1..V as applied without running them", 0 },
@@ -68,7 +69,10 @@ usage(FILE *f, const struct opts *o, int dev)
 	        "  --database URL        sqlite:PATH, sqlite::memory:, postgres://... or a libpq\n"
 	        "                        keyword string (default: $DATABASE_URL)\n"
 	        "  --table NAME          tracking table (default migc_migrations)\n"
-	        "  --schema NAME         PostgreSQL: the tracking table's schema (default: first on search_path)\n"
+	        "  --schema NAME         PostgreSQL: the tracking table's schema (default: first on search_path;\n"
+	        "                        also --tracking-schema NAME)\n"
+	        "  --schema              (no NAME) verify, status: also compare the live schema with the one\n"
+	        "                        recorded when the newest migration ran\n"
 	        "  --single-transaction  up: apply all pending migrations in one transaction\n"
 	        "  --lock-timeout SECS   wait this long for another migrator (default 60)\n"
 	        "  --allow-out-of-order  apply pending migrations older than the newest applied one\n"
@@ -159,7 +163,11 @@ parseargs(struct opts *o, int argc, char **argv, int dev)
 			slot = &o->database;
 		else if (strcmp(name, "--table") == 0)
 			slot = &o->table;
-		else if (strcmp(name, "--schema") == 0)
+		else if (strcmp(name, "--schema") == 0 && !eq && (i + 1 >= argc || argv[i + 1][0] == '-')) {
+			/* --schema with no name after it: the schema drift check */
+			o->drift = 1;
+			continue;
+		} else if (strcmp(name, "--schema") == 0 || strcmp(name, "--tracking-schema") == 0)
 			slot = &o->schema;
 		else if (strcmp(name, "--clear-failed") == 0)
 			slot = &o->clear_failed;
@@ -326,9 +334,70 @@ counts(const struct migc_state *s, size_t n, size_t *napplied, size_t *npending)
 	}
 }
 
+/* The result of the drift check. */
+struct drift {
+	int rc;                 /* MIGC_OK, MIGC_VERIFY, or an error */
+	struct migc_drift *d;
+	size_t n;
+};
+
+/* Print the drift check: as a JSON member "schema":{...} (after a comma),
+** as one summary line, or one line per object. */
+static void
+printdrift(migc *m, const struct opts *o, int summary, const struct drift *r)
+{
+	const struct migc_drift *d = r->d;
+	size_t i;
+
+	if (o->json) {
+		printf(",\"schema\":{\"ok\":%s,\"drift\":[", r->rc == MIGC_OK ? "true" : "false");
+		for (i = 0; i < r->n; i++) {
+			printf("%s{\"kind\":", i ? "," : "");
+			jsonstr(d[i].kind);
+			fputs(",\"name\":", stdout);
+			jsonstr(d[i].name);
+			printf(",\"change\":\"%s\",\"expected\":", d[i].change);
+			if (d[i].expected)
+				jsonstr(d[i].expected);
+			else
+				fputs("null", stdout);
+			fputs(",\"actual\":", stdout);
+			if (d[i].actual)
+				jsonstr(d[i].actual);
+			else
+				fputs("null", stdout);
+			putchar('}');
+		}
+		putchar(']');
+		if (r->rc != MIGC_OK && r->n == 0) {
+			fputs(",\"error\":", stdout);
+			jsonstr(migc_errmsg(m));
+		}
+		putchar('}');
+	} else if (r->rc == MIGC_OK) {
+		printf("schema: matches what the newest migration produced\n");
+	} else if (summary) {
+		printf("schema: drifted: %lu object%s differ%s (verify --schema lists them)\n", (unsigned long)r->n,
+		       r->n == 1 ? "" : "s", r->n == 1 ? "s" : "");
+	} else {
+		printf("schema drift:\n");
+		for (i = 0; i < r->n; i++) {
+			printf("  %s %s %s", d[i].change, d[i].kind, d[i].name);
+			if (d[i].expected && *d[i].expected)
+				printf("\n    was: %s", d[i].expected);
+			if (d[i].actual && *d[i].actual)
+				printf("\n    now: %s", d[i].actual);
+			putchar('\n');
+		}
+		if (r->n == 0)
+			printf("  %s\n", migc_errmsg(m));
+	}
+}
+
 static int
 cmdstatus(migc *m, const struct opts *o, const char *safeurl)
 {
+	struct drift dr = { MIGC_OK, NULL, 0 };
 	struct migc_state *s;
 	size_t i, n, napplied, npending;
 	int rc;
@@ -337,6 +406,13 @@ cmdstatus(migc *m, const struct opts *o, const char *safeurl)
 	if (rc != MIGC_OK)
 		return rc;
 	counts(s, n, &napplied, &npending);
+	if (o->drift && napplied) {
+		dr.rc = migc_verify_schema(m, &dr.d, &dr.n);
+		if (dr.rc != MIGC_OK && dr.rc != MIGC_VERIFY) {
+			migc_free(s);
+			return dr.rc;
+		}
+	}
 	if (o->json) {
 		fputs("{\"database\":", stdout);
 		jsonstr(safeurl);
@@ -348,7 +424,10 @@ cmdstatus(migc *m, const struct opts *o, const char *safeurl)
 				putchar(',');
 			jsonstate(&s[i]);
 		}
-		fputs("]}\n", stdout);
+		putchar(']');
+		if (dr.d || dr.rc != MIGC_OK || (o->drift && napplied))
+			printdrift(m, o, 1, &dr);
+		fputs("}\n", stdout);
 	} else {
 		printf("database %s\n", safeurl);
 		printf("%-16s %-12s %-26s %s\n", "version", "state", "applied at", "migration");
@@ -366,7 +445,10 @@ cmdstatus(migc *m, const struct opts *o, const char *safeurl)
 			putchar('\n');
 		}
 		printf("%lu applied, %lu pending\n", (unsigned long)napplied, (unsigned long)npending);
+		if (o->drift && napplied)
+			printdrift(m, o, 1, &dr);
 	}
+	migc_free(dr.d);
 	migc_free(s);
 	return MIGC_OK;
 }
@@ -374,6 +456,7 @@ cmdstatus(migc *m, const struct opts *o, const char *safeurl)
 static int
 cmdverify(migc *m, const struct opts *o)
 {
+	struct drift dr = { MIGC_OK, NULL, 0 };
 	struct migc_state *s;
 	size_t i, n, napplied, npending, nproblems = 0;
 	int rc, first = 1;
@@ -384,9 +467,16 @@ cmdverify(migc *m, const struct opts *o)
 	counts(s, n, &napplied, &npending);
 	for (i = 0; i < n; i++)
 		nproblems += isproblem(&s[i], o->allow_out_of_order);
+	if (o->drift) {
+		dr.rc = migc_verify_schema(m, &dr.d, &dr.n);
+		if (dr.rc != MIGC_OK && dr.rc != MIGC_VERIFY) {
+			migc_free(s);
+			return dr.rc;
+		}
+	}
 	if (o->json) {
 		printf("{\"ok\":%s,\"applied\":%lu,\"pending\":%lu,\"problems\":[",
-		       nproblems ? "false" : "true", (unsigned long)napplied, (unsigned long)npending);
+		       nproblems || dr.rc != MIGC_OK ? "false" : "true", (unsigned long)napplied, (unsigned long)npending);
 		for (i = 0; i < n; i++) {
 			if (!isproblem(&s[i], o->allow_out_of_order) && s[i].kind != MIGC_APPLIED_EOL &&
 			    s[i].kind != MIGC_ACCEPTED)
@@ -396,16 +486,28 @@ cmdverify(migc *m, const struct opts *o)
 			first = 0;
 			jsonstate(&s[i]);
 		}
-		fputs("]}\n", stdout);
+		putchar(']');
+		if (o->drift)
+			printdrift(m, o, 0, &dr);
+		fputs("}\n", stdout);
 		migc_free(s);
-		return nproblems ? MIGC_VERIFY : MIGC_OK;
+		migc_free(dr.d);
+		return nproblems ? MIGC_VERIFY : dr.rc;
 	}
 	migc_free(s);
 	migc_set_allow_out_of_order(m, o->allow_out_of_order);
+	if (o->drift)
+		printdrift(m, o, 0, &dr);
+	migc_free(dr.d);
 	rc = migc_verify(m);
 	if (rc == MIGC_OK)
 		printf("ok: %lu applied migrations match this binary, %lu pending\n",
 		       (unsigned long)napplied, (unsigned long)npending);
+	if (rc == MIGC_OK && dr.rc != MIGC_OK) {
+		fprintf(stderr, "%s: verification failed: the schema drifted since the newest migration ran "
+		        "(see above)\n", o->prog);
+		return -MIGC_VERIFY;
+	}
 	return rc;
 }
 
@@ -514,6 +616,8 @@ withdatabase(const struct migc_set *set, const struct opts *o)
 		return usageerror(o, "--dry-run is for up only%s", "");
 	if (o->to && strcmp(o->cmd, "up") != 0 && strcmp(o->cmd, "down") != 0)
 		return usageerror(o, "--to is for up and down only%s", "");
+	if (o->drift && strcmp(o->cmd, "verify") != 0 && strcmp(o->cmd, "status") != 0)
+		return usageerror(o, "--schema without a name is for verify and status (the drift check)%s", "");
 	if (o->single_transaction && (strcmp(o->cmd, "up") != 0 || o->dryrun))
 		return usageerror(o, "--single-transaction is for up only%s", "");
 	if (o->resume && (strcmp(o->cmd, "up") != 0 || o->dryrun || o->single_transaction))
@@ -565,7 +669,9 @@ withdatabase(const struct migc_set *set, const struct opts *o)
 			}
 		}
 	}
-	if (rc != MIGC_OK)
+	if (rc == -MIGC_VERIFY)       /* already said */
+		rc = MIGC_VERIFY;
+	else if (rc != MIGC_OK)
 		fprintf(stderr, "%s: %s: %s\n", o->prog, rc == MIGC_VERIFY ? "verification failed" : "error", migc_errmsg(m));
 	migc_close(m);
 	free(safeurl);

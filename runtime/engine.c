@@ -331,8 +331,8 @@ out:
 	return rc;
 }
 
-int
-migc_up(migc *m, int64_t to)
+static int
+uprun(migc *m, int64_t to)
 {
 	const struct migc_migration *mig;
 	struct track t;
@@ -462,8 +462,8 @@ revertone(migc *m, const struct migc_migration *mig)
 	return MIGC_OK;
 }
 
-int
-migc_down(migc *m, int steps, int64_t to)
+static int
+downrun(migc *m, int steps, int64_t to)
 {
 	struct track t;
 	size_t i, first;
@@ -523,8 +523,8 @@ migc_redo(migc *m)
 	return rc;
 }
 
-int
-migc_baseline(migc *m, int64_t to)
+static int
+baselinerun(migc *m, int64_t to)
 {
 	struct trackrow r;
 	struct track t;
@@ -630,4 +630,34 @@ migc_repair(migc *m, int what, int64_t version)
 	free(old);
 	freetrack(&t);
 	return rc;
+}
+
+/* After a run that changed anything, the newest row records the schema. */
+static int
+recorded(migc *m, int rc)
+{
+	if (rc == MIGC_OK && m->nchanged)
+		rc = recordschema(m);
+	return rc;
+}
+
+int
+migc_up(migc *m, int64_t to)
+{
+	m->nchanged = 0;
+	return recorded(m, uprun(m, to));
+}
+
+int
+migc_down(migc *m, int steps, int64_t to)
+{
+	m->nchanged = 0;
+	return recorded(m, downrun(m, steps, to));
+}
+
+int
+migc_baseline(migc *m, int64_t to)
+{
+	m->nchanged = 0;
+	return recorded(m, baselinerun(m, to));
 }

@@ -44,6 +44,14 @@ struct driver {
 	** around its statements; xUnlockSession runs on every exit path. */
 	int  (*xLockSession)(migc *m);
 	void (*xUnlockSession)(migc *m);
+	/* The live schema, normalised (schema.c): one line per object,
+	** "kind\tname\tdetail", sorted; the tracking table left out.
+	** *text is malloc'd. */
+	int  (*xSchema)(migc *m, char **text);
+	/* The schema recorded on a tracking row (NULLs when none), and
+	** recording it on one row while clearing the text from the others. */
+	int  (*xGetRecorded)(migc *m, int64_t version, char **fingerprint, char **text);
+	int  (*xSetRecorded)(migc *m, int64_t version, const char *fingerprint, const char *text);
 };
 
 struct migc {
@@ -57,6 +65,7 @@ struct migc {
 	int allow_out_of_order;
 	int single_transaction;
 	int resume;             /* up may go on with a failed no-transaction migration */
+	int nchanged;           /* migrations applied, reverted or baselined by this call */
 	char schema[64];        /* tracking table's schema, "" for the default */
 	migc_event_fn event;
 	void *ctx;
@@ -89,6 +98,16 @@ int readtrack(migc *m, struct track *t);
 int verifytrack(migc *m, const struct track *t, int forup);
 int stmtpos(const struct migc_script *sc, unsigned long i, long erroff,
             unsigned long *line, unsigned long *col);
+
+/* schema.c */
+struct lines {
+	char **v;
+	size_t n, cap;
+};
+int linesadd(struct lines *l, const char *kind, const char *name, const char *detail);
+char *linesjoin(struct lines *l);          /* sorts, joins with "\n", frees l; NULL: out of memory */
+void fingerprint(const char *text, char out[68]);
+int recordschema(migc *m);
 
 /* url.c */
 enum urlkind { URL_BAD, URL_SQLITE, URL_POSTGRES };

@@ -241,6 +241,23 @@ int migc_status(migc *m, struct migc_state **states, size_t *n);
 */
 int migc_verify(migc *m);
 
+/* One object whose definition differs from the recorded schema. */
+struct migc_drift {
+	const char *kind;       /* "table", "column", "index", "constraint", "view", "trigger", ... */
+	const char *name;       /* "users", "users.handle", ... */
+	const char *change;     /* "added", "removed" or "changed" */
+	const char *expected;   /* its recorded definition; NULL when added */
+	const char *actual;     /* its definition now; NULL when removed */
+};
+
+/*
+** Compare the live schema with the one recorded when the newest applied
+** migration ran (tracking table excluded). MIGC_OK when they match;
+** MIGC_VERIFY with *drift (one allocation: migc_free) listing each object
+** that was added, removed or changed, sorted by kind and name.
+*/
+int migc_verify_schema(migc *m, struct migc_drift **drift, size_t *n);
+
 /* Free memory returned by this library. NULL is a no-op. */
 void migc_free(void *p);
 

@@ -165,7 +165,9 @@ sqlitecreatetable(migc *m)
 	         "statements_done INTEGER NOT NULL, "
 	         "statements_total INTEGER NOT NULL, "
 	         "error TEXT, "
-	         "done_checksum TEXT)");
+	         "done_checksum TEXT, "
+	         "schema_fingerprint TEXT, "
+	         "schema_text TEXT)");
 }
 
 static char *
@@ -314,6 +316,79 @@ sqliteforeignkeycheck(migc *m, const struct migc_migration *mig)
 	return rc == SQLITE_OK ? MIGC_OK : dberr(m, "PRAGMA foreign_key_check");
 }
 
+static int
+sqliteschema(migc *m, char **text)
+{
+	static const char objects[] =
+		"SELECT type, name, sql FROM sqlite_schema "
+		"WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> ?1";
+	static const char columns[] =
+		"SELECT t.name || '.' || c.name, c.type || CASE WHEN c.\"notnull\" THEN ' NOT NULL' ELSE '' END"
+		" || CASE WHEN c.dflt_value IS NULL THEN '' ELSE ' DEFAULT ' || c.dflt_value END"
+		" || CASE WHEN c.pk THEN ' PRIMARY KEY ' || c.pk ELSE '' END"
+		" || CASE WHEN c.hidden > 1 THEN ' GENERATED' WHEN c.hidden = 1 THEN ' HIDDEN' ELSE '' END "
+		"FROM sqlite_schema t, pragma_table_xinfo(t.name) c "
+		"WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND t.name <> ?1";
+	struct lines l = {NULL, 0, 0};
+	sqlite3_stmt *st;
+	int rc = MIGC_OK, pass, step;
+
+	*text = NULL;
+	for (pass = 0; pass < 2 && rc == MIGC_OK; pass++) {
+		if (sqlite3_prepare_v2(DB(m), pass ? columns : objects, -1, &st, NULL) != SQLITE_OK)
+			return dberr(m, "cannot read the schema");
+		sqlite3_bind_text(st, 1, m->table, -1, SQLITE_STATIC);
+		while (rc == MIGC_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *a = (const char *)sqlite3_column_text(st, 0);
+			const char *b = (const char *)sqlite3_column_text(st, 1);
+			const char *c = pass ? NULL : (const char *)sqlite3_column_text(st, 2);
+
+			rc = pass ? linesadd(&l, "column", a ? a : "", b) : linesadd(&l, a ? a : "", b ? b : "", c);
+		}
+		if (sqlite3_finalize(st) != SQLITE_OK && rc == MIGC_OK)
+			rc = dberr(m, "cannot read the schema");
+	}
+	*text = linesjoin(&l);
+	if (rc == MIGC_OK && !*text)
+		rc = MIGC_NOMEM;
+	return rc == MIGC_NOMEM ? seterr(m, rc, "out of memory") : rc;
+}
+
+static int
+sqlitegetrecorded(migc *m, int64_t version, char **fp, char **text)
+{
+	sqlite3_stmt *st;
+
+	*fp = *text = NULL;
+	if (preparetable(m, "SELECT schema_fingerprint, schema_text FROM \"%w\" WHERE version = ?1", &st) != SQLITE_OK)
+		return dberr(m, "cannot read the recorded schema");
+	sqlite3_bind_int64(st, 1, version);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*fp = coldup(st, 0);
+		*text = coldup(st, 1);
+	}
+	sqlite3_finalize(st);
+	return MIGC_OK;
+}
+
+static int
+sqlitesetrecorded(migc *m, int64_t version, const char *fp, const char *text)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (exectable(m, "UPDATE \"%w\" SET schema_text = NULL WHERE schema_text IS NOT NULL") != MIGC_OK)
+		return MIGC_ERROR;
+	if (preparetable(m, "UPDATE \"%w\" SET schema_fingerprint = ?1, schema_text = ?2 WHERE version = ?3", &st) != SQLITE_OK)
+		return dberr(m, "cannot record the schema");
+	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, version);
+	sqlite3_step(st);
+	rc = sqlite3_finalize(st);
+	return rc == SQLITE_OK ? MIGC_OK : dberr(m, "cannot record the schema");
+}
+
 const struct driver sqlitedriver = {
 	"sqlite",
 	sqliteopen,
@@ -331,6 +406,9 @@ const struct driver sqlitedriver = {
 	NULL,
 	NULL,
 	NULL,
+	sqliteschema,
+	sqlitegetrecorded,
+	sqlitesetrecorded,
 };
 
 int

@@ -1,0 +1,329 @@
+/*
+** schema.c: schema drift. The drivers read the live schema as sorted
+** "kind<TAB>name<TAB>detail" lines (tables, columns with type, default and
+** nullability, indexes, constraints, views, triggers, functions, sequences,
+** enum types); its fingerprint is "s1:" + SHA-256 of those lines. After a
+** run of up, down or baseline the newest tracking row records both, and
+** migc_verify_schema lists, object by object, what differs from it now.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migc.h"
+#include "internal.h"
+#include "sha256.h"
+
+/* Append "kind\tname\tdetail", whitespace in detail folded to one space. */
+int
+linesadd(struct lines *l, const char *kind, const char *name, const char *detail)
+{
+	size_t nk = strlen(kind), nn = strlen(name), nd = detail ? strlen(detail) : 0, i, j;
+	char *line;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return MIGC_NOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	line = malloc(nk + nn + nd + 3);
+	if (!line)
+		return MIGC_NOMEM;
+	memcpy(line, kind, nk);
+	line[nk] = '\t';
+	memcpy(line + nk + 1, name, nn);
+	j = nk + 1 + nn;
+	line[j++] = '\t';
+	for (i = 0; i < nd; i++) {
+		char c = detail[i];
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			if (j > nk + nn + 2 && line[j - 1] != ' ')
+				line[j++] = ' ';
+		} else {
+			line[j++] = c;
+		}
+	}
+	while (j > nk + nn + 2 && line[j - 1] == ' ')
+		j--;
+	line[j] = '\0';
+	l->v[l->n++] = line;
+	return MIGC_OK;
+}
+
+static int
+linecmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+linesjoin(struct lines *l)
+{
+	size_t i, len = 1;
+	char *text, *p;
+
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), linecmp);
+	for (i = 0; i < l->n; i++)
+		len += strlen(l->v[i]) + 1;
+	text = malloc(len);
+	for (i = 0, p = text; i < l->n; i++) {
+		size_t n = strlen(l->v[i]);
+
+		if (text) {
+			memcpy(p, l->v[i], n);
+			p[n] = '\n';
+			p += n + 1;
+		}
+		free(l->v[i]);
+	}
+	if (text)
+		*p = '\0';
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+	return text;
+}
+
+void
+fingerprint(const char *text, char out[68])
+{
+	struct sha256 s;
+	unsigned char digest[32];
+
+	sha256init(&s);
+	sha256update(&s, text, strlen(text));
+	sha256final(&s, digest);
+	memcpy(out, "s1:", 3);
+	sha256hex(digest, out + 3);
+}
+
+/* After up, down or baseline: record the schema on the newest row. */
+int
+recordschema(migc *m)
+{
+	struct track t;
+	char *text = NULL, fp[68];
+	int rc;
+
+	if (!m->drv->xSchema)
+		return MIGC_OK;
+	rc = m->drv->xBegin(m);
+	if (rc == MIGC_OK)
+		rc = readtrack(m, &t);
+	if (rc == MIGC_OK && t.n > 0)
+		rc = m->drv->xSchema(m, &text);
+	if (rc == MIGC_OK && t.n > 0) {
+		fingerprint(text, fp);
+		rc = m->drv->xSetRecorded(m, t.rows[t.n - 1].version, fp, text);
+	}
+	if (rc == MIGC_OK)
+		rc = m->drv->xCommit(m);
+	if (rc != MIGC_OK)
+		m->drv->xRollback(m);
+	freetrack(&t);
+	free(text);
+	return rc;
+}
+
+/* The next line of *p (NUL-terminated by overwriting its "\n"), or NULL. */
+static char *
+nextline(char **p)
+{
+	char *line = *p, *nl;
+
+	if (!line || !*line)
+		return NULL;
+	nl = strchr(line, '\n');
+	if (nl) {
+		*nl = '\0';
+		*p = nl + 1;
+	} else {
+		*p = line + strlen(line);
+	}
+	return line;
+}
+
+/* The length of a line's "kind\tname" key. */
+static size_t
+keylen(const char *s)
+{
+	const char *t = strchr(s, '\t');
+
+	t = t ? strchr(t + 1, '\t') : NULL;
+	return t ? (size_t)(t - s) : strlen(s);
+}
+
+/* Compare two lines by key, in the order of the sorted lines: <0, 0, >0. */
+static int
+keycmp(const char *a, const char *b)
+{
+	size_t na = keylen(a), nb = keylen(b);
+	int c = memcmp(a, b, na < nb ? na : nb);
+
+	return c ? c : (na > nb) - (na < nb);
+}
+
+struct diff {
+	struct migc_drift *v;
+	size_t n, cap;
+	size_t bytes;
+};
+
+static int
+adddrift(struct diff *d, const char *change, const char *expected, const char *actual)
+{
+	struct migc_drift *x;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		struct migc_drift *v = realloc(d->v, cap * sizeof(*v));
+
+		if (!v)
+			return MIGC_NOMEM;
+		d->v = v;
+		d->cap = cap;
+	}
+	x = &d->v[d->n++];
+	memset(x, 0, sizeof(*x));
+	x->change = change;
+	x->expected = expected;
+	x->actual = actual;
+	return MIGC_OK;
+}
+
+/* Split a line "kind\tname\tdetail" in place into its three parts. */
+static void
+split(char *line, const char **kind, const char **name, const char **detail)
+{
+	char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+
+	*kind = line;
+	*name = t1 ? t1 + 1 : "";
+	*detail = t2 ? t2 + 1 : "";
+	if (t1)
+		*t1 = '\0';
+	if (t2)
+		*t2 = '\0';
+}
+
+int
+migc_verify_schema(migc *m, struct migc_drift **out, size_t *nout)
+{
+	char *fp = NULL, *rec = NULL, *live = NULL, livefp[68], *pa, *pb, *a, *b;
+	struct diff d = {NULL, 0, 0, 0};
+	struct track t;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	*nout = 0;
+	clearerr_(m);
+	if (!m->drv->xSchema)
+		return seterr(m, MIGC_INPUT, "this database driver cannot read its schema");
+	rc = readtrack(m, &t);
+	if (rc == MIGC_OK && t.n == 0)
+		rc = seterr(m, MIGC_VERIFY, "no migration is applied: there is no schema to compare with");
+	if (rc == MIGC_OK)
+		rc = m->drv->xGetRecorded(m, t.rows[t.n - 1].version, &fp, &rec);
+	if (rc == MIGC_OK && (!fp || !rec))
+		rc = seterr(m, MIGC_VERIFY, "version %lld has no recorded schema (applied by an older migc?): run up, down or "
+		            "baseline once with this one", (long long)t.rows[t.n - 1].version);
+	if (rc == MIGC_OK)
+		rc = m->drv->xSchema(m, &live);
+	if (rc != MIGC_OK)
+		goto out;
+	fingerprint(live, livefp);
+	if (strcmp(livefp, fp) == 0)
+		goto out;
+	/* Merge the two sorted line lists by kind and name. */
+	pa = rec;
+	pb = live;
+	a = nextline(&pa);
+	b = nextline(&pb);
+	while ((a || b) && rc == MIGC_OK) {
+		int c = !a ? 1 : !b ? -1 : keycmp(a, b);
+
+		if (c < 0) {
+			rc = adddrift(&d, "removed", a, NULL);
+			a = nextline(&pa);
+		} else if (c > 0) {
+			rc = adddrift(&d, "added", NULL, b);
+			b = nextline(&pb);
+		} else {
+			if (strcmp(a, b) != 0)
+				rc = adddrift(&d, "changed", a, b);
+			a = nextline(&pa);
+			b = nextline(&pb);
+		}
+	}
+	if (rc != MIGC_OK)
+		goto out;
+	/* Split the lines into their parts; the strings stay in rec and
+	** live until they are copied below. */
+	for (i = 0; i < d.n; i++) {
+		struct migc_drift *x = &d.v[i];
+		const char *detail;
+
+		if (x->expected) {
+			split((char *)x->expected, &x->kind, &x->name, &detail);
+			x->expected = detail;
+		}
+		if (x->actual) {
+			split((char *)x->actual, &x->kind, &x->name, &detail);
+			x->actual = detail;
+		}
+		d.bytes += strlen(x->kind) + strlen(x->name) + (x->expected ? strlen(x->expected) : 0) +
+		           (x->actual ? strlen(x->actual) : 0) + 4;
+	}
+	{
+		/* One allocation for the caller: the array, then the strings. */
+		struct migc_drift *v = malloc(d.n * sizeof(*v) + d.bytes + 1);
+		char *p;
+
+		if (!v) {
+			rc = seterr(m, MIGC_NOMEM, "out of memory");
+			goto out;
+		}
+		p = (char *)(v + d.n);
+		for (i = 0; i < d.n; i++) {
+			const char *src[4] = { d.v[i].kind, d.v[i].name, d.v[i].expected, d.v[i].actual };
+			const char **dst[4];
+			int k;
+
+			v[i] = d.v[i];
+			dst[0] = &v[i].kind;
+			dst[1] = &v[i].name;
+			dst[2] = &v[i].expected;
+			dst[3] = &v[i].actual;
+			for (k = 0; k < 4; k++) {
+				size_t n;
+
+				if (!src[k])
+					continue;
+				n = strlen(src[k]) + 1;
+				memcpy(p, src[k], n);
+				*dst[k] = p;
+				p += n;
+			}
+		}
+		*out = v;
+		*nout = d.n;
+	}
+	rc = seterr(m, MIGC_VERIFY, "the schema differs from what version %lld produced (%s, now %s): %lu object%s",
+	            (long long)t.rows[t.n - 1].version, fp, livefp, (unsigned long)d.n, d.n == 1 ? "" : "s");
+	for (i = 0; i < d.n; i++)
+		adderr(m, "  %s %s %s", (*out)[i].change, (*out)[i].kind, (*out)[i].name);
+out:
+	freetrack(&t);
+	free(fp);
+	free(rec);
+	free(live);
+	free(d.v);
+	return rc;
+}
