@@ -216,9 +216,13 @@ emitset(struct buf *out, const struct migc_set *set, const char *symbol, int wit
 			bufputs(out, ",\n\t  ");
 			putscriptref(out, v, "down", &m->down);
 			if (m->naccept)
-				bufprintf(out, ",\n\t  migc__%lld_accept, %lu },\n", v, m->naccept);
+				bufprintf(out, ",\n\t  migc__%lld_accept, %lu,", v, m->naccept);
 			else
-				bufputs(out, ",\n\t  0, 0 },\n");
+				bufputs(out, ",\n\t  0, 0,");
+			if (m->schema)
+				bufprintf(out, "\n\t  \"%s\" },\n", m->schema);
+			else
+				bufputs(out, " 0 },\n");
 		}
 		bufputs(out, "};\n");
 	}

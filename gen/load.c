@@ -483,6 +483,7 @@ freeset(struct migc_set *set)
 		for (j = 0; j < m->naccept; j++)
 			free((char *)m->accept[j]);
 		free((char **)m->accept);
+		free((char *)m->schema);
 		freescript(&m->up);
 		freescript(&m->down);
 	}

@@ -18,6 +18,7 @@
 #include "load.h"
 #include "emit.h"
 #include "sum.h"
+#include "replay.h"
 #include "cli.h"
 
 static const char hashusage[] =
@@ -40,6 +41,9 @@ static const char genusage[] =
 	"  -o FILE      write FILE (only when its content changes) instead of stdout\n"
 	"  --depfile F  write a make-style depfile listing every file read (needs -o)\n"
 	"  --no-sum     generate even when DIR/migc.sum does not match\n"
+	"  --no-replay  do not run the migrations on an in-memory SQLite database first\n"
+	"  --replay-database URL  PostgreSQL: run them first on a scratch database made\n"
+	"               through URL (created and dropped), to embed schema fingerprints\n"
 	"exit status: 0 ok, 2 bad input (each error names file:line:col), 3 DIR does not match DIR/migc.sum\n";
 
 static const char newusage[] =
@@ -207,11 +211,12 @@ static int
 cmdgen(int argc, char **argv)
 {
 	const char *dialectarg = NULL, *symbol = "migc_migrations", *out = NULL, *depfile = NULL, *dir = NULL;
+	const char *replayurl = NULL;
 	struct buf c = {0}, dep = {0};
 	struct sumproblems sp = {NULL, 0, 0};
 	struct migc_set *set;
 	enum dialect dialect;
-	int withmain = 0, nosum = 0, hassum, i;
+	int withmain = 0, nosum = 0, noreplay = 0, hassum, i;
 	char *spath;
 	unsigned long k;
 
@@ -228,6 +233,9 @@ cmdgen(int argc, char **argv)
 		} else if (strcmp(a, "--no-sum") == 0) {
 			nosum = 1;
 			continue;
+		} else if (strcmp(a, "--no-replay") == 0) {
+			noreplay = 1;
+			continue;
 		} else if (strcmp(a, "--dialect") == 0) {
 			slot = &dialectarg;
 		} else if (strcmp(a, "--name") == 0) {
@@ -236,6 +244,8 @@ cmdgen(int argc, char **argv)
 			slot = &out;
 		} else if (strcmp(a, "--depfile") == 0) {
 			slot = &depfile;
+		} else if (strcmp(a, "--replay-database") == 0) {
+			slot = &replayurl;
 		} else if (a[0] == '-' && a[1]) {
 			return usageerror(genusage, "unknown option '%s'", a);
 		} else if (dir) {
@@ -272,6 +282,11 @@ cmdgen(int argc, char **argv)
 		return 3;
 	}
 	free(sp.v);
+	if (!noreplay && replay(set, dir, replayurl) != 0) {
+		free(spath);
+		freeset(set);
+		return 2;
+	}
 	emitset(&c, set, symbol, withmain);
 	if (out) {
 		writeifchanged(out, c.data, c.len);

@@ -28,7 +28,7 @@ extern "C" {
 
 /* ---- The generated record layout (a contract: see README) ---- */
 
-#define MIGC_LAYOUT 2      /* version of the structures below */
+#define MIGC_LAYOUT 3      /* version of the structures below */
 
 /* migc_script.flags */
 #define MIGC_NO_TRANSACTION   0x1  /* -- migc:no-transaction */
@@ -58,6 +58,8 @@ struct migc_migration {
 	struct migc_script down;         /* down.file is NULL when there is no down file */
 	const char *const *accept;       /* -- migc:also-accept: older checksums still accepted */
 	unsigned long naccept;
+	const char *schema;              /* "s1:" fingerprint of the schema it leaves, from the
+	                                    build-time replay; NULL when not replayed */
 };
 
 struct migc_set {

@@ -4,7 +4,10 @@
 ** nullability, indexes, constraints, views, triggers, functions, sequences,
 ** enum types); its fingerprint is "s1:" + SHA-256 of those lines. After a
 ** run of up, down or baseline the newest tracking row records both, and
-** migc_verify_schema lists, object by object, what differs from it now.
+** migc_verify_schema compares the live schema with what the newest
+** migration should leave (the fingerprint migc gen embedded by replaying
+** the migrations, else the recorded one), listing object by object what
+** differs from the recorded schema.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,6 +219,8 @@ int
 migc_verify_schema(migc *m, struct migc_drift **out, size_t *nout)
 {
 	char *fp = NULL, *rec = NULL, *live = NULL, livefp[68], *pa, *pb, *a, *b;
+	const struct migc_migration *mig;
+	const char *expect;
 	struct diff d = {NULL, 0, 0, 0};
 	struct track t;
 	size_t i;
@@ -239,8 +244,17 @@ migc_verify_schema(migc *m, struct migc_drift **out, size_t *nout)
 	if (rc != MIGC_OK)
 		goto out;
 	fingerprint(live, livefp);
-	if (strcmp(livefp, fp) == 0)
+	mig = findmig(m->set, t.rows[t.n - 1].version);
+	expect = mig && mig->schema ? mig->schema : fp;
+	if (strcmp(livefp, expect) == 0)
 		goto out;
+	if (strcmp(livefp, fp) == 0) {
+		/* Unchanged since it ran, but not what the migrations build. */
+		rc = seterr(m, MIGC_VERIFY, "the schema is what version %lld left when it ran (%s), but replaying the "
+		            "migrations at build time gave %s: the database differed before it ran, or its engine "
+		            "builds the same SQL differently", (long long)mig->version, fp, expect);
+		goto out;
+	}
 	/* Merge the two sorted line lists by kind and name. */
 	pa = rec;
 	pb = live;

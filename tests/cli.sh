@@ -295,3 +295,24 @@ t_demo_sums() {
 	expect 0 "ok: 6 migrations match migrations/postgres/migc.sum" build/migc check migrations/postgres
 }
 check "check: the demo sets match their committed migc.sum" t_demo_sums
+
+t_replay_fingerprint() {
+	d=$tmp/replayfp-dir
+	rm -rf "$d"
+	cp -r "$base" "$d"
+	embed replayfp "$d" || return 1
+	grep -q '"s1:[0-9a-f]\{64\}" },$' "$tmp/replayfp.c" || { echo "no fingerprint embedded"; return 1; }
+	db=$tmp/replayfp.db
+	rm -f "$db"
+	"$tmp/replayfp" up --database "sqlite:$db" >/dev/null || return 1
+	expect 0 "schema: matches what the newest migration produced" "$tmp/replayfp" verify --schema --database "sqlite:$db" || return 1
+	# A table made by hand before the migrations ran: the recorded schema
+	# has it too, but it is not what the migrations build.
+	db=$tmp/replayfp2.db
+	rm -f "$db"
+	q "$db" "CREATE TABLE handmade (x)" || return 1
+	"$tmp/replayfp" up --database "sqlite:$db" >/dev/null || return 1
+	expect 3 "the schema is what version 2 left when it ran" "$tmp/replayfp" verify --schema --database "sqlite:$db" || return 1
+	grep -q "but replaying the migrations at build time gave s1:" "$tmp/expect.out"
+}
+check "gen: the build-time replay embeds each version's schema fingerprint, and verify --schema holds the database to it" t_replay_fingerprint

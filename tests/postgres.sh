@@ -95,3 +95,20 @@ t_pg_one_message() {
 	grep -q 'COMMIT;' "$tmp/onemsg.log"
 }
 check "[postgres] a transactional migration reaches the server as one message: statements, tracking row, COMMIT" t_pg_one_message
+
+t_pg_replay() {
+	build/migc gen --dialect postgres --main --replay-database "$PGURL" -o "$tmp/pgreplay.c" migrations/postgres || return 1
+	[ "$(grep -c '"s1:[0-9a-f]\{64\}" },$' "$tmp/pgreplay.c")" = 6 ] || { echo "not 6 fingerprints"; return 1; }
+	$CC -std=c99 -Iruntime "$tmp/pgreplay.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/pgreplay" || return 1
+	db=$(newdb pgreplay)
+	"$tmp/pgreplay" up --database "$db" >/dev/null || return 1
+	expect 0 "schema: matches what the newest migration produced" "$tmp/pgreplay" verify --schema --database "$db" || return 1
+	d=$tmp/pg-only/replayfail
+	mig "$d" 0001_a.sql "CREATE TABLE a (x integer);\n"
+	mig "$d" 0002_b.sql "SELECT 1;\nSELECT lower(1, 2);\n"
+	expect 2 "$d/0002_b.sql:2:8: ERROR: function lower(integer, integer) does not exist" \
+		build/migc gen --dialect postgres --replay-database "$PGURL" -o "$tmp/x.c" "$d" || return 1
+	grep -q "the migrations fail when replayed on a scratch PostgreSQL database" "$tmp/expect.out" || return 1
+	[ "$(q "$PGURL" "SELECT count(*) FROM pg_database WHERE datname LIKE 'migc\_replay\_%'")" = 0 ]
+}
+check "[postgres] gen --replay-database: fingerprints embedded and held by verify --schema; a failing migration is a build error; the scratch database is dropped" t_pg_replay

@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_2[MIGC_LAYOUT == 2 ? 1 : -1];
+typedef char migc__layout_is_3[MIGC_LAYOUT == 3 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -19,9 +19,11 @@ typedef char migc__layout_is_2[MIGC_LAYOUT == 2 ? 1 : -1];
 static const char migc__1_up[] =
 	"-- A BOM must not hide the directive.\n"               /* 0001_a.sql:1 */
 	"-- migc:no-transaction\n"                              /* 0001_a.sql:2 */
-	"VACUUM;\n"                                             /* 0001_a.sql:3 */;
+	"CREATE TABLE p (id INTEGER PRIMARY KEY);\n"            /* 0001_a.sql:3 */
+	"VACUUM;\n"                                             /* 0001_a.sql:4 */;
 static const struct migc_stmt migc__1_up_stmts[] = {
-	{ 61, 7, 3 },
+	{ 61, 40, 3 },
+	{ 102, 7, 4 },
 };
 
 /* 0002_rebuild.sql */
@@ -38,20 +40,22 @@ static const struct migc_stmt migc__2_up_stmts[] = {
 
 static const struct migc_migration migc__records[] = {
 	{ INT64_C(1), "a",
-	  "c1:fd1922eada38c710f0e1c5e75ae33d6e4f39152bb0e86405ea2462035c7f11a8",
-	  "r1:36fbc09c5e76d9b7d76eb4e1a86ff0910937940f3886bdb4aac437c7c43f165f",
-	  { "0001_a.sql", migc__1_up, 69, migc__1_up_stmts, 1, MIGC_NO_TRANSACTION },
+	  "c1:0962557ad329fe1afb648b1a5e6aeeb1d571ebaf30b65820e88b261243e728ef",
+	  "r1:edadda65874c9b996c1ed20a2ddfdbfc1b0b1a2eafa3f525c067b174cd6fea60",
+	  { "0001_a.sql", migc__1_up, 110, migc__1_up_stmts, 2, MIGC_NO_TRANSACTION },
 	  { 0, 0, 0, 0, 0, 0 },
-	  0, 0 },
+	  0, 0,
+	  "s1:01a751bf609f12c60d368de18299297681ae051ea1eca2a289ba9d68f7a77116" },
 	{ INT64_C(2), "rebuild",
 	  "c1:71be5f81d338372afa537cab093db206be078c8ff82467cba133d58f5c8bb4e2",
 	  "r1:71be5f81d338372afa537cab093db206be078c8ff82467cba133d58f5c8bb4e2",
 	  { "0002_rebuild.sql", migc__2_up, 109, migc__2_up_stmts, 3, MIGC_FOREIGN_KEYS_OFF },
 	  { 0, 0, 0, 0, 0, 0 },
-	  0, 0 },
+	  0, 0,
+	  "s1:3f09a46cc1280b9b7bd2da3a7e572655a6e537305d3d68770e58efde6cf3471d" },
 };
 
 const struct migc_set migc_migrations = {
-	2, "sqlite", migc__records, 2,
-	"c1:2b7ecea334223a3a19547f3ea3030a386ded4ca869eb2e2ccd2538a3ba46f14b"
+	3, "sqlite", migc__records, 2,
+	"c1:59dcbb4ad46c042d77e0d07c3812aa74aa0dd424b6b15ed073ed285be9df61ca"
 };

@@ -8,7 +8,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_2[MIGC_LAYOUT == 2 ? 1 : -1];
+typedef char migc__layout_is_3[MIGC_LAYOUT == 3 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -55,22 +55,22 @@ static const struct migc_migration migc__records[] = {
 	  "r1:a04f97ba4fec1364c8d2d820b331747f509508ce340ff16497c82cd524485219",
 	  { "0001_mood.sql", migc__1_up, 87, migc__1_up_stmts, 2, 0 },
 	  { 0, 0, 0, 0, 0, 0 },
-	  0, 0 },
+	  0, 0, 0 },
 	{ INT64_C(2), "add",
 	  "c1:480e14f311f0aeb0e751cedd5835166766d8ad93d85c913b6975f4341df410cb",
 	  "r1:480e14f311f0aeb0e751cedd5835166766d8ad93d85c913b6975f4341df410cb",
 	  { "0002_add.sql", migc__2_up, 358, migc__2_up_stmts, 5, 0 },
 	  { 0, 0, 0, 0, 0, 0 },
-	  0, 0 },
+	  0, 0, 0 },
 	{ INT64_C(3), "later",
 	  "c1:7d4bccd6bc89be717934de47324925ef933a02cc2ac7e0aac6a022a029bdcb61",
 	  "r1:7d4bccd6bc89be717934de47324925ef933a02cc2ac7e0aac6a022a029bdcb61",
 	  { "0003_later.sql", migc__3_up, 113, migc__3_up_stmts, 1, 0 },
 	  { 0, 0, 0, 0, 0, 0 },
-	  0, 0 },
+	  0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	2, "postgres", migc__records, 3,
+	3, "postgres", migc__records, 3,
 	"c1:9ca58c5afac78d5186955d52681330b429fd1bebac9c8cd0649cd32b21acf168"
 };
