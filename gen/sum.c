@@ -180,17 +180,6 @@ listed(const struct entry *e, size_t n, int64_t v, const char *sum)
 	return 0;
 }
 
-static int
-accepts(const struct migc_migration *m, const char *sum)
-{
-	unsigned long i;
-
-	for (i = 0; i < m->naccept; i++)
-		if (strcmp(m->accept[i], sum) == 0)
-			return 1;
-	return 0;
-}
-
 int
 sumcheck(const struct migc_set *set, const char *path, const char *text, size_t len,
          int strict, struct sumproblems *p)
@@ -212,7 +201,7 @@ sumcheck(const struct migc_set *set, const char *path, const char *text, size_t 
 			continue;
 		if (m && strcmp(m->checksum, e[i].checksum) == 0) {
 			add(p, m->version, m->up.file, "renamed", "%s was renamed: %s lists it as %s", m->up.file, path, e[i].file);
-		} else if (m && !strict && accepts(m, e[i].checksum)) {
+		} else if (m && !strict && migc_also_accepts(m, e[i].checksum)) {
 			add(p, m->version, m->up.file, "accepted", "%s was edited since %s was written, and accepts its old checksum "
 			    "(-- migc:also-accept %s)", m->up.file, path, e[i].checksum);
 		} else if (m) {

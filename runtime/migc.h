@@ -70,6 +70,10 @@ struct migc_set {
 	const char *hash;                /* "c1:" + SHA-256 over "version checksum\n" lines */
 };
 
+/* Whether mig lists checksum among the older ones it also accepts
+** (-- migc:also-accept), after a deliberate edit of its file. */
+int migc_also_accepts(const struct migc_migration *mig, const char *checksum);
+
 /* ---- Handles ---- */
 
 typedef struct migc migc;

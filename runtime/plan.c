@@ -115,14 +115,13 @@ prefixhex(const struct sha256 *s, char out[68])
 	sha256hex(digest, out + 3);
 }
 
-/* Does mig accept a recorded checksum other than its own (migc:also-accept)? */
-static int
-accepted(const struct migc_migration *mig, const char *sum)
+int
+migc_also_accepts(const struct migc_migration *mig, const char *checksum)
 {
 	unsigned long i;
 
 	for (i = 0; i < mig->naccept; i++)
-		if (strcmp(mig->accept[i], sum) == 0)
+		if (strcmp(mig->accept[i], checksum) == 0)
 			return 1;
 	return 0;
 }
@@ -202,7 +201,7 @@ verifytrack(migc *m, const struct track *t, int forup)
 				continue;
 			problems++;
 			nomem |= addfailed(m, r, mig);
-		} else if (strcmp(r->checksum, mig->checksum) != 0 && accepted(mig, r->checksum)) {
+		} else if (strcmp(r->checksum, mig->checksum) != 0 && migc_also_accepts(mig, r->checksum)) {
 			char note[512];
 
 			snprintf(note, sizeof(note), "%s: the database recorded %s, accepted by -- migc:also-accept (edited on purpose)",
@@ -342,7 +341,7 @@ migc_status(migc *m, struct migc_state **states, size_t *n)
 			fillrow(&s[k], r, &p);
 			s[k].kind = isfailed(r) ? MIGC_FAILED :
 			            strcmp(r->checksum, mig->checksum) != 0 ?
-			                (accepted(mig, r->checksum) ? MIGC_ACCEPTED : MIGC_EDITED) :
+			                (migc_also_accepts(mig, r->checksum) ? MIGC_ACCEPTED : MIGC_EDITED) :
 			            strcmp(r->raw_checksum, mig->raw_checksum) != 0 ? MIGC_APPLIED_EOL :
 			            MIGC_APPLIED;
 			i++;

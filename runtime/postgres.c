@@ -73,6 +73,21 @@ run(migc *m, const char *sql, PGresult **res)
 	return rc;
 }
 
+/* Run sql with n text parameters; what names it in an error. */
+static int
+runparams(migc *m, const char *sql, int n, const char *const *vals, const char *what)
+{
+	PGresult *res = PQexecParams(PG(m)->conn, sql, n, NULL, vals, NULL, NULL, 0);
+	int rc;
+
+	if (res && PQresultStatus(res) == PGRES_COMMAND_OK)
+		rc = MIGC_OK;
+	else
+		rc = res ? pgerr(m, MIGC_ERROR, what, PQresultErrorMessage(res)) : connerr(m, what);
+	PQclear(res);
+	return rc;
+}
+
 static void
 onnotice(void *arg, const PGresult *res)
 {
@@ -514,8 +529,6 @@ pgwriterow(migc *m, const struct trackrow *r)
 {
 	char sql[1024], version[32], ms[32], done[32], total[32];
 	const char *vals[10];
-	PGresult *res;
-	int rc;
 
 	snprintf(sql, sizeof(sql), upsert, PG(m)->qtable,
 	         "$1::bigint, $2, $3, $4, $5::timestamptz, $6::bigint, $7::integer, $8::integer, $9, $10");
@@ -533,14 +546,7 @@ pgwriterow(migc *m, const struct trackrow *r)
 	vals[7] = total;
 	vals[8] = r->error;
 	vals[9] = r->done_checksum;
-	res = PQexecParams(PG(m)->conn, sql, 10, NULL, vals, NULL, NULL, 0);
-	if (res && PQresultStatus(res) == PGRES_COMMAND_OK)
-		rc = MIGC_OK;
-	else
-		rc = res ? pgerr(m, MIGC_ERROR, "cannot record the migration", PQresultErrorMessage(res))
-		         : connerr(m, "cannot record the migration");
-	PQclear(res);
-	return rc;
+	return runparams(m, sql, 10, vals, "cannot record the migration");
 }
 
 static int
@@ -782,7 +788,6 @@ pgsetrecorded(migc *m, int64_t version, const char *fp, const char *text)
 {
 	char sql[512], v[32];
 	const char *vals[3];
-	PGresult *res;
 	int rc;
 
 	snprintf(sql, sizeof(sql), "UPDATE %s SET schema_text = NULL WHERE schema_text IS NOT NULL", PG(m)->qtable);
@@ -795,14 +800,7 @@ pgsetrecorded(migc *m, int64_t version, const char *fp, const char *text)
 	vals[0] = fp;
 	vals[1] = text;
 	vals[2] = v;
-	res = PQexecParams(PG(m)->conn, sql, 3, NULL, vals, NULL, NULL, 0);
-	if (res && PQresultStatus(res) == PGRES_COMMAND_OK)
-		rc = MIGC_OK;
-	else
-		rc = res ? pgerr(m, MIGC_ERROR, "cannot record the schema", PQresultErrorMessage(res))
-		         : connerr(m, "cannot record the schema");
-	PQclear(res);
-	return rc;
+	return runparams(m, sql, 3, vals, "cannot record the schema");
 }
 
 const struct driver pgdriver = {
