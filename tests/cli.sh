@@ -49,7 +49,7 @@ check "cli: usage errors exit 2 with a message; --help; a URL password is never 
 t_escaping_roundtrip() {
 	db=$tmp/esc.db
 	build/migc gen --dialect sqlite --main -o "$tmp/esc.c" tests/gen/escaping || return 1
-	$CC -std=c99 -Iruntime "$tmp/esc.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/esc" || return 1
+	$CC $LDFLAGS -std=c99 -Iruntime "$tmp/esc.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/esc" || return 1
 	"$tmp/esc" up --database "sqlite:$db" >/dev/null || return 1
 	got=$(q "$db" 'SELECT hex(a) FROM e ORDER BY id' | tr '\n' ' ')
 	want=$(printf '%s' "it's \"x\" \\" | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
@@ -102,7 +102,7 @@ check "cli: migc new creates the next numbered up and down files" t_new
 
 t_api() {
 	build/migc gen --dialect sqlite --name app_migrations -o "$tmp/api_set.c" tests/api &&
-	$CC -std=c99 -Wall -Wextra -Werror -Iruntime $SQLITE_CFLAGS tests/unit/api_test.c "$tmp/api_set.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/api_test" 2>&1 || return 1
+	$CC $LDFLAGS -std=c99 -Wall -Wextra -Werror -Iruntime $SQLITE_CFLAGS tests/unit/api_test.c "$tmp/api_set.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/api_test" 2>&1 || return 1
 }
 if check "api: api_test builds against libmigc.a" t_api; then
 	unit "$tmp/api_test"
@@ -112,7 +112,7 @@ t_readme_example() {
 	sed -n '/^<!-- example:begin -->$/,/^<!-- example:end -->$/p' README.md | sed '1,2d;$d' | sed '$d' >"$tmp/example.c"
 	[ -s "$tmp/example.c" ] || { echo "no example in README.md"; return 1; }
 	build/migc gen --dialect sqlite --name app_migrations -o "$tmp/example_set.c" migrations/sqlite &&
-	$CC -std=c99 -Wall -Wextra -Werror -Iruntime $SQLITE_CFLAGS "$tmp/example.c" "$tmp/example_set.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/example" &&
+	$CC $LDFLAGS -std=c99 -Wall -Wextra -Werror -Iruntime $SQLITE_CFLAGS "$tmp/example.c" "$tmp/example_set.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/example" &&
 	(cd "$tmp" && ./example) || return 1
 	[ "$(q "$tmp/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ]
 }
@@ -159,7 +159,7 @@ t_configure_install() {
 	done
 	flags=$(PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig pkg-config --cflags --libs migc) || return 1
 	"$tmp/prefix/bin/migc" gen --dialect sqlite --name app_migrations -o "$tmp/inst_set.c" migrations/sqlite &&
-	$CC -std=c99 "$tmp/example.c" "$tmp/inst_set.c" $flags -o "$tmp/inst_example" || return 1
+	$CC $LDFLAGS -std=c99 "$tmp/example.c" "$tmp/inst_set.c" $flags -o "$tmp/inst_example" || return 1
 	(cd "$tmp" && rm -f app.db && ./inst_example >/dev/null) || return 1
 	[ "$(q "$tmp/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ]
 }

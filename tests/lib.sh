@@ -23,7 +23,7 @@ expect() {
 # embed NAME DIR: build the embedded binary $tmp/NAME from DIR for $B.
 embed() {
 	build/migc gen --dialect "${B:-sqlite}" --main -o "$tmp/$1.c" "$2" &&
-	$CC -std=c99 -Iruntime $SQLITE_CFLAGS "$tmp/$1.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/$1"
+	$CC $LDFLAGS -std=c99 -Iruntime $SQLITE_CFLAGS "$tmp/$1.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/$1"
 }
 
 # newdb NAME: the URL of a fresh, empty database for backend $B.

@@ -59,7 +59,7 @@ check "[postgres] CREATE INDEX CONCURRENTLY in a no-transaction migration; plpgs
 
 t_pg_api() {
 	build/migc gen --dialect postgres --name pg_migrations -o "$tmp/pg_set.c" tests/api-pg &&
-	$CC -std=c99 -Wall -Wextra -Werror -Iruntime $PQ_CFLAGS tests/unit/pg_api_test.c "$tmp/pg_set.c" build/libmigc.a \
+	$CC $LDFLAGS -std=c99 -Wall -Wextra -Werror -Iruntime $PQ_CFLAGS tests/unit/pg_api_test.c "$tmp/pg_set.c" build/libmigc.a \
 		$SQLITE_LIBS $PQ_LIBS -o "$tmp/pg_api_test" 2>&1
 }
 if check "[postgres] pg_api_test builds against libmigc.a" t_pg_api; then
@@ -99,7 +99,7 @@ check "[postgres] a transactional migration reaches the server as one message: s
 t_pg_replay() {
 	build/migc gen --dialect postgres --main --replay-database "$PGURL" -o "$tmp/pgreplay.c" migrations/postgres || return 1
 	[ "$(grep -c '"s1:[0-9a-f]\{64\}" },$' "$tmp/pgreplay.c")" = 6 ] || { echo "not 6 fingerprints"; return 1; }
-	$CC -std=c99 -Iruntime "$tmp/pgreplay.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/pgreplay" || return 1
+	$CC $LDFLAGS -std=c99 -Iruntime "$tmp/pgreplay.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/pgreplay" || return 1
 	db=$(newdb pgreplay)
 	"$tmp/pgreplay" up --database "$db" >/dev/null || return 1
 	expect 0 "schema: matches what the newest migration produced" "$tmp/pgreplay" verify --schema --database "$db" || return 1
