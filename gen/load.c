@@ -5,6 +5,7 @@
 ** contain and reports every problem with its path:line:col.
 */
 #define _POSIX_C_SOURCE 200809L
+#include <sys/stat.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
@@ -18,6 +19,10 @@
 #include "util.h"
 #include "check.h"
 #include "load.h"
+
+/* The largest migration file read. Past this the generated C would take
+** minutes to compile; bulk data belongs in COPY or the application. */
+#define MAXFILE (64L * 1024 * 1024)
 
 /* One file found in the directory. */
 struct entry {
@@ -246,6 +251,44 @@ leadingend(const char *text, size_t len)
 	return len;
 }
 
+/* Where text[0..len) first breaks UTF-8 (overlong forms, surrogates and
+** code points past U+10FFFF included), as 1-based line and byte column;
+** 0 when it is all valid. */
+static int
+badutf8(const char *text, size_t len, unsigned long *line, unsigned long *col)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, bol = 0;
+
+	*line = 1;
+	while (i < len) {
+		unsigned c = s[i], n, cp, k;
+
+		if (c < 0x80) {
+			if (c == '\n') {
+				++*line;
+				bol = i + 1;
+			}
+			i++;
+			continue;
+		}
+		n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : 0;
+		cp = c & (0x3F >> n);
+		for (k = 1; n && k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xC0) != 0x80)
+				break;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if (n == 0 || c > 0xF4 || k <= n || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+			*col = (unsigned long)(i - bol) + 1;
+			return 1;
+		}
+		i += n + 1;
+	}
+	return 0;
+}
+
 /* Read one file into a script; for an up file (sum not NULL) also its
 ** checksums and the checksums it also accepts. DIALECT_NONE reads
 ** directives and checksums without splitting statements. */
@@ -258,9 +301,24 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 	struct stmt *stmts = NULL;
 	struct migc_stmt *out;
 	struct scanerr err;
+	unsigned long line, col;
+	struct stat st;
 
 	memset(sc, 0, sizeof(*sc));
 	sc->file = xstrdup(file);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		diagerror(d, path, 0, 0, "not a regular file");
+		free(path);
+		sc->sql = xstrdup("");
+		return;
+	}
+	if (stat(path, &st) == 0 && st.st_size > MAXFILE) {
+		diagerror(d, path, 0, 0, "is %lld bytes: a migration may be at most %ld MiB (split it, or load bulk data "
+		          "with COPY or from the application)", (long long)st.st_size, MAXFILE / (1024 * 1024));
+		free(path);
+		sc->sql = xstrdup("");
+		return;
+	}
 	if (readfile(path, &raw, &rawlen) != 0) {
 		diagerror(d, path, 0, 0, "cannot read: %s", strerror(errno));
 		free(path);
@@ -275,6 +333,12 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 	free(raw);
 	sc->sql = text;
 	sc->length = (unsigned long)len;
+	if (badutf8(text, len, &line, &col)) {
+		if (dialect == DIALECT_POSTGRES)
+			diagerror(d, path, line, col, "invalid UTF-8: PostgreSQL would refuse it (save the file as UTF-8)");
+		else if (dialect == DIALECT_SQLITE)
+			diagwarn(d, path, line, col, "invalid UTF-8: SQLite will store these bytes as they are");
+	}
 	if (dialect == DIALECT_NONE) {
 		directives(path, text, leadingend(text, len), dialect, dv, d);
 		sc->flags = dv->flags;

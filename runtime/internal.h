@@ -85,7 +85,14 @@ char *strdup_(const char *s);
 long long monotonicms(void);     /* milliseconds on a clock that never jumps */
 int newhandle(migc **out, const struct migc_set *set);
 
+/* The tracking table's layout, marked on the table itself (a comment in
+** its SQLite CREATE statement, COMMENT ON TABLE in PostgreSQL) so that a
+** database written by a newer migc is refused, not misread. */
+#define TRACK_LAYOUT 1
+#define TRACK_MARKER "migc tracking table, layout "
+
 /* plan.c */
+int checkmarker(migc *m, const char *text);
 struct sha256;
 void prefixbegin(struct sha256 *s);
 void prefixadd(struct sha256 *s, const struct migc_script *sc, unsigned long i);

@@ -49,6 +49,22 @@ findmig(const struct migc_set *set, int64_t version)
 }
 
 int
+checkmarker(migc *m, const char *text)
+{
+	const char *p = text ? strstr(text, TRACK_MARKER) : NULL;
+	long layout;
+
+	if (!p)
+		return seterr(m, MIGC_ERROR, "the table %s was not made by migc (it has no \"" TRACK_MARKER "N\" mark): "
+		              "pass --table to use another name", m->table);
+	layout = strtol(p + strlen(TRACK_MARKER), NULL, 10);
+	if (layout > TRACK_LAYOUT)
+		return seterr(m, MIGC_VERIFY, "the database was written by a newer migc (tracking table layout %ld; this "
+		              "one knows up to %d): migrate it with that migc or a newer one", layout, TRACK_LAYOUT);
+	return MIGC_OK;
+}
+
+int
 readtrack(migc *m, struct track *t)
 {
 	t->rows = NULL;

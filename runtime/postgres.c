@@ -439,7 +439,8 @@ pgcreatetable(migc *m)
 	         "error text, "
 	         "done_checksum text, "
 	         "schema_fingerprint text, "
-	         "schema_text text)", PG(m)->qtable);
+	         "schema_text text); "
+	         "COMMENT ON TABLE %s IS '" TRACK_MARKER "1'", PG(m)->qtable, PG(m)->qtable);
 	return run(m, sql, NULL);
 }
 
@@ -459,15 +460,17 @@ pgreadtable(migc *m, struct track *t)
 	rc = resolve(m);
 	if (rc != MIGC_OK)
 		return rc;
-	snprintf(sql, sizeof(sql),
-	         "SELECT to_regclass(%s) IS NOT NULL", PG(m)->regclass);
+	snprintf(sql, sizeof(sql), "SELECT to_regclass(%s) IS NOT NULL, obj_description(to_regclass(%s), 'pg_class')",
+	         PG(m)->regclass, PG(m)->regclass);
 	rc = run(m, sql, &res);
 	if (rc != MIGC_OK)
 		return rc;
 	n = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	if (n)
+		rc = checkmarker(m, PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
 	PQclear(res);
-	if (!n)
-		return MIGC_OK;
+	if (!n || rc != MIGC_OK)
+		return rc;
 	snprintf(sql, sizeof(sql),
 	         "SELECT version, name, checksum, raw_checksum, "
 	         "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "

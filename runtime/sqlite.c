@@ -155,7 +155,7 @@ static int
 sqlitecreatetable(migc *m)
 {
 	return exectable(m,
-	         "CREATE TABLE IF NOT EXISTS \"%w\" ("
+	         "CREATE TABLE IF NOT EXISTS \"%w\" ( /* " TRACK_MARKER "1 */ "
 	         "version INTEGER PRIMARY KEY NOT NULL, "
 	         "name TEXT NOT NULL, "
 	         "checksum TEXT NOT NULL, "
@@ -185,15 +185,15 @@ sqlitereadtable(migc *m, struct track *t)
 	size_t cap = 0;
 	int rc, exists = 0;
 
-	if (sqlite3_prepare_v2(DB(m), "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(DB(m), "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1", -1, &st, NULL) != SQLITE_OK)
 		return dberr(m, "cannot read the schema");
 	sqlite3_bind_text(st, 1, m->table, -1, SQLITE_STATIC);
 	exists = sqlite3_step(st) == SQLITE_ROW;
-	rc = sqlite3_finalize(st);
-	if (rc != SQLITE_OK)
+	rc = exists ? checkmarker(m, (const char *)sqlite3_column_text(st, 0)) : MIGC_OK;
+	if (sqlite3_finalize(st) != SQLITE_OK)
 		return dberr(m, "cannot read the schema");
-	if (!exists)
-		return MIGC_OK;
+	if (!exists || rc != MIGC_OK)
+		return rc;
 	if (preparetable(m, "SELECT version, name, checksum, raw_checksum, applied_at, execution_ms, "
 	                 "statements_done, statements_total, error, done_checksum FROM \"%w\" ORDER BY version", &st) != SQLITE_OK)
 		return seterr(m, MIGC_ERROR, "the tracking table %s has a layout this migc does not know: %s",
