@@ -119,12 +119,15 @@ parse(const char *path, const char *raw, size_t rawlen, size_t *n, struct sumpro
 	for (i = (size_t)(body - text); i < len; lineno++) {
 		const char *l = text + i, *eol = memchr(l, '\n', len - i);
 		size_t ll = eol ? (size_t)(eol - l) : len - i;
-		char file[256], sum[68], h[68], want[68];
+		char file[256], sum[68], h[68], want[68], copy[512];
 		long long v;
 		int used = 0;
 
 		i += ll + 1;
-		if (sscanf(l, "%lld %255s %67s %67s%n", &v, file, sum, h, &used) != 4 || (size_t)used != ll) {
+		/* sscanf on a copy: on the whole text it would strlen the rest each time. */
+		snprintf(copy, sizeof(copy), "%.*s", (int)(ll < sizeof(copy) ? ll : sizeof(copy) - 1), l);
+		if (ll >= sizeof(copy) || sscanf(copy, "%lld %255s %67s %67s%n", &v, file, sum, h, &used) != 4 ||
+		    (size_t)used != ll) {
 			add(p, 0, path, "corrupt", "%s:%lu: cannot read this line", path, (unsigned long)lineno + 1);
 			break;
 		}
@@ -147,14 +150,22 @@ parse(const char *path, const char *raw, size_t rawlen, size_t *n, struct sumpro
 	return e;
 }
 
+/* The set's migration of version v; the set is in version order. */
 static const struct migc_migration *
 byversion(const struct migc_set *set, int64_t v)
 {
-	unsigned long i;
+	unsigned long lo = 0, hi = set->count;
 
-	for (i = 0; i < set->count; i++)
-		if (set->migrations[i].version == v)
-			return &set->migrations[i];
+	while (lo < hi) {
+		unsigned long mid = lo + (hi - lo) / 2;
+
+		if (set->migrations[mid].version == v)
+			return &set->migrations[mid];
+		if (set->migrations[mid].version < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -170,21 +181,37 @@ bychecksum(const struct migc_set *set, const char *sum)
 }
 
 static int
-listed(const struct entry *e, size_t n, int64_t v, const char *sum)
+bysum(const void *a, const void *b)
 {
-	size_t i;
+	return strcmp(((const struct entry *)a)->checksum, ((const struct entry *)b)->checksum);
+}
 
-	for (i = 0; i < n; i++)
-		if (e[i].version == v || strcmp(e[i].checksum, sum) == 0)
-			return 1;
-	return 0;
+static int
+byver(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	return (x->version > y->version) - (x->version < y->version);
+}
+
+/* Is version v or checksum sum in the manifest? sums and vers are its
+** entries sorted each way (100,000 migrations stay quick). */
+static int
+listed(const struct entry *vers, const struct entry *sums, size_t n, int64_t v, const char *sum)
+{
+	struct entry key;
+
+	key.version = v;
+	snprintf(key.checksum, sizeof(key.checksum), "%s", sum);
+	return bsearch(&key, vers, n, sizeof(*vers), byver) != NULL ||
+	       bsearch(&key, sums, n, sizeof(*sums), bysum) != NULL;
 }
 
 int
 sumcheck(const struct migc_set *set, const char *path, const char *text, size_t len,
          int strict, struct sumproblems *p)
 {
-	struct entry *e;
+	struct entry *e, *vers, *sums;
 	int64_t highest = 0;
 	size_t n, i;
 	unsigned long k;
@@ -215,10 +242,18 @@ sumcheck(const struct migc_set *set, const char *path, const char *text, size_t 
 			    e[i].file, (long long)e[i].version, path);
 		}
 	}
+	vers = xreallocarray(NULL, n + 1, sizeof(*vers));
+	sums = xreallocarray(NULL, n + 1, sizeof(*sums));
+	if (n) {
+		memcpy(vers, e, n * sizeof(*e));
+		memcpy(sums, e, n * sizeof(*e));
+		qsort(vers, n, sizeof(*vers), byver);
+		qsort(sums, n, sizeof(*sums), bysum);
+	}
 	for (k = 0; k < set->count; k++) {
 		const struct migc_migration *m = &set->migrations[k];
 
-		if (listed(e, n, m->version, m->checksum))
+		if (listed(vers, sums, n, m->version, m->checksum))
 			continue;
 		if (m->version < highest)
 			add(p, m->version, m->up.file, "added-below", "%s was added with version %lld, below the highest "
@@ -227,6 +262,8 @@ sumcheck(const struct migc_set *set, const char *path, const char *text, size_t 
 		else if (strict)
 			add(p, m->version, m->up.file, "unrecorded", "%s is not in %s: run migc hash", m->up.file, path);
 	}
+	free(vers);
+	free(sums);
 	free(e);
 	return p->nfail;
 }
