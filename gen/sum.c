@@ -108,7 +108,7 @@ parse(const char *path, const char *raw, size_t rawlen, size_t *n, struct sumpro
 		free(text);
 		return NULL;
 	}
-	body = strchr(text, '\n') + 1;
+	body = (const char *)memchr(text, '\n', len) + 1;
 	checksum("c1:", body, len - (size_t)(body - text), head);
 	if ((size_t)(body - text) != 11 + 67 + 1 || memcmp(text + 11, head, 67) != 0) {
 		add(p, 0, path, "corrupt", "%s:1: the header hash does not match the lines below: the file was edited "

@@ -55,9 +55,11 @@ redacturl(const char *url)
 
 	p = strstr(url, "://");
 	if (p) {
-		/* scheme://user:password@host/...: the userinfo ends at the last '@' before the path. */
+		/* scheme://user:password@host/...: as libpq reads it, the
+		** userinfo runs to an '@' before the first '/' ('?' and '#'
+		** included); mask through the last such '@'. */
 		p += 3;
-		end = p + strcspn(p, "/?#");
+		end = p + strcspn(p, "/");
 		for (at = NULL, colon = p; colon < end; colon++)
 			if (*colon == '@')
 				at = colon;
@@ -68,7 +70,7 @@ redacturl(const char *url)
 		}
 		/* ?password=... in the query string */
 		p = strstr(url, "password=");
-		if (p && (p[-1] == '?' || p[-1] == '&'))
+		if (p && p > url && (p[-1] == '?' || p[-1] == '&'))
 			return mask(url, (size_t)(p + 9 - url), (size_t)(p + 9 + strcspn(p + 9, "&#") - url));
 		return strdup_(url);
 	}

@@ -316,3 +316,25 @@ t_replay_fingerprint() {
 	grep -q "but replaying the migrations at build time gave s1:" "$tmp/expect.out"
 }
 check "gen: the build-time replay embeds each version's schema fingerprint, and verify --schema holds the database to it" t_replay_fingerprint
+
+t_valgrind() {
+	command -v valgrind >/dev/null || { echo "valgrind is not installed"; return 1; }
+	# The demo binary built without sanitizers (valgrind cannot run ASan builds).
+	$CC -std=c99 -O1 -g -Iruntime $SQLITE_CFLAGS $PQ_CFLAGS $PG_DEFINE migrations/demo.c build/demo_sqlite.c build/demo_postgres.c \
+		runtime/api.c runtime/url.c runtime/plan.c runtime/engine.c runtime/sqlite.c runtime/postgres.c \
+		runtime/schema.c runtime/sha256.c runtime/cli.c $SQLITE_LIBS $PQ_LIBS -o "$tmp/migrate-plain" || return 1
+	db=$tmp/valgrind.db
+	rm -f "$db"
+	for cmd in up status "verify --schema" "status --json" "down --to 0" "up --to 3"; do
+		# shellcheck disable=SC2086
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+			"$tmp/migrate-plain" $cmd --database "sqlite:$db" >/dev/null 2>"$tmp/vg.err"
+		st=$?
+		if [ $st -ne 0 ]; then
+			echo "valgrind: $cmd: exit $st"
+			head -n 20 "$tmp/vg.err"
+			return 1
+		fi
+	done
+}
+check "demo: up, status, verify --schema, down run valgrind-clean (no errors, no leaks)" t_valgrind

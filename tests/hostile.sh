@@ -139,6 +139,8 @@ d=$(hdir truncsum); build/migc hash "$d" >/dev/null; head -n 2 "$d/migc.sum" >"$
 hostile "a truncated migc.sum" 3 "migc.sum:1: the header hash does not match the lines below" build/migc check "$d"
 d=$(hdir tampersum); build/migc hash "$d" >/dev/null; sed 's/ c1:\(.\)/ c1:0/' "$d/migc.sum" >"$d/x"; mv "$d/x" "$d/migc.sum"
 hostile "a tampered migc.sum" 3 "the header hash does not match" build/migc check "$d"
+d=$(hdir nulsum); printf 'migc.sum 1 \000\000\r\r\r\n' >"$d/migc.sum"
+hostile "a migc.sum with NUL bytes (a fuzz finding)" 3 "migc.sum:1: the header hash does not match" build/migc check "$d"
 q "$hroot/foreign.db" "CREATE TABLE migc_migrations (version INTEGER)"
 cp "$hroot/foreign.db" "$hroot/foreign.before"
 hostile "a tracking table migc did not make" 1 "the table migc_migrations was not made by migc" \

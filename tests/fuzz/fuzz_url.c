@@ -1,0 +1,60 @@
+/*
+** fuzz_url.c: libFuzzer target for what comes from flags and the
+** environment: database URLs (kind, and the copy safe to print) and
+** tracking table and schema names.
+*/
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migc.h"
+#include "internal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const struct migc_set empty = { MIGC_LAYOUT, "sqlite", 0, 0, "c1:0" };
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1), *safe;
+	const char *target;
+	migc *m;
+
+	if (!s)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	urlkind(s, &target);
+	if (target && (target < s || target > s + strlen(s)))
+		abort();
+	safe = redacturl(s);
+	/* A password given as user:password@ never survives. */
+	{
+		const char *p = strstr(s, "://"), *at, *colon;
+
+		if (safe && p && (at = strchr(p + 3, '@')) != NULL && !memchr(p + 3, '/', (size_t)(at - p - 3)) &&
+		    (colon = memchr(p + 3, ':', (size_t)(at - p - 3))) != NULL && at - colon > 8) {
+			char pw[64];
+			size_t n = (size_t)(at - colon - 1) < sizeof(pw) - 1 ? (size_t)(at - colon - 1) : sizeof(pw) - 1;
+
+			memcpy(pw, colon + 1, n);
+			pw[n] = '\0';
+			/* Only when the password occurs once: elsewhere it is not a secret. */
+			if (strstr(s, pw) == colon + 1 && !strstr(colon + 2, pw) && strstr(safe, pw))
+				abort();
+		}
+	}
+	free(safe);
+	if (migc_wrap_sqlite(&m, NULL, &empty) == MIGC_OK) {
+		int rc = migc_set_table(m, s);
+
+		if (rc == MIGC_OK && (strlen(s) == 0 || strlen(s) > 63))
+			abort();
+		migc_set_schema(m, s);
+	}
+	migc_close(m);
+	free(s);
+	return 0;
+}
