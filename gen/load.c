@@ -486,6 +486,9 @@ loadset(const char *dir, enum dialect dialect, struct diags *d)
 		struct entry *u = &e[up[i]];
 		char *sum = xmalloc(68), *rawsum = xmalloc(68);
 
+		/* A file that cannot be read has no checksums, but empty ones. */
+		sum[0] = rawsum[0] = '\0';
+
 		struct directives updv = {0, NULL, 0}, downdv = {0, NULL, 0};
 
 		m[i].version = u->version;

@@ -418,24 +418,15 @@ markdownfailed(migc *m, int64_t version, const char *error)
 	m->drv->xRollback(m);
 }
 
-/* Revert the newest applied migration, which must be `mig`. */
+/* Revert mig, the newest applied migration; the transaction that found
+** it is open on entry and closed on return. */
 static int
 revertone(migc *m, const struct migc_migration *mig)
 {
 	const struct migc_script *sc = &mig->down;
 	long long t0 = monotonicms();
-	struct track t;
-	int rc, moved;
+	int rc;
 
-	rc = lockedread(m, &t, VERIFY_DOWN);
-	if (rc != MIGC_OK)
-		return rc;
-	moved = t.n == 0 || t.rows[t.n - 1].version != mig->version;
-	freetrack(&t);
-	if (moved) {
-		m->drv->xRollback(m);
-		return seterr(m, MIGC_ERROR, "the database changed while reverting %s: run down again", mig->up.file);
-	}
 	if (sc->flags & MIGC_NO_TRANSACTION) {
 		/* Statements commit one by one; the row goes in a last transaction. */
 		rc = m->drv->xCommit(m);
@@ -462,41 +453,63 @@ revertone(migc *m, const struct migc_migration *mig)
 	return MIGC_OK;
 }
 
+/* Does every migration down() would revert in t have a down file? */
+static int
+checkdowns(migc *m, const struct track *t, int steps, int64_t to)
+{
+	size_t i, n = 0;
+
+	for (i = t->n; i > 0 && (steps > 0 ? n < (size_t)steps : t->rows[i - 1].version > to); i--, n++) {
+		const struct migc_migration *mig = findmig(m->set, t->rows[i - 1].version);
+
+		if (mig && !mig->down.file)
+			return seterr(m, MIGC_INPUT, "%s has no down migration: nothing was reverted", mig->up.file);
+	}
+	return MIGC_OK;
+}
+
+/*
+** Revert newest first, each in a transaction that re-reads the table and
+** picks the newest row at that moment, so concurrent migrators do not
+** trip each other; steps > 0 reverts that many, else down to `to`.
+*/
 static int
 downrun(migc *m, int steps, int64_t to)
 {
+	const struct migc_migration *mig;
 	struct track t;
-	size_t i, first;
-	int rc;
+	int rc, done;
 
 	clearerr_(m);
 	if (m->readonly)
 		return seterr(m, MIGC_INPUT, "the database was opened read-only");
 	if (steps <= 0 && to != 0 && !findmig(m->set, to))
 		return seterr(m, MIGC_INPUT, "down --to: no migration has version %lld", (long long)to);
+	/* Refuse before running anything when one on the way has no down. */
 	rc = readtrack(m, &t);
 	if (rc == MIGC_OK)
 		rc = verifytrack(m, &t, 0);
-	if (rc != MIGC_OK) {
-		freetrack(&t);
-		return rc;
-	}
-	/* The rows to revert are t.rows[first..n). */
-	first = t.n;
-	while (first > 0 && (steps > 0 ? (size_t)steps > t.n - first : t.rows[first - 1].version > to))
-		first--;
-	for (i = t.n; i > first; i--) {
-		const struct migc_migration *mig = findmig(m->set, t.rows[i - 1].version);
-
-		if (!mig->down.file) {
-			rc = seterr(m, MIGC_INPUT, "%s has no down migration: nothing was reverted", mig->up.file);
-			freetrack(&t);
-			return rc;
-		}
-	}
-	for (i = t.n; i > first && rc == MIGC_OK; i--)
-		rc = revertone(m, findmig(m->set, t.rows[i - 1].version));
+	if (rc == MIGC_OK)
+		rc = checkdowns(m, &t, steps, to);
 	freetrack(&t);
+	for (done = 0; rc == MIGC_OK; done++) {
+		rc = lockedread(m, &t, VERIFY_DOWN);
+		if (rc != MIGC_OK)
+			break;
+		if (t.n == 0 || (steps > 0 ? done >= steps : t.rows[t.n - 1].version <= to)) {
+			freetrack(&t);
+			rc = m->drv->xCommit(m);
+			break;
+		}
+		mig = findmig(m->set, t.rows[t.n - 1].version);
+		rc = checkdowns(m, &t, 1, 0);
+		freetrack(&t);
+		if (rc != MIGC_OK) {
+			m->drv->xRollback(m);
+			break;
+		}
+		rc = revertone(m, mig);
+	}
 	return rc;
 }
 

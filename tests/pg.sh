@@ -221,3 +221,13 @@ pgnewdb() {
 pgsql() {
 	"$PGBIN/psql" -X -w -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"
 }
+
+# pgcrash: stop the server the way a crash would (pg_ctl stop -m immediate).
+pgcrash() {
+	_pgas "$PGBIN/pg_ctl" -D "$_pgdata" -m immediate -w -t 10 -s stop >/dev/null 2>&1
+}
+
+# pgrestart: start the stopped server again, on the same port.
+pgrestart() {
+	_pgas "$PGBIN/pg_ctl" -D "$_pgdata" -l "$_pgroot/log" -o "-p $PGPORT" -w -t 30 -s start >/dev/null 2>&1
+}

@@ -1,0 +1,143 @@
+# tests/crash.sh: crash safety, sourced by tests/run once per backend ($B).
+# A set of 200 migrations (DDL and data in each, every tenth a
+# no-transaction one) is applied and reverted by a binary that is killed
+# with SIGKILL at seeded random moments, $CRASH_KILLS times (default 100).
+# After every kill: each transactional migration is applied and recorded
+# together or not at all, the counter that each one bumps matches the
+# rows, nothing is recorded as edited; `up --resume` (the documented
+# recovery for an interrupted no-transaction migration) always gets on.
+# At the end the schema is the one an uninterrupted run builds, which the
+# binary checks itself: verify --schema holds it to the build-time replay.
+# On PostgreSQL the server itself is also crashed (pg_ctl stop -m
+# immediate) in the middle of a run and restarted.
+
+kills=${CRASH_KILLS:-100}
+cdir=$tmp/$B/crashset
+rm -rf "$cdir"
+mkdir -p "$cdir"
+awk -v d="$cdir" 'BEGIN {
+	f = d "/0001_counter.sql"; print "CREATE TABLE counter (n INTEGER NOT NULL);\nINSERT INTO counter VALUES (0);" > f; close(f)
+	f = d "/0001_counter.down.sql"; print "DROP TABLE counter;" > f; close(f)
+	for (v = 2; v <= 200; v++) {
+		up = sprintf("%s/%04d_t%d.sql", d, v, v); down = sprintf("%s/%04d_t%d.down.sql", d, v, v)
+		if (v % 10 == 0) {
+			# Idempotent statements: what a no-transaction migration should be made of.
+			printf "-- migc:no-transaction\nCREATE TABLE IF NOT EXISTS t%d (x INTEGER PRIMARY KEY, y TEXT);\n", v > up
+			printf "INSERT INTO t%d (x, y) VALUES (1, %s) ON CONFLICT DO NOTHING;\n", v, "'\''a'\''" > up
+			printf "INSERT INTO t%d (x, y) VALUES (2, %s) ON CONFLICT DO NOTHING;\n", v, "'\''b'\''" > up
+			printf "CREATE INDEX IF NOT EXISTS t%d_y ON t%d (y);\n", v, v > up
+			printf "DROP TABLE IF EXISTS t%d;\n", v > down
+		} else {
+			printf "CREATE TABLE t%d (x INTEGER PRIMARY KEY, y TEXT);\n", v > up
+			printf "INSERT INTO t%d (x, y) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50) SELECT i, %s FROM n;\n", v, "'\''r'\''" > up
+			printf "UPDATE counter SET n = n + 1;\n" > up
+			printf "DROP TABLE t%d;\nUPDATE counter SET n = n - 1;\n", v > down
+		}
+		close(up); close(down)
+	}
+}'
+
+# The binary, with the schema fingerprints of an uninterrupted replay.
+if [ "$B" = sqlite ]; then
+	build/migc gen --dialect sqlite --main -o "$tmp/crash-$B.c" "$cdir"
+else
+	build/migc gen --dialect postgres --main --replay-database "$PGURL" -o "$tmp/crash-$B.c" "$cdir"
+fi
+$CC $LDFLAGS -std=c99 -Iruntime "$tmp/crash-$B.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/crash-$B"
+cbin=$tmp/crash-$B
+cdb=$(newdb crash)
+
+# cviolations: what breaks the invariants now, as text ("" when none).
+cviolations() {
+	if [ "$B" = sqlite ]; then
+		tbl="SELECT CAST(substr(name, 2) AS INTEGER) AS v FROM sqlite_schema WHERE type = 'table' AND name GLOB 't[0-9]*'"
+	else
+		tbl="SELECT substr(tablename, 2)::bigint AS v FROM pg_tables WHERE schemaname = 'public' AND tablename ~ '^t[0-9]+\$'"
+	fi
+	have=",$(tables "$cdb"),"
+	case $have in
+	*,migc_migrations,*) ;;
+	*)
+		# Nothing recorded: no migration may have left a table.
+		q "$cdb" "SELECT 'table without its row: ' || v FROM ($tbl) x WHERE v % 10 <> 0"
+		return
+		;;
+	esac
+	counter=
+	case $have in
+	*,counter,*) counter="UNION ALL SELECT 'counter ' || (SELECT n FROM counter) || ' for ' || count(*) || ' applied'
+		FROM migc_migrations WHERE version % 10 <> 0 AND version > 1 HAVING count(*) <> (SELECT n FROM counter)" ;;
+	esac
+	q "$cdb" "SELECT 'applied without its table: ' || version FROM migc_migrations m
+		WHERE version % 10 <> 0 AND version > 1 AND version NOT IN ($tbl)
+	UNION ALL SELECT 'table without its row: ' || v FROM ($tbl) x
+		WHERE v % 10 <> 0 AND v NOT IN (SELECT version FROM migc_migrations)
+	$counter
+	UNION ALL SELECT 'transactional migration recorded unfinished: ' || version FROM migc_migrations
+		WHERE version % 10 <> 0 AND (statements_done <> statements_total OR error IS NOT NULL)" 2>&1
+	# Nothing may ever read as edited.
+	"$cbin" verify --database "$cdb" 2>&1 | grep 'edited\|ahead'
+}
+
+t_crash() {
+	i=0
+	phase=up
+	nphase=0
+	while [ $i -lt "$kills" ]; do
+		delay=$(awk -v s="$i" 'BEGIN { srand(4242 + s); printf "%.3f", rand() * 0.06 }')
+		if [ $phase = up ]; then
+			"$cbin" up --resume --database "$cdb" >/dev/null 2>&1 &
+		else
+			"$cbin" down --to 0 --database "$cdb" >/dev/null 2>&1 &
+		fi
+		pid=$!
+		sleep "$delay"
+		kill -9 $pid 2>/dev/null
+		wait $pid 2>/dev/null
+		bad=$(cviolations)
+		if [ -n "$bad" ]; then
+			echo "after kill $i ($phase, ${delay}s): $bad"
+			return 1
+		fi
+		# Switch direction once a direction has finished.
+		n=$(q "$cdb" 'SELECT count(*) FROM migc_migrations' 2>/dev/null || echo 0)
+		if [ $phase = up ] && [ "$n" = 200 ] && [ -z "$(q "$cdb" "SELECT 1 FROM migc_migrations WHERE statements_done <> statements_total LIMIT 1")" ]; then
+			phase=down
+			nphase=$((nphase + 1))
+		elif [ $phase = down ] && [ "$n" = 0 ]; then
+			phase=up
+			nphase=$((nphase + 1))
+		fi
+		i=$((i + 1))
+	done
+	echo "$kills kills, $nphase changes of direction"
+	# Recovery, then the schema of an uninterrupted run.
+	"$cbin" up --resume --database "$cdb" >/dev/null || return 1
+	expect 0 "schema: matches what the newest migration produced" "$cbin" verify --schema --database "$cdb" || return 1
+	[ "$(q "$cdb" 'SELECT n FROM counter')" = 179 ] || return 1
+	expect 0 "reverted 0001_counter" "$cbin" down --to 0 --database "$cdb" || return 1
+	[ "$(tables "$cdb")" = migc_migrations ]
+}
+check "[$B] crash: $kills SIGKILLs during up and down of 200 migrations; every transactional one all-or-nothing" t_crash
+
+t_pgcrash() {
+	"$cbin" down --to 0 --database "$cdb" >/dev/null || return 1
+	"$cbin" up --database "$cdb" >"$tmp/pgcrash.out" 2>&1 &
+	pid=$!
+	sleep 0.3
+	pgcrash
+	wait $pid
+	st=$?
+	cat "$tmp/pgcrash.out"
+	[ $st = 1 ] || { echo "up exited $st while the server died"; pgrestart; return 1; }
+	grep -q "lost the connection to the PostgreSQL server\|server closed the connection\|terminating connection" "$tmp/pgcrash.out" || { pgrestart; return 1; }
+	expect 1 "cannot connect to PostgreSQL" "$cbin" status --database "$cdb" || { pgrestart; return 1; }
+	pgrestart || return 1
+	bad=$(cviolations)
+	[ -z "$bad" ] || { echo "$bad"; return 1; }
+	"$cbin" up --resume --database "$cdb" >/dev/null || return 1
+	expect 0 "schema: matches what the newest migration produced" "$cbin" verify --schema --database "$cdb"
+}
+if [ "$B" = postgres ]; then
+	check "[postgres] crash: the server dies mid-run (immediate stop): a clear error, then up completes after restart" t_pgcrash
+fi
