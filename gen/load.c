@@ -382,7 +382,7 @@ listdir(const char *dir, size_t *n, struct diags *d)
 {
 	struct entry *e = NULL;
 	struct dirent *de;
-	size_t ne = 0;
+	size_t ne = 0, cap = 0;
 	DIR *dp;
 
 	dp = opendir(dir);
@@ -407,7 +407,7 @@ listdir(const char *dir, size_t *n, struct diags *d)
 		}
 		x.file = xstrdup(f);
 		x.name = xmemdup(name, namelen);
-		e = xreallocarray(e, ne + 1, sizeof(*e));
+		e = xgrow(e, ne, &cap, sizeof(*e));
 		e[ne++] = x;
 	}
 	closedir(dp);

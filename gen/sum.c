@@ -97,7 +97,7 @@ lastfield(const char *l, size_t n)
 static struct entry *
 parse(const char *path, const char *raw, size_t rawlen, size_t *n, struct sumproblems *p)
 {
-	size_t len, i = 0, lineno = 1, ne = 0;
+	size_t len, i = 0, lineno = 1, ne = 0, cap = 0;
 	char *text = canonicalize(raw, rawlen, &len), prev[68] = "", head[68];
 	struct entry *e = NULL;
 	const char *body;
@@ -139,7 +139,7 @@ parse(const char *path, const char *raw, size_t rawlen, size_t *n, struct sumpro
 			break;
 		}
 		memcpy(prev, h, sizeof(prev));
-		e = xreallocarray(e, ne + 1, sizeof(*e));
+		e = xgrow(e, ne, &cap, sizeof(*e));
 		e[ne].version = v;
 		memcpy(e[ne].file, file, sizeof(file));
 		memcpy(e[ne].checksum, sum, sizeof(sum));

@@ -55,6 +55,15 @@ xreallocarray(void *p, size_t n, size_t m)
 	return xrealloc(p, n * m);
 }
 
+void *
+xgrow(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 16;
+	return xreallocarray(v, *cap, size);
+}
+
 char *
 xmemdup(const char *s, size_t n)
 {

@@ -284,6 +284,7 @@ statename(enum migc_state_kind k)
 	case MIGC_UNKNOWN: return "unknown";
 	case MIGC_OUT_OF_ORDER: return "out-of-order";
 	case MIGC_ACCEPTED: return "accepted";
+	case MIGC_RUNNING: return "running";
 	}
 	return "?";
 }

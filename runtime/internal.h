@@ -52,6 +52,10 @@ struct driver {
 	** recording it on one row while clearing the text from the others. */
 	int  (*xGetRecorded)(migc *m, int64_t version, char **fingerprint, char **text);
 	int  (*xSetRecorded)(migc *m, int64_t version, const char *fingerprint, const char *text);
+	/* Optional: the pid of another session holding the migration lock,
+	** 0 when none (tells a running no-transaction migration from an
+	** interrupted one). */
+	long (*xLockHolder)(migc *m);
 };
 
 struct migc {

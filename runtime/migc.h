@@ -217,7 +217,8 @@ enum migc_state_kind {
 	MIGC_FAILED,            /* a no-transaction migration stopped part way */
 	MIGC_UNKNOWN,           /* applied, but not in this binary's set */
 	MIGC_OUT_OF_ORDER,      /* pending, older than the newest applied */
-	MIGC_ACCEPTED           /* applied; the file changed, but accepts the old checksum */
+	MIGC_ACCEPTED,          /* applied; the file changed, but accepts the old checksum */
+	MIGC_RUNNING            /* a no-transaction migration another process is applying now */
 };
 
 struct migc_state {

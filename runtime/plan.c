@@ -148,6 +148,16 @@ isfailed(const struct trackrow *r)
 	return r->done < r->total || r->error != NULL;
 }
 
+/* Is r a no-transaction migration another process is running now?
+** Returns its pid, or 0 (also when the driver cannot tell). */
+static long
+running(migc *m, const struct trackrow *r)
+{
+	if (r->error || r->done >= r->total || !m->drv->xLockHolder)
+		return 0;
+	return m->drv->xLockHolder(m);
+}
+
 int
 resumable(const struct trackrow *r, const struct migc_migration *mig)
 {
@@ -212,9 +222,19 @@ verifytrack(migc *m, const struct track *t, int forup)
 			continue;
 		}
 		if (isfailed(r)) {
+			long pid;
+
 			/* Its file may have been edited to fix the failing statement. */
 			if (m->resume && resumable(r, mig))
 				continue;
+			if ((pid = running(m, r)) > 0) {
+				char note[256];
+
+				snprintf(note, sizeof(note), "%s is being applied by another process (pid %ld): statement %ld of %ld",
+				         filename(mig), pid, r->done + 1, r->total);
+				emit(m, MIGC_EV_NOTICE, mig, 0, note, strlen(note));
+				continue;
+			}
 			problems++;
 			nomem |= addfailed(m, r, mig);
 		} else if (strcmp(r->checksum, mig->checksum) != 0 && migc_also_accepts(mig, r->checksum)) {
@@ -355,7 +375,7 @@ migc_status(migc *m, struct migc_state **states, size_t *n)
 			s[k].version = mig->version;
 			s[k].migration = mig;
 			fillrow(&s[k], r, &p);
-			s[k].kind = isfailed(r) ? MIGC_FAILED :
+			s[k].kind = isfailed(r) ? (running(m, r) > 0 ? MIGC_RUNNING : MIGC_FAILED) :
 			            strcmp(r->checksum, mig->checksum) != 0 ?
 			                (migc_also_accepts(mig, r->checksum) ? MIGC_ACCEPTED : MIGC_EDITED) :
 			            strcmp(r->raw_checksum, mig->raw_checksum) != 0 ? MIGC_APPLIED_EOL :

@@ -806,6 +806,12 @@ pgsetrecorded(migc *m, int64_t version, const char *fp, const char *text)
 	return runparams(m, sql, 3, vals, "cannot record the schema");
 }
 
+static long
+pglockholder(migc *m)
+{
+	return resolve(m) == MIGC_OK ? lockholder(m) : 0;
+}
+
 const struct driver pgdriver = {
 	"postgres",
 	pgopen,
@@ -826,6 +832,7 @@ const struct driver pgdriver = {
 	pgschema,
 	pggetrecorded,
 	pgsetrecorded,
+	pglockholder,
 };
 
 int

@@ -185,6 +185,8 @@ sqlitereadtable(migc *m, struct track *t)
 	size_t cap = 0;
 	int rc, exists = 0;
 
+	/* Readers wait for a writer's commit too, as long as the lock timeout. */
+	sqlite3_busy_timeout(DB(m), m->lock_timeout * 1000);
 	if (sqlite3_prepare_v2(DB(m), "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1", -1, &st, NULL) != SQLITE_OK)
 		return dberr(m, "cannot read the schema");
 	sqlite3_bind_text(st, 1, m->table, -1, SQLITE_STATIC);
@@ -409,6 +411,7 @@ const struct driver sqlitedriver = {
 	sqliteschema,
 	sqlitegetrecorded,
 	sqlitesetrecorded,
+	NULL,
 };
 
 int
