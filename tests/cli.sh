@@ -338,3 +338,32 @@ t_valgrind() {
 	done
 }
 check "demo: up, status, verify --schema, down run valgrind-clean (no errors, no leaks)" t_valgrind
+
+t_security_bytes() {
+	d=$tmp/bytes-dir
+	n=$tmp/neutral-dir
+	rm -rf "$d" "$n"
+	mkdir -p "$d" "$n"
+	# Every byte 1-255 in a comment; C's dangerous sequences in a string.
+	{
+		printf 'SELECT 1;\n/* '
+		awk 'BEGIN { for (i = 1; i < 256; i++) printf "%c", i }'
+		printf " */\nSELECT '*/ ??/ ??= \" \\\\\n#include <stdio.h>\n#define X \\\\\n/* // ';\n"
+	} >"$d/0001_bytes.sql"
+	# The same shape with harmless letters, for comparison.
+	tr '\r' '\n' <"$d/0001_bytes.sql" | awk '{ gsub(/[^;'"'"'\/*]/, "x"); print }' >"$n/0001_bytes.sql"
+	build/migc gen --dialect sqlite --no-replay --main -o "$tmp/bytes.c" "$d" 2>/dev/null || return 1
+	build/migc gen --dialect sqlite --no-replay --main -o "$tmp/neutral.c" "$n" 2>/dev/null || return 1
+	$CC $LDFLAGS -std=c99 -Wall -Wextra -pedantic -Werror -Wno-overlength-strings -Iruntime "$tmp/bytes.c" build/libmigc.a \
+		$SQLITE_LIBS $PQ_LIBS -o "$tmp/bytes" || return 1
+	# Outside string literals and numbers, the two C files are the same.
+	for f in bytes neutral; do
+		sed -E 's/"([^"\\]|\\.)*"/""/g; s/[0-9]+/N/g; s/[ \t]+/ /g' "$tmp/$f.c" >"$tmp/$f.shape"
+	done
+	cmp "$tmp/bytes.shape" "$tmp/neutral.shape" || { diff "$tmp/bytes.shape" "$tmp/neutral.shape" | head; return 1; }
+	# And the binary holds every byte: show prints the canonical text.
+	"$tmp/bytes" show 1 | sed '1d;$d' >"$tmp/bytes.shown"
+	tr '\r' '\n' <"$d/0001_bytes.sql" >"$tmp/bytes.want"
+	cmp "$tmp/bytes.shown" "$tmp/bytes.want"
+}
+check "security: a migration holding every byte 1-255, */, ??/, #include and line continuations changes nothing in the C but string data" t_security_bytes
