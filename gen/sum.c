@@ -150,25 +150,6 @@ parse(const char *path, const char *raw, size_t rawlen, size_t *n, struct sumpro
 	return e;
 }
 
-/* The set's migration of version v; the set is in version order. */
-static const struct migc_migration *
-byversion(const struct migc_set *set, int64_t v)
-{
-	unsigned long lo = 0, hi = set->count;
-
-	while (lo < hi) {
-		unsigned long mid = lo + (hi - lo) / 2;
-
-		if (set->migrations[mid].version == v)
-			return &set->migrations[mid];
-		if (set->migrations[mid].version < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 static const struct migc_migration *
 bychecksum(const struct migc_set *set, const char *sum)
 {
@@ -220,7 +201,7 @@ sumcheck(const struct migc_set *set, const char *path, const char *text, size_t 
 	if (!e)
 		return p->nfail;
 	for (i = 0; i < n; i++) {
-		const struct migc_migration *m = byversion(set, e[i].version), *same;
+		const struct migc_migration *m = migc_find(set, e[i].version), *same;
 
 		if (e[i].version > highest)
 			highest = e[i].version;

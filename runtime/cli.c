@@ -551,15 +551,12 @@ cmdlist(const struct migc_set *set, const struct opts *o)
 static int
 cmdshow(const struct migc_set *set, const struct opts *o)
 {
-	const struct migc_migration *mig = NULL;
-	unsigned long i;
+	const struct migc_migration *mig;
 	int64_t v;
 
 	if (!o->arg || parseversion(o->arg, &v) != 0)
 		return usageerror(o, "show needs a version, e.g. show 3%s", "");
-	for (i = 0; i < set->count; i++)
-		if (set->migrations[i].version == v)
-			mig = &set->migrations[i];
+	mig = migc_find(set, v);
 	if (!mig) {
 		fprintf(stderr, "%s: error: no migration has version %s\n", o->prog, o->arg);
 		return EXIT_USAGE;

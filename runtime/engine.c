@@ -75,7 +75,7 @@ resumerow(migc *m, const struct track *t)
 	size_t i;
 
 	for (i = 0; m->resume && i < t->n; i++)
-		if (isfailed(&t->rows[i]) && resumable(&t->rows[i], findmig(m->set, t->rows[i].version)))
+		if (isfailed(&t->rows[i]) && resumable(&t->rows[i], migc_find(m->set, t->rows[i].version)))
 			return &t->rows[i];
 	return NULL;
 }
@@ -95,7 +95,7 @@ nextpending(migc *m, const struct track *t, int64_t to)
 static int
 checkversion(migc *m, int64_t v, const char *what)
 {
-	if (v == MIGC_LATEST || findmig(m->set, v))
+	if (v == MIGC_LATEST || migc_find(m->set, v))
 		return MIGC_OK;
 	return seterr(m, MIGC_INPUT, "%s: no migration has version %lld", what, (long long)v);
 }
@@ -353,7 +353,7 @@ uprun(migc *m, int64_t to)
 			break;
 		r = resumerow(m, &t);
 		if (r) {
-			mig = findmig(m->set, r->version);
+			mig = migc_find(m->set, r->version);
 			from = r->done;
 		} else {
 			mig = nextpending(m, &t, to);
@@ -460,7 +460,7 @@ checkdowns(migc *m, const struct track *t, int steps, int64_t to)
 	size_t i, n = 0;
 
 	for (i = t->n; i > 0 && (steps > 0 ? n < (size_t)steps : t->rows[i - 1].version > to); i--, n++) {
-		const struct migc_migration *mig = findmig(m->set, t->rows[i - 1].version);
+		const struct migc_migration *mig = migc_find(m->set, t->rows[i - 1].version);
 
 		if (mig && !mig->down.file)
 			return seterr(m, MIGC_INPUT, "%s has no down migration: nothing was reverted", mig->up.file);
@@ -483,7 +483,7 @@ downrun(migc *m, int steps, int64_t to)
 	clearerr_(m);
 	if (m->readonly)
 		return seterr(m, MIGC_INPUT, "the database was opened read-only");
-	if (steps <= 0 && to != 0 && !findmig(m->set, to))
+	if (steps <= 0 && to != 0 && !migc_find(m->set, to))
 		return seterr(m, MIGC_INPUT, "down --to: no migration has version %lld", (long long)to);
 	/* Refuse before running anything when one on the way has no down. */
 	rc = readtrack(m, &t);
@@ -501,7 +501,7 @@ downrun(migc *m, int steps, int64_t to)
 			rc = m->drv->xCommit(m);
 			break;
 		}
-		mig = findmig(m->set, t.rows[t.n - 1].version);
+		mig = migc_find(m->set, t.rows[t.n - 1].version);
 		rc = checkdowns(m, &t, 1, 0);
 		freetrack(&t);
 		if (rc != MIGC_OK) {
@@ -548,7 +548,7 @@ baselinerun(migc *m, int64_t to)
 	clearerr_(m);
 	if (m->readonly)
 		return seterr(m, MIGC_INPUT, "the database was opened read-only");
-	if (!findmig(m->set, to))
+	if (!migc_find(m->set, to))
 		return seterr(m, MIGC_INPUT, "baseline: no migration has version %lld", (long long)to);
 	rc = lockedread(m, &t, VERIFY_DOWN);
 	if (rc != MIGC_OK)
@@ -603,7 +603,7 @@ migc_repair(migc *m, int what, int64_t version)
 		}
 		rc = endtx(m, rc);
 		if (rc == MIGC_OK)
-			emit(m, MIGC_EV_REPAIRED, findmig(m->set, version), 0, text, strlen(text));
+			emit(m, MIGC_EV_REPAIRED, migc_find(m->set, version), 0, text, strlen(text));
 		freetrack(&t);
 		return rc;
 	}
@@ -615,7 +615,7 @@ migc_repair(migc *m, int what, int64_t version)
 	for (i = 0; rc == MIGC_OK && i < t.n; i++) {
 		struct trackrow *row = &t.rows[i];
 
-		mig = findmig(m->set, row->version);
+		mig = migc_find(m->set, row->version);
 		if (!mig || isfailed(row) || (strcmp(row->checksum, mig->checksum) == 0 &&
 		                              strcmp(row->raw_checksum, mig->raw_checksum) == 0))
 			continue;
@@ -630,7 +630,7 @@ migc_repair(migc *m, int what, int64_t version)
 	for (i = 0; rc == MIGC_OK && i < t.n; i++) {
 		if (!old[i])
 			continue;
-		mig = findmig(m->set, t.rows[i].version);
+		mig = migc_find(m->set, t.rows[i].version);
 		snprintf(text, sizeof(text), "%s: recorded checksum %s replaced by %s", mig->up.file, old[i], mig->checksum);
 		emit(m, MIGC_EV_REPAIRED, mig, 0, text, strlen(text));
 	}

@@ -104,7 +104,6 @@ void prefixhex(const struct sha256 *s, char out[68]);
 int isfailed(const struct trackrow *r);
 int resumable(const struct trackrow *r, const struct migc_migration *mig);
 void freetrack(struct track *t);
-const struct migc_migration *findmig(const struct migc_set *set, int64_t version);
 int readtrack(migc *m, struct track *t);
 int verifytrack(migc *m, const struct track *t, int forup);
 int stmtpos(const struct migc_script *sc, unsigned long i, long erroff,

@@ -70,6 +70,10 @@ struct migc_set {
 	const char *hash;                /* "c1:" + SHA-256 over "version checksum\n" lines */
 };
 
+/* The migration of set with that version, or NULL (a binary search: the
+** migrations are in version order). */
+const struct migc_migration *migc_find(const struct migc_set *set, int64_t version);
+
 /* Whether mig lists checksum among the older ones it also accepts
 ** (-- migc:also-accept), after a deliberate edit of its file. */
 int migc_also_accepts(const struct migc_migration *mig, const char *checksum);

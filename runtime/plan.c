@@ -30,7 +30,7 @@ freetrack(struct track *t)
 }
 
 const struct migc_migration *
-findmig(const struct migc_set *set, int64_t version)
+migc_find(const struct migc_set *set, int64_t version)
 {
 	unsigned long lo = 0, hi = set->count;
 
@@ -215,7 +215,7 @@ verifytrack(migc *m, const struct track *t, int forup)
 	clearerr_(m);
 	for (j = 0; j < t->n; j++) {
 		const struct trackrow *r = &t->rows[j];
-		const struct migc_migration *mig = findmig(set, r->version);
+		const struct migc_migration *mig = migc_find(set, r->version);
 
 		if (!mig) {
 			nunknown++;
@@ -262,7 +262,7 @@ verifytrack(migc *m, const struct track *t, int forup)
 		       set->count, set->count ? (long long)set->migrations[set->count - 1].version : 0LL,
 		       (unsigned long)t->n, (long long)newest(t), nunknown);
 		for (j = 0; j < t->n; j++)
-			if (!findmig(set, t->rows[j].version))
+			if (!migc_find(set, t->rows[j].version))
 				nomem |= adderr(m, "  unknown: version %lld (%s), applied %s",
 				       (long long)t->rows[j].version, t->rows[j].name, t->rows[j].applied_at);
 	}

@@ -244,7 +244,7 @@ migc_verify_schema(migc *m, struct migc_drift **out, size_t *nout)
 	if (rc != MIGC_OK)
 		goto out;
 	fingerprint(live, livefp);
-	mig = findmig(m->set, t.rows[t.n - 1].version);
+	mig = migc_find(m->set, t.rows[t.n - 1].version);
 	expect = mig && mig->schema ? mig->schema : fp;
 	if (strcmp(livefp, expect) == 0)
 		goto out;
