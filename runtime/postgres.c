@@ -26,6 +26,7 @@ struct pg {
 	char *qtable;                   /* "schema"."table", quoted; NULL until resolved */
 	char *regclass;                 /* the same as a string literal for to_regclass */
 	long long key;                  /* advisory lock key */
+	int checked;                    /* pgcreatetable just found or made the table */
 };
 
 #define PG(m) ((struct pg *)(m)->db)
@@ -408,24 +409,44 @@ pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 	return rc;
 }
 
+/* Does the tracking table exist (*exists), and if so is it migc's, of a
+** layout this migc knows? */
+static int
+tablecheck(migc *m, int *exists)
+{
+	char sql[1024];
+	PGresult *res;
+	int rc;
+
+	*exists = 0;
+	rc = resolve(m);
+	if (rc != MIGC_OK)
+		return rc;
+	snprintf(sql, sizeof(sql), "SELECT to_regclass(%s) IS NOT NULL, obj_description(to_regclass(%s), 'pg_class')",
+	         PG(m)->regclass, PG(m)->regclass);
+	rc = run(m, sql, &res);
+	if (rc != MIGC_OK)
+		return rc;
+	*exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	if (*exists)
+		rc = checkmarker(m, PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
+	PQclear(res);
+	return rc;
+}
+
+/* Make the table unless it exists. The engine reads it right after, in the
+** same transaction: pgreadtable then skips checking again. */
 static int
 pgcreatetable(migc *m)
 {
 	char sql[1024];
-	PGresult *res;
 	int rc, exists;
 
-	rc = resolve(m);
-	if (rc != MIGC_OK)
+	rc = tablecheck(m, &exists);
+	if (rc != MIGC_OK || exists) {
+		PG(m)->checked = rc == MIGC_OK;
 		return rc;
-	snprintf(sql, sizeof(sql), "SELECT to_regclass(%s) IS NOT NULL", PG(m)->regclass);
-	rc = run(m, sql, &res);
-	if (rc != MIGC_OK)
-		return rc;
-	exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	if (exists)
-		return MIGC_OK;
+	}
 	snprintf(sql, sizeof(sql),
 	         "CREATE TABLE %s ("
 	         "version bigint PRIMARY KEY, "
@@ -441,7 +462,9 @@ pgcreatetable(migc *m)
 	         "schema_fingerprint text, "
 	         "schema_text text); "
 	         "COMMENT ON TABLE %s IS '" TRACK_MARKER "1'", PG(m)->qtable, PG(m)->qtable);
-	return run(m, sql, NULL);
+	rc = run(m, sql, NULL);
+	PG(m)->checked = rc == MIGC_OK;
+	return rc;
 }
 
 static char *
@@ -457,18 +480,13 @@ pgreadtable(migc *m, struct track *t)
 	PGresult *res;
 	int rc, i, n;
 
-	rc = resolve(m);
-	if (rc != MIGC_OK)
-		return rc;
-	snprintf(sql, sizeof(sql), "SELECT to_regclass(%s) IS NOT NULL, obj_description(to_regclass(%s), 'pg_class')",
-	         PG(m)->regclass, PG(m)->regclass);
-	rc = run(m, sql, &res);
-	if (rc != MIGC_OK)
-		return rc;
-	n = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	if (n)
-		rc = checkmarker(m, PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
-	PQclear(res);
+	if (PG(m)->checked) {
+		PG(m)->checked = 0;
+		n = 1;
+		rc = MIGC_OK;
+	} else {
+		rc = tablecheck(m, &n);
+	}
 	if (!n || rc != MIGC_OK)
 		return rc;
 	snprintf(sql, sizeof(sql),
