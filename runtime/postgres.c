@@ -251,18 +251,23 @@ lockholder(migc *m)
 }
 
 /*
-** Take the advisory lock with fn (pg_try_advisory_xact_lock or
-** pg_try_advisory_lock), polling until the lock timeout. Says once that
-** it is waiting, and for whom.
+** Take the advisory lock, polling until the lock timeout, and say once
+** that it is waiting, and for whom. xact: the transaction-level lock, in
+** a transaction begun with it. Each try of the transaction-level lock is
+** its own transaction, rolled back when it fails, so a waiter never keeps
+** a transaction open: CREATE INDEX CONCURRENTLY, which waits for older
+** transactions, would otherwise wait for the waiters while they wait for
+** it.
 */
 static int
-lockpoll(migc *m, const char *fn)
+lockpoll(migc *m, int xact)
 {
 	long long start = monotonicms();
 	char sql[128];
 	int waited = 0;
 
-	snprintf(sql, sizeof(sql), "SELECT %s(%lld)", fn, PG(m)->key);
+	snprintf(sql, sizeof(sql), xact ? "BEGIN; SELECT pg_try_advisory_xact_lock(%lld)" : "SELECT pg_try_advisory_lock(%lld)",
+	         PG(m)->key);
 	for (;;) {
 		struct timespec pause = { 0, 100 * 1000000L };
 		PGresult *res;
@@ -275,6 +280,8 @@ lockpoll(migc *m, const char *fn)
 		PQclear(res);
 		if (got)
 			return MIGC_OK;
+		if (xact)
+			PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
 		if (monotonicms() - start >= (long long)m->lock_timeout * 1000) {
 			long pid = lockholder(m);
 
@@ -298,9 +305,7 @@ pgbegin(migc *m)
 	int rc = resolve(m);
 
 	if (rc == MIGC_OK)
-		rc = run(m, "BEGIN", NULL);
-	if (rc == MIGC_OK)
-		rc = lockpoll(m, "pg_try_advisory_xact_lock");
+		rc = lockpoll(m, 1);
 	if (rc != MIGC_OK && PQtransactionStatus(PG(m)->conn) != PQTRANS_IDLE)
 		PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
 	return rc;
@@ -711,7 +716,7 @@ pglocksession(migc *m)
 {
 	int rc = resolve(m);
 
-	return rc == MIGC_OK ? lockpoll(m, "pg_try_advisory_lock") : rc;
+	return rc == MIGC_OK ? lockpoll(m, 0) : rc;
 }
 
 static void
