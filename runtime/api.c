@@ -157,7 +157,7 @@ migc_open(migc **out, const char *url, const struct migc_set *set, int flags)
 	m->drv = kind == URL_SQLITE ? &sqlitedriver : &pgdriver;
 #else
 	if (kind == URL_POSTGRES)
-		return seterr(m, MIGC_INPUT, "this migc was built without PostgreSQL support (./configure found no libpq)");
+		return seterr(m, MIGC_INPUT, "this migc was built without PostgreSQL support (./configure --without-postgres)");
 	m->drv = &sqlitedriver;
 #endif
 	rc = m->drv->xOpen(m, target, flags);

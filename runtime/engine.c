@@ -358,6 +358,10 @@ uprun(migc *m, int64_t to)
 		} else {
 			mig = nextpending(m, &t, to);
 		}
+		/* Killed between its last migration and recording the schema,
+		** a run leaves the newest row without one: this run records it. */
+		if (!mig && t.n > 0 && !t.rows[t.n - 1].hasschema)
+			m->unrecorded = 1;
 		freetrack(&t);
 		if (!mig) {
 			rc = m->drv->xCommit(m);
@@ -645,11 +649,12 @@ migc_repair(migc *m, int what, int64_t version)
 	return rc;
 }
 
-/* After a run that changed anything, the newest row records the schema. */
+/* After a run that changed anything, or an up that found the newest row
+** without its schema (see uprun), the newest row records the schema. */
 static int
 recorded(migc *m, int rc)
 {
-	if (rc == MIGC_OK && m->nchanged)
+	if (rc == MIGC_OK && (m->nchanged || m->unrecorded))
 		rc = recordschema(m);
 	return rc;
 }
@@ -658,6 +663,7 @@ int
 migc_up(migc *m, int64_t to)
 {
 	m->nchanged = 0;
+	m->unrecorded = 0;
 	return recorded(m, uprun(m, to));
 }
 
@@ -665,6 +671,7 @@ int
 migc_down(migc *m, int steps, int64_t to)
 {
 	m->nchanged = 0;
+	m->unrecorded = 0;
 	return recorded(m, downrun(m, steps, to));
 }
 
@@ -672,5 +679,6 @@ int
 migc_baseline(migc *m, int64_t to)
 {
 	m->nchanged = 0;
+	m->unrecorded = 0;
 	return recorded(m, baselinerun(m, to));
 }

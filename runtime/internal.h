@@ -11,6 +11,7 @@ struct trackrow {
 	char *done_checksum;    /* no-transaction: c1 over the statements done */
 	long long ms;
 	long done, total;
+	int hasschema;          /* schema_fingerprint is set (recordschema) */
 };
 
 struct track {
@@ -70,6 +71,7 @@ struct migc {
 	int single_transaction;
 	int resume;             /* up may go on with a failed no-transaction migration */
 	int nchanged;           /* migrations applied, reverted or baselined by this call */
+	int unrecorded;         /* up found the newest row without its schema */
 	char schema[64];        /* tracking table's schema, "" for the default */
 	migc_event_fn event;
 	void *ctx;

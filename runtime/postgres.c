@@ -5,7 +5,7 @@
 ** behind a transaction-pooling PgBouncer, and a session-level lock for a
 ** no-transaction migration, released on every exit path. A transactional
 ** migration goes to the server as one message: statements, row, COMMIT.
-** Compiled to a stub when configure found no libpq (no MIGC_POSTGRES).
+** Compiled to a stub when configured --without-postgres (no MIGC_POSTGRES).
 */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -31,15 +31,21 @@ struct pg {
 
 #define PG(m) ((struct pg *)(m)->db)
 
-/* A message without libpq's trailing newline. */
+/* Set the error "what: msg hint", msg being libpq's text without its trailing newlines. */
 static int
-pgerr(migc *m, int rc, const char *what, const char *msg)
+pgerrhint(migc *m, int rc, const char *what, const char *msg, const char *hint)
 {
 	size_t n = strlen(msg);
 
 	while (n > 0 && msg[n - 1] == '\n')
 		n--;
-	return seterr(m, rc, "%s: %.*s", what, (int)n, msg);
+	return seterr(m, rc, "%s: %.*s%s", what, (int)n, msg, hint);
+}
+
+static int
+pgerr(migc *m, int rc, const char *what, const char *msg)
+{
+	return pgerrhint(m, rc, what, msg, "");
 }
 
 static int
@@ -119,6 +125,23 @@ attach(migc *m, PGconn *conn, int owned)
 	return MIGC_OK;
 }
 
+/*
+** What to do about a connection failure whose cause lies outside the URL:
+** libpq asks the system for what the URL left out, and an empty root (a
+** FROM scratch container) has no user accounts and maybe no /etc/hosts.
+*/
+static const char *
+connecthint(const char *msg)
+{
+	if (strstr(msg, "could not look up local user ID"))
+		return " (no user name given and the system has none for this process: "
+		       "name one in the URL, postgres://USER@host/db or user=USER, or set PGUSER)";
+	if (strstr(msg, "could not translate host name"))
+		return " (host names are looked up in /etc/hosts, then through DNS as "
+		       "/etc/resolv.conf says: give an IP address or provide those files)";
+	return "";
+}
+
 static int
 pgopen(migc *m, const char *target, int flags)
 {
@@ -130,7 +153,9 @@ pgopen(migc *m, const char *target, int flags)
 	if (!conn)
 		return seterr(m, MIGC_NOMEM, "out of memory");
 	if (PQstatus(conn) != CONNECTION_OK) {
-		rc = pgerr(m, MIGC_ERROR, "cannot connect to PostgreSQL", PQerrorMessage(conn));
+		const char *msg = PQerrorMessage(conn);
+
+		rc = pgerrhint(m, MIGC_ERROR, "cannot connect to PostgreSQL", msg, connecthint(msg));
 		PQfinish(conn);
 		return rc;
 	}
@@ -497,7 +522,8 @@ pgreadtable(migc *m, struct track *t)
 	snprintf(sql, sizeof(sql),
 	         "SELECT version, name, checksum, raw_checksum, "
 	         "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-	         "execution_ms, statements_done, statements_total, error, done_checksum FROM %s ORDER BY version",
+	         "execution_ms, statements_done, statements_total, error, done_checksum, "
+	         "schema_fingerprint IS NOT NULL FROM %s ORDER BY version",
 	         PG(m)->qtable);
 	res = PQexec(PG(m)->conn, sql);
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -531,6 +557,7 @@ pgreadtable(migc *m, struct track *t)
 		r->total = strtol(PQgetvalue(res, i, 7), NULL, 10);
 		r->error = valdup(res, i, 8);
 		r->done_checksum = valdup(res, i, 9);
+		r->hasschema = PQgetvalue(res, i, 10)[0] == 't';
 		t->n++;
 		if (!r->name || !r->checksum || !r->raw_checksum || !r->applied_at) {
 			PQclear(res);
@@ -885,7 +912,7 @@ migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)
 	(void)conn;
 	if (rc != MIGC_OK)
 		return rc;
-	return seterr(*out, MIGC_INPUT, "this migc was built without PostgreSQL support (./configure found no libpq)");
+	return seterr(*out, MIGC_INPUT, "this migc was built without PostgreSQL support (./configure --without-postgres)");
 }
 
 #endif

@@ -237,8 +237,8 @@ migc_verify_schema(migc *m, struct migc_drift **out, size_t *nout)
 	if (rc == MIGC_OK)
 		rc = m->drv->xGetRecorded(m, t.rows[t.n - 1].version, &fp, &rec);
 	if (rc == MIGC_OK && (!fp || !rec))
-		rc = seterr(m, MIGC_VERIFY, "version %lld has no recorded schema (applied by an older migc?): run up, down or "
-		            "baseline once with this one", (long long)t.rows[t.n - 1].version);
+		rc = seterr(m, MIGC_VERIFY, "version %lld has no recorded schema (applied by an older migc, or its run "
+		            "was interrupted): run up once to record it", (long long)t.rows[t.n - 1].version);
 	if (rc == MIGC_OK)
 		rc = m->drv->xSchema(m, &live);
 	if (rc != MIGC_OK)

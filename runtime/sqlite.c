@@ -197,7 +197,8 @@ sqlitereadtable(migc *m, struct track *t)
 	if (!exists || rc != MIGC_OK)
 		return rc;
 	if (preparetable(m, "SELECT version, name, checksum, raw_checksum, applied_at, execution_ms, "
-	                 "statements_done, statements_total, error, done_checksum FROM \"%w\" ORDER BY version", &st) != SQLITE_OK)
+	                 "statements_done, statements_total, error, done_checksum, schema_fingerprint IS NOT NULL "
+	                 "FROM \"%w\" ORDER BY version", &st) != SQLITE_OK)
 		return seterr(m, MIGC_ERROR, "the tracking table %s has a layout this migc does not know: %s",
 		              m->table, sqlite3_errmsg(DB(m)));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -224,6 +225,7 @@ sqlitereadtable(migc *m, struct track *t)
 		r->total = (long)sqlite3_column_int64(st, 7);
 		r->error = coldup(st, 8);
 		r->done_checksum = coldup(st, 9);
+		r->hasschema = sqlite3_column_int(st, 10);
 		t->n++;
 		if (!r->name || !r->checksum || !r->raw_checksum || !r->applied_at)
 			goto nomem;

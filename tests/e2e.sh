@@ -360,3 +360,20 @@ t_drift() {
 	expect 0 "ok: " build/migc verify --dir "$d" --database "$db"
 }
 check "[$B] verify --schema names hand-made changes: added column, dropped index, changed $(pick view 'default and function body')" t_drift
+
+# A run killed after its last migration committed but before it recorded the
+# schema leaves the newest row without one: the next up, with nothing to
+# apply, records it.
+t_schema_unrecorded() {
+	d=$tmp/$B/unrecorded
+	mig "$d" 0001_t.sql "CREATE TABLE t (id INTEGER PRIMARY KEY);\n"
+	mig "$d" 0002_u.sql "CREATE TABLE u (id INTEGER PRIMARY KEY);\n"
+	db=$(newdb unrecorded)
+	build/migc up --dir "$d" --database "$db" >/dev/null || return 1
+	q "$db" "UPDATE migc_migrations SET schema_fingerprint = NULL, schema_text = NULL" || return 1
+	expect 3 "version 2 has no recorded schema (applied by an older migc, or its run was interrupted): run up once to record it" \
+		build/migc verify --schema --dir "$d" --database "$db" || return 1
+	expect 0 "nothing to apply" build/migc up --dir "$d" --database "$db" || return 1
+	expect 0 "schema: matches what the newest migration produced" build/migc verify --schema --dir "$d" --database "$db"
+}
+check "[$B] up records the schema a killed run left unrecorded, with nothing else to do" t_schema_unrecorded
