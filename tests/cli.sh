@@ -49,7 +49,7 @@ check "cli: usage errors exit 2 with a message; --help; a URL password is never 
 t_escaping_roundtrip() {
 	db=$tmp/esc.db
 	build/migc gen --dialect sqlite --main -o "$tmp/esc.c" tests/gen/escaping || return 1
-	$CC $LDFLAGS -std=c99 -Iruntime "$tmp/esc.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/esc" || return 1
+	cbuild "$tmp/esc" "$tmp/esc.c" || return 1
 	"$tmp/esc" up --database "sqlite:$db" >/dev/null || return 1
 	got=$(q "$db" 'SELECT hex(a) FROM e ORDER BY id' | tr '\n' ' ')
 	want=$(printf '%s' "it's \"x\" \\" | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
@@ -102,17 +102,17 @@ check "cli: migc new creates the next numbered up and down files" t_new
 
 t_api() {
 	build/migc gen --dialect sqlite --name app_migrations -o "$tmp/api_set.c" tests/api &&
-	$CC $LDFLAGS -std=c99 -Wall -Wextra -Werror -Iruntime $SQLITE_CFLAGS tests/unit/api_test.c "$tmp/api_set.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/api_test" 2>&1 || return 1
+	cbuild "$tmp/api_test" -Wall -Wextra -Werror tests/unit/api_test.c "$tmp/api_set.c" 2>&1 || return 1
 }
 if check "api: api_test builds against libmigc.a" t_api; then
 	unit "$tmp/api_test"
 fi
 
 t_readme_example() {
-	sed -n '/^<!-- example:begin -->$/,/^<!-- example:end -->$/p' README.md | sed '1,2d;$d' | sed '$d' >"$tmp/example.c"
+	readmeblock example >"$tmp/example.c"
 	[ -s "$tmp/example.c" ] || { echo "no example in README.md"; return 1; }
 	build/migc gen --dialect sqlite --name app_migrations -o "$tmp/example_set.c" migrations/sqlite &&
-	$CC $LDFLAGS -std=c99 -Wall -Wextra -Werror -Iruntime $SQLITE_CFLAGS "$tmp/example.c" "$tmp/example_set.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/example" &&
+	cbuild "$tmp/example" -Wall -Wextra -Werror "$tmp/example.c" "$tmp/example_set.c" &&
 	(cd "$tmp" && ./example) || return 1
 	[ "$(q "$tmp/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ]
 }
@@ -154,16 +154,71 @@ t_configure_install() {
 	expect 1 "unknown option '--frob'" sh -c "cd '$src' && ./configure --frob" || return 1
 	(cd "$src" && ./configure --prefix="$tmp/prefix" >/dev/null && ninja install >/dev/null) || return 1
 	(cd "$src" && DESTDIR=$tmp/stage ninja install >/dev/null) || return 1
-	for f in bin/migc lib/libmigc.a include/migc.h lib/pkgconfig/migc.pc; do
+	for f in bin/migc lib/libmigc.a lib/libmigc_nogss.a include/migc.h lib/pkgconfig/migc.pc; do
 		[ -f "$tmp/prefix/$f" ] && [ -f "$tmp/stage$tmp/prefix/$f" ] || { echo "missing $f"; return 1; }
 	done
-	flags=$(PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig pkg-config --cflags --libs migc) || return 1
+	static=
+	[ "${STATIC:-no}" = yes ] && static=--static
+	flags=$(PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig pkg-config $static --cflags --libs migc) || return 1
 	"$tmp/prefix/bin/migc" gen --dialect sqlite --name app_migrations -o "$tmp/inst_set.c" migrations/sqlite &&
 	$CC $LDFLAGS -std=c99 "$tmp/example.c" "$tmp/inst_set.c" $flags -o "$tmp/inst_example" || return 1
 	(cd "$tmp" && rm -f app.db && ./inst_example >/dev/null) || return 1
 	[ "$(q "$tmp/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ]
 }
 check "build: configure names missing packages; ninja install (prefix, DESTDIR) gives a usable migc.pc" t_configure_install
+
+# The README's vendoring snippets, each building README's embedding example
+# against migc as installed (staged here: bin/migc, lib/, include/, migc.pc)
+# with a dynamic link; then a new migration must reach the rebuilt binary.
+vprefix=$tmp/vendor-prefix
+mkdir -p "$vprefix/bin" "$vprefix/lib/pkgconfig" "$vprefix/include"
+cp build/migc "$vprefix/bin/" && cp build/libmigc.a build/libmigc_nogss.a "$vprefix/lib/" &&
+	cp runtime/migc.h "$vprefix/include/" &&
+	sed "s|^prefix=.*|prefix=$vprefix|" build/migc.pc >"$vprefix/lib/pkgconfig/migc.pc"
+vldflags=$(echo " $LDFLAGS " | sed 's/ -static / /')
+
+# vbuild TOOL DIR: build DIR/app with TOOL (ninja, make or cmake).
+vbuild() {
+	(
+		cd "$2" || exit 1
+		PATH=$vprefix/bin:$PATH PKG_CONFIG_PATH=$vprefix/lib/pkgconfig
+		export PATH PKG_CONFIG_PATH
+		case $1 in
+		ninja) ninja ;;
+		make) make CC="$CC" LDFLAGS="$vldflags" ;;
+		cmake) { [ -d b ] || CC=$CC LDFLAGS=$vldflags cmake -S . -B b; } && cmake --build b && cp b/app app ;;
+		esac
+	) >"$2/build.log" 2>&1 || { tail -n 20 "$2/build.log"; return 1; }
+}
+
+t_vendor() {
+	d=$tmp/vendor-$1
+	rm -rf "$d" && mkdir -p "$d" && cp -r migrations/sqlite "$d/migrations" || return 1
+	readmeblock example >"$d/app.c"
+	case $1 in
+	ninja) printf 'cc = %s\ncflags =\nldflags = %s\n' "$CC" "$vldflags" >"$d/build.ninja"
+		readmeblock vendor-ninja >>"$d/build.ninja" ;;
+	make) readmeblock vendor-make >"$d/Makefile" ;;
+	cmake) readmeblock vendor-cmake >"$d/CMakeLists.txt" ;;
+	esac
+	vbuild "$1" "$d" && (cd "$d" && ./app >/dev/null) || return 1
+	[ "$(q "$d/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ] || return 1
+	# A new migration: the next build regenerates the C and relinks.
+	sleep 1
+	printf 'CREATE TABLE extra (x);\n' >"$d/migrations/0007_extra.sql"
+	"$vprefix/bin/migc" hash "$d/migrations" >/dev/null && vbuild "$1" "$d" &&
+		(cd "$d" && ./app >/dev/null) || return 1
+	[ "$(q "$d/app.db" 'SELECT count(*) FROM migc_migrations')" = 7 ] || return 1
+	# An edit to an applied migration's file reaches the binary too (and is refused).
+	sleep 1
+	printf '\n-- edited\n' >>"$d/migrations/0007_extra.sql"
+	"$vprefix/bin/migc" hash "$d/migrations" >/dev/null && vbuild "$1" "$d" || return 1
+	expect 1 "0007_extra.sql was edited after it was applied" sh -c "cd '$d' && ./app"
+}
+for tool in ninja make cmake; do
+	check "vendor: README's $tool snippet builds the application, regenerates its C when a migration is added or edited" \
+		t_vendor "$tool"
+done
 
 t_lock_timeout() {
 	db=$tmp/locked.db

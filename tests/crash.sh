@@ -43,7 +43,7 @@ if [ "$B" = sqlite ]; then
 else
 	build/migc gen --dialect postgres --main --replay-database "$PGURL" -o "$tmp/crash-$B.c" "$cdir"
 fi
-$CC $LDFLAGS -std=c99 -Iruntime "$tmp/crash-$B.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/crash-$B"
+cbuild "$tmp/crash-$B" "$tmp/crash-$B.c"
 cbin=$tmp/crash-$B
 cdb=$(newdb crash)
 

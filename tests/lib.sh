@@ -20,10 +20,31 @@ expect() {
 	fi
 }
 
+# cbuild OUT C-FILE...: compile and link with build/libmigc.a and the
+# configured flags. glibc's link-time note that a static binary's
+# getpwuid_r, getaddrinfo and dlopen need its shared libraries at run time
+# is dropped (README, "A static binary"); anything else is shown.
+cbuild() {
+	out=$1
+	shift
+	$CC $LDFLAGS -std=c99 -Iruntime $SQLITE_CFLAGS "$@" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$out" 2>"$tmp/cbuild.err"
+	st=$?
+	awk '/: in function `/ { held = $0; next }
+		/in statically linked applications requires at runtime/ { held = ""; next }
+		{ if (held != "") print held; held = ""; print }
+		END { if (held != "") print held }' "$tmp/cbuild.err" >&2
+	return $st
+}
+
+# readmeblock NAME: the code block between README.md's <!-- NAME:begin -->
+# and <!-- NAME:end --> lines, without its ``` fence.
+readmeblock() {
+	sed -n "/^<!-- $1:begin -->\$/,/^<!-- $1:end -->\$/p" README.md | sed '1,2d;$d' | sed '$d'
+}
+
 # embed NAME DIR: build the embedded binary $tmp/NAME from DIR for $B.
 embed() {
-	build/migc gen --dialect "${B:-sqlite}" --main -o "$tmp/$1.c" "$2" &&
-	$CC $LDFLAGS -std=c99 -Iruntime $SQLITE_CFLAGS "$tmp/$1.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/$1"
+	build/migc gen --dialect "${B:-sqlite}" --main -o "$tmp/$1.c" "$2" && cbuild "$tmp/$1" "$tmp/$1.c"
 }
 
 # newdb NAME: the URL of a fresh, empty database for backend $B.

@@ -231,3 +231,33 @@ pgcrash() {
 pgrestart() {
 	_pgas "$PGBIN/pg_ctl" -D "$_pgdata" -l "$_pgroot/log" -o "-p $PGPORT" -w -t 30 -s start >/dev/null 2>&1
 }
+
+# _pgreload: reload the configuration and wait until new sessions see it
+# (the postmaster rereads postgresql.auto.conf and pg_hba.conf together).
+_pgreload() {
+	_pgwant=$1
+	pgsql "$PGKW" "SELECT pg_reload_conf()" >/dev/null || return 1
+	_pgtries=0
+	until [ "$(pgsql "$PGKW" 'SHOW ssl')" = "$_pgwant" ]; do
+		[ "$_pgtries" -lt 50 ] || { echo "pgreload: ssl is not $_pgwant after 5 s" >&2; return 1; }
+		_pgtries=$((_pgtries + 1))
+		sleep 0.1 2>/dev/null || sleep 1
+	done
+}
+
+# pgtls CERT KEY HBALINE: serve TLS with CERT and KEY and put HBALINE first
+# in pg_hba.conf; pgtls off undoes both.
+pgtls() {
+	if [ "$1" = off ]; then
+		awk 'skip { skip = 0; next } /^# pgtls:$/ { skip = 1; next } { print }' \
+			"$_pgdata/pg_hba.conf" >"$tmp/pg_hba.new" &&
+			cat "$tmp/pg_hba.new" >"$_pgdata/pg_hba.conf" &&
+			pgsql "$PGKW" "ALTER SYSTEM RESET ssl" && _pgreload off
+		return
+	fi
+	cp "$1" "$_pgdata/server.crt" && cp "$2" "$_pgdata/server.key" && chmod 600 "$_pgdata/server.key" || return 1
+	[ -z "$_pguid" ] || chown "$_pguid:$_pggid" "$_pgdata/server.crt" "$_pgdata/server.key" || return 1
+	{ printf '# pgtls:\n%s\n' "$3"; cat "$_pgdata/pg_hba.conf"; } >"$tmp/pg_hba.new" &&
+		cat "$tmp/pg_hba.new" >"$_pgdata/pg_hba.conf" &&
+		pgsql "$PGKW" "ALTER SYSTEM SET ssl = on" && _pgreload on
+}

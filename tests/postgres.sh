@@ -99,7 +99,7 @@ check "[postgres] a transactional migration reaches the server as one message: s
 t_pg_replay() {
 	build/migc gen --dialect postgres --main --replay-database "$PGURL" -o "$tmp/pgreplay.c" migrations/postgres || return 1
 	[ "$(grep -c '"s1:[0-9a-f]\{64\}" },$' "$tmp/pgreplay.c")" = 6 ] || { echo "not 6 fingerprints"; return 1; }
-	$CC $LDFLAGS -std=c99 -Iruntime "$tmp/pgreplay.c" build/libmigc.a $SQLITE_LIBS $PQ_LIBS -o "$tmp/pgreplay" || return 1
+	cbuild "$tmp/pgreplay" "$tmp/pgreplay.c" || return 1
 	db=$(newdb pgreplay)
 	"$tmp/pgreplay" up --database "$db" >/dev/null || return 1
 	expect 0 "schema: matches what the newest migration produced" "$tmp/pgreplay" verify --schema --database "$db" || return 1
