@@ -152,6 +152,13 @@ t_configure_install() {
 		sh -c "cd '$src' && PKG_CONFIG_LIBDIR=$tmp/pc ./configure" || return 1
 	expect 0 "wrote build/config.ninja" sh -c "cd '$src' && PKG_CONFIG_LIBDIR=$tmp/pc ./configure --without-postgres" || return 1
 	expect 1 "unknown option '--frob'" sh -c "cd '$src' && ./configure --frob" || return 1
+	expect 1 "--sanitize and --static do not go together" sh -c "cd '$src' && ./configure --static --sanitize" || return 1
+	# A libpq without the server's static libraries: configure names the package.
+	mkdir -p "$tmp/fakepg/lib"
+	printf '#!/bin/sh\ncase $1 in --pkglibdir) echo %s/fakepg/lib ;; --version) echo "PostgreSQL 15.20" ;; esac\n' "$tmp" >"$tmp/fakepg/pg_config"
+	chmod +x "$tmp/fakepg/pg_config"
+	expect 1 "--static needs libpgcommon_shlib.a: apt-get install postgresql-server-dev-15" \
+		sh -c "cd '$src' && PG_CONFIG='$tmp/fakepg/pg_config' ./configure --static" || return 1
 	(cd "$src" && ./configure --prefix="$tmp/prefix" >/dev/null && ninja install >/dev/null) || return 1
 	(cd "$src" && DESTDIR=$tmp/stage ninja install >/dev/null) || return 1
 	for f in bin/migc lib/libmigc.a lib/libmigc_nogss.a include/migc.h lib/pkgconfig/migc.pc; do
