@@ -122,6 +122,7 @@ newhandle(migc **out, const struct migc_set *set)
 		return MIGC_NOMEM;
 	m->set = set;
 	m->lock_timeout = 60;
+	m->readmark = -1;
 	strcpy(m->table, "migc_migrations");
 	return MIGC_OK;
 }

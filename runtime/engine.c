@@ -51,14 +51,22 @@ makerow(struct trackrow *r, const struct migc_migration *mig, char *at)
 	r->total = (long)mig->up.nstmts;
 }
 
+/* The row of version, by binary search (rows are in version order). */
 static const struct trackrow *
 findrow(const struct track *t, int64_t version)
 {
-	size_t i;
+	size_t lo = 0, hi = t->n;
 
-	for (i = 0; i < t->n; i++)
-		if (t->rows[i].version == version)
-			return &t->rows[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->rows[mid].version == version)
+			return &t->rows[mid];
+		if (t->rows[mid].version < version)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -80,15 +88,22 @@ resumerow(migc *m, const struct track *t)
 	return NULL;
 }
 
-/* The first pending migration up to `to`, or NULL. */
+/* The first pending migration up to `to`, or NULL: one walk of the set
+** and the rows together, both in version order. */
 static const struct migc_migration *
 nextpending(migc *m, const struct track *t, int64_t to)
 {
 	unsigned long i;
+	size_t j = 0;
 
-	for (i = 0; i < m->set->count && m->set->migrations[i].version <= to; i++)
-		if (!applied(t, m->set->migrations[i].version))
-			return &m->set->migrations[i];
+	for (i = 0; i < m->set->count && m->set->migrations[i].version <= to; i++) {
+		const struct migc_migration *mig = &m->set->migrations[i];
+
+		while (j < t->n && t->rows[j].version < mig->version)
+			j++;
+		if (j == t->n || t->rows[j].version != mig->version)
+			return mig;
+	}
 	return NULL;
 }
 
@@ -103,20 +118,15 @@ checkversion(migc *m, int64_t v, const char *what)
 enum { VERIFY_NONE = -1, VERIFY_DOWN = 0, VERIFY_UP = 1 };
 
 /*
-** Begin the write transaction, make sure the table exists, read and
-** verify it (mode: VERIFY_UP, VERIFY_DOWN or VERIFY_NONE). On failure
+** In the write transaction just begun: make sure the table exists, read
+** and verify it (mode: VERIFY_UP, VERIFY_DOWN or VERIFY_NONE). On failure
 ** the transaction is rolled back.
 */
 static int
-lockedread(migc *m, struct track *t, int mode)
+loadtrack(migc *m, struct track *t, int mode)
 {
-	int rc;
+	int rc = m->drv->xCreateTable(m);
 
-	t->rows = NULL;
-	t->n = 0;
-	rc = m->drv->xBegin(m);
-	if (rc == MIGC_OK)
-		rc = m->drv->xCreateTable(m);
 	if (rc == MIGC_OK)
 		rc = readtrack(m, t);
 	if (rc == MIGC_OK && mode != VERIFY_NONE)
@@ -126,6 +136,105 @@ lockedread(migc *m, struct track *t, int mode)
 		freetrack(t);
 	}
 	return rc;
+}
+
+/* Begin the write transaction, then loadtrack. */
+static int
+lockedread(migc *m, struct track *t, int mode)
+{
+	int rc;
+
+	t->rows = NULL;
+	t->n = t->cap = 0;
+	rc = m->drv->xBegin(m);
+	return rc == MIGC_OK ? loadtrack(m, t, mode) : rc;
+}
+
+/*
+** lockedread for the next step of an up run. *t, when *have says it was
+** read earlier in this run (and holds the rows the run added since), is
+** kept if the driver can tell that no other connection wrote the table
+** meanwhile: then a run of n migrations reads the table once, not n times.
+*/
+static int
+lockedrefresh(migc *m, struct track *t, int *have)
+{
+	int rc = m->drv->xBegin(m);
+
+	if (rc == MIGC_OK && *have && m->drv->xUnchanged && m->drv->xUnchanged(m))
+		return MIGC_OK;
+	freetrack(t);
+	if (rc == MIGC_OK)
+		rc = loadtrack(m, t, VERIFY_UP);
+	*have = rc == MIGC_OK;
+	return rc;
+}
+
+/* Add the row of mig, just applied, to *t in version order. */
+static int
+addrow(migc *m, struct track *t, const struct migc_migration *mig)
+{
+	struct trackrow *r;
+	char at[32];
+	size_t i;
+
+	if (t->n == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 64;
+
+		r = realloc(t->rows, ncap * sizeof(*r));
+		if (!r)
+			return seterr(m, MIGC_NOMEM, "out of memory");
+		t->rows = r;
+		t->cap = ncap;
+	}
+	for (i = t->n; i > 0 && t->rows[i - 1].version > mig->version; i--)
+		;
+	memmove(&t->rows[i + 1], &t->rows[i], (t->n - i) * sizeof(*r));
+	r = &t->rows[i];
+	makerow(r, mig, at);
+	r->done = r->total;
+	r->name = strdup_(mig->name);
+	r->checksum = strdup_(mig->checksum);
+	r->raw_checksum = strdup_(mig->raw_checksum);
+	r->applied_at = strdup_(at);
+	t->n++;
+	if (!r->name || !r->checksum || !r->raw_checksum || !r->applied_at)
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	return MIGC_OK;
+}
+
+/*
+** The check an application makes at every start, answered with one read
+** of the table and no lock: is everything up to `to` applied, every row
+** clean and the newest one's schema recorded? Anything else (pending,
+** failed, edited or unknown rows, no table yet, an error) is for the
+** locked path to handle and report.
+*/
+static int
+uptodate(migc *m, int64_t to)
+{
+	struct track t;
+	int64_t limit;
+	int clean;
+	size_t j;
+
+	if (m->resume || readtrack(m, &t) != MIGC_OK) {
+		clearerr_(m);
+		return 0;
+	}
+	/* Pending migrations below the newest applied one are out of order:
+	** for the locked path to refuse. */
+	limit = t.n && t.rows[t.n - 1].version > to ? t.rows[t.n - 1].version : to;
+	clean = t.n > 0 && t.rows[t.n - 1].hasschema && !nextpending(m, &t, limit);
+	for (j = 0; clean && j < t.n; j++) {
+		const struct trackrow *r = &t.rows[j];
+		const struct migc_migration *mig = migc_find(m->set, r->version);
+
+		clean = mig && !isfailed(r) && strcmp(r->checksum, mig->checksum) == 0 &&
+		        strcmp(r->raw_checksum, mig->raw_checksum) == 0;
+	}
+	freetrack(&t);
+	return clean;
 }
 
 static int
@@ -331,12 +440,18 @@ out:
 	return rc;
 }
 
+/*
+** Apply what is pending up to `to`, one migration per transaction. Where
+** the driver has a session lock (PostgreSQL) the run holds it throughout,
+** so no other migrator comes between two migrations and each is one round
+** trip; elsewhere each transaction is the lock (SQLite: BEGIN IMMEDIATE).
+*/
 static int
 uprun(migc *m, int64_t to)
 {
 	const struct migc_migration *mig;
-	struct track t;
-	int rc;
+	struct track t = { NULL, 0, 0 };
+	int rc, have = 0, runlock = 0;
 
 	clearerr_(m);
 	if (m->readonly)
@@ -344,11 +459,17 @@ uprun(migc *m, int64_t to)
 	rc = checkversion(m, to, "up --to");
 	if (rc == MIGC_OK && m->single_transaction)
 		return upsingle(m, to);
+	if (rc == MIGC_OK && uptodate(m, to))
+		return MIGC_OK;
+	if (rc == MIGC_OK && m->drv->xLockSession) {
+		rc = m->drv->xLockSession(m);
+		runlock = rc == MIGC_OK;
+	}
 	while (rc == MIGC_OK) {
 		const struct trackrow *r;
 		long from = -1;
 
-		rc = lockedread(m, &t, VERIFY_UP);
+		rc = lockedrefresh(m, &t, &have);
 		if (rc != MIGC_OK)
 			break;
 		r = resumerow(m, &t);
@@ -358,17 +479,24 @@ uprun(migc *m, int64_t to)
 		} else {
 			mig = nextpending(m, &t, to);
 		}
-		/* Killed between its last migration and recording the schema,
-		** a run leaves the newest row without one: this run records it. */
-		if (!mig && t.n > 0 && !t.rows[t.n - 1].hasschema)
-			m->unrecorded = 1;
-		freetrack(&t);
 		if (!mig) {
+			/* Killed between its last migration and recording the
+			** schema, a run leaves the newest row without one: this
+			** run records it. */
+			if (t.n > 0 && !t.rows[t.n - 1].hasschema)
+				m->unrecorded = 1;
 			rc = m->drv->xCommit(m);
 			break;
 		}
 		rc = applyone(m, mig, to, from);
+		if (rc == MIGC_OK && from < 0 && !(mig->up.flags & (MIGC_NO_TRANSACTION | MIGC_FOREIGN_KEYS_OFF)))
+			rc = addrow(m, &t, mig);
+		else
+			have = 0;       /* read the table again */
 	}
+	freetrack(&t);
+	if (runlock)
+		m->drv->xUnlockSession(m);
 	return rc;
 }
 

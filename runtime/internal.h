@@ -16,7 +16,7 @@ struct trackrow {
 
 struct track {
 	struct trackrow *rows;  /* in version order */
-	size_t n;
+	size_t n, cap;
 };
 
 /*
@@ -57,6 +57,11 @@ struct driver {
 	** 0 when none (tells a running no-transaction migration from an
 	** interrupted one). */
 	long (*xLockHolder)(migc *m);
+	/* Optional: in the write transaction just begun, 1 when no other
+	** connection can have written the tracking table since this handle
+	** last read it, so the engine may keep what it read (plus what it
+	** wrote); 0 to have it read again. */
+	int  (*xUnchanged)(migc *m);
 };
 
 struct migc {
@@ -72,6 +77,7 @@ struct migc {
 	int resume;             /* up may go on with a failed no-transaction migration */
 	int nchanged;           /* migrations applied, reverted or baselined by this call */
 	int unrecorded;         /* up found the newest row without its schema */
+	long long readmark;     /* SQLite: PRAGMA data_version when the table was last read; -1 none */
 	char schema[64];        /* tracking table's schema, "" for the default */
 	migc_event_fn event;
 	void *ctx;

@@ -26,7 +26,7 @@ freetrack(struct track *t)
 	}
 	free(t->rows);
 	t->rows = NULL;
-	t->n = 0;
+	t->n = t->cap = 0;
 }
 
 const struct migc_migration *
@@ -68,7 +68,7 @@ int
 readtrack(migc *m, struct track *t)
 {
 	t->rows = NULL;
-	t->n = 0;
+	t->n = t->cap = 0;
 	return m->drv->xReadTable(m, t);
 }
 

@@ -27,6 +27,9 @@ struct pg {
 	char *regclass;                 /* the same as a string literal for to_regclass */
 	long long key;                  /* advisory lock key */
 	int checked;                    /* pgcreatetable just found or made the table */
+	int nlocks;                     /* session-level holds of the advisory lock */
+	int deferbegin;                 /* a transaction is begun but BEGIN not yet sent */
+	int readlocked;                 /* the table was read while the session lock was held */
 };
 
 #define PG(m) ((struct pg *)(m)->db)
@@ -58,16 +61,41 @@ connerr(migc *m, const char *what)
 	return pgerr(m, MIGC_ERROR, what, PQerrorMessage(c));
 }
 
+/*
+** Send the BEGIN that pgbegin deferred, before anything else goes to the
+** server. (Under the session lock a transaction needs no lock of its own,
+** so its BEGIN can travel with the next message: pgapply sends it with the
+** migration, making an apply one round trip.)
+*/
+static int
+begun(migc *m)
+{
+	PGresult *r;
+	int ok;
+
+	if (!PG(m)->deferbegin)
+		return MIGC_OK;
+	PG(m)->deferbegin = 0;
+	r = PQexec(PG(m)->conn, "BEGIN");
+	ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	return ok ? MIGC_OK : connerr(m, "cannot begin a transaction");
+}
+
 /* Run sql; on success *res holds its result (clear it) or is NULL. */
 static int
 run(migc *m, const char *sql, PGresult **res)
 {
-	PGresult *r = PQexec(PG(m)->conn, sql);
-	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	ExecStatusType st;
+	PGresult *r;
 	int rc;
 
 	if (res)
 		*res = NULL;
+	if (begun(m) != MIGC_OK)
+		return MIGC_ERROR;
+	r = PQexec(PG(m)->conn, sql);
+	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 		if (res)
 			*res = r;
@@ -84,9 +112,12 @@ run(migc *m, const char *sql, PGresult **res)
 static int
 runparams(migc *m, const char *sql, int n, const char *const *vals, const char *what)
 {
-	PGresult *res = PQexecParams(PG(m)->conn, sql, n, NULL, vals, NULL, NULL, 0);
+	PGresult *res;
 	int rc;
 
+	if (begun(m) != MIGC_OK)
+		return MIGC_ERROR;
+	res = PQexecParams(PG(m)->conn, sql, n, NULL, vals, NULL, NULL, 0);
 	if (res && PQresultStatus(res) == PGRES_COMMAND_OK)
 		rc = MIGC_OK;
 	else
@@ -329,6 +360,10 @@ pgbegin(migc *m)
 {
 	int rc = resolve(m);
 
+	if (rc == MIGC_OK && PG(m)->nlocks > 0) {
+		PG(m)->deferbegin = 1;
+		return MIGC_OK;
+	}
 	if (rc == MIGC_OK)
 		rc = lockpoll(m, 1);
 	if (rc != MIGC_OK && PQtransactionStatus(PG(m)->conn) != PQTRANS_IDLE)
@@ -342,6 +377,7 @@ pgcommit(migc *m)
 	PGresult *res;
 	int rc;
 
+	PG(m)->deferbegin = 0;
 	if (PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE)
 		return MIGC_OK;
 	rc = run(m, "COMMIT", &res);
@@ -354,6 +390,7 @@ pgcommit(migc *m)
 static void
 pgrollback(migc *m)
 {
+	PG(m)->deferbegin = 0;
 	if (PQtransactionStatus(PG(m)->conn) != PQTRANS_IDLE)
 		PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
 }
@@ -420,6 +457,10 @@ pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 		return seterr(m, MIGC_NOMEM, "out of memory");
 	memcpy(sql, sc->sql + st->offset, st->length);
 	sql[st->length] = '\0';
+	if (begun(m) != MIGC_OK) {
+		free(sql);
+		return MIGC_ERROR;
+	}
 	res = PQexec(PG(m)->conn, sql);
 	status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (status == PGRES_COPY_IN) {
@@ -525,6 +566,8 @@ pgreadtable(migc *m, struct track *t)
 	         "execution_ms, statements_done, statements_total, error, done_checksum, "
 	         "schema_fingerprint IS NOT NULL FROM %s ORDER BY version",
 	         PG(m)->qtable);
+	if (begun(m) != MIGC_OK)
+		return MIGC_ERROR;
 	res = PQexec(PG(m)->conn, sql);
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -540,6 +583,7 @@ pgreadtable(migc *m, struct track *t)
 	}
 	n = PQntuples(res);
 	t->rows = calloc((size_t)n + 1, sizeof(*t->rows));
+	t->cap = (size_t)n + 1;
 	if (!t->rows) {
 		PQclear(res);
 		return seterr(m, MIGC_NOMEM, "out of memory");
@@ -565,6 +609,7 @@ pgreadtable(migc *m, struct track *t)
 		}
 	}
 	PQclear(res);
+	PG(m)->readlocked = PG(m)->nlocks > 0;
 	return MIGC_OK;
 }
 
@@ -678,7 +723,8 @@ pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int
 	char *buf = NULL, *row;
 	unsigned long i, nok = 0;
 	PGresult *res, *bad = NULL;
-	int rc = MIGC_OK;
+	int rc = MIGC_OK, lead = PG(m)->deferbegin;     /* BEGIN first, in this message */
+	int beginfailed;
 
 	starts = malloc((sc->nstmts + 1) * sizeof(*starts));
 	row = rowliteral(m, r);
@@ -687,6 +733,9 @@ pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int
 		free(row);
 		return seterr(m, MIGC_NOMEM, "out of memory");
 	}
+	PG(m)->deferbegin = 0;
+	if (lead && append(&buf, &len, &cap, "BEGIN;\n", 7) != 0)
+		rc = MIGC_NOMEM;
 	for (i = 0; i < sc->nstmts && rc == MIGC_OK; i++) {
 		const struct migc_stmt *st = &sc->stmts[i];
 		const char *text = sc->sql + st->offset;
@@ -724,7 +773,12 @@ pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int
 				PQclear(res);
 			}
 		}
-		if (bad && nok < sc->nstmts)
+		beginfailed = lead && bad && nok == 0;
+		if (lead && nok > 0)
+			nok--;          /* BEGIN's result is not a statement's */
+		if (beginfailed)
+			rc = pgerr(m, MIGC_ERROR, "cannot begin a transaction", PQresultErrorMessage(bad));
+		else if (bad && nok < sc->nstmts)
 			rc = stmterr(m, sc, nok, bad, buf, len, starts[nok]);
 		else if (bad)
 			rc = pgerr(m, MIGC_ERROR, nok == sc->nstmts ? "cannot record the migration" : "COMMIT failed",
@@ -738,12 +792,17 @@ pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int
 	return rc;
 }
 
+/* Session-level holds stack: each pglocksession needs its unlock. */
 static int
 pglocksession(migc *m)
 {
 	int rc = resolve(m);
 
-	return rc == MIGC_OK ? lockpoll(m, 0) : rc;
+	if (rc == MIGC_OK)
+		rc = lockpoll(m, 0);
+	if (rc == MIGC_OK)
+		PG(m)->nlocks++;
+	return rc;
 }
 
 static void
@@ -754,6 +813,15 @@ pgunlocksession(migc *m)
 	pgrollback(m);
 	snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%lld)", PG(m)->key);
 	PQclear(PQexec(PG(m)->conn, sql));
+	if (PG(m)->nlocks > 0 && --PG(m)->nlocks == 0)
+		PG(m)->readlocked = 0;
+}
+
+/* Under the session lock no other migrator can have written the table. */
+static int
+pgunchanged(migc *m)
+{
+	return PG(m)->readlocked;
 }
 
 /* Every user object in one catalog query, the tracking table left out. */
@@ -883,6 +951,7 @@ const struct driver pgdriver = {
 	pggetrecorded,
 	pgsetrecorded,
 	pglockholder,
+	pgunchanged,
 };
 
 int

@@ -110,7 +110,7 @@ fingerprint(const char *text, char out[68])
 int
 recordschema(migc *m)
 {
-	struct track t = { NULL, 0 };       /* freed below even when xBegin fails */
+	struct track t = { NULL, 0, 0 };       /* freed below even when xBegin fails */
 	char *text = NULL, fp[68];
 	int rc;
 

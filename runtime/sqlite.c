@@ -178,6 +178,31 @@ coldup(sqlite3_stmt *st, int i)
 	return s ? strdup_((const char *)s) : NULL;
 }
 
+/* PRAGMA data_version: changes when another connection commits. */
+static long long
+dataversion(migc *m)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(DB(m), "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Nobody else committed since the last read: our own commits leave
+** data_version as it was. */
+static int
+sqliteunchanged(migc *m)
+{
+	long long v = dataversion(m);
+
+	return v >= 0 && v == m->readmark;
+}
+
 static int
 sqlitereadtable(migc *m, struct track *t)
 {
@@ -185,6 +210,7 @@ sqlitereadtable(migc *m, struct track *t)
 	size_t cap = 0;
 	int rc, exists = 0;
 
+	m->readmark = -1;
 	/* Readers wait for a writer's commit too, as long as the lock timeout. */
 	sqlite3_busy_timeout(DB(m), m->lock_timeout * 1000);
 	if (sqlite3_prepare_v2(DB(m), "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1", -1, &st, NULL) != SQLITE_OK)
@@ -211,7 +237,7 @@ sqlitereadtable(migc *m, struct track *t)
 			if (!p)
 				goto nomem;
 			t->rows = p;
-			cap = ncap;
+			t->cap = cap = ncap;
 		}
 		r = &t->rows[t->n];
 		memset(r, 0, sizeof(*r));
@@ -236,6 +262,7 @@ sqlitereadtable(migc *m, struct track *t)
 		return rc;
 	}
 	sqlite3_finalize(st);
+	m->readmark = dataversion(m);
 	return MIGC_OK;
 nomem:
 	sqlite3_finalize(st);
@@ -414,6 +441,7 @@ const struct driver sqlitedriver = {
 	sqlitegetrecorded,
 	sqlitesetrecorded,
 	NULL,
+	sqliteunchanged,
 };
 
 int

@@ -240,9 +240,17 @@ t_lock_timeout() {
 	wait "$holder"
 	[ $st -eq 0 ] || return 1
 	[ "$(q "$db" 'SELECT count(*) FROM migc_migrations')" = 1 ] || return 1
-	expect 0 "applied 0002_b" build/migc up --lock-timeout 5 --dir "$base" --database "sqlite:$db"
+	expect 0 "applied 0002_b" build/migc up --lock-timeout 5 --dir "$base" --database "sqlite:$db" || return 1
+	# Up to date, up reads the table and neither takes nor waits for the lock.
+	(printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 3; printf 'COMMIT;\n') | sqlite3 "$db" >/dev/null &
+	holder=$!
+	sleep 1
+	expect 0 "nothing to apply" build/migc up --lock-timeout 1 --dir "$base" --database "sqlite:$db"
+	st=$?
+	wait "$holder"
+	return $st
 }
-check "concurrency: --lock-timeout bounds the wait for another writer (exit 1), then up succeeds" t_lock_timeout
+check "concurrency: --lock-timeout bounds the wait for another writer (exit 1), then up succeeds; an up-to-date up does not wait" t_lock_timeout
 
 # sumdir NAME: a copy of the base set with a fresh migc.sum.
 sumdir() {

@@ -96,6 +96,35 @@ t_pg_one_message() {
 }
 check "[postgres] a transactional migration reaches the server as one message: statements, tracking row, COMMIT" t_pg_one_message
 
+# pgmessages DB COMMAND...: run COMMAND; print how many messages (simple
+# queries, each logged once by log_statement = all) it sent to the server.
+pgmessages() {
+	db=$1
+	shift
+	before=$(wc -c <"$_pgroot/log")
+	"$@" >/dev/null || return 1
+	tail -c +"$((before + 1))" "$_pgroot/log" | grep -c 'LOG:  statement: '
+}
+
+# n migrations: the run costs a fixed number of messages plus one per
+# migration (BEGIN travels with it, the table is read once per run); a
+# no-op up is one read of the table.
+t_pg_round_trips() {
+	d=$tmp/pg-only/trips
+	for i in $(seq 1 30); do
+		mig "$d" "$(printf '%04d' "$i")_t$i.sql" "CREATE TABLE t$i (x integer);\nINSERT INTO t$i VALUES ($i);\n"
+	done
+	for n in 10 30; do
+		db=$(newdb "trips$n")
+		q "$db" "ALTER DATABASE trips$n SET log_statement = 'all'" || return 1
+		eval "up$n=\$(pgmessages \"\$db\" build/migc up --to $n --dir \"\$d\" --database \"\$db\")" || return 1
+	done
+	noop=$(pgmessages "$db" build/migc up --dir "$d" --database "$db") || return 1
+	echo "messages: up of 10: $up10, up of 30: $up30, no-op up: $noop"
+	[ $((up30 - up10)) -eq 20 ] && [ "$noop" -le 3 ]
+}
+check "[postgres] up sends one message per migration (BEGIN and COMMIT in it); a no-op up sends at most three" t_pg_round_trips
+
 t_pg_replay() {
 	build/migc gen --dialect postgres --main --replay-database "$PGURL" -o "$tmp/pgreplay.c" migrations/postgres || return 1
 	[ "$(grep -c '"s1:[0-9a-f]\{64\}" },$' "$tmp/pgreplay.c")" = 6 ] || { echo "not 6 fingerprints"; return 1; }
