@@ -39,11 +39,23 @@ iscident(const char *s)
 static size_t
 putescaped(struct buf *out, const char *s, size_t n)
 {
-	size_t i, cols = 0;
+	size_t i = 0, cols = 0;
 
-	for (i = 0; i < n; i++) {
-		int c = (unsigned char)s[i];
+	while (i < n) {
+		size_t j = i;
+		int c;
 
+		/* Bytes that stand for themselves go out as one run. */
+		while (j < n && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x7f && s[j] != '"' &&
+		       s[j] != '\\' && !(s[j] == '?' && j + 1 < n && s[j + 1] == '?'))
+			j++;
+		if (j > i) {
+			bufadd(out, s + i, j - i);
+			cols += j - i;
+			i = j;
+			continue;
+		}
+		c = (unsigned char)s[i++];
 		if (c == '"' || c == '\\') {
 			bufputc(out, '\\');
 			bufputc(out, c);
@@ -51,12 +63,9 @@ putescaped(struct buf *out, const char *s, size_t n)
 		} else if (c == '\n' || c == '\t') {
 			bufputs(out, c == '\n' ? "\\n" : "\\t");
 			cols += 2;
-		} else if (c == '?' && i + 1 < n && s[i + 1] == '?') {
+		} else if (c == '?') {
 			bufputs(out, "\\077");
 			cols += 4;
-		} else if (c >= 0x20 && c < 0x7f) {
-			bufputc(out, c);
-			cols++;
 		} else {
 			bufprintf(out, "\\%03o", c);
 			cols += 4;

@@ -328,8 +328,13 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 	text = canonicalize(raw, rawlen, &len);
 	if (sum)
 		checksum("c1:", text, len, sum);
-	if (rawsum)
+	if (rawsum && sum && rawlen == len && memcmp(raw, text, len) == 0) {
+		/* No BOM and no CR: the raw bytes are the canonical ones. */
+		memcpy(rawsum, "r1:", 3);
+		memcpy(rawsum + 3, sum + 3, 65);
+	} else if (rawsum) {
 		checksum("r1:", raw, rawlen, rawsum);
+	}
 	free(raw);
 	sc->sql = text;
 	sc->length = (unsigned long)len;
