@@ -178,15 +178,8 @@ addrow(migc *m, struct track *t, const struct migc_migration *mig)
 	char at[32];
 	size_t i;
 
-	if (t->n == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 64;
-
-		r = realloc(t->rows, ncap * sizeof(*r));
-		if (!r)
-			return seterr(m, MIGC_NOMEM, "out of memory");
-		t->rows = r;
-		t->cap = ncap;
-	}
+	if (growtrack(t) != 0)
+		return seterr(m, MIGC_NOMEM, "out of memory");
 	for (i = t->n; i > 0 && t->rows[i - 1].version > mig->version; i--)
 		;
 	memmove(&t->rows[i + 1], &t->rows[i], (t->n - i) * sizeof(*r));
@@ -782,7 +775,10 @@ migc_repair(migc *m, int what, int64_t version)
 static int
 recorded(migc *m, int rc)
 {
-	if (rc == MIGC_OK && (m->nchanged || m->unrecorded))
+	int record = m->nchanged || m->unrecorded;
+
+	m->unrecorded = 0;
+	if (rc == MIGC_OK && record)
 		rc = recordschema(m);
 	return rc;
 }
@@ -791,7 +787,6 @@ int
 migc_up(migc *m, int64_t to)
 {
 	m->nchanged = 0;
-	m->unrecorded = 0;
 	return recorded(m, uprun(m, to));
 }
 
@@ -799,7 +794,6 @@ int
 migc_down(migc *m, int steps, int64_t to)
 {
 	m->nchanged = 0;
-	m->unrecorded = 0;
 	return recorded(m, downrun(m, steps, to));
 }
 
@@ -807,6 +801,5 @@ int
 migc_baseline(migc *m, int64_t to)
 {
 	m->nchanged = 0;
-	m->unrecorded = 0;
 	return recorded(m, baselinerun(m, to));
 }

@@ -76,7 +76,7 @@ struct migc {
 	int single_transaction;
 	int resume;             /* up may go on with a failed no-transaction migration */
 	int nchanged;           /* migrations applied, reverted or baselined by this call */
-	int unrecorded;         /* up found the newest row without its schema */
+	int unrecorded;         /* up found the newest row without its schema; recorded() clears it */
 	long long readmark;     /* SQLite: PRAGMA data_version when the table was last read; -1 none */
 	char schema[64];        /* tracking table's schema, "" for the default */
 	migc_event_fn event;
@@ -113,6 +113,7 @@ int isfailed(const struct trackrow *r);
 int resumable(const struct trackrow *r, const struct migc_migration *mig);
 void freetrack(struct track *t);
 int readtrack(migc *m, struct track *t);
+int growtrack(struct track *t);
 int verifytrack(migc *m, const struct track *t, int forup);
 int stmtpos(const struct migc_script *sc, unsigned long i, long erroff,
             unsigned long *line, unsigned long *col);

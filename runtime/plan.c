@@ -64,6 +64,24 @@ checkmarker(migc *m, const char *text)
 	return MIGC_OK;
 }
 
+/* Room for one more row at the end of t: 0, or -1 when out of memory. */
+int
+growtrack(struct track *t)
+{
+	struct trackrow *p;
+	size_t ncap;
+
+	if (t->n < t->cap)
+		return 0;
+	ncap = t->cap ? t->cap * 2 : 64;
+	p = realloc(t->rows, ncap * sizeof(*p));
+	if (!p)
+		return -1;
+	t->rows = p;
+	t->cap = ncap;
+	return 0;
+}
+
 int
 readtrack(migc *m, struct track *t)
 {

@@ -207,7 +207,6 @@ static int
 sqlitereadtable(migc *m, struct track *t)
 {
 	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
 	int rc, exists = 0;
 
 	m->readmark = -1;
@@ -230,15 +229,8 @@ sqlitereadtable(migc *m, struct track *t)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct trackrow *r;
 
-		if (t->n == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			struct trackrow *p = realloc(t->rows, ncap * sizeof(*p));
-
-			if (!p)
-				goto nomem;
-			t->rows = p;
-			t->cap = cap = ncap;
-		}
+		if (growtrack(t) != 0)
+			goto nomem;
 		r = &t->rows[t->n];
 		memset(r, 0, sizeof(*r));
 		r->version = sqlite3_column_int64(st, 0);
