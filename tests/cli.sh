@@ -178,10 +178,7 @@ check "build: configure names missing packages; ninja install (prefix, DESTDIR) 
 # against migc as installed (staged here: bin/migc, lib/, include/, migc.pc)
 # with a dynamic link; then a new migration must reach the rebuilt binary.
 vprefix=$tmp/vendor-prefix
-mkdir -p "$vprefix/bin" "$vprefix/lib/pkgconfig" "$vprefix/include"
-cp build/migc "$vprefix/bin/" && cp build/libmigc.a build/libmigc_nogss.a "$vprefix/lib/" &&
-	cp runtime/migc.h "$vprefix/include/" &&
-	sed "s|^prefix=.*|prefix=$vprefix|" build/migc.pc >"$vprefix/lib/pkgconfig/migc.pc"
+stage "$vprefix"
 vldflags=$(echo " $LDFLAGS " | sed 's/ -static / /')
 
 # vbuild TOOL DIR: build DIR/app with TOOL (ninja, make or cmake).

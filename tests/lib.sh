@@ -42,6 +42,16 @@ readmeblock() {
 	sed -n "/^<!-- $1:begin -->\$/,/^<!-- $1:end -->\$/p" README.md | sed '1,2d;$d' | sed '$d'
 }
 
+# stage DIR: what ninja install installs (bin/migc, lib/, include/,
+# lib/pkgconfig/migc.pc), laid out under DIR with migc.pc's prefix set to
+# DIR; for building against migc the way an application does.
+stage() {
+	mkdir -p "$1/bin" "$1/lib/pkgconfig" "$1/include" &&
+		cp build/migc "$1/bin/" && cp build/libmigc.a build/libmigc_nogss.a "$1/lib/" &&
+		cp runtime/migc.h "$1/include/" &&
+		sed "s|^prefix=.*|prefix=$1|" build/migc.pc >"$1/lib/pkgconfig/migc.pc"
+}
+
 # embed NAME DIR: build the embedded binary $tmp/NAME from DIR for $B.
 embed() {
 	build/migc gen --dialect "${B:-sqlite}" --main -o "$tmp/$1.c" "$2" && cbuild "$tmp/$1" "$tmp/$1.c"

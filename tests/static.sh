@@ -15,14 +15,12 @@ isstatic() {
 
 # The installed pkg-config file, used the way an application's build does.
 staticprefix=$tmp/static-prefix
-mkdir -p "$staticprefix/lib/pkgconfig" "$staticprefix/include"
-cp build/libmigc.a build/libmigc_nogss.a "$staticprefix/lib/" &&
-	cp runtime/migc.h "$staticprefix/include/" && cp build/migc.pc "$staticprefix/lib/pkgconfig/"
+stage "$staticprefix"
 
 t_static_binaries() {
 	isstatic build/migrate && isstatic build/migc || return 1
 	build/migc gen --dialect sqlite --name app --main -o "$tmp/static_app.c" migrations/sqlite || return 1
-	flags=$(PKG_CONFIG_PATH=$staticprefix/lib/pkgconfig pkg-config --define-prefix --static --cflags --libs migc) || return 1
+	flags=$(PKG_CONFIG_PATH=$staticprefix/lib/pkgconfig pkg-config --static --cflags --libs migc) || return 1
 	echo "pkg-config --static --libs migc: $flags"
 	$CC -static -std=c99 -O2 "$tmp/static_app.c" $flags -o "$tmp/static_app" 2>"$tmp/static_app.log" ||
 		{ cat "$tmp/static_app.log"; return 1; }
