@@ -235,8 +235,8 @@ emitset(struct buf *out, const struct migc_set *set, const char *symbol, int wit
 		}
 		bufputs(out, "};\n");
 	}
-	bufprintf(out, "\nconst struct migc_set %s = {\n\t%d, \"%s\", %s, %lu,\n\t\"%s\"\n};\n",
-	          symbol, MIGC_LAYOUT, set->dialect, set->count ? "migc__records" : "0", set->count, set->hash);
+	bufprintf(out, "\nconst struct migc_set %s = {\n\t%d, \"%s\", &migc_driver_%s, %s, %lu,\n\t\"%s\"\n};\n",
+	          symbol, MIGC_LAYOUT, set->dialect, set->dialect, set->count ? "migc__records" : "0", set->count, set->hash);
 	if (withmain)
 		bufprintf(out, "\nint main(int argc, char **argv)\n{\n\treturn migc_main(argc, argv, &%s);\n}\n",
 		          symbol);

@@ -142,6 +142,8 @@ migc_open(migc **out, const char *url, const struct migc_set *set, int flags)
 	if (!set || set->layout != MIGC_LAYOUT)
 		return seterr(m, MIGC_INPUT, "the migration set was generated for another record layout (%d, runtime has %d): run migc gen again",
 		              set ? set->layout : 0, MIGC_LAYOUT);
+	if (!set->driver)
+		return seterr(m, MIGC_INPUT, "the migration set names no database driver: generate it with migc gen --dialect sqlite|postgres");
 	kind = urlkind(url, &target);
 	if (kind == URL_BAD) {
 		char *safe = redacturl(url ? url : "");
@@ -154,13 +156,7 @@ migc_open(migc **out, const char *url, const struct migc_set *set, int flags)
 	if (strcmp(set->dialect, kind == URL_SQLITE ? "sqlite" : "postgres") != 0)
 		return seterr(m, MIGC_INPUT, "these migrations were generated for %s, not for a %s database",
 		              set->dialect, kind == URL_SQLITE ? "sqlite" : "postgres");
-#ifdef MIGC_POSTGRES
-	m->drv = kind == URL_SQLITE ? &sqlitedriver : &pgdriver;
-#else
-	if (kind == URL_POSTGRES)
-		return seterr(m, MIGC_INPUT, "this migc was built without PostgreSQL support (./configure --without-postgres)");
-	m->drv = &sqlitedriver;
-#endif
+	m->drv = set->driver;
 	rc = m->drv->xOpen(m, target, flags);
 	if (rc == MIGC_OK)
 		m->owned = 1;

@@ -23,7 +23,7 @@ struct track {
 ** A database driver. Every function returns a MIGC_ result code and
 ** leaves the message on the handle (seterr) when it fails.
 */
-struct driver {
+struct migc_driver {
 	const char *name;                                   /* "sqlite" */
 	int  (*xOpen)(migc *m, const char *target, int flags);
 	void (*xClose)(migc *m);                            /* closes only what xOpen opened */
@@ -66,7 +66,7 @@ struct driver {
 
 struct migc {
 	const struct migc_set *set;
-	const struct driver *drv;
+	const struct migc_driver *drv;
 	void *db;               /* the driver's connection */
 	int owned;              /* xClose closes db */
 	int readonly;
@@ -83,9 +83,6 @@ struct migc {
 	void *ctx;
 	char *errmsg;           /* NULL: no message */
 };
-
-extern const struct driver sqlitedriver;
-extern const struct driver pgdriver;      /* only with MIGC_POSTGRES */
 
 /* api.c */
 int seterr(migc *m, int rc, const char *fmt, ...);

@@ -28,7 +28,7 @@ extern "C" {
 
 /* ---- The generated record layout (a contract: see README) ---- */
 
-#define MIGC_LAYOUT 3      /* version of the structures below */
+#define MIGC_LAYOUT 4      /* version of the structures below */
 
 /* migc_script.flags */
 #define MIGC_NO_TRANSACTION   0x1  /* -- migc:no-transaction */
@@ -62,9 +62,16 @@ struct migc_migration {
 	                                    build-time replay; NULL when not replayed */
 };
 
+/* The database drivers (opaque). A set names its own, so an application
+** links only the driver, and the client library, its set needs. */
+struct migc_driver;
+extern const struct migc_driver migc_driver_sqlite;
+extern const struct migc_driver migc_driver_postgres;
+
 struct migc_set {
 	int layout;                      /* MIGC_LAYOUT of the generator */
 	const char *dialect;             /* "sqlite" or "postgres" */
+	const struct migc_driver *driver;  /* &migc_driver_sqlite or &migc_driver_postgres */
 	const struct migc_migration *migrations;
 	unsigned long count;
 	const char *hash;                /* "c1:" + SHA-256 over "version checksum\n" lines */

@@ -1,10 +1,10 @@
 /*
 ** postgres.c: the PostgreSQL driver, on libpq. Migrators serialise on
 ** one advisory lock, polled (never a blocking pg_advisory_lock): a
-** transaction-level lock for transactional migrations, so they work
-** behind a transaction-pooling PgBouncer, and a session-level lock for a
-** no-transaction migration, released on every exit path. A transactional
-** migration goes to the server as one message: statements, row, COMMIT.
+** session-level lock held for a whole up run (and around a
+** no-transaction migration), released on every exit path, or a
+** transaction-level one for a single change. A transactional migration
+** goes to the server as one message: BEGIN, statements, row, COMMIT.
 ** Compiled to a stub when configured --without-postgres (no MIGC_POSTGRES).
 */
 #define _POSIX_C_SOURCE 200809L
@@ -930,7 +930,7 @@ pglockholder(migc *m)
 	return resolve(m) == MIGC_OK ? lockholder(m) : 0;
 }
 
-const struct driver pgdriver = {
+const struct migc_driver migc_driver_postgres = {
 	"postgres",
 	pgopen,
 	pgclose,
@@ -961,17 +961,34 @@ migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)
 
 	if (rc != MIGC_OK)
 		return rc;
-	(*out)->drv = &pgdriver;
+	(*out)->drv = &migc_driver_postgres;
 	rc = attach(*out, conn, 0);
 	if (rc != MIGC_OK)
 		return rc;
-	if (!set || set->layout != MIGC_LAYOUT || strcmp(set->dialect, "postgres") != 0)
+	if (!set || set->layout != MIGC_LAYOUT || set->driver != &migc_driver_postgres)
 		return seterr(*out, MIGC_INPUT, "the migration set is not a postgres set of record layout %d: run migc gen again",
 		              MIGC_LAYOUT);
 	return MIGC_OK;
 }
 
 #else /* built --without-postgres: the API is there and says so */
+
+static int
+nopostgres(migc *m)
+{
+	return seterr(m, MIGC_INPUT, "this migc was built without PostgreSQL support (./configure --without-postgres)");
+}
+
+static int
+stubopen(migc *m, const char *target, int flags)
+{
+	(void)target;
+	(void)flags;
+	return nopostgres(m);
+}
+
+/* Opens nothing, so no other function of it is ever called. */
+const struct migc_driver migc_driver_postgres = { "postgres", stubopen };
 
 int
 migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)
@@ -981,7 +998,7 @@ migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)
 	(void)conn;
 	if (rc != MIGC_OK)
 		return rc;
-	return seterr(*out, MIGC_INPUT, "this migc was built without PostgreSQL support (./configure --without-postgres)");
+	return nopostgres(*out);
 }
 
 #endif

@@ -412,7 +412,7 @@ sqlitesetrecorded(migc *m, int64_t version, const char *fp, const char *text)
 	return rc == SQLITE_OK ? MIGC_OK : dberr(m, "cannot record the schema");
 }
 
-const struct driver sqlitedriver = {
+const struct migc_driver migc_driver_sqlite = {
 	"sqlite",
 	sqliteopen,
 	sqliteclose,
@@ -443,10 +443,10 @@ migc_wrap_sqlite(migc **out, struct sqlite3 *db, const struct migc_set *set)
 
 	if (rc != MIGC_OK)
 		return rc;
-	(*out)->drv = &sqlitedriver;
+	(*out)->drv = &migc_driver_sqlite;
 	(*out)->db = db;
 	(*out)->owned = 0;
-	if (!set || set->layout != MIGC_LAYOUT || strcmp(set->dialect, "sqlite") != 0)
+	if (!set || set->layout != MIGC_LAYOUT || set->driver != &migc_driver_sqlite)
 		return seterr(*out, MIGC_INPUT, "the migration set is not a sqlite set of record layout %d: run migc gen again",
 		              MIGC_LAYOUT);
 	return MIGC_OK;

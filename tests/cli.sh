@@ -112,11 +112,11 @@ t_readme_example() {
 	readmeblock example >"$tmp/example.c"
 	[ -s "$tmp/example.c" ] || { echo "no example in README.md"; return 1; }
 	build/migc gen --dialect sqlite --name app_migrations -o "$tmp/example_set.c" migrations/sqlite &&
-	cbuild "$tmp/example" -Wall -Wextra -Werror "$tmp/example.c" "$tmp/example_set.c" &&
-	(cd "$tmp" && ./example) || return 1
+	(PQ_LIBS= && cbuild "$tmp/example" -Wall -Wextra -Werror "$tmp/example.c" "$tmp/example_set.c") &&
+	nolibpq "$tmp/example" && (cd "$tmp" && ./example) || return 1
 	[ "$(q "$tmp/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ]
 }
-check "readme: the embedding example compiles with -Werror and migrates app.db" t_readme_example
+check "readme: the embedding example compiles with -Werror, links without libpq and migrates app.db" t_readme_example
 
 t_ninja_regen() {
 	src=$tmp/regen
@@ -161,7 +161,7 @@ t_configure_install() {
 		sh -c "cd '$src' && PG_CONFIG='$tmp/fakepg/pg_config' ./configure --static" || return 1
 	(cd "$src" && ./configure --prefix="$tmp/prefix" >/dev/null && ninja install >/dev/null) || return 1
 	(cd "$src" && DESTDIR=$tmp/stage ninja install >/dev/null) || return 1
-	for f in bin/migc lib/libmigc.a lib/libmigc_nogss.a include/migc.h lib/pkgconfig/migc.pc; do
+	for f in bin/migc lib/libmigc.a lib/libmigc_nogss.a include/migc.h lib/pkgconfig/migc.pc lib/pkgconfig/migc-sqlite.pc; do
 		[ -f "$tmp/prefix/$f" ] && [ -f "$tmp/stage$tmp/prefix/$f" ] || { echo "missing $f"; return 1; }
 	done
 	static=
@@ -170,9 +170,15 @@ t_configure_install() {
 	"$tmp/prefix/bin/migc" gen --dialect sqlite --name app_migrations -o "$tmp/inst_set.c" migrations/sqlite &&
 	$CC $LDFLAGS -std=c99 "$tmp/example.c" "$tmp/inst_set.c" $flags -o "$tmp/inst_example" || return 1
 	(cd "$tmp" && rm -f app.db && ./inst_example >/dev/null) || return 1
+	[ "$(q "$tmp/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ] || return 1
+	flags=$(PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig pkg-config $static --cflags --libs migc-sqlite) || return 1
+	case " $flags " in *" -lpq "*) echo "migc-sqlite.pc names libpq: $flags"; return 1 ;; esac
+	$CC $LDFLAGS -std=c99 "$tmp/example.c" "$tmp/inst_set.c" $flags -o "$tmp/inst_example" &&
+		nolibpq "$tmp/inst_example" || return 1
+	(cd "$tmp" && rm -f app.db && ./inst_example >/dev/null) || return 1
 	[ "$(q "$tmp/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ]
 }
-check "build: configure names missing packages; ninja install (prefix, DESTDIR) gives a usable migc.pc" t_configure_install
+check "build: configure names missing packages; ninja install (prefix, DESTDIR) gives usable migc.pc and migc-sqlite.pc" t_configure_install
 
 # The README's vendoring snippets, each building README's embedding example
 # against migc as installed (staged here: bin/migc, lib/, include/, migc.pc)

@@ -36,6 +36,14 @@ cbuild() {
 	return $st
 }
 
+# nolibpq BIN: BIN neither needs libpq nor holds any of it.
+nolibpq() {
+	if nm "$1" | grep -E ' PQ[A-Za-z_]*$' | head -n 3 | grep .; then
+		echo "$1 links libpq"
+		return 1
+	fi
+}
+
 # readmeblock NAME: the code block between README.md's <!-- NAME:begin -->
 # and <!-- NAME:end --> lines, without its ``` fence.
 readmeblock() {
@@ -43,13 +51,15 @@ readmeblock() {
 }
 
 # stage DIR: what ninja install installs (bin/migc, lib/, include/,
-# lib/pkgconfig/migc.pc), laid out under DIR with migc.pc's prefix set to
+# lib/pkgconfig/migc.pc and migc-sqlite.pc), laid out under DIR with migc.pc's prefix set to
 # DIR; for building against migc the way an application does.
 stage() {
 	mkdir -p "$1/bin" "$1/lib/pkgconfig" "$1/include" &&
 		cp build/migc "$1/bin/" && cp build/libmigc.a build/libmigc_nogss.a "$1/lib/" &&
 		cp runtime/migc.h "$1/include/" &&
-		sed "s|^prefix=.*|prefix=$1|" build/migc.pc >"$1/lib/pkgconfig/migc.pc"
+		for pc in migc migc-sqlite; do
+			sed "s|^prefix=.*|prefix=$1|" "build/$pc.pc" >"$1/lib/pkgconfig/$pc.pc" || return 1
+		done
 }
 
 # embed NAME DIR: build the embedded binary $tmp/NAME from DIR for $B.

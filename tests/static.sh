@@ -20,18 +20,31 @@ stage "$staticprefix"
 t_static_binaries() {
 	isstatic build/migrate && isstatic build/migc || return 1
 	build/migc gen --dialect sqlite --name app --main -o "$tmp/static_app.c" migrations/sqlite || return 1
+	# A PostgreSQL set when there is libpq: its driver brings libpq and OpenSSL.
+	app=$tmp/static_app.c
+	if [ "${POSTGRES:-yes}" = yes ]; then
+		app=$tmp/static_pg_app.c
+		build/migc gen --dialect postgres --name app --main -o "$app" migrations/postgres || return 1
+	fi
 	flags=$(PKG_CONFIG_PATH=$staticprefix/lib/pkgconfig pkg-config --static --cflags --libs migc) || return 1
 	echo "pkg-config --static --libs migc: $flags"
-	$CC -static -std=c99 -O2 "$tmp/static_app.c" $flags -o "$tmp/static_app" 2>"$tmp/static_app.log" ||
+	$CC -static -std=c99 -O2 "$app" $flags -o "$tmp/static_app" 2>"$tmp/static_app.log" ||
 		{ cat "$tmp/static_app.log"; return 1; }
 	isstatic "$tmp/static_app" || return 1
-	# Without PostgreSQL there is no OpenSSL in the static link.
 	if [ "${POSTGRES:-yes}" = yes ]; then
 		nm "$tmp/static_app" | grep -q ' SSL_connect$' || { echo "libpq's OpenSSL is missing"; return 1; }
 	fi
 }
 check "static: build/migrate, build/migc and a migc gen --main binary linked with pkg-config --static have no interpreter and no shared libraries" \
 	t_static_binaries
+
+# sqliteonly BIN: no libpq and no OpenSSL in BIN.
+sqliteonly() {
+	if nm "$1" | grep -E ' (SSL_|EVP_|PQ)[A-Za-z_]*$' | head -n 3 | grep .; then
+		echo "libpq or OpenSSL is linked into $1"
+		return 1
+	fi
+}
 
 # The empty root: / holds migrate, etc/hosts naming the server dbhost (and
 # otherhost, which its TLS certificate does not name), and later the CA
@@ -163,10 +176,7 @@ t_static_sqlite_only() {
 	staticcopy "$tmp/sqlite-only" --without-postgres || return 1
 	bin=$tmp/sqlite-only/build/migrate
 	isstatic "$bin" || return 1
-	if nm "$bin" | grep -E ' (SSL_|EVP_|PQ)[A-Za-z_]*$' | head -n 3 | grep .; then
-		echo "libpq or OpenSSL is linked in"
-		return 1
-	fi
+	sqliteonly "$bin" || return 1
 	cp "$bin" "$root/migrate" || return 1
 	expect 0 "applied 0006_add_presence" inroot up --database sqlite:/sqlite-only.db &&
 		expect 2 "built without PostgreSQL support (./configure --without-postgres)" \
@@ -175,5 +185,24 @@ t_static_sqlite_only() {
 	cp build/migrate "$root/migrate"
 	return $st
 }
+# A SQLite set names the SQLite driver, so with migc-sqlite.pc the same
+# libmigc.a (built with PostgreSQL) links neither libpq nor OpenSSL.
+t_static_sqlite_set() {
+	flags=$(PKG_CONFIG_PATH=$staticprefix/lib/pkgconfig pkg-config --static --cflags --libs migc-sqlite) || return 1
+	$CC -static -std=c99 -O2 "$tmp/static_app.c" $flags -o "$tmp/static_sqlite_app" 2>"$tmp/static_app.log" ||
+		{ cat "$tmp/static_app.log"; return 1; }
+	isstatic "$tmp/static_sqlite_app" && sqliteonly "$tmp/static_sqlite_app" || return 1
+	echo "size: $(wc -c <"$tmp/static_sqlite_app") bytes"
+	cp "$tmp/static_sqlite_app" "$root/migrate" || return 1
+	expect 0 "applied 0006_add_presence" inroot up --database sqlite:/sqlite-set.db &&
+		expect 2 "generated for sqlite, not for a postgres database" \
+			inroot status --database "postgres://migc@127.0.0.1:1/x"
+	st=$?
+	cp build/migrate "$root/migrate"
+	return $st
+}
+check "static: a SQLite set's binary linked with pkg-config --static migc-sqlite has no libpq or OpenSSL; it runs in the empty root" \
+	t_static_sqlite_set
+
 check "static: --without-postgres gives a SQLite-only static binary with no libpq or OpenSSL in it; it runs in the empty root" \
 	t_static_sqlite_only

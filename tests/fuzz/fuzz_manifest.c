@@ -21,7 +21,7 @@ static const struct migc_migration migrations[] = {
 	  "r1:e90d9e53e7bb54beb6f1221fb74ba8524f45599e61b2291158d8c2e1cfc7e035",
 	  { "0002_b.sql", "", 0, 0, 0, 0 }, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0 },
 };
-static const struct migc_set set = { MIGC_LAYOUT, "none", migrations, 2, "c1:0" };
+static const struct migc_set set = { MIGC_LAYOUT, "none", 0, migrations, 2, "c1:0" };
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -13,7 +13,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct migc_set empty = { MIGC_LAYOUT, "sqlite", 0, 0, "c1:0" };
+static const struct migc_set empty = { MIGC_LAYOUT, "sqlite", &migc_driver_sqlite, 0, 0, "c1:0" };
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -8,7 +8,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_3[MIGC_LAYOUT == 3 ? 1 : -1];
+typedef char migc__layout_is_4[MIGC_LAYOUT == 4 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -71,6 +71,6 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	3, "postgres", migc__records, 3,
+	4, "postgres", &migc_driver_postgres, migc__records, 3,
 	"c1:9ca58c5afac78d5186955d52681330b429fd1bebac9c8cd0649cd32b21acf168"
 };

@@ -115,6 +115,27 @@ main(void)
 	check(rc == MIGC_OK, "migc_open(\"sqlite::memory:\") and up", migc_errmsg(m));
 	migc_close(m);
 
+	/* The set names its driver: none, or another database's, is refused. */
+	{
+		struct migc_set other = app_migrations;
+
+		other.driver = NULL;
+		rc = migc_open(&m, "sqlite::memory:", &other, 0);
+		check(rc == MIGC_INPUT && strstr(migc_errmsg(m), "names no database driver"),
+		      "migc_open of a set without a driver is MIGC_INPUT", migc_errmsg(m));
+		migc_close(m);
+		other.dialect = "postgres";
+		other.driver = &migc_driver_postgres;
+		sqlite3_open(":memory:", &db);
+		rc = migc_wrap_sqlite(&m, db, &other);
+		check(rc == MIGC_INPUT && strstr(migc_errmsg(m), "is not a sqlite set"),
+		      "migc_wrap_sqlite of a postgres set is MIGC_INPUT", migc_errmsg(m));
+		migc_close(m);
+		check(queryint(db, "SELECT count(*) FROM sqlite_schema") == 0,
+		      "... and leaves the database untouched", "tables were created");
+		sqlite3_close(db);
+	}
+
 	rc = migc_open(&m, "sqlite:/nonexistent-dir/x.db", &app_migrations, 0);
 	check(rc == MIGC_ERROR && strstr(migc_errmsg(m), "cannot open sqlite database /nonexistent-dir/x.db"),
 	      "migc_open of an impossible path is MIGC_ERROR with a message", migc_errmsg(m));
