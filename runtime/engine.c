@@ -211,7 +211,7 @@ uptodate(migc *m, int64_t to)
 	int clean;
 	size_t j;
 
-	if (m->resume || readtrack(m, &t) != MIGC_OK) {
+	if (m->resume || readbrief(m, &t) != MIGC_OK) {
 		clearerr_(m);
 		return 0;
 	}

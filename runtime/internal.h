@@ -32,7 +32,9 @@ struct migc_driver {
 	void (*xRollback)(migc *m);                         /* harmless outside a transaction */
 	int  (*xExec)(migc *m, const struct migc_script *sc, unsigned long i);
 	int  (*xCreateTable)(migc *m);
-	int  (*xReadTable)(migc *m, struct track *t);       /* a missing table reads as empty */
+	/* A missing table reads as empty. brief: only version, checksum,
+	** raw_checksum, done, total, error and hasschema are needed. */
+	int  (*xReadTable)(migc *m, struct track *t, int brief);
 	int  (*xWriteRow)(migc *m, const struct trackrow *r);  /* insert or replace */
 	int  (*xDeleteRow)(migc *m, int64_t version);
 	int  (*xForeignKeys)(migc *m, int on, int *was);    /* NULL: not supported */
@@ -110,6 +112,7 @@ int isfailed(const struct trackrow *r);
 int resumable(const struct trackrow *r, const struct migc_migration *mig);
 void freetrack(struct track *t);
 int readtrack(migc *m, struct track *t);
+int readbrief(migc *m, struct track *t);      /* for uptodate: see xReadTable */
 int growtrack(struct track *t);
 int verifytrack(migc *m, const struct track *t, int forup);
 int stmtpos(const struct migc_script *sc, unsigned long i, long erroff,

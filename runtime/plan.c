@@ -87,7 +87,15 @@ readtrack(migc *m, struct track *t)
 {
 	t->rows = NULL;
 	t->n = t->cap = 0;
-	return m->drv->xReadTable(m, t);
+	return m->drv->xReadTable(m, t, 0);
+}
+
+int
+readbrief(migc *m, struct track *t)
+{
+	t->rows = NULL;
+	t->n = t->cap = 0;
+	return m->drv->xReadTable(m, t, 1);
 }
 
 int

@@ -230,32 +230,14 @@ lockkey(const char *schema, const char *table)
 	return (long long)h;
 }
 
-/* Work out, once, the quoted tracking table name and the lock key. */
+/* Set the quoted tracking table name (in schema) and the lock key. */
 static int
-resolve(migc *m)
+settable(migc *m, const char *schema)
 {
 	struct pg *pg = PG(m);
-	char schema[64];
 	char *qschema, *qname, *lit;
-	PGresult *res;
 	size_t n;
-	int rc;
 
-	if (pg->qtable)
-		return MIGC_OK;
-	if (m->schema[0]) {
-		strcpy(schema, m->schema);
-	} else {
-		rc = run(m, "SELECT current_schema()", &res);
-		if (rc != MIGC_OK)
-			return rc;
-		if (PQgetisnull(res, 0, 0)) {
-			PQclear(res);
-			return seterr(m, MIGC_INPUT, "no schema on the search_path exists: pass --schema");
-		}
-		snprintf(schema, sizeof(schema), "%s", PQgetvalue(res, 0, 0));
-		PQclear(res);
-	}
 	qschema = PQescapeIdentifier(pg->conn, schema, strlen(schema));
 	qname = PQescapeIdentifier(pg->conn, m->table, strlen(m->table));
 	if (!qschema || !qname) {
@@ -282,6 +264,28 @@ resolve(migc *m)
 		return seterr(m, MIGC_NOMEM, "out of memory");
 	pg->key = lockkey(schema, m->table);
 	return MIGC_OK;
+}
+
+/* The tracking table's schema: the one given, else current_schema(). */
+static int
+resolve(migc *m)
+{
+	PGresult *res;
+	int rc;
+
+	if (PG(m)->qtable)
+		return MIGC_OK;
+	if (m->schema[0])
+		return settable(m, m->schema);
+	rc = run(m, "SELECT current_schema()", &res);
+	if (rc != MIGC_OK)
+		return rc;
+	if (PQgetisnull(res, 0, 0))
+		rc = seterr(m, MIGC_INPUT, "no schema on the search_path exists: pass --schema");
+	else
+		rc = settable(m, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return rc;
 }
 
 /* The pid holding the advisory lock, or 0. */
@@ -538,79 +542,210 @@ pgcreatetable(migc *m)
 	return rc;
 }
 
-static char *
-valdup(const PGresult *res, int row, int col)
+/*
+** The columns of a tracking row, in struct trackrow's order. brief: only
+** what the no-op check (uptodate) reads; the others come as NULL or 0,
+** which saves the server most of its formatting on a fresh connection.
+*/
+static const char fullcolumns[] =
+	"version, name, checksum, raw_checksum, "
+	"to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+	"execution_ms, statements_done, statements_total, error, done_checksum, "
+	"schema_fingerprint IS NOT NULL";
+static const char briefcolumns[] =
+	"version, NULL, checksum, raw_checksum, NULL, 0, statements_done, statements_total, "
+	"error, NULL, schema_fingerprint IS NOT NULL";
+
+static int
+valdup(const PGresult *res, int row, int col, char **out)
 {
-	return PQgetisnull(res, row, col) ? NULL : strdup_(PQgetvalue(res, row, col));
+	*out = PQgetisnull(res, row, col) ? NULL : strdup_(PQgetvalue(res, row, col));
+	return *out || PQgetisnull(res, row, col);
 }
 
 static int
-pgreadtable(migc *m, struct track *t)
+byversion(const void *a, const void *b)
 {
-	char sql[1024];
-	PGresult *res;
-	int rc, i, n;
+	int64_t x = ((const struct trackrow *)a)->version, y = ((const struct trackrow *)b)->version;
 
-	if (PG(m)->checked) {
-		PG(m)->checked = 0;
-		n = 1;
-		rc = MIGC_OK;
-	} else {
-		rc = tablecheck(m, &n);
-	}
-	if (!n || rc != MIGC_OK)
-		return rc;
-	snprintf(sql, sizeof(sql),
-	         "SELECT version, name, checksum, raw_checksum, "
-	         "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-	         "execution_ms, statements_done, statements_total, error, done_checksum, "
-	         "schema_fingerprint IS NOT NULL FROM %s ORDER BY version",
-	         PG(m)->qtable);
-	if (begun(m) != MIGC_OK)
-		return MIGC_ERROR;
-	res = PQexec(PG(m)->conn, sql);
-	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	return (x > y) - (x < y);
+}
 
-		if (state && strcmp(state, "42703") == 0)
-			rc = pgerr(m, MIGC_ERROR, "the tracking table has a layout this migc does not know",
-			           PQresultErrorMessage(res));
-		else
-			rc = res ? pgerr(m, MIGC_ERROR, "cannot read the tracking table", PQresultErrorMessage(res))
-			         : connerr(m, "cannot read the tracking table");
-		PQclear(res);
-		return rc;
-	}
-	n = PQntuples(res);
+/* The rows of res, a read of the columns above, into t in version order. */
+static int
+takerows(migc *m, const PGresult *res, struct track *t)
+{
+	int i, n = PQntuples(res), sorted = 1, ok = 1;
+
 	t->rows = calloc((size_t)n + 1, sizeof(*t->rows));
 	t->cap = (size_t)n + 1;
-	if (!t->rows) {
-		PQclear(res);
+	if (!t->rows)
 		return seterr(m, MIGC_NOMEM, "out of memory");
-	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && ok; i++) {
 		struct trackrow *r = &t->rows[i];
 
 		r->version = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-		r->name = valdup(res, i, 1);
-		r->checksum = valdup(res, i, 2);
-		r->raw_checksum = valdup(res, i, 3);
-		r->applied_at = valdup(res, i, 4);
 		r->ms = strtoll(PQgetvalue(res, i, 5), NULL, 10);
 		r->done = strtol(PQgetvalue(res, i, 6), NULL, 10);
 		r->total = strtol(PQgetvalue(res, i, 7), NULL, 10);
-		r->error = valdup(res, i, 8);
-		r->done_checksum = valdup(res, i, 9);
 		r->hasschema = PQgetvalue(res, i, 10)[0] == 't';
+		ok = valdup(res, i, 1, &r->name) && valdup(res, i, 2, &r->checksum) &&
+		     valdup(res, i, 3, &r->raw_checksum) && valdup(res, i, 4, &r->applied_at) &&
+		     valdup(res, i, 8, &r->error) && valdup(res, i, 9, &r->done_checksum);
 		t->n++;
-		if (!r->name || !r->checksum || !r->raw_checksum || !r->applied_at) {
-			PQclear(res);
-			return seterr(m, MIGC_NOMEM, "out of memory");
-		}
+		sorted = sorted && (i == 0 || t->rows[i - 1].version < r->version);
 	}
-	PQclear(res);
-	PG(m)->readlocked = PG(m)->nlocks > 0;
+	if (!ok)
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	/* Rows come in the order they sit in the table, which is version
+	** order unless some were deleted; sorting here spares the server
+	** an ORDER BY. */
+	if (!sorted)
+		qsort(t->rows, t->n, sizeof(*t->rows), byversion);
 	return MIGC_OK;
+}
+
+/* The error of a failed read of the tracking table. */
+static int
+readerr(migc *m, const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	if (state && strcmp(state, "42703") == 0)
+		return pgerr(m, MIGC_ERROR, "the tracking table has a layout this migc does not know",
+		             PQresultErrorMessage(res));
+	return res ? pgerr(m, MIGC_ERROR, "cannot read the tracking table", PQresultErrorMessage(res))
+	           : connerr(m, "cannot read the tracking table");
+}
+
+/* Read the table, known to exist, by its qualified name. */
+static int
+readrows(migc *m, struct track *t, int brief)
+{
+	char sql[1024];
+	PGresult *res;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM %s", brief ? briefcolumns : fullcolumns, PG(m)->qtable);
+	if (begun(m) != MIGC_OK)
+		return MIGC_ERROR;
+	res = PQexec(PG(m)->conn, sql);
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
+		rc = takerows(m, res, t);
+	else
+		rc = readerr(m, res);
+	PQclear(res);
+	PG(m)->readlocked = rc == MIGC_OK && PG(m)->nlocks > 0;
+	return rc;
+}
+
+/* The remaining results of a message sent with PQsendQuery, cleared. */
+static void
+drain(PGconn *conn)
+{
+	PGresult *res;
+
+	while ((res = PQgetResult(conn)) != NULL)
+		PQclear(res);
+}
+
+/*
+** Outside a transaction, read the table in one round trip: a message of
+** two statements. The first finds the schema (the one given, or
+** current_schema()), whether the table exists there, whether its bare
+** name leads to that same table, and its layout mark. The second reads
+** the table by the name that will do: qualified when the schema was
+** given, else bare, since the schema is not known yet when the message
+** is written. When the bare name leads elsewhere (a temporary table of
+** that name, or none in the current schema but one further down the
+** search_path) the second result is dropped and the table read again by
+** its qualified name. When the table does not exist the second
+** statement fails, harmlessly: outside a transaction block it changes
+** nothing.
+*/
+static int
+readonce(migc *m, struct track *t, int brief)
+{
+	PGconn *conn = PG(m)->conn;
+	char *table, *schema, *bare, *sql;
+	const char *name;
+	PGresult *res;
+	size_t n;
+	int rc, exists, same;
+
+	if (m->schema[0] && !PG(m)->qtable && (rc = settable(m, m->schema)) != MIGC_OK)
+		return rc;
+	table = PQescapeLiteral(conn, m->table, strlen(m->table));
+	schema = m->schema[0] ? PQescapeLiteral(conn, m->schema, strlen(m->schema)) : NULL;
+	bare = PQescapeIdentifier(conn, m->table, strlen(m->table));
+	if (!table || !bare || (m->schema[0] && !schema)) {
+		PQfreemem(table);
+		PQfreemem(schema);
+		PQfreemem(bare);
+		return connerr(m, "cannot quote the tracking table's name");
+	}
+	name = m->schema[0] ? PG(m)->qtable : bare;
+	n = 2 * strlen(table) + (schema ? strlen(schema) : 0) + strlen(name) + sizeof(fullcolumns) + 256;
+	sql = malloc(n);
+	if (sql)
+		snprintf(sql, n,
+		         "SELECT s, q IS NOT NULL, q IS NOT DISTINCT FROM to_regclass(quote_ident(%s)), "
+		         "obj_description(q, 'pg_class') "
+		         "FROM (SELECT %s AS s) a, to_regclass(quote_ident(s) || '.' || quote_ident(%s)) q; "
+		         "SELECT %s FROM %s",
+		         table, schema ? schema : "current_schema()", table,
+		         brief ? briefcolumns : fullcolumns, name);
+	PQfreemem(table);
+	PQfreemem(schema);
+	PQfreemem(bare);
+	if (!sql)
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	rc = PQsendQuery(conn, sql) ? MIGC_OK : connerr(m, "cannot read the tracking table");
+	free(sql);
+	if (rc != MIGC_OK)
+		return rc;
+	res = PQgetResult(conn);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = res ? pgerr(m, MIGC_ERROR, "cannot read the tracking table", PQresultErrorMessage(res))
+		         : connerr(m, "cannot read the tracking table");
+		PQclear(res);
+		drain(conn);
+		return rc;
+	}
+	if (PQgetisnull(res, 0, 0))
+		rc = seterr(m, MIGC_INPUT, "no schema on the search_path exists: pass --schema");
+	else if (!PG(m)->qtable)
+		rc = settable(m, PQgetvalue(res, 0, 0));
+	exists = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	same = m->schema[0] || strcmp(PQgetvalue(res, 0, 2), "t") == 0;   /* a qualified name is right */
+	if (rc == MIGC_OK && exists)
+		rc = checkmarker(m, PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3));
+	PQclear(res);
+	res = PQgetResult(conn);
+	if (rc == MIGC_OK && exists && same)
+		rc = res && PQresultStatus(res) == PGRES_TUPLES_OK ? takerows(m, res, t) : readerr(m, res);
+	PQclear(res);
+	drain(conn);
+	if (rc == MIGC_OK && exists && !same)
+		rc = readrows(m, t, brief);
+	return rc;
+}
+
+static int
+pgreadtable(migc *m, struct track *t, int brief)
+{
+	int rc, exists;
+
+	if (PG(m)->checked) {
+		PG(m)->checked = 0;
+		return readrows(m, t, brief);
+	}
+	if (!PG(m)->deferbegin && PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE)
+		return readonce(m, t, brief);
+	rc = tablecheck(m, &exists);
+	if (rc != MIGC_OK || !exists)
+		return rc;
+	return readrows(m, t, brief);
 }
 
 static const char upsert[] =
@@ -896,12 +1031,10 @@ pggetrecorded(migc *m, int64_t version, char **fp, char **text)
 	rc = run(m, sql, &res);
 	if (rc != MIGC_OK)
 		return rc;
-	if (PQntuples(res) == 1) {
-		*fp = valdup(res, 0, 0);
-		*text = valdup(res, 0, 1);
-	}
+	if (PQntuples(res) == 1 && !(valdup(res, 0, 0, fp) && valdup(res, 0, 1, text)))
+		rc = seterr(m, MIGC_NOMEM, "out of memory");
 	PQclear(res);
-	return MIGC_OK;
+	return rc;
 }
 
 static int

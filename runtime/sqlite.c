@@ -204,7 +204,7 @@ sqliteunchanged(migc *m)
 }
 
 static int
-sqlitereadtable(migc *m, struct track *t)
+sqlitereadtable(migc *m, struct track *t, int brief)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, exists = 0;
@@ -234,18 +234,20 @@ sqlitereadtable(migc *m, struct track *t)
 		r = &t->rows[t->n];
 		memset(r, 0, sizeof(*r));
 		r->version = sqlite3_column_int64(st, 0);
-		r->name = coldup(st, 1);
 		r->checksum = coldup(st, 2);
 		r->raw_checksum = coldup(st, 3);
-		r->applied_at = coldup(st, 4);
 		r->ms = sqlite3_column_int64(st, 5);
 		r->done = (long)sqlite3_column_int64(st, 6);
 		r->total = (long)sqlite3_column_int64(st, 7);
 		r->error = coldup(st, 8);
-		r->done_checksum = coldup(st, 9);
 		r->hasschema = sqlite3_column_int(st, 10);
+		if (!brief) {
+			r->name = coldup(st, 1);
+			r->applied_at = coldup(st, 4);
+			r->done_checksum = coldup(st, 9);
+		}
 		t->n++;
-		if (!r->name || !r->checksum || !r->raw_checksum || !r->applied_at)
+		if (!r->checksum || !r->raw_checksum || (!brief && (!r->name || !r->applied_at)))
 			goto nomem;
 	}
 	if (rc != SQLITE_DONE) {
@@ -381,6 +383,7 @@ static int
 sqlitegetrecorded(migc *m, int64_t version, char **fp, char **text)
 {
 	sqlite3_stmt *st;
+	int rc = MIGC_OK;
 
 	*fp = *text = NULL;
 	if (preparetable(m, "SELECT schema_fingerprint, schema_text FROM \"%w\" WHERE version = ?1", &st) != SQLITE_OK)
@@ -389,9 +392,11 @@ sqlitegetrecorded(migc *m, int64_t version, char **fp, char **text)
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*fp = coldup(st, 0);
 		*text = coldup(st, 1);
+		if ((!*fp && sqlite3_column_type(st, 0) != SQLITE_NULL) || (!*text && sqlite3_column_type(st, 1) != SQLITE_NULL))
+			rc = seterr(m, MIGC_NOMEM, "out of memory");
 	}
 	sqlite3_finalize(st);
-	return MIGC_OK;
+	return rc;
 }
 
 static int

@@ -90,6 +90,26 @@ main(int argc, char **argv)
 	      "and releases the session lock after success too", "a lock is still held");
 	migc_close(m);
 	check(PQstatus(c) == CONNECTION_OK, "migc_close leaves the application's connection open", "closed");
+
+	/* A temporary table of the same name comes first on the search_path:
+	** migc reads the table in the current schema all the same. */
+	PQclear(PQexec(c, "CREATE TEMP TABLE migc_migrations (version bigint)"));
+	rc = migc_wrap_pg(&m, c, &pg_migrations);
+	if (rc == MIGC_OK) {
+		struct migc_state *states = NULL;
+		size_t n = 0, i, applied = 0;
+
+		rc = migc_status(m, &states, &n);
+		for (i = 0; rc == MIGC_OK && i < n; i++)
+			applied += states[i].kind == MIGC_APPLIED;
+		check(rc == MIGC_OK && n == 2 && applied == 2,
+		      "a temporary table of the tracking table's name is not read", rc ? migc_errmsg(m) : "wrong rows");
+		migc_free(states);
+		rc = migc_up(m, MIGC_LATEST);
+		check(rc == MIGC_OK && queryint(c, "SELECT count(*) FROM pg_temp.migc_migrations") == 0,
+		      "... nor written by up", migc_errmsg(m));
+	}
+	migc_close(m);
 	PQfinish(c);
 	return nfail ? 1 : 0;
 }
