@@ -1,7 +1,7 @@
 /*
-** replay.c: run the migrations at build time on a scratch database, one
-** version at a time, through the same runtime that applies them in
-** production, and keep the schema fingerprint each version leaves. A
+** replay.c: run the migrations at build time on a scratch database,
+** through the same runtime that applies them in production, and keep the
+** schema fingerprint each version leaves. A
 ** migration that fails here is a build error that names its file:line.
 */
 #include <stdint.h>
@@ -15,6 +15,7 @@
 #endif
 
 #include "migc.h"
+#include "internal.h"
 #include "util.h"
 #include "replay.h"
 
@@ -29,28 +30,75 @@ replayerror(const char *dir, const char *what, const char *msg)
 	        dir, n && dir[n - 1] != '/' ? "/" : "", msg, what);
 }
 
-/* The fingerprint that migc recorded on version's row. */
-static char *
-recorded(sqlite3 *db, int64_t version)
+/*
+** One up run applies every migration; after each one commits, the event
+** callback fingerprints the schema it left. On SQLite a migration that
+** changed no schema (PRAGMA schema_version is as it was) leaves the
+** fingerprint of the one before it.
+*/
+struct fingerprints {
+	migc *m;
+	struct migc_set *set;
+	sqlite3 *db;                    /* SQLite: for schema_version; NULL otherwise */
+	long long version;              /* schema_version at the last fingerprint, -1 none */
+	char last[68];
+	int rc;
+};
+
+static long long
+schemaversion(sqlite3 *db)
 {
 	sqlite3_stmt *st;
-	char *fp = NULL;
+	long long v = -1;
 
-	if (sqlite3_prepare_v2(db, "SELECT schema_fingerprint FROM migc_migrations WHERE version = ?1", -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_int64(st, 1, version);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		fp = xstrdup((const char *)sqlite3_column_text(st, 0));
+	if (sqlite3_prepare_v2(db, "PRAGMA schema_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return fp;
+	return v;
+}
+
+static void
+onapplied(void *ctx, const struct migc_event *ev)
+{
+	struct fingerprints *f = ctx;
+	struct migc_migration *mig;
+	long long v;
+
+	if (ev->kind != MIGC_EV_APPLIED || f->rc != MIGC_OK)
+		return;
+	mig = (struct migc_migration *)f->set->migrations + (ev->migration - f->set->migrations);
+	v = f->db ? schemaversion(f->db) : -1;
+	if (v < 0 || v != f->version) {
+		f->rc = schemaprint(f->m, f->last);
+		f->version = v;
+	}
+	if (f->rc == MIGC_OK)
+		mig->schema = xstrdup(f->last);
+}
+
+/* Apply the set on m, fingerprinting each version; db: SQLite's, or NULL. */
+static int
+fingerprintall(migc *m, struct migc_set *set, sqlite3 *db)
+{
+	struct fingerprints f;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.m = m;
+	f.set = set;
+	f.db = db;
+	f.version = -1;
+	migc_set_event(m, onapplied, &f);
+	rc = migc_up(m, MIGC_LATEST);
+	return rc != MIGC_OK ? rc : f.rc;
 }
 
 static int
 replaysqlite(struct migc_set *set, const char *dir)
 {
-	struct migc_migration *mig = (struct migc_migration *)set->migrations;
 	sqlite3 *db;
-	unsigned long i;
 	migc *m;
 	int rc;
 
@@ -59,11 +107,8 @@ replaysqlite(struct migc_set *set, const char *dir)
 	/* As a connection migc_open makes. */
 	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	rc = migc_wrap_sqlite(&m, db, set);
-	for (i = 0; rc == MIGC_OK && i < set->count; i++) {
-		rc = migc_up(m, mig[i].version);
-		if (rc == MIGC_OK)
-			mig[i].schema = recorded(db, mig[i].version);
-	}
+	if (rc == MIGC_OK)
+		rc = fingerprintall(m, set, db);
 	if (rc != MIGC_OK)
 		replayerror(dir, "an in-memory SQLite database", migc_errmsg(m));
 	migc_close(m);
@@ -89,12 +134,10 @@ pgrun(PGconn *c, const char *sql, const char *what)
 static int
 replaypg(struct migc_set *set, const char *dir, const char *url)
 {
-	struct migc_migration *mig = (struct migc_migration *)set->migrations;
 	const char *keys[] = { "dbname", "dbname", "fallback_application_name", NULL };
 	const char *vals[] = { url, NULL, "migc gen", NULL };
 	char scratch[64], sql[160];
 	PGconn *admin, *c = NULL;
-	unsigned long i;
 	migc *m = NULL;
 	int rc = MIGC_OK;
 
@@ -119,19 +162,8 @@ replaypg(struct migc_set *set, const char *dir, const char *url)
 	} else {
 		rc = migc_wrap_pg(&m, c, set);
 	}
-	for (i = 0; rc == MIGC_OK && i < set->count; i++) {
-		rc = migc_up(m, mig[i].version);
-		if (rc == MIGC_OK) {
-			PGresult *r;
-
-			snprintf(sql, sizeof(sql), "SELECT schema_fingerprint FROM migc_migrations WHERE version = %lld",
-			         (long long)mig[i].version);
-			r = PQexec(c, sql);
-			if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
-				mig[i].schema = xstrdup(PQgetvalue(r, 0, 0));
-			PQclear(r);
-		}
-	}
+	if (rc == MIGC_OK)
+		rc = fingerprintall(m, set, NULL);
 	if (m && rc != MIGC_OK)
 		replayerror(dir, "a scratch PostgreSQL database", migc_errmsg(m));
 	migc_close(m);

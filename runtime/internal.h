@@ -127,6 +127,7 @@ int linesadd(struct lines *l, const char *kind, const char *name, const char *de
 char *linesjoin(struct lines *l);          /* sorts, joins with "\n", frees l; NULL: out of memory */
 void fingerprint(const char *text, char out[68]);
 int recordschema(migc *m);
+int schemaprint(migc *m, char out[68]);     /* the live schema's fingerprint */
 
 /* url.c */
 enum urlkind { URL_BAD, URL_SQLITE, URL_POSTGRES };

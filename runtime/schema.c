@@ -106,6 +106,21 @@ fingerprint(const char *text, char out[68])
 	sha256hex(digest, out + 3);
 }
 
+int
+schemaprint(migc *m, char out[68])
+{
+	char *text;
+	int rc;
+
+	if (!m->drv->xSchema)
+		return seterr(m, MIGC_INPUT, "this database driver cannot read its schema");
+	rc = m->drv->xSchema(m, &text);
+	if (rc == MIGC_OK)
+		fingerprint(text, out);
+	free(text);
+	return rc;
+}
+
 /* After up, down or baseline: record the schema on the newest row. */
 int
 recordschema(migc *m)
