@@ -43,11 +43,23 @@ store32(unsigned char *p, uint32_t x)
 	p[3] = (unsigned char)x;
 }
 
+/*
+** One round, with the eight working variables named by the caller: eight
+** rounds in a row rename them instead of moving them (FIPS 180-4 6.2.2
+** step 3 shifts a..h down one place per round), which lets the compiler
+** keep them in registers.
+*/
+#define ROUND(a, b, c, d, e, f, g, h, k, w) do { \
+		uint32_t t1 = (h) + BSIG1(e) + CH(e, f, g) + (k) + (w); \
+		(d) += t1; \
+		(h) = t1 + BSIG0(a) + MAJ(a, b, c); \
+	} while (0)
+
 /* Process one 64-byte block. */
 static void
 block(uint32_t h[8], const unsigned char *p)
 {
-	uint32_t w[64], a, b, c, d, e, f, g, hh, t1, t2;
+	uint32_t w[64], a, b, c, d, e, f, g, hh;
 	int i;
 
 	for (i = 0; i < 16; i++)
@@ -57,11 +69,15 @@ block(uint32_t h[8], const unsigned char *p)
 
 	a = h[0]; b = h[1]; c = h[2]; d = h[3];
 	e = h[4]; f = h[5]; g = h[6]; hh = h[7];
-	for (i = 0; i < 64; i++) {
-		t1 = hh + BSIG1(e) + CH(e, f, g) + K[i] + w[i];
-		t2 = BSIG0(a) + MAJ(a, b, c);
-		hh = g; g = f; f = e; e = d + t1;
-		d = c; c = b; b = a; a = t1 + t2;
+	for (i = 0; i < 64; i += 8) {
+		ROUND(a, b, c, d, e, f, g, hh, K[i + 0], w[i + 0]);
+		ROUND(hh, a, b, c, d, e, f, g, K[i + 1], w[i + 1]);
+		ROUND(g, hh, a, b, c, d, e, f, K[i + 2], w[i + 2]);
+		ROUND(f, g, hh, a, b, c, d, e, K[i + 3], w[i + 3]);
+		ROUND(e, f, g, hh, a, b, c, d, K[i + 4], w[i + 4]);
+		ROUND(d, e, f, g, hh, a, b, c, K[i + 5], w[i + 5]);
+		ROUND(c, d, e, f, g, hh, a, b, K[i + 6], w[i + 6]);
+		ROUND(b, c, d, e, f, g, hh, a, K[i + 7], w[i + 7]);
 	}
 	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
 	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
