@@ -519,8 +519,6 @@ loadset(const char *dir, enum dialect dialect, struct diags *d)
 	free(down);
 	set->layout = MIGC_LAYOUT;
 	set->dialect = dialect == DIALECT_SQLITE ? "sqlite" : dialect == DIALECT_POSTGRES ? "postgres" : "none";
-	set->driver = dialect == DIALECT_SQLITE ? &migc_driver_sqlite
-	            : dialect == DIALECT_POSTGRES ? &migc_driver_postgres : NULL;
 	set->migrations = m;
 	set->count = (unsigned long)n;
 	sethash(set, m, n);

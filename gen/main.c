@@ -73,7 +73,8 @@ usageerror(const char *usage, const char *fmt, const char *arg)
 	return 2;
 }
 
-/* Load dir, printing its diagnostics; NULL on error. */
+/* Load dir, printing its diagnostics; NULL on error. The set names its
+** driver here, not in load.c, which knows nothing of the runtime. */
 static struct migc_set *
 load(const char *dir, enum dialect dialect)
 {
@@ -83,6 +84,9 @@ load(const char *dir, enum dialect dialect)
 	if (d.text.len)
 		fputs(d.text.data, stderr);
 	buffree(&d.text);
+	if (set)
+		set->driver = dialect == DIALECT_SQLITE ? &migc_driver_sqlite
+		            : dialect == DIALECT_POSTGRES ? &migc_driver_postgres : NULL;
 	return set;
 }
 

@@ -124,7 +124,14 @@ t_pgcrash() {
 	"$cbin" down --to 0 --database "$cdb" >/dev/null || return 1
 	"$cbin" up --database "$cdb" >"$tmp/pgcrash.out" 2>&1 &
 	pid=$!
-	sleep 0.3
+	# Stop the server once the run is under way (20 of 200 applied), not
+	# after a fixed pause that a fast run could outlast.
+	tries=0
+	until [ "$(q "$cdb" 'SELECT count(*) FROM migc_migrations' 2>/dev/null)" -ge 20 ] 2>/dev/null; do
+		tries=$((tries + 1))
+		[ $tries -lt 1000 ] || { echo "the run never reached 20 migrations"; wait $pid; return 1; }
+		sleep 0.01
+	done
 	pgcrash
 	wait $pid
 	st=$?
