@@ -1,8 +1,8 @@
 /*
 ** replay.c: run the migrations at build time on a scratch database,
 ** through the same runtime that applies them in production, and keep the
-** schema fingerprint each version leaves. A
-** migration that fails here is a build error that names its file:line.
+** schema fingerprint each version leaves. A migration that fails here is
+** a build error that names its file:line.
 */
 #include <stdint.h>
 #include <stdio.h>
@@ -45,20 +45,6 @@ struct fingerprints {
 	int rc;
 };
 
-static long long
-schemaversion(sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA schema_version", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 static void
 onapplied(void *ctx, const struct migc_event *ev)
 {
@@ -69,7 +55,7 @@ onapplied(void *ctx, const struct migc_event *ev)
 	if (ev->kind != MIGC_EV_APPLIED || f->rc != MIGC_OK)
 		return;
 	mig = (struct migc_migration *)f->set->migrations + (ev->migration - f->set->migrations);
-	v = f->db ? schemaversion(f->db) : -1;
+	v = f->db ? sqlitepragma(f->db, "PRAGMA schema_version") : -1;
 	if (v < 0 || v != f->version) {
 		f->rc = schemaprint(f->m, f->last);
 		f->version = v;

@@ -129,6 +129,9 @@ void fingerprint(const char *text, char out[68]);
 int recordschema(migc *m);
 int schemaprint(migc *m, char out[68]);     /* the live schema's fingerprint */
 
+/* sqlite.c: the integer a PRAGMA statement returns, -1 on failure. */
+long long sqlitepragma(struct sqlite3 *db, const char *sql);
+
 /* url.c */
 enum urlkind { URL_BAD, URL_SQLITE, URL_POSTGRES };
 enum urlkind urlkind(const char *url, const char **target);

@@ -178,19 +178,25 @@ coldup(sqlite3_stmt *st, int i)
 	return s ? strdup_((const char *)s) : NULL;
 }
 
-/* PRAGMA data_version: changes when another connection commits. */
-static long long
-dataversion(migc *m)
+long long
+sqlitepragma(struct sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st;
 	long long v = -1;
 
-	if (sqlite3_prepare_v2(DB(m), "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
+}
+
+/* PRAGMA data_version: changes when another connection commits. */
+static long long
+dataversion(migc *m)
+{
+	return sqlitepragma(DB(m), "PRAGMA data_version");
 }
 
 /* Nobody else committed since the last read: our own commits leave
