@@ -196,6 +196,13 @@ addrow(migc *m, struct track *t, const struct migc_migration *mig)
 	return MIGC_OK;
 }
 
+/* Does r record mig's checksums, of the canonical and of the raw bytes? */
+static int
+samesums(const struct trackrow *r, const struct migc_migration *mig)
+{
+	return strcmp(r->checksum, mig->checksum) == 0 && strcmp(r->raw_checksum, mig->raw_checksum) == 0;
+}
+
 /*
 ** The check an application makes at every start, answered with one read
 ** of the table and no lock: is everything up to `to` applied, every row
@@ -223,8 +230,7 @@ uptodate(migc *m, int64_t to)
 		const struct trackrow *r = &t.rows[j];
 		const struct migc_migration *mig = migc_find(m->set, r->version);
 
-		clean = mig && !isfailed(r) && strcmp(r->checksum, mig->checksum) == 0 &&
-		        strcmp(r->raw_checksum, mig->raw_checksum) == 0;
+		clean = mig && !isfailed(r) && samesums(r, mig);
 	}
 	freetrack(&t);
 	return clean;
@@ -741,8 +747,7 @@ migc_repair(migc *m, int what, int64_t version)
 		struct trackrow *row = &t.rows[i];
 
 		mig = migc_find(m->set, row->version);
-		if (!mig || isfailed(row) || (strcmp(row->checksum, mig->checksum) == 0 &&
-		                              strcmp(row->raw_checksum, mig->raw_checksum) == 0))
+		if (!mig || isfailed(row) || samesums(row, mig))
 			continue;
 		old[i] = row->checksum;
 		free(row->raw_checksum);

@@ -82,20 +82,24 @@ growtrack(struct track *t)
 	return 0;
 }
 
-int
-readtrack(migc *m, struct track *t)
+static int
+readrows(migc *m, struct track *t, int brief)
 {
 	t->rows = NULL;
 	t->n = t->cap = 0;
-	return m->drv->xReadTable(m, t, 0);
+	return m->drv->xReadTable(m, t, brief);
+}
+
+int
+readtrack(migc *m, struct track *t)
+{
+	return readrows(m, t, 0);
 }
 
 int
 readbrief(migc *m, struct track *t)
 {
-	t->rows = NULL;
-	t->n = t->cap = 0;
-	return m->drv->xReadTable(m, t, 1);
+	return readrows(m, t, 1);
 }
 
 int

@@ -635,7 +635,6 @@ readrows(migc *m, struct track *t, int brief)
 	else
 		rc = readerr(m, res);
 	PQclear(res);
-	PG(m)->readlocked = rc == MIGC_OK && PG(m)->nlocks > 0;
 	return rc;
 }
 
@@ -738,14 +737,17 @@ pgreadtable(migc *m, struct track *t, int brief)
 
 	if (PG(m)->checked) {
 		PG(m)->checked = 0;
-		return readrows(m, t, brief);
+	} else {
+		if (!PG(m)->deferbegin && PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE)
+			return readonce(m, t, brief);
+		rc = tablecheck(m, &exists);
+		if (rc != MIGC_OK || !exists)
+			return rc;
 	}
-	if (!PG(m)->deferbegin && PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE)
-		return readonce(m, t, brief);
-	rc = tablecheck(m, &exists);
-	if (rc != MIGC_OK || !exists)
-		return rc;
-	return readrows(m, t, brief);
+	rc = readrows(m, t, brief);
+	/* Read in the transaction that holds the session lock: pgunchanged. */
+	PG(m)->readlocked = rc == MIGC_OK && PG(m)->nlocks > 0;
+	return rc;
 }
 
 static const char upsert[] =
