@@ -171,20 +171,28 @@ t_static_reproducible() {
 check "static: two builds of the same sources in different directories give byte-identical static binaries" \
 	t_static_reproducible
 
-# --static --without-postgres: SQLite only, no libpq and no OpenSSL.
-t_static_sqlite_only() {
-	staticcopy "$tmp/sqlite-only" --without-postgres || return 1
-	bin=$tmp/sqlite-only/build/migrate
-	isstatic "$bin" || return 1
-	sqliteonly "$bin" || return 1
-	cp "$bin" "$root/migrate" || return 1
-	expect 0 "applied 0006_add_presence" inroot up --database sqlite:/sqlite-only.db &&
-		expect 2 "built without PostgreSQL support (./configure --without-postgres)" \
-			inroot status --database "postgres://migc@127.0.0.1:1/x"
+# sqliteinroot BIN DB MESSAGE: BIN, a SQLite-only static binary, applies
+# the demo set to DB in the empty root and refuses a PostgreSQL URL with
+# MESSAGE (exit 2); the root gets build/migrate back.
+sqliteinroot() {
+	cp "$1" "$root/migrate" || return 1
+	expect 0 "applied 0006_add_presence" inroot up --database "sqlite:/$2" &&
+		expect 2 "$3" inroot status --database "postgres://migc@127.0.0.1:1/x"
 	st=$?
 	cp build/migrate "$root/migrate"
 	return $st
 }
+
+# --static --without-postgres: SQLite only, no libpq and no OpenSSL.
+t_static_sqlite_only() {
+	staticcopy "$tmp/sqlite-only" --without-postgres || return 1
+	bin=$tmp/sqlite-only/build/migrate
+	isstatic "$bin" && sqliteonly "$bin" || return 1
+	sqliteinroot "$bin" sqlite-only.db "built without PostgreSQL support (./configure --without-postgres)"
+}
+check "static: --without-postgres gives a SQLite-only static binary with no libpq or OpenSSL in it; it runs in the empty root" \
+	t_static_sqlite_only
+
 # A SQLite set names the SQLite driver, so with migc-sqlite.pc the same
 # libmigc.a (built with PostgreSQL) links neither libpq nor OpenSSL.
 t_static_sqlite_set() {
@@ -193,16 +201,7 @@ t_static_sqlite_set() {
 		{ cat "$tmp/static_app.log"; return 1; }
 	isstatic "$tmp/static_sqlite_app" && sqliteonly "$tmp/static_sqlite_app" || return 1
 	echo "size: $(wc -c <"$tmp/static_sqlite_app") bytes"
-	cp "$tmp/static_sqlite_app" "$root/migrate" || return 1
-	expect 0 "applied 0006_add_presence" inroot up --database sqlite:/sqlite-set.db &&
-		expect 2 "generated for sqlite, not for a postgres database" \
-			inroot status --database "postgres://migc@127.0.0.1:1/x"
-	st=$?
-	cp build/migrate "$root/migrate"
-	return $st
+	sqliteinroot "$tmp/static_sqlite_app" sqlite-set.db "generated for sqlite, not for a postgres database"
 }
 check "static: a SQLite set's binary linked with pkg-config --static migc-sqlite has no libpq or OpenSSL; it runs in the empty root" \
 	t_static_sqlite_set
-
-check "static: --without-postgres gives a SQLite-only static binary with no libpq or OpenSSL in it; it runs in the empty root" \
-	t_static_sqlite_only
