@@ -705,8 +705,7 @@ readonce(migc *m, struct track *t, int brief)
 		return rc;
 	res = PQgetResult(conn);
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		rc = res ? pgerr(m, MIGC_ERROR, "cannot read the tracking table", PQresultErrorMessage(res))
-		         : connerr(m, "cannot read the tracking table");
+		rc = readerr(m, res);
 		PQclear(res);
 		drain(conn);
 		return rc;
