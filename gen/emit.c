@@ -138,6 +138,25 @@ putscriptdata(struct buf *out, long long v, const char *kind, const struct migc_
 	putstmts(out, stmts, sc);
 }
 
+
+/* A script's flags by name, "A | B", or 0. */
+static void
+putflags(struct buf *out, unsigned flags)
+{
+	static const struct { unsigned bit; const char *name; } names[] = {
+		{ MIGC_NO_TRANSACTION, "MIGC_NO_TRANSACTION" },
+		{ MIGC_FOREIGN_KEYS_OFF, "MIGC_FOREIGN_KEYS_OFF" },
+		{ MIGC_FOREIGN_KEYS_ON, "MIGC_FOREIGN_KEYS_ON" },
+	};
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (flags & names[i].bit)
+			bufprintf(out, "%s%s", n++ ? " | " : "", names[i].name);
+	if (n == 0)
+		bufputc(out, '0');
+}
 static void
 putscriptref(struct buf *out, long long v, const char *kind, const struct migc_script *sc)
 {
@@ -152,11 +171,8 @@ putscriptref(struct buf *out, long long v, const char *kind, const struct migc_s
 		bufprintf(out, "migc__%lld_%s_stmts, %lu, ", v, kind, sc->nstmts);
 	else
 		bufputs(out, "0, 0, ");
-	bufprintf(out, "%s }",
-	          sc->flags == 0 ? "0" :
-	          sc->flags == MIGC_NO_TRANSACTION ? "MIGC_NO_TRANSACTION" :
-	          sc->flags == MIGC_FOREIGN_KEYS_OFF ? "MIGC_FOREIGN_KEYS_OFF" :
-	          "MIGC_NO_TRANSACTION | MIGC_FOREIGN_KEYS_OFF");
+	putflags(out, sc->flags);
+	bufputs(out, " }");
 }
 
 static void

@@ -179,6 +179,10 @@ directive(const char *path, const char *text, size_t q, size_t eol, unsigned lon
 		if (dialect == DIALECT_POSTGRES)
 			diagerror(d, path, line, col, "migc:foreign-keys-off is for SQLite only");
 		dv->flags |= MIGC_FOREIGN_KEYS_OFF;
+	} else if (len == 15 && memcmp(text + q, "foreign-keys-on", 15) == 0) {
+		if (dialect == DIALECT_POSTGRES)
+			diagerror(d, path, line, col, "migc:foreign-keys-on is for SQLite only");
+		dv->flags |= MIGC_FOREIGN_KEYS_ON;
 	} else if (len == 11 && memcmp(text + q, "also-accept", 11) == 0) {
 		for (a = w; w < eol && text[w] != ' ' && text[w] != '\t'; w++)
 			;
@@ -193,7 +197,8 @@ directive(const char *path, const char *text, size_t q, size_t eol, unsigned lon
 			w++;
 	} else {
 		diagerror(d, path, line, col,
-		          "unknown directive 'migc:%.*s' (known: migc:no-transaction, migc:foreign-keys-off, migc:also-accept)",
+		          "unknown directive 'migc:%.*s' (known: migc:no-transaction, migc:foreign-keys-off, "
+		          "migc:foreign-keys-on, migc:also-accept)",
 		          (int)len, text + q);
 		return;
 	}
@@ -229,6 +234,8 @@ directives(const char *path, const char *text, size_t end, enum dialect dialect,
 	}
 	if ((dv->flags & MIGC_NO_TRANSACTION) && (dv->flags & MIGC_FOREIGN_KEYS_OFF))
 		diagerror(d, path, 0, 0, "migc:foreign-keys-off needs a transaction: it cannot be combined with migc:no-transaction");
+	if ((dv->flags & MIGC_FOREIGN_KEYS_OFF) && (dv->flags & MIGC_FOREIGN_KEYS_ON))
+		diagerror(d, path, 0, 0, "migc:foreign-keys-off and migc:foreign-keys-on contradict each other");
 }
 
 /* Without the scanner: where the leading blank and "--" lines end. */

@@ -255,7 +255,7 @@ onevent(void *ctx, const struct migc_event *ev)
 
 			printf("-- %s%s%s\n", ev->migration->up.file,
 			       (f & MIGC_NO_TRANSACTION) ? " (no transaction)" : "",
-			       (f & MIGC_FOREIGN_KEYS_OFF) ? " (foreign keys off)" : "");
+			       (f & MIGC_FOREIGN_KEYS_ON) ? " (foreign keys on)" : "");
 			e->last = ev->migration;
 		}
 		fwrite(ev->text, 1, ev->length, stdout);
@@ -512,6 +512,14 @@ cmdverify(migc *m, const struct opts *o)
 	return rc;
 }
 
+/* Does sc run with foreign keys off? SQLite runs every transactional
+** script so, unless it says -- migc:foreign-keys-on. */
+static int
+fkoff(const struct migc_set *set, const struct migc_script *sc)
+{
+	return strcmp(set->dialect, "sqlite") == 0 && !(sc->flags & (MIGC_NO_TRANSACTION | MIGC_FOREIGN_KEYS_ON));
+}
+
 static int
 cmdlist(const struct migc_set *set, const struct opts *o)
 {
@@ -534,13 +542,13 @@ cmdlist(const struct migc_set *set, const struct opts *o)
 				fputs("null", stdout);
 			printf(",\"statements\":%lu,\"no_transaction\":%s,\"foreign_keys_off\":%s,\"checksum\":\"%s\"}",
 			       mig->up.nstmts, (mig->up.flags & MIGC_NO_TRANSACTION) ? "true" : "false",
-			       (mig->up.flags & MIGC_FOREIGN_KEYS_OFF) ? "true" : "false", mig->checksum);
+			       fkoff(set, &mig->up) ? "true" : "false", mig->checksum);
 		} else {
 			printstem(stdout, mig);
 			printf("  %lu statement%s%s%s%s  %s\n", mig->up.nstmts, mig->up.nstmts == 1 ? "" : "s",
 			       mig->down.file ? ", down" : ", no down",
 			       (mig->up.flags & MIGC_NO_TRANSACTION) ? ", no transaction" : "",
-			       (mig->up.flags & MIGC_FOREIGN_KEYS_OFF) ? ", foreign keys off" : "", mig->checksum);
+			       (mig->up.flags & MIGC_FOREIGN_KEYS_ON) ? ", foreign keys on" : "", mig->checksum);
 		}
 	}
 	if (o->json)

@@ -25,6 +25,82 @@ endtx(migc *m, int rc)
 	return rc;
 }
 
+/*
+** Foreign keys (SQLite). Every transactional migration, up or down, runs
+** with enforcement off, as the SQLite documentation's table rebuild does
+** (a parent's DROP TABLE would otherwise be an implicit DELETE that
+** cascades into its children), and PRAGMA foreign_key_check runs before
+** its COMMIT. -- migc:foreign-keys-on runs one with enforcement on, and a
+** no-transaction migration runs with the connection's own setting. The
+** PRAGMA is a no-op inside a transaction, so it is set outside one, only
+** when it changes; the run gives the connection its setting back at the
+** end. Drivers without xForeignKeys (PostgreSQL) skip all of this.
+*/
+static int
+fkwanted(const migc *m, unsigned flags)
+{
+	if (flags & MIGC_FOREIGN_KEYS_ON)
+		return 1;
+	return (flags & MIGC_NO_TRANSACTION) ? m->fkwas : 0;
+}
+
+/* Would a script with flags need the setting changed first? */
+static int
+fkchange(const migc *m, unsigned flags)
+{
+	return m->drv->xForeignKeys && m->fkcur != fkwanted(m, flags);
+}
+
+/* Outside a transaction: the setting a script with flags runs under. */
+static int
+fkset(migc *m, unsigned flags)
+{
+	int on = fkwanted(m, flags), rc;
+
+	if (!fkchange(m, flags))
+		return MIGC_OK;
+	rc = m->drv->xForeignKeys(m, on, NULL);
+	m->fkcur = rc == MIGC_OK ? on : -1;
+	return rc;
+}
+
+/* Begin a run: remember the connection's setting and turn it off. */
+static int
+fkbegin(migc *m)
+{
+	int rc;
+
+	if (!m->drv->xForeignKeys)
+		return MIGC_OK;
+	rc = m->drv->xForeignKeys(m, 0, &m->fkwas);
+	m->fkcur = rc == MIGC_OK ? 0 : -1;
+	if (rc != MIGC_OK)
+		m->fkwas = -1;
+	return rc;
+}
+
+/* End a run, on every path: the connection gets its setting back. */
+static int
+fkend(migc *m, int rc)
+{
+	if (m->fkwas >= 0) {
+		m->drv->xRollback(m);
+		if (m->drv->xForeignKeys(m, m->fkwas, NULL) != MIGC_OK && rc == MIGC_OK)
+			rc = MIGC_ERROR;
+	}
+	m->fkwas = m->fkcur = -1;
+	return rc;
+}
+
+/* Before COMMIT of a script run with enforcement off: no violations. */
+static int
+fkcheck(migc *m, const struct migc_script *sc)
+{
+	if (!m->drv->xForeignKeys || m->fkcur != 0)
+		return MIGC_OK;
+	return m->drv->xForeignKeyCheck(m, sc);
+}
+
 /* UTC wall-clock time as 2026-01-31T12:00:00.123Z. */
 static void
 timestamp(char out[32])
@@ -269,8 +345,8 @@ applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
 		return rc;
 	}
 	rc = runstmts(m, &mig->up);
-	if (rc == MIGC_OK && (mig->up.flags & MIGC_FOREIGN_KEYS_OFF))
-		rc = m->drv->xForeignKeyCheck(m, mig);
+	if (rc == MIGC_OK)
+		rc = fkcheck(m, &mig->up);
 	if (rc == MIGC_OK) {
 		r.ms = *ms = monotonicms() - t0;
 		rc = m->drv->xWriteRow(m, &r);
@@ -355,22 +431,22 @@ relock(migc *m, const struct migc_migration *mig, int64_t to, long from, int *st
 
 /* Apply one pending migration, or go on with a failed no-transaction one
 ** from statement `from` (-1: a pending one). The transaction is open on
-** entry and closed on return. */
+** entry and closed on return. *outside says whether it had to be closed
+** first (to set foreign keys, or for a no-transaction migration), which
+** leaves what the caller read of the table out of date. */
 static int
-applyone(migc *m, const struct migc_migration *mig, int64_t to, long from)
+applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int *outside)
 {
 	const unsigned flags = mig->up.flags;
-	int rc = MIGC_OK, was = 1, fkoff = 0, locked = 0, still = 1;
+	int rc = MIGC_OK, locked = 0, still = 1;
 	long long ms = 0;
 
-	if (flags & (MIGC_FOREIGN_KEYS_OFF | MIGC_NO_TRANSACTION)) {
+	*outside = (flags & MIGC_NO_TRANSACTION) || fkchange(m, flags);
+	if (*outside) {
 		/* PRAGMA foreign_keys is a no-op inside a transaction, and a
 		** no-transaction migration holds the session lock throughout. */
 		m->drv->xRollback(m);
-		if (flags & MIGC_FOREIGN_KEYS_OFF) {
-			rc = m->drv->xForeignKeys(m, 0, &was);
-			fkoff = rc == MIGC_OK;
-		}
+		rc = fkset(m, flags);
 		if (rc == MIGC_OK && (flags & MIGC_NO_TRANSACTION) && m->drv->xLockSession) {
 			rc = m->drv->xLockSession(m);
 			locked = rc == MIGC_OK;
@@ -381,6 +457,8 @@ applyone(migc *m, const struct migc_migration *mig, int64_t to, long from)
 	if (rc == MIGC_OK && still) {
 		if (flags & MIGC_NO_TRANSACTION) {
 			rc = applynotx(m, mig, from < 0 ? 0 : from, &ms);
+			/* Its statements may have set foreign_keys themselves. */
+			m->fkcur = -1;
 		} else {
 			rc = applytx(m, mig, 1, &ms);
 			if (rc != MIGC_OK)
@@ -389,8 +467,6 @@ applyone(migc *m, const struct migc_migration *mig, int64_t to, long from)
 		if (rc == MIGC_OK)
 			emit(m, MIGC_EV_APPLIED, mig, ms, NULL, 0);
 	}
-	if (fkoff)
-		m->drv->xForeignKeys(m, was, NULL);
 	if (locked)
 		m->drv->xUnlockSession(m);
 	return rc;
@@ -406,9 +482,11 @@ upsingle(migc *m, int64_t to)
 	long long *ms;
 	int rc;
 
-	rc = lockedread(m, &t, VERIFY_UP);
+	rc = fkbegin(m);
+	if (rc == MIGC_OK)
+		rc = lockedread(m, &t, VERIFY_UP);
 	if (rc != MIGC_OK)
-		return rc;
+		return fkend(m, rc);
 	todo = malloc((m->set->count + 1) * sizeof(*todo));
 	ms = malloc((m->set->count + 1) * sizeof(*ms));
 	if (!todo || !ms) {
@@ -420,9 +498,9 @@ upsingle(migc *m, int64_t to)
 
 		if (applied(&t, mig->version))
 			continue;
-		if (mig->up.flags & (MIGC_NO_TRANSACTION | MIGC_FOREIGN_KEYS_OFF)) {
+		if (mig->up.flags & (MIGC_NO_TRANSACTION | MIGC_FOREIGN_KEYS_ON)) {
 			rc = seterr(m, MIGC_INPUT, "--single-transaction cannot include %s: it is a %s migration",
-			            mig->up.file, (mig->up.flags & MIGC_NO_TRANSACTION) ? "no-transaction" : "foreign-keys-off");
+			            mig->up.file, (mig->up.flags & MIGC_NO_TRANSACTION) ? "no-transaction" : "foreign-keys-on");
 			goto out;
 		}
 		todo[n++] = mig;
@@ -430,7 +508,7 @@ upsingle(migc *m, int64_t to)
 	for (i = 0; i < n && rc == MIGC_OK; i++)
 		rc = applytx(m, todo[i], 0, &ms[i]);
 out:
-	rc = endtx(m, rc);
+	rc = fkend(m, endtx(m, rc));
 	for (i = 0; i < n && rc == MIGC_OK; i++)
 		emit(m, MIGC_EV_APPLIED, todo[i], ms[i], NULL, 0);
 	freetrack(&t);
@@ -460,6 +538,8 @@ uprun(migc *m, int64_t to)
 		return upsingle(m, to);
 	if (rc == MIGC_OK && uptodate(m, to))
 		return MIGC_OK;
+	if (rc == MIGC_OK)
+		rc = fkbegin(m);
 	if (rc == MIGC_OK && m->drv->xLockSession) {
 		rc = m->drv->xLockSession(m);
 		runlock = rc == MIGC_OK;
@@ -467,6 +547,7 @@ uprun(migc *m, int64_t to)
 	while (rc == MIGC_OK) {
 		const struct trackrow *r;
 		long from = -1;
+		int outside;
 
 		rc = lockedrefresh(m, &t, &have);
 		if (rc != MIGC_OK)
@@ -487,8 +568,8 @@ uprun(migc *m, int64_t to)
 			rc = m->drv->xCommit(m);
 			break;
 		}
-		rc = applyone(m, mig, to, from);
-		if (rc == MIGC_OK && from < 0 && !(mig->up.flags & (MIGC_NO_TRANSACTION | MIGC_FOREIGN_KEYS_OFF)))
+		rc = applyone(m, mig, to, from, &outside);
+		if (rc == MIGC_OK && from < 0 && !outside)
 			rc = addrow(m, &t, mig);
 		else
 			have = 0;       /* read the table again */
@@ -496,7 +577,7 @@ uprun(migc *m, int64_t to)
 	freetrack(&t);
 	if (runlock)
 		m->drv->xUnlockSession(m);
-	return rc;
+	return fkend(m, rc);
 }
 
 int
@@ -528,60 +609,124 @@ migc_up_dry_run(migc *m, int64_t to)
 	return rc;
 }
 
-/* Record on the newest row that reverting it failed part way. */
-static void
-markdownfailed(migc *m, int64_t version, const char *error)
+/*
+** In a transaction just begun (after setting up, outside one, what a
+** down needs): read the table and check that version is still the newest
+** applied migration, as the run found it; *t keeps the rows, *still says.
+*/
+static int
+relocknewest(migc *m, int64_t version, struct track *t, int *still)
 {
-	struct track t;
+	int rc = lockedread(m, t, VERIFY_DOWN);
 
-	if (m->drv->xBegin(m) != MIGC_OK)
-		return;
-	if (readtrack(m, &t) == MIGC_OK && t.n && t.rows[t.n - 1].version == version) {
-		struct trackrow *r = &t.rows[t.n - 1];
-		char *old = r->error;
-
-		r->error = (char *)error;
-		if (m->drv->xWriteRow(m, r) == MIGC_OK)
-			m->drv->xCommit(m);
-		r->error = old;
-	}
-	freetrack(&t);
-	m->drv->xRollback(m);
+	*still = rc == MIGC_OK && t->n > 0 && t->rows[t->n - 1].version == version;
+	if (rc == MIGC_OK && !*still)
+		m->drv->xRollback(m);
+	return rc;
 }
 
-/* Revert mig, the newest applied migration; the transaction that found
-** it is open on entry and closed on return. */
+/* "down did not finish: k of n statements of FILE had run" into out. */
+static void
+downprogress(char *out, size_t n, const struct migc_script *sc, unsigned long done)
+{
+	snprintf(out, n, DOWN_PROGRESS "%lu of %lu statements of %s had run", done, sc->nstmts, sc->file);
+}
+
+/*
+** Revert a no-transaction down, holding the migration lock throughout
+** (the caller took the session lock where the driver has one; SQLite's
+** other migrators see the row below and stop). The transaction that
+** found mig the newest is open on entry with its row *row. The row is
+** marked first, and after each statement, with how far the down got, so
+** a run killed part way leaves a row that reads as failed instead of one
+** that reads applied while its objects are gone; once every statement
+** ran, the table is read again and the row deleted only if it is still
+** this one, so nothing that came meanwhile is lost.
+*/
+static int
+revertnotx(migc *m, const struct migc_migration *mig, const struct trackrow *row)
+{
+	const struct migc_script *sc = &mig->down;
+	struct trackrow r = *row;
+	char note[512];
+	struct track t;
+	unsigned long i;
+	int rc;
+
+	downprogress(note, sizeof(note), sc, 0);
+	r.error = note;
+	rc = endtx(m, m->drv->xWriteRow(m, &r));
+	for (i = 0; rc == MIGC_OK && i < sc->nstmts; i++) {
+		rc = m->drv->xExec(m, sc, i);
+		if (rc != MIGC_OK) {
+			char *msg = strdup_(migc_errmsg(m));
+
+			r.error = msg ? msg : "out of memory";
+			m->drv->xWriteRow(m, &r);
+			seterr(m, rc, "%s", r.error);
+			free(msg);
+			return rc;
+		}
+		downprogress(note, sizeof(note), sc, i + 1);
+		rc = m->drv->xWriteRow(m, &r);
+	}
+	if (rc != MIGC_OK)
+		return rc;
+	rc = lockedread(m, &t, VERIFY_NONE);
+	if (rc != MIGC_OK)
+		return rc;
+	if (t.n == 0 || t.rows[t.n - 1].version != mig->version || !t.rows[t.n - 1].error ||
+	    strcmp(t.rows[t.n - 1].error, note) != 0)
+		rc = seterr(m, MIGC_VERIFY, "the tracking table changed while %s ran: its row was not deleted; "
+		            "check the table, then run repair --clear-failed %lld if %s is reverted",
+		            sc->file, (long long)mig->version, mig->up.file);
+	else
+		rc = m->drv->xDeleteRow(m, mig->version);
+	freetrack(&t);
+	return endtx(m, rc);
+}
+
+/*
+** Revert mig, the newest applied migration; the transaction that found
+** it is open on entry and closed on return. A no-transaction down, or one
+** that needs foreign keys set otherwise, first closes it to set things up
+** and then takes it again, making sure mig is still the newest.
+*/
 static int
 revertone(migc *m, const struct migc_migration *mig)
 {
 	const struct migc_script *sc = &mig->down;
+	struct track t = { NULL, 0, 0 };
 	long long t0 = monotonicms();
-	int rc;
+	int rc = MIGC_OK, locked = 0, still = 1;
 
-	if (sc->flags & MIGC_NO_TRANSACTION) {
-		/* Statements commit one by one; the row goes in a last transaction. */
-		rc = m->drv->xCommit(m);
-		if (rc == MIGC_OK)
-			rc = runstmts(m, sc);
-		if (rc != MIGC_OK) {
-			char *msg = strdup_(migc_errmsg(m));
-
-			markdownfailed(m, mig->version, msg ? msg : "out of memory");
-			seterr(m, rc, "%s", msg ? msg : "out of memory");
-			free(msg);
-			return rc;
+	if ((sc->flags & MIGC_NO_TRANSACTION) || fkchange(m, sc->flags)) {
+		m->drv->xRollback(m);
+		rc = fkset(m, sc->flags);
+		if (rc == MIGC_OK && (sc->flags & MIGC_NO_TRANSACTION) && m->drv->xLockSession) {
+			rc = m->drv->xLockSession(m);
+			locked = rc == MIGC_OK;
 		}
-		rc = m->drv->xBegin(m);
-	} else {
-		rc = runstmts(m, sc);
+		if (rc == MIGC_OK)
+			rc = relocknewest(m, mig->version, &t, &still);
 	}
-	if (rc == MIGC_OK)
-		rc = m->drv->xDeleteRow(m, mig->version);
-	rc = endtx(m, rc);
-	if (rc != MIGC_OK)
-		return rc;
-	emit(m, MIGC_EV_REVERTED, mig, monotonicms() - t0, NULL, 0);
-	return MIGC_OK;
+	if (rc == MIGC_OK && still && (sc->flags & MIGC_NO_TRANSACTION)) {
+		rc = revertnotx(m, mig, &t.rows[t.n - 1]);
+		m->fkcur = -1;          /* its statements may have set foreign_keys */
+	} else if (rc == MIGC_OK && still) {
+		rc = runstmts(m, sc);
+		if (rc == MIGC_OK)
+			rc = fkcheck(m, sc);
+		if (rc == MIGC_OK)
+			rc = m->drv->xDeleteRow(m, mig->version);
+		rc = endtx(m, rc);
+	}
+	freetrack(&t);
+	if (locked)
+		m->drv->xUnlockSession(m);
+	if (rc == MIGC_OK && still)
+		emit(m, MIGC_EV_REVERTED, mig, monotonicms() - t0, NULL, 0);
+	return rc;
 }
 
 /* Does every migration down() would revert in t have a down file? */
@@ -609,7 +754,7 @@ downrun(migc *m, int steps, int64_t to)
 {
 	const struct migc_migration *mig;
 	struct track t;
-	int rc, done;
+	int rc;
 
 	clearerr_(m);
 	if (m->readonly)
@@ -623,11 +768,14 @@ downrun(migc *m, int steps, int64_t to)
 	if (rc == MIGC_OK)
 		rc = checkdowns(m, &t, steps, to);
 	freetrack(&t);
-	for (done = 0; rc == MIGC_OK; done++) {
+	if (rc == MIGC_OK)
+		rc = fkbegin(m);
+	/* m->nchanged counts the migrations this run reverted. */
+	while (rc == MIGC_OK) {
 		rc = lockedread(m, &t, VERIFY_DOWN);
 		if (rc != MIGC_OK)
 			break;
-		if (t.n == 0 || (steps > 0 ? done >= steps : t.rows[t.n - 1].version <= to)) {
+		if (t.n == 0 || (steps > 0 ? m->nchanged >= steps : t.rows[t.n - 1].version <= to)) {
 			freetrack(&t);
 			rc = m->drv->xCommit(m);
 			break;
@@ -641,7 +789,7 @@ downrun(migc *m, int steps, int64_t to)
 		}
 		rc = revertone(m, mig);
 	}
-	return rc;
+	return fkend(m, rc);
 }
 
 int

@@ -37,8 +37,11 @@ struct migc_driver {
 	int  (*xReadTable)(migc *m, struct track *t, int brief);
 	int  (*xWriteRow)(migc *m, const struct trackrow *r);  /* insert or replace */
 	int  (*xDeleteRow)(migc *m, int64_t version);
-	int  (*xForeignKeys)(migc *m, int on, int *was);    /* NULL: not supported */
-	int  (*xForeignKeyCheck)(migc *m, const struct migc_migration *mig);
+	/* SQLite: set foreign key enforcement (outside a transaction), *was
+	** (unless NULL) getting the old setting; check them before COMMIT,
+	** naming sc's file. NULL: the database has no such switch. */
+	int  (*xForeignKeys)(migc *m, int on, int *was);
+	int  (*xForeignKeyCheck)(migc *m, const struct migc_script *sc);
 	/* Optional: run mig's up statements and record r (r->ms < 0: the
 	** driver measures), committing when asked, in as few round trips as
 	** it can. NULL: the engine uses xExec and xWriteRow. */
@@ -79,6 +82,8 @@ struct migc {
 	int resume;             /* up may go on with a failed no-transaction migration */
 	int nchanged;           /* migrations applied, reverted or baselined by this call */
 	int unrecorded;         /* up found the newest row without its schema; recorded() clears it */
+	int fkwas;              /* SQLite: foreign_keys when the running up or down began; -1 none */
+	int fkcur;              /* SQLite: foreign_keys as this run set it; -1 unknown */
 	long long readmark;     /* SQLite: PRAGMA data_version when the table was last read; -1 none */
 	char schema[64];        /* tracking table's schema, "" for the default */
 	migc_event_fn event;
@@ -101,6 +106,10 @@ int newhandle(migc **out, const struct migc_set *set);
 ** database written by a newer migc is refused, not misread. */
 #define TRACK_LAYOUT 1
 #define TRACK_MARKER "migc tracking table, layout "
+
+/* The error column of a row whose no-transaction down is running, or was
+** interrupted: DOWN_PROGRESS "k of n statements of FILE had run". */
+#define DOWN_PROGRESS "down did not finish: "
 
 /* plan.c */
 int checkmarker(migc *m, const char *text);

@@ -32,7 +32,8 @@ extern "C" {
 
 /* migc_script.flags */
 #define MIGC_NO_TRANSACTION   0x1  /* -- migc:no-transaction */
-#define MIGC_FOREIGN_KEYS_OFF 0x2  /* -- migc:foreign-keys-off (SQLite) */
+#define MIGC_FOREIGN_KEYS_OFF 0x2  /* -- migc:foreign-keys-off (SQLite; what a transactional migration does anyway) */
+#define MIGC_FOREIGN_KEYS_ON  0x4  /* -- migc:foreign-keys-on (SQLite): enforce foreign keys while it runs */
 
 struct migc_stmt {
 	unsigned long offset;   /* byte offset of the statement in migc_script.sql */
@@ -46,7 +47,7 @@ struct migc_script {
 	unsigned long length;            /* bytes in sql */
 	const struct migc_stmt *stmts;   /* statements in order */
 	unsigned long nstmts;
-	unsigned flags;                  /* MIGC_NO_TRANSACTION, MIGC_FOREIGN_KEYS_OFF */
+	unsigned flags;                  /* MIGC_NO_TRANSACTION, MIGC_FOREIGN_KEYS_OFF, MIGC_FOREIGN_KEYS_ON */
 };
 
 struct migc_migration {

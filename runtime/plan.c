@@ -178,12 +178,19 @@ isfailed(const struct trackrow *r)
 	return r->done < r->total || r->error != NULL;
 }
 
-/* Is r a no-transaction migration another process is running now?
-** Returns its pid, or 0 (also when the driver cannot tell). */
+/* Is r's no-transaction down running, or was it interrupted? */
+static int
+downstarted(const struct trackrow *r)
+{
+	return r->error && strncmp(r->error, DOWN_PROGRESS, strlen(DOWN_PROGRESS)) == 0;
+}
+
+/* Is r a no-transaction migration (or down) another process is running
+** now? Returns its pid, or 0 (also when the driver cannot tell). */
 static long
 running(migc *m, const struct trackrow *r)
 {
-	if (r->error || r->done >= r->total || !m->drv->xLockHolder)
+	if (!m->drv->xLockHolder || !(downstarted(r) || (!r->error && r->done < r->total)))
 		return 0;
 	return m->drv->xLockHolder(m);
 }
@@ -260,8 +267,12 @@ verifytrack(migc *m, const struct track *t, int forup)
 			if ((pid = running(m, r)) > 0) {
 				char note[256];
 
-				snprintf(note, sizeof(note), "%s is being applied by another process (pid %ld): statement %ld of %ld",
-				         filename(mig), pid, r->done + 1, r->total);
+				if (downstarted(r))
+					snprintf(note, sizeof(note), "%s is being reverted by another process (pid %ld): %s",
+					         filename(mig), pid, r->error);
+				else
+					snprintf(note, sizeof(note), "%s is being applied by another process (pid %ld): statement %ld of %ld",
+					         filename(mig), pid, r->done + 1, r->total);
 				emit(m, MIGC_EV_NOTICE, mig, 0, note, strlen(note));
 				continue;
 			}

@@ -326,7 +326,7 @@ sqliteforeignkeys(migc *m, int on, int *was)
 }
 
 static int
-sqliteforeignkeycheck(migc *m, const struct migc_migration *mig)
+sqliteforeignkeycheck(migc *m, const struct migc_script *sc)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -336,10 +336,14 @@ sqliteforeignkeycheck(migc *m, const struct migc_migration *mig)
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const unsigned char *table = sqlite3_column_text(st, 0), *parent = sqlite3_column_text(st, 2);
 
+		char row[40] = "a row";
+
+		/* A WITHOUT ROWID table's violation has no rowid. */
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			snprintf(row, sizeof(row), "row %lld", (long long)sqlite3_column_int64(st, 1));
 		rc = seterr(m, MIGC_ERROR, "%s: foreign key violation after the migration (PRAGMA foreign_key_check): "
-		            "row %lld of table %s references a missing row of %s",
-		            mig->up.file, (long long)sqlite3_column_int64(st, 1),
-		            table ? (const char *)table : "?", parent ? (const char *)parent : "?");
+		            "%s of table %s references a missing row of %s (rolled back)",
+		            sc->file, row, table ? (const char *)table : "?", parent ? (const char *)parent : "?");
 		sqlite3_finalize(st);
 		return rc;
 	}

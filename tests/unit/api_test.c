@@ -136,6 +136,22 @@ main(void)
 		sqlite3_close(db);
 	}
 
+	/* Migrations run with foreign keys off; the application's own setting,
+	** off or on, is what its connection has afterwards. */
+	sqlite3_open(":memory:", &db);
+	rc = migc_wrap_sqlite(&m, db, &app_migrations);
+	if (rc == MIGC_OK)
+		rc = migc_up(m, MIGC_LATEST);
+	check(rc == MIGC_OK && queryint(db, "PRAGMA foreign_keys") == 0,
+	      "an application's foreign_keys = OFF stays off after up", rc ? migc_errmsg(m) : "it is on");
+	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	if (rc == MIGC_OK)
+		rc = migc_down(m, 1, 0);
+	check(rc == MIGC_OK && queryint(db, "PRAGMA foreign_keys") == 1,
+	      "an application's foreign_keys = ON is on again after down", rc ? migc_errmsg(m) : "it is off");
+	migc_close(m);
+	sqlite3_close(db);
+
 	rc = migc_open(&m, "sqlite:/nonexistent-dir/x.db", &app_migrations, 0);
 	check(rc == MIGC_ERROR && strstr(migc_errmsg(m), "cannot open sqlite database /nonexistent-dir/x.db"),
 	      "migc_open of an impossible path is MIGC_ERROR with a message", migc_errmsg(m));
