@@ -1,11 +1,14 @@
 # tests/crash.sh: crash safety, sourced by tests/run once per backend ($B).
 # A set of 200 migrations (DDL and data in each, every tenth a
-# no-transaction one) is applied and reverted by a binary that is killed
-# with SIGKILL at seeded random moments, $CRASH_KILLS times (default 100).
-# After every kill: each transactional migration is applied and recorded
-# together or not at all, the counter that each one bumps matches the
-# rows, nothing is recorded as edited; `up --resume` (the documented
-# recovery for an interrupted no-transaction migration) always gets on.
+# no-transaction one, with a no-transaction down) is applied and reverted
+# by a binary that is killed with SIGKILL at seeded random moments,
+# $CRASH_KILLS times (default 100). After every kill: each transactional
+# migration is applied and recorded together or not at all, the counter
+# that each one bumps matches the rows, a no-transaction migration that
+# reads as applied has its table and index, nothing is recorded as edited;
+# `up --resume` (the documented recovery for an interrupted no-transaction
+# migration) always gets on, and an interrupted no-transaction down is
+# recovered as documented: finish it by hand, then repair --clear-failed.
 # At the end the schema is the one an uninterrupted run builds, which the
 # binary checks itself: verify --schema holds it to the build-time replay.
 # On PostgreSQL the server itself is also crashed (pg_ctl stop -m
@@ -26,7 +29,7 @@ awk -v d="$cdir" 'BEGIN {
 			printf "INSERT INTO t%d (x, y) VALUES (1, %s) ON CONFLICT DO NOTHING;\n", v, "'\''a'\''" > up
 			printf "INSERT INTO t%d (x, y) VALUES (2, %s) ON CONFLICT DO NOTHING;\n", v, "'\''b'\''" > up
 			printf "CREATE INDEX IF NOT EXISTS t%d_y ON t%d (y);\n", v, v > up
-			printf "DROP TABLE IF EXISTS t%d;\n", v > down
+			printf "-- migc:no-transaction\nDROP INDEX IF EXISTS t%d_y;\nDROP TABLE IF EXISTS t%d;\n", v, v > down
 		} else {
 			printf "CREATE TABLE t%d (x INTEGER PRIMARY KEY, y TEXT);\n", v > up
 			printf "INSERT INTO t%d (x, y) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50) SELECT i, %s FROM n;\n", v, "'\''r'\''" > up
@@ -51,8 +54,10 @@ cdb=$(newdb crash)
 cviolations() {
 	if [ "$B" = sqlite ]; then
 		tbl="SELECT CAST(substr(name, 2) AS INTEGER) AS v FROM sqlite_schema WHERE type = 'table' AND name GLOB 't[0-9]*'"
+		idx="SELECT CAST(substr(name, 2, length(name) - 3) AS INTEGER) AS v FROM sqlite_schema WHERE type = 'index' AND name GLOB 't[0-9]*_y'"
 	else
 		tbl="SELECT substr(tablename, 2)::bigint AS v FROM pg_tables WHERE schemaname = 'public' AND tablename ~ '^t[0-9]+\$'"
+		idx="SELECT substr(indexname, 2, length(indexname) - 3)::bigint AS v FROM pg_indexes WHERE schemaname = 'public' AND indexname ~ '^t[0-9]+_y\$'"
 	fi
 	have=",$(tables "$cdb"),"
 	case $have in
@@ -74,7 +79,9 @@ cviolations() {
 		WHERE v % 10 <> 0 AND v NOT IN (SELECT version FROM migc_migrations)
 	$counter
 	UNION ALL SELECT 'transactional migration recorded unfinished: ' || version FROM migc_migrations
-		WHERE version % 10 <> 0 AND (statements_done <> statements_total OR error IS NOT NULL)" 2>&1
+		WHERE version % 10 <> 0 AND (statements_done <> statements_total OR error IS NOT NULL)
+	UNION ALL SELECT 'no-transaction migration reads applied without its index: ' || version FROM migc_migrations
+		WHERE version % 10 = 0 AND statements_done = statements_total AND error IS NULL AND version NOT IN ($idx)" 2>&1
 	# Nothing may ever read as edited.
 	"$cbin" verify --database "$cdb" 2>&1 | grep 'edited\|ahead'
 }
@@ -83,6 +90,7 @@ t_crash() {
 	i=0
 	phase=up
 	nphase=0
+	nrecovered=0
 	while [ $i -lt "$kills" ]; do
 		delay=$(awk -v s="$i" 'BEGIN { srand(4242 + s); printf "%.3f", rand() * 0.06 }')
 		if [ $phase = up ]; then
@@ -99,6 +107,13 @@ t_crash() {
 			echo "after kill $i ($phase, ${delay}s): $bad"
 			return 1
 		fi
+		# An interrupted no-transaction down: finish it by hand, clear its row.
+		v=$(q "$cdb" "SELECT version FROM migc_migrations WHERE error LIKE 'down did not finish: %'" 2>/dev/null)
+		if [ -n "$v" ]; then
+			q "$cdb" "DROP TABLE IF EXISTS t$v" >/dev/null &&
+				"$cbin" repair --clear-failed "$v" --database "$cdb" >/dev/null || { echo "cannot recover the down of $v"; return 1; }
+			nrecovered=$((nrecovered + 1))
+		fi
 		# Switch direction once a direction has finished.
 		n=$(q "$cdb" 'SELECT count(*) FROM migc_migrations' 2>/dev/null || echo 0)
 		if [ $phase = up ] && [ "$n" = 200 ] && [ -z "$(q "$cdb" "SELECT 1 FROM migc_migrations WHERE statements_done <> statements_total LIMIT 1")" ]; then
@@ -110,7 +125,7 @@ t_crash() {
 		fi
 		i=$((i + 1))
 	done
-	echo "$kills kills, $nphase changes of direction"
+	echo "$kills kills, $nphase changes of direction, $nrecovered interrupted no-transaction downs recovered"
 	# Recovery, then the schema of an uninterrupted run.
 	"$cbin" up --resume --database "$cdb" >/dev/null || return 1
 	expect 0 "schema: matches what the newest migration produced" "$cbin" verify --schema --database "$cdb" || return 1

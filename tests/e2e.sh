@@ -377,3 +377,68 @@ t_schema_unrecorded() {
 	expect 0 "schema: matches what the newest migration produced" build/migc verify --schema --dir "$d" --database "$db"
 }
 check "[$B] up records the schema a killed run left unrecorded, with nothing else to do" t_schema_unrecorded
+
+# A no-transaction down holds the migration lock throughout and marks its
+# row with how far it got: killed part way, the row reads as failed, not
+# as applied with its index gone; a concurrent up cannot apply a newer
+# migration in the middle of it.
+notxdown() {
+	mig "$1" 0001_k.sql "CREATE TABLE k (x INTEGER);\n"
+	mig "$1" 0002_kx.sql "-- migc:no-transaction\nCREATE INDEX k_x ON k (x);\n"
+	mig "$1" 0002_kx.down.sql "-- migc:no-transaction\nDROP INDEX IF EXISTS k_x;\n$(pick \
+		'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) SELECT count(*) FROM n;' \
+		'SELECT pg_sleep(2);')\n"
+}
+
+# waitgone DB: wait until index k_x is gone (the down's first statement ran).
+waitgone() {
+	n=0
+	until [ "$(q "$1" "$(pick "SELECT count(*) FROM sqlite_schema WHERE name = 'k_x'" \
+		"SELECT count(*) FROM pg_indexes WHERE indexname = 'k_x'")")" = 0 ]; do
+		n=$((n + 1))
+		[ $n -lt 500 ] || { echo "the down never dropped k_x"; return 1; }
+		sleep 0.01
+	done
+}
+
+t_notx_down_killed() {
+	d=$tmp/$B/notxdown
+	notxdown "$d"
+	db=$(newdb notxdown)
+	build/migc up --dir "$d" --database "$db" >/dev/null || return 1
+	build/migc down --dir "$d" --database "$db" >/dev/null 2>&1 &
+	pid=$!
+	waitgone "$db" || { kill -9 $pid; return 1; }
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	[ "$B" = sqlite ] || sleep 2.5  # the server session ends when its statement does
+	expect 3 "reverting 0002_kx.sql failed: down did not finish: 1 of 2 statements of 0002_kx.down.sql had run" \
+		build/migc verify --dir "$d" --database "$db" || return 1
+	expect 3 "down did not finish" build/migc up --dir "$d" --database "$db" || return 1
+	expect 0 "cleared the failed record of version 2" build/migc repair --clear-failed 2 --dir "$d" --database "$db" || return 1
+	expect 0 "applied 0002_kx" build/migc up --dir "$d" --database "$db"
+}
+check "[$B] no-transaction down: killed part way, its row reads failed (not applied with its index gone)" t_notx_down_killed
+
+t_notx_down_race() {
+	d=$tmp/$B/notxrace
+	notxdown "$d"
+	d2=$tmp/$B/notxrace2
+	cp -r "$d" "$d2"
+	mig "$d2" 0003_n.sql "CREATE TABLE n (x INTEGER);\n"
+	db=$(newdb notxrace)
+	build/migc up --dir "$d" --database "$db" >/dev/null || return 1
+	build/migc down --dir "$d" --database "$db" >"$tmp/notxrace.out" 2>&1 &
+	pid=$!
+	waitgone "$db" || { kill -9 $pid; return 1; }
+	# SQLite: the marked row stops it (exit 3); PostgreSQL: it waits for the lock.
+	build/migc up --dir "$d2" --database "$db" >"$tmp/notxrace.up" 2>&1
+	st=$?
+	cat "$tmp/notxrace.up"
+	wait $pid || { cat "$tmp/notxrace.out"; return 1; }
+	[ $st = 0 ] || grep -q "down did not finish" "$tmp/notxrace.up" || return 1
+	expect 0 "" build/migc up --dir "$d2" --database "$db" || return 1
+	[ "$(versions "$db")" = "1,2,3" ] || return 1
+	expect 0 "ok: 3 applied migrations match" build/migc verify --dir "$d2" --database "$db"
+}
+check "[$B] no-transaction down: an up racing it never applies a newer migration in its middle" t_notx_down_race
