@@ -124,6 +124,7 @@ newhandle(migc **out, const struct migc_set *set)
 	m->lock_timeout = 60;
 	m->readmark = -1;
 	m->fkwas = m->fkcur = -1;
+	m->appbusy = -1;
 	strcpy(m->table, "migc_migrations");
 	return MIGC_OK;
 }

@@ -101,6 +101,51 @@ fkcheck(migc *m, const struct migc_script *sc)
 	return m->drv->xForeignKeyCheck(m, sc);
 }
 
+/*
+** Session state. Each migration starts from the state the run began with
+** (xSessionSave): what one migration SETs or PRAGMAs, attaches, prepares
+** or makes temporary is undone after it (xSessionReset), before its
+** tracking row is written, so a deploy of many migrations in one run does
+** what one run per migration does, and the application's connection ends
+** the run as it began it.
+*/
+static int
+runbegin(migc *m)
+{
+	int rc = fkbegin(m);
+
+	if (rc == MIGC_OK && m->drv->xSessionSave)
+		rc = m->drv->xSessionSave(m);
+	return rc;
+}
+
+/* After a migration: the run's session again. When it failed (rc), the
+** failure's message is the one kept. */
+static int
+sessionreset(migc *m, int rc, int final)
+{
+	char *keep;
+
+	if (!m->drv->xSessionReset || !m->session)
+		return rc;
+	if (rc == MIGC_OK)
+		return m->drv->xSessionReset(m, final);
+	keep = strdup_(migc_errmsg(m));
+	m->drv->xSessionReset(m, final);
+	seterr(m, keep ? rc : MIGC_NOMEM, "%s", keep ? keep : "out of memory");
+	free(keep);
+	return rc;
+}
+
+/* End a run, on every path: the connection as it was before it. */
+static int
+runend(migc *m, int rc)
+{
+	if (m->session)
+		m->drv->xRollback(m);
+	return fkend(m, sessionreset(m, rc, 1));
+}
+
 /* UTC wall-clock time as 2026-01-31T12:00:00.123Z. */
 static void
 timestamp(char out[32])
@@ -347,6 +392,8 @@ applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
 	rc = runstmts(m, &mig->up);
 	if (rc == MIGC_OK)
 		rc = fkcheck(m, &mig->up);
+	if (rc == MIGC_OK)
+		rc = sessionreset(m, rc, 0);
 	if (rc == MIGC_OK) {
 		r.ms = *ms = monotonicms() - t0;
 		rc = m->drv->xWriteRow(m, &r);
@@ -456,13 +503,16 @@ applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int *
 	}
 	if (rc == MIGC_OK && still) {
 		if (flags & MIGC_NO_TRANSACTION) {
-			rc = applynotx(m, mig, from < 0 ? 0 : from, &ms);
+			rc = sessionreset(m, applynotx(m, mig, from < 0 ? 0 : from, &ms), 0);
 			/* Its statements may have set foreign_keys themselves. */
 			m->fkcur = -1;
 		} else {
 			rc = applytx(m, mig, 1, &ms);
-			if (rc != MIGC_OK)
+			if (rc != MIGC_OK) {
+				/* Some state outlives a rollback (PREPARE, PRAGMAs). */
 				m->drv->xRollback(m);
+				rc = sessionreset(m, rc, 0);
+			}
 		}
 		if (rc == MIGC_OK)
 			emit(m, MIGC_EV_APPLIED, mig, ms, NULL, 0);
@@ -482,11 +532,11 @@ upsingle(migc *m, int64_t to)
 	long long *ms;
 	int rc;
 
-	rc = fkbegin(m);
+	rc = runbegin(m);
 	if (rc == MIGC_OK)
 		rc = lockedread(m, &t, VERIFY_UP);
 	if (rc != MIGC_OK)
-		return fkend(m, rc);
+		return rc;
 	todo = malloc((m->set->count + 1) * sizeof(*todo));
 	ms = malloc((m->set->count + 1) * sizeof(*ms));
 	if (!todo || !ms) {
@@ -508,7 +558,7 @@ upsingle(migc *m, int64_t to)
 	for (i = 0; i < n && rc == MIGC_OK; i++)
 		rc = applytx(m, todo[i], 0, &ms[i]);
 out:
-	rc = fkend(m, endtx(m, rc));
+	rc = endtx(m, rc);
 	for (i = 0; i < n && rc == MIGC_OK; i++)
 		emit(m, MIGC_EV_APPLIED, todo[i], ms[i], NULL, 0);
 	freetrack(&t);
@@ -539,7 +589,7 @@ uprun(migc *m, int64_t to)
 	if (rc == MIGC_OK && uptodate(m, to))
 		return MIGC_OK;
 	if (rc == MIGC_OK)
-		rc = fkbegin(m);
+		rc = runbegin(m);
 	if (rc == MIGC_OK && m->drv->xLockSession) {
 		rc = m->drv->xLockSession(m);
 		runlock = rc == MIGC_OK;
@@ -577,7 +627,7 @@ uprun(migc *m, int64_t to)
 	freetrack(&t);
 	if (runlock)
 		m->drv->xUnlockSession(m);
-	return fkend(m, rc);
+	return rc;
 }
 
 int
@@ -665,11 +715,12 @@ revertnotx(migc *m, const struct migc_migration *mig, const struct trackrow *row
 			m->drv->xWriteRow(m, &r);
 			seterr(m, rc, "%s", r.error);
 			free(msg);
-			return rc;
+			return sessionreset(m, rc, 0);
 		}
 		downprogress(note, sizeof(note), sc, i + 1);
 		rc = m->drv->xWriteRow(m, &r);
 	}
+	rc = sessionreset(m, rc, 0);
 	if (rc != MIGC_OK)
 		return rc;
 	rc = lockedread(m, &t, VERIFY_NONE);
@@ -718,8 +769,12 @@ revertone(migc *m, const struct migc_migration *mig)
 		if (rc == MIGC_OK)
 			rc = fkcheck(m, sc);
 		if (rc == MIGC_OK)
+			rc = sessionreset(m, rc, 0);
+		if (rc == MIGC_OK)
 			rc = m->drv->xDeleteRow(m, mig->version);
 		rc = endtx(m, rc);
+		if (rc != MIGC_OK)
+			rc = sessionreset(m, rc, 0);
 	}
 	freetrack(&t);
 	if (locked)
@@ -769,7 +824,7 @@ downrun(migc *m, int steps, int64_t to)
 		rc = checkdowns(m, &t, steps, to);
 	freetrack(&t);
 	if (rc == MIGC_OK)
-		rc = fkbegin(m);
+		rc = runbegin(m);
 	/* m->nchanged counts the migrations this run reverted. */
 	while (rc == MIGC_OK) {
 		rc = lockedread(m, &t, VERIFY_DOWN);
@@ -789,7 +844,7 @@ downrun(migc *m, int steps, int64_t to)
 		}
 		rc = revertone(m, mig);
 	}
-	return fkend(m, rc);
+	return rc;
 }
 
 int
@@ -936,18 +991,20 @@ recorded(migc *m, int rc)
 	return rc;
 }
 
+/* The schema is read under the run's session, before runend gives the
+** connection back. */
 int
 migc_up(migc *m, int64_t to)
 {
 	m->nchanged = 0;
-	return recorded(m, uprun(m, to));
+	return runend(m, recorded(m, uprun(m, to)));
 }
 
 int
 migc_down(migc *m, int steps, int64_t to)
 {
 	m->nchanged = 0;
-	return recorded(m, downrun(m, steps, to));
+	return runend(m, recorded(m, downrun(m, steps, to)));
 }
 
 int

@@ -62,6 +62,15 @@ struct migc_driver {
 	** 0 when none (tells a running no-transaction migration from an
 	** interrupted one). */
 	long (*xLockHolder)(migc *m);
+	/* Optional: the session a run starts from. xSessionSave, as an up or
+	** down run begins (outside a transaction), remembers the connection's
+	** state; xSessionReset brings the session back to it (and to what migc
+	** needs) after each migration, inside its transaction before the
+	** tracking row or outside one, and leaves the handle's message alone
+	** when it succeeds; final: the run ends, so give the connection back
+	** as it was and forget the state. */
+	int  (*xSessionSave)(migc *m);
+	int  (*xSessionReset)(migc *m, int final);
 	/* Optional: in the write transaction just begun, 1 when no other
 	** connection can have written the tracking table since this handle
 	** last read it, so the engine may keep what it read (plus what it
@@ -84,7 +93,9 @@ struct migc {
 	int unrecorded;         /* up found the newest row without its schema; recorded() clears it */
 	int fkwas;              /* SQLite: foreign_keys when the running up or down began; -1 none */
 	int fkcur;              /* SQLite: foreign_keys as this run set it; -1 unknown */
+	void *session;          /* the driver's xSessionSave state; NULL outside a run */
 	long long readmark;     /* SQLite: PRAGMA data_version when the table was last read; -1 none */
+	int appbusy;            /* SQLite: the connection's busy timeout while migc's is set; -1 */
 	char schema[64];        /* tracking table's schema, "" for the default */
 	migc_event_fn event;
 	void *ctx;
@@ -140,6 +151,16 @@ int schemaprint(migc *m, char out[68]);     /* the live schema's fingerprint */
 
 /* sqlite.c: the integer a PRAGMA statement returns, -1 on failure. */
 long long sqlitepragma(struct sqlite3 *db, const char *sql);
+
+/* sqlitesession.c: the SQLite driver's xSessionSave and xSessionReset;
+** note tells it of each statement before it runs. */
+int sqlitesessionsave(migc *m);
+int sqlitesessionreset(migc *m, int final);
+void sqlitesessionnote(migc *m, const char *sql, const char *end);
+void sqlitesessionfree(migc *m);
+/* Before a tracking write between a no-transaction migration's
+** statements: lift a query_only it set (1: it was set, put it back). */
+int sqlitesessionunguard(migc *m);
 
 /* url.c */
 enum urlkind { URL_BAD, URL_SQLITE, URL_POSTGRES };

@@ -20,6 +20,8 @@
 #ifdef MIGC_POSTGRES
 #include <libpq-fe.h>
 
+#include "pgsession.h"
+
 struct pg {
 	PGconn *conn;
 	int owned;                      /* PQfinish on close */
@@ -30,6 +32,7 @@ struct pg {
 	int nlocks;                     /* session-level holds of the advisory lock */
 	int deferbegin;                 /* a transaction is begun but BEGIN not yet sent */
 	int readlocked;                 /* the table was read while the session lock was held */
+	struct pgsession sess;          /* the running up or down's start state; NULLs outside one */
 };
 
 #define PG(m) ((struct pg *)(m)->db)
@@ -207,6 +210,8 @@ pgclose(migc *m)
 
 	if (pg->owned)
 		PQfinish(pg->conn);
+	pgsessionfree(&pg->sess);
+	m->session = NULL;
 	free(pg->qtable);
 	free(pg->regclass);
 	free(pg);
@@ -763,6 +768,7 @@ pgwriterow(migc *m, const struct trackrow *r)
 {
 	char sql[1024], version[32], ms[32], done[32], total[32];
 	const char *vals[10];
+	int rc;
 
 	snprintf(sql, sizeof(sql), upsert, PG(m)->qtable,
 	         "$1::bigint, $2, $3, $4, $5::timestamptz, $6::bigint, $7::integer, $8::integer, $9, $10");
@@ -780,7 +786,18 @@ pgwriterow(migc *m, const struct trackrow *r)
 	vals[7] = total;
 	vals[8] = r->error;
 	vals[9] = r->done_checksum;
-	return runparams(m, sql, 10, vals, "cannot record the migration");
+	if (!PG(m)->sess.guard || PG(m)->deferbegin || PQtransactionStatus(PG(m)->conn) != PQTRANS_IDLE)
+		return runparams(m, sql, 10, vals, "cannot record the migration");
+	/* Between a no-transaction migration's statements: in a transaction
+	** of its own, which its settings (a read-only default, a role, a
+	** timeout) do not reach. */
+	rc = run(m, PG(m)->sess.guard, NULL);
+	if (rc == MIGC_OK)
+		rc = runparams(m, sql, 10, vals, "cannot record the migration");
+	if (rc == MIGC_OK)
+		rc = pgcommit(m);
+	pgrollback(m);
+	return rc;
 }
 
 static int
@@ -861,6 +878,7 @@ pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int
 	PGresult *res, *bad = NULL;
 	int rc = MIGC_OK, lead = PG(m)->deferbegin;     /* BEGIN first, in this message */
 	int beginfailed;
+	unsigned long nreset = PG(m)->sess.reset != NULL;
 
 	starts = malloc((sc->nstmts + 1) * sizeof(*starts));
 	row = rowliteral(m, r);
@@ -882,6 +900,10 @@ pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int
 		    append(&buf, &len, &cap, semi ? "\n" : ";\n", semi ? 1 : 2) != 0)
 			rc = MIGC_NOMEM;
 	}
+	/* The session as the run began, before the row is written. */
+	if (rc == MIGC_OK && nreset && (append(&buf, &len, &cap, PG(m)->sess.reset, strlen(PG(m)->sess.reset)) != 0 ||
+	                                append(&buf, &len, &cap, ";\n", 2) != 0))
+		rc = MIGC_NOMEM;
 	if (rc == MIGC_OK && (append(&buf, &len, &cap, row, strlen(row)) != 0 ||
 	                      append(&buf, &len, &cap, commit ? ";\nCOMMIT;" : ";", commit ? 9 : 1) != 0))
 		rc = MIGC_NOMEM;
@@ -916,8 +938,10 @@ pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int
 			rc = pgerr(m, MIGC_ERROR, "cannot begin a transaction", PQresultErrorMessage(bad));
 		else if (bad && nok < sc->nstmts)
 			rc = stmterr(m, sc, nok, bad, buf, len, starts[nok]);
+		else if (bad && nreset && nok == sc->nstmts)
+			rc = pgerr(m, MIGC_ERROR, "cannot reset the session after the migration", PQresultErrorMessage(bad));
 		else if (bad)
-			rc = pgerr(m, MIGC_ERROR, nok == sc->nstmts ? "cannot record the migration" : "COMMIT failed",
+			rc = pgerr(m, MIGC_ERROR, nok == sc->nstmts + nreset ? "cannot record the migration" : "COMMIT failed",
 			           PQresultErrorMessage(bad));
 		else if (PQstatus(c) == CONNECTION_BAD)
 			rc = connerr(m, sc->file);
@@ -1058,6 +1082,36 @@ pgsetrecorded(migc *m, int64_t version, const char *fp, const char *text)
 	return runparams(m, sql, 3, vals, "cannot record the schema");
 }
 
+static int
+pgsessionstart(migc *m)
+{
+	pgsessionfree(&PG(m)->sess);
+	m->session = NULL;
+	if (pgsessionsave(m, PG(m)->conn, PG(m)->owned, &PG(m)->sess) != MIGC_OK)
+		return MIGC_ERROR;
+	m->session = &PG(m)->sess;
+	return MIGC_OK;
+}
+
+static int
+pgsessionreset(migc *m, int final)
+{
+	const char *sql = final ? PG(m)->sess.restore : PG(m)->sess.reset;
+	int rc = sql ? run(m, sql, NULL) : MIGC_OK;
+
+	if (rc != MIGC_OK) {
+		char *msg = strdup_(migc_errmsg(m));
+
+		rc = pgerr(m, msg ? MIGC_ERROR : MIGC_NOMEM, "cannot reset the session after the migration", msg ? msg : "out of memory");
+		free(msg);
+	}
+	if (final) {
+		pgsessionfree(&PG(m)->sess);
+		m->session = NULL;
+	}
+	return rc;
+}
+
 static long
 pglockholder(migc *m)
 {
@@ -1085,6 +1139,8 @@ const struct migc_driver migc_driver_postgres = {
 	pggetrecorded,
 	pgsetrecorded,
 	pglockholder,
+	pgsessionstart,
+	pgsessionreset,
 	pgunchanged,
 };
 

@@ -58,26 +58,56 @@ sqliteopen(migc *m, const char *target, int flags)
 static void
 sqliteclose(migc *m)
 {
+	sqlitesessionfree(m);
 	if (m->owned)
 		sqlite3_close(DB(m));
 	m->db = NULL;
 }
 
+/*
+** The busy timeout is migc's lock timeout only while migc waits for or
+** holds its lock (BEGIN IMMEDIATE until COMMIT or ROLLBACK, or a read of
+** the tracking table); the connection's own comes back after, so an
+** application's connection keeps its timeout. (A busy handler of the
+** application's own cannot be read back: sqlite3_busy_timeout replaces it.)
+*/
+static void
+busyset(migc *m)
+{
+	if (m->appbusy < 0)
+		m->appbusy = (int)sqlitepragma(DB(m), "PRAGMA busy_timeout");
+	sqlite3_busy_timeout(DB(m), m->lock_timeout * 1000);
+}
+
+static void
+busyrestore(migc *m)
+{
+	if (m->appbusy >= 0)
+		sqlite3_busy_timeout(DB(m), m->appbusy);
+	m->appbusy = -1;
+}
+
 static int
 sqlitebegin(migc *m)
 {
-	sqlite3_busy_timeout(DB(m), m->lock_timeout * 1000);
-	if (sqlite3_exec(DB(m), "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return dberr(m, "cannot take the migration lock (BEGIN IMMEDIATE)");
+	busyset(m);
+	if (sqlite3_exec(DB(m), "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		int rc = dberr(m, "cannot take the migration lock (BEGIN IMMEDIATE)");
+
+		busyrestore(m);
+		return rc;
+	}
 	return MIGC_OK;
 }
 
 static int
 sqlitecommit(migc *m)
 {
-	if (sqlite3_get_autocommit(DB(m)))
-		return MIGC_OK;
-	return exec(m, "COMMIT");
+	int rc = sqlite3_get_autocommit(DB(m)) ? MIGC_OK : exec(m, "COMMIT");
+
+	if (rc == MIGC_OK)
+		busyrestore(m);
+	return rc;
 }
 
 static void
@@ -85,6 +115,7 @@ sqliterollback(migc *m)
 {
 	if (!sqlite3_get_autocommit(DB(m)))
 		sqlite3_exec(DB(m), "ROLLBACK", NULL, NULL, NULL);
+	busyrestore(m);
 }
 
 static int
@@ -97,6 +128,7 @@ sqliteexec(migc *m, const struct migc_script *sc, unsigned long i)
 	int rc;
 
 	while (sql < end) {
+		sqlitesessionnote(m, sql, end);
 		rc = sqlite3_prepare_v2(DB(m), sql, (int)(end - sql), &stmt, &tail);
 		if (rc == SQLITE_OK && stmt) {
 			while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
@@ -210,14 +242,12 @@ sqliteunchanged(migc *m)
 }
 
 static int
-sqlitereadtable(migc *m, struct track *t, int brief)
+readtable(migc *m, struct track *t, int brief)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, exists = 0;
 
 	m->readmark = -1;
-	/* Readers wait for a writer's commit too, as long as the lock timeout. */
-	sqlite3_busy_timeout(DB(m), m->lock_timeout * 1000);
 	if (sqlite3_prepare_v2(DB(m), "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1", -1, &st, NULL) != SQLITE_OK)
 		return dberr(m, "cannot read the schema");
 	sqlite3_bind_text(st, 1, m->table, -1, SQLITE_STATIC);
@@ -269,16 +299,62 @@ nomem:
 	return seterr(m, MIGC_NOMEM, "out of memory (or a NULL in the tracking table %s)", m->table);
 }
 
+/* Readers wait for a writer's commit too, as long as the lock timeout. */
+static int
+sqlitereadtable(migc *m, struct track *t, int brief)
+{
+	int own = m->appbusy < 0, rc;
+
+	if (own)
+		busyset(m);
+	rc = readtable(m, t, brief);
+	if (own)
+		busyrestore(m);
+	return rc;
+}
+
+/* The session's state is read and put back waiting for other
+** connections, as a read of the table does. */
+static int
+sqlitesave(migc *m)
+{
+	int own = m->appbusy < 0, rc;
+
+	if (own)
+		busyset(m);
+	rc = sqlitesessionsave(m);
+	if (own)
+		busyrestore(m);
+	return rc;
+}
+
+static int
+sqlitereset(migc *m, int final)
+{
+	int own = m->appbusy < 0, rc;
+
+	if (own)
+		busyset(m);
+	rc = sqlitesessionreset(m, final);
+	if (own)
+		busyrestore(m);
+	return rc;
+}
+
 static int
 sqlitewriterow(migc *m, const struct trackrow *r)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc, guarded = sqlitesessionunguard(m);
 
 	if (preparetable(m, "INSERT OR REPLACE INTO \"%w\" (version, name, checksum, raw_checksum, applied_at, "
 	                 "execution_ms, statements_done, statements_total, error, done_checksum) "
-	                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &st) != SQLITE_OK)
-		return dberr(m, "cannot record the migration");
+	                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &st) != SQLITE_OK) {
+		rc = dberr(m, "cannot record the migration");
+		if (guarded)
+			sqlite3_exec(DB(m), "PRAGMA query_only = ON", NULL, NULL, NULL);
+		return rc;
+	}
 	sqlite3_bind_int64(st, 1, r->version);
 	sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, r->checksum, -1, SQLITE_STATIC);
@@ -293,6 +369,8 @@ sqlitewriterow(migc *m, const struct trackrow *r)
 		sqlite3_bind_text(st, 10, r->done_checksum, -1, SQLITE_STATIC);
 	sqlite3_step(st);
 	rc = sqlite3_finalize(st);
+	if (guarded)
+		sqlite3_exec(DB(m), "PRAGMA query_only = ON", NULL, NULL, NULL);
 	return rc == SQLITE_OK ? MIGC_OK : dberr(m, "cannot record the migration");
 }
 
@@ -448,6 +526,8 @@ const struct migc_driver migc_driver_sqlite = {
 	sqlitegetrecorded,
 	sqlitesetrecorded,
 	NULL,
+	sqlitesave,
+	sqlitereset,
 	sqliteunchanged,
 };
 

@@ -82,6 +82,17 @@ if check "[postgres] pg_api_test builds against libmigc.a" t_pg_api; then
 	unit "$tmp/pg_api_test" "$(pgnewdb pgapi)"
 fi
 
+# The application's own connections get back exactly the state they had.
+t_session_api() {
+	build/migc gen --dialect sqlite --name session_sqlite -o "$tmp/session_sqlite.c" tests/session-sqlite &&
+	build/migc gen --dialect postgres --name session_pg -o "$tmp/session_pg.c" tests/session-pg &&
+	cbuild "$tmp/session_test" -Wall -Wextra -Werror $PQ_CFLAGS $PG_DEFINE tests/unit/session_test.c \
+		"$tmp/session_sqlite.c" "$tmp/session_pg.c" 2>&1
+}
+if check "[postgres] session_test builds against libmigc.a" t_session_api; then
+	unit "$tmp/session_test" "$(pgnewdb sessionapi)"
+fi
+
 t_pg_errors() {
 	d=$tmp/pg-only/errors
 	mig "$d" 0001_p.sql "CREATE TABLE p (x integer CHECK (x > 0));\nINSERT INTO p VALUES (1);\n"

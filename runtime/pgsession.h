@@ -1,0 +1,16 @@
+/*
+** pgsession.h: the PostgreSQL driver's session snapshot (pgsession.c).
+** Include after libpq-fe.h, migc.h and internal.h.
+*/
+
+struct pgsession {
+	char *reset;    /* after each migration: the run's start state and what migc needs */
+	char *restore;  /* when the run ends: the run's start state */
+	char *guard;    /* begins a transaction for a tracking write that no migration setting reaches */
+};
+
+/* Remember c's session as a run begins (owned: a connection migc_open
+** made, whose state is known without asking) and give it what migc
+** needs. MIGC_OK, or an error on m with *s all NULL. */
+int pgsessionsave(migc *m, PGconn *c, int owned, struct pgsession *s);
+void pgsessionfree(struct pgsession *s);

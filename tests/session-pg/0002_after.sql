@@ -1,0 +1,2 @@
+CREATE TABLE p2 (s text);
+INSERT INTO p2 VALUES ('café');

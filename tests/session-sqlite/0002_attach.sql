@@ -1,0 +1,3 @@
+-- migc:no-transaction
+ATTACH ':memory:' AS mig;
+PRAGMA query_only = ON;
