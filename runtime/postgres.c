@@ -288,18 +288,23 @@ resolve(migc *m)
 	return rc;
 }
 
-/* The pid holding the advisory lock, or 0. */
+/*
+** The pid of another session holding the advisory lock in this database,
+** or 0. Advisory locks are per database, but pg_locks shows those of every
+** database on the server, where other migrators use the same key.
+*/
 static long
 lockholder(migc *m)
 {
-	char sql[256];
+	char sql[384];
 	unsigned long long k = (unsigned long long)PG(m)->key;
 	PGresult *res;
 	long pid = 0;
 
 	snprintf(sql, sizeof(sql),
-	         "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = %llu "
-	         "AND objid = %llu AND objsubid = 1 AND granted AND pid <> pg_backend_pid() LIMIT 1",
+	         "SELECT pid FROM pg_locks WHERE locktype = 'advisory' "
+	         "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+	         "AND classid = %llu AND objid = %llu AND objsubid = 1 AND granted AND pid <> pg_backend_pid() LIMIT 1",
 	         k >> 32, k & 0xffffffffULL);
 	if (run(m, sql, &res) == MIGC_OK) {
 		if (PQntuples(res) == 1)

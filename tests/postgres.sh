@@ -157,3 +157,48 @@ t_pg_replay() {
 	[ "$(q "$PGURL" "SELECT count(*) FROM pg_database WHERE datname LIKE 'migc\_replay\_%'")" = 0 ]
 }
 check "[postgres] gen --replay-database: fingerprints embedded and held by verify --schema; a failing migration is a build error; the scratch database is dropped" t_pg_replay
+
+# The lock check that tells a running no-transaction migration from an
+# interrupted one looks at this database only: while another database
+# on the server is being migrated (same tracking table name, same key),
+# an interrupted migration here still reads as failed.
+t_pg_lock_other_database() {
+	d=$tmp/pg-only/interrupted
+	mig "$d" 0001_t.sql "CREATE TABLE t (x integer);\n"
+	mig "$d" 0002_idx.sql "-- migc:no-transaction\nCREATE INDEX CONCURRENTLY t_x ON t (x);\nCREATE INDEX CONCURRENTLY t_y ON t (x);\n"
+	mig "$d" 0003_u.sql "CREATE TABLE u (x integer);\n"
+	dba=$(newdb lock_a)
+	build/migc up --to 2 --dir "$d" --database "$dba" >/dev/null || return 1
+	q "$dba" "DROP INDEX t_y; UPDATE migc_migrations SET statements_done = 1 WHERE version = 2" || return 1
+	ds=$tmp/pg-only/slowb
+	mig "$ds" 0001_slow.sql "-- migc:no-transaction\nSELECT pg_sleep(8);\n"
+	dbb=$(newdb lock_b)
+	build/migc up --dir "$ds" --database "$dbb" >"$tmp/lock_b.out" 2>&1 &
+	holder=$!
+	n=0
+	until [ "$(q "$PGURL" "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = 'lock_b' AND l.granted")" -gt 0 ]; do
+		[ $n -lt 50 ] || { echo "lock_b's migrator never took its lock"; kill "$holder"; return 1; }
+		n=$((n + 1))
+		sleep 0.1
+	done
+	holder_pid=$(q "$PGURL" "SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = 'lock_b' AND l.granted")
+	dump "$dba" >"$tmp/lock_a.before"
+	st=0
+	expect 3 "0002_idx.sql did not finish: statement 2 of 2" build/migc verify --dir "$d" --database "$dba" || st=1
+	expect 0 '"version":2,"state":"failed"' build/migc status --json --dir "$d" --database "$dba" || st=1
+	expect 0 "[1 of 2 statements]" build/migc status --dir "$d" --database "$dba" || st=1
+	expect 3 "0002_idx.sql did not finish: statement 2 of 2" build/migc up --dir "$d" --database "$dba" || st=1
+	dump "$dba" | cmp -s - "$tmp/lock_a.before" || { echo "lock_a changed"; st=1; }
+	# In its own database the migration that holds the lock reads as running.
+	expect 0 "1                running" build/migc status --dir "$ds" --database "$dbb" || st=1
+	expect 0 "0001_slow.sql is being applied by another process (pid $holder_pid)" \
+		build/migc verify --dir "$ds" --database "$dbb" || st=1
+	# Two databases migrate at the same moment without waiting for each other.
+	dbc=$(newdb lock_c)
+	expect 0 "applied 0003_u" build/migc up --lock-timeout 1 --dir "$d" --database "$dbc" || st=1
+	grep -q "waiting for the migration lock" "$tmp/expect.out" && { echo "lock_c waited for lock_b"; st=1; }
+	kill -0 "$holder" 2>/dev/null || { echo "lock_b's migration ended before the checks did: they proved nothing"; st=1; }
+	wait "$holder" || { cat "$tmp/lock_b.out"; st=1; }
+	[ $st -eq 0 ] && [ "$(versions "$dba")" = 1,2 ] && [ "$(versions "$dbc")" = 1,2,3 ]
+}
+check "[postgres] lock: an interrupted migration reads as failed (verify 3, status failed, up refuses) while another database on the server is being migrated (which reads as running there); two databases migrate at once" t_pg_lock_other_database
