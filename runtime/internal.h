@@ -81,6 +81,7 @@ struct migc {
 	int unrecorded;         /* up found the newest row without its schema; recorded() clears it */
 	long long readmark;     /* SQLite: PRAGMA data_version when the table was last read; -1 none */
 	char schema[64];        /* tracking table's schema, "" for the default */
+	char tableschema[64];   /* PostgreSQL: the schema it is or will be in, "" until resolved */
 	migc_event_fn event;
 	void *ctx;
 	char *errmsg;           /* NULL: no message */
