@@ -220,6 +220,23 @@ t_pg_database_search_path() {
 }
 check "[postgres] after ALTER DATABASE ... SET search_path to a new schema, runs refuse naming public.migc_migrations and --schema public, and change nothing" t_pg_database_search_path
 
+# status says where the table is: public by default, the role's schema
+# when it exists before the first run, the --schema given.
+t_pg_status_schema() {
+	db=$(newdb statusschema)
+	expect 0 "tracking table public.migc_migrations" build/migc status --dir "$base" --database "$db" || return 1
+	expect 0 '"table":"migc_migrations","schema":"public","applied":0' build/migc status --json --dir "$base" --database "$db" || return 1
+	q "$db" 'CREATE SCHEMA migc' || return 1
+	build/migc up --dir "$base" --database "$db" >/dev/null || return 1
+	[ "$(pgtable "$db" migc)" = 1,2 ] || return 1
+	expect 0 "tracking table migc.migc_migrations" build/migc status --dir "$base" --database "$db" || return 1
+	expect 0 '"table":"migc_migrations","schema":"migc","applied":2' build/migc status --json --dir "$base" --database "$db" || return 1
+	q "$db" 'CREATE SCHEMA "we""ird; s"' || return 1
+	expect 0 'tracking table "we""ird; s".hist' build/migc status --schema 'we"ird; s' --table hist --dir "$base" --database "$db" || return 1
+	expect 0 '"table":"hist","schema":"we\"ird; s","applied":0' build/migc status --json --schema 'we"ird; s' --table hist --dir "$base" --database "$db"
+}
+check "[postgres] status and status --json name the tracking table's schema" t_pg_status_schema
+
 # Tracking tables in several other schemas: all are named; one in a
 # schema that needs quoting gets a --schema hint a shell can take as it is.
 t_pg_moved_several() {
