@@ -271,10 +271,10 @@ settable(migc *m, const char *schema)
 ** Tracking tables of this name (with migc's mark) in any schema but the
 ** temporary and TOAST ones, looked for only when `when` holds: as a
 ** lateral subquery e of one row, how many, the schema of one, and all of
-** them by qualified name. A malloc'd fragment of FROM, or NULL.
+** them by qualified name. *out: a malloc'd fragment of FROM.
 */
-static char *
-elsewhere(migc *m, const char *when)
+static int
+elsewhere(migc *m, const char *when, char **out)
 {
 	static const char fmt[] =
 		"LATERAL (SELECT count(*), min(n.nspname::text), "
@@ -283,21 +283,18 @@ elsewhere(migc *m, const char *when)
 		"WHERE %s AND c.relname = %s AND c.relkind IN ('r', 'p') "
 		"AND n.nspname NOT LIKE 'pg\\_temp\\_%%' AND n.nspname NOT LIKE 'pg\\_toast%%' "
 		"AND obj_description(c.oid, 'pg_class') LIKE '" TRACK_MARKER "%%') e";
-	char *table = PQescapeLiteral(PG(m)->conn, m->table, strlen(m->table)), *sql = NULL;
+	char *table = PQescapeLiteral(PG(m)->conn, m->table, strlen(m->table));
 	size_t n;
 
-	if (!table) {
-		connerr(m, "cannot quote the tracking table's name");
-		return NULL;
-	}
+	*out = NULL;
+	if (!table)
+		return connerr(m, "cannot quote the tracking table's name");
 	n = sizeof(fmt) + strlen(when) + strlen(table);
-	sql = malloc(n);
-	if (sql)
-		snprintf(sql, n, fmt, when, table);
-	else
-		seterr(m, MIGC_NOMEM, "out of memory");
+	*out = malloc(n);
+	if (*out)
+		snprintf(*out, n, fmt, when, table);
 	PQfreemem(table);
-	return sql;
+	return *out ? MIGC_OK : seterr(m, MIGC_NOMEM, "out of memory");
 }
 
 /* s as one shell word: as it is when that is safe, else in single quotes. */
@@ -378,9 +375,9 @@ resolve(migc *m)
 		return MIGC_OK;
 	if (m->schema[0])
 		return settable(m, m->schema);
-	other = elsewhere(m, "s IS NULL");
-	if (!other)
-		return MIGC_ERROR;
+	rc = elsewhere(m, "s IS NULL", &other);
+	if (rc != MIGC_OK)
+		return rc;
 	n = strlen(other) + 64;
 	sql = malloc(n);
 	if (sql)
@@ -616,9 +613,9 @@ tablecheck(migc *m, int *exists)
 	rc = resolve(m);
 	if (rc != MIGC_OK)
 		return rc;
-	other = elsewhere(m, m->schema[0] ? "false" : "q IS NULL");
-	if (!other)
-		return MIGC_ERROR;
+	rc = elsewhere(m, m->schema[0] ? "false" : "q IS NULL", &other);
+	if (rc != MIGC_OK)
+		return rc;
 	n = strlen(other) + strlen(PG(m)->regclass) + 128;
 	sql = malloc(n);
 	if (sql)
@@ -807,9 +804,9 @@ readonce(migc *m, struct track *t, int brief)
 
 	if (m->schema[0] && !PG(m)->qtable && (rc = settable(m, m->schema)) != MIGC_OK)
 		return rc;
-	other = elsewhere(m, m->schema[0] ? "false" : "q IS NULL");
-	if (!other)
-		return MIGC_ERROR;
+	rc = elsewhere(m, m->schema[0] ? "false" : "q IS NULL", &other);
+	if (rc != MIGC_OK)
+		return rc;
 	table = PQescapeLiteral(conn, m->table, strlen(m->table));
 	schema = given ? PQescapeLiteral(conn, given, strlen(given)) : NULL;
 	bare = PQescapeIdentifier(conn, m->table, strlen(m->table));
