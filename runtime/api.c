@@ -219,6 +219,12 @@ migc_set_schema(migc *m, const char *schema)
 	return rc;
 }
 
+const char *
+migc_tracking_schema(migc *m)
+{
+	return m && m->tableschema[0] ? m->tableschema : NULL;
+}
+
 void
 migc_set_resume(migc *m, int resume)
 {

@@ -395,9 +395,30 @@ printdrift(migc *m, const struct opts *o, int summary, const struct drift *r)
 	}
 }
 
+/* An SQL identifier as PostgreSQL would quote it: bare when that is
+** safe, else in double quotes, each " doubled. */
+static void
+printident(const char *s)
+{
+	const char *p;
+
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s) && (*s < '0' || *s > '9')) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			putchar('"');
+		putchar(*p);
+	}
+	putchar('"');
+}
+
 static int
 cmdstatus(migc *m, const struct opts *o, const char *safeurl)
 {
+	const char *table = o->table ? o->table : "migc_migrations", *schema;
 	struct drift dr = { MIGC_OK, NULL, 0 };
 	struct migc_state *s;
 	size_t i, n, napplied, npending;
@@ -406,6 +427,7 @@ cmdstatus(migc *m, const struct opts *o, const char *safeurl)
 	rc = migc_status(m, &s, &n);
 	if (rc != MIGC_OK)
 		return rc;
+	schema = migc_tracking_schema(m);
 	counts(s, n, &napplied, &npending);
 	if (o->drift && napplied) {
 		dr.rc = migc_verify_schema(m, &dr.d, &dr.n);
@@ -418,7 +440,11 @@ cmdstatus(migc *m, const struct opts *o, const char *safeurl)
 		fputs("{\"database\":", stdout);
 		jsonstr(safeurl);
 		fputs(",\"table\":", stdout);
-		jsonstr(o->table ? o->table : "migc_migrations");
+		jsonstr(table);
+		if (schema) {
+			fputs(",\"schema\":", stdout);
+			jsonstr(schema);
+		}
 		printf(",\"applied\":%lu,\"pending\":%lu,\"migrations\":[", (unsigned long)napplied, (unsigned long)npending);
 		for (i = 0; i < n; i++) {
 			if (i)
@@ -430,7 +456,13 @@ cmdstatus(migc *m, const struct opts *o, const char *safeurl)
 			printdrift(m, o, 1, &dr);
 		fputs("}\n", stdout);
 	} else {
-		printf("database %s\n", safeurl);
+		printf("database %s\ntracking table ", safeurl);
+		if (schema) {
+			printident(schema);
+			putchar('.');
+		}
+		printident(table);
+		putchar('\n');
 		printf("%-16s %-12s %-26s %s\n", "version", "state", "applied at", "migration");
 		for (i = 0; i < n; i++) {
 			printf("%-16lld %-12s %-26s ", (long long)s[i].version, statename(s[i].kind),

@@ -97,6 +97,7 @@ struct migc {
 	long long readmark;     /* SQLite: PRAGMA data_version when the table was last read; -1 none */
 	int appbusy;            /* SQLite: the connection's busy timeout while migc's is set; -1 */
 	char schema[64];        /* tracking table's schema, "" for the default */
+	char tableschema[64];   /* PostgreSQL: the schema it is or will be in, "" until resolved */
 	migc_event_fn event;
 	void *ctx;
 	char *errmsg;           /* NULL: no message */

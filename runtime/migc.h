@@ -138,6 +138,15 @@ int migc_set_table(migc *m, const char *name);
 ** name; default: the first schema on the search_path). */
 int migc_set_schema(migc *m, const char *schema);
 
+/*
+** PostgreSQL: the schema the tracking table is in, or will be made in:
+** the one set with migc_set_schema, else current_schema() when the
+** handle first read the table (kept for the handle's life, whatever the
+** migrations do to the search_path). NULL before the first read and on
+** SQLite. Owned by m.
+*/
+const char *migc_tracking_schema(migc *m);
+
 /* Apply all pending migrations in one transaction: all or none. Not
 ** with no-transaction or foreign-keys-off migrations. */
 void migc_set_single_transaction(migc *m, int single);

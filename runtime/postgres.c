@@ -268,43 +268,157 @@ settable(migc *m, const char *schema)
 	if (!pg->regclass)
 		return seterr(m, MIGC_NOMEM, "out of memory");
 	pg->key = lockkey(schema, m->table);
+	snprintf(m->tableschema, sizeof(m->tableschema), "%s", schema);
 	return MIGC_OK;
 }
 
-/* The tracking table's schema: the one given, else current_schema(). */
+/*
+** Tracking tables of this name (with migc's mark) in any schema but the
+** temporary and TOAST ones, looked for only when `when` holds: as a
+** lateral subquery e of one row, how many, the schema of one, and all of
+** them by qualified name. *out: a malloc'd fragment of FROM.
+*/
+static int
+elsewhere(migc *m, const char *when, char **out)
+{
+	static const char fmt[] =
+		"LATERAL (SELECT count(*), min(n.nspname::text), "
+		"string_agg(quote_ident(n.nspname) || '.' || quote_ident(c.relname), ', ' ORDER BY n.nspname) "
+		"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+		"WHERE %s AND c.relname = %s AND c.relkind IN ('r', 'p') "
+		"AND n.nspname NOT LIKE 'pg\\_temp\\_%%' AND n.nspname NOT LIKE 'pg\\_toast%%' "
+		"AND obj_description(c.oid, 'pg_class') LIKE '" TRACK_MARKER "%%') e";
+	char *table = PQescapeLiteral(PG(m)->conn, m->table, strlen(m->table));
+	size_t n;
+
+	*out = NULL;
+	if (!table)
+		return connerr(m, "cannot quote the tracking table's name");
+	n = sizeof(fmt) + strlen(when) + strlen(table);
+	*out = malloc(n);
+	if (*out)
+		snprintf(*out, n, fmt, when, table);
+	PQfreemem(table);
+	return *out ? MIGC_OK : seterr(m, MIGC_NOMEM, "out of memory");
+}
+
+/* s as one shell word: as it is when that is safe, else in single quotes. */
+static void
+shellword(const char *s, char *out, size_t size)
+{
+	size_t i = 0;
+	const char *p;
+
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == strlen(s)) {
+		snprintf(out, size, "%s", s);
+		return;
+	}
+	out[i++] = '\'';
+	for (p = s; *p && i + 6 < size; p++) {
+		if (*p == '\'') {
+			memcpy(out + i, "'\\''", 4);
+			i += 4;
+		} else {
+			out[i++] = *p;
+		}
+	}
+	out[i++] = '\'';
+	out[i] = '\0';
+}
+
+/*
+** No tracking table where this run looks for one (schema `here`, the
+** current_schema(), or NULL when no schema on the search_path exists):
+** refuse when columns col.. of res (the elsewhere subquery) found one in
+** another schema, naming it and the --schema to pass. The search_path
+** moved under the table: a migration made the schema named like the role,
+** or an ALTER DATABASE or ALTER ROLE set another path.
+*/
+static int
+moved(migc *m, const PGresult *res, int col, const char *here)
+{
+	long n = atol(PQgetvalue(res, 0, col));
+	char word[64 * 4 + 3], at[128];
+
+	if (n == 0)
+		return MIGC_OK;
+	if (here)
+		snprintf(at, sizeof(at), "schema %s (current_schema())", here);
+	else
+		snprintf(at, sizeof(at), "current_schema(): no schema on the search_path exists");
+	if (n > 1)
+		return seterr(m, MIGC_ERROR, "tracking tables are in other schemas (%s), none in %s, where a run without "
+		              "--schema looks (the search_path changed since they were made, or they were made with "
+		              "--schema): pass --schema with the one this database uses", PQgetvalue(res, 0, col + 2), at);
+	shellword(PQgetvalue(res, 0, col + 1), word, sizeof(word));
+	return seterr(m, MIGC_ERROR, "the tracking table is %s, not in %s, where a run without --schema looks "
+	              "(the search_path changed since it was made, or it was made with --schema): "
+	              "pass --schema %s to use it", PQgetvalue(res, 0, col + 2), at, word);
+}
+
+/* No schema on the search_path: a tracking table elsewhere (columns
+** col.. of res) is named, else the user is told to pass --schema. */
+static int
+noschema(migc *m, const PGresult *res, int col)
+{
+	int rc = moved(m, res, col, NULL);
+
+	return rc != MIGC_OK ? rc : seterr(m, MIGC_INPUT, "no schema on the search_path exists: pass --schema");
+}
+
+/* The tracking table's schema: the one given, else current_schema(),
+** kept for the handle's life. */
 static int
 resolve(migc *m)
 {
 	PGresult *res;
+	char *other, *sql;
+	size_t n;
 	int rc;
 
 	if (PG(m)->qtable)
 		return MIGC_OK;
 	if (m->schema[0])
 		return settable(m, m->schema);
-	rc = run(m, "SELECT current_schema()", &res);
+	rc = elsewhere(m, "s IS NULL", &other);
+	if (rc != MIGC_OK)
+		return rc;
+	n = strlen(other) + 64;
+	sql = malloc(n);
+	if (sql)
+		snprintf(sql, n, "SELECT s, e.* FROM (SELECT current_schema() AS s) a, %s", other);
+	free(other);
+	if (!sql)
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	rc = run(m, sql, &res);
+	free(sql);
 	if (rc != MIGC_OK)
 		return rc;
 	if (PQgetisnull(res, 0, 0))
-		rc = seterr(m, MIGC_INPUT, "no schema on the search_path exists: pass --schema");
+		rc = noschema(m, res, 1);
 	else
 		rc = settable(m, PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return rc;
 }
 
-/* The pid holding the advisory lock, or 0. */
+/*
+** The pid of another session holding the advisory lock in this database,
+** or 0. Advisory locks are per database, but pg_locks shows those of every
+** database on the server, where other migrators use the same key.
+*/
 static long
 lockholder(migc *m)
 {
-	char sql[256];
+	char sql[384];
 	unsigned long long k = (unsigned long long)PG(m)->key;
 	PGresult *res;
 	long pid = 0;
 
 	snprintf(sql, sizeof(sql),
-	         "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = %llu "
-	         "AND objid = %llu AND objsubid = 1 AND granted AND pid <> pg_backend_pid() LIMIT 1",
+	         "SELECT pid FROM pg_locks WHERE locktype = 'advisory' "
+	         "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+	         "AND classid = %llu AND objid = %llu AND objsubid = 1 AND granted AND pid <> pg_backend_pid() LIMIT 1",
 	         k >> 32, k & 0xffffffffULL);
 	if (run(m, sql, &res) == MIGC_OK) {
 		if (PQntuples(res) == 1)
@@ -490,26 +604,40 @@ pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 }
 
 /* Does the tracking table exist (*exists), and if so is it migc's, of a
-** layout this migc knows? */
+** layout this migc knows? Without --schema, one that is not there but in
+** another schema is refused (moved). */
 static int
 tablecheck(migc *m, int *exists)
 {
-	char sql[1024];
 	PGresult *res;
+	char *other, *sql;
+	size_t n;
 	int rc;
 
 	*exists = 0;
 	rc = resolve(m);
 	if (rc != MIGC_OK)
 		return rc;
-	snprintf(sql, sizeof(sql), "SELECT to_regclass(%s) IS NOT NULL, obj_description(to_regclass(%s), 'pg_class')",
-	         PG(m)->regclass, PG(m)->regclass);
+	rc = elsewhere(m, m->schema[0] ? "false" : "q IS NULL", &other);
+	if (rc != MIGC_OK)
+		return rc;
+	n = strlen(other) + strlen(PG(m)->regclass) + 128;
+	sql = malloc(n);
+	if (sql)
+		snprintf(sql, n, "SELECT q IS NOT NULL, obj_description(q, 'pg_class'), e.* FROM to_regclass(%s) q, %s",
+		         PG(m)->regclass, other);
+	free(other);
+	if (!sql)
+		return seterr(m, MIGC_NOMEM, "out of memory");
 	rc = run(m, sql, &res);
+	free(sql);
 	if (rc != MIGC_OK)
 		return rc;
 	*exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	if (*exists)
 		rc = checkmarker(m, PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
+	else
+		rc = moved(m, res, 2, m->tableschema);
 	PQclear(res);
 	return rc;
 }
@@ -655,23 +783,25 @@ drain(PGconn *conn)
 
 /*
 ** Outside a transaction, read the table in one round trip: a message of
-** two statements. The first finds the schema (the one given, or
-** current_schema()), whether the table exists there, whether its bare
-** name leads to that same table, and its layout mark. The second reads
-** the table by the name that will do: qualified when the schema was
-** given, else bare, since the schema is not known yet when the message
-** is written. When the bare name leads elsewhere (a temporary table of
-** that name, or none in the current schema but one further down the
-** search_path) the second result is dropped and the table read again by
-** its qualified name. When the table does not exist the second
-** statement fails, harmlessly: outside a transaction block it changes
-** nothing.
+** two statements. The first finds the schema (the one given or already
+** resolved, else current_schema()), whether the table exists there,
+** whether its bare name leads to that same table, its layout mark, and,
+** only when it is not there and no --schema was given, the tracking
+** tables in other schemas (moved). The second reads the table by the
+** name that will do: qualified when the schema is known, else bare,
+** since the schema is not known yet when the message is written. When
+** the bare name leads elsewhere (a temporary table of that name, or none
+** in the current schema but one further down the search_path) the second
+** result is dropped and the table read again by its qualified name. When
+** the table does not exist the second statement fails, harmlessly:
+** outside a transaction block it changes nothing.
 */
 static int
 readonce(migc *m, struct track *t, int brief)
 {
 	PGconn *conn = PG(m)->conn;
-	char *table, *schema, *bare, *sql;
+	const char *given = m->schema[0] ? m->schema : PG(m)->qtable ? m->tableschema : NULL;
+	char *table, *schema, *bare, *other, *sql;
 	const char *name;
 	PGresult *res;
 	size_t n;
@@ -679,29 +809,34 @@ readonce(migc *m, struct track *t, int brief)
 
 	if (m->schema[0] && !PG(m)->qtable && (rc = settable(m, m->schema)) != MIGC_OK)
 		return rc;
+	rc = elsewhere(m, m->schema[0] ? "false" : "q IS NULL", &other);
+	if (rc != MIGC_OK)
+		return rc;
 	table = PQescapeLiteral(conn, m->table, strlen(m->table));
-	schema = m->schema[0] ? PQescapeLiteral(conn, m->schema, strlen(m->schema)) : NULL;
+	schema = given ? PQescapeLiteral(conn, given, strlen(given)) : NULL;
 	bare = PQescapeIdentifier(conn, m->table, strlen(m->table));
-	if (!table || !bare || (m->schema[0] && !schema)) {
+	if (!table || !bare || (given && !schema)) {
 		PQfreemem(table);
 		PQfreemem(schema);
 		PQfreemem(bare);
+		free(other);
 		return connerr(m, "cannot quote the tracking table's name");
 	}
-	name = m->schema[0] ? PG(m)->qtable : bare;
-	n = 2 * strlen(table) + (schema ? strlen(schema) : 0) + strlen(name) + sizeof(fullcolumns) + 256;
+	name = given ? PG(m)->qtable : bare;
+	n = 2 * strlen(table) + (schema ? strlen(schema) : 0) + strlen(name) + strlen(other) + sizeof(fullcolumns) + 256;
 	sql = malloc(n);
 	if (sql)
 		snprintf(sql, n,
 		         "SELECT s, q IS NOT NULL, q IS NOT DISTINCT FROM to_regclass(quote_ident(%s)), "
-		         "obj_description(q, 'pg_class') "
-		         "FROM (SELECT %s AS s) a, to_regclass(quote_ident(s) || '.' || quote_ident(%s)) q; "
+		         "obj_description(q, 'pg_class'), e.* "
+		         "FROM (SELECT %s AS s) a, to_regclass(quote_ident(s) || '.' || quote_ident(%s)) q, %s; "
 		         "SELECT %s FROM %s",
-		         table, schema ? schema : "current_schema()", table,
+		         table, schema ? schema : "current_schema()", table, other,
 		         brief ? briefcolumns : fullcolumns, name);
 	PQfreemem(table);
 	PQfreemem(schema);
 	PQfreemem(bare);
+	free(other);
 	if (!sql)
 		return seterr(m, MIGC_NOMEM, "out of memory");
 	rc = PQsendQuery(conn, sql) ? MIGC_OK : connerr(m, "cannot read the tracking table");
@@ -716,13 +851,15 @@ readonce(migc *m, struct track *t, int brief)
 		return rc;
 	}
 	if (PQgetisnull(res, 0, 0))
-		rc = seterr(m, MIGC_INPUT, "no schema on the search_path exists: pass --schema");
+		rc = noschema(m, res, 4);
 	else if (!PG(m)->qtable)
 		rc = settable(m, PQgetvalue(res, 0, 0));
 	exists = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
-	same = m->schema[0] || strcmp(PQgetvalue(res, 0, 2), "t") == 0;   /* a qualified name is right */
+	same = given || strcmp(PQgetvalue(res, 0, 2), "t") == 0;   /* a qualified name is right */
 	if (rc == MIGC_OK && exists)
 		rc = checkmarker(m, PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3));
+	else if (rc == MIGC_OK)
+		rc = moved(m, res, 4, m->tableschema);
 	PQclear(res);
 	res = PQgetResult(conn);
 	if (rc == MIGC_OK && exists && same)

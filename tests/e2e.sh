@@ -28,7 +28,7 @@ t_status_json() {
 	build/migc up --dir "$base" --database "$db" --to 1 >/dev/null || return 1
 	build/migc status --dir "$base" --database "$db" --json >"$tmp/j" || return 1
 	cat "$tmp/j"
-	grep -q '^{"database":"[^"]*json[^"]*","table":"migc_migrations","applied":1,"pending":1,"migrations":\[{"version":1,"state":"applied","name":"a","file":"0001_a.sql","checksum":"c1:[0-9a-f]\{64\}","applied_at":"[0-9-]*T[0-9:.]*Z","execution_ms":[0-9]*,"statements_done":1,"statements_total":1,"recorded_checksum":"c1:[0-9a-f]\{64\}"},{"version":2,"state":"pending","name":"b","file":"0002_b.sql","checksum":"c1:[0-9a-f]\{64\}"}\]}$' "$tmp/j"
+	grep -q '^{"database":"[^"]*json[^"]*","table":"migc_migrations",'"$(pick '' '"schema":"public",')"'"applied":1,"pending":1,"migrations":\[{"version":1,"state":"applied","name":"a","file":"0001_a.sql","checksum":"c1:[0-9a-f]\{64\}","applied_at":"[0-9-]*T[0-9:.]*Z","execution_ms":[0-9]*,"statements_done":1,"statements_total":1,"recorded_checksum":"c1:[0-9a-f]\{64\}"},{"version":2,"state":"pending","name":"b","file":"0002_b.sql","checksum":"c1:[0-9a-f]\{64\}"}\]}$' "$tmp/j"
 }
 check "[$B] cli: status --json" t_status_json
 

@@ -31,19 +31,29 @@ t_pg_schema_quoting() {
 }
 check "[postgres] --schema and --table with quotes and semicolons are quoted, not executed" t_pg_schema_quoting
 
-# Without --schema the tracking table is the one in current_schema(),
-# even when its name leads to another one further down the search_path.
+# Without --schema the tracking table is the one in current_schema(): a
+# run does not take one further down the search_path for it, nor make a
+# second one there; it refuses and says which --schema to pass.
 t_pg_search_path() {
 	db=$(newdb searchpath)
 	q "$db" 'CREATE SCHEMA first' &&
 		q "$db" "ALTER DATABASE searchpath SET search_path = first, public" || return 1
 	expect 0 "applied 0002_b" build/migc up --schema public --dir "$base" --database "$db" || return 1
 	expect 0 "nothing to apply" build/migc up --schema public --dir "$base" --database "$db" || return 1
-	expect 0 "0 applied, 2 pending" build/migc status --dir "$base" --database "$db" || return 1
+	expect 1 "the tracking table is public.migc_migrations, not in schema first (current_schema())" \
+		build/migc status --dir "$base" --database "$db" || return 1
+	grep -qF "pass --schema public to use it" "$tmp/expect.out" || return 1
 	q "$db" "ALTER DATABASE searchpath SET search_path = nowhere" || return 1
+	for cmd in status up; do
+		expect 1 "not in current_schema(): no schema on the search_path exists" \
+			build/migc $cmd --dir "$base" --database "$db" || return 1
+		grep -qF "pass --schema public to use it" "$tmp/expect.out" || return 1
+	done
+	[ "$(q "$db" 'SELECT count(*) FROM public.migc_migrations')" = 2 ] || return 1
+	db=$(newdb nopath)
+	q "$db" "ALTER DATABASE nopath SET search_path = nowhere" || return 1
 	expect 2 "no schema on the search_path exists: pass --schema" build/migc status --dir "$base" --database "$db" || return 1
-	expect 2 "no schema on the search_path exists: pass --schema" build/migc up --dir "$base" --database "$db" || return 1
-	[ "$(q "$db" 'SELECT count(*) FROM public.migc_migrations')" = 2 ]
+	expect 2 "no schema on the search_path exists: pass --schema" build/migc up --dir "$base" --database "$db"
 }
 check "[postgres] the tracking table is in current_schema(), not wherever its name leads on the search_path; no schema at all is a clear error" t_pg_search_path
 
@@ -168,3 +178,137 @@ t_pg_replay() {
 	[ "$(q "$PGURL" "SELECT count(*) FROM pg_database WHERE datname LIKE 'migc\_replay\_%'")" = 0 ]
 }
 check "[postgres] gen --replay-database: fingerprints embedded and held by verify --schema; a failing migration is a build error; the scratch database is dropped" t_pg_replay
+
+# pgtable DB SCHEMA: the versions recorded in SCHEMA.migc_migrations.
+pgtable() {
+	q "$1" "SELECT string_agg(version::text, ',' ORDER BY version) FROM \"$2\".migc_migrations"
+}
+
+# movedrun DB DIR SCHEMA COMMAND...: each COMMAND (a word list) exits 1
+# naming SCHEMA.migc_migrations and the --schema to pass, and the database
+# is unchanged by all of them. Every command is run, to show each one.
+movedrun() {
+	mdb=$1 mdir=$2 mschema=$3
+	shift 3
+	dump "$mdb" >"$tmp/moved.before" || return 1
+	mst=0
+	for mcmd; do
+		# shellcheck disable=SC2086
+		expect 1 "$mschema.migc_migrations" build/migc $mcmd --dir "$mdir" --database "$mdb" || mst=1
+		grep -qF -- "pass --schema $mschema" "$tmp/expect.out" || { echo "no --schema $mschema hint from $mcmd"; mst=1; }
+	done
+	dump "$mdb" | cmp -s - "$tmp/moved.before" || { echo "the database changed"; mst=1; }
+	return $mst
+}
+
+# The default search_path is "$user", public: once a migration creates a
+# schema named like the role (migc), current_schema() is that schema, but
+# the tracking table stays in public, where the first run made it.
+t_pg_role_schema() {
+	d=$tmp/pg-only/roleschema
+	mig "$d" 0001_schema.sql "CREATE SCHEMA migc;\n"
+	mig "$d" 0002_t.sql "CREATE TABLE t (x integer);\n"
+	db=$(newdb roleschema)
+	expect 0 "applied 0002_t" build/migc up --dir "$d" --database "$db" || return 1
+	[ "$(q "$db" 'SELECT current_schema()')" = migc ] || return 1
+	movedrun "$db" "$d" public status "status --json" verify up "up --dry-run" "down --to 0" redo \
+		"baseline 1" "repair --accept-checksums" || return 1
+	expect 0 "nothing to apply" build/migc up --schema public --dir "$d" --database "$db" || return 1
+	expect 0 "2 applied, 0 pending" build/migc status --schema public --dir "$d" --database "$db" || return 1
+	expect 0 "ok: 2 applied migrations match this binary" build/migc verify --schema public --dir "$d" --database "$db" || return 1
+	[ "$(pgtable "$db" public)" = 1,2 ] && [ "$(q "$db" "SELECT to_regclass('migc.migc_migrations')")" = "" ]
+}
+check "[postgres] a migration creating the role's schema moves current_schema(): later runs refuse (exit 1, naming public.migc_migrations and --schema public), change nothing; --schema public works" t_pg_role_schema
+
+t_pg_database_search_path() {
+	db=$(newdb pathmoved)
+	expect 0 "applied 0002_b" build/migc up --dir "$base" --database "$db" || return 1
+	q "$db" 'CREATE SCHEMA app' && q "$db" "ALTER DATABASE pathmoved SET search_path = app" || return 1
+	movedrun "$db" "$base" public status verify up "down --to 0" || return 1
+	expect 0 "nothing to apply" build/migc up --schema public --dir "$base" --database "$db" || return 1
+	expect 0 "2 applied, 0 pending" build/migc status --schema public --dir "$base" --database "$db" || return 1
+	[ "$(pgtable "$db" public)" = 1,2 ] && [ "$(q "$db" "SELECT count(*) FROM pg_tables WHERE schemaname = 'app'")" = 0 ]
+}
+check "[postgres] after ALTER DATABASE ... SET search_path to a new schema, runs refuse naming public.migc_migrations and --schema public, and change nothing" t_pg_database_search_path
+
+# status says where the table is: public by default, the role's schema
+# when it exists before the first run, the --schema given.
+t_pg_status_schema() {
+	db=$(newdb statusschema)
+	expect 0 "tracking table public.migc_migrations" build/migc status --dir "$base" --database "$db" || return 1
+	expect 0 '"table":"migc_migrations","schema":"public","applied":0' build/migc status --json --dir "$base" --database "$db" || return 1
+	q "$db" 'CREATE SCHEMA migc' || return 1
+	build/migc up --dir "$base" --database "$db" >/dev/null || return 1
+	[ "$(pgtable "$db" migc)" = 1,2 ] || return 1
+	expect 0 "tracking table migc.migc_migrations" build/migc status --dir "$base" --database "$db" || return 1
+	expect 0 '"table":"migc_migrations","schema":"migc","applied":2' build/migc status --json --dir "$base" --database "$db" || return 1
+	q "$db" 'CREATE SCHEMA "we""ird; s"' || return 1
+	expect 0 'tracking table "we""ird; s".hist' build/migc status --schema 'we"ird; s' --table hist --dir "$base" --database "$db" || return 1
+	expect 0 '"table":"hist","schema":"we\"ird; s","applied":0' build/migc status --json --schema 'we"ird; s' --table hist --dir "$base" --database "$db"
+}
+check "[postgres] status and status --json name the tracking table's schema" t_pg_status_schema
+
+# Tracking tables in several other schemas: all are named; one in a
+# schema that needs quoting gets a --schema hint a shell can take as it is.
+t_pg_moved_several() {
+	db=$(newdb movedseveral)
+	q "$db" 'CREATE SCHEMA "we""ird; s"' || return 1
+	build/migc up --schema 'we"ird; s' --dir "$base" --database "$db" >/dev/null || return 1
+	expect 1 '"we""ird; s".migc_migrations' build/migc status --dir "$base" --database "$db" || return 1
+	hint=$(sed -n 's/.*pass \(--schema .*\) to use it.*/\1/p' "$tmp/expect.out")
+	echo "hint: $hint"
+	eval "expect 0 '2 applied, 0 pending' build/migc status $hint --dir \"\$base\" --database \"\$db\"" || return 1
+	q "$db" 'CREATE SCHEMA other' || return 1
+	build/migc baseline 1 --schema other --dir "$base" --database "$db" >/dev/null || return 1
+	q "$db" "CREATE TABLE elsewhere_not_ours (x integer); CREATE SCHEMA plain; CREATE TABLE plain.migc_migrations (x integer)" || return 1
+	dump "$db" >"$tmp/several.before"
+	expect 1 'other.migc_migrations, "we""ird; s".migc_migrations' build/migc up --dir "$base" --database "$db" || return 1
+	grep -q 'plain' "$tmp/expect.out" && { echo "named a table without migc's mark"; return 1; }
+	dump "$db" | cmp -s - "$tmp/several.before"
+}
+check "[postgres] tracking tables in several other schemas are all named (a table without migc's mark is not one); a --schema hint needing quotes is quoted for the shell" t_pg_moved_several
+
+# The lock check that tells a running no-transaction migration from an
+# interrupted one looks at this database only: while another database
+# on the server is being migrated (same tracking table name, same key),
+# an interrupted migration here still reads as failed.
+t_pg_lock_other_database() {
+	d=$tmp/pg-only/interrupted
+	mig "$d" 0001_t.sql "CREATE TABLE t (x integer);\n"
+	mig "$d" 0002_idx.sql "-- migc:no-transaction\nCREATE INDEX CONCURRENTLY t_x ON t (x);\nCREATE INDEX CONCURRENTLY t_y ON t (x);\n"
+	mig "$d" 0003_u.sql "CREATE TABLE u (x integer);\n"
+	dba=$(newdb lock_a)
+	build/migc up --to 2 --dir "$d" --database "$dba" >/dev/null || return 1
+	q "$dba" "DROP INDEX t_y; UPDATE migc_migrations SET statements_done = 1 WHERE version = 2" || return 1
+	ds=$tmp/pg-only/slowb
+	mig "$ds" 0001_slow.sql "-- migc:no-transaction\nSELECT pg_sleep(8);\n"
+	dbb=$(newdb lock_b)
+	build/migc up --dir "$ds" --database "$dbb" >"$tmp/lock_b.out" 2>&1 &
+	holder=$!
+	n=0
+	until [ "$(q "$PGURL" "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = 'lock_b' AND l.granted")" -gt 0 ]; do
+		[ $n -lt 50 ] || { echo "lock_b's migrator never took its lock"; kill "$holder"; return 1; }
+		n=$((n + 1))
+		sleep 0.1
+	done
+	holder_pid=$(q "$PGURL" "SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = 'lock_b' AND l.granted")
+	dump "$dba" >"$tmp/lock_a.before"
+	st=0
+	expect 3 "0002_idx.sql did not finish: statement 2 of 2" build/migc verify --dir "$d" --database "$dba" || st=1
+	expect 0 '"version":2,"state":"failed"' build/migc status --json --dir "$d" --database "$dba" || st=1
+	expect 0 "[1 of 2 statements]" build/migc status --dir "$d" --database "$dba" || st=1
+	expect 3 "0002_idx.sql did not finish: statement 2 of 2" build/migc up --dir "$d" --database "$dba" || st=1
+	dump "$dba" | cmp -s - "$tmp/lock_a.before" || { echo "lock_a changed"; st=1; }
+	# In its own database the migration that holds the lock reads as running.
+	expect 0 "1                running" build/migc status --dir "$ds" --database "$dbb" || st=1
+	expect 0 "0001_slow.sql is being applied by another process (pid $holder_pid)" \
+		build/migc verify --dir "$ds" --database "$dbb" || st=1
+	# Two databases migrate at the same moment without waiting for each other.
+	dbc=$(newdb lock_c)
+	expect 0 "applied 0003_u" build/migc up --lock-timeout 1 --dir "$d" --database "$dbc" || st=1
+	grep -q "waiting for the migration lock" "$tmp/expect.out" && { echo "lock_c waited for lock_b"; st=1; }
+	kill -0 "$holder" 2>/dev/null || { echo "lock_b's migration ended before the checks did: they proved nothing"; st=1; }
+	wait "$holder" || { cat "$tmp/lock_b.out"; st=1; }
+	[ $st -eq 0 ] && [ "$(versions "$dba")" = 1,2 ] && [ "$(versions "$dbc")" = 1,2,3 ]
+}
+check "[postgres] lock: an interrupted migration reads as failed (verify 3, status failed, up refuses) while another database on the server is being migrated (which reads as running there); two databases migrate at once" t_pg_lock_other_database
