@@ -172,6 +172,48 @@ if check "[postgres] pg_copy_test builds against libmigc.a" t_pg_copy; then
 	done
 fi
 
+# gen --replay-database interrupted while a migration runs: the scratch
+# database is dropped and migc dies of the signal (exit 130 and 143).
+# env --default-signal: a shell starts background commands with SIGINT
+# ignored, and migc keeps an ignored signal ignored.
+t_pg_replay_signal() {
+	d=$tmp/pg-only/replayslow
+	mig "$d" 0001_a.sql "CREATE TABLE a (x integer);\n"
+	mig "$d" 0002_slow.sql "INSERT INTO a VALUES (1);\nSELECT pg_sleep(60);\n"
+	for sig in INT TERM; do
+		env --default-signal=INT,TERM build/migc gen --dialect postgres --replay-database "$PGURL" \
+			-o "$tmp/slow.c" "$d" >"$tmp/slow.out" 2>&1 &
+		pid=$!
+		n=0
+		until [ "$(q "$PGURL" "SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'migc\_replay\_%' AND query LIKE '%pg_sleep(60)%' AND state = 'active'")" = 1 ]; do
+			n=$((n + 1))
+			[ $n -lt 200 ] || { kill -KILL $pid; echo "the replay never reached pg_sleep"; return 1; }
+			sleep 0.1
+		done
+		kill -$sig $pid
+		n=0
+		while kill -0 $pid 2>/dev/null; do
+			n=$((n + 1))
+			[ $n -lt 200 ] || { kill -KILL $pid; echo "still running 20 s after SIG$sig"; return 1; }
+			sleep 0.1
+		done
+		wait $pid
+		st=$?
+		cat "$tmp/slow.out"
+		left=$(q "$PGURL" "SELECT string_agg(datname, ', ') FROM pg_database WHERE datname LIKE 'migc\_replay\_%'")
+		for db in $(echo "$left" | tr ',' ' '); do
+			q "$PGURL" "DROP DATABASE $db WITH (FORCE)" >/dev/null
+		done
+		[ -z "$left" ] || { echo "SIG$sig left the scratch database $left behind"; return 1; }
+		want=143
+		[ $sig = TERM ] || want=130
+		[ "$st" -eq "$want" ] || { echo "exit status $st after SIG$sig, expected $want"; return 1; }
+		[ -e "$tmp/slow.c" ] && { echo "an interrupted gen wrote its output"; return 1; }
+	done
+	return 0
+}
+check "[postgres] gen --replay-database killed with SIGINT or SIGTERM mid-migration drops its scratch database and exits 130/143" t_pg_replay_signal
+
 # Rows a migration's SELECT returns are read one at a time and dropped:
 # 5 million of them (166 MB held at once before, in either kind of
 # migration) leave migc's memory flat. Under ASan freed memory waits in a
