@@ -171,6 +171,12 @@ if [ -n "$hpg" ]; then
 		sh -c "build/migc up --dir '$base' --database '$badpw' >'$hroot/pw' 2>&1; st=\$?; cat '$hroot/pw'; grep -q Wrong-Secret '$hroot/pw' && exit 9; exit \$st"
 	hostile "a schema name of 64 bytes" 2 "invalid schema (--schema) name: it must be 1 to 63 bytes" \
 		build/migc up --schema "$(printf '%064d' 7)" --dir "$base" --database "$hpg"
+	d=$(hdir copyout); printf 'CREATE TABLE c (x integer);\nCOPY b TO STDOUT;\n' >"$d/0003_c.sql"
+	hostile "COPY ... TO STDOUT (no hang)" 2 "0003_c.sql:2:1: error: COPY ... TO STDOUT is not supported" \
+		timeout 60 build/migc up --dir "$d" --database "$hpg"
+	d=$(hdir copydata); printf 'CREATE TABLE c (x integer, y text);\nCOPY public.c (x, y) FROM stdin;\n1\tit'"'"'s\n2\t\\N\n\\.\n\n' >"$d/0003_c.sql"
+	hostile "pg_dump's COPY ... FROM stdin with the data inline" 2 "0003_c.sql:2:1: error: COPY ... FROM stdin with the data inline (as pg_dump writes it) is not supported" \
+		timeout 60 build/migc up --dir "$d" --database "$hpg"
 	d=$(hdir pgfail); printf 'CREATE TABLE c (x integer);\nINSERT INTO c VALUES (1), (2);\nSELECT 1 / (SELECT count(*) - 2 FROM c);\n' >"$d/0003_c.sql"
 	hostile "a migration failing on PostgreSQL leaves nothing" 1 "0003_c.sql:3:1: ERROR: division by zero (SQLSTATE 22012, statement 3 of 3)" \
 		build/migc up --dir "$d" --database "$hpg"

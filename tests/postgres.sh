@@ -214,6 +214,68 @@ t_pg_replay_signal() {
 }
 check "[postgres] gen --replay-database killed with SIGINT or SIGTERM mid-migration drops its scratch database and exits 130/143" t_pg_replay_signal
 
+# A fresh pg_dump --schema-only, the usual first migration of an existing
+# database: pg_dump 15.14 and later guard it with \restrict/\unrestrict
+# lines (added here as it writes them when this pg_dump is older).
+t_pg_dump_schema() {
+	src=$(newdb dumpsrc)
+	q "$src" "CREATE TYPE mood AS ENUM ('sad', 'ok');
+		CREATE TABLE person (id serial PRIMARY KEY, name text NOT NULL UNIQUE, m mood DEFAULT 'ok');
+		CREATE TABLE pet (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+			owner integer REFERENCES person (id) ON DELETE CASCADE, note text CHECK (note <> ''));
+		CREATE INDEX pet_owner ON pet (owner) WHERE note IS NOT NULL;
+		CREATE VIEW names AS SELECT name FROM person WHERE name LIKE 'a;%';
+		CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \$\$
+			BEGIN NEW.note := coalesce(NEW.note, 'x; y'); RETURN NEW; END \$\$;
+		CREATE TRIGGER pet_touch BEFORE INSERT ON pet FOR EACH ROW EXECUTE FUNCTION touch();
+		COMMENT ON TABLE person IS 'it''s people; \\ and all';
+		CREATE SCHEMA extra;
+		CREATE TABLE extra.t (x numeric(10, 2) DEFAULT 1.5);
+		CREATE MATERIALIZED VIEW counts AS SELECT count(*) FROM pet;" || return 1
+	d=$tmp/pg-only/dump
+	rm -rf "$d"
+	mkdir -p "$d"
+	"$PGBIN/pg_dump" --schema-only --no-owner -d "$src" >"$d/0001_schema.sql" || return 1
+	if ! grep -q '^\\restrict [A-Za-z0-9]*$' "$d/0001_schema.sql"; then
+		key=Ab3dEfGh1jKlMn0pQrStUvWxYz0123456789abcdefghijklmnopqrstuvwxyzA
+		awk -v k="$key" 'NR == 4 { print; print ""; print "\\restrict " k; next } { print } END { print "\\unrestrict " k; print "" }' \
+			"$d/0001_schema.sql" >"$d/x" && mv "$d/x" "$d/0001_schema.sql"
+	fi
+	grep -c '^\\\(un\)\{0,1\}restrict ' "$d/0001_schema.sql"
+	build/migc gen --dialect postgres --main --replay-database "$PGURL" -o "$tmp/dump.c" "$d" || return 1
+	cbuild "$tmp/dump" "$tmp/dump.c" || return 1
+	dst=$(newdb dumpdst)
+	"$tmp/dump" up --database "$dst" || return 1
+	for db in "$src" "$dst"; do
+		"$PGBIN/pg_dump" --schema-only --no-owner --exclude-table=public.migc_migrations -d "$db" |
+			grep -v '^--\|^\\restrict\|^\\unrestrict'
+	done >"$tmp/dump.both"
+	n=$(wc -l <"$tmp/dump.both")
+	head -n $((n / 2)) "$tmp/dump.both" >"$tmp/dump.src"
+	tail -n $((n / 2)) "$tmp/dump.both" >"$tmp/dump.dst"
+	grep -q 'CREATE TRIGGER pet_touch' "$tmp/dump.src" && diff "$tmp/dump.src" "$tmp/dump.dst" &&
+		[ "$(q "$dst" "SELECT obj_description('person'::regclass)")" = "it's people; \\ and all" ]
+}
+check "[postgres] a fresh pg_dump --schema-only (with its \\restrict lines) passes gen, replays and builds the same schema" t_pg_dump_schema
+
+# pg_dump's data section, COPY ... FROM stdin with the rows inline, is
+# refused with what to do instead, at the COPY.
+t_pg_dump_data() {
+	src=$(newdb dumpdata)
+	q "$src" "CREATE TABLE t (id integer, name text, note text); INSERT INTO t VALUES (1, 'it''s', NULL), (2, 'tab	here', 'a\\b')" || return 1
+	d=$tmp/pg-only/dumpdata
+	rm -rf "$d"
+	mkdir -p "$d"
+	"$PGBIN/pg_dump" --no-owner -d "$src" >"$d/0001_all.sql" || return 1
+	line=$(grep -n '^COPY public.t ' "$d/0001_all.sql" | cut -d: -f1)
+	expect 2 "0001_all.sql:$line:1: error: COPY ... FROM stdin with the data inline (as pg_dump writes it) is not supported" \
+		build/migc gen --dialect postgres "$d" || return 1
+	grep -q "pg_dump --inserts" "$tmp/expect.out" || return 1
+	"$PGBIN/pg_dump" --no-owner --inserts -d "$src" >"$d/0001_all.sql" || return 1
+	build/migc gen --dialect postgres --replay-database "$PGURL" -o "$tmp/dumpdata.c" "$d"
+}
+check "[postgres] pg_dump's COPY ... FROM stdin data is refused at the COPY, saying to use pg_dump --inserts; that dump passes" t_pg_dump_data
+
 # Rows a migration's SELECT returns are read one at a time and dropped:
 # 5 million of them (166 MB held at once before, in either kind of
 # migration) leave migc's memory flat. Under ASan freed memory waits in a
