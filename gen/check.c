@@ -1,8 +1,11 @@
 /*
-** check.c: what a transactional migration may contain. No transaction
-** control of its own (a file wrapped whole in BEGIN; ... COMMIT; is
-** unwrapped instead), nothing the database refuses inside a transaction,
-** and, on PostgreSQL, no use of an enum value added in the same one.
+** check.c: what a migration may contain. A transactional one: no
+** transaction control of its own (a file wrapped whole in BEGIN; ...
+** COMMIT; is unwrapped instead), nothing the database refuses or silently
+** ignores inside a transaction, and, on PostgreSQL, no use of an enum
+** value added in the same one. Any migration: no setting that would make
+** the database read the SQL otherwise than migc split it, or that has no
+** effect once the database exists.
 */
 #include <stddef.h>
 #include <stdint.h>
@@ -13,7 +16,7 @@
 #include "util.h"
 #include "check.h"
 
-enum txkind { TX_NONE, TX_BEGIN, TX_COMMIT, TX_ROLLBACK };
+enum txkind { TX_NONE, TX_BEGIN, TX_COMMIT, TX_ROLLBACK, TX_PREPARE };
 
 static enum txkind
 txkind(const struct stmt *s)
@@ -24,6 +27,8 @@ txkind(const struct stmt *s)
 		return TX_BEGIN;
 	if (strcmp(k0, "commit") == 0 || strcmp(k0, "end") == 0)
 		return TX_COMMIT;
+	if (strcmp(k0, "prepare") == 0 && strcmp(k1, "transaction") == 0)
+		return TX_PREPARE;
 	if (strcmp(k0, "rollback") == 0 || strcmp(k0, "abort") == 0) {
 		/* ROLLBACK [TRANSACTION|WORK] TO [SAVEPOINT] x stays inside the transaction. */
 		if (strcmp(k1, "to") == 0 || strcmp(k2, "to") == 0)
@@ -33,17 +38,17 @@ txkind(const struct stmt *s)
 	return TX_NONE;
 }
 
-static const char *const txword[] = { "", "BEGIN", "COMMIT", "ROLLBACK" };
+static const char *const txword[] = { "", "BEGIN", "COMMIT", "ROLLBACK", "PREPARE TRANSACTION" };
 
 /*
-** A token of one PostgreSQL statement, for the few statements whose shape
-** matters past kw[] (REINDEX, ALTER TYPE ... ADD VALUE): a word (a run of
-** [A-Za-z0-9_$\x80-\xff]), a '...' string or "..." identifier with its
-** doubled quotes, or any other single byte; blanks and comments between
-** tokens are skipped. Those statements hold no dollar quotes, so this is
-** all they need (an E'' string reads as the word E and a '' string, so an
-** ADD VALUE E'v' goes unnoticed), and the scanner has already checked that
-** every quote and comment closes.
+** A token of one statement, for the few statements whose shape matters
+** past kw[] (REINDEX, ALTER TYPE ... ADD VALUE, ALTER TABLE ... DETACH,
+** DO, SET, PRAGMA): a word (a run of [A-Za-z0-9_$\x80-\xff] not starting
+** with "$"), a '...' string or "..." identifier with its doubled quotes,
+** an E'...' string with its backslash escapes, a $tag$ ... $tag$ dollar
+** quote, or any other single byte; blanks and comments between tokens
+** are skipped. The scanner has already checked that every quote, dollar
+** quote and comment closes.
 */
 struct pgtok {
 	const char *p;  /* NULL past the statement's last token */
@@ -87,6 +92,27 @@ skipblank(const char *t, size_t i, size_t end)
 	return i;
 }
 
+/* A dollar quote $tag$ ... $tag$ opening at t[p]: where it ends (past
+** its closing delimiter, or end), or 0 when t[p] opens none. */
+static size_t
+dollarend(const char *t, size_t p, size_t end)
+{
+	size_t q = p + 1, n, i;
+
+	if (q < end && t[q] != '$' && !(((t[q] | 0x20) >= 'a' && (t[q] | 0x20) <= 'z') || t[q] == '_' ||
+	                                (unsigned char)t[q] >= 0x80))
+		return 0;
+	while (q < end && t[q] != '$' && iswordbyte((unsigned char)t[q]))
+		q++;
+	if (q == end || t[q] != '$')
+		return 0;
+	n = q + 1 - p;
+	for (i = q + 1; i + n <= end; i++)
+		if (t[i] == '$' && memcmp(t + i, t + p, n) == 0)
+			return i + n;
+	return end;
+}
+
 /* Read the token at or after t[*i] (before end) into *k; *i moves past it. */
 static void
 pgnext(const char *t, size_t *i, size_t end, struct pgtok *k)
@@ -99,10 +125,24 @@ pgnext(const char *t, size_t *i, size_t end, struct pgtok *k)
 		*i = end;
 		return;
 	}
-	if (iswordbyte((unsigned char)t[p])) {
-		while (q < end && iswordbyte((unsigned char)t[q]))
-			q++;
+	if ((t[p] == 'e' || t[p] == 'E') && q < end && t[q] == '\'') {
+		/* Through the closing quote; \ escapes a byte, '' is a quote. */
+		for (q++; q < end; q++) {
+			if (t[q] == '\\')
+				q++;
+			else if (t[q] == '\'' && (q + 1 == end || t[q + 1] != '\''))
+				break;
+			else if (t[q] == '\'')
+				q++;
+		}
+		q = q < end ? q + 1 : end;
+	} else if (t[p] == '$' && (q = dollarend(t, p, end)) != 0) {
+		/* q is past the closing delimiter. */
+	} else if (iswordbyte((unsigned char)t[p])) {
+		for (q = p + 1; q < end && iswordbyte((unsigned char)t[q]); q++)
+			;
 	} else if (t[p] == '\'' || t[p] == '"') {
+		q = p + 1;
 		/* Through the closing quote; a doubled one is part of the text. */
 		while (q < end) {
 			if (t[q++] != t[p])
@@ -133,6 +173,103 @@ tokis(const struct pgtok *k, const char *w)
 			return 0;
 	}
 	return 1;
+}
+
+/* Line and column of text[off], a byte of statement s. */
+static void
+placeat(const char *text, const struct stmt *s, size_t off, unsigned long *line, unsigned long *col)
+{
+	size_t i, bol = s->off - (s->col - 1);
+	unsigned long l = s->line;
+
+	for (i = s->off; i < off; i++) {
+		if (text[i] == '\n') {
+			l++;
+			bol = i + 1;
+		}
+	}
+	*line = l;
+	*col = (unsigned long)(off - bol + 1);
+}
+
+/* Read a name, possibly qualified (a.b.c): *k becomes the token after it. */
+static void
+skipname(const char *t, size_t *i, size_t end, struct pgtok *k)
+{
+	pgnext(t, i, end, k);
+	for (pgnext(t, i, end, k); tokis(k, "."); pgnext(t, i, end, k))
+		pgnext(t, i, end, k);
+}
+
+/*
+** ALTER TABLE [IF EXISTS] [ONLY] name DETACH PARTITION name CONCURRENTLY,
+** which PostgreSQL refuses inside a transaction block (a plain DETACH,
+** or DETACH ... FINALIZE, is fine).
+*/
+static int
+detachconcurrently(const char *text, const struct stmt *s)
+{
+	size_t i = s->off, end = s->off + s->len;
+	struct pgtok k;
+
+	if (strcmp(s->kw[0], "alter") != 0 || strcmp(s->kw[1], "table") != 0)
+		return 0;
+	for (pgnext(text, &i, end, &k); k.p; pgnext(text, &i, end, &k)) {
+		if (!tokis(&k, "detach"))
+			continue;
+		pgnext(text, &i, end, &k);
+		if (!tokis(&k, "partition"))
+			continue;
+		skipname(text, &i, end, &k);
+		return tokis(&k, "concurrently");
+	}
+	return 0;
+}
+
+/*
+** Where a DO block's PL/pgSQL body (a dollar quote or a '...' string,
+** with LANGUAGE plpgsql or none) ends its transaction: the offset of a
+** COMMIT or ROLLBACK that begins a PL/pgSQL statement (after ";", BEGIN,
+** THEN, ELSE, LOOP or at the start), or 0. Inside a transaction block
+** PostgreSQL refuses it ("invalid transaction termination").
+*/
+static size_t
+docommit(const char *text, const struct stmt *s)
+{
+	size_t i = s->off, end = s->off + s->len, b, bend;
+	struct pgtok k, body = { NULL, 0 }, prev = { NULL, 0 };
+	int plpgsql = 1;
+
+	if (strcmp(s->kw[0], "do") != 0)
+		return 0;
+	for (pgnext(text, &i, end, &k); k.p; pgnext(text, &i, end, &k)) {
+		if (tokis(&k, "language")) {
+			pgnext(text, &i, end, &k);
+			plpgsql = tokis(&k, "plpgsql") || tokis(&k, "'plpgsql'") || tokis(&k, "\"plpgsql\"");
+		} else if (!body.p && (k.p[0] == '$' || k.p[0] == '\'') && k.n >= 2) {
+			body = k;
+		}
+	}
+	if (!body.p || !plpgsql)
+		return 0;
+	b = (size_t)(body.p - text);
+	bend = b + body.n;
+	if (text[b] == '$') {
+		while (text[++b] != '$')
+			;
+		b++;
+		bend -= b - (size_t)(body.p - text);
+	} else {
+		b++;
+		bend--;
+	}
+	for (i = b, pgnext(text, &i, bend, &k); k.p; prev = k, pgnext(text, &i, bend, &k)) {
+		if ((tokis(&k, "commit") || tokis(&k, "rollback")) &&
+		    (!prev.p || tokis(&prev, ";") || tokis(&prev, "begin") || tokis(&prev, "then") ||
+		     tokis(&prev, "else") || tokis(&prev, "loop")))
+			return (size_t)(k.p - text);
+	}
+	return 0;
 }
 
 /*
@@ -220,11 +357,65 @@ notxname(enum dialect dialect, const char *text, const struct stmt *s)
 		return NULL;
 	if (strcmp(s->kw[0], "reindex") == 0)
 		return reindexname(text, s);
+	if (detachconcurrently(text, s))
+		return "ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY";
 	for (j = 0; j < sizeof(pgnotx) / sizeof(pgnotx[0]); j++)
 		if (kwprefix(s, pgnotx[j].kw))
 			return pgnotx[j].name;
 	return NULL;
 }
+
+/* Is k the name w, bare or quoted ("w", 'w', `w`), in any case? */
+static int
+nameis(const struct pgtok *k, const char *w)
+{
+	struct pgtok in;
+
+	if (tokis(k, w))
+		return 1;
+	if (!k->p || k->n < 2 || (k->p[0] != '"' && k->p[0] != '\'' && k->p[0] != '`') || k->p[k->n - 1] != k->p[0])
+		return 0;
+	in.p = k->p + 1;
+	in.n = k->n - 2;
+	return tokis(&in, w);
+}
+
+/*
+** SQLite: PRAGMA [schema.]name = value, or name(value), setting one of
+** names[] (NULL-terminated): the index of that name, or -1 (also for a
+** PRAGMA that only reads the setting).
+*/
+static int
+pragmaset(const char *text, const struct stmt *s, const char *const *names)
+{
+	size_t i = s->off, end = s->off + s->len;
+	struct pgtok k, name;
+	int j;
+
+	if (strcmp(s->kw[0], "pragma") != 0)
+		return -1;
+	pgnext(text, &i, end, &k);  /* PRAGMA */
+	pgnext(text, &i, end, &name);
+	pgnext(text, &i, end, &k);
+	if (tokis(&k, ".")) {
+		pgnext(text, &i, end, &name);
+		pgnext(text, &i, end, &k);
+	}
+	if (!tokis(&k, "=") && !tokis(&k, "("))
+		return -1;
+	for (j = 0; names[j]; j++)
+		if (nameis(&name, names[j]))
+			return j;
+	return -1;
+}
+
+/* SQLite settings kept in the database file that a transaction silently
+** leaves as they are (and what else they need). */
+static const char *const txpragmas[] = { "journal_mode", "page_size", "auto_vacuum", NULL };
+static const char *const txpragmahow[] = {
+	" (only WAL persists in the database file; other modes last for migc's connection alone)",
+	" and run VACUUM after it", " and run VACUUM after it",
+};
 
 /*
 ** A file wrapped as a whole in BEGIN; ... COMMIT; loses the pair (*first
@@ -252,12 +443,19 @@ checktx(const char *path, const char *text, enum dialect dialect,
         const struct stmt *s, size_t n, struct diags *d)
 {
 	const char *name;
-	size_t i;
+	unsigned long line, col;
+	size_t i, at;
+	int j;
 
 	for (i = 0; i < n; i++) {
 		enum txkind k = txkind(&s[i]);
 
-		if (k != TX_NONE)
+		if (k == TX_PREPARE)
+			diagerror(d, path, s[i].line, s[i].col,
+			          "PREPARE TRANSACTION inside a transactional migration: it would end migc's transaction "
+			          "uncommitted, its changes left prepared and holding their locks, while migc records the "
+			          "migration as applied (remove it, or add -- migc:no-transaction to manage transactions yourself)");
+		else if (k != TX_NONE)
 			diagerror(d, path, s[i].line, s[i].col,
 			          "%s inside a transactional migration: migc runs each migration in its own transaction "
 			          "(remove it, wrap the whole file in one BEGIN; ... COMMIT; pair, "
@@ -265,9 +463,114 @@ checktx(const char *path, const char *text, enum dialect dialect,
 		else if ((name = notxname(dialect, text, &s[i])) != NULL)
 			diagerror(d, path, s[i].line, s[i].col,
 			          "%s cannot run inside a transaction: add -- migc:no-transaction to this file", name);
+		else if (dialect == DIALECT_POSTGRES && (at = docommit(text, &s[i])) != 0) {
+			placeat(text, &s[i], at, &line, &col);
+			diagerror(d, path, line, col, "%s in a DO block cannot run inside a transaction (PostgreSQL: "
+			          "invalid transaction termination): add -- migc:no-transaction to this file",
+			          (text[at] | 0x20) == 'c' ? "COMMIT" : "ROLLBACK");
+		} else if (dialect == DIALECT_SQLITE && (j = pragmaset(text, &s[i], txpragmas)) >= 0)
+			diagerror(d, path, s[i].line, s[i].col,
+			          "PRAGMA %s has no effect inside a transaction: add -- migc:no-transaction to this file%s",
+			          txpragmas[j], txpragmahow[j]);
 		else if (strcmp(s[i].kw[0], "pragma") == 0 && strcmp(s[i].kw[1], "foreign_keys") == 0)
 			diagwarn(d, path, s[i].line, s[i].col,
 			         "PRAGMA foreign_keys has no effect inside a transaction: use -- migc:foreign-keys-off");
+	}
+}
+
+/* Does the value token k turn a boolean setting on, as PostgreSQL's
+** parse_bool reads it (on, 1, the prefixes of true and yes), bare or
+** quoted? DEFAULT does too: it is what the session started with. */
+static int
+ison(const struct pgtok *k)
+{
+	const char *p = k->p;
+	size_t n = k->n, j;
+	char w[8];
+
+	if (!p)
+		return 0;
+	if (n >= 2 && (p[0] == '\'' || p[0] == '"') && p[n - 1] == p[0]) {
+		p++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(w))
+		return 0;
+	for (j = 0; j < n; j++)
+		w[j] = (char)(p[j] >= 'A' && p[j] <= 'Z' ? p[j] - 'A' + 'a' : p[j]);
+	w[n] = '\0';
+	return strcmp(w, "on") == 0 || strcmp(w, "1") == 0 || strncmp("true", w, n) == 0 ||
+	       strncmp("yes", w, n) == 0 || strcmp(w, "default") == 0;
+}
+
+/*
+** Where text[from..end), a statement or a dollar-quoted body inside one
+** (a DO block's, a function's), sets standard_conforming_strings to
+** anything but on: SET [SESSION|LOCAL], ALTER DATABASE|ROLE|SYSTEM ... SET
+** name {=|TO} value, or set_config('name', value, ...). Returns the offset
+** of the setting's name, or 0. RESET is fine.
+*/
+static size_t
+scsoff(const char *t, size_t from, size_t end, int depth)
+{
+	static const char name[] = "standard_conforming_strings";
+	struct pgtok k, p1 = { NULL, 0 }, p2 = { NULL, 0 };
+	size_t i = from, at, d;
+
+	for (pgnext(t, &i, end, &k); k.p; p2 = p1, p1 = k, pgnext(t, &i, end, &k)) {
+		if (k.p[0] == '$' && k.n > 2 && depth < 4) {
+			for (d = 1; k.p[d] != '$'; d++)
+				;
+			d++;
+			if (2 * d <= k.n && (at = scsoff(t, (size_t)(k.p - t) + d, (size_t)(k.p - t) + k.n - d, depth + 1)))
+				return at;
+		} else if (k.p[0] != '\'' && nameis(&k, name) &&
+		           (tokis(&p1, "set") || tokis(&p1, "session") || tokis(&p1, "local"))) {
+			at = (size_t)(k.p - t);
+			pgnext(t, &i, end, &k);
+			if (tokis(&k, "=") || tokis(&k, "to"))
+				pgnext(t, &i, end, &k);
+			if (!ison(&k))
+				return at;
+		} else if (k.p[0] == '\'' && nameis(&k, name) && tokis(&p1, "(") && tokis(&p2, "set_config")) {
+			at = (size_t)(k.p - t);
+			pgnext(t, &i, end, &k);
+			if (tokis(&k, ","))
+				pgnext(t, &i, end, &k);
+			if (!ison(&k))
+				return at;
+		}
+	}
+	return 0;
+}
+
+/*
+** The checks for any migration, transactional or not. PostgreSQL: no
+** standard_conforming_strings but on, since migc splits (and the server
+** parses a whole transactional migration, sent as one message) with it on,
+** where psql would follow the setting: the same text would run other SQL.
+** SQLite: no PRAGMA encoding, which only a database not yet created takes,
+** and migc's tracking table creates it before any migration runs.
+*/
+void
+checksettings(const char *path, const char *text, enum dialect dialect,
+              const struct stmt *s, size_t n, struct diags *d)
+{
+	static const char *const encoding[] = { "encoding", NULL };
+	unsigned long line, col;
+	size_t i, at;
+
+	for (i = 0; i < n; i++) {
+		if (dialect == DIALECT_POSTGRES && (at = scsoff(text, s[i].off, s[i].off + s[i].len, 0)) != 0) {
+			placeat(text, &s[i], at, &line, &col);
+			diagerror(d, path, line, col, "standard_conforming_strings = off is not supported: migc reads every "
+			          "'...' string as the server does with it on, a backslash as a plain character "
+			          "(write escapes in E'...' strings)");
+		} else if (dialect == DIALECT_SQLITE && pragmaset(text, &s[i], encoding) >= 0) {
+			diagerror(d, path, s[i].line, s[i].col, "PRAGMA encoding has no effect on a database that exists, and "
+			          "migc's tracking table creates it before any migration runs: set the encoding where the "
+			          "application creates the database");
+		}
 	}
 }
 
@@ -300,9 +603,95 @@ addedvalue(const char *text, const struct stmt *s, struct pgtok *v)
 		pgnext(text, &i, end, &k);  /* EXISTS */
 		pgnext(text, &i, end, &k);
 	}
-	if (!k.p || k.p[0] != '\'')
+	if (!k.p || (k.p[0] != '\'' && !((k.p[0] | 0x20) == 'e' && k.n > 1 && k.p[1] == '\'')))
 		return 0;
 	*v = k;
+	return 1;
+}
+
+static int
+hexdigit(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+/* Up to max hex digits of t[*j..n) as a number; *j moves past them. */
+static unsigned long
+hexrun(const char *t, size_t *j, size_t n, int max)
+{
+	unsigned long v = 0;
+
+	for (; max > 0 && *j < n && hexdigit((unsigned char)t[*j]) >= 0; max--, ++*j)
+		v = v * 16 + (unsigned long)hexdigit((unsigned char)t[*j]);
+	return v;
+}
+
+/*
+** The value of the string token k, '...' or E'...' (PostgreSQL's escapes:
+** \b \f \n \r \t, octal, \x, \u and \U as UTF-8, any other byte as
+** itself), into out, NUL-terminated; 0 when it is no string or does not
+** fit in cap bytes.
+*/
+static int
+strvalue(const struct pgtok *k, char *out, size_t cap)
+{
+	const char *t = k->p;
+	size_t j, n = k->n - 1, o = 0;
+	int esc = (t[0] | 0x20) == 'e';
+	unsigned long c;
+
+	if (k->n < 2 || t[n] != '\'')
+		return 0;
+	for (j = esc ? 2 : 1; j < n; ) {
+		if (o + 4 >= cap)
+			return 0;
+		if (t[j] == '\'') {
+			out[o++] = '\'';
+			j += 2;
+		} else if (!esc || t[j] != '\\' || j + 1 >= n) {
+			out[o++] = t[j++];
+		} else {
+			j++;
+			switch (t[j]) {
+			case 'b': out[o++] = '\b'; j++; continue;
+			case 'f': out[o++] = '\f'; j++; continue;
+			case 'n': out[o++] = '\n'; j++; continue;
+			case 'r': out[o++] = '\r'; j++; continue;
+			case 't': out[o++] = '\t'; j++; continue;
+			case 'x': j++; out[o++] = (char)hexrun(t, &j, n, 2); continue;
+			case 'u': j++; c = hexrun(t, &j, n, 4); break;
+			case 'U': j++; c = hexrun(t, &j, n, 8); break;
+			default:
+				if (t[j] >= '0' && t[j] <= '7') {
+					size_t e = j + 3;
+
+					for (c = 0; j < n && j < e && t[j] >= '0' && t[j] <= '7'; j++)
+						c = c * 8 + (unsigned long)(t[j] - '0');
+					out[o++] = (char)c;
+				} else {
+					out[o++] = t[j++];
+				}
+				continue;
+			}
+			/* \u or \U: the code point c as UTF-8. */
+			if (c < 0x80) {
+				out[o++] = (char)c;
+			} else if (c < 0x800) {
+				out[o++] = (char)(0xC0 | c >> 6);
+				out[o++] = (char)(0x80 | (c & 0x3F));
+			} else if (c < 0x10000) {
+				out[o++] = (char)(0xE0 | c >> 12);
+				out[o++] = (char)(0x80 | (c >> 6 & 0x3F));
+				out[o++] = (char)(0x80 | (c & 0x3F));
+			} else {
+				out[o++] = (char)(0xF0 | (c >> 18 & 0x07));
+				out[o++] = (char)(0x80 | (c >> 12 & 0x3F));
+				out[o++] = (char)(0x80 | (c >> 6 & 0x3F));
+				out[o++] = (char)(0x80 | (c & 0x3F));
+			}
+		}
+	}
+	out[o] = '\0';
 	return 1;
 }
 
@@ -323,13 +712,45 @@ usesliteral(const char *text, const struct stmt *s, const struct pgtok *v)
 }
 
 /*
+** Does s use the value of the literal v ('...' or E'...')? It does where
+** its text holds v as written, or the value as a plain '...' literal (a
+** plain search: in a comment inside the statement too, in a DO block or
+** function body rightly so), or has an E'...' string of that value.
+*/
+static int
+usesvalue(const char *text, const struct stmt *s, const struct pgtok *v)
+{
+	char val[256], other[256], lit[2 * sizeof(val) + 2];
+	size_t i = s->off, end = s->off + s->len, n = 0, j;
+	struct pgtok k, plain;
+
+	if (usesliteral(text, s, v))
+		return 1;
+	if (!strvalue(v, val, sizeof(val)))
+		return 0;
+	lit[n++] = '\'';
+	for (j = 0; val[j]; j++) {
+		if (val[j] == '\'')
+			lit[n++] = '\'';
+		lit[n++] = val[j];
+	}
+	lit[n++] = '\'';
+	plain.p = lit;
+	plain.n = n;
+	if (usesliteral(text, s, &plain))
+		return 1;
+	for (pgnext(text, &i, end, &k); k.p; pgnext(text, &i, end, &k))
+		if ((k.p[0] | 0x20) == 'e' && k.n > 1 && k.p[1] == '\'' && strvalue(&k, other, sizeof(other)) &&
+		    strcmp(other, val) == 0)
+			return 1;
+	return 0;
+}
+
+/*
 ** PostgreSQL refuses a value that ALTER TYPE ... ADD VALUE added until
 ** that transaction commits ("unsafe use of new value"): warn at each later
-** statement of the n of a transactional migration that uses one. A use is
-** a plain search for the literal, quotes included, in the statement's
-** text: one in a comment inside the statement counts too, one in a DO
-** block or function body rightly so. A later ADD VALUE (... AFTER 'v')
-** is not a use.
+** statement of the n of a transactional migration that uses one
+** (usesvalue). A later ADD VALUE (... AFTER 'v') is not a use.
 */
 void
 checkenum(const char *path, const char *text, const struct stmt *s, size_t n,
@@ -342,7 +763,7 @@ checkenum(const char *path, const char *text, const struct stmt *s, size_t n,
 		if (addedvalue(text, &s[j], &v))
 			continue;
 		for (i = 0; i < j; i++) {
-			if (addedvalue(text, &s[i], &v) && usesliteral(text, &s[j], &v))
+			if (addedvalue(text, &s[i], &v) && usesvalue(text, &s[j], &v))
 				diagwarn(d, path, s[j].line, s[j].col,
 				         "uses enum value %.*s that ALTER TYPE ... ADD VALUE at line %lu added in the "
 				         "same transaction; PostgreSQL rejects this (unsafe use of new value): "

@@ -11,6 +11,12 @@ void unwrap(const struct stmt *s, size_t *first, size_t *count);
 void checktx(const char *path, const char *text, enum dialect dialect,
              const struct stmt *s, size_t n, struct diags *d);
 
+/* Report, to d, what no migration may hold, transactional or not: a
+** setting that makes the database read the SQL otherwise than migc split
+** it (PostgreSQL), or that a database that exists ignores (SQLite). */
+void checksettings(const char *path, const char *text, enum dialect dialect,
+                   const struct stmt *s, size_t n, struct diags *d);
+
 /* PostgreSQL: warn where a statement uses an enum value that an earlier
 ** ALTER TYPE ... ADD VALUE of the same transaction added. */
 void checkenum(const char *path, const char *text, const struct stmt *s, size_t n,
