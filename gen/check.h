@@ -7,7 +7,8 @@
 void unwrap(const struct stmt *s, size_t *first, size_t *count);
 
 /* Report, to d, transaction control and statements the database refuses
-** inside a transaction among the n statements s of text (file path). */
+** or silently ignores inside a transaction among the n statements s of
+** text (file path). */
 void checktx(const char *path, const char *text, enum dialect dialect,
              const struct stmt *s, size_t n, struct diags *d);
 
