@@ -76,7 +76,7 @@ detachconcurrently(const char *text, const struct stmt *s)
 static size_t
 docommit(const char *text, const struct stmt *s)
 {
-	size_t i = s->off, end = s->off + s->len, b, bend;
+	size_t i = s->off, end = s->off + s->len, b, bend, d;
 	struct pgtok k, body = { NULL, 0 }, prev = { NULL, 0 };
 	int plpgsql = 1;
 
@@ -86,23 +86,15 @@ docommit(const char *text, const struct stmt *s)
 		if (tokis(&k, "language")) {
 			pgnext(text, &i, end, &k);
 			plpgsql = tokis(&k, "plpgsql") || tokis(&k, "'plpgsql'") || tokis(&k, "\"plpgsql\"");
-		} else if (!body.p && (k.p[0] == '$' || k.p[0] == '\'') && k.n >= 2) {
+		} else if (!body.p && (dollardelim(&k) || (k.p[0] == '\'' && k.n >= 2))) {
 			body = k;
 		}
 	}
 	if (!body.p || !plpgsql)
 		return 0;
-	b = (size_t)(body.p - text);
-	bend = b + body.n;
-	if (text[b] == '$') {
-		while (text[++b] != '$')
-			;
-		b++;
-		bend -= b - (size_t)(body.p - text);
-	} else {
-		b++;
-		bend--;
-	}
+	d = body.p[0] == '$' ? dollardelim(&body) : 1;
+	b = (size_t)(body.p - text) + d;
+	bend = (size_t)(body.p - text) + body.n - d;
 	for (i = b, pgnext(text, &i, bend, &k); k.p; prev = k, pgnext(text, &i, bend, &k)) {
 		if ((tokis(&k, "commit") || tokis(&k, "rollback")) &&
 		    (!prev.p || tokis(&prev, ";") || tokis(&prev, "begin") || tokis(&prev, "then") ||
@@ -343,11 +335,8 @@ scsoff(const char *t, size_t from, size_t end, int depth)
 	size_t i = from, at, d;
 
 	for (pgnext(t, &i, end, &k); k.p; p2 = p1, p1 = k, pgnext(t, &i, end, &k)) {
-		if (k.p[0] == '$' && k.n > 2 && depth < 4) {
-			for (d = 1; k.p[d] != '$'; d++)
-				;
-			d++;
-			if (2 * d <= k.n && (at = scsoff(t, (size_t)(k.p - t) + d, (size_t)(k.p - t) + k.n - d, depth + 1)))
+		if ((d = dollardelim(&k)) != 0) {
+			if (depth < 4 && (at = scsoff(t, (size_t)(k.p - t) + d, (size_t)(k.p - t) + k.n - d, depth + 1)))
 				return at;
 		} else if (k.p[0] != '\'' && nameis(&k, name) &&
 		           (tokis(&p1, "set") || tokis(&p1, "session") || tokis(&p1, "local"))) {

@@ -256,3 +256,17 @@ strvalue(const struct pgtok *k, char *out, size_t cap)
 	out[o] = '\0';
 	return 1;
 }
+
+size_t
+dollardelim(const struct pgtok *k)
+{
+	size_t d;
+
+	if (!k->p || k->p[0] != '$')
+		return 0;
+	for (d = 1; d < k->n && k->p[d] != '$'; d++)
+		;
+	if (d++ >= k->n)
+		return 0;
+	return 2 * d <= k->n && memcmp(k->p, k->p + k->n - d, d) == 0 ? d : 0;
+}

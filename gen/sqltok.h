@@ -37,3 +37,6 @@ void placeat(const char *text, const struct stmt *s, size_t off, unsigned long *
 /* The value of the string token k, '...' or E'...', into out (cap bytes,
 ** NUL-terminated): 1, or 0 when k is no string or it does not fit. */
 int strvalue(const struct pgtok *k, char *out, size_t cap);
+
+/* The length of k's delimiter ($$, $tag$) when k is a dollar quote, else 0. */
+size_t dollardelim(const struct pgtok *k);
