@@ -1,8 +1,11 @@
 /*
-** check.c: what a transactional migration may contain. No transaction
-** control of its own (a file wrapped whole in BEGIN; ... COMMIT; is
-** unwrapped instead), nothing the database refuses inside a transaction,
-** and, on PostgreSQL, no use of an enum value added in the same one.
+** check.c: what a migration may contain. A transactional one: no
+** transaction control of its own (a file wrapped whole in BEGIN; ...
+** COMMIT; is unwrapped instead), nothing the database refuses or silently
+** ignores inside a transaction, and, on PostgreSQL, no use of an enum
+** value added in the same one. Any migration: no setting that would make
+** the database read the SQL otherwise than migc split it, or that has no
+** effect once the database exists.
 */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,9 +14,10 @@
 #include "migc.h"
 #include "scan.h"
 #include "util.h"
+#include "sqltok.h"
 #include "check.h"
 
-enum txkind { TX_NONE, TX_BEGIN, TX_COMMIT, TX_ROLLBACK };
+enum txkind { TX_NONE, TX_BEGIN, TX_COMMIT, TX_ROLLBACK, TX_PREPARE };
 
 static enum txkind
 txkind(const struct stmt *s)
@@ -24,6 +28,8 @@ txkind(const struct stmt *s)
 		return TX_BEGIN;
 	if (strcmp(k0, "commit") == 0 || strcmp(k0, "end") == 0)
 		return TX_COMMIT;
+	if (strcmp(k0, "prepare") == 0 && strcmp(k1, "transaction") == 0)
+		return TX_PREPARE;
 	if (strcmp(k0, "rollback") == 0 || strcmp(k0, "abort") == 0) {
 		/* ROLLBACK [TRANSACTION|WORK] TO [SAVEPOINT] x stays inside the transaction. */
 		if (strcmp(k1, "to") == 0 || strcmp(k2, "to") == 0)
@@ -33,106 +39,69 @@ txkind(const struct stmt *s)
 	return TX_NONE;
 }
 
-static const char *const txword[] = { "", "BEGIN", "COMMIT", "ROLLBACK" };
+static const char *const txword[] = { "", "BEGIN", "COMMIT", "ROLLBACK", "PREPARE TRANSACTION" };
 
 /*
-** A token of one PostgreSQL statement, for the few statements whose shape
-** matters past kw[] (REINDEX, ALTER TYPE ... ADD VALUE): a word (a run of
-** [A-Za-z0-9_$\x80-\xff]), a '...' string or "..." identifier with its
-** doubled quotes, or any other single byte; blanks and comments between
-** tokens are skipped. Those statements hold no dollar quotes, so this is
-** all they need (an E'' string reads as the word E and a '' string, so an
-** ADD VALUE E'v' goes unnoticed), and the scanner has already checked that
-** every quote and comment closes.
+** ALTER TABLE [IF EXISTS] [ONLY] name DETACH PARTITION name CONCURRENTLY,
+** which PostgreSQL refuses inside a transaction block (a plain DETACH,
+** or DETACH ... FINALIZE, is fine).
 */
-struct pgtok {
-	const char *p;  /* NULL past the statement's last token */
-	size_t n;
-};
-
 static int
-iswordbyte(unsigned char c)
+detachconcurrently(const char *text, const struct stmt *s)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '$' || c >= 0x80;
-}
+	size_t i = s->off, end = s->off + s->len;
+	struct pgtok k;
 
-/* Skip blanks and comments (-- to the end of the line, nested C comments)
-** from text[i]; returns where the next token starts, or end. */
-static size_t
-skipblank(const char *t, size_t i, size_t end)
-{
-	unsigned long depth;
-
-	while (i < end) {
-		if (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r' || t[i] == '\f') {
-			i++;
-		} else if (i + 1 < end && t[i] == '-' && t[i + 1] == '-') {
-			while (i < end && t[i] != '\n' && t[i] != '\r')
-				i++;
-		} else if (i + 1 < end && t[i] == '/' && t[i + 1] == '*') {
-			for (i += 2, depth = 1; i < end && depth > 0; i++) {
-				if (i + 1 < end && t[i] == '/' && t[i + 1] == '*') {
-					depth++;
-					i++;
-				} else if (i + 1 < end && t[i] == '*' && t[i + 1] == '/') {
-					depth--;
-					i++;
-				}
-			}
-		} else {
-			break;
-		}
-	}
-	return i;
-}
-
-/* Read the token at or after t[*i] (before end) into *k; *i moves past it. */
-static void
-pgnext(const char *t, size_t *i, size_t end, struct pgtok *k)
-{
-	size_t p = skipblank(t, *i, end), q = p + 1;
-
-	if (p == end) {
-		k->p = NULL;
-		k->n = 0;
-		*i = end;
-		return;
-	}
-	if (iswordbyte((unsigned char)t[p])) {
-		while (q < end && iswordbyte((unsigned char)t[q]))
-			q++;
-	} else if (t[p] == '\'' || t[p] == '"') {
-		/* Through the closing quote; a doubled one is part of the text. */
-		while (q < end) {
-			if (t[q++] != t[p])
-				continue;
-			if (q == end || t[q] != t[p])
-				break;
-			q++;
-		}
-	}
-	k->p = t + p;
-	k->n = q - p;
-	*i = q;
-}
-
-/* Is k the word (or punctuation) w, in any case? ASCII only, so the
-** locale plays no part. */
-static int
-tokis(const struct pgtok *k, const char *w)
-{
-	size_t j;
-
-	if (!k->p || strlen(w) != k->n)
+	if (strcmp(s->kw[0], "alter") != 0 || strcmp(s->kw[1], "table") != 0)
 		return 0;
-	for (j = 0; j < k->n; j++) {
-		char c = k->p[j];
-
-		if ((c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) != w[j])
-			return 0;
+	for (pgnext(text, &i, end, &k); k.p; pgnext(text, &i, end, &k)) {
+		if (!tokis(&k, "detach"))
+			continue;
+		pgnext(text, &i, end, &k);
+		if (!tokis(&k, "partition"))
+			continue;
+		skipname(text, &i, end, &k);
+		return tokis(&k, "concurrently");
 	}
-	return 1;
+	return 0;
+}
+
+/*
+** Where a DO block's PL/pgSQL body (a dollar quote or a '...' string,
+** with LANGUAGE plpgsql or none) ends its transaction: the offset of a
+** COMMIT or ROLLBACK that begins a PL/pgSQL statement (after ";", BEGIN,
+** THEN, ELSE, LOOP or at the start), or 0. Inside a transaction block
+** PostgreSQL refuses it ("invalid transaction termination").
+*/
+static size_t
+docommit(const char *text, const struct stmt *s)
+{
+	size_t i = s->off, end = s->off + s->len, b, bend, d;
+	struct pgtok k, body = { NULL, 0 }, prev = { NULL, 0 };
+	int plpgsql = 1;
+
+	if (strcmp(s->kw[0], "do") != 0)
+		return 0;
+	for (pgnext(text, &i, end, &k); k.p; pgnext(text, &i, end, &k)) {
+		if (tokis(&k, "language")) {
+			pgnext(text, &i, end, &k);
+			plpgsql = tokis(&k, "plpgsql") || tokis(&k, "'plpgsql'") || tokis(&k, "\"plpgsql\"");
+		} else if (!body.p && (dollardelim(&k) || (k.p[0] == '\'' && k.n >= 2))) {
+			body = k;
+		}
+	}
+	if (!body.p || !plpgsql)
+		return 0;
+	d = body.p[0] == '$' ? dollardelim(&body) : 1;
+	b = (size_t)(body.p - text) + d;
+	bend = (size_t)(body.p - text) + body.n - d;
+	for (i = b, pgnext(text, &i, bend, &k); k.p; prev = k, pgnext(text, &i, bend, &k)) {
+		if ((tokis(&k, "commit") || tokis(&k, "rollback")) &&
+		    (!prev.p || tokis(&prev, ";") || tokis(&prev, "begin") || tokis(&prev, "then") ||
+		     tokis(&prev, "else") || tokis(&prev, "loop")))
+			return (size_t)(k.p - text);
+	}
+	return 0;
 }
 
 /*
@@ -220,11 +189,50 @@ notxname(enum dialect dialect, const char *text, const struct stmt *s)
 		return NULL;
 	if (strcmp(s->kw[0], "reindex") == 0)
 		return reindexname(text, s);
+	if (detachconcurrently(text, s))
+		return "ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY";
 	for (j = 0; j < sizeof(pgnotx) / sizeof(pgnotx[0]); j++)
 		if (kwprefix(s, pgnotx[j].kw))
 			return pgnotx[j].name;
 	return NULL;
 }
+
+/*
+** SQLite: PRAGMA [schema.]name = value, or name(value), setting one of
+** names[] (NULL-terminated): the index of that name, or -1 (also for a
+** PRAGMA that only reads the setting).
+*/
+static int
+pragmaset(const char *text, const struct stmt *s, const char *const *names)
+{
+	size_t i = s->off, end = s->off + s->len;
+	struct pgtok k, name;
+	int j;
+
+	if (strcmp(s->kw[0], "pragma") != 0)
+		return -1;
+	pgnext(text, &i, end, &k);  /* PRAGMA */
+	pgnext(text, &i, end, &name);
+	pgnext(text, &i, end, &k);
+	if (tokis(&k, ".")) {
+		pgnext(text, &i, end, &name);
+		pgnext(text, &i, end, &k);
+	}
+	if (!tokis(&k, "=") && !tokis(&k, "("))
+		return -1;
+	for (j = 0; names[j]; j++)
+		if (nameis(&name, names[j]))
+			return j;
+	return -1;
+}
+
+/* SQLite settings kept in the database file that a transaction silently
+** leaves as they are (and what else they need). */
+static const char *const txpragmas[] = { "journal_mode", "page_size", "auto_vacuum", NULL };
+static const char *const txpragmahow[] = {
+	" (only WAL persists in the database file; other modes last for migc's connection alone)",
+	" and run VACUUM after it", " and run VACUUM after it",
+};
 
 /*
 ** A file wrapped as a whole in BEGIN; ... COMMIT; loses the pair (*first
@@ -252,12 +260,19 @@ checktx(const char *path, const char *text, enum dialect dialect,
         const struct stmt *s, size_t n, struct diags *d)
 {
 	const char *name;
-	size_t i;
+	unsigned long line, col;
+	size_t i, at;
+	int j;
 
 	for (i = 0; i < n; i++) {
 		enum txkind k = txkind(&s[i]);
 
-		if (k != TX_NONE)
+		if (k == TX_PREPARE)
+			diagerror(d, path, s[i].line, s[i].col,
+			          "PREPARE TRANSACTION inside a transactional migration: it would end migc's transaction "
+			          "uncommitted, its changes left prepared and holding their locks, while migc records the "
+			          "migration as applied (remove it, or add -- migc:no-transaction to manage transactions yourself)");
+		else if (k != TX_NONE)
 			diagerror(d, path, s[i].line, s[i].col,
 			          "%s inside a transactional migration: migc runs each migration in its own transaction "
 			          "(remove it, wrap the whole file in one BEGIN; ... COMMIT; pair, "
@@ -265,9 +280,111 @@ checktx(const char *path, const char *text, enum dialect dialect,
 		else if ((name = notxname(dialect, text, &s[i])) != NULL)
 			diagerror(d, path, s[i].line, s[i].col,
 			          "%s cannot run inside a transaction: add -- migc:no-transaction to this file", name);
+		else if (dialect == DIALECT_POSTGRES && (at = docommit(text, &s[i])) != 0) {
+			placeat(text, &s[i], at, &line, &col);
+			diagerror(d, path, line, col, "%s in a DO block cannot run inside a transaction (PostgreSQL: "
+			          "invalid transaction termination): add -- migc:no-transaction to this file",
+			          (text[at] | 0x20) == 'c' ? "COMMIT" : "ROLLBACK");
+		} else if (dialect == DIALECT_SQLITE && (j = pragmaset(text, &s[i], txpragmas)) >= 0)
+			diagerror(d, path, s[i].line, s[i].col,
+			          "PRAGMA %s has no effect inside a transaction: add -- migc:no-transaction to this file%s",
+			          txpragmas[j], txpragmahow[j]);
 		else if (strcmp(s[i].kw[0], "pragma") == 0 && strcmp(s[i].kw[1], "foreign_keys") == 0)
 			diagwarn(d, path, s[i].line, s[i].col,
 			         "PRAGMA foreign_keys has no effect inside a transaction: use -- migc:foreign-keys-off");
+	}
+}
+
+/* Does the value token k turn a boolean setting on, as PostgreSQL's
+** parse_bool reads it (on, 1, the prefixes of true and yes), bare or
+** quoted? DEFAULT does too: it is what the session started with. */
+static int
+ison(const struct pgtok *k)
+{
+	const char *p = k->p;
+	size_t n = k->n, j;
+	char w[8];
+
+	if (!p)
+		return 0;
+	if (n >= 2 && (p[0] == '\'' || p[0] == '"') && p[n - 1] == p[0]) {
+		p++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(w))
+		return 0;
+	for (j = 0; j < n; j++)
+		w[j] = (char)(p[j] >= 'A' && p[j] <= 'Z' ? p[j] - 'A' + 'a' : p[j]);
+	w[n] = '\0';
+	return strcmp(w, "on") == 0 || strcmp(w, "1") == 0 || strncmp("true", w, n) == 0 ||
+	       strncmp("yes", w, n) == 0 || strcmp(w, "default") == 0;
+}
+
+/*
+** Where text[from..end), a statement or a dollar-quoted body inside one
+** (a DO block's, a function's), sets standard_conforming_strings to
+** anything but on: SET [SESSION|LOCAL], ALTER DATABASE|ROLE|SYSTEM ... SET
+** name {=|TO} value, or set_config('name', value, ...). Returns the offset
+** of the setting's name, or 0. RESET is fine.
+*/
+static size_t
+scsoff(const char *t, size_t from, size_t end, int depth)
+{
+	static const char name[] = "standard_conforming_strings";
+	struct pgtok k, p1 = { NULL, 0 }, p2 = { NULL, 0 };
+	size_t i = from, at, d;
+
+	for (pgnext(t, &i, end, &k); k.p; p2 = p1, p1 = k, pgnext(t, &i, end, &k)) {
+		if ((d = dollardelim(&k)) != 0) {
+			if (depth < 4 && (at = scsoff(t, (size_t)(k.p - t) + d, (size_t)(k.p - t) + k.n - d, depth + 1)))
+				return at;
+		} else if (k.p[0] != '\'' && nameis(&k, name) &&
+		           (tokis(&p1, "set") || tokis(&p1, "session") || tokis(&p1, "local"))) {
+			at = (size_t)(k.p - t);
+			pgnext(t, &i, end, &k);
+			if (tokis(&k, "=") || tokis(&k, "to"))
+				pgnext(t, &i, end, &k);
+			if (!ison(&k))
+				return at;
+		} else if (k.p[0] == '\'' && nameis(&k, name) && tokis(&p1, "(") && tokis(&p2, "set_config")) {
+			at = (size_t)(k.p - t);
+			pgnext(t, &i, end, &k);
+			if (tokis(&k, ","))
+				pgnext(t, &i, end, &k);
+			if (!ison(&k))
+				return at;
+		}
+	}
+	return 0;
+}
+
+/*
+** The checks for any migration, transactional or not. PostgreSQL: no
+** standard_conforming_strings but on, since migc splits (and the server
+** parses a whole transactional migration, sent as one message) with it on,
+** where psql would follow the setting: the same text would run other SQL.
+** SQLite: no PRAGMA encoding, which only a database not yet created takes,
+** and migc's tracking table creates it before any migration runs.
+*/
+void
+checksettings(const char *path, const char *text, enum dialect dialect,
+              const struct stmt *s, size_t n, struct diags *d)
+{
+	static const char *const encoding[] = { "encoding", NULL };
+	unsigned long line, col;
+	size_t i, at;
+
+	for (i = 0; i < n; i++) {
+		if (dialect == DIALECT_POSTGRES && (at = scsoff(text, s[i].off, s[i].off + s[i].len, 0)) != 0) {
+			placeat(text, &s[i], at, &line, &col);
+			diagerror(d, path, line, col, "standard_conforming_strings = off is not supported: migc reads every "
+			          "'...' string as the server does with it on, a backslash as a plain character "
+			          "(write escapes in E'...' strings)");
+		} else if (dialect == DIALECT_SQLITE && pragmaset(text, &s[i], encoding) >= 0) {
+			diagerror(d, path, s[i].line, s[i].col, "PRAGMA encoding has no effect on a database that exists, and "
+			          "migc's tracking table creates it before any migration runs: set the encoding where the "
+			          "application creates the database");
+		}
 	}
 }
 
@@ -300,7 +417,7 @@ addedvalue(const char *text, const struct stmt *s, struct pgtok *v)
 		pgnext(text, &i, end, &k);  /* EXISTS */
 		pgnext(text, &i, end, &k);
 	}
-	if (!k.p || k.p[0] != '\'')
+	if (!k.p || (k.p[0] != '\'' && !((k.p[0] | 0x20) == 'e' && k.n > 1 && k.p[1] == '\'')))
 		return 0;
 	*v = k;
 	return 1;
@@ -323,13 +440,45 @@ usesliteral(const char *text, const struct stmt *s, const struct pgtok *v)
 }
 
 /*
+** Does s use the value of the literal v ('...' or E'...')? It does where
+** its text holds v as written, or the value as a plain '...' literal (a
+** plain search: in a comment inside the statement too, in a DO block or
+** function body rightly so), or has an E'...' string of that value.
+*/
+static int
+usesvalue(const char *text, const struct stmt *s, const struct pgtok *v)
+{
+	char val[256], other[256], lit[2 * sizeof(val) + 2];
+	size_t i = s->off, end = s->off + s->len, n = 0, j;
+	struct pgtok k, plain;
+
+	if (usesliteral(text, s, v))
+		return 1;
+	if (!strvalue(v, val, sizeof(val)))
+		return 0;
+	lit[n++] = '\'';
+	for (j = 0; val[j]; j++) {
+		if (val[j] == '\'')
+			lit[n++] = '\'';
+		lit[n++] = val[j];
+	}
+	lit[n++] = '\'';
+	plain.p = lit;
+	plain.n = n;
+	if (usesliteral(text, s, &plain))
+		return 1;
+	for (pgnext(text, &i, end, &k); k.p; pgnext(text, &i, end, &k))
+		if ((k.p[0] | 0x20) == 'e' && k.n > 1 && k.p[1] == '\'' && strvalue(&k, other, sizeof(other)) &&
+		    strcmp(other, val) == 0)
+			return 1;
+	return 0;
+}
+
+/*
 ** PostgreSQL refuses a value that ALTER TYPE ... ADD VALUE added until
 ** that transaction commits ("unsafe use of new value"): warn at each later
-** statement of the n of a transactional migration that uses one. A use is
-** a plain search for the literal, quotes included, in the statement's
-** text: one in a comment inside the statement counts too, one in a DO
-** block or function body rightly so. A later ADD VALUE (... AFTER 'v')
-** is not a use.
+** statement of the n of a transactional migration that uses one
+** (usesvalue). A later ADD VALUE (... AFTER 'v') is not a use.
 */
 void
 checkenum(const char *path, const char *text, const struct stmt *s, size_t n,
@@ -342,7 +491,7 @@ checkenum(const char *path, const char *text, const struct stmt *s, size_t n,
 		if (addedvalue(text, &s[j], &v))
 			continue;
 		for (i = 0; i < j; i++) {
-			if (addedvalue(text, &s[i], &v) && usesliteral(text, &s[j], &v))
+			if (addedvalue(text, &s[i], &v) && usesvalue(text, &s[j], &v))
 				diagwarn(d, path, s[j].line, s[j].col,
 				         "uses enum value %.*s that ALTER TYPE ... ADD VALUE at line %lu added in the "
 				         "same transaction; PostgreSQL rejects this (unsafe use of new value): "

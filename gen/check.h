@@ -7,9 +7,16 @@
 void unwrap(const struct stmt *s, size_t *first, size_t *count);
 
 /* Report, to d, transaction control and statements the database refuses
-** inside a transaction among the n statements s of text (file path). */
+** or silently ignores inside a transaction among the n statements s of
+** text (file path). */
 void checktx(const char *path, const char *text, enum dialect dialect,
              const struct stmt *s, size_t n, struct diags *d);
+
+/* Report, to d, what no migration may hold, transactional or not: a
+** setting that makes the database read the SQL otherwise than migc split
+** it (PostgreSQL), or that a database that exists ignores (SQLite). */
+void checksettings(const char *path, const char *text, enum dialect dialect,
+                   const struct stmt *s, size_t n, struct diags *d);
 
 /* PostgreSQL: warn where a statement uses an enum value that an earlier
 ** ALTER TYPE ... ADD VALUE of the same transaction added. */

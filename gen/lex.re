@@ -50,7 +50,8 @@
 ** POSTGRESQL, as psql (PostgreSQL's src/fe_utils/psqlscan.l, version 15):
 **   comments   "--" to "\n" or "\r"; C comments, nested (with a counter)
 **   strings    '...' and B'', X'', N'', U&'...' with '' (a backslash is a
-**              byte: standard_conforming_strings is on); E'...' with ''
+**              byte: standard_conforming_strings is on, and check.c
+**              refuses a migration that turns it off); E'...' with ''
 **              and \ escaping any byte. SQL continues a string over
 **              blanks holding a newline: E'a'<newline>'b' is one string, so
 **              escapes go on in 'b'. psql reads files line by line and only
@@ -72,11 +73,20 @@
 ** (always), CASE (only inside a BEGIN) and END (when inside one) count
 ** blocks. At end of input an open "(" is an error at the outermost one, an
 ** open block an error at its BEGIN. A "\" outside quotes and comments
-** starts a psql meta-command (\i, \set, \\, \; ...): an error.
+** starts a psql meta-command (\i, \set, \\, \; ...): an error, except
+** "\restrict KEY" and "\unrestrict KEY" (KEY alphanumeric) alone on a
+** line, from column 1, between statements, which pg_dump 15.14 and later
+** writes around its output and which are skipped as a comment is. In a
+** statement whose first word is COPY, the token after the first FROM or
+** TO outside parentheses names the file: STDIN or STDOUT, the client's
+** data stream psql reads the following lines from (up to "\.") or prints
+** to, is an error at the COPY, saying so when the data follows inline as
+** in pg_dump's output.
 **
 ** Everything else that does not close (strings, quoted identifiers,
 ** comments, dollar quotes) is an error where it opens. A NUL byte before
-** text[n] is an error. One pass, no recursion, no lookbehind beyond one byte.
+** text[n] is an error. One pass, no recursion, no lookbehind beyond one byte
+** (an error message about COPY looks ahead for "\.").
 */
 
 #include <stdarg.h>
@@ -131,6 +141,7 @@ struct scanner {
 	size_t parenat, beginat; /* PostgreSQL: the outermost "(" and BEGIN */
 	size_t nident;           /* PostgreSQL: bare words in the statement */
 	char ident[4];           /* PostgreSQL: c, o, r, f, p for the first four */
+	int copy;                /* PostgreSQL: in COPY; 2 after its FROM, 3 after its TO */
 };
 
 /* Line and column of text[off]. Offsets asked for mostly grow, so this
@@ -292,8 +303,29 @@ metacommand(struct scanner *s, size_t off)
 		e++;
 	if (e == 0 && t[0] > ' ' && t[0] < 0x7f)
 		e = 1;
+	if ((e == 8 && memcmp(t, "restrict", 8) == 0) || (e == 10 && memcmp(t, "unrestrict", 10) == 0))
+		return fail(s, off, "psql meta-command \\%.*s is accepted only as pg_dump writes it: alone on a line "
+		            "between statements, with an alphanumeric key", (int)e, (const char *)t);
 	return fail(s, off, "psql meta-command \\%.*s is not supported",
 	            (int)e, (const char *)t);
+}
+
+/*
+** A \restrict or \unrestrict KEY line at text[off], the backslash, its
+** key and blanks read up to text[end]: pg_dump (15.14 and later) guards
+** its output with the pair, which only tells psql to refuse other
+** meta-commands in between, as migc always does. Fine alone on its line
+** (from column 1, as pg_dump writes it) between statements; anything else
+** is the meta-command error.
+*/
+static int
+restrictline(struct scanner *s, size_t off, size_t end)
+{
+	const unsigned char *t = s->text;
+
+	if (s->open || (off > 0 && t[off - 1] != '\n') || (t[end] != '\n' && t[end] != '\r' && end != s->n))
+		return metacommand(s, off);
+	return 0;
 }
 
 /* The statement ends at text[end]. */
@@ -314,6 +346,7 @@ emit(struct scanner *s, size_t end)
 	s->st.len = end - s->st.off;
 	s->v[s->nv++] = s->st;
 	s->open = 0;
+	s->copy = 0;
 	return 0;
 }
 
@@ -391,12 +424,75 @@ pgtoken(struct scanner *s, enum kind k, size_t from, size_t to)
 	return 0;
 }
 
+/* Is the token text[from..to) of kind k the bare word w (lower-case), in any case? */
+static int
+wordis(const struct scanner *s, enum kind k, size_t from, size_t to, const char *w)
+{
+	size_t i;
+
+	if (!isword(k) || to - from != strlen(w))
+		return 0;
+	for (i = 0; i < to - from; i++) {
+		unsigned char c = s->text[from + i];
+
+		if ((c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) != (unsigned char)w[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* Is there a line "\." (the end of COPY data) in text[from..)? */
+static int
+copydata(const struct scanner *s, size_t from)
+{
+	const unsigned char *t = s->text;
+	size_t i;
+
+	for (i = from; i + 2 < s->n + 1; i++)
+		if (t[i] == '\n' && t[i + 1] == '\\' && t[i + 2] == '.' &&
+		    (i + 3 == s->n || t[i + 3] == '\n' || t[i + 3] == '\r'))
+			return 1;
+	return 0;
+}
+
+/*
+** A token of a COPY statement: the one right after the first FROM or TO
+** outside parentheses names the file, and STDIN or STDOUT there is the
+** client's data stream, which psql feeds from the lines that follow (or
+** prints), and a compiled migration does not have: an error at the COPY.
+*/
+static int
+copytoken(struct scanner *s, enum kind k, size_t from, size_t to)
+{
+	if (s->copy == 1) {
+		if (s->paren == 0 && wordis(s, k, from, to, "from"))
+			s->copy = 2;
+		else if (s->paren == 0 && wordis(s, k, from, to, "to"))
+			s->copy = 3;
+		return 0;
+	}
+	if (!wordis(s, k, from, to, "stdin") && !wordis(s, k, from, to, "stdout")) {
+		s->copy = 0;
+		return 0;
+	}
+	if (s->copy == 3)
+		return fail(s, s->st.off, "COPY ... TO STDOUT is not supported: a migration has no client to send the rows "
+		            "to (use COPY ... TO 'file' on the server, or SELECT)");
+	if (copydata(s, to))
+		return fail(s, s->st.off, "COPY ... FROM stdin with the data inline (as pg_dump writes it) is not supported: "
+		            "a migration has no client data stream; use INSERTs (pg_dump --inserts) or load the data from the application");
+	return fail(s, s->st.off, "COPY ... FROM STDIN is not supported: a migration has no client data stream (use INSERT "
+	            "statements, COPY ... FROM 'file' on the server, or load the data from the application)");
+}
+
 /* A token text[from..to) of kind k. */
 static int
 token(struct scanner *s, enum kind k, size_t from, size_t to)
 {
+	int first = !s->open && k != KSEMI;
+
 	s->seen = 1;
-	if (!s->open && k != KSEMI && openstmt(s, from) < 0)
+	if (first && openstmt(s, from) < 0)
 		return -1;
 	if (s->open) {
 		addkw(s, k, from, to);
@@ -404,6 +500,10 @@ token(struct scanner *s, enum kind k, size_t from, size_t to)
 	}
 	if (s->dialect == DIALECT_SQLITE)
 		return litetoken(s, k, from, to);
+	if (first)
+		s->copy = wordis(s, k, from, to, "copy");
+	else if (s->copy && copytoken(s, k, from, to) < 0)
+		return -1;
 	return pgtoken(s, k, from, to);
 }
 
@@ -481,6 +581,7 @@ scansql(enum dialect dialect, const char *text, size_t n,
 	hspace    = [ \t\f] | pgline;
 	contspace = [ \t\r\f]+ | pgline "\r";
 	strcont   = hspace* "\r" contspace* "'";
+	restrict  = "\\" "un"? "restrict" [ \t]+ [A-Za-z0-9]+ [ \t]*;
 
 	<lite> ws                        { continue; }
 	<lite> directive [^\n\x00]*      { if (s.seen && late(&s, tok - base) < 0) goto bad; continue; }
@@ -539,6 +640,7 @@ scansql(enum dialect dialect, const char *text, size_t n,
 	<pg> "("                         { k = KLPAREN; break; }
 	<pg> ")"                         { k = KRPAREN; break; }
 	<pg> ";"                         { k = KSEMI; break; }
+	<pg> restrict                    { if (restrictline(&s, tok - base, cur - base) < 0) goto bad; continue; }
 	<pg> "\\"                        { metacommand(&s, tok - base); goto bad; }
 	<pg> nul                         { if (nulbyte(&s, tok - base) < 0) goto bad; goto eof; }
 	<pg> *                           { k = KOTHER; break; }

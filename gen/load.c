@@ -372,6 +372,7 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 		if (dialect == DIALECT_POSTGRES)
 			checkenum(path, text, stmts + first, nstmts, d);
 	}
+	checksettings(path, text, dialect, stmts + first, nstmts, d);
 	if (nstmts == 0 && sum)
 		diagwarn(d, path, 0, 0, "no statements");
 	out = xreallocarray(NULL, nstmts, sizeof(*out));

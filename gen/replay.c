@@ -2,8 +2,13 @@
 ** replay.c: run the migrations at build time on a scratch database,
 ** through the same runtime that applies them in production, and keep the
 ** schema fingerprint each version leaves. A migration that fails here is
-** a build error that names its file:line.
+** a build error that names its file:line. The PostgreSQL scratch database
+** is dropped on every way out, an interrupt (SIGINT, SIGTERM, SIGHUP)
+** included.
 */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +16,7 @@
 
 #include <sqlite3.h>
 #ifdef MIGC_POSTGRES
+#include <sys/socket.h>
 #include <libpq-fe.h>
 #endif
 
@@ -103,14 +109,101 @@ replaysqlite(struct migc_set *set, const char *dir)
 }
 
 #ifdef MIGC_POSTGRES
-/* Run sql on c; 0, or -1 after printing the server's message. */
+/*
+** Interrupts. While the scratch database exists, SIGINT, SIGTERM and
+** SIGHUP (unless ignored when migc started, as a shell does for a
+** background command) are caught: the handler remembers the first one,
+** cancels the query running on the connection in use (PQcancel is
+** async-signal-safe) and, while the migrations run, shuts that
+** connection's socket down (so is shutdown()), so that the runtime fails
+** at its next step instead of going on with the next migration. The
+** replay then drops the database and dies of that signal.
+*/
+static const int stopsigs[] = { SIGINT, SIGTERM, SIGHUP };
+static struct sigaction stopold[3];
+static volatile sig_atomic_t caught;
+static PGcancel *volatile cancelp;      /* the query to cancel, or NULL */
+static volatile int cutfd = -1;         /* the socket to shut down, or -1 */
+
+static void
+oninterrupt(int sig)
+{
+	char buf[256];
+	int saved = errno;
+
+	if (!caught)
+		caught = sig;
+	if (cancelp)
+		PQcancel(cancelp, buf, sizeof(buf));
+	if (cutfd >= 0)
+		shutdown(cutfd, SHUT_RDWR);
+	errno = saved;
+}
+
+static void
+catchstops(void)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = oninterrupt;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < 3; i++)
+		sigaddset(&sa.sa_mask, stopsigs[i]);
+	for (i = 0; i < 3; i++)
+		if (sigaction(stopsigs[i], NULL, &stopold[i]) == 0 && stopold[i].sa_handler != SIG_IGN)
+			sigaction(stopsigs[i], &sa, NULL);
+}
+
+/* Restore the signals' dispositions; after an interrupt, die of it,
+** saying whether the scratch database is gone. */
+static void
+releasestops(const char *scratch, int dropped)
+{
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		sigaction(stopsigs[i], &stopold[i], NULL);
+	if (!caught)
+		return;
+	fprintf(stderr, "migc: interrupted (%s): the replay stopped%s%s\n",
+	        caught == SIGINT ? "SIGINT" : caught == SIGTERM ? "SIGTERM" : "SIGHUP",
+	        dropped ? " and dropped its scratch database " : "; drop its scratch database by hand: ", scratch);
+	signal(caught, SIG_DFL);
+	raise(caught);
+	exit(128 + caught);
+}
+
+/* Make c's running query the one an interrupt cancels; cut: shut its
+** socket down too. */
+static void
+arm(PGconn *c, int cut)
+{
+	cancelp = PQgetCancel(c);
+	if (cut)
+		cutfd = PQsocket(c);
+}
+
+static void
+disarm(void)
+{
+	PGcancel *p = cancelp;
+
+	cutfd = -1;
+	cancelp = NULL;
+	PQfreeCancel(p);
+}
+
+/* Run sql on c; 0, or -1 after printing the server's message (unless
+** an interrupt cancelled it). */
 static int
 pgrun(PGconn *c, const char *sql, const char *what)
 {
 	PGresult *r = PQexec(c, sql);
 	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
 
-	if (!ok)
+	if (!ok && !caught)
 		fprintf(stderr, "migc: error: --replay-database: %s: %s", what, PQerrorMessage(c));
 	PQclear(r);
 	return ok ? 0 : -1;
@@ -125,7 +218,7 @@ replaypg(struct migc_set *set, const char *dir, const char *url)
 	char scratch[64], sql[160];
 	PGconn *admin, *c = NULL;
 	migc *m = NULL;
-	int rc = MIGC_OK;
+	int rc = MIGC_OK, dropped;
 
 	admin = PQconnectdb(url);
 	if (PQstatus(admin) != CONNECTION_OK) {
@@ -136,28 +229,43 @@ replaypg(struct migc_set *set, const char *dir, const char *url)
 	/* The admin connection's backend pid makes the name unique while it lasts. */
 	snprintf(scratch, sizeof(scratch), "migc_replay_%ld", (long)PQbackendPID(admin));
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", scratch);
-	if (pgrun(admin, sql, "cannot create a scratch database") != 0) {
+	catchstops();
+	arm(admin, 0);
+	rc = pgrun(admin, sql, "cannot create a scratch database") == 0 ? MIGC_OK : MIGC_ERROR;
+	disarm();
+	if (rc != MIGC_OK && !caught) {
+		releasestops(scratch, 1);
 		PQfinish(admin);
 		return -1;
 	}
 	vals[1] = scratch;
-	c = PQconnectdbParams(keys, vals, 1);
-	if (PQstatus(c) != CONNECTION_OK) {
-		fprintf(stderr, "migc: error: --replay-database: cannot connect to %s: %s", scratch, PQerrorMessage(c));
-		rc = MIGC_ERROR;
-	} else {
-		rc = migc_wrap_pg(&m, c, set);
+	if (!caught) {
+		c = PQconnectdbParams(keys, vals, 1);
+		if (PQstatus(c) != CONNECTION_OK) {
+			if (!caught)
+				fprintf(stderr, "migc: error: --replay-database: cannot connect to %s: %s", scratch, PQerrorMessage(c));
+			rc = MIGC_ERROR;
+		} else {
+			rc = migc_wrap_pg(&m, c, set);
+		}
 	}
-	if (rc == MIGC_OK)
-		rc = fingerprintall(m, set, NULL);
-	if (m && rc != MIGC_OK)
+	if (rc == MIGC_OK && !caught) {
+		arm(c, 1);
+		if (!caught)
+			rc = fingerprintall(m, set, NULL);
+		disarm();
+	}
+	if (m && rc != MIGC_OK && !caught)
 		replayerror(dir, "a scratch PostgreSQL database", migc_errmsg(m));
 	migc_close(m);
 	PQfinish(c);
+	/* A cancelled CREATE DATABASE may or may not have made it. */
 	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", scratch);
-	if (pgrun(admin, sql, "cannot drop the scratch database") != 0)
+	dropped = pgrun(admin, sql, "cannot drop the scratch database") == 0;
+	if (!dropped)
 		rc = MIGC_ERROR;
 	PQfinish(admin);
+	releasestops(scratch, dropped);
 	return rc == MIGC_OK ? 0 : -1;
 }
 #endif

@@ -567,14 +567,109 @@ stmterr(migc *m, const struct migc_script *sc, unsigned long i, const PGresult *
 	return MIGC_ERROR;
 }
 
+/* What the server hears when a migration's COPY asks for client data. */
+#define NOCOPYIN "COPY ... FROM STDIN is not supported in a migration: it has no client data to send"
+
+/*
+** The next result of a message sent with PQsendQuery in single-row mode,
+** or NULL at its end. Rows (PGRES_SINGLE_TUPLE) are dropped as they
+** come, so a SELECT of millions of rows holds one at a time; the zero-row
+** PGRES_TUPLES_OK after them stands for the statement. A COPY that wants
+** the client's data stream, which a migration does not have, is ended:
+** FROM STDIN is failed with PQputCopyEnd (the server then reports the
+** error), TO STDOUT's rows are read and dropped and *copyout set (the
+** result that follows is the COPY's own). Any other status (COPY BOTH,
+** pipeline results), or a COPY that cannot be ended, stops the reading:
+** NULL, with *odd set to the status. So a loop over it always ends.
+*/
+static PGresult *
+nextresult(PGconn *c, int *copyout, int *odd)
+{
+	PGresult *res;
+	char *row;
+	int n;
+
+	while ((res = PQgetResult(c)) != NULL) {
+		ExecStatusType st = PQresultStatus(res);
+
+		switch (st) {
+		case PGRES_EMPTY_QUERY:
+		case PGRES_COMMAND_OK:
+		case PGRES_TUPLES_OK:
+		case PGRES_BAD_RESPONSE:
+		case PGRES_NONFATAL_ERROR:
+		case PGRES_FATAL_ERROR:
+			return res;
+		case PGRES_SINGLE_TUPLE:
+			PQclear(res);
+			continue;
+		case PGRES_COPY_IN:
+			PQclear(res);
+			if (PQputCopyEnd(c, NOCOPYIN) == 1)
+				continue;
+			break;
+		case PGRES_COPY_OUT:
+			PQclear(res);
+			while ((n = PQgetCopyData(c, &row, 0)) > 0)
+				PQfreemem(row);
+			*copyout = 1;
+			if (n == -1)
+				continue;
+			break;
+		default:
+			PQclear(res);
+			break;
+		}
+		*odd = (int)st;
+		return NULL;
+	}
+	return NULL;
+}
+
+/* The error of statement i of sc, a COPY ... TO STDOUT whose rows were
+** dropped; committed: the server committed the migration regardless. */
+static int
+copyerr(migc *m, const struct migc_script *sc, unsigned long i, int committed)
+{
+	unsigned long line, col;
+
+	stmtpos(sc, i, -1, &line, &col);
+	return seterr(m, MIGC_ERROR, "%s:%lu:%lu: COPY ... TO STDOUT is not supported in a migration: its rows go to a "
+	              "client, and a migration has none (migc read and dropped them; migc gen refuses this statement)%s",
+	              sc->file, line, col, committed ? "; the server had already committed the migration, and its "
+	              "tracking row, when they arrived" : "");
+}
+
+/* The error of a result status the reading of statement i's results
+** cannot go on from (nextresult's *odd). */
+static int
+odderr(migc *m, const struct migc_script *sc, unsigned long i, int status)
+{
+	unsigned long line, col;
+
+	if (i >= sc->nstmts)
+		return seterr(m, MIGC_ERROR, "%s: PostgreSQL answered with %s, which migc cannot take part in",
+		              sc->file, PQresStatus((ExecStatusType)status));
+	stmtpos(sc, i, -1, &line, &col);
+	return seterr(m, MIGC_ERROR, "%s:%lu:%lu: PostgreSQL answered with %s, which migc cannot take part in "
+	              "(statement %lu of %lu)", sc->file, line, col, PQresStatus((ExecStatusType)status),
+	              i + 1, sc->nstmts);
+}
+
+static int
+failed(ExecStatusType st)
+{
+	return st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY;
+}
+
 static int
 pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 {
 	const struct migc_stmt *st = &sc->stmts[i];
+	PGconn *c = PG(m)->conn;
 	char *sql = malloc(st->length + 1);
 	PGresult *res;
-	ExecStatusType status;
-	int rc = MIGC_OK;
+	int rc = MIGC_OK, copyout = 0, odd = 0;
 
 	if (!sql)
 		return seterr(m, MIGC_NOMEM, "out of memory");
@@ -584,21 +679,21 @@ pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 		free(sql);
 		return MIGC_ERROR;
 	}
-	res = PQexec(PG(m)->conn, sql);
-	status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (status == PGRES_COPY_IN) {
-		PQputCopyEnd(PG(m)->conn, "COPY FROM STDIN is not supported in a migration");
-		PQclear(res);
-		res = PQgetResult(PG(m)->conn);
-		status = PGRES_FATAL_ERROR;
+	if (!PQsendQuery(c, sql)) {
+		free(sql);
+		return connerr(m, sc->file);
 	}
-	if (!res)
-		rc = connerr(m, sc->file);
-	else if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY)
-		rc = stmterr(m, sc, i, res, sql, st->length, 0);
-	PQclear(res);
-	while ((res = PQgetResult(PG(m)->conn)) != NULL)
+	PQsetSingleRowMode(c);
+	while ((res = nextresult(c, &copyout, &odd)) != NULL) {
+		if (rc == MIGC_OK && failed(PQresultStatus(res)))
+			rc = stmterr(m, sc, i, res, sql, st->length, 0);
+		else if (rc == MIGC_OK && copyout)
+			rc = copyerr(m, sc, i, 0);
+		copyout = 0;
 		PQclear(res);
+	}
+	if (rc == MIGC_OK && odd)
+		rc = odderr(m, sc, i, odd);
 	free(sql);
 	return rc;
 }
@@ -1053,25 +1148,31 @@ pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int
 	if (!PQsendQuery(c, buf)) {
 		rc = connerr(m, sc->file);
 	} else {
-		while ((res = PQgetResult(c)) != NULL) {
-			ExecStatusType st = PQresultStatus(res);
+		long copyat = -1;       /* the result of a COPY ... TO STDOUT, if one came before any error */
+		int copyout = 0, odd = 0;
 
-			if (st == PGRES_COPY_IN)
-				PQputCopyEnd(c, "COPY FROM STDIN is not supported in a migration");
-			if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
+		PQsetSingleRowMode(c);
+		while ((res = nextresult(c, &copyout, &odd)) != NULL) {
+			if (!failed(PQresultStatus(res))) {
+				if (copyout && !bad && copyat < 0)
+					copyat = (long)nok;
 				if (!bad)
 					nok++;
 				PQclear(res);
-			} else if (!bad && st != PGRES_COPY_IN) {
+			} else if (!bad) {
 				bad = res;
 			} else {
 				PQclear(res);
 			}
+			copyout = 0;
 		}
 		beginfailed = lead && bad && nok == 0;
 		if (lead && nok > 0)
 			nok--;          /* BEGIN's result is not a statement's */
-		if (beginfailed)
+		if (copyat >= 0)
+			rc = copyerr(m, sc, (unsigned long)(copyat - lead), commit && !bad && !odd &&
+			             PQtransactionStatus(c) == PQTRANS_IDLE);
+		else if (beginfailed)
 			rc = pgerr(m, MIGC_ERROR, "cannot begin a transaction", PQresultErrorMessage(bad));
 		else if (bad && nok < sc->nstmts)
 			rc = stmterr(m, sc, nok, bad, buf, len, starts[nok]);
@@ -1080,6 +1181,8 @@ pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int
 		else if (bad)
 			rc = pgerr(m, MIGC_ERROR, nok == sc->nstmts + nreset ? "cannot record the migration" : "COMMIT failed",
 			           PQresultErrorMessage(bad));
+		else if (odd)
+			rc = odderr(m, sc, nok, odd);
 		else if (PQstatus(c) == CONNECTION_BAD)
 			rc = connerr(m, sc->file);
 		PQclear(bad);

@@ -121,6 +121,8 @@ d=$(hdir directive); printf -- '-- migc:notransaction\nSELECT 1;\n' >"$d/0003_m.
 hostile "a misspelt directive" 2 "0003_m.sql:1:4: error: unknown directive 'migc:notransaction'" up "$d"
 d=$(hdir cic); printf 'CREATE INDEX CONCURRENTLY a_x ON a (x);\n' >"$d/0003_i.sql"
 hostile "CREATE INDEX CONCURRENTLY in a transaction" 2 "CREATE INDEX CONCURRENTLY cannot run inside a transaction: add -- migc:no-transaction" build/migc gen --dialect postgres "$d"
+d=$(hdir wal); printf 'CREATE TABLE w (x);\nPRAGMA journal_mode = WAL;\n' >"$d/0003_w.sql"
+hostile "PRAGMA journal_mode = WAL in a transaction (a silent no-op)" 2 "0003_w.sql:2:1: error: PRAGMA journal_mode has no effect inside a transaction: add -- migc:no-transaction" up "$d"
 chmod 444 "$hroot/base.db"
 chmod 755 "$hroot"
 d=$(hdir ro); printf 'CREATE TABLE ro (x);\n' >"$d/0003_ro.sql"
@@ -171,6 +173,18 @@ if [ -n "$hpg" ]; then
 		sh -c "build/migc up --dir '$base' --database '$badpw' >'$hroot/pw' 2>&1; st=\$?; cat '$hroot/pw'; grep -q Wrong-Secret '$hroot/pw' && exit 9; exit \$st"
 	hostile "a schema name of 64 bytes" 2 "invalid schema (--schema) name: it must be 1 to 63 bytes" \
 		build/migc up --schema "$(printf '%064d' 7)" --dir "$base" --database "$hpg"
+	d=$(hdir copyout); printf 'CREATE TABLE c (x integer);\nCOPY b TO STDOUT;\n' >"$d/0003_c.sql"
+	hostile "COPY ... TO STDOUT (no hang)" 2 "0003_c.sql:2:1: error: COPY ... TO STDOUT is not supported" \
+		timeout 60 build/migc up --dir "$d" --database "$hpg"
+	d=$(hdir copydata); printf 'CREATE TABLE c (x integer, y text);\nCOPY public.c (x, y) FROM stdin;\n1\tit'"'"'s\n2\t\\N\n\\.\n\n' >"$d/0003_c.sql"
+	hostile "pg_dump's COPY ... FROM stdin with the data inline" 2 "0003_c.sql:2:1: error: COPY ... FROM stdin with the data inline (as pg_dump writes it) is not supported" \
+		timeout 60 build/migc up --dir "$d" --database "$hpg"
+	d=$(hdir scs); printf "SET standard_conforming_strings = off;\nINSERT INTO a (x) VALUES ('x\\\\'); DELETE FROM b; --');\n" >"$d/0003_s.sql"
+	hostile "SET standard_conforming_strings = off (psql and the server would read the strings otherwise)" 2 \
+		"0003_s.sql:1:5: error: standard_conforming_strings = off is not supported" build/migc up --dir "$d" --database "$hpg"
+	d=$(hdir prepare); printf "CREATE TABLE p (x integer);\nPREPARE TRANSACTION 'p';\n" >"$d/0003_p.sql"
+	hostile "PREPARE TRANSACTION in a transactional migration" 2 "0003_p.sql:2:1: error: PREPARE TRANSACTION inside a transactional migration" \
+		build/migc up --dir "$d" --database "$hpg"
 	d=$(hdir pgfail); printf 'CREATE TABLE c (x integer);\nINSERT INTO c VALUES (1), (2);\nSELECT 1 / (SELECT count(*) - 2 FROM c);\n' >"$d/0003_c.sql"
 	hostile "a migration failing on PostgreSQL leaves nothing" 1 "0003_c.sql:3:1: ERROR: division by zero (SQLSTATE 22012, statement 3 of 3)" \
 		build/migc up --dir "$d" --database "$hpg"

@@ -3,6 +3,7 @@
 **   0001_mood.sql
 **   0002_add.sql
 **   0003_later.sql
+**   0004_escape.sql
 ** Do not edit: edit the migration files and run migc gen again.
 */
 #include "migc.h"
@@ -49,6 +50,25 @@ static const struct migc_stmt migc__3_up_stmts[] = {
 	{ 57, 55, 2 },
 };
 
+/* 0004_escape.sql */
+static const char migc__4_up[] =
+	"-- An E'' string, added and used either way.\n"        /* 0004_escape.sql:1 */
+	"ALTER TYPE mood ADD VALUE E'it\\'s fine';\n"           /* 0004_escape.sql:2 */
+	"UPDATE person SET current = 'it''s fine' WHERE name = 'eve';\n" /* 0004_escape.sql:3 */
+	"UPDATE person SET current = E'it\\'s fine' WHERE name = 'fay';\n" /* 0004_escape.sql:4 */
+	"ALTER TYPE mood ADD VALUE IF NOT EXISTS 'calm';\n"     /* 0004_escape.sql:5 */
+	"SELECT E'\\x63alm'::mood;\n"                           /* 0004_escape.sql:6 */
+	"-- Longer strings are no use.\n"                       /* 0004_escape.sql:7 */
+	"SELECT E'calm\\'s', 'calm''s', E'it\\'s fine\\\\';\n"  /* 0004_escape.sql:8 */;
+static const struct migc_stmt migc__4_up_stmts[] = {
+	{ 45, 40, 2 },
+	{ 86, 60, 3 },
+	{ 147, 61, 4 },
+	{ 209, 47, 5 },
+	{ 257, 24, 6 },
+	{ 312, 46, 8 },
+};
+
 static const struct migc_migration migc__records[] = {
 	{ INT64_C(1), "mood",
 	  "c1:a04f97ba4fec1364c8d2d820b331747f509508ce340ff16497c82cd524485219",
@@ -68,9 +88,15 @@ static const struct migc_migration migc__records[] = {
 	  { "0003_later.sql", migc__3_up, 113, migc__3_up_stmts, 1, 0 },
 	  { 0, 0, 0, 0, 0, 0 },
 	  0, 0, 0 },
+	{ INT64_C(4), "escape",
+	  "c1:a5968093bd81a6ffeaa2d8bdcb62de6d9c096397731e37852661069370faf1d6",
+	  "r1:a5968093bd81a6ffeaa2d8bdcb62de6d9c096397731e37852661069370faf1d6",
+	  { "0004_escape.sql", migc__4_up, 359, migc__4_up_stmts, 6, 0 },
+	  { 0, 0, 0, 0, 0, 0 },
+	  0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	4, "postgres", &migc_driver_postgres, migc__records, 3,
-	"c1:9ca58c5afac78d5186955d52681330b429fd1bebac9c8cd0649cd32b21acf168"
+	4, "postgres", &migc_driver_postgres, migc__records, 4,
+	"c1:ac075a727affb75806bdb8dffb53538044e7808968ed66e71acab3679d208cd6"
 };

@@ -192,6 +192,27 @@ static const struct tcase cases[] = {
 	{"pg meta-command \\set", G, 0, "\\set x 1", "error 1:1: psql meta-command \\set is not supported", 0},
 	{"pg meta-command \\\\", G, 0, "select 1 \\\\ select 2;",
 	 "error 1:10: psql meta-command \\\\ is not supported", 0},
+	{"pg \\restrict and \\unrestrict lines are skipped", G, P,
+	 "\\restrict Ab1\nselect 1;\n\\unrestrict Ab1 \r\nselect 2;\n\\unrestrict Ab1",
+	 "2:1<select 1;>4:1<select 2;>", 0},
+	{"pg \\restrict inside a statement", G, 0, "select 1\n\\restrict Ab1\n;",
+	 "error 2:1: psql meta-command \\restrict is accepted only as pg_dump writes it: alone on a line between "
+	 "statements, with an alphanumeric key", 0},
+	{"pg \\restrict not from column 1", G, 0, " \\restrict Ab1\n",
+	 "error 1:2: psql meta-command \\restrict is accepted only as pg_dump writes it: alone on a line between "
+	 "statements, with an alphanumeric key", 0},
+	{"pg COPY FROM STDIN", G, 0, "select 1;\n  Copy t (a, b) From\nStdin;",
+	 "error 2:3: COPY ... FROM STDIN is not supported: a migration has no client data stream (use INSERT "
+	 "statements, COPY ... FROM 'file' on the server, or load the data from the application)", 0},
+	{"pg COPY FROM stdin with data up to \\. at the end", G, 0, "copy t from stdin;\n1\n\\.",
+	 "error 1:1: COPY ... FROM stdin with the data inline (as pg_dump writes it) is not supported: a migration "
+	 "has no client data stream; use INSERTs (pg_dump --inserts) or load the data from the application", 0},
+	{"pg COPY TO STDOUT", G, 0, "copy (select 1 from stdin) to stdout;",
+	 "error 1:1: COPY ... TO STDOUT is not supported: a migration has no client to send the rows to (use COPY "
+	 "... TO 'file' on the server, or SELECT)", 0},
+	{"pg COPY to a file, and words named stdin", G, 0,
+	 "copy t to 'stdout'; copy t from '/x' where stdin > 0; select stdin from stdout; copy_x from stdin;",
+	 "<copy t to 'stdout';><copy t from '/x' where stdin > 0;><select stdin from stdout;><copy_x from stdin;>", 0},
 	{"pg NUL byte", G, 0, "select 1;\0select 2;", "error 1:10: NUL byte", 19},
 	{"pg NUL byte in a dollar quote", G, 0, "select $$\0$$;", "error 1:10: NUL byte", 13},
 

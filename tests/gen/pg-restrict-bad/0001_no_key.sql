@@ -1,0 +1,3 @@
+CREATE TABLE a (x int);
+\restrict
+CREATE TABLE b (x int);

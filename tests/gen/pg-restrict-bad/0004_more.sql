@@ -1,0 +1,1 @@
+\unrestrict abc\i other.sql

@@ -1,0 +1,2 @@
+-- migc:no-transaction
+SET standard_conforming_strings = off;
