@@ -19,6 +19,7 @@
 #include "emit.h"
 #include "sum.h"
 #include "replay.h"
+#include "output.h"
 #include "cli.h"
 
 static const char hashusage[] =
@@ -38,7 +39,7 @@ static const char genusage[] =
 	"  Compile the migrations in DIR into one C file defining\n"
 	"  const struct migc_set SYMBOL (default migc_migrations).\n"
 	"  --main       also define main() running the migrate command line\n"
-	"  -o FILE      write FILE (only when its content changes) instead of stdout\n"
+	"  -o FILE      write FILE (only when its content changes; - is stdout, the default)\n"
 	"  --depfile F  write a make-style depfile listing every file read (needs -o)\n"
 	"  --no-sum     generate even when DIR/migc.sum does not match\n"
 	"  --no-replay  do not run the migrations on an in-memory SQLite database first\n"
@@ -161,33 +162,6 @@ comparesum(const struct migc_set *set, const char *path, int strict, struct sump
 	return 0;
 }
 
-/* Write data to path unless the file already holds exactly it. */
-static void
-writeifchanged(const char *path, const char *data, size_t len)
-{
-	char *old, *tmp;
-	size_t oldlen;
-	FILE *f;
-
-	if (readfile(path, &old, &oldlen) == 0) {
-		int same = oldlen == len && memcmp(old, data, len) == 0;
-
-		free(old);
-		if (same)
-			return;
-	}
-	tmp = xmalloc(strlen(path) + 5);
-	sprintf(tmp, "%s.tmp", path);
-	f = fopen(tmp, "wb");
-	if (!f)
-		fatal("open %s:", tmp);
-	if (fwrite(data, 1, len, f) != len || fclose(f) != 0)
-		fatal("write %s:", tmp);
-	if (rename(tmp, path) != 0)
-		fatal("rename %s:", tmp);
-	free(tmp);
-}
-
 static void
 putdeppath(struct buf *b, const char *dir, const char *file)
 {
@@ -220,7 +194,7 @@ cmdgen(int argc, char **argv)
 	struct sumproblems sp = {NULL, 0, 0};
 	struct migc_set *set;
 	enum dialect dialect;
-	int withmain = 0, nosum = 0, noreplay = 0, hassum, i;
+	int withmain = 0, nosum = 0, noreplay = 0, hassum, rc, i;
 	char *spath;
 	unsigned long k;
 
@@ -270,8 +244,8 @@ cmdgen(int argc, char **argv)
 		return usageerror(genusage, "--name: '%s' is not a usable C identifier (at most 63 bytes, not main, not migc__*)", symbol);
 	if (!dir)
 		return usageerror(genusage, "no migration directory given%s", "");
-	if (depfile && !out)
-		return usageerror(genusage, "--depfile needs -o%s", "");
+	if (depfile && (!out || strcmp(out, "-") == 0))
+		return usageerror(genusage, "--depfile needs -o FILE (a depfile names its target)%s", "");
 	set = load(dir, dialect);
 	if (!set)
 		return 2;
@@ -292,12 +266,8 @@ cmdgen(int argc, char **argv)
 		return 2;
 	}
 	emitset(&c, set, symbol, withmain);
-	if (out) {
-		writeifchanged(out, c.data, c.len);
-	} else if (fwrite(c.data, 1, c.len, stdout) != c.len || fflush(stdout) != 0) {
-		fatal("write stdout:");
-	}
-	if (depfile) {
+	rc = writeoutput(out ? out : "-", c.data, c.len);
+	if (rc == 0 && depfile) {
 		bufputs(&dep, out);
 		bufputc(&dep, ':');
 		for (k = 0; k < set->count; k++) {
@@ -308,13 +278,13 @@ cmdgen(int argc, char **argv)
 		if (hassum)
 			putdeppath(&dep, dir, SUMFILE);
 		bufputc(&dep, '\n');
-		writeifchanged(depfile, dep.data, dep.len);
+		rc = writeoutput(depfile, dep.data, dep.len);
 	}
 	buffree(&c);
 	buffree(&dep);
 	free(spath);
 	freeset(set);
-	return 0;
+	return rc ? 1 : 0;
 }
 
 static int
@@ -341,6 +311,7 @@ cmdhash(int argc, char **argv)
 	struct buf out = {0};
 	struct migc_set *set;
 	char *path;
+	int rc;
 
 	if (argc == 3 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
 		fputs(hashusage, stdout);
@@ -353,12 +324,13 @@ cmdhash(int argc, char **argv)
 		return 2;
 	sumwrite(&out, set);
 	path = sumpath(argv[2]);
-	writeifchanged(path, out.data, out.len);
-	printf("wrote %s (%lu migrations)\n", path, set->count);
+	rc = writeoutput(path, out.data, out.len);
+	if (rc == 0)
+		printf("wrote %s (%lu migrations)\n", path, set->count);
 	free(path);
 	buffree(&out);
 	freeset(set);
-	return 0;
+	return rc ? 1 : 0;
 }
 
 static int

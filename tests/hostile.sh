@@ -162,8 +162,14 @@ hostile "a lock timeout that is not a number" 2 "--lock-timeout: 'soon' is not a
 hostile "a version past 64 bits in --to" 2 "--to: '99999999999999999999' is not a version" \
 	build/migc up --to 99999999999999999999 --dir "$base" --database "$hdb"
 hostile "gen --name main" 2 "--name: 'main' is not a usable C identifier" build/migc gen --dialect sqlite --name main "$base"
-hostile "gen -o into a missing directory" 1 "migc: open $hroot/nope/x.c.tmp: No such file or directory" \
+hostile "gen -o into a missing directory" 1 "migc: error: cannot write $hroot/nope/x.c: No such file or directory" \
 	build/migc gen --dialect sqlite -o "$hroot/nope/x.c" "$base"
+ln -s outloop "$hroot/outloop"
+hostile "gen -o onto a symlink loop (left as it is)" 1 "migc: error: cannot write $hroot/outloop: Too many levels of symbolic links" \
+	sh -c "build/migc gen --dialect sqlite -o '$hroot/outloop' '$base'; st=\$?; [ -L '$hroot/outloop' ] && ! ls -A '$hroot' | grep -q migc- && exit \$st"
+mkdir "$hroot/outdir"
+hostile "gen -o onto a directory" 1 "migc: error: cannot write $hroot/outdir: Is a directory" \
+	sh -c "build/migc gen --dialect sqlite -o '$hroot/outdir' '$base'; st=\$?; ls -A '$hroot' | grep -q 'outdir.' && exit 9; exit \$st"
 hostile "an unknown dialect" 2 "--dialect: 'mysql' is not sqlite or postgres" build/migc gen --dialect mysql "$base"
 if [ -n "$hpg" ]; then
 	hostile "an unreachable host" 1 "cannot connect to PostgreSQL" \
