@@ -505,8 +505,10 @@ migc_up_dry_run(migc *m, int64_t to)
 	const struct migc_migration *mig;
 	struct track t;
 	unsigned long i;
-	int rc;
+	int rc = checkhandle(m, 1);
 
+	if (rc != MIGC_OK)
+		return rc;
 	clearerr_(m);
 	rc = checkversion(m, to, "up --to");
 	if (rc == MIGC_OK)
@@ -649,8 +651,10 @@ migc_redo(migc *m)
 {
 	struct track t;
 	int64_t v;
-	int rc;
+	int rc = checkhandle(m, 1);
 
+	if (rc != MIGC_OK)
+		return rc;
 	clearerr_(m);
 	rc = readtrack(m, &t);
 	if (rc != MIGC_OK)
@@ -713,8 +717,10 @@ migc_repair(migc *m, int what, int64_t version)
 	struct track t;
 	char text[512], **old;
 	size_t i;
-	int rc, n = 0;
+	int rc = checkhandle(m, 1), n = 0;
 
+	if (rc != MIGC_OK)
+		return rc;
 	clearerr_(m);
 	if (m->readonly)
 		return seterr(m, MIGC_INPUT, "the database was opened read-only");
@@ -791,6 +797,10 @@ recorded(migc *m, int rc)
 int
 migc_up(migc *m, int64_t to)
 {
+	int rc = checkhandle(m, 1);
+
+	if (rc != MIGC_OK)
+		return rc;
 	m->nchanged = 0;
 	return recorded(m, uprun(m, to));
 }
@@ -798,6 +808,10 @@ migc_up(migc *m, int64_t to)
 int
 migc_down(migc *m, int steps, int64_t to)
 {
+	int rc = checkhandle(m, 1);
+
+	if (rc != MIGC_OK)
+		return rc;
 	m->nchanged = 0;
 	return recorded(m, downrun(m, steps, to));
 }
@@ -805,6 +819,10 @@ migc_down(migc *m, int steps, int64_t to)
 int
 migc_baseline(migc *m, int64_t to)
 {
+	int rc = checkhandle(m, 1);
+
+	if (rc != MIGC_OK)
+		return rc;
 	m->nchanged = 0;
 	return recorded(m, baselinerun(m, to));
 }

@@ -423,6 +423,17 @@ sqlitesetrecorded(migc *m, int64_t version, const char *fp, const char *text)
 	return rc == SQLITE_OK ? MIGC_OK : dberr(m, "cannot record the schema");
 }
 
+/* The application's connection, between its transactions: migc's own
+** commit each migration with its tracking row. */
+static int
+sqliteidle(migc *m)
+{
+	if (!sqlite3_get_autocommit(DB(m)))
+		return seterr(m, MIGC_INPUT, "the application's SQLite connection is inside a transaction: migc runs "
+		              "its own (each migration commits with its tracking row); commit or roll back first");
+	return MIGC_OK;
+}
+
 const struct migc_driver migc_driver_sqlite = {
 	"sqlite",
 	sqliteopen,
@@ -445,7 +456,22 @@ const struct migc_driver migc_driver_sqlite = {
 	sqlitesetrecorded,
 	NULL,
 	sqliteunchanged,
+	sqliteidle,
 };
+
+static int
+wrap(migc *m, sqlite3 *db, const struct migc_set *set)
+{
+	if (!set || set->layout != MIGC_LAYOUT || set->driver != &migc_driver_sqlite)
+		return seterr(m, MIGC_INPUT, "the migration set is not a sqlite set of record layout %d: run migc gen again",
+		              MIGC_LAYOUT);
+	if (!db)
+		return seterr(m, MIGC_INPUT, "migc_wrap_sqlite: the connection is NULL");
+	m->drv = &migc_driver_sqlite;
+	m->db = db;
+	m->owned = 0;
+	return sqliteidle(m);
+}
 
 int
 migc_wrap_sqlite(migc **out, struct sqlite3 *db, const struct migc_set *set)
@@ -454,11 +480,5 @@ migc_wrap_sqlite(migc **out, struct sqlite3 *db, const struct migc_set *set)
 
 	if (rc != MIGC_OK)
 		return rc;
-	(*out)->drv = &migc_driver_sqlite;
-	(*out)->db = db;
-	(*out)->owned = 0;
-	if (!set || set->layout != MIGC_LAYOUT || set->driver != &migc_driver_sqlite)
-		return seterr(*out, MIGC_INPUT, "the migration set is not a sqlite set of record layout %d: run migc gen again",
-		              MIGC_LAYOUT);
-	return MIGC_OK;
+	return openresult(*out, wrap(*out, db, set));
 }

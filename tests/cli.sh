@@ -105,7 +105,7 @@ t_api() {
 	cbuild "$tmp/api_test" -Wall -Wextra -Werror tests/unit/api_test.c "$tmp/api_set.c" 2>&1 || return 1
 }
 if check "api: api_test builds against libmigc.a" t_api; then
-	unit "$tmp/api_test"
+	unit "$tmp/api_test" "$tmp"
 fi
 
 t_readme_example() {
