@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "migc.h"
 #include "internal.h"
 
@@ -18,9 +20,11 @@ static const struct migc_set empty = { MIGC_LAYOUT, "sqlite", &migc_driver_sqlit
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static sqlite3 *db;
 	char *s = malloc(size + 1), *safe;
 	const char *target;
 	migc *m;
+	int rc;
 
 	if (!s)
 		return 0;
@@ -47,13 +51,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	free(safe);
-	if (migc_wrap_sqlite(&m, NULL, &empty) == MIGC_OK) {
-		int rc = migc_set_table(m, s);
-
-		if (rc == MIGC_OK && (strlen(s) == 0 || strlen(s) > 63))
-			abort();
-		migc_set_schema(m, s);
-	}
+	/* The names, on a handle of one connection kept for the whole run
+	** (a NULL one fails to wrap). */
+	if (!db && sqlite3_open(":memory:", &db) != SQLITE_OK)
+		abort();
+	if (migc_wrap_sqlite(&m, db, &empty) != MIGC_OK)
+		abort();
+	rc = migc_set_table(m, s);
+	if (rc == MIGC_OK && (strlen(s) == 0 || strlen(s) > 63))
+		abort();
+	migc_set_schema(m, s);
 	migc_close(m);
 	free(s);
 	return 0;
