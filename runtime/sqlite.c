@@ -19,6 +19,14 @@ dberr(migc *m, const char *what)
 {
 	int code = sqlite3_errcode(DB(m));
 
+	if (sqlite3_extended_errcode(DB(m)) == SQLITE_READONLY_ROLLBACK) {
+		const char *file = sqlite3_db_filename(DB(m), "main");
+
+		return seterr(m, MIGC_ERROR, "%s: %s-journal holds a write that was interrupted, which this connection "
+		              "cannot roll back as it may not write the database (the file or its directory is read-only "
+		              "for this user, or the URL says mode=ro): run status (or any migc command) once as a user "
+		              "who may write %s and its directory", what, file, file);
+	}
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
 		return seterr(m, MIGC_BUSY, "%s: the database stayed locked by another connection for the whole lock timeout (%d s)",
 		              what, m->lock_timeout);
@@ -35,11 +43,20 @@ exec(migc *m, const char *sql)
 	return MIGC_OK;
 }
 
+/*
+** MIGC_READONLY (status, verify, dry runs) opens read-write without
+** CREATE, and PRAGMA query_only refuses every change: a connection that
+** may write is what rolls back the hot journal of a write a crash
+** interrupted, on its first read, so that these commands see the
+** database as it was before. A file this process may not write opens
+** read-only all the same, and a journal it then cannot roll back is an
+** error saying what to run (dberr).
+*/
 static int
 sqliteopen(migc *m, const char *target, int flags)
 {
 	sqlite3 *db = NULL;
-	int oflags = (flags & MIGC_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int oflags = SQLITE_OPEN_READWRITE | ((flags & MIGC_READONLY) ? 0 : SQLITE_OPEN_CREATE);
 	int rc;
 
 	rc = sqlite3_open_v2(target, &db, oflags, NULL);
@@ -51,6 +68,8 @@ sqliteopen(migc *m, const char *target, int flags)
 		return rc;
 	}
 	m->db = db;
+	if ((flags & MIGC_READONLY) && exec(m, "PRAGMA query_only = ON") != MIGC_OK)
+		return MIGC_ERROR;
 	/* As sqlx does: a connection migc opens enforces foreign keys. */
 	return exec(m, "PRAGMA foreign_keys = ON");
 }

@@ -125,6 +125,8 @@ chmod 444 "$hroot/base.db"
 chmod 755 "$hroot"
 d=$(hdir ro); printf 'CREATE TABLE ro (x);\n' >"$d/0003_ro.sql"
 hostile "a read-only database file" 1 "attempt to write a readonly database" asnobody build/migc up --dir "$d" --database "$hdb"
+hostile "status and verify on a read-only database file" 0 "ok: 2 applied migrations match" \
+	asnobody sh -c "build/migc status --dir '$base' --database '$hdb' | grep -q '2 applied, 0 pending' && build/migc verify --dir '$base' --database '$hdb'"
 chmod 644 "$hroot/base.db"
 chmod 777 "$hroot"
 d=$(hdir full); printf "CREATE TABLE big (x TEXT);\nINSERT INTO big SELECT randomblob(1000000) FROM (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3);\n" >"$d/0003_big.sql"
@@ -154,6 +156,8 @@ hostile "a database written by a newer migc" 3 "the database was written by a ne
 echo "not a database, just text" >"$hroot/text.db"
 hostile "a file that is not a database" 1 "file is not a database" build/migc up --dir "$base" --database "sqlite:$hroot/text.db"
 hostile "a database path that is a directory" 1 "cannot open sqlite database $hroot" build/migc up --dir "$base" --database "sqlite:$hroot"
+hostile "status of a missing database creates nothing" 1 "cannot open sqlite database $hroot/missing.db: unable to open database file (it must exist)" \
+	sh -c "build/migc status --dir '$base' --database 'sqlite:$hroot/missing.db'; st=\$?; [ -e '$hroot/missing.db' ] && exit 9; exit \$st"
 hostile "an empty sqlite: URL" 2 "unsupported database URL 'sqlite:'" build/migc up --dir "$base" --database "sqlite:"
 hostile "a lock timeout that is not a number" 2 "--lock-timeout: 'soon' is not a number of seconds" \
 	build/migc up --lock-timeout soon --dir "$base" --database "$hdb"
