@@ -142,4 +142,8 @@ long long sqlitepragma(struct sqlite3 *db, const char *sql);
 /* url.c */
 enum urlkind { URL_BAD, URL_SQLITE, URL_POSTGRES };
 enum urlkind urlkind(const char *url, const char **target);
+/* The SQLite URI (for SQLITE_OPEN_URI) of urlkind's target of a SQLite
+** URL, malloc'd into *uri; readonly: mode=rwc reads as rw. MIGC_INPUT
+** with the message in err for an unknown or bad parameter or a %00. */
+int sqliteuri(const char *target, int readonly, char **uri, char *err, size_t nerr);
 char *redacturl(const char *url);   /* malloc'd copy with any password as *** */

@@ -93,8 +93,12 @@ struct pg_conn;     /* libpq's PGconn */
 
 /*
 ** Open the database named by url for the migrations in set. URLs:
-** "sqlite:PATH" (also "sqlite://PATH"; "sqlite:///abs/path"),
-** "sqlite::memory:", and for PostgreSQL "postgres://...",
+** "sqlite:PATH" (also "sqlite://PATH", "sqlite:///abs/path", and
+** sqlite3: likewise), "sqlite::memory:", or a SQLite "file:" URI, each
+** with SQLite's URI parameters (?mode=rwc&cache=shared: vfs, mode,
+** cache, psow, nolock, immutable; any other is MIGC_INPUT) and its
+** percent-decoding (a '?' in a file name is %3F, a '%' is %25); for
+** PostgreSQL "postgres://...",
 ** "postgresql://..." or a libpq keyword string ("host=... dbname=..."),
 ** passed to libpq unchanged (PG* variables, .pgpass and service files
 ** apply). flags: 0, or MIGC_READONLY to refuse any change

@@ -14,6 +14,15 @@
 
 #define DB(m) ((sqlite3 *)(m)->db)
 
+/* Why a write failed on a connection that is read-only, or "". */
+static const char *
+readonlyhint(migc *m)
+{
+	if (sqlite3_errcode(DB(m)) != SQLITE_READONLY || sqlite3_db_readonly(DB(m), "main") != 1)
+		return "";
+	return "; the database is open read-only (the URL says mode=ro or immutable=1, or this user may not write the file)";
+}
+
 static int
 dberr(migc *m, const char *what)
 {
@@ -32,7 +41,7 @@ dberr(migc *m, const char *what)
 		              what, m->lock_timeout);
 	if (code == SQLITE_NOMEM)
 		return seterr(m, MIGC_NOMEM, "out of memory");
-	return seterr(m, MIGC_ERROR, "%s: %s", what, sqlite3_errmsg(DB(m)));
+	return seterr(m, MIGC_ERROR, "%s: %s%s", what, sqlite3_errmsg(DB(m)), readonlyhint(m));
 }
 
 static int
@@ -56,13 +65,21 @@ static int
 sqliteopen(migc *m, const char *target, int flags)
 {
 	sqlite3 *db = NULL;
-	int oflags = SQLITE_OPEN_READWRITE | ((flags & MIGC_READONLY) ? 0 : SQLITE_OPEN_CREATE);
+	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | ((flags & MIGC_READONLY) ? 0 : SQLITE_OPEN_CREATE);
+	char *uri, err[256];
 	int rc;
 
-	rc = sqlite3_open_v2(target, &db, oflags, NULL);
+	rc = sqliteuri(target, (flags & MIGC_READONLY) != 0, &uri, err, sizeof(err));
+	if (rc != MIGC_OK)
+		return seterr(m, rc, "%s", rc == MIGC_NOMEM ? "out of memory" : err);
+	rc = sqlite3_open_v2(uri, &db, oflags, NULL);
+	free(uri);
 	if (rc != SQLITE_OK) {
-		rc = seterr(m, rc == SQLITE_NOMEM ? MIGC_NOMEM : MIGC_ERROR, "cannot open sqlite database %s: %s%s",
-		            target, db ? sqlite3_errmsg(db) : "out of memory",
+		const char *msg = db ? sqlite3_errmsg(db) : "out of memory";
+
+		/* A VFS the URL names that this SQLite does not have is bad input too. */
+		rc = seterr(m, rc == SQLITE_NOMEM ? MIGC_NOMEM : strncmp(msg, "no such vfs", 11) == 0 ? MIGC_INPUT : MIGC_ERROR,
+		            "cannot open sqlite database %.*s: %s%s", (int)strcspn(target, "?"), target, msg,
 		            (flags & MIGC_READONLY) ? " (it must exist)" : "");
 		sqlite3_close(db);
 		return rc;
@@ -129,8 +146,8 @@ sqliteexec(migc *m, const struct migc_script *sc, unsigned long i)
 			if (off >= 0)
 				off += (long)(sql - (sc->sql + st->offset));
 			stmtpos(sc, i, off, &line, &col);
-			rc = seterr(m, rc == SQLITE_NOMEM ? MIGC_NOMEM : MIGC_ERROR, "%s:%lu:%lu: %s (statement %lu of %lu)",
-			            sc->file, line, col, sqlite3_errmsg(DB(m)), i + 1, sc->nstmts);
+			rc = seterr(m, rc == SQLITE_NOMEM ? MIGC_NOMEM : MIGC_ERROR, "%s:%lu:%lu: %s (statement %lu of %lu)%s",
+			            sc->file, line, col, sqlite3_errmsg(DB(m)), i + 1, sc->nstmts, readonlyhint(m));
 			sqlite3_finalize(stmt);
 			return rc;
 		}

@@ -1,7 +1,7 @@
 /*
 ** fuzz_url.c: libFuzzer target for what comes from flags and the
-** environment: database URLs (kind, and the copy safe to print) and
-** tracking table and schema names.
+** environment: database URLs (kind, the SQLite URI of a SQLite one, and
+** the copy safe to print) and tracking table and schema names.
 */
 #include <stddef.h>
 #include <stdint.h>
@@ -30,7 +30,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	urlkind(s, &target);
+	if (urlkind(s, &target) == URL_SQLITE) {
+		char *uri, err[256];
+		int ro;
+
+		for (ro = 0; ro < 2; ro++) {
+			rc = sqliteuri(target, ro, &uri, err, sizeof(err));
+			if ((rc == MIGC_OK) != (uri != NULL) || (uri && strncmp(uri, "file:", 5) != 0))
+				abort();
+			free(uri);
+		}
+	}
 	if (target && (target < s || target > s + strlen(s)))
 		abort();
 	safe = redacturl(s);
