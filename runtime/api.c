@@ -115,9 +115,11 @@ emit(migc *m, enum migc_event_kind kind, const struct migc_migration *mig,
 int
 newhandle(migc **out, const struct migc_set *set)
 {
-	migc *m = calloc(1, sizeof(*m));
+	migc *m;
 
-	*out = m;
+	if (!out)
+		return MIGC_INPUT;
+	*out = m = calloc(1, sizeof(*m));
 	if (!m)
 		return MIGC_NOMEM;
 	m->set = set;
@@ -129,17 +131,49 @@ newhandle(migc **out, const struct migc_set *set)
 	return MIGC_OK;
 }
 
+/*
+** The result of opening or wrapping. A handle that failed keeps its
+** message and answers every later call with rc (checkhandle), holding
+** no connection: only migc_errmsg and migc_close have anything to do.
+*/
 int
-migc_open(migc **out, const char *url, const struct migc_set *set, int flags)
+openresult(migc *m, int rc)
+{
+	if (rc == MIGC_OK)
+		return rc;
+	if (m->drv && m->db)
+		m->drv->xClose(m);
+	m->db = NULL;
+	m->failed = rc;
+	return rc;
+}
+
+/*
+** The guard each public entry point takes before anything else:
+** MIGC_INPUT for a NULL handle; for a handle that failed to open or
+** wrap, that failure again with its message untouched. useconn: the call
+** uses the connection, so an application's connection must be idle
+** (xIdle) as well; the setters pass 0.
+*/
+int
+checkhandle(migc *m, int useconn)
+{
+	if (!m)
+		return MIGC_INPUT;
+	if (m->failed)
+		return m->failed;
+	if (useconn && !m->owned && m->drv->xIdle)
+		return m->drv->xIdle(m);
+	return MIGC_OK;
+}
+
+static int
+opendb(migc *m, const char *url, const struct migc_set *set, int flags)
 {
 	const char *target;
 	enum urlkind kind;
-	migc *m;
 	int rc;
 
-	if (newhandle(out, set) != MIGC_OK)
-		return MIGC_NOMEM;
-	m = *out;
 	m->readonly = (flags & MIGC_READONLY) != 0;
 	if (!set || set->layout != MIGC_LAYOUT)
 		return seterr(m, MIGC_INPUT, "the migration set was generated for another record layout (%d, runtime has %d): run migc gen again",
@@ -159,10 +193,18 @@ migc_open(migc **out, const char *url, const struct migc_set *set, int flags)
 		return seterr(m, MIGC_INPUT, "these migrations were generated for %s, not for a %s database",
 		              set->dialect, kind == URL_SQLITE ? "sqlite" : "postgres");
 	m->drv = set->driver;
-	rc = m->drv->xOpen(m, target, flags);
-	if (rc == MIGC_OK)
-		m->owned = 1;
-	return rc;
+	m->owned = 1;
+	return m->drv->xOpen(m, target, flags);
+}
+
+int
+migc_open(migc **out, const char *url, const struct migc_set *set, int flags)
+{
+	int rc = newhandle(out, set);
+
+	if (rc != MIGC_OK)
+		return rc;
+	return openresult(*out, opendb(*out, url, set, flags));
 }
 
 void
@@ -189,8 +231,11 @@ migc_errmsg(migc *m)
 static int
 checkident(migc *m, const char *name, const char *what)
 {
-	size_t i, n = strlen(name);
+	size_t i, n;
 
+	if (!name)
+		return seterr(m, MIGC_INPUT, "invalid %s name: NULL", what);
+	n = strlen(name);
 	for (i = 0; i < n; i++)
 		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
 			break;
@@ -202,8 +247,10 @@ checkident(migc *m, const char *name, const char *what)
 int
 migc_set_table(migc *m, const char *name)
 {
-	int rc = checkident(m, name, "tracking table (--table)");
+	int rc = checkhandle(m, 0);
 
+	if (rc == MIGC_OK)
+		rc = checkident(m, name, "tracking table (--table)");
 	if (rc == MIGC_OK)
 		memcpy(m->table, name, strlen(name) + 1);
 	return rc;
@@ -212,8 +259,10 @@ migc_set_table(migc *m, const char *name)
 int
 migc_set_schema(migc *m, const char *schema)
 {
-	int rc = checkident(m, schema, "schema (--schema)");
+	int rc = checkhandle(m, 0);
 
+	if (rc == MIGC_OK)
+		rc = checkident(m, schema, "schema (--schema)");
 	if (rc == MIGC_OK)
 		memcpy(m->schema, schema, strlen(schema) + 1);
 	return rc;
@@ -228,30 +277,40 @@ migc_tracking_schema(migc *m)
 void
 migc_set_resume(migc *m, int resume)
 {
+	if (checkhandle(m, 0) != MIGC_OK)
+		return;
 	m->resume = resume != 0;
 }
 
 void
 migc_set_single_transaction(migc *m, int single)
 {
+	if (checkhandle(m, 0) != MIGC_OK)
+		return;
 	m->single_transaction = single != 0;
 }
 
 void
 migc_set_lock_timeout(migc *m, int seconds)
 {
+	if (checkhandle(m, 0) != MIGC_OK)
+		return;
 	m->lock_timeout = seconds < 0 ? 0 : seconds;
 }
 
 void
 migc_set_allow_out_of_order(migc *m, int allow)
 {
+	if (checkhandle(m, 0) != MIGC_OK)
+		return;
 	m->allow_out_of_order = allow != 0;
 }
 
 void
 migc_set_event(migc *m, migc_event_fn fn, void *ctx)
 {
+	if (checkhandle(m, 0) != MIGC_OK)
+		return;
 	m->event = fn;
 	m->ctx = ctx;
 }

@@ -636,8 +636,10 @@ migc_up_dry_run(migc *m, int64_t to)
 	const struct migc_migration *mig;
 	struct track t;
 	unsigned long i;
-	int rc;
+	int rc = checkhandle(m, 1);
 
+	if (rc != MIGC_OK)
+		return rc;
 	clearerr_(m);
 	rc = checkversion(m, to, "up --to");
 	if (rc == MIGC_OK)
@@ -852,8 +854,10 @@ migc_redo(migc *m)
 {
 	struct track t;
 	int64_t v;
-	int rc;
+	int rc = checkhandle(m, 1);
 
+	if (rc != MIGC_OK)
+		return rc;
 	clearerr_(m);
 	rc = readtrack(m, &t);
 	if (rc != MIGC_OK)
@@ -916,8 +920,10 @@ migc_repair(migc *m, int what, int64_t version)
 	struct track t;
 	char text[512], **old;
 	size_t i;
-	int rc, n = 0;
+	int rc = checkhandle(m, 1), n = 0;
 
+	if (rc != MIGC_OK)
+		return rc;
 	clearerr_(m);
 	if (m->readonly)
 		return seterr(m, MIGC_INPUT, "the database was opened read-only");
@@ -996,6 +1002,10 @@ recorded(migc *m, int rc)
 int
 migc_up(migc *m, int64_t to)
 {
+	int rc = checkhandle(m, 1);
+
+	if (rc != MIGC_OK)
+		return rc;
 	m->nchanged = 0;
 	return runend(m, recorded(m, uprun(m, to)));
 }
@@ -1003,6 +1013,10 @@ migc_up(migc *m, int64_t to)
 int
 migc_down(migc *m, int steps, int64_t to)
 {
+	int rc = checkhandle(m, 1);
+
+	if (rc != MIGC_OK)
+		return rc;
 	m->nchanged = 0;
 	return runend(m, recorded(m, downrun(m, steps, to)));
 }
@@ -1010,6 +1024,10 @@ migc_down(migc *m, int steps, int64_t to)
 int
 migc_baseline(migc *m, int64_t to)
 {
+	int rc = checkhandle(m, 1);
+
+	if (rc != MIGC_OK)
+		return rc;
 	m->nchanged = 0;
 	return recorded(m, baselinerun(m, to));
 }

@@ -76,6 +76,10 @@ struct migc_driver {
 	** last read it, so the engine may keep what it read (plus what it
 	** wrote); 0 to have it read again. */
 	int  (*xUnchanged)(migc *m);
+	/* Optional: for a connection the application holds, MIGC_OK when
+	** migc may use it now (connected, no transaction of the application
+	** open), MIGC_INPUT with the message otherwise. */
+	int  (*xIdle)(migc *m);
 };
 
 struct migc {
@@ -83,6 +87,7 @@ struct migc {
 	const struct migc_driver *drv;
 	void *db;               /* the driver's connection */
 	int owned;              /* xClose closes db */
+	int failed;             /* the result code of a failed open or wrap; 0: usable */
 	int readonly;
 	char table[64];         /* validated tracking table name */
 	int lock_timeout;       /* seconds */
@@ -112,6 +117,8 @@ void emit(migc *m, enum migc_event_kind kind, const struct migc_migration *mig,
 char *strdup_(const char *s);
 long long monotonicms(void);     /* milliseconds on a clock that never jumps */
 int newhandle(migc **out, const struct migc_set *set);
+int openresult(migc *m, int rc);   /* on failure, marks m failed and releases its connection */
+int checkhandle(migc *m, int useconn);   /* the guard of every public entry point */
 
 /* The tracking table's layout, marked on the table itself (a comment in
 ** its SQLite CREATE statement, COMMENT ON TABLE in PostgreSQL) so that a
@@ -166,4 +173,8 @@ int sqlitesessionunguard(migc *m);
 /* url.c */
 enum urlkind { URL_BAD, URL_SQLITE, URL_POSTGRES };
 enum urlkind urlkind(const char *url, const char **target);
+/* The SQLite URI (for SQLITE_OPEN_URI) of urlkind's target of a SQLite
+** URL, malloc'd into *uri; readonly: mode=rwc reads as rw. MIGC_INPUT
+** with the message in err for an unknown or bad parameter or a %00. */
+int sqliteuri(const char *target, int readonly, char **uri, char *err, size_t nerr);
 char *redacturl(const char *url);   /* malloc'd copy with any password as *** */

@@ -94,14 +94,29 @@ struct pg_conn;     /* libpq's PGconn */
 
 /*
 ** Open the database named by url for the migrations in set. URLs:
-** "sqlite:PATH" (also "sqlite://PATH"; "sqlite:///abs/path"),
-** "sqlite::memory:", and for PostgreSQL "postgres://...",
+** "sqlite:PATH" (also "sqlite://PATH", "sqlite:///abs/path", and
+** sqlite3: likewise), "sqlite::memory:", or a SQLite "file:" URI, each
+** with SQLite's URI parameters (?mode=rwc&cache=shared: vfs, mode,
+** cache, psow, nolock, immutable; any other is MIGC_INPUT) and its
+** percent-decoding (a '?' in a file name is %3F, a '%' is %25); for
+** PostgreSQL "postgres://...",
 ** "postgresql://..." or a libpq keyword string ("host=... dbname=..."),
 ** passed to libpq unchanged (PG* variables, .pgpass and service files
 ** apply). flags: 0, or MIGC_READONLY to refuse any change
 ** (status, verify, dry runs; the file must exist). On success *out is a
 ** handle to close with migc_close. On failure *out is still a handle
-** (unless MIGC_NOMEM) whose migc_errmsg() says why; close it too.
+** (unless MIGC_NOMEM, when it is NULL) whose migc_errmsg() says why:
+** a failed handle, see below. out NULL: MIGC_INPUT.
+**
+** A failed handle (migc_open or a migc_wrap_* that did not return
+** MIGC_OK) holds no connection and keeps its message: every later call
+** on it returns the code of that failure and leaves migc_errmsg() as it
+** was; the void setters do nothing. All it is good for is migc_errmsg()
+** and migc_close(), which it still needs.
+**
+** NULL for the handle of any function returning int is MIGC_INPUT (and
+** a no-op for the void ones); so is NULL for a pointer argument the
+** function needs (a URL, a connection, a set, a name, an output).
 */
 #define MIGC_READONLY 0x1
 int migc_open(migc **out, const char *url, const struct migc_set *set, int flags);
@@ -109,18 +124,30 @@ int migc_open(migc **out, const char *url, const struct migc_set *set, int flags
 /*
 ** Use a SQLite connection the application already holds (the only way
 ** to migrate an in-memory database it keeps). migc_close() does not
-** close db. Returns MIGC_OK or MIGC_NOMEM.
+** close db. Returns MIGC_OK, MIGC_NOMEM, or MIGC_INPUT (a failed handle)
+** when db is NULL, set is not a SQLite set of this layout, or db is
+** inside a transaction.
+**
+** An application's connection (here or migc_wrap_pg) must be outside
+** any transaction of the application's whenever migc uses it: migc runs
+** its own transactions, and each migration commits with its tracking
+** row. A call that finds one open returns MIGC_INPUT and leaves that
+** transaction, and everything else, as it was.
 */
 int migc_wrap_sqlite(migc **out, struct sqlite3 *db, const struct migc_set *set);
 
 /*
 ** Use a PostgreSQL connection the application already holds (only in a
 ** libmigc built with libpq). migc_close() does not close conn; the
-** connection's notice receiver is left as it was.
+** connection's notice receiver is left as it was. MIGC_INPUT (a failed
+** handle) when conn is NULL, not CONNECTION_OK, inside a transaction
+** (PQtransactionStatus not PQTRANS_IDLE: see above), or set is not a
+** PostgreSQL set of this layout.
 */
 int migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set);
 
-/* Close the handle (and the connection migc_open made). NULL is a no-op. */
+/* Close the handle (and the connection migc_open made). NULL is a no-op;
+** a failed handle must be closed too. */
 void migc_close(migc *m);
 
 /* The message of the last failure on m, or "" after success. Owned by

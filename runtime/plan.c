@@ -32,7 +32,7 @@ freetrack(struct track *t)
 const struct migc_migration *
 migc_find(const struct migc_set *set, int64_t version)
 {
-	unsigned long lo = 0, hi = set->count;
+	unsigned long lo = 0, hi = set ? set->count : 0;
 
 	while (lo < hi) {
 		unsigned long mid = lo + (hi - lo) / 2;
@@ -166,7 +166,7 @@ migc_also_accepts(const struct migc_migration *mig, const char *checksum)
 {
 	unsigned long i;
 
-	for (i = 0; i < mig->naccept; i++)
+	for (i = 0; mig && checksum && i < mig->naccept; i++)
 		if (strcmp(mig->accept[i], checksum) == 0)
 			return 1;
 	return 0;
@@ -330,8 +330,10 @@ int
 migc_verify(migc *m)
 {
 	struct track t;
-	int rc;
+	int rc = checkhandle(m, 1);
 
+	if (rc != MIGC_OK)
+		return rc;
 	rc = readtrack(m, &t);
 	if (rc == MIGC_OK)
 		rc = verifytrack(m, &t, 1);
@@ -373,7 +375,7 @@ fillrow(struct migc_state *s, const struct trackrow *r, char **p)
 int
 migc_status(migc *m, struct migc_state **states, size_t *n)
 {
-	const struct migc_set *set = m->set;
+	const struct migc_set *set;
 	struct migc_state *s;
 	size_t j, k = 0, bytes = 0;
 	unsigned long i;
@@ -381,8 +383,16 @@ migc_status(migc *m, struct migc_state **states, size_t *n)
 	char *p;
 	int rc;
 
-	*states = NULL;
-	*n = 0;
+	if (states)
+		*states = NULL;
+	if (n)
+		*n = 0;
+	rc = checkhandle(m, 1);
+	if (rc != MIGC_OK)
+		return rc;
+	if (!states || !n)
+		return seterr(m, MIGC_INPUT, "migc_status: states and n must not be NULL");
+	set = m->set;
 	clearerr_(m);
 	rc = readtrack(m, &t);
 	if (rc != MIGC_OK) {

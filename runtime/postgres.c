@@ -203,6 +203,45 @@ pgopen(migc *m, const char *target, int flags)
 	return rc;
 }
 
+/*
+** An application's connection migc may use now: connected, and outside
+** any transaction of the application's, which migc's COMMIT would end
+** (committing its uncommitted work) or which would hold migc's
+** statements hostage to its fate.
+*/
+static int
+connidle(migc *m, PGconn *c)
+{
+	const char *msg = PQerrorMessage(c);
+	size_t n = strlen(msg);
+
+	while (n > 0 && msg[n - 1] == '\n')
+		n--;
+	if (PQstatus(c) != CONNECTION_OK)
+		return seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is not connected (PQstatus %d)%s%.*s",
+		              (int)PQstatus(c), n ? ": " : "", (int)n, msg);
+	switch (PQtransactionStatus(c)) {
+	case PQTRANS_IDLE:
+		return MIGC_OK;
+	case PQTRANS_INTRANS:
+		return seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is inside a transaction: migc runs "
+		              "its own (each migration commits with its tracking row), which would commit the "
+		              "application's uncommitted work; commit or roll back first");
+	case PQTRANS_INERROR:
+		return seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is inside a failed transaction: roll it back first");
+	case PQTRANS_ACTIVE:
+		return seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is running a command: read its results first");
+	default:
+		return seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is in an unknown state");
+	}
+}
+
+static int
+pgidle(migc *m)
+{
+	return connidle(m, PG(m)->conn);
+}
+
 static void
 pgclose(migc *m)
 {
@@ -1382,7 +1421,26 @@ const struct migc_driver migc_driver_postgres = {
 	pgsessionstart,
 	pgsessionreset,
 	pgunchanged,
+	pgidle,
 };
+
+static int
+wrap(migc *m, PGconn *conn, const struct migc_set *set)
+{
+	int rc;
+
+	if (!set || set->layout != MIGC_LAYOUT || set->driver != &migc_driver_postgres)
+		return seterr(m, MIGC_INPUT, "the migration set is not a postgres set of record layout %d: run migc gen again",
+		              MIGC_LAYOUT);
+	if (!conn)
+		return seterr(m, MIGC_INPUT, "migc_wrap_pg: the connection is NULL");
+	rc = connidle(m, conn);
+	if (rc == MIGC_OK) {
+		m->drv = &migc_driver_postgres;
+		rc = attach(m, conn, 0);
+	}
+	return rc;
+}
 
 int
 migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)
@@ -1391,14 +1449,7 @@ migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)
 
 	if (rc != MIGC_OK)
 		return rc;
-	(*out)->drv = &migc_driver_postgres;
-	rc = attach(*out, conn, 0);
-	if (rc != MIGC_OK)
-		return rc;
-	if (!set || set->layout != MIGC_LAYOUT || set->driver != &migc_driver_postgres)
-		return seterr(*out, MIGC_INPUT, "the migration set is not a postgres set of record layout %d: run migc gen again",
-		              MIGC_LAYOUT);
-	return MIGC_OK;
+	return openresult(*out, wrap(*out, conn, set));
 }
 
 #else /* built --without-postgres: the API is there and says so */
@@ -1426,9 +1477,10 @@ migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)
 	int rc = newhandle(out, set);
 
 	(void)conn;
+	(void)set;
 	if (rc != MIGC_OK)
 		return rc;
-	return nopostgres(*out);
+	return openresult(*out, nopostgres(*out));
 }
 
 #endif

@@ -241,8 +241,15 @@ migc_verify_schema(migc *m, struct migc_drift **out, size_t *nout)
 	size_t i;
 	int rc;
 
-	*out = NULL;
-	*nout = 0;
+	if (out)
+		*out = NULL;
+	if (nout)
+		*nout = 0;
+	rc = checkhandle(m, 1);
+	if (rc != MIGC_OK)
+		return rc;
+	if (!out || !nout)
+		return seterr(m, MIGC_INPUT, "migc_verify_schema: drift and n must not be NULL");
 	clearerr_(m);
 	if (!m->drv->xSchema)
 		return seterr(m, MIGC_INPUT, "this database driver cannot read its schema");

@@ -14,17 +14,34 @@
 
 #define DB(m) ((sqlite3 *)(m)->db)
 
+/* Why a write failed on a connection that is read-only, or "". */
+static const char *
+readonlyhint(migc *m)
+{
+	if (sqlite3_errcode(DB(m)) != SQLITE_READONLY || sqlite3_db_readonly(DB(m), "main") != 1)
+		return "";
+	return "; the database is open read-only (the URL says mode=ro or immutable=1, or this user may not write the file)";
+}
+
 static int
 dberr(migc *m, const char *what)
 {
 	int code = sqlite3_errcode(DB(m));
 
+	if (sqlite3_extended_errcode(DB(m)) == SQLITE_READONLY_ROLLBACK) {
+		const char *file = sqlite3_db_filename(DB(m), "main");
+
+		return seterr(m, MIGC_ERROR, "%s: %s-journal holds a write that was interrupted, which this connection "
+		              "cannot roll back as it may not write the database (the file or its directory is read-only "
+		              "for this user, or the URL says mode=ro): run status (or any migc command) once as a user "
+		              "who may write %s and its directory", what, file, file);
+	}
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
 		return seterr(m, MIGC_BUSY, "%s: the database stayed locked by another connection for the whole lock timeout (%d s)",
 		              what, m->lock_timeout);
 	if (code == SQLITE_NOMEM)
 		return seterr(m, MIGC_NOMEM, "out of memory");
-	return seterr(m, MIGC_ERROR, "%s: %s", what, sqlite3_errmsg(DB(m)));
+	return seterr(m, MIGC_ERROR, "%s: %s%s", what, sqlite3_errmsg(DB(m)), readonlyhint(m));
 }
 
 static int
@@ -35,22 +52,41 @@ exec(migc *m, const char *sql)
 	return MIGC_OK;
 }
 
+/*
+** MIGC_READONLY (status, verify, dry runs) opens read-write without
+** CREATE, and PRAGMA query_only refuses every change: a connection that
+** may write is what rolls back the hot journal of a write a crash
+** interrupted, on its first read, so that these commands see the
+** database as it was before. A file this process may not write opens
+** read-only all the same, and a journal it then cannot roll back is an
+** error saying what to run (dberr).
+*/
 static int
 sqliteopen(migc *m, const char *target, int flags)
 {
 	sqlite3 *db = NULL;
-	int oflags = (flags & MIGC_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | ((flags & MIGC_READONLY) ? 0 : SQLITE_OPEN_CREATE);
+	char *uri, err[256];
 	int rc;
 
-	rc = sqlite3_open_v2(target, &db, oflags, NULL);
+	rc = sqliteuri(target, (flags & MIGC_READONLY) != 0, &uri, err, sizeof(err));
+	if (rc != MIGC_OK)
+		return seterr(m, rc, "%s", rc == MIGC_NOMEM ? "out of memory" : err);
+	rc = sqlite3_open_v2(uri, &db, oflags, NULL);
+	free(uri);
 	if (rc != SQLITE_OK) {
-		rc = seterr(m, rc == SQLITE_NOMEM ? MIGC_NOMEM : MIGC_ERROR, "cannot open sqlite database %s: %s%s",
-		            target, db ? sqlite3_errmsg(db) : "out of memory",
+		const char *msg = db ? sqlite3_errmsg(db) : "out of memory";
+
+		/* A VFS the URL names that this SQLite does not have is bad input too. */
+		rc = seterr(m, rc == SQLITE_NOMEM ? MIGC_NOMEM : strncmp(msg, "no such vfs", 11) == 0 ? MIGC_INPUT : MIGC_ERROR,
+		            "cannot open sqlite database %.*s: %s%s", (int)strcspn(target, "?"), target, msg,
 		            (flags & MIGC_READONLY) ? " (it must exist)" : "");
 		sqlite3_close(db);
 		return rc;
 	}
 	m->db = db;
+	if ((flags & MIGC_READONLY) && exec(m, "PRAGMA query_only = ON") != MIGC_OK)
+		return MIGC_ERROR;
 	/* As sqlx does: a connection migc opens enforces foreign keys. */
 	return exec(m, "PRAGMA foreign_keys = ON");
 }
@@ -142,8 +178,8 @@ sqliteexec(migc *m, const struct migc_script *sc, unsigned long i)
 			if (off >= 0)
 				off += (long)(sql - (sc->sql + st->offset));
 			stmtpos(sc, i, off, &line, &col);
-			rc = seterr(m, rc == SQLITE_NOMEM ? MIGC_NOMEM : MIGC_ERROR, "%s:%lu:%lu: %s (statement %lu of %lu)",
-			            sc->file, line, col, sqlite3_errmsg(DB(m)), i + 1, sc->nstmts);
+			rc = seterr(m, rc == SQLITE_NOMEM ? MIGC_NOMEM : MIGC_ERROR, "%s:%lu:%lu: %s (statement %lu of %lu)%s",
+			            sc->file, line, col, sqlite3_errmsg(DB(m)), i + 1, sc->nstmts, readonlyhint(m));
 			sqlite3_finalize(stmt);
 			return rc;
 		}
@@ -505,6 +541,17 @@ sqlitesetrecorded(migc *m, int64_t version, const char *fp, const char *text)
 	return rc == SQLITE_OK ? MIGC_OK : dberr(m, "cannot record the schema");
 }
 
+/* The application's connection, between its transactions: migc's own
+** commit each migration with its tracking row. */
+static int
+sqliteidle(migc *m)
+{
+	if (!sqlite3_get_autocommit(DB(m)))
+		return seterr(m, MIGC_INPUT, "the application's SQLite connection is inside a transaction: migc runs "
+		              "its own (each migration commits with its tracking row); commit or roll back first");
+	return MIGC_OK;
+}
+
 const struct migc_driver migc_driver_sqlite = {
 	"sqlite",
 	sqliteopen,
@@ -529,7 +576,22 @@ const struct migc_driver migc_driver_sqlite = {
 	sqlitesave,
 	sqlitereset,
 	sqliteunchanged,
+	sqliteidle,
 };
+
+static int
+wrap(migc *m, sqlite3 *db, const struct migc_set *set)
+{
+	if (!set || set->layout != MIGC_LAYOUT || set->driver != &migc_driver_sqlite)
+		return seterr(m, MIGC_INPUT, "the migration set is not a sqlite set of record layout %d: run migc gen again",
+		              MIGC_LAYOUT);
+	if (!db)
+		return seterr(m, MIGC_INPUT, "migc_wrap_sqlite: the connection is NULL");
+	m->drv = &migc_driver_sqlite;
+	m->db = db;
+	m->owned = 0;
+	return sqliteidle(m);
+}
 
 int
 migc_wrap_sqlite(migc **out, struct sqlite3 *db, const struct migc_set *set)
@@ -538,11 +600,5 @@ migc_wrap_sqlite(migc **out, struct sqlite3 *db, const struct migc_set *set)
 
 	if (rc != MIGC_OK)
 		return rc;
-	(*out)->drv = &migc_driver_sqlite;
-	(*out)->db = db;
-	(*out)->owned = 0;
-	if (!set || set->layout != MIGC_LAYOUT || set->driver != &migc_driver_sqlite)
-		return seterr(*out, MIGC_INPUT, "the migration set is not a sqlite set of record layout %d: run migc gen again",
-		              MIGC_LAYOUT);
-	return MIGC_OK;
+	return openresult(*out, wrap(*out, db, set));
 }

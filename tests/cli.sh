@@ -102,6 +102,61 @@ t_fk_on() {
 	grep -q '"version":1,[^}]*"foreign_keys_off":true' "$tmp/expect.out"
 }
 check "sqlite: -- migc:foreign-keys-on opts a data migration into enforcement (its cascades run)" t_fk_on
+# SQLite URLs as sqlx writes them, and file: URIs, with the query
+# parameters SQLite defines (run in a directory of their own, so that a
+# file named after a whole URL would show).
+t_sqlite_urls() {
+	u=$tmp/urls
+	rm -rf "$u"
+	mkdir -p "$u"
+	mg=$PWD/build/migc
+	m=$base
+	(
+		cd "$u" || exit 1
+		expect 0 "applied 0002_b" "$mg" up --dir "$m" --database 'sqlite://data.db?mode=rwc' || exit 1
+		[ "$(ls)" = data.db ] || { echo "files made: $(ls | tr '\n' ' ')"; exit 1; }
+		[ "$(sqlite3 data.db 'SELECT count(*) FROM migc_migrations')" = 2 ] || exit 1
+		# A read-only command takes the same URL: it neither creates nor fails on rwc.
+		DATABASE_URL='sqlite://data.db?mode=rwc' expect 0 "2 applied, 0 pending" "$mg" status --dir "$m" || exit 1
+		expect 1 "cannot open sqlite database" "$mg" status --dir "$m" --database 'sqlite://none.db?mode=rwc' || exit 1
+		[ ! -e none.db ] || { echo "status created none.db"; exit 1; }
+		expect 0 "applied 0002_b" "$mg" up --dir "$m" --database 'sqlite3://data3.db' || exit 1
+		expect 0 "applied 0002_b" "$mg" up --dir "$m" --database 'file:data4.db?mode=rwc&cache=private' || exit 1
+		expect 0 "applied 0002_b" "$mg" up --dir "$m" --database "sqlite://$u/abs.db?psow=1&nolock=0" || exit 1
+		expect 0 "applied 0002_b" "$mg" up --dir "$m" --database "file://$u/abs2.db" || exit 1
+		# A name that really holds '?' (and '%'): percent-encoded, as SQLite decodes it.
+		expect 0 "applied 0002_b" "$mg" up --dir "$m" --database 'sqlite:what%3F100%25.db' || exit 1
+		[ -e 'what?100%.db' ] || { echo "no file what?100%.db: $(ls | tr '\n' ' ')"; exit 1; }
+		# In memory, named or not: no file.
+		expect 0 "applied 0002_b" "$mg" up --dir "$m" --database 'sqlite://mem.db?mode=memory' || exit 1
+		expect 0 "applied 0002_b" "$mg" up --dir "$m" --database 'sqlite::memory:?cache=shared' || exit 1
+		[ ! -e mem.db ] || exit 1
+		# mode=ro: status works, up fails cleanly and changes nothing.
+		mig "$u/more" 0003_c.sql "CREATE TABLE c (x);\n"
+		cp "$m"/*.sql "$u/more/"
+		cp data.db before.db
+		expect 0 "2 applied, 1 pending" "$mg" status --dir "$u/more" --database 'sqlite://data.db?mode=ro' || exit 1
+		expect 1 "attempt to write a readonly database" "$mg" up --dir "$u/more" --database 'sqlite://data.db?mode=ro' || exit 1
+		cmp data.db before.db || exit 1
+		# Unknown parameters and values: exit 2, named, nothing made.
+		expect 2 "unknown parameter 'journal_mode' in the SQLite URL: known are vfs, mode, cache, psow, nolock, immutable" \
+			"$mg" up --dir "$m" --database 'sqlite://new.db?journal_mode=wal' || exit 1
+		expect 2 "mode=rwx in the SQLite URL: mode is ro, rw, rwc or memory" \
+			"$mg" up --dir "$m" --database 'sqlite://new.db?mode=rwx' || exit 1
+		expect 2 "immutable=maybe in the SQLite URL: immutable is a boolean" \
+			"$mg" up --dir "$m" --database 'file:new.db?immutable=maybe' || exit 1
+		[ ! -e new.db ] || { echo "new.db was made"; exit 1; }
+		# sqlite:, sqlite://, sqlite:///abs and sqlite::memory: as before.
+		expect 0 "applied 0002_b" "$mg" up --dir "$m" --database "sqlite:plain.db" || exit 1
+		expect 0 "applied 0002_b" "$mg" up --dir "$m" --database "sqlite://slashes.db" || exit 1
+		expect 0 "applied 0002_b" "$mg" up --dir "$m" --database "sqlite://$u/abs3.db" || exit 1
+		expect 0 "applied 0002_b" "$mg" up --dir "$m" --database "sqlite::memory:" || exit 1
+		for f in plain.db slashes.db abs.db abs2.db abs3.db data3.db data4.db; do
+			[ "$(sqlite3 "$f" 'SELECT count(*) FROM migc_migrations')" = 2 ] || { echo "$f"; exit 1; }
+		done
+	)
+}
+check "sqlite: sqlx-style URLs and file: URIs with SQLite's parameters; unknown ones refused" t_sqlite_urls
 
 t_usage() {
 	expect 2 "unknown command 'upp'" build/migrate upp || return 1
@@ -140,7 +195,7 @@ t_deterministic() {
 	for f in migrations/sqlite/*.sql; do cp "$f" "$d1/"; done
 	for f in $(ls migrations/sqlite/*.sql | sort -r); do cp "$f" "$d2/"; done
 	build/migc gen --dialect sqlite -o "$tmp/det1.c" "$d1" || return 1
-	(cd "$d2" && LC_ALL=C.UTF-8 TZ=Asia/Tokyo "$OLDPWD/build/migc" gen --dialect sqlite -o "$tmp/det2.c" "$(pwd)") || return 1
+	(cd "$d2" && LC_ALL=C.UTF-8 TZ=Asia/Tokyo "$mg" gen --dialect sqlite -o "$tmp/det2.c" "$(pwd)") || return 1
 	cmp "$tmp/det1.c" "$tmp/det2.c" || return 1
 	build/migc gen --dialect sqlite -o "$tmp/det3.c" migrations/sqlite/ || return 1
 	cmp "$tmp/det1.c" "$tmp/det3.c"
@@ -176,7 +231,7 @@ t_api() {
 	cbuild "$tmp/api_test" -Wall -Wextra -Werror tests/unit/api_test.c "$tmp/api_set.c" 2>&1 || return 1
 }
 if check "api: api_test builds against libmigc.a" t_api; then
-	unit "$tmp/api_test"
+	unit "$tmp/api_test" "$tmp"
 fi
 
 t_readme_example() {

@@ -163,3 +163,94 @@ t_pgcrash() {
 if [ "$B" = postgres ]; then
 	check "[postgres] crash: the server dies mid-run (immediate stop): a clear error, then up completes after restart" t_pgcrash
 fi
+
+# A SIGKILL in the middle of a long transactional SQLite migration leaves
+# a hot journal (DB-journal) behind. status and verify open the database
+# for reading only: they must still roll the journal back (SQLite does so on
+# the first read, given a connection that may write) and report the state
+# before the interrupted migration; when this process may not write the
+# file, they must say what to run instead, and change nothing.
+hjdir=$tmp/$B/hot
+hotjournal() {
+	rm -rf "$hjdir"
+	mkdir -p "$hjdir/m" "$hjdir/orig" "$hjdir/ro"
+	mig "$hjdir/m" 0001_a.sql "CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT);\nINSERT INTO a VALUES (1, 'one');\n"
+	mig "$hjdir/m" 0002_long.sql "CREATE TABLE big (x BLOB);
+INSERT INTO big SELECT randomblob(1000) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) SELECT i FROM n);
+UPDATE a SET x = 'changed';
+SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000000) SELECT i FROM n);\n"
+	hj=$hjdir/orig/hot.db
+	build/migc up --to 1 --dir "$hjdir/m" --database "sqlite:$hj" >/dev/null || return 1
+	build/migc up --dir "$hjdir/m" --database "sqlite:$hj" >/dev/null 2>&1 &
+	pid=$!
+	# Kill it once the 20 MB insert has spilled into the file, in the
+	# endless SELECT after it.
+	tries=0
+	until [ -s "$hj-journal" ] && [ "$(stat -c %s "$hj")" -gt 15000000 ]; do
+		tries=$((tries + 1))
+		[ $tries -lt 600 ] || { echo "the migration never got under way"; kill -9 $pid; return 1; }
+		sleep 0.05
+	done
+	sleep 0.2
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	[ -s "$hj-journal" ] || { echo "no hot journal was left behind"; return 1; }
+}
+
+# hjcopy NAME: a copy of the crashed database and its journal as $hjdir/NAME.db.
+hjcopy() {
+	cp "$hjdir/orig/hot.db" "$hjdir/$1.db" && cp "$hjdir/orig/hot.db-journal" "$hjdir/$1.db-journal"
+}
+
+# hjintact DB: the state before the interrupted migration, journal gone.
+hjintact() {
+	[ ! -e "$1-journal" ] || { echo "the journal is still there"; return 1; }
+	[ "$(sqlite3 "$1" 'PRAGMA integrity_check')" = ok ] || return 1
+	[ "$(sqlite3 "$1" "SELECT group_concat(name) FROM (SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name)")" = a,migc_migrations ] || return 1
+	[ "$(sqlite3 "$1" 'SELECT x FROM a')" = one ] || return 1
+	[ "$(versions "sqlite:$1")" = 1 ]
+}
+
+t_hotjournal() {
+	hotjournal && hjcopy s && hjcopy v || return 1
+	expect 0 "1 applied, 1 pending" build/migc status --dir "$hjdir/m" --database "sqlite:$hjdir/s.db" || return 1
+	grep -q "^2  *pending  *0002_long" "$tmp/expect.out" || { echo "0002_long is not pending"; return 1; }
+	hjintact "$hjdir/s.db" || return 1
+	expect 0 "ok: 1 applied migrations match this binary, 1 pending" \
+		build/migc verify --dir "$hjdir/m" --database "sqlite:$hjdir/v.db" || return 1
+	hjintact "$hjdir/v.db"
+}
+
+# hjnobody COMMAND...: as nobody when we are root, so that a read-only
+# file and directory are read-only to COMMAND.
+hjnobody() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+
+t_hotjournal_readonly() {
+	ro=$hjdir/ro
+	[ -s "$hjdir/orig/hot.db-journal" ] || { echo "no crashed database to copy"; return 1; }
+	cp "$hjdir/orig/hot.db" "$hjdir/orig/hot.db-journal" "$ro/" || return 1
+	chmod o+x "$tmp" "$tmp/$B" "$hjdir"
+	chmod 755 "$hjdir/m"
+	chmod 444 "$ro/hot.db" "$ro/hot.db-journal"
+	chmod 555 "$ro"
+	expect 1 "run status (or any migc command) once as a user who may write $ro/hot.db and its directory" \
+		hjnobody build/migc status --dir "$hjdir/m" --database "sqlite:$ro/hot.db"
+	st=$?
+	chmod 755 "$ro"
+	chmod 644 "$ro/hot.db" "$ro/hot.db-journal"
+	[ $st = 0 ] || return 1
+	cmp "$ro/hot.db" "$hjdir/orig/hot.db" && cmp "$ro/hot.db-journal" "$hjdir/orig/hot.db-journal" || return 1
+	expect 0 "1 applied, 1 pending" build/migc status --dir "$hjdir/m" --database "sqlite:$ro/hot.db" &&
+		hjintact "$ro/hot.db"
+}
+
+if [ "$B" = sqlite ]; then
+	check "[sqlite] crash: after a SIGKILL leaves a hot journal, status and verify roll it back and report the state" t_hotjournal
+	check "[sqlite] crash: a hot journal this user cannot roll back: status says what to run and changes nothing" t_hotjournal_readonly
+fi

@@ -127,6 +127,8 @@ chmod 444 "$hroot/base.db"
 chmod 755 "$hroot"
 d=$(hdir ro); printf 'CREATE TABLE ro (x);\n' >"$d/0003_ro.sql"
 hostile "a read-only database file" 1 "attempt to write a readonly database" asnobody build/migc up --dir "$d" --database "$hdb"
+hostile "status and verify on a read-only database file" 0 "ok: 2 applied migrations match" \
+	asnobody sh -c "build/migc status --dir '$base' --database '$hdb' | grep -q '2 applied, 0 pending' && build/migc verify --dir '$base' --database '$hdb'"
 chmod 644 "$hroot/base.db"
 chmod 777 "$hroot"
 d=$(hdir full); printf "CREATE TABLE big (x TEXT);\nINSERT INTO big SELECT randomblob(1000000) FROM (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3);\n" >"$d/0003_big.sql"
@@ -156,7 +158,19 @@ hostile "a database written by a newer migc" 3 "the database was written by a ne
 echo "not a database, just text" >"$hroot/text.db"
 hostile "a file that is not a database" 1 "file is not a database" build/migc up --dir "$base" --database "sqlite:$hroot/text.db"
 hostile "a database path that is a directory" 1 "cannot open sqlite database $hroot" build/migc up --dir "$base" --database "sqlite:$hroot"
+hostile "status of a missing database creates nothing" 1 "cannot open sqlite database $hroot/missing.db: unable to open database file (it must exist)" \
+	sh -c "build/migc status --dir '$base' --database 'sqlite:$hroot/missing.db'; st=\$?; [ -e '$hroot/missing.db' ] && exit 9; exit \$st"
 hostile "an empty sqlite: URL" 2 "unsupported database URL 'sqlite:'" build/migc up --dir "$base" --database "sqlite:"
+hostile "an unknown SQLite URL parameter" 2 "unknown parameter 'journal_mode' in the SQLite URL: known are vfs, mode, cache, psow, nolock, immutable" \
+	build/migc up --dir "$base" --database "$hdb?journal_mode=wal"
+hostile "a SQLite URL mode that does not exist" 2 "mode=rwx in the SQLite URL: mode is ro, rw, rwc or memory" \
+	build/migc up --dir "$base" --database "$hdb?mode=rwx"
+hostile "a %00 in a SQLite URL (SQLite would cut the name there)" 2 "%00 in the SQLite URL" \
+	build/migc up --dir "$base" --database "$hdb%00.other"
+hostile "a password in a SQLite URL is never printed" 2 "unknown parameter 'password' in the SQLite URL" \
+	sh -c "build/migc status --dir '$base' --database '$hdb?password=hunter2' 2>&1 | tee '$hroot/pw'; ! grep -q hunter2 '$hroot/pw' && exit 2"
+d=$(hdir modero); printf 'CREATE TABLE ro (x);\n' >"$d/0003_ro.sql"
+hostile "up with mode=ro in the URL" 1 "attempt to write a readonly database (statement 1 of 1); the database is open read-only (the URL says mode=ro" build/migc up --dir "$d" --database "$hdb?mode=ro"
 hostile "a lock timeout that is not a number" 2 "--lock-timeout: 'soon' is not a number of seconds" \
 	build/migc up --lock-timeout soon --dir "$base" --database "$hdb"
 hostile "a version past 64 bits in --to" 2 "--to: '99999999999999999999' is not a version" \

@@ -89,7 +89,7 @@ t_pg_api() {
 		$SQLITE_LIBS $PQ_LIBS -o "$tmp/pg_api_test" 2>&1
 }
 if check "[postgres] pg_api_test builds against libmigc.a" t_pg_api; then
-	unit "$tmp/pg_api_test" "$(pgnewdb pgapi)"
+	unit "$tmp/pg_api_test" "$(pgnewdb pgapi)" "$(pgnewdb pgapitx)"
 fi
 
 # The application's own connections get back exactly the state they had.

@@ -1,12 +1,14 @@
 /*
 ** fuzz_url.c: libFuzzer target for what comes from flags and the
-** environment: database URLs (kind, and the copy safe to print) and
-** tracking table and schema names.
+** environment: database URLs (kind, the SQLite URI of a SQLite one, and
+** the copy safe to print) and tracking table and schema names.
 */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sqlite3.h>
 
 #include "migc.h"
 #include "internal.h"
@@ -18,15 +20,27 @@ static const struct migc_set empty = { MIGC_LAYOUT, "sqlite", &migc_driver_sqlit
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static sqlite3 *db;
 	char *s = malloc(size + 1), *safe;
 	const char *target;
 	migc *m;
+	int rc;
 
 	if (!s)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	urlkind(s, &target);
+	if (urlkind(s, &target) == URL_SQLITE) {
+		char *uri, err[256];
+		int ro;
+
+		for (ro = 0; ro < 2; ro++) {
+			rc = sqliteuri(target, ro, &uri, err, sizeof(err));
+			if ((rc == MIGC_OK) != (uri != NULL) || (uri && strncmp(uri, "file:", 5) != 0))
+				abort();
+			free(uri);
+		}
+	}
 	if (target && (target < s || target > s + strlen(s)))
 		abort();
 	safe = redacturl(s);
@@ -47,13 +61,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	free(safe);
-	if (migc_wrap_sqlite(&m, NULL, &empty) == MIGC_OK) {
-		int rc = migc_set_table(m, s);
-
-		if (rc == MIGC_OK && (strlen(s) == 0 || strlen(s) > 63))
-			abort();
-		migc_set_schema(m, s);
-	}
+	/* The names, on a handle of one connection kept for the whole run
+	** (a NULL one fails to wrap). */
+	if (!db && sqlite3_open(":memory:", &db) != SQLITE_OK)
+		abort();
+	if (migc_wrap_sqlite(&m, db, &empty) != MIGC_OK)
+		abort();
+	rc = migc_set_table(m, s);
+	if (rc == MIGC_OK && (strlen(s) == 0 || strlen(s) > 63))
+		abort();
+	migc_set_schema(m, s);
 	migc_close(m);
 	free(s);
 	return 0;

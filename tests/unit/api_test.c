@@ -1,10 +1,16 @@
 /*
 ** api_test.c: the embedding API on a connection the application holds:
 ** an in-memory database, migrated with migc_wrap_sqlite(). Linked with
-** the set generated from tests/api/ as app_migrations.
+** the set generated from tests/api/ as app_migrations; argv[1] is a
+** directory for the test's SQLite files. Calls that crashed before
+** their fix run in a child process, so that a crash fails its check
+** instead of ending the test.
 */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -48,14 +54,171 @@ onevent(void *ctx, const struct migc_event *ev)
 		napplied++;
 }
 
-int
-main(void)
+static int
+callok(migc *m, const char *what, int rc, int want, const char *msg)
+{
+	if (rc != want) {
+		printf("%s returned %d, not %d: %s\n", what, rc, want, migc_errmsg(m));
+		return 1;
+	}
+	if (msg && strcmp(migc_errmsg(m), msg) != 0) {
+		printf("%s changed the message to: %s\n", what, migc_errmsg(m));
+		return 1;
+	}
+	return 0;
+}
+
+/*
+** Every public function on m returns want and leaves migc_errmsg(m) as
+** msg (not compared when msg is NULL); the void ones do not crash. Prints
+** each difference and returns their number.
+*/
+static int
+everycall(migc *m, int want, const char *msg)
 {
 	struct migc_state *states = NULL;
+	struct migc_drift *drift = NULL;
+	size_t n = 0;
+	int bad = 0;
+
+#define CALL(expr) (bad += callok(m, #expr, (expr), want, msg))
+	CALL(migc_up(m, MIGC_LATEST));
+	CALL(migc_up_dry_run(m, MIGC_LATEST));
+	CALL(migc_down(m, 1, 0));
+	CALL(migc_down(m, 0, 0));
+	CALL(migc_redo(m));
+	CALL(migc_baseline(m, 1));
+	CALL(migc_repair(m, MIGC_REPAIR_ACCEPT_CHECKSUMS, 0));
+	CALL(migc_repair(m, MIGC_REPAIR_CLEAR_FAILED, 1));
+	CALL(migc_status(m, &states, &n));
+	CALL(migc_verify(m));
+	CALL(migc_verify_schema(m, &drift, &n));
+	CALL(migc_set_table(m, "other_table"));
+	CALL(migc_set_schema(m, "other_schema"));
+	migc_set_single_transaction(m, 1);
+	migc_set_lock_timeout(m, 1);
+	migc_set_allow_out_of_order(m, 1);
+	migc_set_resume(m, 1);
+	migc_set_event(m, onevent, NULL);
+	CALL(migc_up(m, MIGC_LATEST));
+#undef CALL
+	if (states || drift || n) {
+		printf("status or verify_schema returned results\n");
+		bad++;
+	}
+	return bad;
+}
+
+struct failcase {
+	migc *m;
+	int want;
+	const char *msg;
+};
+
+static int
+everycallf(void *arg)
+{
+	struct failcase *c = arg;
+
+	return everycall(c->m, c->want, c->msg);
+}
+
+/* Run f(arg) in a child process: its exit status (what f returned), or
+** 100 + the signal that ended it. */
+static int
+inchild(int (*f)(void *), void *arg)
+{
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		st = f(arg);
+		fflush(stdout);
+		_exit(st > 99 ? 99 : st);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	if (WIFSIGNALED(st)) {
+		printf("crashed: signal %d\n", WTERMSIG(st));
+		return 100 + WTERMSIG(st);
+	}
+	return WEXITSTATUS(st);
+}
+
+/* A handle that failed to open or wrap: every later call gives want and
+** the message the failure left, which must hold what. */
+static void
+checkfailed(const char *name, migc *m, int rc, int want, const char *what)
+{
+	struct failcase c;
+	char label[256];
+
+	snprintf(label, sizeof(label), "%s is %d with its message", name, want);
+	check(rc == want && m && strstr(migc_errmsg(m), what), label, m ? migc_errmsg(m) : "no handle");
+	c.m = m;
+	c.want = want;
+	c.msg = m ? migc_errmsg(m) : NULL;
+	snprintf(label, sizeof(label), "... and every later call on that handle is %d with the same message, no crash", want);
+	check(inchild(everycallf, &c) == 0, label, "see above");
+	migc_close(m);
+}
+
+/* NULL where a pointer is needed is MIGC_INPUT; ok is a working handle. */
+static int
+nullargs(void *arg)
+{
+	migc *ok = arg, *m = NULL;
+	sqlite3 *db;
+	int bad = 0;
+
+	bad += everycall(NULL, MIGC_INPUT, NULL);
+	bad += callok(NULL, "migc_open(NULL, ...)", migc_open(NULL, "sqlite::memory:", &app_migrations, 0), MIGC_INPUT, NULL);
+	sqlite3_open(":memory:", &db);
+	bad += callok(NULL, "migc_wrap_sqlite(NULL, ...)", migc_wrap_sqlite(NULL, db, &app_migrations), MIGC_INPUT, NULL);
+	sqlite3_close(db);
+	bad += callok(ok, "migc_status(m, NULL, NULL)", migc_status(ok, NULL, NULL), MIGC_INPUT, NULL);
+	bad += callok(ok, "migc_verify_schema(m, NULL, NULL)", migc_verify_schema(ok, NULL, NULL), MIGC_INPUT, NULL);
+	bad += callok(ok, "migc_set_table(m, NULL)", migc_set_table(ok, NULL), MIGC_INPUT, NULL);
+	bad += callok(ok, "migc_set_schema(m, NULL)", migc_set_schema(ok, NULL), MIGC_INPUT, NULL);
+	bad += callok(ok, "migc_open(&m, NULL, ...)", migc_open(&m, NULL, &app_migrations, 0), MIGC_INPUT, NULL);
+	migc_close(m);
+	if (migc_find(NULL, 1) != NULL || migc_also_accepts(NULL, "c1:00") || migc_also_accepts(&app_migrations.migrations[0], NULL)) {
+		printf("migc_find or migc_also_accepts took NULL for a set or a migration\n");
+		bad++;
+	}
+	bad += callok(ok, "migc_up on the working handle after all that", migc_up(ok, MIGC_LATEST), MIGC_OK, "");
+	return bad;
+}
+
+/* A SQLite file dir/name, new and empty. */
+static sqlite3 *
+freshdb(const char *dir, const char *name)
+{
+	char path[4096];
+	sqlite3 *db = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	remove(path);
+	sqlite3_open(path, &db);
+	return db;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct migc_state *states = NULL;
+	const char *dir = argc == 2 ? argv[1] : NULL;
 	sqlite3 *db;
 	migc *m;
 	size_t n = 0;
 	int rc;
+
+	if (!dir) {
+		fprintf(stderr, "usage: api_test DIR\n");
+		return 2;
+	}
 
 	migc_close(NULL);
 	migc_free(NULL);
@@ -152,9 +315,67 @@ main(void)
 	migc_close(m);
 	sqlite3_close(db);
 
+	/* A handle that failed to open or wrap stays failed (issue 12, item 9). */
 	rc = migc_open(&m, "sqlite:/nonexistent-dir/x.db", &app_migrations, 0);
-	check(rc == MIGC_ERROR && strstr(migc_errmsg(m), "cannot open sqlite database /nonexistent-dir/x.db"),
-	      "migc_open of an impossible path is MIGC_ERROR with a message", migc_errmsg(m));
+	checkfailed("migc_open of an impossible path", m, rc, MIGC_ERROR, "cannot open sqlite database /nonexistent-dir/x.db");
+	rc = migc_open(&m, "postgres://migc@127.0.0.1:1/x", &app_migrations, 0);
+	checkfailed("migc_open of a postgres URL for a sqlite set", m, rc, MIGC_INPUT, "generated for sqlite, not for a postgres database");
+	rc = migc_open(&m, "sqlite::memory:", NULL, 0);
+	checkfailed("migc_open with a NULL set", m, rc, MIGC_INPUT, "record layout");
+	{
+		struct migc_set pgset = app_migrations;
+
+		/* The runtime sees a postgres set by its dialect and driver. */
+		pgset.dialect = "postgres";
+		pgset.driver = &migc_driver_postgres;
+		db = freshdb(dir, "wrap-pgset.db");
+		rc = migc_wrap_sqlite(&m, db, &pgset);
+		checkfailed("migc_wrap_sqlite of a postgres set", m, rc, MIGC_INPUT, "is not a sqlite set");
+		check(queryint(db, "SELECT count(*) FROM sqlite_schema") == 0,
+		      "... and no call on that handle applies the postgres set to the SQLite file", "tables were created");
+		sqlite3_close(db);
+	}
+	rc = migc_wrap_sqlite(&m, NULL, &app_migrations);
+	checkfailed("migc_wrap_sqlite of a NULL connection", m, rc, MIGC_INPUT, "NULL");
+	db = freshdb(dir, "wrap-noset.db");
+	rc = migc_wrap_sqlite(&m, db, NULL);
+	checkfailed("migc_wrap_sqlite with a NULL set", m, rc, MIGC_INPUT, "record layout");
+	check(queryint(db, "SELECT count(*) FROM sqlite_schema") == 0, "... and leaves the file empty", "tables were created");
+	sqlite3_close(db);
+
+	/* NULL arguments: refused, and a working handle keeps working. */
+	db = freshdb(dir, "nullargs.db");
+	rc = migc_wrap_sqlite(&m, db, &app_migrations);
+	check(rc == MIGC_OK && inchild(nullargs, m) == 0,
+	      "NULL handles and NULL arguments are MIGC_INPUT, setters on NULL do nothing, no crash", "see above");
 	migc_close(m);
+	sqlite3_close(db);
+
+	/* The application's connection inside its own transaction: refused,
+	** and its uncommitted work stays its own. */
+	db = freshdb(dir, "apptx.db");
+	sqlite3_exec(db, "CREATE TABLE app (x); BEGIN; INSERT INTO app VALUES (1)", NULL, NULL, NULL);
+	rc = migc_wrap_sqlite(&m, db, &app_migrations);
+	checkfailed("migc_wrap_sqlite of a connection inside a transaction", m, rc, MIGC_INPUT, "inside a transaction");
+	check(!sqlite3_get_autocommit(db) && queryint(db, "SELECT count(*) FROM app") == 1,
+	      "... and the application's transaction is still open, its row in it", "it was ended");
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	rc = migc_wrap_sqlite(&m, db, &app_migrations);
+	check(rc == MIGC_OK, "migc_wrap_sqlite of the same connection once idle", migc_errmsg(m));
+	sqlite3_exec(db, "BEGIN; INSERT INTO app VALUES (2)", NULL, NULL, NULL);
+	rc = migc_up(m, MIGC_LATEST);
+	check(rc == MIGC_INPUT && strstr(migc_errmsg(m), "inside a transaction"),
+	      "migc_up while the application has a transaction open is MIGC_INPUT", migc_errmsg(m));
+	check(!sqlite3_get_autocommit(db) && queryint(db, "SELECT count(*) FROM app") == 1,
+	      "... and leaves that transaction open with its row", "it was ended");
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	check(queryint(db, "SELECT count(*) FROM app") == 0 &&
+	      queryint(db, "SELECT count(*) FROM sqlite_schema WHERE name <> 'app'") == 0,
+	      "... the application's rollback removes its row, and nothing of the migrations was applied", "rows or tables left");
+	rc = migc_up(m, MIGC_LATEST);
+	check(rc == MIGC_OK && queryint(db, "SELECT count(*) FROM migc_migrations") == 3,
+	      "once the transaction is over the same handle migrates", migc_errmsg(m));
+	migc_close(m);
+	sqlite3_close(db);
 	return nfail ? 1 : 0;
 }

@@ -3,11 +3,18 @@
 ** application holds (migc_wrap_pg): a failed no-transaction migration
 ** must leave no advisory lock and no open transaction on that connection,
 ** and the application's notice receiver stays its own. Linked with the set
-** generated from tests/api-pg/ as pg_migrations; argv[1] is a database URL.
+** generated from tests/api-pg/ as pg_migrations; argv[1] and argv[2] are
+** the URLs of two fresh databases. A handle that failed to open or wrap
+** answers every call with its error (never a crash: those calls run in a
+** child process), and the application's connection inside a transaction
+** is refused, its uncommitted work left to it.
 */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -49,6 +56,147 @@ appreceiver(void *arg, const PGresult *res)
 		nnotices++;
 }
 
+/* Every call on a failed handle m gives want and keeps msg; prints each
+** difference and returns their number. */
+static int
+everycall(migc *m, int want, const char *msg)
+{
+	struct migc_state *states = NULL;
+	struct migc_drift *drift = NULL;
+	size_t n = 0;
+	int rc[9], i, bad = 0;
+
+	rc[0] = migc_up(m, MIGC_LATEST);
+	rc[1] = migc_up_dry_run(m, MIGC_LATEST);
+	rc[2] = migc_down(m, 1, 0);
+	rc[3] = migc_redo(m);
+	rc[4] = migc_baseline(m, 1);
+	rc[5] = migc_repair(m, MIGC_REPAIR_ACCEPT_CHECKSUMS, 0);
+	rc[6] = migc_status(m, &states, &n);
+	rc[7] = migc_verify(m);
+	rc[8] = migc_verify_schema(m, &drift, &n);
+	for (i = 0; i < 9; i++)
+		if (rc[i] != want) {
+			printf("call %d returned %d, not %d: %s\n", i, rc[i], want, migc_errmsg(m));
+			bad++;
+		}
+	if (strcmp(migc_errmsg(m), msg) != 0) {
+		printf("the message is now: %s\n", migc_errmsg(m));
+		bad++;
+	}
+	return bad;
+}
+
+/* everycall in a child process: its result, or 100 + the signal that
+** ended the child. */
+static int
+inchild(migc *m, int want, const char *msg)
+{
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		st = everycall(m, want, msg);
+		fflush(stdout);
+		_exit(st > 99 ? 99 : st);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	if (WIFSIGNALED(st)) {
+		printf("crashed: signal %d\n", WTERMSIG(st));
+		return 100 + WTERMSIG(st);
+	}
+	return WEXITSTATUS(st);
+}
+
+/* A failed handle: rc is want, the message holds what, every later call
+** gives want with that message (in a child process unless the handle
+** may hold the application's connection, which a child must not use).
+** Closes m. */
+static void
+checkfailed(const char *name, migc *m, int rc, int want, const char *what, int forked)
+{
+	char label[256];
+
+	snprintf(label, sizeof(label), "%s is %d with its message", name, want);
+	check(rc == want && strstr(migc_errmsg(m), what), label, migc_errmsg(m));
+	snprintf(label, sizeof(label), "... and every later call on that handle is %d with the same message, no crash", want);
+	check((forked ? inchild(m, want, migc_errmsg(m)) : everycall(m, want, migc_errmsg(m))) == 0, label, "see above");
+	migc_close(m);
+}
+
+/* What is left of the application's transaction, and of the migrations,
+** on the connection c to a database no migration ran on. */
+static void
+checkapptx(PGconn *c, migc *m, const char *what)
+{
+	char label[256];
+
+	snprintf(label, sizeof(label), "%s: the application's transaction is still open, its row uncommitted", what);
+	check(PQtransactionStatus(c) == PQTRANS_INTRANS && queryint(c, "SELECT count(*) FROM app") == 1, label, migc_errmsg(m));
+	PQclear(PQexec(c, "ROLLBACK"));
+	snprintf(label, sizeof(label), "%s: the application's ROLLBACK removes its row; nothing of the migrations is there", what);
+	check(queryint(c, "SELECT count(*) FROM app") == 0 &&
+	      queryint(c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'app'") == 0,
+	      label, "rows or tables left");
+}
+
+static void
+checkwrapfailures(const char *url)
+{
+	PGconn *c, *bad;
+	migc *m;
+	int rc;
+
+	rc = migc_open(&m, "postgres://migc@127.0.0.1:1/x?connect_timeout=3", &pg_migrations, 0);
+	checkfailed("migc_open of an unreachable server", m, rc, MIGC_ERROR, "cannot connect to PostgreSQL", 1);
+	rc = migc_open(&m, "sqlite::memory:", &pg_migrations, 0);
+	checkfailed("migc_open of a sqlite URL for a postgres set", m, rc, MIGC_INPUT, "generated for postgres, not for a sqlite database", 1);
+	rc = migc_wrap_pg(&m, NULL, &pg_migrations);
+	checkfailed("migc_wrap_pg of a NULL connection", m, rc, MIGC_INPUT, "NULL", 1);
+	bad = PQconnectdb("postgres://migc@127.0.0.1:1/x?connect_timeout=3");
+	rc = migc_wrap_pg(&m, bad, &pg_migrations);
+	checkfailed("migc_wrap_pg of a connection that is not CONNECTION_OK", m, rc, MIGC_INPUT, "not connected", 1);
+	PQfinish(bad);
+
+	c = PQconnectdb(url);
+	if (PQstatus(c) != CONNECTION_OK) {
+		printf("[FAIL] pg api: connect: %s", PQerrorMessage(c));
+		nfail++;
+		PQfinish(c);
+		return;
+	}
+	rc = migc_wrap_pg(&m, c, NULL);
+	checkfailed("migc_wrap_pg with a NULL set", m, rc, MIGC_INPUT, "record layout", 1);
+
+	/* Inside the application's transaction: at wrap time, then after. */
+	PQclear(PQexec(c, "CREATE TABLE app (x integer)"));
+	PQclear(PQexec(c, "BEGIN"));
+	PQclear(PQexec(c, "INSERT INTO app VALUES (1)"));
+	rc = migc_wrap_pg(&m, c, &pg_migrations);
+	checkfailed("migc_wrap_pg of a connection inside a transaction", m, rc, MIGC_INPUT, "inside a transaction", 0);
+	checkapptx(c, NULL, "wrap in a transaction");
+	rc = migc_wrap_pg(&m, c, &pg_migrations);
+	check(rc == MIGC_OK, "migc_wrap_pg of the same connection once idle", migc_errmsg(m));
+	PQclear(PQexec(c, "BEGIN"));
+	PQclear(PQexec(c, "INSERT INTO app VALUES (2)"));
+	rc = migc_up(m, MIGC_LATEST);
+	check(rc == MIGC_INPUT && strstr(migc_errmsg(m), "inside a transaction"),
+	      "migc_up while the application has a transaction open is MIGC_INPUT", migc_errmsg(m));
+	checkapptx(c, m, "up in a transaction");
+	PQclear(PQexec(c, "BEGIN"));
+	PQclear(PQexec(c, "SELECT 1 / 0"));
+	rc = migc_status(m, &(struct migc_state *){NULL}, &(size_t){0});
+	check(rc == MIGC_INPUT && strstr(migc_errmsg(m), "inside a failed transaction"),
+	      "migc_status in the application's failed transaction is MIGC_INPUT", migc_errmsg(m));
+	check(PQtransactionStatus(c) == PQTRANS_INERROR, "... and leaves that transaction to the application", "it was ended");
+	PQclear(PQexec(c, "ROLLBACK"));
+	migc_close(m);
+	PQfinish(c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -56,10 +204,11 @@ main(int argc, char **argv)
 	migc *m;
 	int rc;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: pg_api_test URL\n");
+	if (argc != 3) {
+		fprintf(stderr, "usage: pg_api_test URL URL2\n");
 		return 2;
 	}
+	checkwrapfailures(argv[2]);
 	c = PQconnectdb(argv[1]);
 	if (PQstatus(c) != CONNECTION_OK) {
 		printf("[FAIL] pg api: connect: %s", PQerrorMessage(c));
