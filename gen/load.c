@@ -2,7 +2,8 @@
 ** load.c: read a directory of migration files into a struct migc_set.
 ** File names give versions, the leading comment block gives directives,
 ** the scanner gives statements; this file checks what a migration may
-** contain and reports every problem with its path:line:col.
+** contain and reports every problem with its path:line:col. Another
+** tool's files (gen/foreign.c) are refused before any of that.
 */
 #define _POSIX_C_SOURCE 200809L
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include "sha256.h"
 #include "util.h"
 #include "check.h"
+#include "foreign.h"
 #include "load.h"
 
 /* The largest migration file read. Past this the generated C would take
@@ -344,6 +346,10 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 		else if (dialect == DIALECT_SQLITE)
 			diagwarn(d, path, line, col, "invalid UTF-8: SQLite will store these bytes as they are");
 	}
+	if (foreigntext(path, file, text, len, d)) {
+		free(path);
+		return;
+	}
 	if (dialect == DIALECT_NONE) {
 		directives(path, text, leadingend(text, len), dialect, dv, d);
 		sc->flags = dv->flags;
@@ -418,7 +424,8 @@ readnames(const char *dir, size_t *n, struct diags *d)
 	return names;
 }
 
-/* List the .sql files of dir, sorted by version, up before down. */
+/* List the .sql files of dir, sorted by version, up before down. A file
+** named after another tool's layout is reported and left out. */
 static struct entry *
 listdir(const char *dir, size_t *n, struct diags *d)
 {
@@ -432,6 +439,10 @@ listdir(const char *dir, size_t *n, struct diags *d)
 		size_t namelen;
 		struct entry x;
 
+		if (foreignname(path, f, names, nnames, d)) {
+			free(path);
+			continue;
+		}
 		if (parsefilename(f, &x.version, &name, &namelen, &x.isdown, &why) != 0) {
 			diagerror(d, path, 0, 0, "%s", why);
 			free(path);
