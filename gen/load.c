@@ -2,7 +2,8 @@
 ** load.c: read a directory of migration files into a struct migc_set.
 ** File names give versions, the leading comment block gives directives,
 ** the scanner gives statements; this file checks what a migration may
-** contain and reports every problem with its path:line:col.
+** contain and reports every problem with its path:line:col. Another
+** tool's files (gen/foreign.c) are refused before any of that.
 */
 #define _POSIX_C_SOURCE 200809L
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include "sha256.h"
 #include "util.h"
 #include "check.h"
+#include "foreign.h"
 #include "load.h"
 
 /* The largest migration file read. Past this the generated C would take
@@ -351,6 +353,10 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 		else if (dialect == DIALECT_SQLITE)
 			diagwarn(d, path, line, col, "invalid UTF-8: SQLite will store these bytes as they are");
 	}
+	if (foreigntext(path, file, text, len, d)) {
+		free(path);
+		return;
+	}
 	if (dialect == DIALECT_NONE) {
 		directives(path, text, leadingend(text, len), dialect, dv, d);
 		sc->flags = dv->flags;
@@ -389,41 +395,76 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 	free(path);
 }
 
-/* List the .sql files of dir, sorted by version, up before down. */
+static int
+namecmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The .sql names in dir not starting with '.', sorted by strcmp so that
+** diagnostics come in one order on every file system; *n of them. */
+static char **
+readnames(const char *dir, size_t *n, struct diags *d)
+{
+	char **names = NULL;
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *dp;
+
+	*n = 0;
+	dp = opendir(dir);
+	if (!dp) {
+		diagerror(d, dir, 0, 0, "cannot open migration directory: %s", strerror(errno));
+		return NULL;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		const char *f = de->d_name;
+		size_t flen = strlen(f);
+
+		if (f[0] == '.' || flen < 4 || strcmp(f + flen - 4, ".sql") != 0)
+			continue;
+		names = xgrow(names, *n, &cap, sizeof(*names));
+		names[(*n)++] = xstrdup(f);
+	}
+	closedir(dp);
+	if (*n)
+		qsort(names, *n, sizeof(*names), namecmp);
+	return names;
+}
+
+/* List the .sql files of dir, sorted by version, up before down. A file
+** named after another tool's layout is reported and left out. */
 static struct entry *
 listdir(const char *dir, size_t *n, struct diags *d)
 {
 	struct entry *e = NULL;
-	struct dirent *de;
-	size_t ne = 0, cap = 0;
-	DIR *dp;
+	size_t nnames, ne = 0, cap = 0, i;
+	char **names = readnames(dir, &nnames, d);
 
-	dp = opendir(dir);
-	if (!dp) {
-		diagerror(d, dir, 0, 0, "cannot open migration directory: %s", strerror(errno));
-		*n = 0;
-		return NULL;
-	}
-	while ((de = readdir(dp)) != NULL) {
-		const char *f = de->d_name, *name, *why;
-		size_t flen = strlen(f), namelen;
+	for (i = 0; i < nnames; i++) {
+		const char *f = names[i], *name, *why;
+		char *path = joinpath(dir, f);
+		size_t namelen;
 		struct entry x;
 
-		if (f[0] == '.' || flen < 4 || strcmp(f + flen - 4, ".sql") != 0)
+		if (foreignname(path, f, names, nnames, d)) {
+			free(path);
 			continue;
+		}
 		if (parsefilename(f, &x.version, &name, &namelen, &x.isdown, &why) != 0) {
-			char *path = joinpath(dir, f);
-
 			diagerror(d, path, 0, 0, "%s", why);
 			free(path);
 			continue;
 		}
+		free(path);
 		x.file = xstrdup(f);
 		x.name = xmemdup(name, namelen);
 		e = xgrow(e, ne, &cap, sizeof(*e));
 		e[ne++] = x;
 	}
-	closedir(dp);
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
 	if (ne)
 		qsort(e, ne, sizeof(*e), entrycmp);
 	*n = ne;

@@ -146,6 +146,21 @@ t_wrapped_fail() {
 }
 check "[$B] up: a file wrapped in BEGIN/COMMIT runs in migc's transaction and rolls back whole" t_wrapped_fail
 
+t_foreign_files() {
+	d=$tmp/$B/foreign
+	mig "$d" 00001_users.sql "-- +goose Up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n\n-- +goose Down\nDROP TABLE users;\n"
+	mig "$d" 20240131120000_posts.sql "-- migrate:up\nCREATE TABLE posts (id INTEGER PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE posts;\n"
+	db=$(newdb foreign)
+	q "$db" "CREATE TABLE keep (x INTEGER)" || return 1
+	dump "$db" >"$tmp/before"
+	expect 2 "00001_users.sql:1:1: error: is a goose migration (-- +goose Up at line 1): migc runs the whole file as one up migration; split it into 00001_users.sql (the Up section) and 00001_users.down.sql (the Down section, from line 4)" \
+		build/migc up --dir "$d" --database "$db" || return 1
+	grep -qF "20240131120000_posts.sql:1:1: error: is a dbmate migration (-- migrate:up at line 1)" "$tmp/expect.out" || return 1
+	[ "$(tables "$db")" = keep ] || return 1
+	dump "$db" | cmp -s - "$tmp/before"
+}
+check "[$B] up: a goose file and a dbmate file are refused (exit 2), not run Up and Down in one go; the database is untouched" t_foreign_files
+
 t_concurrent() {
 	d=$tmp/$B/concdir
 	i=1

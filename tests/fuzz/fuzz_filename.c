@@ -1,6 +1,9 @@
 /*
 ** fuzz_filename.c: libFuzzer target for the migration file name parser:
 ** an accepted name has a version of at least 1 and a name inside the input.
+** The same input goes to gen/foreign.c, as a file name (beside its
+** golang-migrate and Flyway siblings) and as file content: whatever it
+** refuses has a message.
 */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,8 +14,46 @@
 #include "scan.h"
 #include "util.h"
 #include "load.h"
+#include "foreign.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Each refusal is one diagnostic line. */
+static void
+foreign(const char *file, const uint8_t *data, size_t size)
+{
+	static char down[] = "1_x.down.sql", up[] = "1_x.up.sql", v[] = "V1__x.sql";
+	char *names[4];
+	struct diags d = {{0}, 0, 0};
+	char *text = malloc(size + 1);
+	size_t i, n = 0;
+	int refused, before;
+
+	if (!text)
+		abort();
+	memcpy(text, data, size);
+	text[size] = '\0';
+	names[n++] = down;
+	names[n++] = up;
+	names[n++] = v;
+	if (strcmp(file, down) != 0 && strcmp(file, up) != 0 && strcmp(file, v) != 0)
+		names[n++] = (char *)file;
+	for (i = n - 1; i > 0 && strcmp(names[i - 1], names[i]) > 0; i--) {
+		char *t = names[i];
+
+		names[i] = names[i - 1];
+		names[i - 1] = t;
+	}
+	refused = foreignname("dir/f", file, names, n, &d);
+	if (refused != (d.nerrors == 1))
+		abort();
+	before = d.nerrors;
+	refused = foreigntext("dir/f", file, text, size, &d);
+	if (refused != (d.nerrors == before + 1))
+		abort();
+	buffree(&d.text);
+	free(text);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -33,5 +74,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (!why || !*why) {
 		abort();
 	}
+	foreign(file, data, size);
 	return 0;
 }

@@ -1,0 +1,439 @@
+/*
+** foreign.c: which other migration tool wrote a file. A goose, dbmate or
+** sql-migrate file keeps its Up and Down sections in one file, and migc
+** would run both as one up migration; golang-migrate's 1_x.up.sql would
+** become a migration named "x.up". Until migc reads these layouts, load.c
+** refuses them through this file, the one place that knows them.
+**
+** Section markers, looked for on every line (inside strings and block
+** comments too, as the tools themselves read lines), each a little looser
+** than its tool (leading blanks, any case): a near miss was still written
+** for that tool, and must not run as migc's.
+**   goose (pressly.github.io/goose/reference/annotations, and
+**     internal/sqlparser/parser.go, which trims blanks after "--"):
+**     annotations are case-insensitive "-- +goose Up|Down|StatementBegin|
+**     StatementEnd|NO TRANSACTION|ENVSUB ON|OFF" lines. Taken: blanks,
+**     "--", blanks, "+goose" in any case, then a blank or the line's end.
+**   dbmate (pkg/dbmate/migration.go, ^--\s*migrate:up(\s*$|\s+\S+), the
+**     same for migrate:down; options such as transaction:false follow).
+**     Taken: blanks, "--", blanks, "migrate:up" or "migrate:down", then a
+**     blank or the end.
+**   sql-migrate (sqlparse/sqlparse.go: a line "-- +migrate " and a
+**     command, Up, Down, StatementBegin or StatementEnd, options after it).
+**     Taken: blanks, "--", blanks, "+migrate", blanks, one of the four
+**     commands, then a blank or the end.
+** File names:
+**   golang-migrate (source/parse.go, ^([0-9]+)_(.*)\.(down|up)\.(.*)$), and
+**     sqlx's reversible layout: NNNN_name.up.sql beside NNNN_name.down.sql.
+**   Flyway (documentation, "Migrations"): V<version>__<description>.sql
+**     versioned, U<version>__ undo, R__<description>.sql repeatable; the
+**     version's parts are separated by '.' or '_', both read as dots.
+**   refinery (refinery_core util.rs, ^([U|V])(\d+(?:\.\d+)?)__(\w+)\.sql$):
+**     V versioned, U unversioned.
+*/
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "util.h"
+#include "foreign.h"
+
+/* How much of a marker line a message quotes. */
+#define MAXQUOTE 80
+
+enum tool { TOOL_NONE, TOOL_GOOSE, TOOL_DBMATE, TOOL_SQLMIGRATE };
+
+static const struct {
+	const char *name;
+	const char *lines;      /* how its marker lines start, for "without the ... lines" */
+} tools[] = {
+	{ "", "" },
+	{ "goose", "-- +goose" },
+	{ "dbmate", "-- migrate:" },
+	{ "sql-migrate", "-- +migrate" },
+};
+
+static int
+blank(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* The length of w (lower-case) when s[0..n) starts with it in any case,
+** followed by a blank or the end; else 0. */
+static size_t
+word(const char *s, size_t n, const char *w)
+{
+	size_t k = strlen(w), i;
+
+	if (n < k)
+		return 0;
+	for (i = 0; i < k; i++)
+		if (lower((unsigned char)s[i]) != w[i])
+			return 0;
+	if (k < n && !blank(s[k]))
+		return 0;
+	return k;
+}
+
+static size_t
+skipblanks(const char *s, size_t i, size_t n)
+{
+	while (i < n && blank(s[i]))
+		i++;
+	return i;
+}
+
+/* The tool whose marker s[0..n), a line from its "--" on, is; *isdown
+** tells a marker that opens the Down section. */
+static enum tool
+marker(const char *s, size_t n, int *isdown)
+{
+	size_t i = skipblanks(s, 2, n), k;
+
+	*isdown = 0;
+	if ((k = word(s + i, n - i, "+goose")) != 0) {
+		i = skipblanks(s, i + k, n);
+		*isdown = word(s + i, n - i, "down") != 0;
+		return TOOL_GOOSE;
+	}
+	if (word(s + i, n - i, "migrate:up"))
+		return TOOL_DBMATE;
+	if (word(s + i, n - i, "migrate:down")) {
+		*isdown = 1;
+		return TOOL_DBMATE;
+	}
+	if ((k = word(s + i, n - i, "+migrate")) != 0) {
+		i = skipblanks(s, i + k, n);
+		*isdown = word(s + i, n - i, "down") != 0;
+		if (*isdown || word(s + i, n - i, "up") || word(s + i, n - i, "statementbegin") ||
+		    word(s + i, n - i, "statementend"))
+			return TOOL_SQLMIGRATE;
+	}
+	return TOOL_NONE;
+}
+
+int
+foreigntext(const char *path, const char *file, const char *text, size_t len, struct diags *d)
+{
+	unsigned long line = 1, first = 0, down = 0, col = 0;
+	size_t i = 0, mark = 0, marklen = 0, base;
+	enum tool t = TOOL_NONE;
+	int indown = 0;
+
+	while (i < len) {
+		size_t eol = i, p;
+		enum tool u;
+		int isdown;
+
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		p = skipblanks(text, i, eol);
+		if (eol - p >= 2 && text[p] == '-' && text[p + 1] == '-' &&
+		    (u = marker(text + p, eol - p, &isdown)) != TOOL_NONE) {
+			if (t == TOOL_NONE) {
+				t = u;
+				first = line;
+				col = (unsigned long)(p - i) + 1;
+				mark = p;
+				marklen = eol - p;
+				while (marklen > 0 && blank(text[mark + marklen - 1]))
+					marklen--;
+				if (marklen > MAXQUOTE)
+					marklen = MAXQUOTE;
+			}
+			if (u == t && isdown && !down)
+				down = line;
+		}
+		i = eol + 1;
+		line++;
+	}
+	if (t == TOOL_NONE)
+		return 0;
+	base = strlen(file);
+	if (base >= 4 && strcmp(file + base - 4, ".sql") == 0)
+		base -= 4;
+	if (base >= 5 && memcmp(file + base - 5, ".down", 5) == 0) {
+		base -= 5;
+		indown = 1;
+	}
+	if (indown)
+		diagerror(d, path, first, col, "is a %s migration (%.*s at line %lu): migc runs the whole file as one down "
+		          "migration; keep only the Down section in %.*s.down.sql (the Up section goes in %.*s.sql), "
+		          "without the %s lines", tools[t].name, (int)marklen, text + mark, first, (int)base, file,
+		          (int)base, file, tools[t].lines);
+	else if (down)
+		diagerror(d, path, first, col, "is a %s migration (%.*s at line %lu): migc runs the whole file as one up "
+		          "migration; split it into %.*s.sql (the Up section) and %.*s.down.sql (the Down section, from "
+		          "line %lu), without the %s lines", tools[t].name, (int)marklen, text + mark, first,
+		          (int)base, file, (int)base, file, down, tools[t].lines);
+	else
+		diagerror(d, path, first, col, "is a %s migration (%.*s at line %lu): migc runs the whole file as one up "
+		          "migration; keep the Up section in %.*s.sql, without the %s lines (a down migration goes in "
+		          "%.*s.down.sql)", tools[t].name, (int)marklen, text + mark, first, (int)base, file,
+		          tools[t].lines, (int)base, file);
+	return 1;
+}
+
+/* Whether the sorted names[0..n) hold s. */
+static int
+hasname(char *const *names, size_t n, const char *s)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(names[mid], s);
+
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* The first of the sorted names[0..n) that starts with prefix, or NULL. */
+static const char *
+firstwith(char *const *names, size_t n, const char *prefix)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(names[mid], prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && strncmp(names[lo], prefix, strlen(prefix)) == 0 ? names[lo] : NULL;
+}
+
+/* A golang-migrate name: digits, '_', a name, ".up.sql" or ".down.sql".
+** *stem is the length before ".up"/".down", *name where the name starts. */
+static int
+gomigrate(const char *file, size_t *stem, size_t *name, int *isdown)
+{
+	size_t n = strlen(file), i = 0;
+
+	while (digit(file[i]))
+		i++;
+	if (i == 0 || file[i] != '_')
+		return 0;
+	*name = i + 1;
+	if (n - *name >= 7 && strcmp(file + n - 7, ".up.sql") == 0) {
+		*isdown = 0;
+		*stem = n - 7;
+		return 1;
+	}
+	if (n - *name >= 9 && strcmp(file + n - 9, ".down.sql") == 0) {
+		*isdown = 1;
+		*stem = n - 9;
+		return 1;
+	}
+	return 0;
+}
+
+/* A Flyway or refinery name, split. */
+struct flyname {
+	char kind;              /* 'V', 'U' or 'R' */
+	const char *ver, *desc; /* as written; ver empty for 'R' */
+	size_t verlen, desclen;
+	int integer;            /* the version is one run of digits */
+	int refinery;           /* refinery reads this name too */
+};
+
+/* V or U, a version (runs of digits joined by one '.' or '_'), "__", a
+** description, ".sql"; or R, "__", a description, ".sql". */
+static int
+flyway(const char *file, struct flyname *f)
+{
+	size_t n = strlen(file), i = 1, ndots = 0, nunders = 0, k;
+
+	if (n < 7 || strcmp(file + n - 4, ".sql") != 0)
+		return 0;
+	f->kind = file[0];
+	f->ver = file + 1;
+	if (f->kind == 'R') {
+		if (file[1] != '_' || file[2] != '_')
+			return 0;
+	} else if (f->kind == 'V' || f->kind == 'U') {
+		for (;;) {
+			size_t start = i;
+
+			while (digit(file[i]))
+				i++;
+			if (i == start)
+				return 0;
+			if (file[i] == '_' && file[i + 1] == '_')
+				break;
+			if ((file[i] != '.' && file[i] != '_') || !digit(file[i + 1]))
+				return 0;
+			if (file[i] == '.')
+				ndots++;
+			else
+				nunders++;
+			i++;
+		}
+	} else {
+		return 0;
+	}
+	f->verlen = i - 1;
+	i += 2;
+	if (i > n - 4)
+		return 0;
+	f->desc = file + i;
+	f->desclen = n - 4 - i;
+	f->integer = f->verlen > 0 && ndots == 0 && nunders == 0;
+	f->refinery = f->kind != 'R' && nunders == 0 && ndots <= 1 && f->desclen > 0;
+	for (k = 0; k < f->desclen; k++) {
+		int c = (unsigned char)f->desc[k];
+
+		if (!(digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'))
+			f->refinery = 0;
+	}
+	return 1;
+}
+
+/* The version as Flyway reads it: '_' as '.'. */
+static void
+putversion(struct buf *b, const struct flyname *f)
+{
+	size_t k;
+
+	for (k = 0; k < f->verlen; k++)
+		bufputc(b, f->ver[k] == '_' ? '.' : f->ver[k]);
+	bufputc(b, '\0');
+}
+
+/* A migc name for a description: characters migc's names lack become
+** '_'; an empty one is NAME. */
+static void
+putname(struct buf *b, const char *desc, size_t len)
+{
+	size_t k;
+
+	if (len == 0)
+		bufputs(b, "NAME");
+	for (k = 0; k < len; k++) {
+		int c = (unsigned char)desc[k];
+
+		bufputc(b, digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+		           c == '-' || c == '.' ? c : '_');
+	}
+	bufputc(b, '\0');
+}
+
+/* The version as a migc version prefix: an integer padded to four digits,
+** else NNNN. */
+static void
+putnumber(struct buf *b, const struct flyname *f)
+{
+	size_t k;
+
+	if (!f->integer) {
+		bufputs(b, "NNNN");
+	} else {
+		for (k = f->verlen; k < 4; k++)
+			bufputc(b, '0');
+		bufadd(b, f->ver, f->verlen);
+	}
+	bufputc(b, '\0');
+}
+
+static void
+flywayerror(const char *path, const struct flyname *f, char *const *names, size_t n, struct diags *d)
+{
+	struct buf ver = {0}, name = {0}, num = {0}, prefix = {0}, downname = {0};
+	struct flyname up;
+	const char *sibling;
+
+	putversion(&ver, f);
+	putname(&name, f->desc, f->desclen);
+	putnumber(&num, f);
+	if (f->kind == 'R') {
+		diagerror(d, path, 0, 0, "is a Flyway repeatable migration, run again whenever it changes: migc has no such "
+		          "migrations; put its statements in a numbered one (NNNN_%s.sql), and each later change in another",
+		          name.data);
+	} else if (f->kind == 'V' && f->integer) {
+		diagerror(d, path, 0, 0, "is a %s versioned migration (version %s): rename it to %s_%s.sql",
+		          f->refinery ? "Flyway or refinery" : "Flyway", ver.data, num.data, name.data);
+	} else if (f->kind == 'V') {
+		diagerror(d, path, 0, 0, "is a %s versioned migration (version %s): migc versions are whole numbers; rename "
+		          "it to NNNN_%s.sql, numbered to keep version %s's place in the order",
+		          f->refinery ? "Flyway or refinery" : "Flyway", ver.data, name.data, ver.data);
+	} else {
+		/* A down migration takes its up migration's name: the V file's. */
+		bufputc(&prefix, 'V');
+		bufadd(&prefix, f->ver, f->verlen);
+		bufputs(&prefix, "__");
+		bufputc(&prefix, '\0');
+		sibling = firstwith(names, n, prefix.data);
+		if (sibling && flyway(sibling, &up))
+			putname(&downname, up.desc, up.desclen);
+		else
+			putname(&downname, f->desc, f->desclen);
+		if (f->refinery)
+			diagerror(d, path, 0, 0, "is a Flyway undo migration (version %s), or a refinery unversioned one: as "
+			          "Flyway's undo it becomes the down migration %s_%s.down.sql; as refinery's, a migration of "
+			          "its own, NNNN_%s.sql", ver.data, num.data, downname.data, name.data);
+		else
+			diagerror(d, path, 0, 0, "is a Flyway undo migration (version %s): it becomes the down migration "
+			          "%s_%s.down.sql", ver.data, num.data, downname.data);
+	}
+	buffree(&ver);
+	buffree(&name);
+	buffree(&num);
+	buffree(&prefix);
+	buffree(&downname);
+}
+
+int
+foreignname(const char *path, const char *file, char *const *names, size_t n, struct diags *d)
+{
+	struct buf other = {0};
+	struct flyname f;
+	size_t stem, name;
+	int isdown, paired;
+
+	if (flyway(file, &f)) {
+		flywayerror(path, &f, names, n, d);
+		return 1;
+	}
+	if (!gomigrate(file, &stem, &name, &isdown))
+		return 0;
+	bufadd(&other, file, stem);
+	bufputs(&other, isdown ? ".up.sql" : ".down.sql");
+	bufputc(&other, '\0');
+	paired = hasname(names, n, other.data);
+	buffree(&other);
+	if (isdown && !paired)
+		return 0;
+	if (isdown)
+		diagerror(d, path, 0, 0, "is the down half of the golang-migrate (or sqlx) pair %.*s.up.sql: it keeps its "
+		          "name once that file is renamed to %.*s.sql", (int)stem, file, (int)stem, file);
+	else if (paired)
+		diagerror(d, path, 0, 0, "is a golang-migrate (or sqlx) up migration: migc would read it as migration "
+		          "'%.*s.up'; rename it to %.*s%s.sql (its down file %.*s.down.sql keeps its name)",
+		          (int)(stem - name), file + name, (int)stem, file, stem > name ? "" : "NAME", (int)stem, file);
+	else
+		diagerror(d, path, 0, 0, "is a golang-migrate (or sqlx) up migration: migc would read it as migration "
+		          "'%.*s.up'; rename it to %.*s%s.sql", (int)(stem - name), file + name, (int)stem, file,
+		          stem > name ? "" : "NAME");
+	return 1;
+}

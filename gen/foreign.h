@@ -1,0 +1,19 @@
+/*
+** foreign.h: which other migration tool wrote a file (gen/foreign.c).
+** migc does not read other tools' layouts yet; load.c asks these first
+** and refuses such a file, naming the tool and the files to convert to.
+*/
+
+/* When file (at path), one of the n .sql names of its directory sorted by
+** strcmp, is named after another tool's layout (golang-migrate and sqlx
+** NNNN_name.up.sql and its .down.sql half; Flyway V1__name.sql,
+** U1__name.sql, R__name.sql; refinery V1__ and U1__), report it on d and
+** return 1; else return 0. */
+int foreignname(const char *path, const char *file, char *const *names, size_t n,
+                struct diags *d);
+
+/* When text[0..len), the canonical bytes of file (at path), has another
+** tool's section markers on a comment line (goose, dbmate, sql-migrate),
+** report it on d at the first one and return 1; else return 0. */
+int foreigntext(const char *path, const char *file, const char *text, size_t len,
+                struct diags *d);

@@ -1,0 +1,1 @@
+CREATE VIEW IF NOT EXISTS emails AS SELECT email FROM users;

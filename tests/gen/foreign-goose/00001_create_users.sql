@@ -1,0 +1,7 @@
+-- +Goose Up
+-- +goose StatementBegin
+CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);
+-- +goose StatementEnd
+
+-- +GOOSE DOWN
+DROP TABLE users;

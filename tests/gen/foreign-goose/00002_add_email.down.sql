@@ -1,0 +1,2 @@
+-- +goose Down
+ALTER TABLE users DROP COLUMN email;

@@ -1,0 +1,3 @@
+-- Add an email column.
+--+goose up
+ALTER TABLE users ADD COLUMN email TEXT;

@@ -1,0 +1,5 @@
+-- +migrate Up
+CREATE TABLE people (id INTEGER PRIMARY KEY);
+
+-- +migrate Down
+DROP TABLE people;
