@@ -221,16 +221,6 @@ t_hotjournal() {
 	hjintact "$hjdir/v.db"
 }
 
-# hjnobody COMMAND...: as nobody when we are root, so that a read-only
-# file and directory are read-only to COMMAND.
-hjnobody() {
-	if [ "$(id -u)" = 0 ]; then
-		setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups -- "$@"
-	else
-		"$@"
-	fi
-}
-
 t_hotjournal_readonly() {
 	ro=$hjdir/ro
 	[ -s "$hjdir/orig/hot.db-journal" ] || { echo "no crashed database to copy"; return 1; }
@@ -240,7 +230,7 @@ t_hotjournal_readonly() {
 	chmod 444 "$ro/hot.db" "$ro/hot.db-journal"
 	chmod 555 "$ro"
 	expect 1 "run status (or any migc command) once as a user who may write $ro/hot.db and its directory" \
-		hjnobody build/migc status --dir "$hjdir/m" --database "sqlite:$ro/hot.db"
+		asnobody build/migc status --dir "$hjdir/m" --database "sqlite:$ro/hot.db"
 	st=$?
 	chmod 755 "$ro"
 	chmod 644 "$ro/hot.db" "$ro/hot.db-journal"

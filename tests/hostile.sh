@@ -18,16 +18,6 @@ fi
 dump "$hdb" >"$hroot/sqlite.before"
 [ -n "$hpg" ] && dump "$hpg" >"$hroot/pg.before"
 
-# asnobody COMMAND...: run as an unprivileged user when we are root, so
-# that file permissions apply.
-asnobody() {
-	if [ "$(id -u)" = 0 ]; then
-		setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups -- "$@"
-	else
-		"$@"
-	fi
-}
-
 # hostile NAME STATUS FRAGMENT COMMAND...: one catalogue case.
 hostile() {
 	hname=$1

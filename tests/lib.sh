@@ -36,6 +36,16 @@ cbuild() {
 	return $st
 }
 
+# asnobody COMMAND...: run as an unprivileged user when we are root, so
+# that file permissions apply.
+asnobody() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+
 # nolibpq BIN: BIN neither needs libpq nor holds any of it.
 nolibpq() {
 	if nm "$1" | grep -E ' PQ[A-Za-z_]*$' | head -n 3 | grep .; then

@@ -85,7 +85,7 @@ check "[postgres] CREATE INDEX CONCURRENTLY in a no-transaction migration; plpgs
 
 t_pg_api() {
 	build/migc gen --dialect postgres --name pg_migrations -o "$tmp/pg_set.c" tests/api-pg &&
-	$CC $LDFLAGS -std=c99 -Wall -Wextra -Werror -Iruntime $PQ_CFLAGS tests/unit/pg_api_test.c "$tmp/pg_set.c" build/libmigc.a \
+	$CC $LDFLAGS -std=c99 -Wall -Wextra -Werror -Iruntime $PQ_CFLAGS tests/unit/pg_api_test.c tests/unit/testlib.c "$tmp/pg_set.c" build/libmigc.a \
 		$SQLITE_LIBS $PQ_LIBS -o "$tmp/pg_api_test" 2>&1
 }
 if check "[postgres] pg_api_test builds against libmigc.a" t_pg_api; then
@@ -96,7 +96,7 @@ fi
 t_session_api() {
 	build/migc gen --dialect sqlite --name session_sqlite -o "$tmp/session_sqlite.c" tests/session-sqlite &&
 	build/migc gen --dialect postgres --name session_pg -o "$tmp/session_pg.c" tests/session-pg &&
-	cbuild "$tmp/session_test" -Wall -Wextra -Werror $PQ_CFLAGS $PG_DEFINE tests/unit/session_test.c \
+	cbuild "$tmp/session_test" -Wall -Wextra -Werror $PQ_CFLAGS $PG_DEFINE tests/unit/session_test.c tests/unit/testlib.c \
 		"$tmp/session_sqlite.c" "$tmp/session_pg.c" 2>&1
 }
 if check "[postgres] session_test builds against libmigc.a" t_session_api; then
@@ -317,7 +317,7 @@ check "[postgres] lock: an interrupted migration reads as failed (verify 3, stat
 # gen did not check (one written by hand, or by an older gen): each case
 # must end, with an error naming file:line, and leave the connection usable.
 t_pg_copy() {
-	$CC $LDFLAGS -std=c99 -Wall -Wextra -Werror -Iruntime $PQ_CFLAGS tests/unit/pg_copy_test.c build/libmigc.a \
+	$CC $LDFLAGS -std=c99 -Wall -Wextra -Werror -Iruntime $PQ_CFLAGS tests/unit/pg_copy_test.c tests/unit/testlib.c build/libmigc.a \
 		$SQLITE_LIBS $PQ_LIBS -o "$tmp/pg_copy_test" 2>&1
 }
 if check "[postgres] pg_copy_test builds against libmigc.a" t_pg_copy; then

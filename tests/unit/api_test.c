@@ -9,28 +9,18 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "migc.h"
+#include "testlib.h"
 
 extern const struct migc_set app_migrations;
 
-static int nfail;
+const char testname[] = "api";
+
 static int napplied;
 
-static void
-check(int ok, const char *name, const char *detail)
-{
-	if (ok) {
-		printf("[PASS] api: %s\n", name);
-	} else {
-		printf("[FAIL] api: %s: %s\n", name, detail);
-		nfail++;
-	}
-}
 
 static int
 queryint(sqlite3 *db, const char *sql)
@@ -121,30 +111,6 @@ everycallf(void *arg)
 	struct failcase *c = arg;
 
 	return everycall(c->m, c->want, c->msg);
-}
-
-/* Run f(arg) in a child process: its exit status (what f returned), or
-** 100 + the signal that ended it. */
-static int
-inchild(int (*f)(void *), void *arg)
-{
-	pid_t pid;
-	int st;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		st = f(arg);
-		fflush(stdout);
-		_exit(st > 99 ? 99 : st);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	if (WIFSIGNALED(st)) {
-		printf("crashed: signal %d\n", WTERMSIG(st));
-		return 100 + WTERMSIG(st);
-	}
-	return WEXITSTATUS(st);
 }
 
 /* A handle that failed to open or wrap: every later call gives want and

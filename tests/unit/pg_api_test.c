@@ -13,28 +13,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <libpq-fe.h>
 
 #include "migc.h"
+#include "testlib.h"
 
 extern const struct migc_set pg_migrations;
 
-static int nfail;
+const char testname[] = "pg api";
+
 static int nnotices;
 
-static void
-check(int ok, const char *name, const char *detail)
-{
-	if (ok) {
-		printf("[PASS] pg api: %s\n", name);
-	} else {
-		printf("[FAIL] pg api: %s: %s\n", name, detail);
-		nfail++;
-	}
-}
 
 static long
 queryint(PGconn *c, const char *sql)
@@ -87,28 +77,18 @@ everycall(migc *m, int want, const char *msg)
 	return bad;
 }
 
-/* everycall in a child process: its result, or 100 + the signal that
-** ended the child. */
-static int
-inchild(migc *m, int want, const char *msg)
-{
-	pid_t pid;
-	int st;
+struct failcase {
+	migc *m;
+	int want;
+	const char *msg;
+};
 
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		st = everycall(m, want, msg);
-		fflush(stdout);
-		_exit(st > 99 ? 99 : st);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	if (WIFSIGNALED(st)) {
-		printf("crashed: signal %d\n", WTERMSIG(st));
-		return 100 + WTERMSIG(st);
-	}
-	return WEXITSTATUS(st);
+static int
+everycallf(void *arg)
+{
+	struct failcase *c = arg;
+
+	return everycall(c->m, c->want, c->msg);
 }
 
 /* A failed handle: rc is want, the message holds what, every later call
@@ -118,12 +98,16 @@ inchild(migc *m, int want, const char *msg)
 static void
 checkfailed(const char *name, migc *m, int rc, int want, const char *what, int forked)
 {
+	struct failcase c;
 	char label[256];
 
 	snprintf(label, sizeof(label), "%s is %d with its message", name, want);
 	check(rc == want && strstr(migc_errmsg(m), what), label, migc_errmsg(m));
 	snprintf(label, sizeof(label), "... and every later call on that handle is %d with the same message, no crash", want);
-	check((forked ? inchild(m, want, migc_errmsg(m)) : everycall(m, want, migc_errmsg(m))) == 0, label, "see above");
+	c.m = m;
+	c.want = want;
+	c.msg = migc_errmsg(m);
+	check((forked ? inchild(everycallf, &c) : everycall(m, want, c.msg)) == 0, label, "see above");
 	migc_close(m);
 }
 

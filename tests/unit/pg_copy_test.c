@@ -14,19 +14,11 @@
 #include <libpq-fe.h>
 
 #include "migc.h"
+#include "testlib.h"
 
-static int nfail;
 
-static void
-check(int ok, const char *name, const char *detail)
-{
-	if (ok) {
-		printf("[PASS] pg copy: %s\n", name);
-	} else {
-		printf("[FAIL] pg copy: %s: %s\n", name, detail);
-		nfail++;
-	}
-}
+
+const char testname[] = "pg copy";
 
 static long
 queryint(PGconn *c, const char *sql)

@@ -18,23 +18,15 @@
 #endif
 
 #include "migc.h"
+#include "testlib.h"
 
 extern const struct migc_set session_sqlite;
 
-static int nfail;
 
-static void
-check(int ok, const char *name, const char *detail)
-{
-	if (ok) {
-		printf("[PASS] session api: %s\n", name);
-	} else {
-		printf("[FAIL] session api: %s: %s\n", name, detail);
-		nfail++;
-	}
-}
 
 /* The text of the first column of the first row of sql, in out. */
+const char testname[] = "session api";
+
 static const char *
 sqltext(sqlite3 *db, const char *sql, char out[256])
 {
