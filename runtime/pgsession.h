@@ -5,6 +5,7 @@
 
 struct pgsession {
 	char *reset;    /* after each migration: the run's start state and what migc needs */
+	int nreset;     /* statements in reset */
 	char *restore;  /* when the run ends: the run's start state */
 	char *guard;    /* begins a transaction for a tracking write that no migration setting reaches */
 };

@@ -915,14 +915,42 @@ drain(PGconn *conn)
 		PQclear(res);
 }
 
+/* No tracking table in schema here (NULL: no schema on the search_path
+** exists): refuse as moved, or noschema, when there is one elsewhere. */
+static int
+lookelsewhere(migc *m, const char *here)
+{
+	PGresult *res;
+	char *other, *sql;
+	size_t n;
+	int rc = elsewhere(m, "true", &other);
+
+	if (rc != MIGC_OK)
+		return rc;
+	n = strlen(other) + 32;
+	sql = malloc(n);
+	if (sql)
+		snprintf(sql, n, "SELECT e.* FROM %s", other);
+	free(other);
+	if (!sql)
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	rc = run(m, sql, &res);
+	free(sql);
+	if (rc != MIGC_OK)
+		return rc;
+	rc = here ? moved(m, res, 0, here) : noschema(m, res, 0);
+	PQclear(res);
+	return rc;
+}
+
 /*
 ** Outside a transaction, read the table in one round trip: a message of
 ** two statements. The first finds the schema (the one given or already
 ** resolved, else current_schema()), whether the table exists there,
-** whether its bare name leads to that same table, its layout mark, and,
-** only when it is not there and no --schema was given, the tracking
-** tables in other schemas (moved). The second reads the table by the
-** name that will do: qualified when the schema is known, else bare,
+** whether its bare name leads to that same table, and its layout mark;
+** only when it is not there and no --schema was given does a second
+** message look for tracking tables in other schemas (lookelsewhere).
+** The second statement reads the table by the name that will do: qualified when the schema is known, else bare,
 ** since the schema is not known yet when the message is written. When
 ** the bare name leads elsewhere (a temporary table of that name, or none
 ** in the current schema but one further down the search_path) the second
@@ -935,16 +963,13 @@ readonce(migc *m, struct track *t, int brief)
 {
 	PGconn *conn = PG(m)->conn;
 	const char *given = m->schema[0] ? m->schema : PG(m)->qtable ? m->tableschema : NULL;
-	char *table, *schema, *bare, *other, *sql;
+	char *table, *schema, *bare, *sql;
 	const char *name;
 	PGresult *res;
 	size_t n;
 	int rc, exists, same;
 
 	if (m->schema[0] && !PG(m)->qtable && (rc = settable(m, m->schema)) != MIGC_OK)
-		return rc;
-	rc = elsewhere(m, m->schema[0] ? "false" : "q IS NULL", &other);
-	if (rc != MIGC_OK)
 		return rc;
 	table = PQescapeLiteral(conn, m->table, strlen(m->table));
 	schema = given ? PQescapeLiteral(conn, given, strlen(given)) : NULL;
@@ -953,24 +978,22 @@ readonce(migc *m, struct track *t, int brief)
 		PQfreemem(table);
 		PQfreemem(schema);
 		PQfreemem(bare);
-		free(other);
 		return connerr(m, "cannot quote the tracking table's name");
 	}
 	name = given ? PG(m)->qtable : bare;
-	n = 2 * strlen(table) + (schema ? strlen(schema) : 0) + strlen(name) + strlen(other) + sizeof(fullcolumns) + 256;
+	n = 2 * strlen(table) + (schema ? strlen(schema) : 0) + strlen(name) + sizeof(fullcolumns) + 256;
 	sql = malloc(n);
 	if (sql)
 		snprintf(sql, n,
 		         "SELECT s, q IS NOT NULL, q IS NOT DISTINCT FROM to_regclass(quote_ident(%s)), "
-		         "obj_description(q, 'pg_class'), e.* "
-		         "FROM (SELECT %s AS s) a, to_regclass(quote_ident(s) || '.' || quote_ident(%s)) q, %s; "
+		         "obj_description(q, 'pg_class') "
+		         "FROM (SELECT %s AS s) a, to_regclass(quote_ident(s) || '.' || quote_ident(%s)) q; "
 		         "SELECT %s FROM %s",
-		         table, schema ? schema : "current_schema()", table, other,
+		         table, schema ? schema : "current_schema()", table,
 		         brief ? briefcolumns : fullcolumns, name);
 	PQfreemem(table);
 	PQfreemem(schema);
 	PQfreemem(bare);
-	free(other);
 	if (!sql)
 		return seterr(m, MIGC_NOMEM, "out of memory");
 	rc = PQsendQuery(conn, sql) ? MIGC_OK : connerr(m, "cannot read the tracking table");
@@ -985,21 +1008,24 @@ readonce(migc *m, struct track *t, int brief)
 		return rc;
 	}
 	if (PQgetisnull(res, 0, 0))
-		rc = noschema(m, res, 4);
+		rc = MIGC_INPUT;        /* after the drain: noschema */
 	else if (!PG(m)->qtable)
 		rc = settable(m, PQgetvalue(res, 0, 0));
 	exists = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
 	same = given || strcmp(PQgetvalue(res, 0, 2), "t") == 0;   /* a qualified name is right */
 	if (rc == MIGC_OK && exists)
 		rc = checkmarker(m, PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3));
-	else if (rc == MIGC_OK)
-		rc = moved(m, res, 4, m->tableschema);
 	PQclear(res);
 	res = PQgetResult(conn);
 	if (rc == MIGC_OK && exists && same)
 		rc = res && PQresultStatus(res) == PGRES_TUPLES_OK ? takerows(m, res, t) : readerr(m, res);
 	PQclear(res);
 	drain(conn);
+	/* Not where this run looks: only now, rarely (a new database, or one
+	** whose search_path moved), ask where else a tracking table is, so
+	** the common read stays one light message. */
+	if (rc == MIGC_INPUT || (rc == MIGC_OK && !exists && !m->schema[0]))
+		rc = lookelsewhere(m, rc == MIGC_INPUT ? NULL : m->tableschema);
 	if (rc == MIGC_OK && exists && !same)
 		rc = readrows(m, t, brief);
 	return rc;
@@ -1149,7 +1175,7 @@ pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int
 	PGresult *res, *bad = NULL;
 	int rc = MIGC_OK, lead = PG(m)->deferbegin;     /* BEGIN first, in this message */
 	int beginfailed;
-	unsigned long nreset = PG(m)->sess.reset != NULL;
+	unsigned long nreset = PG(m)->sess.reset ? (unsigned long)PG(m)->sess.nreset : 0;
 
 	starts = malloc((sc->nstmts + 1) * sizeof(*starts));
 	row = rowliteral(m, r);
@@ -1215,7 +1241,7 @@ pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int
 			rc = pgerr(m, MIGC_ERROR, "cannot begin a transaction", PQresultErrorMessage(bad));
 		else if (bad && nok < sc->nstmts)
 			rc = stmterr(m, sc, nok, bad, buf, len, starts[nok]);
-		else if (bad && nreset && nok == sc->nstmts)
+		else if (bad && nok < sc->nstmts + nreset)
 			rc = pgerr(m, MIGC_ERROR, "cannot reset the session after the migration", PQresultErrorMessage(bad));
 		else if (bad)
 			rc = pgerr(m, MIGC_ERROR, nok == sc->nstmts + nreset ? "cannot record the migration" : "COMMIT failed",
