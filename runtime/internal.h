@@ -166,6 +166,9 @@ int sqlitesessionsave(migc *m);
 int sqlitesessionreset(migc *m, int final);
 void sqlitesessionnote(migc *m, const char *sql, const char *end);
 void sqlitesessionfree(migc *m);
+/* PRAGMA foreign_key_check after sc ran: an error for each violation it
+** added to those the run found (or the last check left). */
+int sqlitesessionfkcheck(migc *m, const struct migc_script *sc);
 /* Before a tracking write between a no-transaction migration's
 ** statements: lift a query_only it set (1: it was set, put it back). */
 int sqlitesessionunguard(migc *m);

@@ -101,11 +101,13 @@ sqliteclose(migc *m)
 }
 
 /*
-** The busy timeout is migc's lock timeout only while migc waits for or
-** holds its lock (BEGIN IMMEDIATE until COMMIT or ROLLBACK, or a read of
-** the tracking table); the connection's own comes back after, so an
-** application's connection keeps its timeout. (A busy handler of the
-** application's own cannot be read back: sqlite3_busy_timeout replaces it.)
+** The busy timeout is migc's lock timeout while migc waits for or holds
+** its lock (BEGIN IMMEDIATE until COMMIT or ROLLBACK, a read of the
+** tracking table), and for the whole of an up or down run, whose
+** no-transaction statements and tracking writes commit on their own; the
+** connection's own comes back after, so an application's connection keeps
+** its timeout. (A busy handler of the application's own cannot be read
+** back: sqlite3_busy_timeout replaces it.)
 */
 static void
 busyset(migc *m)
@@ -115,9 +117,12 @@ busyset(migc *m)
 	sqlite3_busy_timeout(DB(m), m->lock_timeout * 1000);
 }
 
+/* Put the connection's timeout back, unless a run (m->session) goes on. */
 static void
 busyrestore(migc *m)
 {
+	if (m->session)
+		return;
 	if (m->appbusy >= 0)
 		sqlite3_busy_timeout(DB(m), m->appbusy);
 	m->appbusy = -1;
@@ -349,17 +354,18 @@ sqlitereadtable(migc *m, struct track *t, int brief)
 	return rc;
 }
 
-/* The session's state is read and put back waiting for other
-** connections, as a read of the table does. */
+/* A run holds migc's busy timeout from its start (sqlitesave) to its
+** end (the final reset), which gives the connection its own back; after
+** each migration the timeout is migc's again, whatever PRAGMA busy_timeout
+** the migration ran. */
 static int
 sqlitesave(migc *m)
 {
-	int own = m->appbusy < 0, rc;
+	int rc;
 
-	if (own)
-		busyset(m);
+	busyset(m);
 	rc = sqlitesessionsave(m);
-	if (own)
+	if (rc != MIGC_OK)
 		busyrestore(m);
 	return rc;
 }
@@ -367,13 +373,12 @@ sqlitesave(migc *m)
 static int
 sqlitereset(migc *m, int final)
 {
-	int own = m->appbusy < 0, rc;
+	int rc = sqlitesessionreset(m, final);
 
-	if (own)
-		busyset(m);
-	rc = sqlitesessionreset(m, final);
-	if (own)
+	if (final)
 		busyrestore(m);
+	else
+		sqlite3_busy_timeout(DB(m), m->lock_timeout * 1000);
 	return rc;
 }
 
@@ -439,31 +444,6 @@ sqliteforeignkeys(migc *m, int on, int *was)
 	return exec(m, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
 }
 
-static int
-sqliteforeignkeycheck(migc *m, const struct migc_script *sc)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(DB(m), "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
-		return dberr(m, "PRAGMA foreign_key_check");
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const unsigned char *table = sqlite3_column_text(st, 0), *parent = sqlite3_column_text(st, 2);
-
-		char row[40] = "a row";
-
-		/* A WITHOUT ROWID table's violation has no rowid. */
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			snprintf(row, sizeof(row), "row %lld", (long long)sqlite3_column_int64(st, 1));
-		rc = seterr(m, MIGC_ERROR, "%s: foreign key violation after the migration (PRAGMA foreign_key_check): "
-		            "%s of table %s references a missing row of %s (rolled back)",
-		            sc->file, row, table ? (const char *)table : "?", parent ? (const char *)parent : "?");
-		sqlite3_finalize(st);
-		return rc;
-	}
-	rc = sqlite3_finalize(st);
-	return rc == SQLITE_OK ? MIGC_OK : dberr(m, "PRAGMA foreign_key_check");
-}
 
 static int
 sqliteschema(migc *m, char **text)
@@ -565,7 +545,7 @@ const struct migc_driver migc_driver_sqlite = {
 	sqlitewriterow,
 	sqlitedeleterow,
 	sqliteforeignkeys,
-	sqliteforeignkeycheck,
+	sqlitesessionfkcheck,
 	NULL,
 	NULL,
 	NULL,

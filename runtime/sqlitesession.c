@@ -10,7 +10,11 @@
 ** Reading every PRAGMA after every migration would cost more than many
 ** migrations do, so the driver tells this file what each statement is
 ** (sqlitesessionnote): only a migration that ran a PRAGMA, an ATTACH or a
-** CREATE gets anything read back. Foreign keys are the engine's business
+** CREATE gets anything read back. It also keeps the foreign key
+** violations the database had, so that the check after each migration
+** (run with enforcement off) refuses only those the migration added: an
+** orphan row from before, common where foreign keys were never on, must
+** not block every later migration. Foreign keys are the engine's business
 ** (engine.c), the busy timeout the driver's (sqlite.c), and journal_mode
 ** and the database's own PRAGMAs (user_version, page_size, ...) are what
 ** migrations are for, and stay.
@@ -32,7 +36,7 @@ static const char *const pragmas[] = {
 	"cell_size_check", "checkpoint_fullfsync", "count_changes", "empty_result_callbacks",
 	"full_column_names", "fullfsync", "ignore_check_constraints", "journal_size_limit",
 	"legacy_alter_table", "locking_mode", "mmap_size", "query_only", "read_uncommitted",
-	"recursive_triggers", "reverse_unordered_selects", "secure_delete", "short_column_names",
+	"max_page_count", "recursive_triggers", "reverse_unordered_selects", "secure_delete", "short_column_names",
 	"synchronous", "temp_store", "threads", "trusted_schema", "wal_autocheckpoint",
 	"writable_schema",
 };
@@ -52,6 +56,7 @@ struct names {
 
 struct sqlsession {
 	char value[NPRAGMAS][32];       /* as PRAGMA x gave it at the start; "" unreadable */
+	struct names fkv;               /* foreign key violations before the migration, sorted */
 	struct names dbs;               /* PRAGMA database_list at the start */
 	struct names temps;             /* "type\tname" of sqlite_temp_schema at the start */
 	unsigned dirty;
@@ -143,6 +148,98 @@ plainvalue(const char *v)
 	return 1;
 }
 
+/* The foreign key violations PRAGMA foreign_key_check reports, as
+** "table\tparent\trowid" (rowid empty for a WITHOUT ROWID table), sorted. */
+static int
+cmpname(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+readviolations(sqlite3 *db, struct names *l)
+{
+	if (readnames(db, "SELECT \"table\", parent || char(9) || coalesce(rowid, '') FROM pragma_foreign_key_check", l) != 0)
+		return -1;
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmpname);
+	return 0;
+}
+
+/* Length of v's "table\tparent\t" part. */
+static size_t
+pairlen(const char *v)
+{
+	const char *t = strchr(v, '\t');
+
+	t = t ? strchr(t + 1, '\t') : NULL;
+	return t ? (size_t)(t - v) + 1 : strlen(v);
+}
+
+/* How many of sorted l begin with p[0..n). */
+static size_t
+countpair(const struct names *l, const char *p, size_t n)
+{
+	size_t lo = 0, hi = l->n, k = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strncmp(l->v[mid], p, n) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo + k < l->n && strncmp(l->v[lo + k], p, n) == 0)
+		k++;
+	return k;
+}
+
+int
+sqlitesessionfkcheck(migc *m, const struct migc_script *sc)
+{
+	struct sqlsession *s = SESSION(m);
+	static const struct names none = { NULL, 0 };
+	const struct names *before = s ? &s->fkv : &none;
+	struct names now;
+	size_t i, j, n;
+
+	if (readviolations(DB(m), &now) != 0)
+		return seterr(m, MIGC_ERROR, "PRAGMA foreign_key_check: %s", sqlite3_errmsg(DB(m)));
+	for (i = 0; i < now.n; i += countpair(&now, now.v[i], n)) {
+		n = pairlen(now.v[i]);
+		if (countpair(&now, now.v[i], n) > countpair(before, now.v[i], n)) {
+			char table[256], row[40] = "a row";
+			const char *parent, *rowid;
+			int rc;
+
+			/* Name a row that was not a violation before, if one can be told. */
+			for (j = i; j < now.n && strncmp(now.v[j], now.v[i], n) == 0; j++)
+				if (!hasname(before, now.v[j]))
+					break;
+			if (j == now.n || strncmp(now.v[j], now.v[i], n) != 0)
+				j = i;
+			snprintf(table, sizeof(table), "%.*s", (int)(strchr(now.v[j], '\t') - now.v[j]), now.v[j]);
+			parent = strchr(now.v[j], '\t') + 1;
+			rowid = now.v[j] + n;
+			if (*rowid)
+				snprintf(row, sizeof(row), "row %s", rowid);
+			rc = seterr(m, MIGC_ERROR, "%s: foreign key violation after the migration (PRAGMA foreign_key_check): "
+			            "%s of table %s references a missing row of %.*s (rolled back)",
+			            sc->file, row, table, (int)(n - (size_t)(parent - now.v[j]) - 1), parent);
+			freenames(&now);
+			return rc;
+		}
+	}
+	if (s) {
+		freenames(&s->fkv);
+		s->fkv = now;
+	} else {
+		freenames(&now);
+	}
+	return MIGC_OK;
+}
+
 int
 sqlitesessionsave(migc *m)
 {
@@ -155,12 +252,21 @@ sqlitesessionsave(migc *m)
 	for (i = 0; i < NPRAGMAS; i++)
 		readpragma(DB(m), pragmas[i], s->value[i]);
 	if (readnames(DB(m), "SELECT name FROM pragma_database_list", &s->dbs) != 0 ||
-	    readnames(DB(m), "SELECT type, name FROM sqlite_temp_schema", &s->temps) != 0) {
+	    readnames(DB(m), "SELECT type, name FROM sqlite_temp_schema", &s->temps) != 0 ||
+	    readviolations(DB(m), &s->fkv) != 0) {
 		freenames(&s->dbs);
+		freenames(&s->temps);
 		free(s);
 		return seterr(m, MIGC_ERROR, "cannot read the connection's state: %s", sqlite3_errmsg(DB(m)));
 	}
 	m->session = s;
+	if (s->fkv.n) {
+		char note[256];
+
+		snprintf(note, sizeof(note), "the database already has %lu foreign key violation%s (PRAGMA foreign_key_check): "
+		         "a migration is refused only for violations it adds", (unsigned long)s->fkv.n, s->fkv.n == 1 ? "" : "s");
+		emit(m, MIGC_EV_NOTICE, NULL, 0, note, strlen(note));
+	}
 	return MIGC_OK;
 }
 
@@ -173,6 +279,7 @@ sqlitesessionfree(migc *m)
 		return;
 	freenames(&s->dbs);
 	freenames(&s->temps);
+	freenames(&s->fkv);
 	free(s);
 	m->session = NULL;
 }
@@ -273,7 +380,8 @@ resetpragmas(migc *m, struct sqlsession *s)
 	return left;
 }
 
-/* Detach what the run attached; 1 when it cannot yet (in a transaction). */
+/* Detach what the run attached ("temp" comes and goes with temporary
+** objects); 1 when it cannot yet (in a transaction). */
 static int
 resetattached(migc *m, struct sqlsession *s)
 {
@@ -284,36 +392,62 @@ resetattached(migc *m, struct sqlsession *s)
 	if (readnames(DB(m), "SELECT name FROM pragma_database_list", &now) != 0)
 		return 1;
 	for (i = 0; i < now.n; i++)
-		if (!hasname(&s->dbs, now.v[i]) && execf(DB(m), "DETACH \"%w\"", now.v[i], NULL) != SQLITE_OK)
+		if (!hasname(&s->dbs, now.v[i]) && strcmp(now.v[i], "temp") != 0 &&
+		    execf(DB(m), "DETACH \"%w\"", now.v[i], NULL) != SQLITE_OK)
 			left = 1;
 	freenames(&now);
 	return left;
 }
 
-/* Drop the temporary objects the run made: triggers and views, then the
-** rest (dropping a table takes its indexes with it). */
+/*
+** Drop the temporary objects the run made: triggers and views first, then
+** tables and indexes, newest first (a table referencing another was made
+** after it), and again while a pass gets further, since a parent cannot
+** go while a child that enforces its foreign key is there. 1 when some
+** would not go.
+*/
 static int
 resettemps(migc *m, struct sqlsession *s)
 {
-	static const char *const kinds[] = { "trigger", "view", "index", "table" };
 	struct names now;
-	size_t i, k;
-	int left = 0;
+	size_t i, left, before;
+	int pass;
 
 	if (readnames(DB(m), "SELECT type, name FROM sqlite_temp_schema", &now) != 0)
 		return 1;
-	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		size_t n = strlen(kinds[k]);
-
-		for (i = 0; i < now.n; i++) {
-			if (hasname(&s->temps, now.v[i]) || strncmp(now.v[i], kinds[k], n) != 0 || now.v[i][n] != '\t')
-				continue;
-			if (execf(DB(m), "DROP %s IF EXISTS temp.\"%w\"", kinds[k], now.v[i] + n + 1) != SQLITE_OK)
-				left = 1;
+	for (i = 0; i < now.n; i++)
+		if (hasname(&s->temps, now.v[i])) {
+			free(now.v[i]);
+			now.v[i] = NULL;
 		}
-	}
+	left = now.n;
+	do {
+		before = left;
+		left = 0;
+		for (pass = 0; pass < 2; pass++) {
+			for (i = now.n; i > 0; i--) {
+				char *v = now.v[i - 1], *name;
+				int late;
+
+				if (!v)
+					continue;
+				name = strchr(v, '\t') + 1;
+				late = strncmp(v, "table\t", 6) == 0 || strncmp(v, "index\t", 6) == 0;
+				if (late != pass)
+					continue;
+				*(name - 1) = '\0';
+				if (execf(DB(m), "DROP %s IF EXISTS temp.\"%w\"", v, name) == SQLITE_OK) {
+					free(v);
+					now.v[i - 1] = NULL;
+				} else {
+					*(name - 1) = '\t';
+					left++;
+				}
+			}
+		}
+	} while (left > 0 && left < before);
 	freenames(&now);
-	return left;
+	return left > 0;
 }
 
 int
@@ -321,6 +455,7 @@ sqlitesessionreset(migc *m, int final)
 {
 	struct sqlsession *s = SESSION(m);
 	unsigned left = 0;
+	int rc = MIGC_OK;
 
 	if (!s)
 		return MIGC_OK;
@@ -333,7 +468,13 @@ sqlitesessionreset(migc *m, int final)
 	if (final || (s->dirty & DIRTY_CREATE))
 		left |= resettemps(m, s) ? DIRTY_CREATE : 0;
 	s->dirty = left;
+	/* A PRAGMA may not change inside a transaction, and is tried again;
+	** what a migration attached or made temporary and will not go would
+	** reach the next migration: stop. */
+	if ((left & (DIRTY_ATTACH | DIRTY_CREATE)) && (final || sqlite3_get_autocommit(DB(m))))
+		rc = seterr(m, MIGC_ERROR, "cannot undo what the migration left on the connection (%s): %s",
+		            (left & DIRTY_ATTACH) ? "an attached database" : "a temporary object", sqlite3_errmsg(DB(m)));
 	if (final)
 		sqlitesessionfree(m);
-	return MIGC_OK;
+	return rc;
 }

@@ -80,6 +80,18 @@ if [ "$B" = sqlite ]; then
 	}
 	check "[sqlite] session: a temporary table does not outlive its migration" t_ss_temp
 
+	t_ss_temp_fk() {
+		samestate tempfk "-- migc:no-transaction\nCREATE TEMP TABLE p (id INTEGER PRIMARY KEY);\nCREATE TEMP TABLE c (p INTEGER REFERENCES p(id));\nINSERT INTO p VALUES (1);\nINSERT INTO c VALUES (1);\n" \
+			"CREATE TABLE p (id INTEGER PRIMARY KEY);\nINSERT INTO p VALUES (42);\n"
+	}
+	check "[sqlite] session: temporary tables that reference each other are dropped too (the next migration's p is main.p)" t_ss_temp_fk
+
+	t_ss_max_page_count() {
+		samestate maxpages "-- migc:no-transaction\nPRAGMA max_page_count = 3;\n" \
+			"CREATE TABLE big (b BLOB);\nINSERT INTO big VALUES (zeroblob(100000));\n"
+	}
+	check "[sqlite] session: PRAGMA max_page_count does not leak into the next migration" t_ss_max_page_count
+
 	t_ss_query_only() {
 		samestate queryonly "CREATE TABLE q (x INTEGER);\nPRAGMA query_only = ON;\n" "INSERT INTO q VALUES (1);\n"
 	}
