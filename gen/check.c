@@ -327,6 +327,27 @@ ison(const struct pgtok *k)
 ** name {=|TO} value, or set_config('name', value, ...). Returns the offset
 ** of the setting's name, or 0. RESET is fine.
 */
+/* Where s calls pg_advisory_unlock_all (in any case, in a function body
+** too), or 0. */
+static size_t
+unlockall(const char *t, const struct stmt *s)
+{
+	static const char name[] = "pg_advisory_unlock_all";
+	size_t i, j, n = sizeof(name) - 1;
+
+	for (i = s->off; i + n <= s->off + s->len; i++) {
+		for (j = 0; j < n; j++) {
+			char c = t[i + j];
+
+			if ((c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) != name[j])
+				break;
+		}
+		if (j == n)
+			return i;
+	}
+	return 0;
+}
+
 static size_t
 scsoff(const char *t, size_t from, size_t end, int depth)
 {
@@ -375,7 +396,17 @@ checksettings(const char *path, const char *text, enum dialect dialect,
 	size_t i, at;
 
 	for (i = 0; i < n; i++) {
-		if (dialect == DIALECT_POSTGRES && (at = scsoff(text, s[i].off, s[i].off + s[i].len, 0)) != 0) {
+		if (dialect == DIALECT_POSTGRES && strcmp(s[i].kw[0], "discard") == 0 &&
+		    (strcmp(s[i].kw[1], "all") == 0 || s[i].kw[1][0] == '\0')) {
+			diagerror(d, path, s[i].line, s[i].col, "DISCARD ALL releases migc's migration lock, which the run "
+			          "holds so that no other migrator comes between two migrations: migc puts the session "
+			          "back after every migration itself (use DISCARD TEMP, DISCARD PLANS or RESET ALL if needed)");
+		} else if (dialect == DIALECT_POSTGRES && (at = unlockall(text, &s[i])) != 0) {
+			placeat(text, &s[i], at, &line, &col);
+			diagerror(d, path, line, col, "pg_advisory_unlock_all() releases migc's migration lock, which the "
+			          "run holds so that no other migrator comes between two migrations: unlock only the "
+			          "locks the migration took, with pg_advisory_unlock(key)");
+		} else if (dialect == DIALECT_POSTGRES && (at = scsoff(text, s[i].off, s[i].off + s[i].len, 0)) != 0) {
 			placeat(text, &s[i], at, &line, &col);
 			diagerror(d, path, line, col, "standard_conforming_strings = off is not supported: migc reads every "
 			          "'...' string as the server does with it on, a backslash as a plain character "

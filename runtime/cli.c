@@ -473,7 +473,9 @@ cmdstatus(migc *m, const struct opts *o, const char *safeurl)
 				printf("%s (not in this binary)", s[i].name);
 			if (s[i].applied_at && s[i].kind != MIGC_UNKNOWN)
 				printf(" (%lld ms)", s[i].ms);
-			if (s[i].kind == MIGC_FAILED)
+			if (s[i].kind == MIGC_FAILED && s[i].statements_done >= s[i].statements_total)
+				printf(" [reverting it did not finish]");
+			else if (s[i].kind == MIGC_FAILED)
 				printf(" [%ld of %ld statements]", s[i].statements_done, s[i].statements_total);
 			putchar('\n');
 		}

@@ -2,22 +2,27 @@
 ** pgsession.c: what a PostgreSQL up or down run remembers of the session
 ** when it begins, kept as the SQL that puts it back. A migration's SET,
 ** set_config, SET ROLE, SET SESSION AUTHORIZATION, temporary tables,
-** prepared statements and LISTENs stay on a connection and would change
-** what the next migration does (client_encoding LATIN1 turns its 'café'
-** into 'cafÃ©', session_replication_role = replica switches its triggers
-** off); the driver runs the reset after each one, in the migration's own
-** message before its tracking row, so each migration starts from the same
-** state however many ran before it in the run.
+** cursors, prepared statements and LISTENs stay on a connection and would
+** change what the next migration does (client_encoding LATIN1 turns its
+** 'café' into 'cafÃ©', session_replication_role = replica switches its
+** triggers off); the driver runs the reset after each one, in the
+** migration's own message before its tracking row, so each migration
+** starts from the same state however many ran before it in the run.
 **
 ** On a connection migc made the start state is known: the reset is what
-** DISCARD ALL does, but for the migration lock, which DISCARD ALL would
-** release (and which cannot run in a transaction). On an application's
-** connection (migc_wrap_pg) the state is read once and the reset puts back
-** exactly that: its settings, role and session user, and only the
-** prepared statements, channels and temporary relations the run added go.
-** During the run the session also has what migc's SQL was split for:
-** client_encoding UTF8 and standard_conforming_strings on; the restore at
-** the end gives those back too.
+** DISCARD ALL does, in plain statements, but for the migration lock,
+** which DISCARD ALL would release. On an application's connection
+** (migc_wrap_pg) the state is read once, in UTF-8, and a PL/pgSQL block
+** puts back exactly that: its settings (those a migration added are
+** reset one by one, not with RESET ALL, which would lose the
+** application's own custom ones such as myapp.tenant), its session user
+** and role, and only the cursors, prepared statements, channels and
+** temporary relations the run added go. In a database without PL/pgSQL
+** only the settings, session user and role are put back. During a run
+** the session has what migc's SQL was split for, client_encoding UTF8 and
+** standard_conforming_strings on; the restore at the end gives the
+** application its own. Each reset starts by lifting the migration's
+** statement and lock timeouts, under which it would otherwise run.
 */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -32,30 +37,14 @@
 #include "internal.h"
 #include "pgsession.h"
 
-/* The snapshot of an application's session, each column ready to paste
-** into the reset's PL/pgSQL: statements, or array literals. */
-static const char snapshot[] =
-	"SELECT pg_catalog.format('EXECUTE %L;', 'SET SESSION AUTHORIZATION ' || "
-	"pg_catalog.quote_ident(pg_catalog.current_setting('session_authorization'))), "
-	"CASE WHEN pg_catalog.current_setting('role') = 'none' THEN '' ELSE pg_catalog.format('EXECUTE %L;', "
-	"'SET ROLE ' || pg_catalog.quote_ident(pg_catalog.current_setting('role'))) END, "
-	"coalesce((SELECT pg_catalog.string_agg(pg_catalog.format('PERFORM pg_catalog.set_config(%L, %L, false);', "
-	"name, setting), ' ' ORDER BY name) FROM pg_catalog.pg_settings "
-	"WHERE source = 'session' AND name NOT LIKE 'transaction\\_%'), ''), "
-	"pg_catalog.quote_literal(coalesce((SELECT pg_catalog.array_agg(name) FROM pg_catalog.pg_prepared_statements "
-	"WHERE name <> ''), '{}')::text), "
-	"pg_catalog.quote_literal(coalesce((SELECT pg_catalog.array_agg(c) FROM pg_catalog.pg_listening_channels() c), "
-	"'{}')::text), "
-	"pg_catalog.quote_literal(coalesce((SELECT pg_catalog.array_agg(oid) FROM pg_catalog.pg_class "
-	"WHERE relnamespace = pg_catalog.pg_my_temp_schema()), '{}')::text), "
-	"pg_catalog.format('SET LOCAL SESSION AUTHORIZATION %I; SET LOCAL ROLE %s', "
-	"pg_catalog.current_setting('session_authorization'), CASE WHEN pg_catalog.current_setting('role') = 'none' "
-	"THEN 'NONE' ELSE pg_catalog.quote_ident(pg_catalog.current_setting('role')) END)";
-
-/* The reset on a connection migc made: DISCARD ALL but the advisory lock. */
+/* The reset on a connection migc made: DISCARD ALL but the advisory
+** lock, cursors closed before the temporary tables they may read. */
 static const char discard[] =
-	"EXECUTE 'SET SESSION AUTHORIZATION DEFAULT'; EXECUTE 'RESET ALL'; EXECUTE 'DEALLOCATE ALL'; "
-	"EXECUTE 'UNLISTEN *'; EXECUTE 'DISCARD TEMP'; EXECUTE 'DISCARD SEQUENCES'; EXECUTE 'CLOSE ALL';";
+	"SET statement_timeout = 0; SET lock_timeout = 0; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; "
+	"CLOSE ALL; DEALLOCATE ALL; UNLISTEN *; DISCARD TEMP; DISCARD SEQUENCES";
+#define NDISCARD 9
+
+static const char notimeouts[] = "SET statement_timeout = 0; SET lock_timeout = 0; ";
 
 /* What the tracking writes between a no-transaction migration's
 ** statements begin with, after the session's authorization and role. */
@@ -63,56 +52,79 @@ static const char guardtail[] =
 	"; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0; "
 	"SET LOCAL idle_in_transaction_session_timeout = 0";
 
-/* A malloc'd string from fmt, or NULL. */
-static char *
-format(const char *fmt, ...)
+/* A growing string of statements; ok turns 0 when memory runs out. */
+struct str {
+	char *s;
+	size_t n, cap;
+	int ok;
+	int nstmts;     /* statements added by addstmt or counted by hand */
+};
+
+static void
+add(struct str *b, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 	int n;
 
+	if (!b->ok)
+		return;
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || !(s = malloc((size_t)n + 1)))
-		return NULL;
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
+	if (n < 0 || b->n + (size_t)n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 512;
+		char *p;
 
-/* body as a DO block, quoted with a dollar tag that body does not hold
-** (a setting's value could hold any text). */
-static char *
-doblock(const char *body)
-{
-	char tag[32];
-	int i;
-
-	for (i = 0; i < 1000; i++) {
-		snprintf(tag, sizeof(tag), "$migc%d$", i);
-		if (!strstr(body, tag))
-			return format("DO %s DECLARE r record; BEGIN %s END %s", tag, body, tag);
+		while (n >= 0 && b->n + (size_t)n + 1 > cap)
+			cap *= 2;
+		p = n < 0 ? NULL : realloc(b->s, cap);
+		if (!p) {
+			b->ok = 0;
+			return;
+		}
+		b->s = p;
+		b->cap = cap;
 	}
-	return NULL;
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->n, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)n;
 }
 
-/* The statements giving the session what migc's SQL was split for, for a
-** session that has client_encoding enc and standard_conforming_strings scs. */
-static const char *
-needs(const char *enc, const char *scs, int plpgsql)
+/* add() of s as a literal, or identifier (ident), quoted by libpq. */
+static void
+addquoted(struct str *b, PGconn *c, const char *s, int ident)
 {
-	int utf8 = enc && strcmp(enc, "UTF8") == 0, on = scs && strcmp(scs, "on") == 0;
+	char *q = ident ? PQescapeIdentifier(c, s, strlen(s)) : PQescapeLiteral(c, s, strlen(s));
 
-	if (utf8 && on)
-		return "";
-	if (utf8)
-		return plpgsql ? "EXECUTE 'SET standard_conforming_strings = on';" : "SET standard_conforming_strings = on";
-	if (on)
-		return plpgsql ? "EXECUTE 'SET client_encoding = ''UTF8''';" : "SET client_encoding = 'UTF8'";
-	return plpgsql ? "EXECUTE 'SET client_encoding = ''UTF8'''; EXECUTE 'SET standard_conforming_strings = on';"
-	               : "SET client_encoding = 'UTF8'; SET standard_conforming_strings = on";
+	if (!q)
+		b->ok = 0;
+	else
+		add(b, "%s", q);
+	PQfreemem(q);
+}
+
+/* add() of the statement "fmt arg" as a PL/pgSQL EXECUTE (plpgsql) or as
+** it is; arg is quoted as an identifier (ident) or a literal. */
+static void
+addstmt(struct str *b, PGconn *c, int plpgsql, const char *fmt, const char *arg, int ident)
+{
+	struct str t = { NULL, 0, 0, 1, 0 };
+
+	add(&t, "%s", fmt);
+	if (arg)
+		addquoted(&t, c, arg, ident);
+	if (!t.ok) {
+		b->ok = 0;
+	} else if (plpgsql) {
+		add(b, "EXECUTE ");
+		addquoted(b, c, t.s, 0);
+		add(b, "; ");
+	} else {
+		add(b, "%s; ", t.s);
+	}
+	b->nstmts++;
+	free(t.s);
 }
 
 void
@@ -122,83 +134,279 @@ pgsessionfree(struct pgsession *s)
 	free(s->restore);
 	free(s->guard);
 	s->reset = s->restore = s->guard = NULL;
+	s->nreset = 0;
 }
 
-/* The reset and restore of an application's session, from the snapshot. */
-static int
-fromsnapshot(migc *m, PGconn *c, const char *need, struct pgsession *s)
-{
-	PGresult *res = PQexec(c, snapshot);
-	char *body = NULL;
-	int rc = MIGC_OK;
+/* The session an application's connection had, read in UTF-8. */
+struct snapshot {
+	PGresult *who;          /* session_authorization, role */
+	PGresult *settings;     /* name, setting: what SET changed */
+	PGresult *made;         /* cursors, prepared statements, channels, temporary relations: array literals */
+	char enc[64], scs[8];   /* client_encoding and standard_conforming_strings before the run */
+	int encset, scsset;     /* ... were the session's own (SET), not the connection's defaults */
+	int plpgsql;            /* the database has PL/pgSQL */
+};
 
-	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		rc = seterr(m, MIGC_ERROR, "cannot read the session's state: %s", PQerrorMessage(c));
+static const char beforeutf8[] =
+	"SELECT (SELECT source = 'session' FROM pg_catalog.pg_settings WHERE name = 'client_encoding'), "
+	"(SELECT source = 'session' FROM pg_catalog.pg_settings WHERE name = 'standard_conforming_strings'), "
+	"EXISTS (SELECT FROM pg_catalog.pg_language WHERE lanname = 'plpgsql')";
+
+static const char settingsquery[] =
+	"SELECT name, setting FROM pg_catalog.pg_settings WHERE source = 'session' "
+	"AND name NOT LIKE 'transaction\\_%' AND name NOT IN ('client_encoding', 'standard_conforming_strings') "
+	"ORDER BY name";
+
+static const char madequery[] =
+	"SELECT pg_catalog.quote_literal(coalesce((SELECT pg_catalog.array_agg(name) FROM pg_catalog.pg_cursors WHERE is_holdable), '{}')::text), "
+	"pg_catalog.quote_literal(coalesce((SELECT pg_catalog.array_agg(name) FROM pg_catalog.pg_prepared_statements "
+	"WHERE name <> ''), '{}')::text), "
+	"pg_catalog.quote_literal(coalesce((SELECT pg_catalog.array_agg(c) FROM pg_catalog.pg_listening_channels() c), "
+	"'{}')::text), "
+	"pg_catalog.quote_literal(coalesce((SELECT pg_catalog.array_agg(oid) FROM pg_catalog.pg_class "
+	"WHERE relnamespace = pg_catalog.pg_my_temp_schema()), '{}')::text)";
+
+static PGresult *
+query(PGconn *c, const char *sql)
+{
+	PGresult *res = PQexec(c, sql);
+
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
+		return res;
+	PQclear(res);
+	return NULL;
+}
+
+/* The settings the reset gives the session: the run's (UTF8 and on), or
+** at the end the application's own. */
+static void
+addencoding(struct str *b, PGconn *c, const struct snapshot *sn, int final)
+{
+	if (!final) {
+		addstmt(b, c, sn->plpgsql, "SET client_encoding = 'UTF8'", NULL, 0);
+		addstmt(b, c, sn->plpgsql, "SET standard_conforming_strings = on", NULL, 0);
+		return;
+	}
+	if (sn->encset)
+		addstmt(b, c, sn->plpgsql, "SET client_encoding = ", sn->enc, 0);
+	else
+		addstmt(b, c, sn->plpgsql, "RESET client_encoding", NULL, 0);
+	if (sn->scsset)
+		addstmt(b, c, sn->plpgsql, "SET standard_conforming_strings = ", sn->scs, 0);
+	else
+		addstmt(b, c, sn->plpgsql, "RESET standard_conforming_strings", NULL, 0);
+}
+
+/* Back to the snapshot: settings (as the authenticated user, who may set
+** what the session user may not), session user, role. */
+static void
+addsettings(struct str *b, PGconn *c, const struct snapshot *sn, int final)
+{
+	int i, n = PQntuples(sn->settings);
+
+	addstmt(b, c, sn->plpgsql, "SET SESSION AUTHORIZATION DEFAULT", NULL, 0);
+	if (sn->plpgsql) {
+		add(b, "FOR r IN SELECT name FROM pg_catalog.pg_settings WHERE source = 'session' "
+		    "AND name NOT LIKE 'transaction\\_%%' AND name <> ALL (ARRAY[");
+		for (i = 0; i < n; i++) {
+			add(b, i ? ", " : "");
+			addquoted(b, c, PQgetvalue(sn->settings, i, 0), 0);
+		}
+		add(b, "]::text[]) LOOP EXECUTE pg_catalog.format('RESET %%I', r.name); END LOOP; ");
+	}
+	for (i = 0; i < n; i++) {
+		add(b, i ? ", " : sn->plpgsql ? "PERFORM " : "SELECT ");
+		add(b, "pg_catalog.set_config(");
+		addquoted(b, c, PQgetvalue(sn->settings, i, 0), 0);
+		add(b, ", ");
+		addquoted(b, c, PQgetvalue(sn->settings, i, 1), 0);
+		add(b, ", false)");
+	}
+	if (n) {
+		add(b, "; ");
+		b->nstmts++;
+	}
+	addencoding(b, c, sn, final);
+	addstmt(b, c, sn->plpgsql, "SET SESSION AUTHORIZATION ", PQgetvalue(sn->who, 0, 0), 1);
+	if (strcmp(PQgetvalue(sn->who, 0, 1), "none") != 0)
+		addstmt(b, c, sn->plpgsql, "SET ROLE ", PQgetvalue(sn->who, 0, 1), 1);
+}
+
+/* PL/pgSQL: drop what the run added of cursors, prepared statements,
+** channels and temporary relations. */
+static void
+addmade(struct str *b, const struct snapshot *sn)
+{
+	add(b, "FOR r IN SELECT name FROM pg_catalog.pg_cursors WHERE is_holdable AND name <> ALL (%s::text[]) "
+	    "LOOP EXECUTE pg_catalog.format('CLOSE %%I', r.name); END LOOP; "
+	    "FOR r IN SELECT name FROM pg_catalog.pg_prepared_statements WHERE name <> '' AND name <> ALL (%s::text[]) "
+	    "LOOP EXECUTE pg_catalog.format('DEALLOCATE %%I', r.name); END LOOP; "
+	    "FOR r IN SELECT c AS name FROM pg_catalog.pg_listening_channels() c WHERE c <> ALL (%s::text[]) "
+	    "LOOP EXECUTE pg_catalog.format('UNLISTEN %%I', r.name); END LOOP; "
+	    "FOR r IN SELECT oid, relkind FROM pg_catalog.pg_class WHERE relnamespace = pg_catalog.pg_my_temp_schema() "
+	    "AND relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND oid <> ALL (%s::oid[]) ORDER BY oid DESC LOOP "
+	    "IF EXISTS (SELECT FROM pg_catalog.pg_class WHERE oid = r.oid) THEN "
+	    "EXECUTE pg_catalog.format('DROP %%s IF EXISTS %%s CASCADE', CASE r.relkind WHEN 'v' THEN 'VIEW' "
+	    "WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' "
+	    "ELSE 'TABLE' END, r.oid::regclass); END IF; END LOOP; ",
+	    PQgetvalue(sn->made, 0, 0), PQgetvalue(sn->made, 0, 1), PQgetvalue(sn->made, 0, 2),
+	    PQgetvalue(sn->made, 0, 3));
+}
+
+/* The reset (final: the restore) of an application's session. With
+** PL/pgSQL: the timeouts lifted, then one DO block whose dollar tag its
+** text does not hold (a setting can hold any text). *n: statements. */
+static char *
+wrappedsql(PGconn *c, const struct snapshot *sn, int final, int *n)
+{
+	struct str body = { NULL, 0, 0, 1, 0 }, out = { NULL, 0, 0, 1, 0 };
+	char tag[32];
+	int i;
+
+	addsettings(&body, c, sn, final);
+	if (sn->plpgsql)
+		addmade(&body, sn);
+	add(&out, "%s", notimeouts);
+	if (!sn->plpgsql) {
+		add(&out, "%s", body.ok ? body.s : "");
+		*n = 2 + body.nstmts;
+	} else {
+		for (i = 0; body.ok; i++) {
+			snprintf(tag, sizeof(tag), "$migc%d$", i);
+			if (!strstr(body.s, tag))
+				break;
+		}
+		add(&out, "DO %s DECLARE r record; BEGIN %s END %s", tag, body.ok ? body.s : "", tag);
+		*n = 3;
+	}
+	free(body.s);
+	if (!body.ok || !out.ok) {
+		free(out.s);
+		return NULL;
+	}
+	return out.s;
+}
+
+/* Read an application's session, after giving it UTF-8. */
+static int
+snapshot(migc *m, PGconn *c, struct snapshot *sn)
+{
+	const char *enc = PQparameterStatus(c, "client_encoding");
+	const char *scs = PQparameterStatus(c, "standard_conforming_strings");
+	PGresult *res = query(c, beforeutf8);
+
+	memset(sn, 0, sizeof(*sn));
+	snprintf(sn->enc, sizeof(sn->enc), "%s", enc ? enc : "UTF8");
+	snprintf(sn->scs, sizeof(sn->scs), "%s", scs ? scs : "on");
+	if (!res)
+		return seterr(m, MIGC_ERROR, "cannot read the session's state: %s", PQerrorMessage(c));
+	sn->encset = PQgetvalue(res, 0, 0)[0] == 't';
+	sn->scsset = PQgetvalue(res, 0, 1)[0] == 't';
+	sn->plpgsql = PQgetvalue(res, 0, 2)[0] == 't';
+	PQclear(res);
+	res = PQexec(c, "SET client_encoding = 'UTF8'; SET standard_conforming_strings = on");
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		PQclear(res);
+		return seterr(m, MIGC_ERROR, "cannot set up the session: %s", PQerrorMessage(c));
+	}
+	PQclear(res);
+	sn->who = query(c, "SELECT pg_catalog.current_setting('session_authorization'), pg_catalog.current_setting('role')");
+	sn->settings = query(c, settingsquery);
+	sn->made = query(c, madequery);
+	if (!sn->who || !sn->settings || !sn->made) {
+		int rc = seterr(m, MIGC_ERROR, "cannot read the session's state: %s", PQerrorMessage(c));
+		struct str back = { NULL, 0, 0, 1, 0 };
+		int plpgsql = sn->plpgsql;
+
+		/* Give the application its encoding back. */
+		sn->plpgsql = 0;
+		addencoding(&back, c, sn, 1);
+		sn->plpgsql = plpgsql;
+		if (back.ok)
+			PQclear(PQexec(c, back.s));
+		free(back.s);
 		return rc;
 	}
-	body = format("EXECUTE 'SET SESSION AUTHORIZATION DEFAULT'; EXECUTE 'RESET ALL'; %s %s %s "
-	              "FOR r IN SELECT name FROM pg_catalog.pg_prepared_statements WHERE name <> '' "
-	              "AND name <> ALL (%s::text[]) LOOP EXECUTE pg_catalog.format('DEALLOCATE %%I', r.name); END LOOP; "
-	              "FOR r IN SELECT c FROM pg_catalog.pg_listening_channels() c WHERE c <> ALL (%s::text[]) "
-	              "LOOP EXECUTE pg_catalog.format('UNLISTEN %%I', r.c); END LOOP; "
-	              "FOR r IN SELECT oid, relkind FROM pg_catalog.pg_class WHERE relnamespace = pg_catalog.pg_my_temp_schema() "
-	              "AND relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND oid <> ALL (%s::oid[]) LOOP "
-	              "IF EXISTS (SELECT FROM pg_catalog.pg_class WHERE oid = r.oid) THEN "
-	              "EXECUTE pg_catalog.format('DROP %%s IF EXISTS %%s CASCADE', CASE r.relkind WHEN 'v' THEN 'VIEW' "
-	              "WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' "
-	              "ELSE 'TABLE' END, r.oid::regclass); END IF; END LOOP;",
-	              PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 1),
-	              PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5));
-	s->guard = format("BEGIN READ WRITE; %s%s", PQgetvalue(res, 0, 6), guardtail);
-	PQclear(res);
-	if (body) {
-		char *withneeds = format("%s %s", body, need);
-
-		s->restore = doblock(body);
-		s->reset = withneeds ? doblock(withneeds) : NULL;
-		free(withneeds);
-		free(body);
-	}
-	if (!s->reset || !s->restore || !s->guard) {
-		pgsessionfree(s);
-		return seterr(m, MIGC_NOMEM, "out of memory");
-	}
 	return MIGC_OK;
+}
+
+static void
+snapshotfree(struct snapshot *sn)
+{
+	PQclear(sn->who);
+	PQclear(sn->settings);
+	PQclear(sn->made);
+}
+
+/* The guard of a tracking write on an application's connection. */
+static char *
+wrappedguard(PGconn *c, const struct snapshot *sn)
+{
+	struct str g = { NULL, 0, 0, 1, 0 };
+
+	add(&g, "BEGIN READ WRITE; SET LOCAL SESSION AUTHORIZATION ");
+	addquoted(&g, c, PQgetvalue(sn->who, 0, 0), 1);
+	add(&g, "; SET LOCAL ROLE ");
+	if (strcmp(PQgetvalue(sn->who, 0, 1), "none") == 0)
+		add(&g, "NONE");
+	else
+		addquoted(&g, c, PQgetvalue(sn->who, 0, 1), 1);
+	add(&g, "%s", guardtail);
+	if (!g.ok) {
+		free(g.s);
+		return NULL;
+	}
+	return g.s;
 }
 
 int
 pgsessionsave(migc *m, PGconn *c, int owned, struct pgsession *s)
 {
-	const char *enc = PQparameterStatus(c, "client_encoding");
-	const char *scs = PQparameterStatus(c, "standard_conforming_strings");
-	const char *now = needs(enc, scs, 0);
-	int rc = MIGC_OK;
+	int rc = MIGC_OK, nrestore;
 
-	s->reset = s->restore = s->guard = NULL;
+	memset(s, 0, sizeof(*s));
 	if (owned) {
-		char *body = format("%s %s", discard, needs(enc, scs, 1));
+		/* Its client_encoding is UTF8 from the start, which RESET ALL keeps. */
+		const char *scs = PQparameterStatus(c, "standard_conforming_strings");
+		int off = !scs || strcmp(scs, "on") != 0;
+		struct str r = { NULL, 0, 0, 1, 0 }, g = { NULL, 0, 0, 1, 0 };
 
-		s->reset = body ? doblock(body) : NULL;
-		s->restore = s->reset ? format("%s", s->reset) : NULL;
-		s->guard = format("BEGIN READ WRITE; SET LOCAL SESSION AUTHORIZATION DEFAULT%s", guardtail);
-		free(body);
+		add(&r, "%s%s", discard, off ? "; SET standard_conforming_strings = on" : "");
+		s->nreset = NDISCARD + off;
+		add(&g, "BEGIN READ WRITE; SET LOCAL SESSION AUTHORIZATION DEFAULT%s", guardtail);
+		s->reset = r.ok ? r.s : NULL;
+		s->restore = r.ok ? strdup_(r.s) : NULL;
+		s->guard = g.ok ? g.s : NULL;
+		if (!r.ok)
+			free(r.s);
+		if (!g.ok)
+			free(g.s);
 		if (!s->reset || !s->restore || !s->guard) {
 			pgsessionfree(s);
 			return seterr(m, MIGC_NOMEM, "out of memory");
 		}
-	} else {
-		rc = fromsnapshot(m, c, needs(enc, scs, 1), s);
-	}
-	if (rc == MIGC_OK && *now) {
-		PGresult *res = PQexec(c, now);
+		if (off) {
+			PGresult *res = PQexec(c, "SET standard_conforming_strings = on");
 
-		if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
-			rc = seterr(m, MIGC_ERROR, "cannot set up the session: %s", PQerrorMessage(c));
-		PQclear(res);
-		if (rc != MIGC_OK)
-			pgsessionfree(s);
+			if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+				rc = seterr(m, MIGC_ERROR, "cannot set up the session: %s", PQerrorMessage(c));
+			PQclear(res);
+		}
+	} else {
+		struct snapshot sn;
+
+		rc = snapshot(m, c, &sn);
+		if (rc == MIGC_OK) {
+			s->reset = wrappedsql(c, &sn, 0, &s->nreset);
+			s->restore = wrappedsql(c, &sn, 1, &nrestore);
+			s->guard = wrappedguard(c, &sn);
+			if (!s->reset || !s->restore || !s->guard)
+				rc = seterr(m, MIGC_NOMEM, "out of memory");
+		}
+		snapshotfree(&sn);
 	}
+	if (rc != MIGC_OK)
+		pgsessionfree(s);
 	return rc;
 }
 #endif

@@ -227,6 +227,9 @@ addfailed(migc *m, const struct trackrow *r, const struct migc_migration *mig)
 		stmtpos(&mig->up, (unsigned long)r->done, -1, &line, &col);
 	adderr(m, "%s did not finish: statement %ld of %ld (%s:%lu) %s%s", mig->up.file, r->done + 1, r->total,
 	       mig->up.file, line, r->error ? "failed: " : "was interrupted", r->error ? r->error : "");
+	if (resumable(r, mig) && r->done == 0)
+		return adderr(m, "  no statement of it had run: once the cause is fixed, run up --resume to run it "
+		              "from its first statement; or run repair --clear-failed %lld", (long long)r->version);
 	if (resumable(r, mig))
 		return adderr(m, "  statements 1 to %ld are unchanged: once the cause is fixed, run up --resume to go on "
 		              "at statement %ld; or undo its changes by hand and run repair --clear-failed %lld",

@@ -1387,32 +1387,90 @@ pgsetrecorded(migc *m, int64_t version, const char *fp, const char *text)
 	return runparams(m, sql, 3, vals, "cannot record the schema");
 }
 
+/* Forget the resolved tracking table when the client encoding changed:
+** its name came in the old one. */
+static void
+encodingchanged(migc *m, const char *before)
+{
+	const char *now = PQparameterStatus(PG(m)->conn, "client_encoding");
+
+	if (before && now && strcmp(before, now) == 0)
+		return;
+	free(PG(m)->qtable);
+	free(PG(m)->regclass);
+	PG(m)->qtable = PG(m)->regclass = NULL;
+}
+
 static int
 pgsessionstart(migc *m)
 {
+	char enc[64];
+	int rc;
+
+	snprintf(enc, sizeof(enc), "%s", PQparameterStatus(PG(m)->conn, "client_encoding") ?
+	         PQparameterStatus(PG(m)->conn, "client_encoding") : "");
 	pgsessionfree(&PG(m)->sess);
 	m->session = NULL;
-	if (pgsessionsave(m, PG(m)->conn, PG(m)->owned, &PG(m)->sess) != MIGC_OK)
-		return MIGC_ERROR;
+	rc = pgsessionsave(m, PG(m)->conn, PG(m)->owned, &PG(m)->sess);
+	encodingchanged(m, enc);
+	if (rc != MIGC_OK)
+		return rc;
 	m->session = &PG(m)->sess;
 	return MIGC_OK;
+}
+
+/*
+** After a no-transaction migration (the one kind that can run DISCARD
+** ALL), under the session lock: is it still held? A migration that
+** released it (migc gen refuses DISCARD ALL and pg_advisory_unlock_all,
+** but a function can hide one) would let another migrator in.
+*/
+static int
+stillheld(migc *m)
+{
+	unsigned long long k = (unsigned long long)PG(m)->key;
+	char sql[320];
+	PGresult *res;
+	int held;
+
+	if (PG(m)->nlocks == 0)
+		return MIGC_OK;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' "
+	         "AND pid = pg_catalog.pg_backend_pid() AND classid = %llu AND objid = %llu AND objsubid = 1 AND granted",
+	         k >> 32, k & 0xffffffffULL);
+	if (run(m, sql, &res) != MIGC_OK)
+		return MIGC_ERROR;
+	held = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
+	PQclear(res);
+	if (held)
+		return MIGC_OK;
+	PG(m)->nlocks = 0;
+	return seterr(m, MIGC_ERROR, "the migration released migc's migration lock (DISCARD ALL or "
+	              "pg_advisory_unlock_all()), so another migrator could have come in: the run stops here; run up again");
 }
 
 static int
 pgsessionreset(migc *m, int final)
 {
 	const char *sql = final ? PG(m)->sess.restore : PG(m)->sess.reset;
-	int rc = sql ? run(m, sql, NULL) : MIGC_OK;
+	char enc[64];
+	int rc;
 
+	snprintf(enc, sizeof(enc), "%s", PQparameterStatus(PG(m)->conn, "client_encoding") ?
+	         PQparameterStatus(PG(m)->conn, "client_encoding") : "");
+	rc = sql ? run(m, sql, NULL) : MIGC_OK;
 	if (rc != MIGC_OK) {
 		char *msg = strdup_(migc_errmsg(m));
 
 		rc = pgerr(m, msg ? MIGC_ERROR : MIGC_NOMEM, "cannot reset the session after the migration", msg ? msg : "out of memory");
 		free(msg);
 	}
+	if (rc == MIGC_OK && !final)
+		rc = stillheld(m);
 	if (final) {
 		pgsessionfree(&PG(m)->sess);
 		m->session = NULL;
+		encodingchanged(m, enc);
 	}
 	return rc;
 }

@@ -430,6 +430,7 @@ t_notx_down_killed() {
 	expect 3 "reverting 0002_kx.sql failed: down did not finish: 1 of 2 statements of 0002_kx.down.sql had run" \
 		build/migc verify --dir "$d" --database "$db" || return 1
 	expect 3 "down did not finish" build/migc up --dir "$d" --database "$db" || return 1
+	expect 0 "[reverting it did not finish]" build/migc status --dir "$d" --database "$db" || return 1
 	expect 0 "cleared the failed record of version 2" build/migc repair --clear-failed 2 --dir "$d" --database "$db" || return 1
 	expect 0 "applied 0002_kx" build/migc up --dir "$d" --database "$db"
 }

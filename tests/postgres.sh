@@ -100,8 +100,31 @@ t_session_api() {
 		"$tmp/session_sqlite.c" "$tmp/session_pg.c" 2>&1
 }
 if check "[postgres] session_test builds against libmigc.a" t_session_api; then
-	unit "$tmp/session_test" "$(pgnewdb sessionapi)"
+	unit "$tmp/session_test" "$(pgnewdb sessionapi)" "$(pgnewdb sessionapi2)"
 fi
+
+# A no-transaction migration that releases the migration lock in a way
+# gen cannot see stops the run: another migrator could have come in.
+t_pg_lock_released() {
+	d=$tmp/pg-only/released
+	mig "$d" 0001_a.sql "CREATE TABLE a (x integer);\n"
+	mig "$d" 0002_release.sql "-- migc:no-transaction\nDO \$\$ BEGIN EXECUTE 'SELECT pg_advisory_' || 'unlock_all()'; END \$\$;\n"
+	mig "$d" 0003_b.sql "CREATE TABLE b (x integer);\n"
+	db=$(newdb released)
+	expect 1 "the migration released migc's migration lock (DISCARD ALL or pg_advisory_unlock_all())" \
+		build/migc up --dir "$d" --database "$db" || return 1
+	[ "$(versions "$db")" = "1,2" ]
+}
+check "[postgres] a migration that releases the migration lock where gen cannot see it stops the run" t_pg_lock_released
+
+# Nothing of the runtime needs PL/pgSQL, which a database may have dropped.
+t_pg_no_plpgsql() {
+	db=$(newdb noplpgsql)
+	q "$db" "DROP EXTENSION plpgsql" || return 1
+	expect 0 "applied 0002_b" build/migc up --dir "$base" --database "$db" || return 1
+	expect 0 "reverted 0002_b" build/migc down --dir "$base" --database "$db"
+}
+check "[postgres] a database without PL/pgSQL is migrated" t_pg_no_plpgsql
 
 t_pg_errors() {
 	d=$tmp/pg-only/errors

@@ -125,6 +125,26 @@ else
 	}
 	check "[postgres] session: SET statement_timeout does not leak into the next migration" t_ss_timeout
 
+	t_ss_cursor_temp() {
+		samestate cursortemp "CREATE TABLE a (x integer);\nCREATE TEMP TABLE tt AS SELECT 1 AS x;\nDECLARE c CURSOR FOR SELECT * FROM tt;\nFETCH c;\n" \
+			"CREATE TEMP TABLE tt AS SELECT 2 AS x;\nCREATE TABLE b AS SELECT x FROM tt;\n" &&
+		samestate holdcursor "DECLARE hc CURSOR WITH HOLD FOR SELECT 1;\n" "DECLARE hc CURSOR WITH HOLD FOR SELECT 2;\nCREATE TABLE h (x integer);\n"
+	}
+	check "[postgres] session: a cursor over a temporary table, and a WITH HOLD cursor, do not outlive their migration" t_ss_cursor_temp
+
+	t_ss_timeout_1ms() {
+		samestate timeout1 "CREATE TABLE a (x integer);\nSET statement_timeout = 1;\n" "CREATE TABLE b (x integer);\n" &&
+		samestate lock1 "CREATE TABLE a (x integer);\nSET lock_timeout = 1;\n" "CREATE TABLE b (x integer);\n"
+	}
+	check "[postgres] session: a migration's 1 ms statement_timeout does not reach the reset after it" t_ss_timeout_1ms
+
+	# Once set, a custom setting stays defined in the session (as after
+	# DISCARD ALL): it reads '' afterwards, where a new session has none.
+	t_ss_custom() {
+		samestate custom "SET myapp.tenant = 'x';\n" "CREATE TABLE c AS SELECT coalesce(current_setting('myapp.tenant', true), '') AS t;\n"
+	}
+	check "[postgres] session: a custom setting (myapp.tenant) does not leak into the next migration" t_ss_custom
+
 	t_ss_datestyle() {
 		samestate datestyle "SET DateStyle = 'SQL, DMY';\n" "CREATE TABLE d AS SELECT '01/02/2020'::date AS d;\n"
 	}

@@ -99,13 +99,18 @@ static const char pgstate[] =
 	"(SELECT string_agg(name || '=' || setting, ',' ORDER BY name) FROM pg_settings WHERE source = 'session'), "
 	"(SELECT string_agg(name, ',' ORDER BY name) FROM pg_prepared_statements), "
 	"(SELECT string_agg(c, ',' ORDER BY c) FROM pg_listening_channels() c), "
-	"(SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = pg_my_temp_schema()))";
+	"(SELECT string_agg(name, ',' ORDER BY name) FROM pg_cursors), "
+	"(SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = pg_my_temp_schema()), "
+	"current_setting('myapp.tenant', true))";
 
+/* Migrate on the application's connection at url, set up by setup, whose
+** migrations run as owner: its state comes back exactly. */
 static void
-pgcase(const char *url)
+pgcase(const char *url, const char *setup, const char *owner, const char *what)
 {
-	char before[1024], after[1024], text[1024];
+	char before[1024], after[1024], text[1024], name[256];
 	PGconn *c = PQconnectdb(url);
+	PGresult *r;
 	migc *m;
 	int rc;
 
@@ -114,22 +119,23 @@ pgcase(const char *url)
 		PQfinish(c);
 		return;
 	}
-	PQclear(PQexec(c, "SET search_path = public, pg_temp; SET DateStyle = 'SQL, DMY'; "
-	               "SET client_encoding = 'LATIN1'; SET work_mem = '8MB'; SET ROLE migc_pw; "
-	               "CREATE TEMP TABLE app_tmp (x integer); PREPARE app_p AS SELECT 2; LISTEN app_c"));
+	r = PQexec(c, setup);
+	check(PQresultStatus(r) == PGRES_COMMAND_OK, "the application's session is set up", PQerrorMessage(c));
+	PQclear(r);
 	pgtext(c, pgstate, before);
 	rc = migc_wrap_pg(&m, c, &session_pg);
 	if (rc == MIGC_OK)
 		rc = migc_up(m, MIGC_LATEST);
-	check(rc == MIGC_OK, "migc_up on the application's PostgreSQL connection", migc_errmsg(m));
+	snprintf(name, sizeof(name), "migc_up on the application's PostgreSQL connection (%s)", what);
+	check(rc == MIGC_OK, name, migc_errmsg(m));
 	pgtext(c, pgstate, after);
-	check(strcmp(before, after) == 0, "its settings, role, prepared statements, channels and temporary tables are as they were",
-	      after);
+	check(strcmp(before, after) == 0, "its settings (a custom one too), session user and role, cursors, prepared "
+	      "statements, channels and temporary tables are as they were", after);
 	check(strcmp(PQparameterStatus(c, "client_encoding"), "LATIN1") == 0, "libpq sees its client_encoding again",
 	      PQparameterStatus(c, "client_encoding"));
 	check(strcmp(pgtext(c, "SELECT octet_length(s)::text FROM p2", text), "5") == 0,
 	      "the migrations ran in UTF-8 whatever the application's encoding ('caf\\303\\251' is 5 bytes)", text);
-	check(strcmp(pgtext(c, "SELECT tableowner::text FROM pg_tables WHERE tablename = 'p2'", text), "migc_pw") == 0,
+	check(strcmp(pgtext(c, "SELECT tableowner::text FROM pg_tables WHERE tablename = 'p2'", text), owner) == 0,
 	      "the migrations ran as the application's role", text);
 	migc_close(m);
 	PQfinish(c);
@@ -141,8 +147,21 @@ main(int argc, char **argv)
 {
 	sqlitecase();
 #ifdef MIGC_POSTGRES
+	/* A non-ASCII schema on the search_path, read in LATIN1; a custom
+	** setting; a cursor; a role. */
 	if (argc > 1)
-		pgcase(argv[1]);
+		pgcase(argv[1], "CREATE SCHEMA \"caf\303\251\"; SET search_path = public, \"caf\303\251\", pg_temp; "
+		       "SET DateStyle = 'SQL, DMY'; SET client_encoding = 'LATIN1'; SET work_mem = '8MB'; "
+		       "SET myapp.tenant = '42'; SET ROLE migc_pw; CREATE TEMP TABLE app_tmp (x integer); "
+		       "PREPARE app_p AS SELECT 2; LISTEN app_c; BEGIN; DECLARE app_cur CURSOR WITH HOLD FOR SELECT 3; COMMIT",
+		       "migc_pw", "LATIN1, a custom setting, SET ROLE");
+	/* A superuser's setting made before SET SESSION AUTHORIZATION to a
+	** role that may not make it. */
+	if (argc > 2)
+		pgcase(argv[2], "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'migc_app') THEN "
+		       "CREATE ROLE migc_app; END IF; END $$; GRANT CREATE ON SCHEMA public TO migc_app; "
+		       "SET log_min_duration_statement = 0; SET client_encoding = 'LATIN1'; SET SESSION AUTHORIZATION migc_app",
+		       "migc_app", "a superuser's setting, then SET SESSION AUTHORIZATION");
 #else
 	(void)argc;
 	(void)argv;

@@ -1,0 +1,4 @@
+-- migc:no-transaction
+CREATE TABLE a (x integer);
+DISCARD ALL;
+DISCARD TEMP;

@@ -1,0 +1,2 @@
+CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ SELECT PG_ADVISORY_UNLOCK_ALL() $$;
+SELECT pg_advisory_unlock(42);
