@@ -341,6 +341,33 @@ elsewhere(migc *m, const char *when, char **out)
 	return *out ? MIGC_OK : seterr(m, MIGC_NOMEM, "out of memory");
 }
 
+/* Run the query of the NULL-ended parts, then the elsewhere subquery
+** (`when` as there), as one statement; *res its result. */
+static int
+askelsewhere(migc *m, const char *const *parts, const char *when, PGresult **res)
+{
+	char *other, *sql;
+	size_t n, i;
+	int rc = elsewhere(m, when, &other);
+
+	if (rc != MIGC_OK)
+		return rc;
+	for (n = strlen(other) + 1, i = 0; parts[i]; i++)
+		n += strlen(parts[i]);
+	sql = malloc(n);
+	if (sql) {
+		for (sql[0] = '\0', i = 0; parts[i]; i++)
+			strcat(sql, parts[i]);
+		strcat(sql, other);
+	}
+	free(other);
+	if (!sql)
+		return seterr(m, MIGC_NOMEM, "out of memory");
+	rc = run(m, sql, res);
+	free(sql);
+	return rc;
+}
+
 /* s as one shell word: as it is when that is safe, else in single quotes. */
 static void
 shellword(const char *s, char *out, size_t size)
@@ -410,27 +437,15 @@ noschema(migc *m, const PGresult *res, int col)
 static int
 resolve(migc *m)
 {
+	static const char *const head[] = { "SELECT s, e.* FROM (SELECT current_schema() AS s) a, ", NULL };
 	PGresult *res;
-	char *other, *sql;
-	size_t n;
 	int rc;
 
 	if (PG(m)->qtable)
 		return MIGC_OK;
 	if (m->schema[0])
 		return settable(m, m->schema);
-	rc = elsewhere(m, "s IS NULL", &other);
-	if (rc != MIGC_OK)
-		return rc;
-	n = strlen(other) + 64;
-	sql = malloc(n);
-	if (sql)
-		snprintf(sql, n, "SELECT s, e.* FROM (SELECT current_schema() AS s) a, %s", other);
-	free(other);
-	if (!sql)
-		return seterr(m, MIGC_NOMEM, "out of memory");
-	rc = run(m, sql, &res);
-	free(sql);
+	rc = askelsewhere(m, head, "s IS NULL", &res);
 	if (rc != MIGC_OK)
 		return rc;
 	if (PQgetisnull(res, 0, 0))
@@ -743,28 +758,17 @@ pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 static int
 tablecheck(migc *m, int *exists)
 {
+	const char *head[] = { "SELECT q IS NOT NULL, obj_description(q, 'pg_class'), e.* FROM to_regclass(",
+	                       NULL, ") q, ", NULL };
 	PGresult *res;
-	char *other, *sql;
-	size_t n;
 	int rc;
 
 	*exists = 0;
 	rc = resolve(m);
 	if (rc != MIGC_OK)
 		return rc;
-	rc = elsewhere(m, m->schema[0] ? "false" : "q IS NULL", &other);
-	if (rc != MIGC_OK)
-		return rc;
-	n = strlen(other) + strlen(PG(m)->regclass) + 128;
-	sql = malloc(n);
-	if (sql)
-		snprintf(sql, n, "SELECT q IS NOT NULL, obj_description(q, 'pg_class'), e.* FROM to_regclass(%s) q, %s",
-		         PG(m)->regclass, other);
-	free(other);
-	if (!sql)
-		return seterr(m, MIGC_NOMEM, "out of memory");
-	rc = run(m, sql, &res);
-	free(sql);
+	head[1] = PG(m)->regclass;
+	rc = askelsewhere(m, head, m->schema[0] ? "false" : "q IS NULL", &res);
 	if (rc != MIGC_OK)
 		return rc;
 	*exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -920,22 +924,10 @@ drain(PGconn *conn)
 static int
 lookelsewhere(migc *m, const char *here)
 {
+	static const char *const head[] = { "SELECT e.* FROM ", NULL };
 	PGresult *res;
-	char *other, *sql;
-	size_t n;
-	int rc = elsewhere(m, "true", &other);
+	int rc = askelsewhere(m, head, "true", &res);
 
-	if (rc != MIGC_OK)
-		return rc;
-	n = strlen(other) + 32;
-	sql = malloc(n);
-	if (sql)
-		snprintf(sql, n, "SELECT e.* FROM %s", other);
-	free(other);
-	if (!sql)
-		return seterr(m, MIGC_NOMEM, "out of memory");
-	rc = run(m, sql, &res);
-	free(sql);
 	if (rc != MIGC_OK)
 		return rc;
 	rc = here ? moved(m, res, 0, here) : noschema(m, res, 0);

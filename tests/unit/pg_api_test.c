@@ -46,51 +46,6 @@ appreceiver(void *arg, const PGresult *res)
 		nnotices++;
 }
 
-/* Every call on a failed handle m gives want and keeps msg; prints each
-** difference and returns their number. */
-static int
-everycall(migc *m, int want, const char *msg)
-{
-	struct migc_state *states = NULL;
-	struct migc_drift *drift = NULL;
-	size_t n = 0;
-	int rc[9], i, bad = 0;
-
-	rc[0] = migc_up(m, MIGC_LATEST);
-	rc[1] = migc_up_dry_run(m, MIGC_LATEST);
-	rc[2] = migc_down(m, 1, 0);
-	rc[3] = migc_redo(m);
-	rc[4] = migc_baseline(m, 1);
-	rc[5] = migc_repair(m, MIGC_REPAIR_ACCEPT_CHECKSUMS, 0);
-	rc[6] = migc_status(m, &states, &n);
-	rc[7] = migc_verify(m);
-	rc[8] = migc_verify_schema(m, &drift, &n);
-	for (i = 0; i < 9; i++)
-		if (rc[i] != want) {
-			printf("call %d returned %d, not %d: %s\n", i, rc[i], want, migc_errmsg(m));
-			bad++;
-		}
-	if (strcmp(migc_errmsg(m), msg) != 0) {
-		printf("the message is now: %s\n", migc_errmsg(m));
-		bad++;
-	}
-	return bad;
-}
-
-struct failcase {
-	migc *m;
-	int want;
-	const char *msg;
-};
-
-static int
-everycallf(void *arg)
-{
-	struct failcase *c = arg;
-
-	return everycall(c->m, c->want, c->msg);
-}
-
 /* A failed handle: rc is want, the message holds what, every later call
 ** gives want with that message (in a child process unless the handle
 ** may hold the application's connection, which a child must not use).

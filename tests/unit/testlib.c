@@ -1,5 +1,6 @@
 /*
-** testlib.c: the checks and the child processes of testlib.h.
+** testlib.c: the checks, the child processes and the calls on a failed
+** handle of testlib.h.
 */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -7,6 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <string.h>
+
+#include "migc.h"
 #include "testlib.h"
 
 int nfail;
@@ -42,4 +46,69 @@ inchild(int (*f)(void *), void *arg)
 		return 100 + WTERMSIG(st);
 	}
 	return WEXITSTATUS(st);
+}
+
+/* Did a call give want, and leave the message as msg (unless NULL)? 0
+** if so, else 1 after printing what went wrong. */
+int
+callok(migc *m, const char *what, int rc, int want, const char *msg)
+{
+	if (rc != want) {
+		printf("%s returned %d, not %d: %s\n", what, rc, want, migc_errmsg(m));
+		return 1;
+	}
+	if (msg && strcmp(migc_errmsg(m), msg) != 0) {
+		printf("%s changed the message to: %s\n", what, migc_errmsg(m));
+		return 1;
+	}
+	return 0;
+}
+
+/*
+** Every public function on m returns want and leaves migc_errmsg(m) as
+** msg (not compared when msg is NULL); the void ones do not crash. Prints
+** each difference and returns their number.
+*/
+int
+everycall(migc *m, int want, const char *msg)
+{
+	struct migc_state *states = NULL;
+	struct migc_drift *drift = NULL;
+	size_t n = 0;
+	int bad = 0;
+
+#define CALL(expr) (bad += callok(m, #expr, (expr), want, msg))
+	CALL(migc_up(m, MIGC_LATEST));
+	CALL(migc_up_dry_run(m, MIGC_LATEST));
+	CALL(migc_down(m, 1, 0));
+	CALL(migc_down(m, 0, 0));
+	CALL(migc_redo(m));
+	CALL(migc_baseline(m, 1));
+	CALL(migc_repair(m, MIGC_REPAIR_ACCEPT_CHECKSUMS, 0));
+	CALL(migc_repair(m, MIGC_REPAIR_CLEAR_FAILED, 1));
+	CALL(migc_status(m, &states, &n));
+	CALL(migc_verify(m));
+	CALL(migc_verify_schema(m, &drift, &n));
+	CALL(migc_set_table(m, "other_table"));
+	CALL(migc_set_schema(m, "other_schema"));
+	migc_set_single_transaction(m, 1);
+	migc_set_lock_timeout(m, 1);
+	migc_set_allow_out_of_order(m, 1);
+	migc_set_resume(m, 1);
+	migc_set_event(m, NULL, NULL);
+	CALL(migc_up(m, MIGC_LATEST));
+#undef CALL
+	if (states || drift || n) {
+		printf("status or verify_schema returned results\n");
+		bad++;
+	}
+	return bad;
+}
+
+int
+everycallf(void *arg)
+{
+	struct failcase *c = arg;
+
+	return everycall(c->m, c->want, c->msg);
 }
