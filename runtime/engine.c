@@ -79,15 +79,13 @@ fkbegin(migc *m)
 	return rc;
 }
 
-/* End a run, on every path: the connection gets its setting back. */
+/* End a run, on every path, outside a transaction: the connection gets
+** its setting back. */
 static int
 fkend(migc *m, int rc)
 {
-	if (m->fkwas >= 0) {
-		m->drv->xRollback(m);
-		if (m->drv->xForeignKeys(m, m->fkwas, NULL) != MIGC_OK && rc == MIGC_OK)
-			rc = MIGC_ERROR;
-	}
+	if (m->fkwas >= 0 && m->drv->xForeignKeys(m, m->fkwas, NULL) != MIGC_OK && rc == MIGC_OK)
+		rc = MIGC_ERROR;
 	m->fkwas = m->fkcur = -1;
 	return rc;
 }
@@ -141,7 +139,7 @@ sessionreset(migc *m, int rc, int final)
 static int
 runend(migc *m, int rc)
 {
-	if (m->session)
+	if (m->session || m->fkwas >= 0)
 		m->drv->xRollback(m);
 	return fkend(m, sessionreset(m, rc, 1));
 }
@@ -403,6 +401,21 @@ applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
 	return rc;
 }
 
+/* A no-transaction script's statement failed with rc: its row r records
+** the error, and the error stays the handle's message. */
+static int
+failedrow(migc *m, int rc, struct trackrow *r)
+{
+	char *msg = strdup_(migc_errmsg(m));
+
+	r->error = msg ? msg : "out of memory";
+	m->drv->xWriteRow(m, r);
+	seterr(m, rc, "%s", r->error);
+	free(msg);
+	r->error = NULL;
+	return rc;
+}
+
 /*
 ** Run a no-transaction migration from statement `from` (0, or where a
 ** failed run stopped): its row is written first, marking it started, then
@@ -433,14 +446,8 @@ applynotx(migc *m, const struct migc_migration *mig, long from, long long *ms)
 	for (i = (unsigned long)from; i < mig->up.nstmts; i++) {
 		rc = m->drv->xExec(m, &mig->up, i);
 		if (rc != MIGC_OK) {
-			char *msg = strdup_(migc_errmsg(m));
-
-			r.error = msg ? msg : "out of memory";
 			r.ms = monotonicms() - t0;
-			m->drv->xWriteRow(m, &r);
-			seterr(m, rc, "%s", r.error);
-			free(msg);
-			return rc;
+			return failedrow(m, rc, &r);
 		}
 		prefixadd(&sum, &mig->up, i);
 		prefixhex(&sum, done);
@@ -476,6 +483,28 @@ relock(migc *m, const struct migc_migration *mig, int64_t to, long from, int *st
 	return rc;
 }
 
+/*
+** Close the open transaction and set up, outside it, what a script with
+** flags needs: its foreign key setting (PRAGMA foreign_keys is a no-op
+** inside a transaction) and, for a no-transaction one, the session lock
+** it holds throughout (*locked: taken; the caller releases it). The
+** caller then takes the transaction again and checks its work is still
+** to do.
+*/
+static int
+setupoutside(migc *m, unsigned flags, int *locked)
+{
+	int rc;
+
+	m->drv->xRollback(m);
+	rc = fkset(m, flags);
+	if (rc == MIGC_OK && (flags & MIGC_NO_TRANSACTION) && m->drv->xLockSession) {
+		rc = m->drv->xLockSession(m);
+		*locked = rc == MIGC_OK;
+	}
+	return rc;
+}
+
 /* Apply one pending migration, or go on with a failed no-transaction one
 ** from statement `from` (-1: a pending one). The transaction is open on
 ** entry and closed on return. *outside says whether it had to be closed
@@ -490,14 +519,7 @@ applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int *
 
 	*outside = (flags & MIGC_NO_TRANSACTION) || fkchange(m, flags);
 	if (*outside) {
-		/* PRAGMA foreign_keys is a no-op inside a transaction, and a
-		** no-transaction migration holds the session lock throughout. */
-		m->drv->xRollback(m);
-		rc = fkset(m, flags);
-		if (rc == MIGC_OK && (flags & MIGC_NO_TRANSACTION) && m->drv->xLockSession) {
-			rc = m->drv->xLockSession(m);
-			locked = rc == MIGC_OK;
-		}
+		rc = setupoutside(m, flags, &locked);
 		if (rc == MIGC_OK)
 			rc = relock(m, mig, to, from, &still);
 	}
@@ -710,15 +732,8 @@ revertnotx(migc *m, const struct migc_migration *mig, const struct trackrow *row
 	rc = endtx(m, m->drv->xWriteRow(m, &r));
 	for (i = 0; rc == MIGC_OK && i < sc->nstmts; i++) {
 		rc = m->drv->xExec(m, sc, i);
-		if (rc != MIGC_OK) {
-			char *msg = strdup_(migc_errmsg(m));
-
-			r.error = msg ? msg : "out of memory";
-			m->drv->xWriteRow(m, &r);
-			seterr(m, rc, "%s", r.error);
-			free(msg);
-			return sessionreset(m, rc, 0);
-		}
+		if (rc != MIGC_OK)
+			return sessionreset(m, failedrow(m, rc, &r), 0);
 		downprogress(note, sizeof(note), sc, i + 1);
 		rc = m->drv->xWriteRow(m, &r);
 	}
@@ -754,12 +769,7 @@ revertone(migc *m, const struct migc_migration *mig)
 	int rc = MIGC_OK, locked = 0, still = 1;
 
 	if ((sc->flags & MIGC_NO_TRANSACTION) || fkchange(m, sc->flags)) {
-		m->drv->xRollback(m);
-		rc = fkset(m, sc->flags);
-		if (rc == MIGC_OK && (sc->flags & MIGC_NO_TRANSACTION) && m->drv->xLockSession) {
-			rc = m->drv->xLockSession(m);
-			locked = rc == MIGC_OK;
-		}
+		rc = setupoutside(m, sc->flags, &locked);
 		if (rc == MIGC_OK)
 			rc = relocknewest(m, mig->version, &t, &still);
 	}

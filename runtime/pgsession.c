@@ -37,14 +37,16 @@
 #include "internal.h"
 #include "pgsession.h"
 
+/* What every reset starts with: the migration's timeouts lifted. */
+#define NOTIMEOUTS "SET statement_timeout = 0; SET lock_timeout = 0; "
+#define NNOTIMEOUTS 2
+
 /* The reset on a connection migc made: DISCARD ALL but the advisory
 ** lock, cursors closed before the temporary tables they may read. */
 static const char discard[] =
-	"SET statement_timeout = 0; SET lock_timeout = 0; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; "
+	NOTIMEOUTS "SET SESSION AUTHORIZATION DEFAULT; RESET ALL; "
 	"CLOSE ALL; DEALLOCATE ALL; UNLISTEN *; DISCARD TEMP; DISCARD SEQUENCES";
-#define NDISCARD 9
-
-static const char notimeouts[] = "SET statement_timeout = 0; SET lock_timeout = 0; ";
+#define NDISCARD (NNOTIMEOUTS + 7)
 
 /* What the tracking writes between a no-transaction migration's
 ** statements begin with, after the session's authorization and role. */
@@ -266,10 +268,10 @@ wrappedsql(PGconn *c, const struct snapshot *sn, int final, int *n)
 	addsettings(&body, c, sn, final);
 	if (sn->plpgsql)
 		addmade(&body, sn);
-	add(&out, "%s", notimeouts);
+	add(&out, "%s", NOTIMEOUTS);
 	if (!sn->plpgsql) {
 		add(&out, "%s", body.ok ? body.s : "");
-		*n = 2 + body.nstmts;
+		*n = NNOTIMEOUTS + body.nstmts;
 	} else {
 		for (i = 0; body.ok; i++) {
 			snprintf(tag, sizeof(tag), "$migc%d$", i);
@@ -277,7 +279,7 @@ wrappedsql(PGconn *c, const struct snapshot *sn, int final, int *n)
 				break;
 		}
 		add(&out, "DO %s DECLARE r record; BEGIN %s END %s", tag, body.ok ? body.s : "", tag);
-		*n = 3;
+		*n = NNOTIMEOUTS + 1;
 	}
 	free(body.s);
 	if (!body.ok || !out.ok) {

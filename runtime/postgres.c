@@ -457,30 +457,41 @@ resolve(migc *m)
 }
 
 /*
-** The pid of another session holding the advisory lock in this database,
-** or 0. Advisory locks are per database, but pg_locks shows those of every
+** Who holds the advisory lock in this database: the pid of another
+** session (mine 0), or this session's own pid (mine 1), 0 for none, or
+** -1 when the query failed (the message says why).
+** Advisory locks are per database, but pg_locks shows those of every
 ** database on the server, where other migrators use the same key.
 */
 static long
-lockholder(migc *m)
+holder(migc *m, int mine)
 {
-	char sql[384];
+	char sql[400];
 	unsigned long long k = (unsigned long long)PG(m)->key;
 	PGresult *res;
-	long pid = 0;
+	long pid = -1;
 
 	snprintf(sql, sizeof(sql),
-	         "SELECT pid FROM pg_locks WHERE locktype = 'advisory' "
-	         "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-	         "AND classid = %llu AND objid = %llu AND objsubid = 1 AND granted AND pid <> pg_backend_pid() LIMIT 1",
-	         k >> 32, k & 0xffffffffULL);
+	         "SELECT pid FROM pg_catalog.pg_locks WHERE locktype = 'advisory' "
+	         "AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) "
+	         "AND classid = %llu AND objid = %llu AND objsubid = 1 AND granted "
+	         "AND pid %s pg_catalog.pg_backend_pid() LIMIT 1",
+	         k >> 32, k & 0xffffffffULL, mine ? "=" : "<>");
 	if (run(m, sql, &res) == MIGC_OK) {
-		if (PQntuples(res) == 1)
-			pid = atol(PQgetvalue(res, 0, 0));
+		pid = PQntuples(res) == 1 ? atol(PQgetvalue(res, 0, 0)) : 0;
 		PQclear(res);
 	}
-	clearerr_(m);
 	return pid;
+}
+
+/* The pid of another session holding the advisory lock, or 0. */
+static long
+lockholder(migc *m)
+{
+	long pid = holder(m, 0);
+
+	clearerr_(m);
+	return pid > 0 ? pid : 0;
 }
 
 /*
@@ -942,8 +953,9 @@ lookelsewhere(migc *m, const char *here)
 ** whether its bare name leads to that same table, and its layout mark;
 ** only when it is not there and no --schema was given does a second
 ** message look for tracking tables in other schemas (lookelsewhere).
-** The second statement reads the table by the name that will do: qualified when the schema is known, else bare,
-** since the schema is not known yet when the message is written. When
+** The second statement reads the table by the name that will do:
+** qualified when the schema is known, else bare, since the schema is not
+** known yet when the message is written. When
 ** the bare name leads elsewhere (a temporary table of that name, or none
 ** in the current schema but one further down the search_path) the second
 ** result is dropped and the table read again by its qualified name. When
@@ -1379,6 +1391,15 @@ pgsetrecorded(migc *m, int64_t version, const char *fp, const char *text)
 	return runparams(m, sql, 3, vals, "cannot record the schema");
 }
 
+/* The connection's client_encoding, into out. */
+static void
+clientencoding(migc *m, char out[64])
+{
+	const char *enc = PQparameterStatus(PG(m)->conn, "client_encoding");
+
+	snprintf(out, 64, "%s", enc ? enc : "");
+}
+
 /* Forget the resolved tracking table when the client encoding changed:
 ** its name came in the old one. */
 static void
@@ -1399,8 +1420,7 @@ pgsessionstart(migc *m)
 	char enc[64];
 	int rc;
 
-	snprintf(enc, sizeof(enc), "%s", PQparameterStatus(PG(m)->conn, "client_encoding") ?
-	         PQparameterStatus(PG(m)->conn, "client_encoding") : "");
+	clientencoding(m, enc);
 	pgsessionfree(&PG(m)->sess);
 	m->session = NULL;
 	rc = pgsessionsave(m, PG(m)->conn, PG(m)->owned, &PG(m)->sess);
@@ -1420,21 +1440,11 @@ pgsessionstart(migc *m)
 static int
 stillheld(migc *m)
 {
-	unsigned long long k = (unsigned long long)PG(m)->key;
-	char sql[320];
-	PGresult *res;
-	int held;
+	long pid = PG(m)->nlocks ? holder(m, 1) : 1;
 
-	if (PG(m)->nlocks == 0)
-		return MIGC_OK;
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' "
-	         "AND pid = pg_catalog.pg_backend_pid() AND classid = %llu AND objid = %llu AND objsubid = 1 AND granted",
-	         k >> 32, k & 0xffffffffULL);
-	if (run(m, sql, &res) != MIGC_OK)
+	if (pid < 0)
 		return MIGC_ERROR;
-	held = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
-	PQclear(res);
-	if (held)
+	if (pid > 0)
 		return MIGC_OK;
 	PG(m)->nlocks = 0;
 	return seterr(m, MIGC_ERROR, "the migration released migc's migration lock (DISCARD ALL or "
@@ -1448,8 +1458,7 @@ pgsessionreset(migc *m, int final)
 	char enc[64];
 	int rc;
 
-	snprintf(enc, sizeof(enc), "%s", PQparameterStatus(PG(m)->conn, "client_encoding") ?
-	         PQparameterStatus(PG(m)->conn, "client_encoding") : "");
+	clientencoding(m, enc);
 	rc = sql ? run(m, sql, NULL) : MIGC_OK;
 	if (rc != MIGC_OK) {
 		char *msg = strdup_(migc_errmsg(m));

@@ -388,31 +388,29 @@ sqlitewriterow(migc *m, const struct trackrow *r)
 	sqlite3_stmt *st;
 	int rc, guarded = sqlitesessionunguard(m);
 
-	if (preparetable(m, "INSERT OR REPLACE INTO \"%w\" (version, name, checksum, raw_checksum, applied_at, "
-	                 "execution_ms, statements_done, statements_total, error, done_checksum) "
-	                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &st) != SQLITE_OK) {
-		rc = dberr(m, "cannot record the migration");
-		if (guarded)
-			sqlite3_exec(DB(m), "PRAGMA query_only = ON", NULL, NULL, NULL);
-		return rc;
+	rc = preparetable(m, "INSERT OR REPLACE INTO \"%w\" (version, name, checksum, raw_checksum, applied_at, "
+	                  "execution_ms, statements_done, statements_total, error, done_checksum) "
+	                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &st);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, r->version);
+		sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->checksum, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, r->raw_checksum, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, r->applied_at, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, r->ms);
+		sqlite3_bind_int64(st, 7, r->done);
+		sqlite3_bind_int64(st, 8, r->total);
+		if (r->error)
+			sqlite3_bind_text(st, 9, r->error, -1, SQLITE_STATIC);
+		if (r->done_checksum)
+			sqlite3_bind_text(st, 10, r->done_checksum, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		rc = sqlite3_finalize(st);
 	}
-	sqlite3_bind_int64(st, 1, r->version);
-	sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, r->checksum, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, r->raw_checksum, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, r->applied_at, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, r->ms);
-	sqlite3_bind_int64(st, 7, r->done);
-	sqlite3_bind_int64(st, 8, r->total);
-	if (r->error)
-		sqlite3_bind_text(st, 9, r->error, -1, SQLITE_STATIC);
-	if (r->done_checksum)
-		sqlite3_bind_text(st, 10, r->done_checksum, -1, SQLITE_STATIC);
-	sqlite3_step(st);
-	rc = sqlite3_finalize(st);
+	rc = rc == SQLITE_OK ? MIGC_OK : dberr(m, "cannot record the migration");
 	if (guarded)
 		sqlite3_exec(DB(m), "PRAGMA query_only = ON", NULL, NULL, NULL);
-	return rc == SQLITE_OK ? MIGC_OK : dberr(m, "cannot record the migration");
+	return rc;
 }
 
 static int
@@ -443,7 +441,6 @@ sqliteforeignkeys(migc *m, int on, int *was)
 	}
 	return exec(m, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
 }
-
 
 static int
 sqliteschema(migc *m, char **text)

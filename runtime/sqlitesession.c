@@ -149,7 +149,34 @@ plainvalue(const char *v)
 	return 1;
 }
 
-static int mentions(const char *sql, const char *end, const char *w);
+/* Does the statement at sql, before end, start with the keyword kw? */
+static int
+startswith(const char *sql, const char *end, const char *kw)
+{
+	size_t n = strlen(kw), i;
+
+	if ((size_t)(end - sql) < n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = sql[i];
+
+		if ((c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) != kw[i])
+			return 0;
+	}
+	return sql + n == end || !((sql[n] >= 'a' && sql[n] <= 'z') || (sql[n] >= 'A' && sql[n] <= 'Z') || sql[n] == '_');
+}
+
+/* Does sql[0..end) hold the word w, in any case? */
+static int
+mentions(const char *sql, const char *end, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (; sql + n <= end; sql++)
+		if ((*sql | 0x20) == w[0] && startswith(sql, end, w))
+			return 1;
+	return 0;
+}
 
 /* Does some table of the database declare a foreign key? */
 static int
@@ -218,10 +245,13 @@ sqlitesessionfkcheck(migc *m, const struct migc_script *sc)
 	/* PRAGMA foreign_key_check visits every table: in a database where
 	** none declares a foreign key, and a migration that declares none, no
 	** violation can be, and 1,000 migrations cost no 1,000 visits each. */
-	if (s && !s->hasfk && !mentions(sc->sql, sc->sql + sc->length, "references"))
-		return MIGC_OK;
-	if (s && !(s->hasfk = hasforeignkeys(DB(m))))
-		return MIGC_OK;
+	if (s && !s->hasfk) {
+		if (!mentions(sc->sql, sc->sql + sc->length, "references"))
+			return MIGC_OK;
+		s->hasfk = hasforeignkeys(DB(m));
+		if (!s->hasfk)
+			return MIGC_OK;
+	}
 	if (readviolations(DB(m), &now) != 0)
 		return seterr(m, MIGC_ERROR, "PRAGMA foreign_key_check: %s", sqlite3_errmsg(DB(m)));
 	for (i = 0; i < now.n; i += countpair(&now, now.v[i], n)) {
@@ -269,9 +299,10 @@ sqlitesessionsave(migc *m)
 		return seterr(m, MIGC_NOMEM, "out of memory");
 	for (i = 0; i < NPRAGMAS; i++)
 		readpragma(DB(m), pragmas[i], s->value[i]);
+	s->hasfk = hasforeignkeys(DB(m));
 	if (readnames(DB(m), "SELECT name FROM pragma_database_list", &s->dbs) != 0 ||
 	    readnames(DB(m), "SELECT type, name FROM sqlite_temp_schema", &s->temps) != 0 ||
-	    ((s->hasfk = hasforeignkeys(DB(m))) && readviolations(DB(m), &s->fkv) != 0)) {
+	    (s->hasfk && readviolations(DB(m), &s->fkv) != 0)) {
 		freenames(&s->dbs);
 		freenames(&s->temps);
 		free(s);
@@ -300,35 +331,6 @@ sqlitesessionfree(migc *m)
 	freenames(&s->fkv);
 	free(s);
 	m->session = NULL;
-}
-
-/* Does the statement at sql, before end, start with the keyword kw? */
-static int
-startswith(const char *sql, const char *end, const char *kw)
-{
-	size_t n = strlen(kw), i;
-
-	if ((size_t)(end - sql) < n)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = sql[i];
-
-		if ((c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) != kw[i])
-			return 0;
-	}
-	return sql + n == end || !((sql[n] >= 'a' && sql[n] <= 'z') || (sql[n] >= 'A' && sql[n] <= 'Z') || sql[n] == '_');
-}
-
-/* Does sql[0..end) hold the word w, in any case? */
-static int
-mentions(const char *sql, const char *end, const char *w)
-{
-	size_t n = strlen(w);
-
-	for (; sql + n <= end; sql++)
-		if ((*sql | 0x20) == w[0] && startswith(sql, end, w))
-			return 1;
-	return 0;
 }
 
 void
