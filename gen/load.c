@@ -112,11 +112,11 @@ checksum(const char *prefix, const char *data, size_t len, char out[68])
 	struct sha256 s;
 	unsigned char digest[32];
 
-	sha256init(&s);
-	sha256update(&s, data, len);
-	sha256final(&s, digest);
+	migc__sha256init(&s);
+	migc__sha256update(&s, data, len);
+	migc__sha256final(&s, digest);
 	memcpy(out, prefix, 3);
-	sha256hex(digest, out + 3);
+	migc__sha256hex(digest, out + 3);
 }
 
 static int

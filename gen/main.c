@@ -495,5 +495,5 @@ main(int argc, char **argv)
 		return cmdhash(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "check") == 0)
 		return cmdcheck(argc, argv);
-	return climain("migc", argc, argv, NULL, 0, &src);
+	return migc__climain("migc", argc, argv, NULL, 0, &src);
 }

@@ -61,9 +61,9 @@ onapplied(void *ctx, const struct migc_event *ev)
 	if (ev->kind != MIGC_EV_APPLIED || f->rc != MIGC_OK)
 		return;
 	mig = (struct migc_migration *)f->set->migrations + (ev->migration - f->set->migrations);
-	v = f->db ? sqlitepragma(f->db, "PRAGMA schema_version") : -1;
+	v = f->db ? migc__sqlitepragma(f->db, "PRAGMA schema_version") : -1;
 	if (v < 0 || v != f->version) {
-		f->rc = schemaprint(f->m, f->last);
+		f->rc = migc__schemaprint(f->m, f->last);
 		f->version = v;
 	}
 	if (f->rc == MIGC_OK)

@@ -33,13 +33,13 @@ chain(const char *prev, const char *line, size_t n, char out[68])
 	struct sha256 s;
 	unsigned char digest[32];
 
-	sha256init(&s);
-	sha256update(&s, prev, strlen(prev));
-	sha256update(&s, "\n", 1);
-	sha256update(&s, line, n);
-	sha256final(&s, digest);
+	migc__sha256init(&s);
+	migc__sha256update(&s, prev, strlen(prev));
+	migc__sha256update(&s, "\n", 1);
+	migc__sha256update(&s, line, n);
+	migc__sha256final(&s, digest);
 	memcpy(out, "h1:", 3);
-	sha256hex(digest, out + 3);
+	migc__sha256hex(digest, out + 3);
 }
 
 void

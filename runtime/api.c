@@ -16,7 +16,7 @@
 static char nomem[] = "out of memory";
 
 long long
-monotonicms(void)
+migc__monotonicms(void)
 {
 	struct timespec ts;
 
@@ -25,7 +25,7 @@ monotonicms(void)
 }
 
 char *
-strdup_(const char *s)
+migc__strdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
 	char *p = malloc(n);
@@ -62,7 +62,7 @@ vappend(migc *m, const char *fmt, va_list ap)
 }
 
 void
-clearerr_(migc *m)
+migc__clearerr(migc *m)
 {
 	if (m->errmsg != nomem)
 		free(m->errmsg);
@@ -70,11 +70,11 @@ clearerr_(migc *m)
 }
 
 int
-seterr(migc *m, int rc, const char *fmt, ...)
+migc__seterr(migc *m, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
-	clearerr_(m);
+	migc__clearerr(m);
 	va_start(ap, fmt);
 	if (vappend(m, fmt, ap) != MIGC_OK)
 		rc = MIGC_NOMEM;
@@ -83,7 +83,7 @@ seterr(migc *m, int rc, const char *fmt, ...)
 }
 
 int
-adderr(migc *m, const char *fmt, ...)
+migc__adderr(migc *m, const char *fmt, ...)
 {
 	va_list ap;
 	int rc;
@@ -95,7 +95,7 @@ adderr(migc *m, const char *fmt, ...)
 }
 
 void
-emit(migc *m, enum migc_event_kind kind, const struct migc_migration *mig,
+migc__emit(migc *m, enum migc_event_kind kind, const struct migc_migration *mig,
      long long ms, const char *text, size_t len)
 {
 	struct migc_event ev;
@@ -113,7 +113,7 @@ emit(migc *m, enum migc_event_kind kind, const struct migc_migration *mig,
 }
 
 int
-newhandle(migc **out, const struct migc_set *set)
+migc__newhandle(migc **out, const struct migc_set *set)
 {
 	migc *m;
 
@@ -137,7 +137,7 @@ newhandle(migc **out, const struct migc_set *set)
 ** no connection: only migc_errmsg and migc_close have anything to do.
 */
 int
-openresult(migc *m, int rc)
+migc__openresult(migc *m, int rc)
 {
 	if (rc == MIGC_OK)
 		return rc;
@@ -156,7 +156,7 @@ openresult(migc *m, int rc)
 ** (xIdle) as well; the setters pass 0.
 */
 int
-checkhandle(migc *m, int useconn)
+migc__checkhandle(migc *m, int useconn)
 {
 	if (!m)
 		return MIGC_INPUT;
@@ -176,21 +176,21 @@ opendb(migc *m, const char *url, const struct migc_set *set, int flags)
 
 	m->readonly = (flags & MIGC_READONLY) != 0;
 	if (!set || set->layout != MIGC_LAYOUT)
-		return seterr(m, MIGC_INPUT, "the migration set was generated for another record layout (%d, runtime has %d): run migc gen again",
+		return migc__seterr(m, MIGC_INPUT, "the migration set was generated for another record layout (%d, runtime has %d): run migc gen again",
 		              set ? set->layout : 0, MIGC_LAYOUT);
 	if (!set->driver)
-		return seterr(m, MIGC_INPUT, "the migration set names no database driver: generate it with migc gen --dialect sqlite|postgres");
-	kind = urlkind(url, &target);
+		return migc__seterr(m, MIGC_INPUT, "the migration set names no database driver: generate it with migc gen --dialect sqlite|postgres");
+	kind = migc__urlkind(url, &target);
 	if (kind == URL_BAD) {
-		char *safe = redacturl(url ? url : "");
+		char *safe = migc__redacturl(url ? url : "");
 
-		rc = seterr(m, MIGC_INPUT, "unsupported database URL '%s': expected sqlite:PATH, sqlite::memory: or postgres://...",
+		rc = migc__seterr(m, MIGC_INPUT, "unsupported database URL '%s': expected sqlite:PATH, sqlite::memory: or postgres://...",
 		            safe ? safe : "");
 		free(safe);
 		return rc;
 	}
 	if (strcmp(set->dialect, kind == URL_SQLITE ? "sqlite" : "postgres") != 0)
-		return seterr(m, MIGC_INPUT, "these migrations were generated for %s, not for a %s database",
+		return migc__seterr(m, MIGC_INPUT, "these migrations were generated for %s, not for a %s database",
 		              set->dialect, kind == URL_SQLITE ? "sqlite" : "postgres");
 	m->drv = set->driver;
 	m->owned = 1;
@@ -200,11 +200,11 @@ opendb(migc *m, const char *url, const struct migc_set *set, int flags)
 int
 migc_open(migc **out, const char *url, const struct migc_set *set, int flags)
 {
-	int rc = newhandle(out, set);
+	int rc = migc__newhandle(out, set);
 
 	if (rc != MIGC_OK)
 		return rc;
-	return openresult(*out, opendb(*out, url, set, flags));
+	return migc__openresult(*out, opendb(*out, url, set, flags));
 }
 
 void
@@ -214,7 +214,7 @@ migc_close(migc *m)
 		return;
 	if (m->drv && m->db)
 		m->drv->xClose(m);
-	clearerr_(m);
+	migc__clearerr(m);
 	free(m);
 }
 
@@ -234,20 +234,20 @@ checkident(migc *m, const char *name, const char *what)
 	size_t i, n;
 
 	if (!name)
-		return seterr(m, MIGC_INPUT, "invalid %s name: NULL", what);
+		return migc__seterr(m, MIGC_INPUT, "invalid %s name: NULL", what);
 	n = strlen(name);
 	for (i = 0; i < n; i++)
 		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
 			break;
 	if (n == 0 || n > 63 || i < n)
-		return seterr(m, MIGC_INPUT, "invalid %s name: it must be 1 to 63 bytes without control characters", what);
+		return migc__seterr(m, MIGC_INPUT, "invalid %s name: it must be 1 to 63 bytes without control characters", what);
 	return MIGC_OK;
 }
 
 int
 migc_set_table(migc *m, const char *name)
 {
-	int rc = checkhandle(m, 0);
+	int rc = migc__checkhandle(m, 0);
 
 	if (rc == MIGC_OK)
 		rc = checkident(m, name, "tracking table (--table)");
@@ -259,7 +259,7 @@ migc_set_table(migc *m, const char *name)
 int
 migc_set_schema(migc *m, const char *schema)
 {
-	int rc = checkhandle(m, 0);
+	int rc = migc__checkhandle(m, 0);
 
 	if (rc == MIGC_OK)
 		rc = checkident(m, schema, "schema (--schema)");
@@ -277,7 +277,7 @@ migc_tracking_schema(migc *m)
 void
 migc_set_resume(migc *m, int resume)
 {
-	if (checkhandle(m, 0) != MIGC_OK)
+	if (migc__checkhandle(m, 0) != MIGC_OK)
 		return;
 	m->resume = resume != 0;
 }
@@ -285,7 +285,7 @@ migc_set_resume(migc *m, int resume)
 void
 migc_set_single_transaction(migc *m, int single)
 {
-	if (checkhandle(m, 0) != MIGC_OK)
+	if (migc__checkhandle(m, 0) != MIGC_OK)
 		return;
 	m->single_transaction = single != 0;
 }
@@ -293,7 +293,7 @@ migc_set_single_transaction(migc *m, int single)
 void
 migc_set_lock_timeout(migc *m, int seconds)
 {
-	if (checkhandle(m, 0) != MIGC_OK)
+	if (migc__checkhandle(m, 0) != MIGC_OK)
 		return;
 	m->lock_timeout = seconds < 0 ? 0 : seconds;
 }
@@ -301,7 +301,7 @@ migc_set_lock_timeout(migc *m, int seconds)
 void
 migc_set_allow_out_of_order(migc *m, int allow)
 {
-	if (checkhandle(m, 0) != MIGC_OK)
+	if (migc__checkhandle(m, 0) != MIGC_OK)
 		return;
 	m->allow_out_of_order = allow != 0;
 }
@@ -309,7 +309,7 @@ migc_set_allow_out_of_order(migc *m, int allow)
 void
 migc_set_event(migc *m, migc_event_fn fn, void *ctx)
 {
-	if (checkhandle(m, 0) != MIGC_OK)
+	if (migc__checkhandle(m, 0) != MIGC_OK)
 		return;
 	m->event = fn;
 	m->ctx = ctx;

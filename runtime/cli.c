@@ -629,7 +629,7 @@ urldialect(const char *url)
 {
 	const char *target;
 
-	switch (urlkind(url, &target)) {
+	switch (migc__urlkind(url, &target)) {
 	case URL_SQLITE: return "sqlite";
 	case URL_POSTGRES: return "postgres";
 	default: return NULL;
@@ -670,7 +670,7 @@ withdatabase(const struct migc_set *set, const struct opts *o)
 		return usageerror(o, "--clear-failed: '%s' is not a version", o->clear_failed);
 	if ((strcmp(o->cmd, "baseline") == 0) != (o->arg != NULL))
 		return usageerror(o, o->arg ? "unexpected argument '%s'" : "baseline needs a version, e.g. baseline 3", o->arg);
-	safeurl = redacturl(url);
+	safeurl = migc__redacturl(url);
 	rc = migc_open(&m, url, set, readonly ? MIGC_READONLY : 0);
 	if (rc == MIGC_OK && o->table)
 		rc = migc_set_table(m, o->table);
@@ -703,7 +703,7 @@ withdatabase(const struct migc_set *set, const struct opts *o)
 			int64_t v;
 
 			if (parseversion(o->arg, &v) != 0) {
-				rc = seterr(m, MIGC_INPUT, "baseline: '%s' is not a version", o->arg);
+				rc = migc__seterr(m, MIGC_INPUT, "baseline: '%s' is not a version", o->arg);
 			} else {
 				rc = migc_baseline(m, v);
 			}
@@ -719,7 +719,7 @@ withdatabase(const struct migc_set *set, const struct opts *o)
 }
 
 int
-climain(const char *prog, int argc, char **argv, const struct migc_set *const *sets,
+migc__climain(const char *prog, int argc, char **argv, const struct migc_set *const *sets,
         size_t nsets, const struct cli_source *src)
 {
 	const struct migc_set *loaded = NULL, *set = nsets ? sets[0] : NULL;
@@ -779,7 +779,7 @@ migc_main_sets(int argc, char **argv, const struct migc_set *const *sets, size_t
 	const char *prog = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
 
 	prog = prog ? prog + 1 : argc > 0 && argv[0] ? argv[0] : "migrate";
-	return climain(prog, argc, argv, sets, nsets, NULL);
+	return migc__climain(prog, argc, argv, sets, nsets, NULL);
 }
 
 int

@@ -4,6 +4,11 @@
 ** migrations from a directory at run time.
 */
 
+/* Internal: hidden from a shared library built on libmigc.a (migc__ names). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(hidden)
+#endif
+
 /* Where the developer tool gets its set: loaded from a directory. */
 struct cli_source {
 	/* Read dir for the dialect ("sqlite"/"postgres"); print diagnostics;
@@ -14,5 +19,9 @@ struct cli_source {
 
 /* Run one command on the embedded sets (one per dialect; the URL picks),
 ** or, with src, on the set it loads. Returns the exit status. */
-int climain(const char *prog, int argc, char **argv, const struct migc_set *const *sets,
+int migc__climain(const char *prog, int argc, char **argv, const struct migc_set *const *sets,
             size_t nsets, const struct cli_source *src);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif

@@ -128,9 +128,9 @@ sessionreset(migc *m, int rc, int final)
 		return rc;
 	if (rc == MIGC_OK)
 		return m->drv->xSessionReset(m, final);
-	keep = strdup_(migc_errmsg(m));
+	keep = migc__strdup(migc_errmsg(m));
 	m->drv->xSessionReset(m, final);
-	seterr(m, keep ? rc : MIGC_NOMEM, "%s", keep ? keep : "out of memory");
+	migc__seterr(m, keep ? rc : MIGC_NOMEM, "%s", keep ? keep : "out of memory");
 	free(keep);
 	return rc;
 }
@@ -202,7 +202,7 @@ resumerow(migc *m, const struct track *t)
 	size_t i;
 
 	for (i = 0; m->resume && i < t->n; i++)
-		if (isfailed(&t->rows[i]) && resumable(&t->rows[i], migc_find(m->set, t->rows[i].version)))
+		if (migc__isfailed(&t->rows[i]) && migc__resumable(&t->rows[i], migc_find(m->set, t->rows[i].version)))
 			return &t->rows[i];
 	return NULL;
 }
@@ -231,7 +231,7 @@ checkversion(migc *m, int64_t v, const char *what)
 {
 	if (v == MIGC_LATEST || migc_find(m->set, v))
 		return MIGC_OK;
-	return seterr(m, MIGC_INPUT, "%s: no migration has version %lld", what, (long long)v);
+	return migc__seterr(m, MIGC_INPUT, "%s: no migration has version %lld", what, (long long)v);
 }
 
 enum { VERIFY_NONE = -1, VERIFY_DOWN = 0, VERIFY_UP = 1 };
@@ -247,12 +247,12 @@ loadtrack(migc *m, struct track *t, int mode)
 	int rc = m->drv->xCreateTable(m);
 
 	if (rc == MIGC_OK)
-		rc = readtrack(m, t);
+		rc = migc__readtrack(m, t);
 	if (rc == MIGC_OK && mode != VERIFY_NONE)
-		rc = verifytrack(m, t, mode == VERIFY_UP);
+		rc = migc__verifytrack(m, t, mode == VERIFY_UP);
 	if (rc != MIGC_OK) {
 		m->drv->xRollback(m);
-		freetrack(t);
+		migc__freetrack(t);
 	}
 	return rc;
 }
@@ -282,7 +282,7 @@ lockedrefresh(migc *m, struct track *t, int *have)
 
 	if (rc == MIGC_OK && *have && m->drv->xUnchanged && m->drv->xUnchanged(m))
 		return MIGC_OK;
-	freetrack(t);
+	migc__freetrack(t);
 	if (rc == MIGC_OK)
 		rc = loadtrack(m, t, VERIFY_UP);
 	*have = rc == MIGC_OK;
@@ -297,21 +297,21 @@ addrow(migc *m, struct track *t, const struct migc_migration *mig)
 	char at[32];
 	size_t i;
 
-	if (growtrack(t) != 0)
-		return seterr(m, MIGC_NOMEM, "out of memory");
+	if (migc__growtrack(t) != 0)
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	for (i = t->n; i > 0 && t->rows[i - 1].version > mig->version; i--)
 		;
 	memmove(&t->rows[i + 1], &t->rows[i], (t->n - i) * sizeof(*r));
 	r = &t->rows[i];
 	makerow(r, mig, at);
 	r->done = r->total;
-	r->name = strdup_(mig->name);
-	r->checksum = strdup_(mig->checksum);
-	r->raw_checksum = strdup_(mig->raw_checksum);
-	r->applied_at = strdup_(at);
+	r->name = migc__strdup(mig->name);
+	r->checksum = migc__strdup(mig->checksum);
+	r->raw_checksum = migc__strdup(mig->raw_checksum);
+	r->applied_at = migc__strdup(at);
 	t->n++;
 	if (!r->name || !r->checksum || !r->raw_checksum || !r->applied_at)
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	return MIGC_OK;
 }
 
@@ -337,8 +337,8 @@ uptodate(migc *m, int64_t to)
 	int clean;
 	size_t j;
 
-	if (m->resume || readbrief(m, &t) != MIGC_OK) {
-		clearerr_(m);
+	if (m->resume || migc__readbrief(m, &t) != MIGC_OK) {
+		migc__clearerr(m);
 		return 0;
 	}
 	/* Pending migrations below the newest applied one are out of order:
@@ -349,9 +349,9 @@ uptodate(migc *m, int64_t to)
 		const struct trackrow *r = &t.rows[j];
 		const struct migc_migration *mig = migc_find(m->set, r->version);
 
-		clean = mig && !isfailed(r) && samesums(r, mig);
+		clean = mig && !migc__isfailed(r) && samesums(r, mig);
 	}
-	freetrack(&t);
+	migc__freetrack(&t);
 	return clean;
 }
 
@@ -376,7 +376,7 @@ applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
 {
 	struct trackrow r;
 	char at[32];
-	long long t0 = monotonicms();
+	long long t0 = migc__monotonicms();
 	int rc;
 
 	makerow(&r, mig, at);
@@ -384,7 +384,7 @@ applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
 	if (m->drv->xApply) {
 		r.ms = -1;
 		rc = m->drv->xApply(m, mig, &r, commit);
-		*ms = monotonicms() - t0;
+		*ms = migc__monotonicms() - t0;
 		return rc;
 	}
 	rc = runstmts(m, &mig->up);
@@ -393,7 +393,7 @@ applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
 	if (rc == MIGC_OK)
 		rc = sessionreset(m, rc, 0);
 	if (rc == MIGC_OK) {
-		r.ms = *ms = monotonicms() - t0;
+		r.ms = *ms = migc__monotonicms() - t0;
 		rc = m->drv->xWriteRow(m, &r);
 	}
 	if (rc == MIGC_OK && commit)
@@ -406,11 +406,11 @@ applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
 static int
 failedrow(migc *m, int rc, struct trackrow *r)
 {
-	char *msg = strdup_(migc_errmsg(m));
+	char *msg = migc__strdup(migc_errmsg(m));
 
 	r->error = msg ? msg : "out of memory";
 	m->drv->xWriteRow(m, r);
-	seterr(m, rc, "%s", r->error);
+	migc__seterr(m, rc, "%s", r->error);
 	free(msg);
 	r->error = NULL;
 	return rc;
@@ -429,15 +429,15 @@ applynotx(migc *m, const struct migc_migration *mig, long from, long long *ms)
 	struct trackrow r;
 	struct sha256 sum;
 	char at[32], done[68];
-	long long t0 = monotonicms();
+	long long t0 = migc__monotonicms();
 	unsigned long i;
 	int rc;
 
 	makerow(&r, mig, at);
-	prefixbegin(&sum);
+	migc__prefixbegin(&sum);
 	for (i = 0; i < (unsigned long)from; i++)
-		prefixadd(&sum, &mig->up, i);
-	prefixhex(&sum, done);
+		migc__prefixadd(&sum, &mig->up, i);
+	migc__prefixhex(&sum, done);
 	r.done = from;
 	r.done_checksum = done;
 	rc = endtx(m, m->drv->xWriteRow(m, &r));
@@ -446,13 +446,13 @@ applynotx(migc *m, const struct migc_migration *mig, long from, long long *ms)
 	for (i = (unsigned long)from; i < mig->up.nstmts; i++) {
 		rc = m->drv->xExec(m, &mig->up, i);
 		if (rc != MIGC_OK) {
-			r.ms = monotonicms() - t0;
+			r.ms = migc__monotonicms() - t0;
 			return failedrow(m, rc, &r);
 		}
-		prefixadd(&sum, &mig->up, i);
-		prefixhex(&sum, done);
+		migc__prefixadd(&sum, &mig->up, i);
+		migc__prefixhex(&sum, done);
 		r.done = (long)i + 1;
-		r.ms = monotonicms() - t0;
+		r.ms = migc__monotonicms() - t0;
 		rc = m->drv->xWriteRow(m, &r);
 		if (rc != MIGC_OK)
 			return rc;
@@ -476,8 +476,8 @@ relock(migc *m, const struct migc_migration *mig, int64_t to, long from, int *st
 
 	rc = lockedread(m, &t, VERIFY_UP);
 	r = rc == MIGC_OK ? findrow(&t, mig->version) : NULL;
-	*still = rc == MIGC_OK && (from < 0 ? nextpending(m, &t, to) == mig : r && isfailed(r) && r->done == from);
-	freetrack(&t);
+	*still = rc == MIGC_OK && (from < 0 ? nextpending(m, &t, to) == mig : r && migc__isfailed(r) && r->done == from);
+	migc__freetrack(&t);
 	if (rc == MIGC_OK && !*still)
 		m->drv->xRollback(m);
 	return rc;
@@ -537,7 +537,7 @@ applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int *
 			}
 		}
 		if (rc == MIGC_OK)
-			emit(m, MIGC_EV_APPLIED, mig, ms, NULL, 0);
+			migc__emit(m, MIGC_EV_APPLIED, mig, ms, NULL, 0);
 	}
 	if (locked)
 		m->drv->xUnlockSession(m);
@@ -562,7 +562,7 @@ upsingle(migc *m, int64_t to)
 	todo = malloc((m->set->count + 1) * sizeof(*todo));
 	ms = malloc((m->set->count + 1) * sizeof(*ms));
 	if (!todo || !ms) {
-		rc = seterr(m, MIGC_NOMEM, "out of memory");
+		rc = migc__seterr(m, MIGC_NOMEM, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < m->set->count && m->set->migrations[i].version <= to; i++) {
@@ -571,7 +571,7 @@ upsingle(migc *m, int64_t to)
 		if (applied(&t, mig->version))
 			continue;
 		if (mig->up.flags & (MIGC_NO_TRANSACTION | MIGC_FOREIGN_KEYS_ON)) {
-			rc = seterr(m, MIGC_INPUT, "--single-transaction cannot include %s: it is a %s migration",
+			rc = migc__seterr(m, MIGC_INPUT, "--single-transaction cannot include %s: it is a %s migration",
 			            mig->up.file, (mig->up.flags & MIGC_NO_TRANSACTION) ? "no-transaction" : "foreign-keys-on");
 			goto out;
 		}
@@ -582,8 +582,8 @@ upsingle(migc *m, int64_t to)
 out:
 	rc = endtx(m, rc);
 	for (i = 0; i < n && rc == MIGC_OK; i++)
-		emit(m, MIGC_EV_APPLIED, todo[i], ms[i], NULL, 0);
-	freetrack(&t);
+		migc__emit(m, MIGC_EV_APPLIED, todo[i], ms[i], NULL, 0);
+	migc__freetrack(&t);
 	free(todo);
 	free(ms);
 	return rc;
@@ -602,9 +602,9 @@ uprun(migc *m, int64_t to)
 	struct track t = { NULL, 0, 0 };
 	int rc, have = 0, runlock = 0;
 
-	clearerr_(m);
+	migc__clearerr(m);
 	if (m->readonly)
-		return seterr(m, MIGC_INPUT, "the database was opened read-only");
+		return migc__seterr(m, MIGC_INPUT, "the database was opened read-only");
 	rc = checkversion(m, to, "up --to");
 	if (rc == MIGC_OK && m->single_transaction)
 		return upsingle(m, to);
@@ -646,7 +646,7 @@ uprun(migc *m, int64_t to)
 		else
 			have = 0;       /* read the table again */
 	}
-	freetrack(&t);
+	migc__freetrack(&t);
 	if (runlock)
 		m->drv->xUnlockSession(m);
 	return rc;
@@ -658,17 +658,17 @@ migc_up_dry_run(migc *m, int64_t to)
 	const struct migc_migration *mig;
 	struct track t;
 	unsigned long i;
-	int rc = checkhandle(m, 1);
+	int rc = migc__checkhandle(m, 1);
 
 	if (rc != MIGC_OK)
 		return rc;
-	clearerr_(m);
+	migc__clearerr(m);
 	rc = checkversion(m, to, "up --to");
 	if (rc == MIGC_OK)
-		rc = readtrack(m, &t);
+		rc = migc__readtrack(m, &t);
 	if (rc != MIGC_OK)
 		return rc;
-	rc = verifytrack(m, &t, 1);
+	rc = migc__verifytrack(m, &t, 1);
 	for (i = 0; rc == MIGC_OK && i < m->set->count; i++) {
 		unsigned long k;
 
@@ -676,10 +676,10 @@ migc_up_dry_run(migc *m, int64_t to)
 		if (mig->version > to || applied(&t, mig->version))
 			continue;
 		for (k = 0; k < mig->up.nstmts; k++)
-			emit(m, MIGC_EV_SQL, mig, 0, mig->up.sql + mig->up.stmts[k].offset,
+			migc__emit(m, MIGC_EV_SQL, mig, 0, mig->up.sql + mig->up.stmts[k].offset,
 			     mig->up.stmts[k].length);
 	}
-	freetrack(&t);
+	migc__freetrack(&t);
 	return rc;
 }
 
@@ -745,12 +745,12 @@ revertnotx(migc *m, const struct migc_migration *mig, const struct trackrow *row
 		return rc;
 	if (t.n == 0 || t.rows[t.n - 1].version != mig->version || !t.rows[t.n - 1].error ||
 	    strcmp(t.rows[t.n - 1].error, note) != 0)
-		rc = seterr(m, MIGC_VERIFY, "the tracking table changed while %s ran: its row was not deleted; "
+		rc = migc__seterr(m, MIGC_VERIFY, "the tracking table changed while %s ran: its row was not deleted; "
 		            "check the table, then run repair --clear-failed %lld if %s is reverted",
 		            sc->file, (long long)mig->version, mig->up.file);
 	else
 		rc = m->drv->xDeleteRow(m, mig->version);
-	freetrack(&t);
+	migc__freetrack(&t);
 	return endtx(m, rc);
 }
 
@@ -765,7 +765,7 @@ revertone(migc *m, const struct migc_migration *mig)
 {
 	const struct migc_script *sc = &mig->down;
 	struct track t = { NULL, 0, 0 };
-	long long t0 = monotonicms();
+	long long t0 = migc__monotonicms();
 	int rc = MIGC_OK, locked = 0, still = 1;
 
 	if ((sc->flags & MIGC_NO_TRANSACTION) || fkchange(m, sc->flags)) {
@@ -788,11 +788,11 @@ revertone(migc *m, const struct migc_migration *mig)
 		if (rc != MIGC_OK)
 			rc = sessionreset(m, rc, 0);
 	}
-	freetrack(&t);
+	migc__freetrack(&t);
 	if (locked)
 		m->drv->xUnlockSession(m);
 	if (rc == MIGC_OK && still)
-		emit(m, MIGC_EV_REVERTED, mig, monotonicms() - t0, NULL, 0);
+		migc__emit(m, MIGC_EV_REVERTED, mig, migc__monotonicms() - t0, NULL, 0);
 	return rc;
 }
 
@@ -806,7 +806,7 @@ checkdowns(migc *m, const struct track *t, int steps, int64_t to)
 		const struct migc_migration *mig = migc_find(m->set, t->rows[i - 1].version);
 
 		if (mig && !mig->down.file)
-			return seterr(m, MIGC_INPUT, "%s has no down migration: nothing was reverted", mig->up.file);
+			return migc__seterr(m, MIGC_INPUT, "%s has no down migration: nothing was reverted", mig->up.file);
 	}
 	return MIGC_OK;
 }
@@ -823,18 +823,18 @@ downrun(migc *m, int steps, int64_t to)
 	struct track t;
 	int rc;
 
-	clearerr_(m);
+	migc__clearerr(m);
 	if (m->readonly)
-		return seterr(m, MIGC_INPUT, "the database was opened read-only");
+		return migc__seterr(m, MIGC_INPUT, "the database was opened read-only");
 	if (steps <= 0 && to != 0 && !migc_find(m->set, to))
-		return seterr(m, MIGC_INPUT, "down --to: no migration has version %lld", (long long)to);
+		return migc__seterr(m, MIGC_INPUT, "down --to: no migration has version %lld", (long long)to);
 	/* Refuse before running anything when one on the way has no down. */
-	rc = readtrack(m, &t);
+	rc = migc__readtrack(m, &t);
 	if (rc == MIGC_OK)
-		rc = verifytrack(m, &t, 0);
+		rc = migc__verifytrack(m, &t, 0);
 	if (rc == MIGC_OK)
 		rc = checkdowns(m, &t, steps, to);
-	freetrack(&t);
+	migc__freetrack(&t);
 	if (rc == MIGC_OK)
 		rc = runbegin(m);
 	/* m->nchanged counts the migrations this run reverted. */
@@ -843,13 +843,13 @@ downrun(migc *m, int steps, int64_t to)
 		if (rc != MIGC_OK)
 			break;
 		if (t.n == 0 || (steps > 0 ? m->nchanged >= steps : t.rows[t.n - 1].version <= to)) {
-			freetrack(&t);
+			migc__freetrack(&t);
 			rc = m->drv->xCommit(m);
 			break;
 		}
 		mig = migc_find(m->set, t.rows[t.n - 1].version);
 		rc = checkdowns(m, &t, 1, 0);
-		freetrack(&t);
+		migc__freetrack(&t);
 		if (rc != MIGC_OK) {
 			m->drv->xRollback(m);
 			break;
@@ -864,20 +864,20 @@ migc_redo(migc *m)
 {
 	struct track t;
 	int64_t v;
-	int rc = checkhandle(m, 1);
+	int rc = migc__checkhandle(m, 1);
 
 	if (rc != MIGC_OK)
 		return rc;
-	clearerr_(m);
-	rc = readtrack(m, &t);
+	migc__clearerr(m);
+	rc = migc__readtrack(m, &t);
 	if (rc != MIGC_OK)
 		return rc;
 	if (t.n == 0) {
-		freetrack(&t);
-		return seterr(m, MIGC_INPUT, "redo: no migration is applied");
+		migc__freetrack(&t);
+		return migc__seterr(m, MIGC_INPUT, "redo: no migration is applied");
 	}
 	v = t.rows[t.n - 1].version;
-	freetrack(&t);
+	migc__freetrack(&t);
 	rc = migc_down(m, 1, 0);
 	if (rc == MIGC_OK)
 		rc = migc_up(m, v);
@@ -893,22 +893,22 @@ baselinerun(migc *m, int64_t to)
 	char at[32];
 	int rc;
 
-	clearerr_(m);
+	migc__clearerr(m);
 	if (m->readonly)
-		return seterr(m, MIGC_INPUT, "the database was opened read-only");
+		return migc__seterr(m, MIGC_INPUT, "the database was opened read-only");
 	if (!migc_find(m->set, to))
-		return seterr(m, MIGC_INPUT, "baseline: no migration has version %lld", (long long)to);
+		return migc__seterr(m, MIGC_INPUT, "baseline: no migration has version %lld", (long long)to);
 	rc = lockedread(m, &t, VERIFY_DOWN);
 	if (rc != MIGC_OK)
 		return rc;
 	if (t.n > 0) {
-		rc = seterr(m, MIGC_INPUT, "baseline needs a database with no applied migrations; this one has %lu",
+		rc = migc__seterr(m, MIGC_INPUT, "baseline needs a database with no applied migrations; this one has %lu",
 		            (unsigned long)t.n);
-		freetrack(&t);
+		migc__freetrack(&t);
 		m->drv->xRollback(m);
 		return rc;
 	}
-	freetrack(&t);
+	migc__freetrack(&t);
 	for (i = 0; rc == MIGC_OK && i < m->set->count && m->set->migrations[i].version <= to; i++) {
 		makerow(&r, &m->set->migrations[i], at);
 		r.done = r.total;
@@ -918,7 +918,7 @@ baselinerun(migc *m, int64_t to)
 	if (rc != MIGC_OK)
 		return rc;
 	for (i = 0; i < m->set->count && m->set->migrations[i].version <= to; i++)
-		emit(m, MIGC_EV_BASELINED, &m->set->migrations[i], 0, NULL, 0);
+		migc__emit(m, MIGC_EV_BASELINED, &m->set->migrations[i], 0, NULL, 0);
 	return MIGC_OK;
 }
 
@@ -930,22 +930,22 @@ migc_repair(migc *m, int what, int64_t version)
 	struct track t;
 	char text[512], **old;
 	size_t i;
-	int rc = checkhandle(m, 1), n = 0;
+	int rc = migc__checkhandle(m, 1), n = 0;
 
 	if (rc != MIGC_OK)
 		return rc;
-	clearerr_(m);
+	migc__clearerr(m);
 	if (m->readonly)
-		return seterr(m, MIGC_INPUT, "the database was opened read-only");
+		return migc__seterr(m, MIGC_INPUT, "the database was opened read-only");
 	if (what != MIGC_REPAIR_CLEAR_FAILED && what != MIGC_REPAIR_ACCEPT_CHECKSUMS)
-		return seterr(m, MIGC_INPUT, "repair: say what to repair: --clear-failed V or --accept-checksums");
+		return migc__seterr(m, MIGC_INPUT, "repair: say what to repair: --clear-failed V or --accept-checksums");
 	rc = lockedread(m, &t, VERIFY_NONE);
 	if (rc != MIGC_OK)
 		return rc;
 	if (what == MIGC_REPAIR_CLEAR_FAILED) {
 		r = findrow(&t, version);
-		if (!r || !isfailed(r)) {
-			rc = seterr(m, MIGC_INPUT, "repair --clear-failed: version %lld has no failed record", (long long)version);
+		if (!r || !migc__isfailed(r)) {
+			rc = migc__seterr(m, MIGC_INPUT, "repair --clear-failed: version %lld has no failed record", (long long)version);
 		} else {
 			rc = m->drv->xDeleteRow(m, version);
 			snprintf(text, sizeof(text), "cleared the failed record of version %lld (%s; %ld of %ld statements had run): "
@@ -953,26 +953,26 @@ migc_repair(migc *m, int what, int64_t version)
 		}
 		rc = endtx(m, rc);
 		if (rc == MIGC_OK)
-			emit(m, MIGC_EV_REPAIRED, migc_find(m->set, version), 0, text, strlen(text));
-		freetrack(&t);
+			migc__emit(m, MIGC_EV_REPAIRED, migc_find(m->set, version), 0, text, strlen(text));
+		migc__freetrack(&t);
 		return rc;
 	}
 	/* Accept the embedded checksums of applied migrations edited on purpose;
 	** old[i] keeps what row i recorded, to say so after COMMIT. */
 	old = calloc(t.n + 1, sizeof(*old));
 	if (!old)
-		rc = seterr(m, MIGC_NOMEM, "out of memory");
+		rc = migc__seterr(m, MIGC_NOMEM, "out of memory");
 	for (i = 0; rc == MIGC_OK && i < t.n; i++) {
 		struct trackrow *row = &t.rows[i];
 
 		mig = migc_find(m->set, row->version);
-		if (!mig || isfailed(row) || samesums(row, mig))
+		if (!mig || migc__isfailed(row) || samesums(row, mig))
 			continue;
 		old[i] = row->checksum;
 		free(row->raw_checksum);
-		row->checksum = strdup_(mig->checksum);
-		row->raw_checksum = strdup_(mig->raw_checksum);
-		rc = row->checksum && row->raw_checksum ? m->drv->xWriteRow(m, row) : seterr(m, MIGC_NOMEM, "out of memory");
+		row->checksum = migc__strdup(mig->checksum);
+		row->raw_checksum = migc__strdup(mig->raw_checksum);
+		rc = row->checksum && row->raw_checksum ? m->drv->xWriteRow(m, row) : migc__seterr(m, MIGC_NOMEM, "out of memory");
 		n++;
 	}
 	rc = endtx(m, rc);
@@ -981,16 +981,16 @@ migc_repair(migc *m, int what, int64_t version)
 			continue;
 		mig = migc_find(m->set, t.rows[i].version);
 		snprintf(text, sizeof(text), "%s: recorded checksum %s replaced by %s", mig->up.file, old[i], mig->checksum);
-		emit(m, MIGC_EV_REPAIRED, mig, 0, text, strlen(text));
+		migc__emit(m, MIGC_EV_REPAIRED, mig, 0, text, strlen(text));
 	}
 	if (rc == MIGC_OK && n == 0) {
 		snprintf(text, sizeof(text), "nothing to repair: every recorded checksum matches this binary");
-		emit(m, MIGC_EV_REPAIRED, NULL, 0, text, strlen(text));
+		migc__emit(m, MIGC_EV_REPAIRED, NULL, 0, text, strlen(text));
 	}
 	for (i = 0; old && i < t.n; i++)
 		free(old[i]);
 	free(old);
-	freetrack(&t);
+	migc__freetrack(&t);
 	return rc;
 }
 
@@ -1003,7 +1003,7 @@ recorded(migc *m, int rc)
 
 	m->unrecorded = 0;
 	if (rc == MIGC_OK && record)
-		rc = recordschema(m);
+		rc = migc__recordschema(m);
 	return rc;
 }
 
@@ -1012,7 +1012,7 @@ recorded(migc *m, int rc)
 int
 migc_up(migc *m, int64_t to)
 {
-	int rc = checkhandle(m, 1);
+	int rc = migc__checkhandle(m, 1);
 
 	if (rc != MIGC_OK)
 		return rc;
@@ -1023,7 +1023,7 @@ migc_up(migc *m, int64_t to)
 int
 migc_down(migc *m, int steps, int64_t to)
 {
-	int rc = checkhandle(m, 1);
+	int rc = migc__checkhandle(m, 1);
 
 	if (rc != MIGC_OK)
 		return rc;
@@ -1034,7 +1034,7 @@ migc_down(migc *m, int steps, int64_t to)
 int
 migc_baseline(migc *m, int64_t to)
 {
-	int rc = checkhandle(m, 1);
+	int rc = migc__checkhandle(m, 1);
 
 	if (rc != MIGC_OK)
 		return rc;

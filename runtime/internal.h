@@ -4,6 +4,11 @@
 ** each database implements (one struct of x-functions per driver).
 */
 
+/* Internal: hidden from a shared library built on libmigc.a (migc__ names). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(hidden)
+#endif
+
 /* One row of the tracking table. */
 struct trackrow {
 	int64_t version;
@@ -109,16 +114,16 @@ struct migc {
 };
 
 /* api.c */
-int seterr(migc *m, int rc, const char *fmt, ...);
-int adderr(migc *m, const char *fmt, ...);          /* append a line; returns MIGC_OK or MIGC_NOMEM */
-void clearerr_(migc *m);
-void emit(migc *m, enum migc_event_kind kind, const struct migc_migration *mig,
+int migc__seterr(migc *m, int rc, const char *fmt, ...);
+int migc__adderr(migc *m, const char *fmt, ...);          /* append a line; returns MIGC_OK or MIGC_NOMEM */
+void migc__clearerr(migc *m);
+void migc__emit(migc *m, enum migc_event_kind kind, const struct migc_migration *mig,
           long long ms, const char *text, size_t len);
-char *strdup_(const char *s);
-long long monotonicms(void);     /* milliseconds on a clock that never jumps */
-int newhandle(migc **out, const struct migc_set *set);
-int openresult(migc *m, int rc);   /* on failure, marks m failed and releases its connection */
-int checkhandle(migc *m, int useconn);   /* the guard of every public entry point */
+char *migc__strdup(const char *s);
+long long migc__monotonicms(void);     /* milliseconds on a clock that never jumps */
+int migc__newhandle(migc **out, const struct migc_set *set);
+int migc__openresult(migc *m, int rc);   /* on failure, marks m failed and releases its connection */
+int migc__checkhandle(migc *m, int useconn);   /* the guard of every public entry point */
 
 /* The tracking table's layout, marked on the table itself (a comment in
 ** its SQLite CREATE statement, COMMENT ON TABLE in PostgreSQL) so that a
@@ -131,19 +136,19 @@ int checkhandle(migc *m, int useconn);   /* the guard of every public entry poin
 #define DOWN_PROGRESS "down did not finish: "
 
 /* plan.c */
-int checkmarker(migc *m, const char *text);
+int migc__checkmarker(migc *m, const char *text);
 struct sha256;
-void prefixbegin(struct sha256 *s);
-void prefixadd(struct sha256 *s, const struct migc_script *sc, unsigned long i);
-void prefixhex(const struct sha256 *s, char out[68]);
-int isfailed(const struct trackrow *r);
-int resumable(const struct trackrow *r, const struct migc_migration *mig);
-void freetrack(struct track *t);
-int readtrack(migc *m, struct track *t);
-int readbrief(migc *m, struct track *t);      /* for uptodate: see xReadTable */
-int growtrack(struct track *t);
-int verifytrack(migc *m, const struct track *t, int forup);
-int stmtpos(const struct migc_script *sc, unsigned long i, long erroff,
+void migc__prefixbegin(struct sha256 *s);
+void migc__prefixadd(struct sha256 *s, const struct migc_script *sc, unsigned long i);
+void migc__prefixhex(const struct sha256 *s, char out[68]);
+int migc__isfailed(const struct trackrow *r);
+int migc__resumable(const struct trackrow *r, const struct migc_migration *mig);
+void migc__freetrack(struct track *t);
+int migc__readtrack(migc *m, struct track *t);
+int migc__readbrief(migc *m, struct track *t);      /* for uptodate: see xReadTable */
+int migc__growtrack(struct track *t);
+int migc__verifytrack(migc *m, const struct track *t, int forup);
+int migc__stmtpos(const struct migc_script *sc, unsigned long i, long erroff,
             unsigned long *line, unsigned long *col);
 
 /* schema.c */
@@ -151,33 +156,37 @@ struct lines {
 	char **v;
 	size_t n, cap;
 };
-int linesadd(struct lines *l, const char *kind, const char *name, const char *detail);
-char *linesjoin(struct lines *l);          /* sorts, joins with "\n", frees l; NULL: out of memory */
-void fingerprint(const char *text, char out[68]);
-int recordschema(migc *m);
-int schemaprint(migc *m, char out[68]);     /* the live schema's fingerprint */
+int migc__linesadd(struct lines *l, const char *kind, const char *name, const char *detail);
+char *migc__linesjoin(struct lines *l);          /* sorts, joins with "\n", frees l; NULL: out of memory */
+void migc__fingerprint(const char *text, char out[68]);
+int migc__recordschema(migc *m);
+int migc__schemaprint(migc *m, char out[68]);     /* the live schema's fingerprint */
 
 /* sqlite.c: the integer a PRAGMA statement returns, -1 on failure. */
-long long sqlitepragma(struct sqlite3 *db, const char *sql);
+long long migc__sqlitepragma(struct sqlite3 *db, const char *sql);
 
 /* sqlitesession.c: the SQLite driver's xSessionSave and xSessionReset;
 ** note tells it of each statement before it runs. */
-int sqlitesessionsave(migc *m);
-int sqlitesessionreset(migc *m, int final);
-void sqlitesessionnote(migc *m, const char *sql, const char *end);
-void sqlitesessionfree(migc *m);
+int migc__sqlitesessionsave(migc *m);
+int migc__sqlitesessionreset(migc *m, int final);
+void migc__sqlitesessionnote(migc *m, const char *sql, const char *end);
+void migc__sqlitesessionfree(migc *m);
 /* PRAGMA foreign_key_check after sc ran: an error for each violation it
 ** added to those the run found (or the last check left). */
-int sqlitesessionfkcheck(migc *m, const struct migc_script *sc);
+int migc__sqlitesessionfkcheck(migc *m, const struct migc_script *sc);
 /* Before a tracking write between a no-transaction migration's
 ** statements: lift a query_only it set (1: it was set, put it back). */
-int sqlitesessionunguard(migc *m);
+int migc__sqlitesessionunguard(migc *m);
 
 /* url.c */
 enum urlkind { URL_BAD, URL_SQLITE, URL_POSTGRES };
-enum urlkind urlkind(const char *url, const char **target);
+enum urlkind migc__urlkind(const char *url, const char **target);
 /* The SQLite URI (for SQLITE_OPEN_URI) of urlkind's target of a SQLite
 ** URL, malloc'd into *uri; readonly: mode=rwc reads as rw. MIGC_INPUT
 ** with the message in err for an unknown or bad parameter or a %00. */
-int sqliteuri(const char *target, int readonly, char **uri, char *err, size_t nerr);
-char *redacturl(const char *url);   /* malloc'd copy with any password as *** */
+int migc__sqliteuri(const char *target, int readonly, char **uri, char *err, size_t nerr);
+char *migc__redacturl(const char *url);   /* malloc'd copy with any password as *** */
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif

@@ -130,7 +130,7 @@ addstmt(struct str *b, PGconn *c, int plpgsql, const char *fmt, const char *arg,
 }
 
 void
-pgsessionfree(struct pgsession *s)
+migc__pgsessionfree(struct pgsession *s)
 {
 	free(s->reset);
 	free(s->restore);
@@ -301,7 +301,7 @@ snapshot(migc *m, PGconn *c, struct snapshot *sn)
 	snprintf(sn->enc, sizeof(sn->enc), "%s", enc ? enc : "UTF8");
 	snprintf(sn->scs, sizeof(sn->scs), "%s", scs ? scs : "on");
 	if (!res)
-		return seterr(m, MIGC_ERROR, "cannot read the session's state: %s", PQerrorMessage(c));
+		return migc__seterr(m, MIGC_ERROR, "cannot read the session's state: %s", PQerrorMessage(c));
 	sn->encset = PQgetvalue(res, 0, 0)[0] == 't';
 	sn->scsset = PQgetvalue(res, 0, 1)[0] == 't';
 	sn->plpgsql = PQgetvalue(res, 0, 2)[0] == 't';
@@ -309,14 +309,14 @@ snapshot(migc *m, PGconn *c, struct snapshot *sn)
 	res = PQexec(c, "SET client_encoding = 'UTF8'; SET standard_conforming_strings = on");
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		PQclear(res);
-		return seterr(m, MIGC_ERROR, "cannot set up the session: %s", PQerrorMessage(c));
+		return migc__seterr(m, MIGC_ERROR, "cannot set up the session: %s", PQerrorMessage(c));
 	}
 	PQclear(res);
 	sn->who = query(c, "SELECT pg_catalog.current_setting('session_authorization'), pg_catalog.current_setting('role')");
 	sn->settings = query(c, settingsquery);
 	sn->made = query(c, madequery);
 	if (!sn->who || !sn->settings || !sn->made) {
-		int rc = seterr(m, MIGC_ERROR, "cannot read the session's state: %s", PQerrorMessage(c));
+		int rc = migc__seterr(m, MIGC_ERROR, "cannot read the session's state: %s", PQerrorMessage(c));
 		struct str back = { NULL, 0, 0, 1, 0 };
 		int plpgsql = sn->plpgsql;
 
@@ -362,7 +362,7 @@ wrappedguard(PGconn *c, const struct snapshot *sn)
 }
 
 int
-pgsessionsave(migc *m, PGconn *c, int owned, struct pgsession *s)
+migc__pgsessionsave(migc *m, PGconn *c, int owned, struct pgsession *s)
 {
 	int rc = MIGC_OK, nrestore;
 
@@ -377,21 +377,21 @@ pgsessionsave(migc *m, PGconn *c, int owned, struct pgsession *s)
 		s->nreset = NDISCARD + off;
 		add(&g, "BEGIN READ WRITE; SET LOCAL SESSION AUTHORIZATION DEFAULT%s", guardtail);
 		s->reset = r.ok ? r.s : NULL;
-		s->restore = r.ok ? strdup_(r.s) : NULL;
+		s->restore = r.ok ? migc__strdup(r.s) : NULL;
 		s->guard = g.ok ? g.s : NULL;
 		if (!r.ok)
 			free(r.s);
 		if (!g.ok)
 			free(g.s);
 		if (!s->reset || !s->restore || !s->guard) {
-			pgsessionfree(s);
-			return seterr(m, MIGC_NOMEM, "out of memory");
+			migc__pgsessionfree(s);
+			return migc__seterr(m, MIGC_NOMEM, "out of memory");
 		}
 		if (off) {
 			PGresult *res = PQexec(c, "SET standard_conforming_strings = on");
 
 			if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
-				rc = seterr(m, MIGC_ERROR, "cannot set up the session: %s", PQerrorMessage(c));
+				rc = migc__seterr(m, MIGC_ERROR, "cannot set up the session: %s", PQerrorMessage(c));
 			PQclear(res);
 		}
 	} else {
@@ -403,12 +403,12 @@ pgsessionsave(migc *m, PGconn *c, int owned, struct pgsession *s)
 			s->restore = wrappedsql(c, &sn, 1, &nrestore);
 			s->guard = wrappedguard(c, &sn);
 			if (!s->reset || !s->restore || !s->guard)
-				rc = seterr(m, MIGC_NOMEM, "out of memory");
+				rc = migc__seterr(m, MIGC_NOMEM, "out of memory");
 		}
 		snapshotfree(&sn);
 	}
 	if (rc != MIGC_OK)
-		pgsessionfree(s);
+		migc__pgsessionfree(s);
 	return rc;
 }
 #endif

@@ -12,7 +12,7 @@
 #include "sha256.h"
 
 void
-freetrack(struct track *t)
+migc__freetrack(struct track *t)
 {
 	size_t i;
 
@@ -49,24 +49,24 @@ migc_find(const struct migc_set *set, int64_t version)
 }
 
 int
-checkmarker(migc *m, const char *text)
+migc__checkmarker(migc *m, const char *text)
 {
 	const char *p = text ? strstr(text, TRACK_MARKER) : NULL;
 	long layout;
 
 	if (!p)
-		return seterr(m, MIGC_ERROR, "the table %s was not made by migc (it has no \"" TRACK_MARKER "N\" mark): "
+		return migc__seterr(m, MIGC_ERROR, "the table %s was not made by migc (it has no \"" TRACK_MARKER "N\" mark): "
 		              "pass --table to use another name", m->table);
 	layout = strtol(p + strlen(TRACK_MARKER), NULL, 10);
 	if (layout > TRACK_LAYOUT)
-		return seterr(m, MIGC_VERIFY, "the database was written by a newer migc (tracking table layout %ld; this "
+		return migc__seterr(m, MIGC_VERIFY, "the database was written by a newer migc (tracking table layout %ld; this "
 		              "one knows up to %d): migrate it with that migc or a newer one", layout, TRACK_LAYOUT);
 	return MIGC_OK;
 }
 
 /* Room for one more row at the end of t: 0, or -1 when out of memory. */
 int
-growtrack(struct track *t)
+migc__growtrack(struct track *t)
 {
 	struct trackrow *p;
 	size_t ncap;
@@ -91,19 +91,19 @@ readrows(migc *m, struct track *t, int brief)
 }
 
 int
-readtrack(migc *m, struct track *t)
+migc__readtrack(migc *m, struct track *t)
 {
 	return readrows(m, t, 0);
 }
 
 int
-readbrief(migc *m, struct track *t)
+migc__readbrief(migc *m, struct track *t)
 {
 	return readrows(m, t, 1);
 }
 
 int
-stmtpos(const struct migc_script *sc, unsigned long i, long erroff,
+migc__stmtpos(const struct migc_script *sc, unsigned long i, long erroff,
         unsigned long *line, unsigned long *col)
 {
 	const struct migc_stmt *st = &sc->stmts[i];
@@ -138,27 +138,27 @@ newest(const struct track *t)
 }
 
 void
-prefixbegin(struct sha256 *s)
+migc__prefixbegin(struct sha256 *s)
 {
-	sha256init(s);
+	migc__sha256init(s);
 }
 
 void
-prefixadd(struct sha256 *s, const struct migc_script *sc, unsigned long i)
+migc__prefixadd(struct sha256 *s, const struct migc_script *sc, unsigned long i)
 {
-	sha256update(s, sc->sql + sc->stmts[i].offset, sc->stmts[i].length);
-	sha256update(s, "", 1);
+	migc__sha256update(s, sc->sql + sc->stmts[i].offset, sc->stmts[i].length);
+	migc__sha256update(s, "", 1);
 }
 
 void
-prefixhex(const struct sha256 *s, char out[68])
+migc__prefixhex(const struct sha256 *s, char out[68])
 {
 	struct sha256 copy = *s;
 	unsigned char digest[32];
 
-	sha256final(&copy, digest);
+	migc__sha256final(&copy, digest);
 	memcpy(out, "c1:", 3);
-	sha256hex(digest, out + 3);
+	migc__sha256hex(digest, out + 3);
 }
 
 int
@@ -173,7 +173,7 @@ migc_also_accepts(const struct migc_migration *mig, const char *checksum)
 }
 
 int
-isfailed(const struct trackrow *r)
+migc__isfailed(const struct trackrow *r)
 {
 	return r->done < r->total || r->error != NULL;
 }
@@ -196,7 +196,7 @@ running(migc *m, const struct trackrow *r)
 }
 
 int
-resumable(const struct trackrow *r, const struct migc_migration *mig)
+migc__resumable(const struct trackrow *r, const struct migc_migration *mig)
 {
 	struct sha256 s;
 	char sum[68];
@@ -205,10 +205,10 @@ resumable(const struct trackrow *r, const struct migc_migration *mig)
 	if (!mig || r->done >= r->total || !r->done_checksum || r->done < 0 ||
 	    (unsigned long)r->done > mig->up.nstmts || !(mig->up.flags & MIGC_NO_TRANSACTION))
 		return 0;
-	prefixbegin(&s);
+	migc__prefixbegin(&s);
 	for (i = 0; i < r->done; i++)
-		prefixadd(&s, &mig->up, (unsigned long)i);
-	prefixhex(&s, sum);
+		migc__prefixadd(&s, &mig->up, (unsigned long)i);
+	migc__prefixhex(&s, sum);
 	return strcmp(sum, r->done_checksum) == 0;
 }
 
@@ -221,20 +221,20 @@ addfailed(migc *m, const struct trackrow *r, const struct migc_migration *mig)
 	if (!mig)
 		return MIGC_OK;   /* reported as unknown */
 	if (r->done >= r->total)
-		return adderr(m, "reverting %s failed: %s; fix the database by hand, then run repair --clear-failed %lld",
+		return migc__adderr(m, "reverting %s failed: %s; fix the database by hand, then run repair --clear-failed %lld",
 		              mig->up.file, r->error ? r->error : "it was interrupted", (long long)r->version);
 	if ((unsigned long)r->done < mig->up.nstmts)
-		stmtpos(&mig->up, (unsigned long)r->done, -1, &line, &col);
-	adderr(m, "%s did not finish: statement %ld of %ld (%s:%lu) %s%s", mig->up.file, r->done + 1, r->total,
+		migc__stmtpos(&mig->up, (unsigned long)r->done, -1, &line, &col);
+	migc__adderr(m, "%s did not finish: statement %ld of %ld (%s:%lu) %s%s", mig->up.file, r->done + 1, r->total,
 	       mig->up.file, line, r->error ? "failed: " : "was interrupted", r->error ? r->error : "");
-	if (resumable(r, mig) && r->done == 0)
-		return adderr(m, "  no statement of it had run: once the cause is fixed, run up --resume to run it "
+	if (migc__resumable(r, mig) && r->done == 0)
+		return migc__adderr(m, "  no statement of it had run: once the cause is fixed, run up --resume to run it "
 		              "from its first statement; or run repair --clear-failed %lld", (long long)r->version);
-	if (resumable(r, mig))
-		return adderr(m, "  statements 1 to %ld are unchanged: once the cause is fixed, run up --resume to go on "
+	if (migc__resumable(r, mig))
+		return migc__adderr(m, "  statements 1 to %ld are unchanged: once the cause is fixed, run up --resume to go on "
 		              "at statement %ld; or undo its changes by hand and run repair --clear-failed %lld",
 		              r->done, r->done + 1, (long long)r->version);
-	return adderr(m, "  the statements before it changed since, so it cannot resume: fix the database by hand, "
+	return migc__adderr(m, "  the statements before it changed since, so it cannot resume: fix the database by hand, "
 	              "then run repair --clear-failed %lld", (long long)r->version);
 }
 
@@ -245,14 +245,14 @@ addfailed(migc *m, const struct trackrow *r, const struct migc_migration *mig)
 ** differences are sent as notices.
 */
 int
-verifytrack(migc *m, const struct track *t, int forup)
+migc__verifytrack(migc *m, const struct track *t, int forup)
 {
 	const struct migc_set *set = m->set;
 	unsigned long i, nunknown = 0;
 	int problems = 0, nomem = 0;
 	size_t j;
 
-	clearerr_(m);
+	migc__clearerr(m);
 	for (j = 0; j < t->n; j++) {
 		const struct trackrow *r = &t->rows[j];
 		const struct migc_migration *mig = migc_find(set, r->version);
@@ -261,11 +261,11 @@ verifytrack(migc *m, const struct track *t, int forup)
 			nunknown++;
 			continue;
 		}
-		if (isfailed(r)) {
+		if (migc__isfailed(r)) {
 			long pid;
 
 			/* Its file may have been edited to fix the failing statement. */
-			if (m->resume && resumable(r, mig))
+			if (m->resume && migc__resumable(r, mig))
 				continue;
 			if ((pid = running(m, r)) > 0) {
 				char note[256];
@@ -276,7 +276,7 @@ verifytrack(migc *m, const struct track *t, int forup)
 				else
 					snprintf(note, sizeof(note), "%s is being applied by another process (pid %ld): statement %ld of %ld",
 					         filename(mig), pid, r->done + 1, r->total);
-				emit(m, MIGC_EV_NOTICE, mig, 0, note, strlen(note));
+				migc__emit(m, MIGC_EV_NOTICE, mig, 0, note, strlen(note));
 				continue;
 			}
 			problems++;
@@ -286,28 +286,28 @@ verifytrack(migc *m, const struct track *t, int forup)
 
 			snprintf(note, sizeof(note), "%s: the database recorded %s, accepted by -- migc:also-accept (edited on purpose)",
 			         filename(mig), r->checksum);
-			emit(m, MIGC_EV_NOTICE, mig, 0, note, strlen(note));
+			migc__emit(m, MIGC_EV_NOTICE, mig, 0, note, strlen(note));
 		} else if (strcmp(r->checksum, mig->checksum) != 0) {
 			problems++;
-			nomem |= adderr(m, "%s was edited after it was applied (database has %s, this binary has %s)",
+			nomem |= migc__adderr(m, "%s was edited after it was applied (database has %s, this binary has %s)",
 			                filename(mig), r->checksum, mig->checksum);
 		} else if (strcmp(r->raw_checksum, mig->raw_checksum) != 0) {
 			char note[512];
 
 			snprintf(note, sizeof(note), "%s: only line endings or a byte-order mark changed since it was applied; the SQL is the same",
 			         filename(mig));
-			emit(m, MIGC_EV_NOTICE, mig, 0, note, strlen(note));
+			migc__emit(m, MIGC_EV_NOTICE, mig, 0, note, strlen(note));
 		}
 	}
 	if (nunknown) {
 		problems++;
-		nomem |= adderr(m, "the database is ahead of this binary: built with %lu migrations (newest %lld), "
+		nomem |= migc__adderr(m, "the database is ahead of this binary: built with %lu migrations (newest %lld), "
 		       "database has %lu applied (newest %lld), %lu of them unknown to this binary",
 		       set->count, set->count ? (long long)set->migrations[set->count - 1].version : 0LL,
 		       (unsigned long)t->n, (long long)newest(t), nunknown);
 		for (j = 0; j < t->n; j++)
 			if (!migc_find(set, t->rows[j].version))
-				nomem |= adderr(m, "  unknown: version %lld (%s), applied %s",
+				nomem |= migc__adderr(m, "  unknown: version %lld (%s), applied %s",
 				       (long long)t->rows[j].version, t->rows[j].name, t->rows[j].applied_at);
 	}
 	if (forup && !m->allow_out_of_order) {
@@ -319,7 +319,7 @@ verifytrack(migc *m, const struct track *t, int forup)
 			if ((j < t->n && t->rows[j].version == mig->version) || mig->version > newest(t))
 				continue;
 			problems++;
-			nomem |= adderr(m, "%s is pending but older than the newest applied migration (version %lld): "
+			nomem |= migc__adderr(m, "%s is pending but older than the newest applied migration (version %lld): "
 			       "out of order (run with --allow-out-of-order to apply it anyway)",
 			       filename(mig), (long long)newest(t));
 		}
@@ -333,14 +333,14 @@ int
 migc_verify(migc *m)
 {
 	struct track t;
-	int rc = checkhandle(m, 1);
+	int rc = migc__checkhandle(m, 1);
 
 	if (rc != MIGC_OK)
 		return rc;
-	rc = readtrack(m, &t);
+	rc = migc__readtrack(m, &t);
 	if (rc == MIGC_OK)
-		rc = verifytrack(m, &t, 1);
-	freetrack(&t);
+		rc = migc__verifytrack(m, &t, 1);
+	migc__freetrack(&t);
 	return rc;
 }
 
@@ -390,24 +390,24 @@ migc_status(migc *m, struct migc_state **states, size_t *n)
 		*states = NULL;
 	if (n)
 		*n = 0;
-	rc = checkhandle(m, 1);
+	rc = migc__checkhandle(m, 1);
 	if (rc != MIGC_OK)
 		return rc;
 	if (!states || !n)
-		return seterr(m, MIGC_INPUT, "migc_status: states and n must not be NULL");
+		return migc__seterr(m, MIGC_INPUT, "migc_status: states and n must not be NULL");
 	set = m->set;
-	clearerr_(m);
-	rc = readtrack(m, &t);
+	migc__clearerr(m);
+	rc = migc__readtrack(m, &t);
 	if (rc != MIGC_OK) {
-		freetrack(&t);
+		migc__freetrack(&t);
 		return rc;
 	}
 	for (j = 0; j < t.n; j++)
 		bytes += rowsize(&t.rows[j]);
 	s = malloc((set->count + t.n) * sizeof(*s) + bytes + 1);
 	if (!s) {
-		freetrack(&t);
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		migc__freetrack(&t);
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	}
 	p = (char *)(s + set->count + t.n);
 	for (i = 0, j = 0; i < set->count || j < t.n; k++) {
@@ -429,7 +429,7 @@ migc_status(migc *m, struct migc_state **states, size_t *n)
 			s[k].version = mig->version;
 			s[k].migration = mig;
 			fillrow(&s[k], r, &p);
-			s[k].kind = isfailed(r) ? (running(m, r) > 0 ? MIGC_RUNNING : MIGC_FAILED) :
+			s[k].kind = migc__isfailed(r) ? (running(m, r) > 0 ? MIGC_RUNNING : MIGC_FAILED) :
 			            strcmp(r->checksum, mig->checksum) != 0 ?
 			                (migc_also_accepts(mig, r->checksum) ? MIGC_ACCEPTED : MIGC_EDITED) :
 			            strcmp(r->raw_checksum, mig->raw_checksum) != 0 ? MIGC_APPLIED_EOL :
@@ -438,7 +438,7 @@ migc_status(migc *m, struct migc_state **states, size_t *n)
 			j++;
 		}
 	}
-	freetrack(&t);
+	migc__freetrack(&t);
 	*states = s;
 	*n = k;
 	return MIGC_OK;

@@ -45,7 +45,7 @@ pgerrhint(migc *m, int rc, const char *what, const char *msg, const char *hint)
 
 	while (n > 0 && msg[n - 1] == '\n')
 		n--;
-	return seterr(m, rc, "%s: %.*s%s", what, (int)n, msg, hint);
+	return migc__seterr(m, rc, "%s: %.*s%s", what, (int)n, msg, hint);
 }
 
 static int
@@ -138,7 +138,7 @@ onnotice(void *arg, const PGresult *res)
 	char text[1024];
 
 	snprintf(text, sizeof(text), "%s: %s", sev ? sev : "NOTICE", msg ? msg : "");
-	emit(m, MIGC_EV_NOTICE, NULL, 0, text, strlen(text));
+	migc__emit(m, MIGC_EV_NOTICE, NULL, 0, text, strlen(text));
 }
 
 static int
@@ -147,7 +147,7 @@ attach(migc *m, PGconn *conn, int owned)
 	struct pg *pg = calloc(1, sizeof(*pg));
 
 	if (!pg)
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	pg->conn = conn;
 	pg->owned = owned;
 	/* libpq cannot give back a receiver's argument, so an application's
@@ -185,7 +185,7 @@ pgopen(migc *m, const char *target, int flags)
 	int rc;
 
 	if (!conn)
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	if (PQstatus(conn) != CONNECTION_OK) {
 		const char *msg = PQerrorMessage(conn);
 
@@ -218,21 +218,21 @@ connidle(migc *m, PGconn *c)
 	while (n > 0 && msg[n - 1] == '\n')
 		n--;
 	if (PQstatus(c) != CONNECTION_OK)
-		return seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is not connected (PQstatus %d)%s%.*s",
+		return migc__seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is not connected (PQstatus %d)%s%.*s",
 		              (int)PQstatus(c), n ? ": " : "", (int)n, msg);
 	switch (PQtransactionStatus(c)) {
 	case PQTRANS_IDLE:
 		return MIGC_OK;
 	case PQTRANS_INTRANS:
-		return seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is inside a transaction: migc runs "
+		return migc__seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is inside a transaction: migc runs "
 		              "its own (each migration commits with its tracking row), which would commit the "
 		              "application's uncommitted work; commit or roll back first");
 	case PQTRANS_INERROR:
-		return seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is inside a failed transaction: roll it back first");
+		return migc__seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is inside a failed transaction: roll it back first");
 	case PQTRANS_ACTIVE:
-		return seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is running a command: read its results first");
+		return migc__seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is running a command: read its results first");
 	default:
-		return seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is in an unknown state");
+		return migc__seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is in an unknown state");
 	}
 }
 
@@ -249,7 +249,7 @@ pgclose(migc *m)
 
 	if (pg->owned)
 		PQfinish(pg->conn);
-	pgsessionfree(&pg->sess);
+	migc__pgsessionfree(&pg->sess);
 	m->session = NULL;
 	free(pg->qtable);
 	free(pg->regclass);
@@ -296,7 +296,7 @@ settable(migc *m, const char *schema)
 	PQfreemem(qschema);
 	PQfreemem(qname);
 	if (!pg->qtable)
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	lit = PQescapeLiteral(pg->conn, pg->qtable, strlen(pg->qtable));
 	if (!lit)
 		return connerr(m, "cannot quote the tracking table's name");
@@ -305,7 +305,7 @@ settable(migc *m, const char *schema)
 		strcpy(pg->regclass, lit);
 	PQfreemem(lit);
 	if (!pg->regclass)
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	pg->key = lockkey(schema, m->table);
 	snprintf(m->tableschema, sizeof(m->tableschema), "%s", schema);
 	return MIGC_OK;
@@ -338,7 +338,7 @@ elsewhere(migc *m, const char *when, char **out)
 	if (*out)
 		snprintf(*out, n, fmt, when, table);
 	PQfreemem(table);
-	return *out ? MIGC_OK : seterr(m, MIGC_NOMEM, "out of memory");
+	return *out ? MIGC_OK : migc__seterr(m, MIGC_NOMEM, "out of memory");
 }
 
 /* Run the query of the NULL-ended parts, then the elsewhere subquery
@@ -362,7 +362,7 @@ askelsewhere(migc *m, const char *const *parts, const char *when, PGresult **res
 	}
 	free(other);
 	if (!sql)
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	rc = run(m, sql, res);
 	free(sql);
 	return rc;
@@ -413,11 +413,11 @@ moved(migc *m, const PGresult *res, int col, const char *here)
 	else
 		snprintf(at, sizeof(at), "current_schema(): no schema on the search_path exists");
 	if (n > 1)
-		return seterr(m, MIGC_ERROR, "tracking tables are in other schemas (%s), none in %s, where a run without "
+		return migc__seterr(m, MIGC_ERROR, "tracking tables are in other schemas (%s), none in %s, where a run without "
 		              "--schema looks (the search_path changed since they were made, or they were made with "
 		              "--schema): pass --schema with the one this database uses", PQgetvalue(res, 0, col + 2), at);
 	shellword(PQgetvalue(res, 0, col + 1), word, sizeof(word));
-	return seterr(m, MIGC_ERROR, "the tracking table is %s, not in %s, where a run without --schema looks "
+	return migc__seterr(m, MIGC_ERROR, "the tracking table is %s, not in %s, where a run without --schema looks "
 	              "(the search_path changed since it was made, or it was made with --schema): "
 	              "pass --schema %s to use it", PQgetvalue(res, 0, col + 2), at, word);
 }
@@ -429,7 +429,7 @@ noschema(migc *m, const PGresult *res, int col)
 {
 	int rc = moved(m, res, col, NULL);
 
-	return rc != MIGC_OK ? rc : seterr(m, MIGC_INPUT, "no schema on the search_path exists: pass --schema");
+	return rc != MIGC_OK ? rc : migc__seterr(m, MIGC_INPUT, "no schema on the search_path exists: pass --schema");
 }
 
 /* The tracking table's schema: the one given, else current_schema(),
@@ -490,7 +490,7 @@ lockholder(migc *m)
 {
 	long pid = holder(m, 0);
 
-	clearerr_(m);
+	migc__clearerr(m);
 	return pid > 0 ? pid : 0;
 }
 
@@ -506,7 +506,7 @@ lockholder(migc *m)
 static int
 lockpoll(migc *m, int xact)
 {
-	long long start = monotonicms();
+	long long start = migc__monotonicms();
 	char sql[128];
 	int waited = 0;
 
@@ -526,17 +526,17 @@ lockpoll(migc *m, int xact)
 			return MIGC_OK;
 		if (xact)
 			PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
-		if (monotonicms() - start >= (long long)m->lock_timeout * 1000) {
+		if (migc__monotonicms() - start >= (long long)m->lock_timeout * 1000) {
 			long pid = lockholder(m);
 
-			return seterr(m, MIGC_BUSY, "timed out after %d s waiting for the migration lock held by pid %ld (--lock-timeout)",
+			return migc__seterr(m, MIGC_BUSY, "timed out after %d s waiting for the migration lock held by pid %ld (--lock-timeout)",
 			              m->lock_timeout, pid);
 		}
 		if (!waited) {
 			char text[128];
 
 			snprintf(text, sizeof(text), "waiting for the migration lock held by pid %ld", lockholder(m));
-			emit(m, MIGC_EV_NOTICE, NULL, 0, text, strlen(text));
+			migc__emit(m, MIGC_EV_NOTICE, NULL, 0, text, strlen(text));
 			waited = 1;
 		}
 		nanosleep(&pause, NULL);
@@ -570,7 +570,7 @@ pgcommit(migc *m)
 		return MIGC_OK;
 	rc = run(m, "COMMIT", &res);
 	if (rc == MIGC_OK && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
-		rc = seterr(m, MIGC_ERROR, "COMMIT rolled back: the transaction had failed");
+		rc = migc__seterr(m, MIGC_ERROR, "COMMIT rolled back: the transaction had failed");
 	PQclear(res);
 	return rc;
 }
@@ -620,15 +620,15 @@ stmterr(migc *m, const struct migc_script *sc, unsigned long i, const PGresult *
 		off = charoffset(text, n, atol(pos));
 	if (off >= 0)
 		off -= (long)start;
-	stmtpos(sc, i, off, &line, &col);
-	seterr(m, MIGC_ERROR, "%s:%lu:%lu: %s: %s (SQLSTATE %s, statement %lu of %lu)", sc->file, line, col,
+	migc__stmtpos(sc, i, off, &line, &col);
+	migc__seterr(m, MIGC_ERROR, "%s:%lu:%lu: %s: %s (SQLSTATE %s, statement %lu of %lu)", sc->file, line, col,
 	       sev ? sev : "ERROR", msg ? msg : PQresultErrorMessage(res), state ? state : "?", i + 1, sc->nstmts);
 	if (detail)
-		adderr(m, "DETAIL: %s", detail);
+		migc__adderr(m, "DETAIL: %s", detail);
 	if (hint)
-		adderr(m, "HINT: %s", hint);
+		migc__adderr(m, "HINT: %s", hint);
 	if (context)
-		adderr(m, "CONTEXT: %s", context);
+		migc__adderr(m, "CONTEXT: %s", context);
 	return MIGC_ERROR;
 }
 
@@ -698,8 +698,8 @@ copyerr(migc *m, const struct migc_script *sc, unsigned long i, int committed)
 {
 	unsigned long line, col;
 
-	stmtpos(sc, i, -1, &line, &col);
-	return seterr(m, MIGC_ERROR, "%s:%lu:%lu: COPY ... TO STDOUT is not supported in a migration: its rows go to a "
+	migc__stmtpos(sc, i, -1, &line, &col);
+	return migc__seterr(m, MIGC_ERROR, "%s:%lu:%lu: COPY ... TO STDOUT is not supported in a migration: its rows go to a "
 	              "client, and a migration has none (migc read and dropped them; migc gen refuses this statement)%s",
 	              sc->file, line, col, committed ? "; the server had already committed the migration, and its "
 	              "tracking row, when they arrived" : "");
@@ -713,10 +713,10 @@ odderr(migc *m, const struct migc_script *sc, unsigned long i, int status)
 	unsigned long line, col;
 
 	if (i >= sc->nstmts)
-		return seterr(m, MIGC_ERROR, "%s: PostgreSQL answered with %s, which migc cannot take part in",
+		return migc__seterr(m, MIGC_ERROR, "%s: PostgreSQL answered with %s, which migc cannot take part in",
 		              sc->file, PQresStatus((ExecStatusType)status));
-	stmtpos(sc, i, -1, &line, &col);
-	return seterr(m, MIGC_ERROR, "%s:%lu:%lu: PostgreSQL answered with %s, which migc cannot take part in "
+	migc__stmtpos(sc, i, -1, &line, &col);
+	return migc__seterr(m, MIGC_ERROR, "%s:%lu:%lu: PostgreSQL answered with %s, which migc cannot take part in "
 	              "(statement %lu of %lu)", sc->file, line, col, PQresStatus((ExecStatusType)status),
 	              i + 1, sc->nstmts);
 }
@@ -737,7 +737,7 @@ pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 	int rc = MIGC_OK, copyout = 0, odd = 0;
 
 	if (!sql)
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	memcpy(sql, sc->sql + st->offset, st->length);
 	sql[st->length] = '\0';
 	if (begun(m) != MIGC_OK) {
@@ -784,7 +784,7 @@ tablecheck(migc *m, int *exists)
 		return rc;
 	*exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	if (*exists)
-		rc = checkmarker(m, PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
+		rc = migc__checkmarker(m, PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
 	else
 		rc = moved(m, res, 2, m->tableschema);
 	PQclear(res);
@@ -841,7 +841,7 @@ static const char briefcolumns[] =
 static int
 valdup(const PGresult *res, int row, int col, char **out)
 {
-	*out = PQgetisnull(res, row, col) ? NULL : strdup_(PQgetvalue(res, row, col));
+	*out = PQgetisnull(res, row, col) ? NULL : migc__strdup(PQgetvalue(res, row, col));
 	return *out || PQgetisnull(res, row, col);
 }
 
@@ -862,7 +862,7 @@ takerows(migc *m, const PGresult *res, struct track *t)
 	t->rows = calloc((size_t)n + 1, sizeof(*t->rows));
 	t->cap = (size_t)n + 1;
 	if (!t->rows)
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	for (i = 0; i < n && ok; i++) {
 		struct trackrow *r = &t->rows[i];
 
@@ -878,7 +878,7 @@ takerows(migc *m, const PGresult *res, struct track *t)
 		sorted = sorted && (i == 0 || t->rows[i - 1].version < r->version);
 	}
 	if (!ok)
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	/* Rows come in the order they sit in the table, which is version
 	** order unless some were deleted; sorting here spares the server
 	** an ORDER BY. */
@@ -999,7 +999,7 @@ readonce(migc *m, struct track *t, int brief)
 	PQfreemem(schema);
 	PQfreemem(bare);
 	if (!sql)
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	rc = PQsendQuery(conn, sql) ? MIGC_OK : connerr(m, "cannot read the tracking table");
 	free(sql);
 	if (rc != MIGC_OK)
@@ -1018,7 +1018,7 @@ readonce(migc *m, struct track *t, int brief)
 	exists = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
 	same = given || strcmp(PQgetvalue(res, 0, 2), "t") == 0;   /* a qualified name is right */
 	if (rc == MIGC_OK && exists)
-		rc = checkmarker(m, PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3));
+		rc = migc__checkmarker(m, PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3));
 	PQclear(res);
 	res = PQgetResult(conn);
 	if (rc == MIGC_OK && exists && same)
@@ -1186,7 +1186,7 @@ pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int
 	if (!starts || !row) {
 		free(starts);
 		free(row);
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	}
 	PG(m)->deferbegin = 0;
 	if (lead && append(&buf, &len, &cap, "BEGIN;\n", 7) != 0)
@@ -1212,7 +1212,7 @@ pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int
 	if (rc != MIGC_OK) {
 		free(starts);
 		free(buf);
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	}
 	if (!PQsendQuery(c, buf)) {
 		rc = connerr(m, sc->file);
@@ -1337,19 +1337,19 @@ pgschema(migc *m, char **text)
 		return rc;
 	sql = malloc(sizeof(schemaquery) + strlen(PG(m)->regclass));
 	if (!sql)
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	sprintf(sql, schemaquery, PG(m)->regclass);
 	rc = run(m, sql, &res);
 	free(sql);
 	if (rc != MIGC_OK)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc == MIGC_OK; i++)
-		rc = linesadd(&l, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2));
+		rc = migc__linesadd(&l, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2));
 	PQclear(res);
-	*text = linesjoin(&l);
+	*text = migc__linesjoin(&l);
 	if (rc == MIGC_OK && !*text)
 		rc = MIGC_NOMEM;
-	return rc == MIGC_NOMEM ? seterr(m, rc, "out of memory") : rc;
+	return rc == MIGC_NOMEM ? migc__seterr(m, rc, "out of memory") : rc;
 }
 
 static int
@@ -1366,7 +1366,7 @@ pggetrecorded(migc *m, int64_t version, char **fp, char **text)
 	if (rc != MIGC_OK)
 		return rc;
 	if (PQntuples(res) == 1 && !(valdup(res, 0, 0, fp) && valdup(res, 0, 1, text)))
-		rc = seterr(m, MIGC_NOMEM, "out of memory");
+		rc = migc__seterr(m, MIGC_NOMEM, "out of memory");
 	PQclear(res);
 	return rc;
 }
@@ -1421,9 +1421,9 @@ pgsessionstart(migc *m)
 	int rc;
 
 	clientencoding(m, enc);
-	pgsessionfree(&PG(m)->sess);
+	migc__pgsessionfree(&PG(m)->sess);
 	m->session = NULL;
-	rc = pgsessionsave(m, PG(m)->conn, PG(m)->owned, &PG(m)->sess);
+	rc = migc__pgsessionsave(m, PG(m)->conn, PG(m)->owned, &PG(m)->sess);
 	encodingchanged(m, enc);
 	if (rc != MIGC_OK)
 		return rc;
@@ -1447,7 +1447,7 @@ stillheld(migc *m)
 	if (pid > 0)
 		return MIGC_OK;
 	PG(m)->nlocks = 0;
-	return seterr(m, MIGC_ERROR, "the migration released migc's migration lock (DISCARD ALL or "
+	return migc__seterr(m, MIGC_ERROR, "the migration released migc's migration lock (DISCARD ALL or "
 	              "pg_advisory_unlock_all()), so another migrator could have come in: the run stops here; run up again");
 }
 
@@ -1461,7 +1461,7 @@ pgsessionreset(migc *m, int final)
 	clientencoding(m, enc);
 	rc = sql ? run(m, sql, NULL) : MIGC_OK;
 	if (rc != MIGC_OK) {
-		char *msg = strdup_(migc_errmsg(m));
+		char *msg = migc__strdup(migc_errmsg(m));
 
 		rc = pgerr(m, msg ? MIGC_ERROR : MIGC_NOMEM, "cannot reset the session after the migration", msg ? msg : "out of memory");
 		free(msg);
@@ -1469,7 +1469,7 @@ pgsessionreset(migc *m, int final)
 	if (rc == MIGC_OK && !final)
 		rc = stillheld(m);
 	if (final) {
-		pgsessionfree(&PG(m)->sess);
+		migc__pgsessionfree(&PG(m)->sess);
 		m->session = NULL;
 		encodingchanged(m, enc);
 	}
@@ -1515,10 +1515,10 @@ wrap(migc *m, PGconn *conn, const struct migc_set *set)
 	int rc;
 
 	if (!set || set->layout != MIGC_LAYOUT || set->driver != &migc_driver_postgres)
-		return seterr(m, MIGC_INPUT, "the migration set is not a postgres set of record layout %d: run migc gen again",
+		return migc__seterr(m, MIGC_INPUT, "the migration set is not a postgres set of record layout %d: run migc gen again",
 		              MIGC_LAYOUT);
 	if (!conn)
-		return seterr(m, MIGC_INPUT, "migc_wrap_pg: the connection is NULL");
+		return migc__seterr(m, MIGC_INPUT, "migc_wrap_pg: the connection is NULL");
 	rc = connidle(m, conn);
 	if (rc == MIGC_OK) {
 		m->drv = &migc_driver_postgres;
@@ -1530,11 +1530,11 @@ wrap(migc *m, PGconn *conn, const struct migc_set *set)
 int
 migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)
 {
-	int rc = newhandle(out, set);
+	int rc = migc__newhandle(out, set);
 
 	if (rc != MIGC_OK)
 		return rc;
-	return openresult(*out, wrap(*out, conn, set));
+	return migc__openresult(*out, wrap(*out, conn, set));
 }
 
 #else /* built --without-postgres: the API is there and says so */
@@ -1542,7 +1542,7 @@ migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)
 static int
 nopostgres(migc *m)
 {
-	return seterr(m, MIGC_INPUT, "this migc was built without PostgreSQL support (./configure --without-postgres)");
+	return migc__seterr(m, MIGC_INPUT, "this migc was built without PostgreSQL support (./configure --without-postgres)");
 }
 
 static int
@@ -1559,13 +1559,13 @@ const struct migc_driver migc_driver_postgres = { "postgres", stubopen };
 int
 migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)
 {
-	int rc = newhandle(out, set);
+	int rc = migc__newhandle(out, set);
 
 	(void)conn;
 	(void)set;
 	if (rc != MIGC_OK)
 		return rc;
-	return openresult(*out, nopostgres(*out));
+	return migc__openresult(*out, nopostgres(*out));
 }
 
 #endif

@@ -19,7 +19,7 @@
 
 /* Append "kind\tname\tdetail", whitespace in detail folded to one space. */
 int
-linesadd(struct lines *l, const char *kind, const char *name, const char *detail)
+migc__linesadd(struct lines *l, const char *kind, const char *name, const char *detail)
 {
 	size_t nk = strlen(kind), nn = strlen(name), nd = detail ? strlen(detail) : 0, i, j;
 	char *line;
@@ -65,7 +65,7 @@ linecmp(const void *a, const void *b)
 }
 
 char *
-linesjoin(struct lines *l)
+migc__linesjoin(struct lines *l)
 {
 	size_t i, len = 1;
 	char *text, *p;
@@ -94,36 +94,36 @@ linesjoin(struct lines *l)
 }
 
 void
-fingerprint(const char *text, char out[68])
+migc__fingerprint(const char *text, char out[68])
 {
 	struct sha256 s;
 	unsigned char digest[32];
 
-	sha256init(&s);
-	sha256update(&s, text, strlen(text));
-	sha256final(&s, digest);
+	migc__sha256init(&s);
+	migc__sha256update(&s, text, strlen(text));
+	migc__sha256final(&s, digest);
 	memcpy(out, "s1:", 3);
-	sha256hex(digest, out + 3);
+	migc__sha256hex(digest, out + 3);
 }
 
 int
-schemaprint(migc *m, char out[68])
+migc__schemaprint(migc *m, char out[68])
 {
 	char *text;
 	int rc;
 
 	if (!m->drv->xSchema)
-		return seterr(m, MIGC_INPUT, "this database driver cannot read its schema");
+		return migc__seterr(m, MIGC_INPUT, "this database driver cannot read its schema");
 	rc = m->drv->xSchema(m, &text);
 	if (rc == MIGC_OK)
-		fingerprint(text, out);
+		migc__fingerprint(text, out);
 	free(text);
 	return rc;
 }
 
 /* After up, down or baseline: record the schema on the newest row. */
 int
-recordschema(migc *m)
+migc__recordschema(migc *m)
 {
 	struct track t = { NULL, 0, 0 };       /* freed below even when xBegin fails */
 	char *text = NULL, fp[68];
@@ -133,18 +133,18 @@ recordschema(migc *m)
 		return MIGC_OK;
 	rc = m->drv->xBegin(m);
 	if (rc == MIGC_OK)
-		rc = readtrack(m, &t);
+		rc = migc__readtrack(m, &t);
 	if (rc == MIGC_OK && t.n > 0)
 		rc = m->drv->xSchema(m, &text);
 	if (rc == MIGC_OK && t.n > 0) {
-		fingerprint(text, fp);
+		migc__fingerprint(text, fp);
 		rc = m->drv->xSetRecorded(m, t.rows[t.n - 1].version, fp, text);
 	}
 	if (rc == MIGC_OK)
 		rc = m->drv->xCommit(m);
 	if (rc != MIGC_OK)
 		m->drv->xRollback(m);
-	freetrack(&t);
+	migc__freetrack(&t);
 	free(text);
 	return rc;
 }
@@ -245,34 +245,34 @@ migc_verify_schema(migc *m, struct migc_drift **out, size_t *nout)
 		*out = NULL;
 	if (nout)
 		*nout = 0;
-	rc = checkhandle(m, 1);
+	rc = migc__checkhandle(m, 1);
 	if (rc != MIGC_OK)
 		return rc;
 	if (!out || !nout)
-		return seterr(m, MIGC_INPUT, "migc_verify_schema: drift and n must not be NULL");
-	clearerr_(m);
+		return migc__seterr(m, MIGC_INPUT, "migc_verify_schema: drift and n must not be NULL");
+	migc__clearerr(m);
 	if (!m->drv->xSchema)
-		return seterr(m, MIGC_INPUT, "this database driver cannot read its schema");
-	rc = readtrack(m, &t);
+		return migc__seterr(m, MIGC_INPUT, "this database driver cannot read its schema");
+	rc = migc__readtrack(m, &t);
 	if (rc == MIGC_OK && t.n == 0)
-		rc = seterr(m, MIGC_VERIFY, "no migration is applied: there is no schema to compare with");
+		rc = migc__seterr(m, MIGC_VERIFY, "no migration is applied: there is no schema to compare with");
 	if (rc == MIGC_OK)
 		rc = m->drv->xGetRecorded(m, t.rows[t.n - 1].version, &fp, &rec);
 	if (rc == MIGC_OK && (!fp || !rec))
-		rc = seterr(m, MIGC_VERIFY, "version %lld has no recorded schema (applied by an older migc, or its run "
+		rc = migc__seterr(m, MIGC_VERIFY, "version %lld has no recorded schema (applied by an older migc, or its run "
 		            "was interrupted): run up once to record it", (long long)t.rows[t.n - 1].version);
 	if (rc == MIGC_OK)
 		rc = m->drv->xSchema(m, &live);
 	if (rc != MIGC_OK)
 		goto out;
-	fingerprint(live, livefp);
+	migc__fingerprint(live, livefp);
 	mig = migc_find(m->set, t.rows[t.n - 1].version);
 	expect = mig && mig->schema ? mig->schema : fp;
 	if (strcmp(livefp, expect) == 0)
 		goto out;
 	if (strcmp(livefp, fp) == 0) {
 		/* Unchanged since it ran, but not what the migrations build. */
-		rc = seterr(m, MIGC_VERIFY, "the schema is what version %lld left when it ran (%s), but replaying the "
+		rc = migc__seterr(m, MIGC_VERIFY, "the schema is what version %lld left when it ran (%s), but replaying the "
 		            "migrations at build time gave %s: the database differed before it ran, or its engine "
 		            "builds the same SQL differently", (long long)mig->version, fp, expect);
 		goto out;
@@ -323,7 +323,7 @@ migc_verify_schema(migc *m, struct migc_drift **out, size_t *nout)
 		char *p;
 
 		if (!v) {
-			rc = seterr(m, MIGC_NOMEM, "out of memory");
+			rc = migc__seterr(m, MIGC_NOMEM, "out of memory");
 			goto out;
 		}
 		p = (char *)(v + d.n);
@@ -351,12 +351,12 @@ migc_verify_schema(migc *m, struct migc_drift **out, size_t *nout)
 		*out = v;
 		*nout = d.n;
 	}
-	rc = seterr(m, MIGC_VERIFY, "the schema differs from what version %lld produced (%s, now %s): %lu object%s",
+	rc = migc__seterr(m, MIGC_VERIFY, "the schema differs from what version %lld produced (%s, now %s): %lu object%s",
 	            (long long)t.rows[t.n - 1].version, fp, livefp, (unsigned long)d.n, d.n == 1 ? "" : "s");
 	for (i = 0; i < d.n; i++)
-		adderr(m, "  %s %s %s", (*out)[i].change, (*out)[i].kind, (*out)[i].name);
+		migc__adderr(m, "  %s %s %s", (*out)[i].change, (*out)[i].kind, (*out)[i].name);
 out:
-	freetrack(&t);
+	migc__freetrack(&t);
 	free(fp);
 	free(rec);
 	free(live);

@@ -84,7 +84,7 @@ block(uint32_t h[8], const unsigned char *p)
 }
 
 void
-sha256init(struct sha256 *s)
+migc__sha256init(struct sha256 *s)
 {
 	static const uint32_t iv[8] = {
 		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -97,7 +97,7 @@ sha256init(struct sha256 *s)
 }
 
 void
-sha256update(struct sha256 *s, const void *data, size_t len)
+migc__sha256update(struct sha256 *s, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 	size_t k;
@@ -127,7 +127,7 @@ sha256update(struct sha256 *s, const void *data, size_t len)
 }
 
 void
-sha256final(struct sha256 *s, unsigned char out[32])
+migc__sha256final(struct sha256 *s, unsigned char out[32])
 {
 	uint64_t bits = s->n * 8;
 	int i;
@@ -150,7 +150,7 @@ sha256final(struct sha256 *s, unsigned char out[32])
 }
 
 void
-sha256hex(const unsigned char digest[32], char out[65])
+migc__sha256hex(const unsigned char digest[32], char out[65])
 {
 	static const char hex[] = "0123456789abcdef";
 	int i;

@@ -31,17 +31,17 @@ dberr(migc *m, const char *what)
 	if (sqlite3_extended_errcode(DB(m)) == SQLITE_READONLY_ROLLBACK) {
 		const char *file = sqlite3_db_filename(DB(m), "main");
 
-		return seterr(m, MIGC_ERROR, "%s: %s-journal holds a write that was interrupted, which this connection "
+		return migc__seterr(m, MIGC_ERROR, "%s: %s-journal holds a write that was interrupted, which this connection "
 		              "cannot roll back as it may not write the database (the file or its directory is read-only "
 		              "for this user, or the URL says mode=ro): run status (or any migc command) once as a user "
 		              "who may write %s and its directory", what, file, file);
 	}
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-		return seterr(m, MIGC_BUSY, "%s: the database stayed locked by another connection for the whole lock timeout (%d s)",
+		return migc__seterr(m, MIGC_BUSY, "%s: the database stayed locked by another connection for the whole lock timeout (%d s)",
 		              what, m->lock_timeout);
 	if (code == SQLITE_NOMEM)
-		return seterr(m, MIGC_NOMEM, "out of memory");
-	return seterr(m, MIGC_ERROR, "%s: %s%s", what, sqlite3_errmsg(DB(m)), readonlyhint(m));
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
+	return migc__seterr(m, MIGC_ERROR, "%s: %s%s", what, sqlite3_errmsg(DB(m)), readonlyhint(m));
 }
 
 static int
@@ -69,16 +69,16 @@ sqliteopen(migc *m, const char *target, int flags)
 	char *uri, err[256];
 	int rc;
 
-	rc = sqliteuri(target, (flags & MIGC_READONLY) != 0, &uri, err, sizeof(err));
+	rc = migc__sqliteuri(target, (flags & MIGC_READONLY) != 0, &uri, err, sizeof(err));
 	if (rc != MIGC_OK)
-		return seterr(m, rc, "%s", rc == MIGC_NOMEM ? "out of memory" : err);
+		return migc__seterr(m, rc, "%s", rc == MIGC_NOMEM ? "out of memory" : err);
 	rc = sqlite3_open_v2(uri, &db, oflags, NULL);
 	free(uri);
 	if (rc != SQLITE_OK) {
 		const char *msg = db ? sqlite3_errmsg(db) : "out of memory";
 
 		/* A VFS the URL names that this SQLite does not have is bad input too. */
-		rc = seterr(m, rc == SQLITE_NOMEM ? MIGC_NOMEM : strncmp(msg, "no such vfs", 11) == 0 ? MIGC_INPUT : MIGC_ERROR,
+		rc = migc__seterr(m, rc == SQLITE_NOMEM ? MIGC_NOMEM : strncmp(msg, "no such vfs", 11) == 0 ? MIGC_INPUT : MIGC_ERROR,
 		            "cannot open sqlite database %.*s: %s%s", (int)strcspn(target, "?"), target, msg,
 		            (flags & MIGC_READONLY) ? " (it must exist)" : "");
 		sqlite3_close(db);
@@ -94,7 +94,7 @@ sqliteopen(migc *m, const char *target, int flags)
 static void
 sqliteclose(migc *m)
 {
-	sqlitesessionfree(m);
+	migc__sqlitesessionfree(m);
 	if (m->owned)
 		sqlite3_close(DB(m));
 	m->db = NULL;
@@ -113,7 +113,7 @@ static void
 busyset(migc *m)
 {
 	if (m->appbusy < 0)
-		m->appbusy = (int)sqlitepragma(DB(m), "PRAGMA busy_timeout");
+		m->appbusy = (int)migc__sqlitepragma(DB(m), "PRAGMA busy_timeout");
 	sqlite3_busy_timeout(DB(m), m->lock_timeout * 1000);
 }
 
@@ -169,7 +169,7 @@ sqliteexec(migc *m, const struct migc_script *sc, unsigned long i)
 	int rc;
 
 	while (sql < end) {
-		sqlitesessionnote(m, sql, end);
+		migc__sqlitesessionnote(m, sql, end);
 		rc = sqlite3_prepare_v2(DB(m), sql, (int)(end - sql), &stmt, &tail);
 		if (rc == SQLITE_OK && stmt) {
 			while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
@@ -182,8 +182,8 @@ sqliteexec(migc *m, const struct migc_script *sc, unsigned long i)
 
 			if (off >= 0)
 				off += (long)(sql - (sc->sql + st->offset));
-			stmtpos(sc, i, off, &line, &col);
-			rc = seterr(m, rc == SQLITE_NOMEM ? MIGC_NOMEM : MIGC_ERROR, "%s:%lu:%lu: %s (statement %lu of %lu)%s",
+			migc__stmtpos(sc, i, off, &line, &col);
+			rc = migc__seterr(m, rc == SQLITE_NOMEM ? MIGC_NOMEM : MIGC_ERROR, "%s:%lu:%lu: %s (statement %lu of %lu)%s",
 			            sc->file, line, col, sqlite3_errmsg(DB(m)), i + 1, sc->nstmts, readonlyhint(m));
 			sqlite3_finalize(stmt);
 			return rc;
@@ -204,7 +204,7 @@ exectable(migc *m, const char *fmt)
 	int rc;
 
 	if (!sql)
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	rc = exec(m, sql);
 	sqlite3_free(sql);
 	return rc;
@@ -248,11 +248,11 @@ coldup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
 
-	return s ? strdup_((const char *)s) : NULL;
+	return s ? migc__strdup((const char *)s) : NULL;
 }
 
 long long
-sqlitepragma(struct sqlite3 *db, const char *sql)
+migc__sqlitepragma(struct sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st;
 	long long v = -1;
@@ -269,7 +269,7 @@ sqlitepragma(struct sqlite3 *db, const char *sql)
 static long long
 dataversion(migc *m)
 {
-	return sqlitepragma(DB(m), "PRAGMA data_version");
+	return migc__sqlitepragma(DB(m), "PRAGMA data_version");
 }
 
 /* Nobody else committed since the last read: our own commits leave
@@ -293,7 +293,7 @@ readtable(migc *m, struct track *t, int brief)
 		return dberr(m, "cannot read the schema");
 	sqlite3_bind_text(st, 1, m->table, -1, SQLITE_STATIC);
 	exists = sqlite3_step(st) == SQLITE_ROW;
-	rc = exists ? checkmarker(m, (const char *)sqlite3_column_text(st, 0)) : MIGC_OK;
+	rc = exists ? migc__checkmarker(m, (const char *)sqlite3_column_text(st, 0)) : MIGC_OK;
 	if (sqlite3_finalize(st) != SQLITE_OK)
 		return dberr(m, "cannot read the schema");
 	if (!exists || rc != MIGC_OK)
@@ -301,12 +301,12 @@ readtable(migc *m, struct track *t, int brief)
 	if (preparetable(m, "SELECT version, name, checksum, raw_checksum, applied_at, execution_ms, "
 	                 "statements_done, statements_total, error, done_checksum, schema_fingerprint IS NOT NULL "
 	                 "FROM \"%w\" ORDER BY version", &st) != SQLITE_OK)
-		return seterr(m, MIGC_ERROR, "the tracking table %s has a layout this migc does not know: %s",
+		return migc__seterr(m, MIGC_ERROR, "the tracking table %s has a layout this migc does not know: %s",
 		              m->table, sqlite3_errmsg(DB(m)));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct trackrow *r;
 
-		if (growtrack(t) != 0)
+		if (migc__growtrack(t) != 0)
 			goto nomem;
 		r = &t->rows[t->n];
 		memset(r, 0, sizeof(*r));
@@ -337,7 +337,7 @@ readtable(migc *m, struct track *t, int brief)
 	return MIGC_OK;
 nomem:
 	sqlite3_finalize(st);
-	return seterr(m, MIGC_NOMEM, "out of memory (or a NULL in the tracking table %s)", m->table);
+	return migc__seterr(m, MIGC_NOMEM, "out of memory (or a NULL in the tracking table %s)", m->table);
 }
 
 /* Readers wait for a writer's commit too, as long as the lock timeout. */
@@ -364,7 +364,7 @@ sqlitesave(migc *m)
 	int rc;
 
 	busyset(m);
-	rc = sqlitesessionsave(m);
+	rc = migc__sqlitesessionsave(m);
 	if (rc != MIGC_OK)
 		busyrestore(m);
 	return rc;
@@ -373,7 +373,7 @@ sqlitesave(migc *m)
 static int
 sqlitereset(migc *m, int final)
 {
-	int rc = sqlitesessionreset(m, final);
+	int rc = migc__sqlitesessionreset(m, final);
 
 	if (final)
 		busyrestore(m);
@@ -386,7 +386,7 @@ static int
 sqlitewriterow(migc *m, const struct trackrow *r)
 {
 	sqlite3_stmt *st;
-	int rc, guarded = sqlitesessionunguard(m);
+	int rc, guarded = migc__sqlitesessionunguard(m);
 
 	rc = preparetable(m, "INSERT OR REPLACE INTO \"%w\" (version, name, checksum, raw_checksum, applied_at, "
 	                  "execution_ms, statements_done, statements_total, error, done_checksum) "
@@ -469,15 +469,15 @@ sqliteschema(migc *m, char **text)
 			const char *b = (const char *)sqlite3_column_text(st, 1);
 			const char *c = pass ? NULL : (const char *)sqlite3_column_text(st, 2);
 
-			rc = pass ? linesadd(&l, "column", a ? a : "", b) : linesadd(&l, a ? a : "", b ? b : "", c);
+			rc = pass ? migc__linesadd(&l, "column", a ? a : "", b) : migc__linesadd(&l, a ? a : "", b ? b : "", c);
 		}
 		if (sqlite3_finalize(st) != SQLITE_OK && rc == MIGC_OK)
 			rc = dberr(m, "cannot read the schema");
 	}
-	*text = linesjoin(&l);
+	*text = migc__linesjoin(&l);
 	if (rc == MIGC_OK && !*text)
 		rc = MIGC_NOMEM;
-	return rc == MIGC_NOMEM ? seterr(m, rc, "out of memory") : rc;
+	return rc == MIGC_NOMEM ? migc__seterr(m, rc, "out of memory") : rc;
 }
 
 static int
@@ -494,7 +494,7 @@ sqlitegetrecorded(migc *m, int64_t version, char **fp, char **text)
 		*fp = coldup(st, 0);
 		*text = coldup(st, 1);
 		if ((!*fp && sqlite3_column_type(st, 0) != SQLITE_NULL) || (!*text && sqlite3_column_type(st, 1) != SQLITE_NULL))
-			rc = seterr(m, MIGC_NOMEM, "out of memory");
+			rc = migc__seterr(m, MIGC_NOMEM, "out of memory");
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -524,7 +524,7 @@ static int
 sqliteidle(migc *m)
 {
 	if (!sqlite3_get_autocommit(DB(m)))
-		return seterr(m, MIGC_INPUT, "the application's SQLite connection is inside a transaction: migc runs "
+		return migc__seterr(m, MIGC_INPUT, "the application's SQLite connection is inside a transaction: migc runs "
 		              "its own (each migration commits with its tracking row); commit or roll back first");
 	return MIGC_OK;
 }
@@ -542,7 +542,7 @@ const struct migc_driver migc_driver_sqlite = {
 	sqlitewriterow,
 	sqlitedeleterow,
 	sqliteforeignkeys,
-	sqlitesessionfkcheck,
+	migc__sqlitesessionfkcheck,
 	NULL,
 	NULL,
 	NULL,
@@ -560,10 +560,10 @@ static int
 wrap(migc *m, sqlite3 *db, const struct migc_set *set)
 {
 	if (!set || set->layout != MIGC_LAYOUT || set->driver != &migc_driver_sqlite)
-		return seterr(m, MIGC_INPUT, "the migration set is not a sqlite set of record layout %d: run migc gen again",
+		return migc__seterr(m, MIGC_INPUT, "the migration set is not a sqlite set of record layout %d: run migc gen again",
 		              MIGC_LAYOUT);
 	if (!db)
-		return seterr(m, MIGC_INPUT, "migc_wrap_sqlite: the connection is NULL");
+		return migc__seterr(m, MIGC_INPUT, "migc_wrap_sqlite: the connection is NULL");
 	m->drv = &migc_driver_sqlite;
 	m->db = db;
 	m->owned = 0;
@@ -573,9 +573,9 @@ wrap(migc *m, sqlite3 *db, const struct migc_set *set)
 int
 migc_wrap_sqlite(migc **out, struct sqlite3 *db, const struct migc_set *set)
 {
-	int rc = newhandle(out, set);
+	int rc = migc__newhandle(out, set);
 
 	if (rc != MIGC_OK)
 		return rc;
-	return openresult(*out, wrap(*out, db, set));
+	return migc__openresult(*out, wrap(*out, db, set));
 }

@@ -182,7 +182,7 @@ mentions(const char *sql, const char *end, const char *w)
 static int
 hasforeignkeys(sqlite3 *db)
 {
-	return sqlitepragma(db, "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' "
+	return migc__sqlitepragma(db, "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' "
 	                    "AND sql LIKE '%references%')") != 0;
 }
 
@@ -234,7 +234,7 @@ countpair(const struct names *l, const char *p, size_t n)
 }
 
 int
-sqlitesessionfkcheck(migc *m, const struct migc_script *sc)
+migc__sqlitesessionfkcheck(migc *m, const struct migc_script *sc)
 {
 	struct sqlsession *s = SESSION(m);
 	static const struct names none = { NULL, 0 };
@@ -253,7 +253,7 @@ sqlitesessionfkcheck(migc *m, const struct migc_script *sc)
 			return MIGC_OK;
 	}
 	if (readviolations(DB(m), &now) != 0)
-		return seterr(m, MIGC_ERROR, "PRAGMA foreign_key_check: %s", sqlite3_errmsg(DB(m)));
+		return migc__seterr(m, MIGC_ERROR, "PRAGMA foreign_key_check: %s", sqlite3_errmsg(DB(m)));
 	for (i = 0; i < now.n; i += countpair(&now, now.v[i], n)) {
 		n = pairlen(now.v[i]);
 		if (countpair(&now, now.v[i], n) > countpair(before, now.v[i], n)) {
@@ -272,7 +272,7 @@ sqlitesessionfkcheck(migc *m, const struct migc_script *sc)
 			rowid = now.v[j] + n;
 			if (*rowid)
 				snprintf(row, sizeof(row), "row %s", rowid);
-			rc = seterr(m, MIGC_ERROR, "%s: foreign key violation after the migration (PRAGMA foreign_key_check): "
+			rc = migc__seterr(m, MIGC_ERROR, "%s: foreign key violation after the migration (PRAGMA foreign_key_check): "
 			            "%s of table %s references a missing row of %.*s (rolled back)",
 			            sc->file, row, table, (int)(n - (size_t)(parent - now.v[j]) - 1), parent);
 			freenames(&now);
@@ -289,14 +289,14 @@ sqlitesessionfkcheck(migc *m, const struct migc_script *sc)
 }
 
 int
-sqlitesessionsave(migc *m)
+migc__sqlitesessionsave(migc *m)
 {
 	struct sqlsession *s = calloc(1, sizeof(*s));
 	size_t i;
 
-	sqlitesessionfree(m);
+	migc__sqlitesessionfree(m);
 	if (!s)
-		return seterr(m, MIGC_NOMEM, "out of memory");
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	for (i = 0; i < NPRAGMAS; i++)
 		readpragma(DB(m), pragmas[i], s->value[i]);
 	s->hasfk = hasforeignkeys(DB(m));
@@ -306,7 +306,7 @@ sqlitesessionsave(migc *m)
 		freenames(&s->dbs);
 		freenames(&s->temps);
 		free(s);
-		return seterr(m, MIGC_ERROR, "cannot read the connection's state: %s", sqlite3_errmsg(DB(m)));
+		return migc__seterr(m, MIGC_ERROR, "cannot read the connection's state: %s", sqlite3_errmsg(DB(m)));
 	}
 	m->session = s;
 	if (s->fkv.n) {
@@ -314,13 +314,13 @@ sqlitesessionsave(migc *m)
 
 		snprintf(note, sizeof(note), "the database already has %lu foreign key violation%s (PRAGMA foreign_key_check): "
 		         "a migration is refused only for violations it adds", (unsigned long)s->fkv.n, s->fkv.n == 1 ? "" : "s");
-		emit(m, MIGC_EV_NOTICE, NULL, 0, note, strlen(note));
+		migc__emit(m, MIGC_EV_NOTICE, NULL, 0, note, strlen(note));
 	}
 	return MIGC_OK;
 }
 
 void
-sqlitesessionfree(migc *m)
+migc__sqlitesessionfree(migc *m)
 {
 	struct sqlsession *s = SESSION(m);
 
@@ -334,7 +334,7 @@ sqlitesessionfree(migc *m)
 }
 
 void
-sqlitesessionnote(migc *m, const char *sql, const char *end)
+migc__sqlitesessionnote(migc *m, const char *sql, const char *end)
 {
 	struct sqlsession *s = SESSION(m);
 
@@ -356,12 +356,12 @@ sqlitesessionnote(migc *m, const char *sql, const char *end)
 }
 
 int
-sqlitesessionunguard(migc *m)
+migc__sqlitesessionunguard(migc *m)
 {
 	struct sqlsession *s = SESSION(m);
 
 	/* Only a migration that ran a PRAGMA can have set query_only. */
-	if (!s || !(s->dirty & DIRTY_PRAGMA) || sqlitepragma(DB(m), "PRAGMA query_only") != 1)
+	if (!s || !(s->dirty & DIRTY_PRAGMA) || migc__sqlitepragma(DB(m), "PRAGMA query_only") != 1)
 		return 0;
 	sqlite3_exec(DB(m), "PRAGMA query_only = OFF", NULL, NULL, NULL);
 	return 1;
@@ -473,7 +473,7 @@ resettemps(migc *m, struct sqlsession *s)
 }
 
 int
-sqlitesessionreset(migc *m, int final)
+migc__sqlitesessionreset(migc *m, int final)
 {
 	struct sqlsession *s = SESSION(m);
 	unsigned left = 0;
@@ -494,9 +494,9 @@ sqlitesessionreset(migc *m, int final)
 	** what a migration attached or made temporary and will not go would
 	** reach the next migration: stop. */
 	if ((left & (DIRTY_ATTACH | DIRTY_CREATE)) && (final || sqlite3_get_autocommit(DB(m))))
-		rc = seterr(m, MIGC_ERROR, "cannot undo what the migration left on the connection (%s): %s",
+		rc = migc__seterr(m, MIGC_ERROR, "cannot undo what the migration left on the connection (%s): %s",
 		            (left & DIRTY_ATTACH) ? "an attached database" : "a temporary object", sqlite3_errmsg(DB(m)));
 	if (final)
-		sqlitesessionfree(m);
+		migc__sqlitesessionfree(m);
 	return rc;
 }

@@ -33,7 +33,7 @@ sqlitetarget(const char *url)
 }
 
 enum urlkind
-urlkind(const char *url, const char **target)
+migc__urlkind(const char *url, const char **target)
 {
 	*target = NULL;
 	if (!url)
@@ -144,7 +144,7 @@ put(char **o, const char *s, size_t n, int escape)
 }
 
 int
-sqliteuri(const char *target, int readonly, char **uri, char *err, size_t nerr)
+migc__sqliteuri(const char *target, int readonly, char **uri, char *err, size_t nerr)
 {
 	static const char *const known[] = { "vfs", "mode", "cache", "psow", "nolock", "immutable" };
 	int isuri = strncmp(target, "file:", 5) == 0, seen[6] = { 0 };
@@ -270,7 +270,7 @@ maskquery(char *s)
 }
 
 char *
-redacturl(const char *url)
+migc__redacturl(const char *url)
 {
 	const char *p, *at, *colon, *end;
 	char *out, *next;
@@ -286,15 +286,15 @@ redacturl(const char *url)
 			if (*colon == '@')
 				at = colon;
 		colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
-		out = colon ? mask(url, (size_t)(colon + 1 - url), (size_t)(at - url)) : strdup_(url);
+		out = colon ? mask(url, (size_t)(colon + 1 - url), (size_t)(at - url)) : migc__strdup(url);
 		return out ? maskquery(out) : NULL;
 	}
 	if (strncmp(url, "sqlite:", 7) == 0 || strncmp(url, "sqlite3:", 8) == 0 || strncmp(url, "file:", 5) == 0) {
-		out = strdup_(url);
+		out = migc__strdup(url);
 		return out ? maskquery(out) : NULL;
 	}
 	/* keyword=value strings: mask the value of every password keyword. */
-	out = strdup_(url);
+	out = migc__strdup(url);
 	for (p = out; out && (p = strstr(p, "password")) != NULL; p = next) {
 		const char *v = p + 8;
 

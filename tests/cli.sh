@@ -292,7 +292,7 @@ check "readme: the embedding example compiles with -Werror, links without libpq 
 t_ninja_regen() {
 	src=$tmp/regen
 	mkdir -p "$src"
-	cp -r configure build.ninja gen runtime migrations tests "$src/" || return 1
+	cp -r configure build.ninja compat gen runtime migrations tests "$src/" || return 1
 	(cd "$src" && ./configure >/dev/null && ninja build/migrate >/dev/null) || return 1
 	[ "$("$src/build/migrate" list | wc -l)" = 6 ] || return 1
 	sdir=$src/migrations/sqlite

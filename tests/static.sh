@@ -157,7 +157,7 @@ fi
 staticcopy() {
 	dir=$1
 	shift
-	mkdir -p "$dir" && cp -r configure build.ninja gen runtime migrations "$dir/" || return 1
+	mkdir -p "$dir" && cp -r configure build.ninja compat gen runtime migrations "$dir/" || return 1
 	(cd "$dir" && ./configure --static "$@" >"$dir/configure.log" 2>&1 && ninja build/migrate >"$dir/ninja.log" 2>&1) ||
 		{ echo "the static build in $dir failed:"; tail -n 20 "$dir/configure.log" "$dir/ninja.log"; return 1; }
 }

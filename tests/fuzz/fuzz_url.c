@@ -30,12 +30,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	if (urlkind(s, &target) == URL_SQLITE) {
+	if (migc__urlkind(s, &target) == URL_SQLITE) {
 		char *uri, err[256];
 		int ro;
 
 		for (ro = 0; ro < 2; ro++) {
-			rc = sqliteuri(target, ro, &uri, err, sizeof(err));
+			rc = migc__sqliteuri(target, ro, &uri, err, sizeof(err));
 			if ((rc == MIGC_OK) != (uri != NULL) || (uri && strncmp(uri, "file:", 5) != 0))
 				abort();
 			free(uri);
@@ -43,7 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (target && (target < s || target > s + strlen(s)))
 		abort();
-	safe = redacturl(s);
+	safe = migc__redacturl(s);
 	/* A password given as user:password@ never survives. */
 	{
 		const char *p = strstr(s, "://"), *at, *colon;

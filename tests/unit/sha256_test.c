@@ -2,7 +2,7 @@
 ** sha256_test.c: checks gen/sha256.c against the FIPS 180-4 / NIST
 ** example vectors, the padding edges (lengths 55, 56, 63, 64, 65, digests
 ** from sha256sum), and that the digest does not depend on how the input
-** is split across sha256update() calls. One [PASS]/[FAIL] line per case.
+** is split across migc__sha256update() calls. One [PASS]/[FAIL] line per case.
 */
 
 #include <stdio.h>
@@ -31,10 +31,10 @@ hashonce(const void *data, size_t len, char hex[65])
 	struct sha256 s;
 	unsigned char d[32];
 
-	sha256init(&s);
-	sha256update(&s, data, len);
-	sha256final(&s, d);
-	sha256hex(d, hex);
+	migc__sha256init(&s);
+	migc__sha256update(&s, data, len);
+	migc__sha256final(&s, d);
+	migc__sha256hex(d, hex);
 }
 
 /* Hex digest of data[0..len) fed in pieces of chunk bytes. */
@@ -45,13 +45,13 @@ hashchunked(const unsigned char *data, size_t len, size_t chunk, char hex[65])
 	unsigned char d[32];
 	size_t off, k;
 
-	sha256init(&s);
+	migc__sha256init(&s);
 	for (off = 0; off < len; off += k) {
 		k = len - off < chunk ? len - off : chunk;
-		sha256update(&s, data + off, k);
+		migc__sha256update(&s, data + off, k);
 	}
-	sha256final(&s, d);
-	sha256hex(d, hex);
+	migc__sha256final(&s, d);
+	migc__sha256hex(d, hex);
 }
 
 static void
@@ -75,16 +75,16 @@ milliona(void)
 	size_t left = 1000000, k, i = 0;
 
 	memset(a, 'a', sizeof(a));
-	sha256init(&s);
+	migc__sha256init(&s);
 	while (left > 0) {
 		k = sizes[i++ % (sizeof(sizes) / sizeof(sizes[0]))];
 		if (k > left)
 			k = left;
-		sha256update(&s, a, k);
+		migc__sha256update(&s, a, k);
 		left -= k;
 	}
-	sha256final(&s, d);
-	sha256hex(d, got);
+	migc__sha256final(&s, d);
+	migc__sha256hex(d, got);
 	check("one million 'a' in uneven chunks",
 	      "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", got);
 }

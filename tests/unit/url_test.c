@@ -76,7 +76,7 @@ checkuris(void)
 	for (i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
 		const char *target;
 		char *uri = NULL, err[256] = "";
-		int rc = urlkind(uris[i].url, &target) == URL_SQLITE ? sqliteuri(target, uris[i].readonly, &uri, err, sizeof(err)) : -1;
+		int rc = migc__urlkind(uris[i].url, &target) == URL_SQLITE ? migc__sqliteuri(target, uris[i].readonly, &uri, err, sizeof(err)) : -1;
 		int ok = uris[i].want[0] == '!' ? rc == MIGC_INPUT && !uri && strstr(err, uris[i].want + 1)
 		                                : rc == MIGC_OK && uri && strcmp(uri, uris[i].want) == 0;
 
@@ -98,7 +98,7 @@ main(void)
 	int nfail = checkuris();
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *got = redacturl(cases[i].url);
+		char *got = migc__redacturl(cases[i].url);
 
 		if (got && strcmp(got, cases[i].want) == 0) {
 			printf("[PASS] url: %s\n", cases[i].want);

@@ -1,6 +1,6 @@
 /*
-** nogss.c: GSSAPI (Kerberos) and LDAP for the static build, as "not
-** available". libpq.a calls into libgssapi_krb5 and libldap, for which
+** nogss.c: GSSAPI (Kerberos) for the static build, as "not available"
+** (noldap.c does the same for LDAP). libpq.a calls into libgssapi_krb5 and libldap, for which
 ** Debian ships no static libraries; linked after libpq.a (libmigc_nogss.a),
 ** these entry points make every such call fail the way an absent credential
 ** cache or LDAP server does, so libpq falls back or reports an error.
@@ -15,6 +15,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+** Each entry point is a weak definition and GSSAPI's are a member of their
+** own (noldap.c holds LDAP's): an application that links a real GSSAPI
+** ahead of -lmigc_nogss never pulls this member in, and a static GSSAPI
+** pulled in for any reason overrides these without a duplicate symbol.
+*/
+#if defined(__GNUC__)
+#define STANDIN __attribute__((weak))
+#else
+#define STANDIN
+#endif
+
 typedef uint32_t OM_uint32;
 typedef struct { OM_uint32 length; void *elements; } gss_OID_desc;
 typedef struct { size_t length; void *value; } gss_buffer_desc;
@@ -27,22 +39,22 @@ static const char unavailable[] = "GSSAPI (Kerberos) is not available in migc's 
 
 static gss_OID_desc hostbased = { 10, "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04" };
 extern gss_OID_desc *GSS_C_NT_HOSTBASED_SERVICE;
-gss_OID_desc *GSS_C_NT_HOSTBASED_SERVICE = &hostbased;
+STANDIN gss_OID_desc *GSS_C_NT_HOSTBASED_SERVICE = &hostbased;
 
-OM_uint32 gss_acquire_cred(OM_uint32 *, void *, OM_uint32, void *, int, void **, void **, OM_uint32 *);
-OM_uint32 gss_import_name(OM_uint32 *, gss_buffer_desc *, gss_OID_desc *, void **);
-OM_uint32 gss_init_sec_context(OM_uint32 *, void *, void **, void *, gss_OID_desc *, OM_uint32,
+STANDIN OM_uint32 gss_acquire_cred(OM_uint32 *, void *, OM_uint32, void *, int, void **, void **, OM_uint32 *);
+STANDIN OM_uint32 gss_import_name(OM_uint32 *, gss_buffer_desc *, gss_OID_desc *, void **);
+STANDIN OM_uint32 gss_init_sec_context(OM_uint32 *, void *, void **, void *, gss_OID_desc *, OM_uint32,
     OM_uint32, void *, gss_buffer_desc *, gss_OID_desc **, gss_buffer_desc *, OM_uint32 *,
     OM_uint32 *);
-OM_uint32 gss_wrap(OM_uint32 *, void *, int, int, gss_buffer_desc *, int *, gss_buffer_desc *);
-OM_uint32 gss_unwrap(OM_uint32 *, void *, gss_buffer_desc *, gss_buffer_desc *, int *, int *);
-OM_uint32 gss_wrap_size_limit(OM_uint32 *, void *, int, int, OM_uint32, OM_uint32 *);
-OM_uint32 gss_display_status(OM_uint32 *, OM_uint32, int, gss_OID_desc *, OM_uint32 *,
+STANDIN OM_uint32 gss_wrap(OM_uint32 *, void *, int, int, gss_buffer_desc *, int *, gss_buffer_desc *);
+STANDIN OM_uint32 gss_unwrap(OM_uint32 *, void *, gss_buffer_desc *, gss_buffer_desc *, int *, int *);
+STANDIN OM_uint32 gss_wrap_size_limit(OM_uint32 *, void *, int, int, OM_uint32, OM_uint32 *);
+STANDIN OM_uint32 gss_display_status(OM_uint32 *, OM_uint32, int, gss_OID_desc *, OM_uint32 *,
     gss_buffer_desc *);
-OM_uint32 gss_release_buffer(OM_uint32 *, gss_buffer_desc *);
-OM_uint32 gss_release_cred(OM_uint32 *, void **);
-OM_uint32 gss_release_name(OM_uint32 *, void **);
-OM_uint32 gss_delete_sec_context(OM_uint32 *, void **, gss_buffer_desc *);
+STANDIN OM_uint32 gss_release_buffer(OM_uint32 *, gss_buffer_desc *);
+STANDIN OM_uint32 gss_release_cred(OM_uint32 *, void **);
+STANDIN OM_uint32 gss_release_name(OM_uint32 *, void **);
+STANDIN OM_uint32 gss_delete_sec_context(OM_uint32 *, void **, gss_buffer_desc *);
 
 /* Fail with no minor status: there is no mechanism to report on. */
 static OM_uint32
@@ -174,112 +186,4 @@ gss_delete_sec_context(OM_uint32 *minor, void **ctx, gss_buffer_desc *out)
 		out->value = NULL;
 	}
 	return released(minor, ctx);
-}
-
-/*
-** LDAP: libpq's pg_service.conf lookup stops at ldap_init() returning NULL
-** ("could not create LDAP structure"); the rest can never be reached but
-** must exist for the link, and fail too.
-*/
-#define LDAP_OTHER 0x50
-
-void *ldap_init(const char *, int);
-int ldap_set_option(void *, int, const void *);
-int ldap_simple_bind(void *, const char *, const char *);
-int ldap_result(void *, int, int, void *, void **);
-int ldap_search_st(void *, const char *, int, const char *, char **, int, void *, void **);
-int ldap_count_entries(void *, void *);
-void *ldap_first_entry(void *, void *);
-void **ldap_get_values_len(void *, void *, const char *);
-void ldap_value_free_len(void **);
-int ldap_msgfree(void *);
-int ldap_unbind(void *);
-char *ldap_err2string(int);
-
-void *
-ldap_init(const char *host, int port)
-{
-	(void)host, (void)port;
-	return NULL;
-}
-
-int
-ldap_set_option(void *ld, int option, const void *value)
-{
-	(void)ld, (void)option, (void)value;
-	return -1;
-}
-
-int
-ldap_simple_bind(void *ld, const char *who, const char *password)
-{
-	(void)ld, (void)who, (void)password;
-	return -1;
-}
-
-int
-ldap_result(void *ld, int msgid, int all, void *timeout, void **result)
-{
-	(void)ld, (void)msgid, (void)all, (void)timeout;
-	if (result)
-		*result = NULL;
-	return -1;
-}
-
-int
-ldap_search_st(void *ld, const char *base, int scope, const char *filter, char **attrs,
-    int attrsonly, void *timeout, void **result)
-{
-	(void)ld, (void)base, (void)scope, (void)filter, (void)attrs, (void)attrsonly, (void)timeout;
-	if (result)
-		*result = NULL;
-	return LDAP_OTHER;
-}
-
-int
-ldap_count_entries(void *ld, void *chain)
-{
-	(void)ld, (void)chain;
-	return -1;
-}
-
-void *
-ldap_first_entry(void *ld, void *chain)
-{
-	(void)ld, (void)chain;
-	return NULL;
-}
-
-void **
-ldap_get_values_len(void *ld, void *entry, const char *attr)
-{
-	(void)ld, (void)entry, (void)attr;
-	return NULL;
-}
-
-void
-ldap_value_free_len(void **values)
-{
-	(void)values;
-}
-
-int
-ldap_msgfree(void *msg)
-{
-	(void)msg;
-	return -1;
-}
-
-int
-ldap_unbind(void *ld)
-{
-	(void)ld;
-	return LDAP_OTHER;
-}
-
-char *
-ldap_err2string(int err)
-{
-	(void)err;
-	return (char *)"LDAP is not available in migc's static build";
 }
