@@ -289,13 +289,6 @@ statename(enum migc_state_kind k)
 	return "?";
 }
 
-static int
-isproblem(const struct migc_state *s, int allow_out_of_order)
-{
-	return s->kind == MIGC_EDITED || s->kind == MIGC_FAILED || s->kind == MIGC_UNKNOWN ||
-	       (s->kind == MIGC_OUT_OF_ORDER && !allow_out_of_order);
-}
-
 static void
 jsonstate(const struct migc_state *s)
 {
@@ -496,12 +489,13 @@ cmdverify(migc *m, const struct opts *o)
 	size_t i, n, napplied, npending, nproblems = 0;
 	int rc, first = 1;
 
+	migc_set_allow_out_of_order(m, o->allow_out_of_order);
 	rc = migc_status(m, &s, &n);
 	if (rc != MIGC_OK)
 		return rc;
 	counts(s, n, &napplied, &npending);
 	for (i = 0; i < n; i++)
-		nproblems += isproblem(&s[i], o->allow_out_of_order);
+		nproblems += s[i].problem;
 	if (o->drift) {
 		dr.rc = migc_verify_schema(m, &dr.d, &dr.n);
 		if (dr.rc != MIGC_OK && dr.rc != MIGC_VERIFY) {
@@ -513,7 +507,7 @@ cmdverify(migc *m, const struct opts *o)
 		printf("{\"ok\":%s,\"applied\":%lu,\"pending\":%lu,\"problems\":[",
 		       nproblems || dr.rc != MIGC_OK ? "false" : "true", (unsigned long)napplied, (unsigned long)npending);
 		for (i = 0; i < n; i++) {
-			if (!isproblem(&s[i], o->allow_out_of_order) && s[i].kind != MIGC_APPLIED_EOL &&
+			if (!s[i].problem && s[i].kind != MIGC_APPLIED_EOL &&
 			    s[i].kind != MIGC_ACCEPTED)
 				continue;
 			if (!first)
@@ -530,7 +524,6 @@ cmdverify(migc *m, const struct opts *o)
 		return nproblems ? MIGC_VERIFY : dr.rc;
 	}
 	migc_free(s);
-	migc_set_allow_out_of_order(m, o->allow_out_of_order);
 	if (o->drift)
 		printdrift(m, o, 0, &dr);
 	migc_free(dr.d);

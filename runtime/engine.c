@@ -316,12 +316,6 @@ addrow(migc *m, struct track *t, const struct migc_migration *mig)
 }
 
 /* Does r record mig's checksums, of the canonical and of the raw bytes? */
-static int
-samesums(const struct trackrow *r, const struct migc_migration *mig)
-{
-	return strcmp(r->checksum, mig->checksum) == 0 && strcmp(r->raw_checksum, mig->raw_checksum) == 0;
-}
-
 /*
 ** The check an application makes at every start, answered with one read
 ** of the table and no lock: is everything up to `to` applied, every row
@@ -347,9 +341,10 @@ uptodate(migc *m, int64_t to)
 	clean = t.n > 0 && t.rows[t.n - 1].hasschema && !nextpending(m, &t, limit);
 	for (j = 0; clean && j < t.n; j++) {
 		const struct trackrow *r = &t.rows[j];
-		const struct migc_migration *mig = migc_find(m->set, r->version);
+		struct verdict v;
 
-		clean = mig && !migc__isfailed(r) && samesums(r, mig);
+		migc__verdict(m, r, migc_find(m->set, r->version), migc__newest(&t), 1, &v);
+		clean = v.kind == MIGC_APPLIED;
 	}
 	migc__freetrack(&t);
 	return clean;
@@ -965,8 +960,11 @@ migc_repair(migc *m, int what, int64_t version)
 	for (i = 0; rc == MIGC_OK && i < t.n; i++) {
 		struct trackrow *row = &t.rows[i];
 
+		struct verdict v;
+
 		mig = migc_find(m->set, row->version);
-		if (!mig || migc__isfailed(row) || samesums(row, mig))
+		migc__verdict(m, row, mig, migc__newest(&t), 0, &v);
+		if (v.kind != MIGC_EDITED && v.kind != MIGC_ACCEPTED && v.kind != MIGC_APPLIED_EOL)
 			continue;
 		old[i] = row->checksum;
 		free(row->raw_checksum);

@@ -135,19 +135,53 @@ int migc__checkhandle(migc *m, int useconn);   /* the guard of every public entr
 ** interrupted: DOWN_PROGRESS "k of n statements of FILE had run". */
 #define DOWN_PROGRESS "down did not finish: "
 
-/* plan.c */
+/* track.c: the rows, and the one verdict on each (see struct verdict). */
+void migc__freetrack(struct track *t);
+int migc__growtrack(struct track *t);
+int migc__readtrack(migc *m, struct track *t);
+int migc__readbrief(migc *m, struct track *t);      /* for uptodate: see xReadTable */
 int migc__checkmarker(migc *m, const char *text);
 struct sha256;
 void migc__prefixbegin(struct sha256 *s);
 void migc__prefixadd(struct sha256 *s, const struct migc_script *sc, unsigned long i);
 void migc__prefixhex(const struct sha256 *s, char out[68]);
 int migc__isfailed(const struct trackrow *r);
+int migc__downstarted(const struct trackrow *r);    /* its no-transaction down began */
 int migc__resumable(const struct trackrow *r, const struct migc_migration *mig);
-void migc__freetrack(struct track *t);
-int migc__readtrack(migc *m, struct track *t);
-int migc__readbrief(migc *m, struct track *t);      /* for uptodate: see xReadTable */
-int migc__growtrack(struct track *t);
+int64_t migc__newest(const struct track *t);        /* the newest recorded version, 0 when none */
+
+/* What a migration of the set and its tracking row (either may be
+** missing) amount to. */
+struct verdict {
+	enum migc_state_kind kind;
+	int problem;            /* verify reports it; up and down refuse to run */
+	long pid;               /* MIGC_RUNNING: the process running it */
+};
+/*
+** The verdict on r (NULL: not applied) and mig (NULL: not in the set),
+** newest being the newest recorded version. forup: as up sees it, where a
+** pending migration older than newest is a problem (unless allowed) and,
+** with resume, a failed one that can go on is not. Asks the driver for the
+** lock holder only for a row that looks in progress.
+*/
+void migc__verdict(migc *m, const struct trackrow *r, const struct migc_migration *mig, int64_t newest, int forup,
+                   struct verdict *v);
+
+/* The set and the rows walked together in version order: each entry has
+** a row, a migration or both. */
+struct entries {
+	const struct migc_set *set;
+	const struct track *t;
+	unsigned long i;
+	size_t j;
+};
+void migc__entriesbegin(struct entries *e, const struct migc_set *set, const struct track *t);
+int migc__nextentry(struct entries *e, const struct trackrow **r, const struct migc_migration **mig);  /* 0: done */
+
+/* verify.c */
 int migc__verifytrack(migc *m, const struct track *t, int forup);
+
+/* set.c */
 int migc__stmtpos(const struct migc_script *sc, unsigned long i, long erroff,
             unsigned long *line, unsigned long *col);
 

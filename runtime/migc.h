@@ -280,6 +280,9 @@ struct migc_state {
 	long long ms;                            /* execution time */
 	long statements_done, statements_total;
 	const char *error;                       /* NULL unless MIGC_FAILED */
+	int problem;                             /* migc_verify reports it and migc_up refuses to run:
+	                                            edited, failed, unknown, or out of order unless
+	                                            migc_set_allow_out_of_order */
 };
 
 /*

@@ -15,7 +15,7 @@
 
 #include "migc.h"
 #include "internal.h"
-#include "sha256.h"
+#include "digest.h"
 
 /* Append "kind\tname\tdetail", whitespace in detail folded to one space. */
 int
@@ -96,14 +96,7 @@ migc__linesjoin(struct lines *l)
 void
 migc__fingerprint(const char *text, char out[68])
 {
-	struct sha256 s;
-	unsigned char digest[32];
-
-	migc__sha256init(&s);
-	migc__sha256update(&s, text, strlen(text));
-	migc__sha256final(&s, digest);
-	memcpy(out, "s1:", 3);
-	migc__sha256hex(digest, out + 3);
+	migc__digest("s1:", text, strlen(text), out);
 }
 
 int

@@ -1,0 +1,29 @@
+/*
+** digest.h: migc's tagged digests: a three-byte tag naming what was hashed
+** and how ("c1:" a migration's canonical text or a statement prefix, "r1:"
+** its raw bytes, "s1:" a normalised schema, "h1:" a migc.sum chain link),
+** then the SHA-256 in 64 lower-case hex digits. The definitions are
+** contracts (README, *Checksums*): change one only with a new tag.
+*/
+
+#include <stddef.h>
+
+struct sha256;
+
+/* Internal: hidden from a shared library built on libmigc.a (migc__ names). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(hidden)
+#endif
+
+/* A tagged digest is this long, with its NUL. */
+#define MIGC__DIGEST_SIZE 68
+
+/* tag + SHA-256 of len bytes at data. */
+void migc__digest(const char *tag, const void *data, size_t len, char out[MIGC__DIGEST_SIZE]);
+
+/* tag + the digest of what s holds so far; s itself goes on. */
+void migc__digestof(const char *tag, const struct sha256 *s, char out[MIGC__DIGEST_SIZE]);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif

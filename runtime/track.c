@@ -1,0 +1,211 @@
+/*
+** track.c: the tracking table's rows as the engine holds them, and the
+** one verdict on each: whether a migration is applied clean, edited,
+** accepted, applied with other line endings, failed, running, unknown,
+** pending or out of order. status, verify, up's start-up check, repair
+** and the command line all decide through migc__verdict.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "migc.h"
+#include "internal.h"
+#include "digest.h"
+#include "sha256.h"
+
+void
+migc__freetrack(struct track *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->rows[i].name);
+		free(t->rows[i].checksum);
+		free(t->rows[i].raw_checksum);
+		free(t->rows[i].applied_at);
+		free(t->rows[i].error);
+		free(t->rows[i].done_checksum);
+	}
+	free(t->rows);
+	t->rows = NULL;
+	t->n = t->cap = 0;
+}
+
+/* Room for one more row at the end of t: 0, or -1 when out of memory. */
+int
+migc__growtrack(struct track *t)
+{
+	struct trackrow *p;
+	size_t ncap;
+
+	if (t->n < t->cap)
+		return 0;
+	ncap = t->cap ? t->cap * 2 : 64;
+	p = realloc(t->rows, ncap * sizeof(*p));
+	if (!p)
+		return -1;
+	t->rows = p;
+	t->cap = ncap;
+	return 0;
+}
+
+static int
+readrows(migc *m, struct track *t, int brief)
+{
+	t->rows = NULL;
+	t->n = t->cap = 0;
+	return m->drv->xReadTable(m, t, brief);
+}
+
+int
+migc__readtrack(migc *m, struct track *t)
+{
+	return readrows(m, t, 0);
+}
+
+int
+migc__readbrief(migc *m, struct track *t)
+{
+	return readrows(m, t, 1);
+}
+
+int
+migc__checkmarker(migc *m, const char *text)
+{
+	const char *p = text ? strstr(text, TRACK_MARKER) : NULL;
+	long layout;
+
+	if (!p)
+		return migc__seterr(m, MIGC_ERROR, "the table %s was not made by migc (it has no \"" TRACK_MARKER "N\" mark): "
+		              "pass --table to use another name", m->table);
+	layout = strtol(p + strlen(TRACK_MARKER), NULL, 10);
+	if (layout > TRACK_LAYOUT)
+		return migc__seterr(m, MIGC_VERIFY, "the database was written by a newer migc (tracking table layout %ld; this "
+		              "one knows up to %d): migrate it with that migc or a newer one", layout, TRACK_LAYOUT);
+	return MIGC_OK;
+}
+
+/* A row's done_checksum: "c1:" over the statements that ran, each
+** followed by a NUL (README, *Checksums*). */
+void
+migc__prefixbegin(struct sha256 *s)
+{
+	migc__sha256init(s);
+}
+
+void
+migc__prefixadd(struct sha256 *s, const struct migc_script *sc, unsigned long i)
+{
+	migc__sha256update(s, sc->sql + sc->stmts[i].offset, sc->stmts[i].length);
+	migc__sha256update(s, "", 1);
+}
+
+void
+migc__prefixhex(const struct sha256 *s, char out[68])
+{
+	migc__digestof("c1:", s, out);
+}
+
+int
+migc__isfailed(const struct trackrow *r)
+{
+	return r->done < r->total || r->error != NULL;
+}
+
+int
+migc__downstarted(const struct trackrow *r)
+{
+	return r->error && strncmp(r->error, DOWN_PROGRESS, strlen(DOWN_PROGRESS)) == 0;
+}
+
+/* Is r a no-transaction migration (or down) another process is running
+** now? Returns its pid, or 0 (also when the driver cannot tell). */
+static long
+running(migc *m, const struct trackrow *r)
+{
+	if (!m->drv->xLockHolder || !(migc__downstarted(r) || (!r->error && r->done < r->total)))
+		return 0;
+	return m->drv->xLockHolder(m);
+}
+
+int
+migc__resumable(const struct trackrow *r, const struct migc_migration *mig)
+{
+	struct sha256 s;
+	char sum[68];
+	long i;
+
+	if (!mig || r->done >= r->total || !r->done_checksum || r->done < 0 ||
+	    (unsigned long)r->done > mig->up.nstmts || !(mig->up.flags & MIGC_NO_TRANSACTION))
+		return 0;
+	migc__prefixbegin(&s);
+	for (i = 0; i < r->done; i++)
+		migc__prefixadd(&s, &mig->up, (unsigned long)i);
+	migc__prefixhex(&s, sum);
+	return strcmp(sum, r->done_checksum) == 0;
+}
+
+void
+migc__verdict(migc *m, const struct trackrow *r, const struct migc_migration *mig, int64_t newest, int forup,
+              struct verdict *v)
+{
+	v->pid = 0;
+	v->problem = 0;
+	if (!r) {
+		v->kind = mig->version < newest ? MIGC_OUT_OF_ORDER : MIGC_PENDING;
+		v->problem = v->kind == MIGC_OUT_OF_ORDER && forup && !m->allow_out_of_order;
+	} else if (!mig) {
+		v->kind = MIGC_UNKNOWN;
+		v->problem = 1;
+	} else if (migc__isfailed(r)) {
+		/* With resume, its file may have been edited to fix the failing
+		** statement: up goes on with it. */
+		v->kind = MIGC_FAILED;
+		if (forup && m->resume && migc__resumable(r, mig))
+			return;
+		if ((v->pid = running(m, r)) > 0)
+			v->kind = MIGC_RUNNING;
+		v->problem = v->kind == MIGC_FAILED;
+	} else if (strcmp(r->checksum, mig->checksum) != 0) {
+		v->kind = migc_also_accepts(mig, r->checksum) ? MIGC_ACCEPTED : MIGC_EDITED;
+		v->problem = v->kind == MIGC_EDITED;
+	} else {
+		v->kind = strcmp(r->raw_checksum, mig->raw_checksum) != 0 ? MIGC_APPLIED_EOL : MIGC_APPLIED;
+	}
+}
+
+int64_t
+migc__newest(const struct track *t)
+{
+	return t->n ? t->rows[t->n - 1].version : 0;
+}
+
+void
+migc__entriesbegin(struct entries *e, const struct migc_set *set, const struct track *t)
+{
+	e->set = set;
+	e->t = t;
+	e->i = 0;
+	e->j = 0;
+}
+
+int
+migc__nextentry(struct entries *e, const struct trackrow **r, const struct migc_migration **mig)
+{
+	const struct migc_migration *mi = e->i < e->set->count ? &e->set->migrations[e->i] : NULL;
+	const struct trackrow *rj = e->j < e->t->n ? &e->t->rows[e->j] : NULL;
+
+	if (!mi && !rj)
+		return 0;
+	*r = NULL;
+	*mig = NULL;
+	if (rj && (!mi || rj->version <= mi->version)) {
+		*r = rj;
+		e->j++;
+	}
+	if (mi && (!rj || mi->version <= rj->version)) {
+		*mig = mi;
+		e->i++;
+	}
+	return 1;
+}
