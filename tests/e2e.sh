@@ -458,3 +458,59 @@ t_notx_down_race() {
 	expect 0 "ok: 3 applied migrations match" build/migc verify --dir "$d2" --database "$db"
 }
 check "[$B] no-transaction down: an up racing it never applies a newer migration in its middle" t_notx_down_race
+
+# e2e_agree STATUS ARGS...: verify and verify --json (with ARGS) both exit
+# STATUS, and the JSON's "ok" says the same.
+e2e_agree() {
+	want=$1
+	shift
+	build/migc verify "$@" >"$tmp/agree.txt" 2>&1
+	text=$?
+	build/migc verify --json "$@" >"$tmp/agree.json" 2>/dev/null
+	json=$?
+	if [ "$text" != "$want" ] || [ "$json" != "$want" ]; then
+		echo "verify exited $text, verify --json $json, expected $want: $*"
+		cat "$tmp/agree.txt" "$tmp/agree.json"
+		return 1
+	fi
+	case $want in
+	0) grep -q '^{"ok":true,' "$tmp/agree.json" ;;
+	*) grep -q '^{"ok":false,' "$tmp/agree.json" ;;
+	esac || { cat "$tmp/agree.json"; return 1; }
+}
+
+t_verdict_agrees() {
+	d=$tmp/$B/verdict
+	rm -rf "$d" && cp -r "$base" "$d" || return 1
+	db=$(newdb verdict)
+	build/migc up --dir "$d" --database "$db" >/dev/null || return 1
+	e2e_agree 0 --dir "$d" --database "$db" || return 1
+	# Line endings only: not a problem.
+	printf 'CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT);\r\n' >"$d/0001_a.sql"
+	e2e_agree 0 --dir "$d" --database "$db" || return 1
+	# Edited, then accepted by also-accept.
+	old=$(build/migc list --json --dir "$base" | sed 's/.*"file":"0001_a.sql"[^}]*"checksum":"\(c1:[0-9a-f]*\)".*/\1/')
+	printf 'CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT); -- edited\n' >"$d/0001_a.sql"
+	e2e_agree 3 --dir "$d" --database "$db" || return 1
+	printf -- '-- migc:also-accept %s\nCREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT); -- edited\n' "$old" >"$d/0001_a.sql"
+	e2e_agree 0 --dir "$d" --database "$db" || return 1
+	# Out of order: a problem unless allowed.
+	mig "$d" 0003_c.sql "CREATE TABLE c (x INTEGER);\n"
+	build/migc up --dir "$d" --database "$db" >/dev/null || return 1
+	mkdir -p "$d.ooo" && cp "$d/0001_a.sql" "$d/0003_c.sql" "$d.ooo/" && cp "$base/0002_b.sql" "$d.ooo/" || return 1
+	q "$db" "DELETE FROM migc_migrations WHERE version = 2" || return 1
+	e2e_agree 3 --dir "$d.ooo" --database "$db" || return 1
+	e2e_agree 0 --allow-out-of-order --dir "$d.ooo" --database "$db" || return 1
+	# Unknown rows: the database is ahead of this set.
+	e2e_agree 3 --dir "$base" --database "$db" --allow-out-of-order || return 1
+	# A failed no-transaction migration.
+	f=$tmp/$B/verdict-failed
+	rm -rf "$f"
+	mig "$f" 0001_a.sql "CREATE TABLE a (x INTEGER);\n"
+	mig "$f" 0002_part.sql "-- migc:no-transaction\nINSERT INTO a VALUES (1);\nINSERT INTO nosuch VALUES (2);\n"
+	db=$(newdb verdict_failed)
+	build/migc up --dir "$f" --database "$db" >/dev/null 2>&1
+	[ "$(q "$db" "SELECT statements_done FROM migc_migrations WHERE version = 2")" = 1 ] || return 1
+	e2e_agree 3 --dir "$f" --database "$db"
+}
+check "[$B] verify: text and --json give one verdict on clean, line-ending, edited, accepted, out-of-order, unknown and failed rows" t_verdict_agrees
