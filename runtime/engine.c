@@ -244,10 +244,8 @@ enum { VERIFY_NONE = -1, VERIFY_DOWN = 0, VERIFY_UP = 1 };
 static int
 loadtrack(migc *m, struct track *t, int mode)
 {
-	int rc = m->drv->xCreateTable(m);
+	int rc = migc__readtrack(m, t, MIGC__READ_CREATE);
 
-	if (rc == MIGC_OK)
-		rc = migc__readtrack(m, t);
 	if (rc == MIGC_OK && mode != VERIFY_NONE)
 		rc = migc__verifytrack(m, t, mode == VERIFY_UP);
 	if (rc != MIGC_OK) {
@@ -331,7 +329,7 @@ uptodate(migc *m, int64_t to)
 	int clean;
 	size_t j;
 
-	if (m->resume || migc__readbrief(m, &t) != MIGC_OK) {
+	if (m->resume || migc__readtrack(m, &t, MIGC__READ_BRIEF) != MIGC_OK) {
 		migc__clearerr(m);
 		return 0;
 	}
@@ -660,7 +658,7 @@ migc_up_dry_run(migc *m, int64_t to)
 	migc__clearerr(m);
 	rc = checkversion(m, to, "up --to");
 	if (rc == MIGC_OK)
-		rc = migc__readtrack(m, &t);
+		rc = migc__readtrack(m, &t, MIGC__READ_FULL);
 	if (rc != MIGC_OK)
 		return rc;
 	rc = migc__verifytrack(m, &t, 1);
@@ -824,7 +822,7 @@ downrun(migc *m, int steps, int64_t to)
 	if (steps <= 0 && to != 0 && !migc_find(m->set, to))
 		return migc__seterr(m, MIGC_INPUT, "down --to: no migration has version %lld", (long long)to);
 	/* Refuse before running anything when one on the way has no down. */
-	rc = migc__readtrack(m, &t);
+	rc = migc__readtrack(m, &t, MIGC__READ_FULL);
 	if (rc == MIGC_OK)
 		rc = migc__verifytrack(m, &t, 0);
 	if (rc == MIGC_OK)
@@ -864,7 +862,7 @@ migc_redo(migc *m)
 	if (rc != MIGC_OK)
 		return rc;
 	migc__clearerr(m);
-	rc = migc__readtrack(m, &t);
+	rc = migc__readtrack(m, &t, MIGC__READ_FULL);
 	if (rc != MIGC_OK)
 		return rc;
 	if (t.n == 0) {

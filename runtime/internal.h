@@ -24,67 +24,129 @@ struct track {
 	size_t n, cap;
 };
 
+/* How xReadTable reads (see there). */
+enum { MIGC__READ_FULL, MIGC__READ_BRIEF, MIGC__READ_CREATE };
+
 /*
-** A database driver. Every function returns a MIGC_ result code and
-** leaves the message on the handle (seterr) when it fails.
+** A database driver: one const struct per database, with designated
+** initializers; the optional methods are NULL where a database has no such
+** thing. The contract every method keeps:
+**
+**   - It returns a MIGC_ code. On failure it leaves the message on the
+**     handle (migc__seterr, or migc__adderr to add a line); on success it
+**     leaves the handle's message alone. No method ever clears the message:
+**     the engine and verify.c collect several problems in it.
+**   - It never prints, exits or aborts, and frees what it allocates, except
+**     what it hands over (below).
+**   - "In the transaction" means the write transaction xBegin began and
+**     xCommit or xRollback ends; "outside" means no transaction of migc's
+**     is open (the driver may still run its own single statements).
+**
+** Open and close
+**   xOpen(m, target, flags)  Before anything else, on a fresh handle: open
+**       the target (the URL without its scheme), flags MIGC_READONLY. On
+**       failure the handle is marked failed and xClose still runs.
+**   xClose(m)  Last, once; closes only what xOpen opened (a wrapped
+**       connection stays the application's) and frees the driver's state.
+**   xIdle(m)  Optional; for a connection the application holds, before
+**       each call that uses it: MIGC_OK when migc may use it now
+**       (connected, outside any transaction of the application's),
+**       MIGC_INPUT with the message otherwise.
+**
+** The write transaction (it also serialises migrators)
+**   xBegin(m)  Outside -> in the transaction, holding the migration lock,
+**       waiting at most m->lock_timeout seconds (MIGC_BUSY after). Under
+**       the session lock (xLockSession) the transaction needs no lock of
+**       its own.
+**   xCommit(m)  In -> outside; on failure the transaction is gone too.
+**   xRollback(m)  In or outside -> outside; harmless outside.
+**   xUnchanged(m)  Optional; just after xBegin: 1 when no other
+**       connection can have written the tracking table since this handle
+**       last read it, so the engine may keep what it read (plus what it
+**       wrote); 0 to have it read again.
+**
+** Statements
+**   xExec(m, sc, i)  Run statement i of script sc where the engine is:
+**       in the transaction for a transactional migration, outside for a
+**       no-transaction one. Its error names sc's file, line and column.
+**   xApply(m, mig, r, commit)  Optional; in the transaction: everything
+**       the engine does itself when it is NULL, in as few round trips as
+**       the driver can: run mig's up statements, the foreign key check
+**       (xForeignKeyCheck, when the driver has one), the session reset
+**       (xSessionReset, final 0), write r (r->ms < 0: the driver measures)
+**       and, when commit, COMMIT (in -> outside). On failure the engine
+**       rolls back.
+**
+** The tracking table
+**   xReadTable(m, t, how)  In the transaction or outside. Fills t (which
+**       the caller frees with migc__freetrack) in version order; a missing
+**       table reads as empty. how: MIGC__READ_FULL every column;
+**       MIGC__READ_BRIEF only version, checksum, raw_checksum, done,
+**       total, error and hasschema (the start-up check, uptodate);
+**       MIGC__READ_CREATE, in the transaction: make the table first when
+**       it is missing, then read it all. A table without migc's mark, or
+**       of a newer layout, is refused (migc__checkmarker).
+**   xWriteRow(m, r)  Insert or replace r: in the transaction, or outside
+**       between a no-transaction migration's statements (committed at
+**       once, whatever the migration set). r stays the caller's.
+**   xDeleteRow(m, version)  In the transaction.
+**   xGetRecorded(m, version, fp, text)  The schema recorded on a row,
+**       malloc'd into *fp and *text (NULLs when none; the caller frees).
+**   xSetRecorded(m, version, fp, text)  Record it on that row and clear
+**       it from the others, in the transaction.
+**
+** Locks
+**   xLockSession(m) / xUnlockSession(m)  Optional; outside: the
+**       session-level migration lock a no-transaction migration (and a
+**       PostgreSQL run) holds around its statements. Holds nest; the
+**       engine calls xUnlockSession on every exit path of each hold.
+**   xLockHolder(m)  Optional: the pid of another session holding the
+**       migration lock, 0 when none or when it cannot tell (tells a
+**       running no-transaction migration from an interrupted one).
+**
+** The schema
+**   xSchema(m, text)  The live schema, normalised (schema.c): one line per
+**       object, "kind\tname\tdetail", sorted; the tracking table left
+**       out. *text is malloc'd; the caller frees it.
+**
+** SQLite's foreign keys (NULL on a database without such a switch)
+**   xForeignKeys(m, on, was)  Outside: set enforcement, *was (unless
+**       NULL) getting the old setting.
+**   xForeignKeyCheck(m, sc)  In the transaction, after sc's statements:
+**       an error naming sc's file for each violation sc added.
+**
+** The session a run starts from (optional)
+**   xSessionSave(m)  Outside, as an up or down run begins: remember the
+**       connection's state in m->session.
+**   xSessionReset(m, final)  After each migration, in its transaction
+**       before the tracking row or outside one: bring the session back to
+**       that state and to what migc needs. final: the run ends; give the
+**       connection back as it was and free m->session.
 */
 struct migc_driver {
 	const char *name;                                   /* "sqlite" */
 	int  (*xOpen)(migc *m, const char *target, int flags);
-	void (*xClose)(migc *m);                            /* closes only what xOpen opened */
-	int  (*xBegin)(migc *m);                            /* the write transaction that serialises migrators */
+	void (*xClose)(migc *m);
+	int  (*xIdle)(migc *m);
+	int  (*xBegin)(migc *m);
 	int  (*xCommit)(migc *m);
-	void (*xRollback)(migc *m);                         /* harmless outside a transaction */
+	void (*xRollback)(migc *m);
+	int  (*xUnchanged)(migc *m);
 	int  (*xExec)(migc *m, const struct migc_script *sc, unsigned long i);
-	int  (*xCreateTable)(migc *m);
-	/* A missing table reads as empty. brief: only version, checksum,
-	** raw_checksum, done, total, error and hasschema are needed. */
-	int  (*xReadTable)(migc *m, struct track *t, int brief);
-	int  (*xWriteRow)(migc *m, const struct trackrow *r);  /* insert or replace */
-	int  (*xDeleteRow)(migc *m, int64_t version);
-	/* SQLite: set foreign key enforcement (outside a transaction), *was
-	** (unless NULL) getting the old setting; check them before COMMIT,
-	** naming sc's file. NULL: the database has no such switch. */
-	int  (*xForeignKeys)(migc *m, int on, int *was);
-	int  (*xForeignKeyCheck)(migc *m, const struct migc_script *sc);
-	/* Optional: run mig's up statements and record r (r->ms < 0: the
-	** driver measures), committing when asked, in as few round trips as
-	** it can. NULL: the engine uses xExec and xWriteRow. */
 	int  (*xApply)(migc *m, const struct migc_migration *mig, const struct trackrow *r, int commit);
-	/* Optional: the session-level lock a no-transaction migration holds
-	** around its statements; xUnlockSession runs on every exit path. */
-	int  (*xLockSession)(migc *m);
-	void (*xUnlockSession)(migc *m);
-	/* The live schema, normalised (schema.c): one line per object,
-	** "kind\tname\tdetail", sorted; the tracking table left out.
-	** *text is malloc'd. */
-	int  (*xSchema)(migc *m, char **text);
-	/* The schema recorded on a tracking row (NULLs when none), and
-	** recording it on one row while clearing the text from the others. */
+	int  (*xReadTable)(migc *m, struct track *t, int how);
+	int  (*xWriteRow)(migc *m, const struct trackrow *r);
+	int  (*xDeleteRow)(migc *m, int64_t version);
 	int  (*xGetRecorded)(migc *m, int64_t version, char **fingerprint, char **text);
 	int  (*xSetRecorded)(migc *m, int64_t version, const char *fingerprint, const char *text);
-	/* Optional: the pid of another session holding the migration lock,
-	** 0 when none (tells a running no-transaction migration from an
-	** interrupted one). */
+	int  (*xLockSession)(migc *m);
+	void (*xUnlockSession)(migc *m);
 	long (*xLockHolder)(migc *m);
-	/* Optional: the session a run starts from. xSessionSave, as an up or
-	** down run begins (outside a transaction), remembers the connection's
-	** state; xSessionReset brings the session back to it (and to what migc
-	** needs) after each migration, inside its transaction before the
-	** tracking row or outside one, and leaves the handle's message alone
-	** when it succeeds; final: the run ends, so give the connection back
-	** as it was and forget the state. */
+	int  (*xSchema)(migc *m, char **text);
+	int  (*xForeignKeys)(migc *m, int on, int *was);
+	int  (*xForeignKeyCheck)(migc *m, const struct migc_script *sc);
 	int  (*xSessionSave)(migc *m);
 	int  (*xSessionReset)(migc *m, int final);
-	/* Optional: in the write transaction just begun, 1 when no other
-	** connection can have written the tracking table since this handle
-	** last read it, so the engine may keep what it read (plus what it
-	** wrote); 0 to have it read again. */
-	int  (*xUnchanged)(migc *m);
-	/* Optional: for a connection the application holds, MIGC_OK when
-	** migc may use it now (connected, no transaction of the application
-	** open), MIGC_INPUT with the message otherwise. */
-	int  (*xIdle)(migc *m);
 };
 
 struct migc {
@@ -138,9 +200,21 @@ int migc__checkhandle(migc *m, int useconn);   /* the guard of every public entr
 /* track.c: the rows, and the one verdict on each (see struct verdict). */
 void migc__freetrack(struct track *t);
 int migc__growtrack(struct track *t);
-int migc__readtrack(migc *m, struct track *t);
-int migc__readbrief(migc *m, struct track *t);      /* for uptodate: see xReadTable */
+int migc__readtrack(migc *m, struct track *t, int how);   /* xReadTable on a fresh t */
 int migc__checkmarker(migc *m, const char *text);
+/* The columns every read of the tracking table selects, in this order. */
+enum trackcol { TC_VERSION, TC_NAME, TC_CHECKSUM, TC_RAW, TC_APPLIED, TC_MS, TC_DONE, TC_TOTAL,
+                TC_ERROR, TC_DONESUM, TC_HASSCHEMA };
+/* The tracking table's column definitions for CREATE TABLE, for one
+** database (postgres: 1), into out. */
+void migc__trackdefinition(int postgres, char *out, size_t size);
+/* The SELECT list of a read in enum trackcol's order; appliedat: the
+** expression for applied_at (NULL: the column); brief: NULL (or 0) for the
+** columns MIGC__READ_BRIEF does not need. */
+void migc__trackselect(const char *appliedat, int brief, char *out, size_t size);
+/* Append the row cell gives (column by enum trackcol, as text; NULL for
+** SQL NULL) to t: MIGC_OK, MIGC_NOMEM, or MIGC_ERROR for a NULL checksum. */
+int migc__takerow(struct track *t, const char *(*cell)(void *ctx, int col), void *ctx);
 struct sha256;
 void migc__prefixbegin(struct sha256 *s);
 void migc__prefixadd(struct sha256 *s, const struct migc_script *sc, unsigned long i);

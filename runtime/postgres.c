@@ -28,7 +28,6 @@ struct pg {
 	char *qtable;                   /* "schema"."table", quoted; NULL until resolved */
 	char *regclass;                 /* the same as a string literal for to_regclass */
 	long long key;                  /* advisory lock key */
-	int checked;                    /* pgcreatetable just found or made the table */
 	int nlocks;                     /* session-level holds of the advisory lock */
 	int deferbegin;                 /* a transaction is begun but BEGIN not yet sent */
 	int readlocked;                 /* the table was read while the session lock was held */
@@ -791,37 +790,16 @@ tablecheck(migc *m, int *exists)
 	return rc;
 }
 
-/* Make the table unless it exists. The engine reads it right after, in the
-** same transaction: pgreadtable then skips checking again. */
+/* Make the table, found missing by tablecheck. */
 static int
-pgcreatetable(migc *m)
+createtable(migc *m)
 {
-	char sql[1024];
-	int rc, exists;
+	char sql[1024], def[512];
 
-	rc = tablecheck(m, &exists);
-	if (rc != MIGC_OK || exists) {
-		PG(m)->checked = rc == MIGC_OK;
-		return rc;
-	}
-	snprintf(sql, sizeof(sql),
-	         "CREATE TABLE %s ("
-	         "version bigint PRIMARY KEY, "
-	         "name text NOT NULL, "
-	         "checksum text NOT NULL, "
-	         "raw_checksum text NOT NULL, "
-	         "applied_at timestamptz NOT NULL, "
-	         "execution_ms bigint NOT NULL, "
-	         "statements_done integer NOT NULL, "
-	         "statements_total integer NOT NULL, "
-	         "error text, "
-	         "done_checksum text, "
-	         "schema_fingerprint text, "
-	         "schema_text text); "
-	         "COMMENT ON TABLE %s IS '" TRACK_MARKER "1'", PG(m)->qtable, PG(m)->qtable);
-	rc = run(m, sql, NULL);
-	PG(m)->checked = rc == MIGC_OK;
-	return rc;
+	migc__trackdefinition(1, def, sizeof(def));
+	snprintf(sql, sizeof(sql), "CREATE TABLE %s (%s); COMMENT ON TABLE %s IS '" TRACK_MARKER "1'",
+	         PG(m)->qtable, def, PG(m)->qtable);
+	return run(m, sql, NULL);
 }
 
 /*
@@ -829,14 +807,8 @@ pgcreatetable(migc *m)
 ** what the no-op check (uptodate) reads; the others come as NULL or 0,
 ** which saves the server most of its formatting on a fresh connection.
 */
-static const char fullcolumns[] =
-	"version, name, checksum, raw_checksum, "
-	"to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-	"execution_ms, statements_done, statements_total, error, done_checksum, "
-	"schema_fingerprint IS NOT NULL";
-static const char briefcolumns[] =
-	"version, NULL, checksum, raw_checksum, NULL, 0, statements_done, statements_total, "
-	"error, NULL, schema_fingerprint IS NOT NULL";
+/* applied_at as migc writes it everywhere: UTC, milliseconds. */
+static const char appliedat[] = "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 
 static int
 valdup(const PGresult *res, int row, int col, char **out)
@@ -853,31 +825,32 @@ byversion(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The rows of res, a read of the columns above, into t in version order. */
+/* One row of a result, for migc__takerow. */
+struct pgrow {
+	const PGresult *res;
+	int row;
+};
+
+static const char *
+cell(void *ctx, int col)
+{
+	const struct pgrow *p = ctx;
+
+	return PQgetisnull(p->res, p->row, col) ? NULL : PQgetvalue(p->res, p->row, col);
+}
+
+/* The rows of res, a read of migc__trackselect's columns, into t in version order. */
 static int
 takerows(migc *m, const PGresult *res, struct track *t)
 {
-	int i, n = PQntuples(res), sorted = 1, ok = 1;
+	struct pgrow p = { res, 0 };
+	int n = PQntuples(res), sorted = 1, rc = MIGC_OK;
 
-	t->rows = calloc((size_t)n + 1, sizeof(*t->rows));
-	t->cap = (size_t)n + 1;
-	if (!t->rows)
-		return migc__seterr(m, MIGC_NOMEM, "out of memory");
-	for (i = 0; i < n && ok; i++) {
-		struct trackrow *r = &t->rows[i];
-
-		r->version = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-		r->ms = strtoll(PQgetvalue(res, i, 5), NULL, 10);
-		r->done = strtol(PQgetvalue(res, i, 6), NULL, 10);
-		r->total = strtol(PQgetvalue(res, i, 7), NULL, 10);
-		r->hasschema = PQgetvalue(res, i, 10)[0] == 't';
-		ok = valdup(res, i, 1, &r->name) && valdup(res, i, 2, &r->checksum) &&
-		     valdup(res, i, 3, &r->raw_checksum) && valdup(res, i, 4, &r->applied_at) &&
-		     valdup(res, i, 8, &r->error) && valdup(res, i, 9, &r->done_checksum);
-		t->n++;
-		sorted = sorted && (i == 0 || t->rows[i - 1].version < r->version);
+	for (p.row = 0; p.row < n && rc == MIGC_OK; p.row++) {
+		rc = migc__takerow(t, cell, &p);
+		sorted = sorted && (t->n < 2 || t->rows[t->n - 2].version < t->rows[t->n - 1].version);
 	}
-	if (!ok)
+	if (rc != MIGC_OK)
 		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	/* Rows come in the order they sit in the table, which is version
 	** order unless some were deleted; sorting here spares the server
@@ -904,11 +877,12 @@ readerr(migc *m, const PGresult *res)
 static int
 readrows(migc *m, struct track *t, int brief)
 {
-	char sql[1024];
+	char sql[1024], cols[512];
 	PGresult *res;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT %s FROM %s", brief ? briefcolumns : fullcolumns, PG(m)->qtable);
+	migc__trackselect(appliedat, brief, cols, sizeof(cols));
+	snprintf(sql, sizeof(sql), "SELECT %s FROM %s", cols, PG(m)->qtable);
 	if (begun(m) != MIGC_OK)
 		return MIGC_ERROR;
 	res = PQexec(PG(m)->conn, sql);
@@ -967,7 +941,7 @@ readonce(migc *m, struct track *t, int brief)
 {
 	PGconn *conn = PG(m)->conn;
 	const char *given = m->schema[0] ? m->schema : PG(m)->qtable ? m->tableschema : NULL;
-	char *table, *schema, *bare, *sql;
+	char *table, *schema, *bare, *sql, cols[512];
 	const char *name;
 	PGresult *res;
 	size_t n;
@@ -985,7 +959,8 @@ readonce(migc *m, struct track *t, int brief)
 		return connerr(m, "cannot quote the tracking table's name");
 	}
 	name = given ? PG(m)->qtable : bare;
-	n = 2 * strlen(table) + (schema ? strlen(schema) : 0) + strlen(name) + sizeof(fullcolumns) + 256;
+	migc__trackselect(appliedat, brief, cols, sizeof(cols));
+	n = 2 * strlen(table) + (schema ? strlen(schema) : 0) + strlen(name) + strlen(cols) + 256;
 	sql = malloc(n);
 	if (sql)
 		snprintf(sql, n,
@@ -994,7 +969,7 @@ readonce(migc *m, struct track *t, int brief)
 		         "FROM (SELECT %s AS s) a, to_regclass(quote_ident(s) || '.' || quote_ident(%s)) q; "
 		         "SELECT %s FROM %s",
 		         table, schema ? schema : "current_schema()", table,
-		         brief ? briefcolumns : fullcolumns, name);
+		         cols, name);
 	PQfreemem(table);
 	PQfreemem(schema);
 	PQfreemem(bare);
@@ -1036,19 +1011,19 @@ readonce(migc *m, struct track *t, int brief)
 }
 
 static int
-pgreadtable(migc *m, struct track *t, int brief)
+pgreadtable(migc *m, struct track *t, int how)
 {
-	int rc, exists;
+	int rc, exists, brief = how == MIGC__READ_BRIEF;
 
-	if (PG(m)->checked) {
-		PG(m)->checked = 0;
-	} else {
-		if (!PG(m)->deferbegin && PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE)
-			return readonce(m, t, brief);
-		rc = tablecheck(m, &exists);
-		if (rc != MIGC_OK || !exists)
-			return rc;
-	}
+	if (how != MIGC__READ_CREATE && !PG(m)->deferbegin && PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE)
+		return readonce(m, t, brief);
+	rc = tablecheck(m, &exists);
+	if (rc == MIGC_OK && !exists && how == MIGC__READ_CREATE)
+		rc = createtable(m);
+	else if (rc != MIGC_OK || !exists)
+		return rc;
+	if (rc != MIGC_OK)
+		return rc;
 	rc = readrows(m, t, brief);
 	/* Read in the transaction that holds the session lock: pgunchanged. */
 	PG(m)->readlocked = rc == MIGC_OK && PG(m)->nlocks > 0;
@@ -1482,31 +1457,30 @@ pglockholder(migc *m)
 	return resolve(m) == MIGC_OK ? lockholder(m) : 0;
 }
 
+/* PostgreSQL has no foreign key switch: xForeignKeys and
+** xForeignKeyCheck stay NULL. */
 const struct migc_driver migc_driver_postgres = {
-	"postgres",
-	pgopen,
-	pgclose,
-	pgbegin,
-	pgcommit,
-	pgrollback,
-	pgexec,
-	pgcreatetable,
-	pgreadtable,
-	pgwriterow,
-	pgdeleterow,
-	NULL,
-	NULL,
-	pgapply,
-	pglocksession,
-	pgunlocksession,
-	pgschema,
-	pggetrecorded,
-	pgsetrecorded,
-	pglockholder,
-	pgsessionstart,
-	pgsessionreset,
-	pgunchanged,
-	pgidle,
+	.name = "postgres",
+	.xOpen = pgopen,
+	.xClose = pgclose,
+	.xBegin = pgbegin,
+	.xCommit = pgcommit,
+	.xRollback = pgrollback,
+	.xExec = pgexec,
+	.xReadTable = pgreadtable,
+	.xWriteRow = pgwriterow,
+	.xDeleteRow = pgdeleterow,
+	.xApply = pgapply,
+	.xLockSession = pglocksession,
+	.xUnlockSession = pgunlocksession,
+	.xSchema = pgschema,
+	.xGetRecorded = pggetrecorded,
+	.xSetRecorded = pgsetrecorded,
+	.xLockHolder = pglockholder,
+	.xSessionSave = pgsessionstart,
+	.xSessionReset = pgsessionreset,
+	.xUnchanged = pgunchanged,
+	.xIdle = pgidle,
 };
 
 static int
@@ -1554,7 +1528,7 @@ stubopen(migc *m, const char *target, int flags)
 }
 
 /* Opens nothing, so no other function of it is ever called. */
-const struct migc_driver migc_driver_postgres = { "postgres", stubopen };
+const struct migc_driver migc_driver_postgres = { .name = "postgres", .xOpen = stubopen };
 
 int
 migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)

@@ -126,7 +126,7 @@ migc__recordschema(migc *m)
 		return MIGC_OK;
 	rc = m->drv->xBegin(m);
 	if (rc == MIGC_OK)
-		rc = migc__readtrack(m, &t);
+		rc = migc__readtrack(m, &t, MIGC__READ_FULL);
 	if (rc == MIGC_OK && t.n > 0)
 		rc = m->drv->xSchema(m, &text);
 	if (rc == MIGC_OK && t.n > 0) {
@@ -246,7 +246,7 @@ migc_verify_schema(migc *m, struct migc_drift **out, size_t *nout)
 	migc__clearerr(m);
 	if (!m->drv->xSchema)
 		return migc__seterr(m, MIGC_INPUT, "this database driver cannot read its schema");
-	rc = migc__readtrack(m, &t);
+	rc = migc__readtrack(m, &t, MIGC__READ_FULL);
 	if (rc == MIGC_OK && t.n == 0)
 		rc = migc__seterr(m, MIGC_VERIFY, "no migration is applied: there is no schema to compare with");
 	if (rc == MIGC_OK)

@@ -227,20 +227,11 @@ preparetable(migc *m, const char *fmt, sqlite3_stmt **st)
 static int
 sqlitecreatetable(migc *m)
 {
-	return exectable(m,
-	         "CREATE TABLE IF NOT EXISTS \"%w\" ( /* " TRACK_MARKER "1 */ "
-	         "version INTEGER PRIMARY KEY NOT NULL, "
-	         "name TEXT NOT NULL, "
-	         "checksum TEXT NOT NULL, "
-	         "raw_checksum TEXT NOT NULL, "
-	         "applied_at TEXT NOT NULL, "
-	         "execution_ms INTEGER NOT NULL, "
-	         "statements_done INTEGER NOT NULL, "
-	         "statements_total INTEGER NOT NULL, "
-	         "error TEXT, "
-	         "done_checksum TEXT, "
-	         "schema_fingerprint TEXT, "
-	         "schema_text TEXT)");
+	char def[512], sql[640];
+
+	migc__trackdefinition(0, def, sizeof(def));
+	snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS \"%%w\" ( /* " TRACK_MARKER "1 */ %s)", def);
+	return exectable(m, sql);
 }
 
 static char *
@@ -282,9 +273,17 @@ sqliteunchanged(migc *m)
 	return v >= 0 && v == m->readmark;
 }
 
+/* Column col of the row st is on, as text (migc__takerow). */
+static const char *
+cell(void *st, int col)
+{
+	return (const char *)sqlite3_column_text(st, col);
+}
+
 static int
 readtable(migc *m, struct track *t, int brief)
 {
+	char cols[512], sql[600];
 	sqlite3_stmt *st = NULL;
 	int rc, exists = 0;
 
@@ -298,33 +297,14 @@ readtable(migc *m, struct track *t, int brief)
 		return dberr(m, "cannot read the schema");
 	if (!exists || rc != MIGC_OK)
 		return rc;
-	if (preparetable(m, "SELECT version, name, checksum, raw_checksum, applied_at, execution_ms, "
-	                 "statements_done, statements_total, error, done_checksum, schema_fingerprint IS NOT NULL "
-	                 "FROM \"%w\" ORDER BY version", &st) != SQLITE_OK)
+	migc__trackselect(NULL, brief, cols, sizeof(cols));
+	snprintf(sql, sizeof(sql), "SELECT %s FROM \"%%w\" ORDER BY version", cols);
+	if (preparetable(m, sql, &st) != SQLITE_OK)
 		return migc__seterr(m, MIGC_ERROR, "the tracking table %s has a layout this migc does not know: %s",
 		              m->table, sqlite3_errmsg(DB(m)));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct trackrow *r;
-
-		if (migc__growtrack(t) != 0)
-			goto nomem;
-		r = &t->rows[t->n];
-		memset(r, 0, sizeof(*r));
-		r->version = sqlite3_column_int64(st, 0);
-		r->checksum = coldup(st, 2);
-		r->raw_checksum = coldup(st, 3);
-		r->ms = sqlite3_column_int64(st, 5);
-		r->done = (long)sqlite3_column_int64(st, 6);
-		r->total = (long)sqlite3_column_int64(st, 7);
-		r->error = coldup(st, 8);
-		r->hasschema = sqlite3_column_int(st, 10);
-		if (!brief) {
-			r->name = coldup(st, 1);
-			r->applied_at = coldup(st, 4);
-			r->done_checksum = coldup(st, 9);
-		}
-		t->n++;
-		if (!r->checksum || !r->raw_checksum || (!brief && (!r->name || !r->applied_at)))
+		rc = migc__takerow(t, cell, st);
+		if (rc != MIGC_OK)
 			goto nomem;
 	}
 	if (rc != SQLITE_DONE) {
@@ -342,13 +322,18 @@ nomem:
 
 /* Readers wait for a writer's commit too, as long as the lock timeout. */
 static int
-sqlitereadtable(migc *m, struct track *t, int brief)
+sqlitereadtable(migc *m, struct track *t, int how)
 {
 	int own = m->appbusy < 0, rc;
 
+	if (how == MIGC__READ_CREATE) {
+		rc = sqlitecreatetable(m);
+		if (rc != MIGC_OK)
+			return rc;
+	}
 	if (own)
 		busyset(m);
-	rc = readtable(m, t, brief);
+	rc = readtable(m, t, how == MIGC__READ_BRIEF);
 	if (own)
 		busyrestore(m);
 	return rc;
@@ -529,31 +514,28 @@ sqliteidle(migc *m)
 	return MIGC_OK;
 }
 
+/* SQLite has no xApply (xExec is no round trip), no session lock (a
+** write transaction is the lock) and so no lock holder to name. */
 const struct migc_driver migc_driver_sqlite = {
-	"sqlite",
-	sqliteopen,
-	sqliteclose,
-	sqlitebegin,
-	sqlitecommit,
-	sqliterollback,
-	sqliteexec,
-	sqlitecreatetable,
-	sqlitereadtable,
-	sqlitewriterow,
-	sqlitedeleterow,
-	sqliteforeignkeys,
-	migc__sqlitesessionfkcheck,
-	NULL,
-	NULL,
-	NULL,
-	sqliteschema,
-	sqlitegetrecorded,
-	sqlitesetrecorded,
-	NULL,
-	sqlitesave,
-	sqlitereset,
-	sqliteunchanged,
-	sqliteidle,
+	.name = "sqlite",
+	.xOpen = sqliteopen,
+	.xClose = sqliteclose,
+	.xBegin = sqlitebegin,
+	.xCommit = sqlitecommit,
+	.xRollback = sqliterollback,
+	.xExec = sqliteexec,
+	.xReadTable = sqlitereadtable,
+	.xWriteRow = sqlitewriterow,
+	.xDeleteRow = sqlitedeleterow,
+	.xForeignKeys = sqliteforeignkeys,
+	.xForeignKeyCheck = migc__sqlitesessionfkcheck,
+	.xSchema = sqliteschema,
+	.xGetRecorded = sqlitegetrecorded,
+	.xSetRecorded = sqlitesetrecorded,
+	.xSessionSave = sqlitesave,
+	.xSessionReset = sqlitereset,
+	.xUnchanged = sqliteunchanged,
+	.xIdle = sqliteidle,
 };
 
 static int

@@ -49,24 +49,107 @@ migc__growtrack(struct track *t)
 	return 0;
 }
 
+/*
+** The tracking table, layout 1 (README, *The tracking table*): each
+** column's type in each database. Reads select the first ten in this
+** order and then "schema_fingerprint IS NOT NULL" (enum trackcol).
+*/
+static const struct {
+	const char *name, *sqlite, *postgres;
+	int brief;              /* read by MIGC__READ_BRIEF too */
+} columns[] = {
+	{ "version", "INTEGER PRIMARY KEY NOT NULL", "bigint PRIMARY KEY", 1 },
+	{ "name", "TEXT NOT NULL", "text NOT NULL", 0 },
+	{ "checksum", "TEXT NOT NULL", "text NOT NULL", 1 },
+	{ "raw_checksum", "TEXT NOT NULL", "text NOT NULL", 1 },
+	{ "applied_at", "TEXT NOT NULL", "timestamptz NOT NULL", 0 },
+	{ "execution_ms", "INTEGER NOT NULL", "bigint NOT NULL", 0 },
+	{ "statements_done", "INTEGER NOT NULL", "integer NOT NULL", 1 },
+	{ "statements_total", "INTEGER NOT NULL", "integer NOT NULL", 1 },
+	{ "error", "TEXT", "text", 1 },
+	{ "done_checksum", "TEXT", "text", 0 },
+	{ "schema_fingerprint", "TEXT", "text", 1 },
+	{ "schema_text", "TEXT", "text", 0 },
+};
+
+/* Append s to out[0..size), keeping it NUL-terminated. */
+static void
+put(char *out, size_t size, const char *s)
+{
+	size_t n = strlen(out);
+
+	if (n + 1 < size)
+		strncat(out, s, size - n - 1);
+}
+
+void
+migc__trackdefinition(int postgres, char *out, size_t size)
+{
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {
+		put(out, size, i ? ", " : "");
+		put(out, size, columns[i].name);
+		put(out, size, " ");
+		put(out, size, postgres ? columns[i].postgres : columns[i].sqlite);
+	}
+}
+
+void
+migc__trackselect(const char *appliedat, int brief, char *out, size_t size)
+{
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < TC_HASSCHEMA; i++) {
+		put(out, size, i ? ", " : "");
+		if (brief && !columns[i].brief)
+			put(out, size, i == TC_MS ? "0" : "NULL");
+		else
+			put(out, size, i == TC_APPLIED && appliedat ? appliedat : columns[i].name);
+	}
+	put(out, size, ", schema_fingerprint IS NOT NULL");
+}
+
 static int
-readrows(migc *m, struct track *t, int brief)
+celldup(const char *(*cell)(void *, int), void *ctx, int col, char **out)
+{
+	const char *s = cell(ctx, col);
+
+	*out = s ? migc__strdup(s) : NULL;
+	return !s || *out;
+}
+
+int
+migc__takerow(struct track *t, const char *(*cell)(void *ctx, int col), void *ctx)
+{
+	const char *hasschema;
+	struct trackrow *r;
+
+	if (migc__growtrack(t) != 0)
+		return MIGC_NOMEM;
+	r = &t->rows[t->n++];
+	memset(r, 0, sizeof(*r));
+	r->version = cell(ctx, TC_VERSION) ? strtoll(cell(ctx, TC_VERSION), NULL, 10) : 0;
+	r->ms = cell(ctx, TC_MS) ? strtoll(cell(ctx, TC_MS), NULL, 10) : 0;
+	r->done = cell(ctx, TC_DONE) ? strtol(cell(ctx, TC_DONE), NULL, 10) : 0;
+	r->total = cell(ctx, TC_TOTAL) ? strtol(cell(ctx, TC_TOTAL), NULL, 10) : 0;
+	hasschema = cell(ctx, TC_HASSCHEMA);
+	r->hasschema = hasschema && (hasschema[0] == 't' || hasschema[0] == '1');
+	if (!celldup(cell, ctx, TC_NAME, &r->name) || !celldup(cell, ctx, TC_CHECKSUM, &r->checksum) ||
+	    !celldup(cell, ctx, TC_RAW, &r->raw_checksum) || !celldup(cell, ctx, TC_APPLIED, &r->applied_at) ||
+	    !celldup(cell, ctx, TC_ERROR, &r->error) || !celldup(cell, ctx, TC_DONESUM, &r->done_checksum))
+		return MIGC_NOMEM;
+	return r->checksum && r->raw_checksum ? MIGC_OK : MIGC_ERROR;
+}
+
+int
+migc__readtrack(migc *m, struct track *t, int how)
 {
 	t->rows = NULL;
 	t->n = t->cap = 0;
-	return m->drv->xReadTable(m, t, brief);
-}
-
-int
-migc__readtrack(migc *m, struct track *t)
-{
-	return readrows(m, t, 0);
-}
-
-int
-migc__readbrief(migc *m, struct track *t)
-{
-	return readrows(m, t, 1);
+	return m->drv->xReadTable(m, t, how);
 }
 
 int

@@ -161,7 +161,7 @@ migc_verify(migc *m)
 
 	if (rc != MIGC_OK)
 		return rc;
-	rc = migc__readtrack(m, &t);
+	rc = migc__readtrack(m, &t, MIGC__READ_FULL);
 	if (rc == MIGC_OK)
 		rc = migc__verifytrack(m, &t, 1);
 	migc__freetrack(&t);
@@ -223,7 +223,7 @@ migc_status(migc *m, struct migc_state **states, size_t *n)
 		return migc__seterr(m, MIGC_INPUT, "migc_status: states and n must not be NULL");
 	set = m->set;
 	migc__clearerr(m);
-	rc = migc__readtrack(m, &t);
+	rc = migc__readtrack(m, &t, MIGC__READ_FULL);
 	if (rc != MIGC_OK) {
 		migc__freetrack(&t);
 		return rc;
