@@ -1,0 +1,436 @@
+/*
+** pg.c: the PostgreSQL driver, on libpq: the connection (open, wrap, close,
+** idle), errors, running SQL, the write transaction, the session a run
+** starts from, and the driver table. Its other concerns have files of
+** their own: pglock.c (the migration lock), pgexec.c (statements and the
+** one-message apply), pgtrack.c (the tracking table and where it is),
+** pgschema.c (the live schema). Compiled to a stub when configured
+** --without-postgres (no MIGC_POSTGRES).
+*/
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "migc.h"
+#include "internal.h"
+
+#ifdef MIGC_POSTGRES
+#include <libpq-fe.h>
+
+#include "pgsession.h"
+#include "pg.h"
+
+/* Set the error "what: msg hint", msg being libpq's text without its trailing newlines. */
+static int
+pgerrhint(migc *m, int rc, const char *what, const char *msg, const char *hint)
+{
+	size_t n = strlen(msg);
+
+	while (n > 0 && msg[n - 1] == '\n')
+		n--;
+	return migc__seterr(m, rc, "%s: %.*s%s", what, (int)n, msg, hint);
+}
+
+int
+migc__pgerr(migc *m, int rc, const char *what, const char *msg)
+{
+	return pgerrhint(m, rc, what, msg, "");
+}
+
+int
+migc__pgconnerr(migc *m, const char *what)
+{
+	PGconn *c = PG(m)->conn;
+
+	if (PQstatus(c) == CONNECTION_BAD)
+		return migc__pgerr(m, MIGC_ERROR, "lost the connection to the PostgreSQL server", PQerrorMessage(c));
+	return migc__pgerr(m, MIGC_ERROR, what, PQerrorMessage(c));
+}
+
+/*
+** Send the BEGIN that pgbegin deferred, before anything else goes to the
+** server. (Under the session lock a transaction needs no lock of its own,
+** so its BEGIN can travel with the next message: pgapply sends it with the
+** migration, making an apply one round trip.)
+*/
+int
+migc__pgbegun(migc *m)
+{
+	PGresult *r;
+	int ok;
+
+	if (!PG(m)->deferbegin)
+		return MIGC_OK;
+	PG(m)->deferbegin = 0;
+	r = PQexec(PG(m)->conn, "BEGIN");
+	ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	return ok ? MIGC_OK : migc__pgconnerr(m, "cannot begin a transaction");
+}
+
+/* Run sql; on success *res holds its result (clear it) or is NULL. */
+int
+migc__pgrun(migc *m, const char *sql, PGresult **res)
+{
+	ExecStatusType st;
+	PGresult *r;
+	int rc;
+
+	if (res)
+		*res = NULL;
+	if (migc__pgbegun(m) != MIGC_OK)
+		return MIGC_ERROR;
+	r = PQexec(PG(m)->conn, sql);
+	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+		if (res)
+			*res = r;
+		else
+			PQclear(r);
+		return MIGC_OK;
+	}
+	rc = r ? migc__pgerr(m, MIGC_ERROR, "PostgreSQL", PQresultErrorMessage(r)) : migc__pgconnerr(m, "PostgreSQL");
+	PQclear(r);
+	return rc;
+}
+
+/* Run sql with n text parameters; what names it in an error. */
+int
+migc__pgrunparams(migc *m, const char *sql, int n, const char *const *vals, const char *what)
+{
+	PGresult *res;
+	int rc;
+
+	if (migc__pgbegun(m) != MIGC_OK)
+		return MIGC_ERROR;
+	res = PQexecParams(PG(m)->conn, sql, n, NULL, vals, NULL, NULL, 0);
+	if (res && PQresultStatus(res) == PGRES_COMMAND_OK)
+		rc = MIGC_OK;
+	else
+		rc = res ? migc__pgerr(m, MIGC_ERROR, what, PQresultErrorMessage(res)) : migc__pgconnerr(m, what);
+	PQclear(res);
+	return rc;
+}
+
+static void
+onnotice(void *arg, const PGresult *res)
+{
+	migc *m = arg;
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%s: %s", sev ? sev : "NOTICE", msg ? msg : "");
+	migc__emit(m, MIGC_EV_NOTICE, NULL, 0, text, strlen(text));
+}
+
+static int
+attach(migc *m, PGconn *conn, int owned)
+{
+	struct pg *pg = calloc(1, sizeof(*pg));
+
+	if (!pg)
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
+	pg->conn = conn;
+	pg->owned = owned;
+	/* libpq cannot give back a receiver's argument, so an application's
+	** own connection keeps its receiver. */
+	if (owned)
+		PQsetNoticeReceiver(conn, onnotice, m);
+	m->db = pg;
+	m->owned = owned;
+	return MIGC_OK;
+}
+
+/*
+** What to do about a connection failure whose cause lies outside the URL:
+** libpq asks the system for what the URL left out, and an empty root (a
+** FROM scratch container) has no user accounts and maybe no /etc/hosts.
+*/
+static const char *
+connecthint(const char *msg)
+{
+	if (strstr(msg, "could not look up local user ID"))
+		return " (no user name given and the system has none for this process: "
+		       "name one in the URL, postgres://USER@host/db or user=USER, or set PGUSER)";
+	if (strstr(msg, "could not translate host name"))
+		return " (host names are looked up in /etc/hosts, then through DNS as "
+		       "/etc/resolv.conf says: give an IP address or provide those files)";
+	return "";
+}
+
+static int
+pgopen(migc *m, const char *target, int flags)
+{
+	const char *keys[] = { "dbname", "fallback_application_name", "client_encoding", NULL };
+	const char *vals[] = { target, "migc", "UTF8", NULL };
+	PGconn *conn = PQconnectdbParams(keys, vals, 1);
+	int rc;
+
+	if (!conn)
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
+	if (PQstatus(conn) != CONNECTION_OK) {
+		const char *msg = PQerrorMessage(conn);
+
+		rc = pgerrhint(m, MIGC_ERROR, "cannot connect to PostgreSQL", msg, connecthint(msg));
+		PQfinish(conn);
+		return rc;
+	}
+	rc = attach(m, conn, 1);
+	if (rc != MIGC_OK) {
+		PQfinish(conn);
+		return rc;
+	}
+	if (flags & MIGC_READONLY)
+		rc = migc__pgrun(m, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", NULL);
+	return rc;
+}
+
+/*
+** An application's connection migc may use now: connected, and outside
+** any transaction of the application's, which migc's COMMIT would end
+** (committing its uncommitted work) or which would hold migc's
+** statements hostage to its fate.
+*/
+static int
+connidle(migc *m, PGconn *c)
+{
+	const char *msg = PQerrorMessage(c);
+	size_t n = strlen(msg);
+
+	while (n > 0 && msg[n - 1] == '\n')
+		n--;
+	if (PQstatus(c) != CONNECTION_OK)
+		return migc__seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is not connected (PQstatus %d)%s%.*s",
+		              (int)PQstatus(c), n ? ": " : "", (int)n, msg);
+	switch (PQtransactionStatus(c)) {
+	case PQTRANS_IDLE:
+		return MIGC_OK;
+	case PQTRANS_INTRANS:
+		return migc__seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is inside a transaction: migc runs "
+		              "its own (each migration commits with its tracking row), which would commit the "
+		              "application's uncommitted work; commit or roll back first");
+	case PQTRANS_INERROR:
+		return migc__seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is inside a failed transaction: roll it back first");
+	case PQTRANS_ACTIVE:
+		return migc__seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is running a command: read its results first");
+	default:
+		return migc__seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is in an unknown state");
+	}
+}
+
+static int
+pgidle(migc *m)
+{
+	return connidle(m, PG(m)->conn);
+}
+
+static void
+pgclose(migc *m)
+{
+	struct pg *pg = PG(m);
+
+	if (pg->owned)
+		PQfinish(pg->conn);
+	migc__pgsessionfree(&pg->sess);
+	m->session = NULL;
+	free(pg->qtable);
+	free(pg->regclass);
+	free(pg);
+	m->db = NULL;
+}
+
+static int
+pgbegin(migc *m)
+{
+	int rc = migc__pgresolve(m);
+
+	if (rc == MIGC_OK && PG(m)->nlocks > 0) {
+		PG(m)->deferbegin = 1;
+		return MIGC_OK;
+	}
+	if (rc == MIGC_OK)
+		rc = migc__pglockpoll(m, 1);
+	if (rc != MIGC_OK && PQtransactionStatus(PG(m)->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
+	return rc;
+}
+
+int
+migc__pgcommit(migc *m)
+{
+	PGresult *res;
+	int rc;
+
+	PG(m)->deferbegin = 0;
+	if (PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE)
+		return MIGC_OK;
+	rc = migc__pgrun(m, "COMMIT", &res);
+	if (rc == MIGC_OK && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
+		rc = migc__seterr(m, MIGC_ERROR, "COMMIT rolled back: the transaction had failed");
+	PQclear(res);
+	return rc;
+}
+
+void
+migc__pgrollback(migc *m)
+{
+	PG(m)->deferbegin = 0;
+	if (PQtransactionStatus(PG(m)->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
+}
+
+/* The connection's client_encoding, into out. */
+static void
+clientencoding(migc *m, char out[64])
+{
+	const char *enc = PQparameterStatus(PG(m)->conn, "client_encoding");
+
+	snprintf(out, 64, "%s", enc ? enc : "");
+}
+
+/* Forget the resolved tracking table when the client encoding changed:
+** its name came in the old one. */
+static void
+encodingchanged(migc *m, const char *before)
+{
+	const char *now = PQparameterStatus(PG(m)->conn, "client_encoding");
+
+	if (before && now && strcmp(before, now) == 0)
+		return;
+	free(PG(m)->qtable);
+	free(PG(m)->regclass);
+	PG(m)->qtable = PG(m)->regclass = NULL;
+}
+
+static int
+pgsessionstart(migc *m)
+{
+	char enc[64];
+	int rc;
+
+	clientencoding(m, enc);
+	migc__pgsessionfree(&PG(m)->sess);
+	m->session = NULL;
+	rc = migc__pgsessionsave(m, PG(m)->conn, PG(m)->owned, &PG(m)->sess);
+	encodingchanged(m, enc);
+	if (rc != MIGC_OK)
+		return rc;
+	m->session = &PG(m)->sess;
+	return MIGC_OK;
+}
+
+static int
+pgsessionreset(migc *m, int final)
+{
+	const char *sql = final ? PG(m)->sess.restore : PG(m)->sess.reset;
+	char enc[64];
+	int rc;
+
+	clientencoding(m, enc);
+	rc = sql ? migc__pgrun(m, sql, NULL) : MIGC_OK;
+	if (rc != MIGC_OK) {
+		char *msg = migc__strdup(migc_errmsg(m));
+
+		rc = migc__pgerr(m, msg ? MIGC_ERROR : MIGC_NOMEM, "cannot reset the session after the migration", msg ? msg : "out of memory");
+		free(msg);
+	}
+	if (rc == MIGC_OK && !final)
+		rc = migc__pgstillheld(m);
+	if (final) {
+		migc__pgsessionfree(&PG(m)->sess);
+		m->session = NULL;
+		encodingchanged(m, enc);
+	}
+	return rc;
+}
+
+/* PostgreSQL has no foreign key switch: xForeignKeys and
+** xForeignKeyCheck stay NULL. */
+const struct migc_driver migc_driver_postgres = {
+	.name = "postgres",
+	.xOpen = pgopen,
+	.xClose = pgclose,
+	.xBegin = pgbegin,
+	.xCommit = migc__pgcommit,
+	.xRollback = migc__pgrollback,
+	.xExec = migc__pgexec,
+	.xReadTable = migc__pgreadtable,
+	.xWriteRow = migc__pgwriterow,
+	.xDeleteRow = migc__pgdeleterow,
+	.xApply = migc__pgapply,
+	.xLockSession = migc__pglocksession,
+	.xUnlockSession = migc__pgunlocksession,
+	.xSchema = migc__pgschema,
+	.xGetRecorded = migc__pggetrecorded,
+	.xSetRecorded = migc__pgsetrecorded,
+	.xLockHolder = migc__pglockholder,
+	.xSessionSave = pgsessionstart,
+	.xSessionReset = pgsessionreset,
+	.xUnchanged = migc__pgunchanged,
+	.xIdle = pgidle,
+};
+
+static int
+wrap(migc *m, PGconn *conn, const struct migc_set *set)
+{
+	int rc;
+
+	if (!set || set->layout != MIGC_LAYOUT || set->driver != &migc_driver_postgres)
+		return migc__seterr(m, MIGC_INPUT, "the migration set is not a postgres set of record layout %d: run migc gen again",
+		              MIGC_LAYOUT);
+	if (!conn)
+		return migc__seterr(m, MIGC_INPUT, "migc_wrap_pg: the connection is NULL");
+	rc = connidle(m, conn);
+	if (rc == MIGC_OK) {
+		m->drv = &migc_driver_postgres;
+		rc = attach(m, conn, 0);
+	}
+	return rc;
+}
+
+int
+migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)
+{
+	int rc = migc__newhandle(out, set);
+
+	if (rc != MIGC_OK)
+		return rc;
+	return migc__openresult(*out, wrap(*out, conn, set));
+}
+
+#else /* built --without-postgres: the API is there and says so */
+
+static int
+nopostgres(migc *m)
+{
+	return migc__seterr(m, MIGC_INPUT, "this migc was built without PostgreSQL support (./configure --without-postgres)");
+}
+
+static int
+stubopen(migc *m, const char *target, int flags)
+{
+	(void)target;
+	(void)flags;
+	return nopostgres(m);
+}
+
+/* Opens nothing, so no other function of it is ever called. */
+const struct migc_driver migc_driver_postgres = { .name = "postgres", .xOpen = stubopen };
+
+int
+migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set)
+{
+	int rc = migc__newhandle(out, set);
+
+	(void)conn;
+	(void)set;
+	if (rc != MIGC_OK)
+		return rc;
+	return migc__openresult(*out, nopostgres(*out));
+}
+
+#endif

@@ -1,0 +1,63 @@
+/*
+** pg.h: what the PostgreSQL driver's files share (pg.c, pglock.c,
+** pgexec.c, pgtrack.c, pgschema.c): the driver's state on the handle and
+** the functions one file gives another. Include after libpq-fe.h,
+** migc.h, internal.h and pgsession.h.
+*/
+
+/* Internal: hidden from a shared library built on libmigc.a (migc__ names). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(hidden)
+#endif
+
+struct pg {
+	PGconn *conn;
+	int owned;                      /* PQfinish on close */
+	char *qtable;                   /* "schema"."table", quoted; NULL until resolved */
+	char *regclass;                 /* the same as a string literal for to_regclass */
+	long long key;                  /* advisory lock key */
+	int nlocks;                     /* session-level holds of the advisory lock */
+	int deferbegin;                 /* a transaction is begun but BEGIN not yet sent */
+	int readlocked;                 /* the table was read while the session lock was held */
+	struct pgsession sess;          /* the running up or down's start state; NULLs outside one */
+};
+
+#define PG(m) ((struct pg *)(m)->db)
+
+/* pg.c */
+int migc__pgerr(migc *m, int rc, const char *what, const char *msg);
+int migc__pgconnerr(migc *m, const char *what);
+int migc__pgbegun(migc *m);
+int migc__pgrun(migc *m, const char *sql, PGresult **res);
+int migc__pgrunparams(migc *m, const char *sql, int n, const char *const *vals, const char *what);
+int migc__pgcommit(migc *m);
+void migc__pgrollback(migc *m);
+
+/* pglock.c */
+long long migc__pglockkey(const char *schema, const char *table);
+int migc__pglockpoll(migc *m, int xact);
+int migc__pglocksession(migc *m);
+void migc__pgunlocksession(migc *m);
+int migc__pgunchanged(migc *m);
+int migc__pgstillheld(migc *m);
+long migc__pglockholder(migc *m);
+
+/* pgexec.c */
+int migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i);
+int migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int commit);
+
+/* pgtrack.c */
+int migc__pgresolve(migc *m);
+int migc__pgreadtable(migc *m, struct track *t, int how);
+int migc__pgwriterow(migc *m, const struct trackrow *r);
+int migc__pgdeleterow(migc *m, int64_t version);
+char *migc__pgrowliteral(migc *m, const struct trackrow *r);
+int migc__pggetrecorded(migc *m, int64_t version, char **fp, char **text);
+int migc__pgsetrecorded(migc *m, int64_t version, const char *fp, const char *text);
+
+/* pgschema.c */
+int migc__pgschema(migc *m, char **text);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif

@@ -1,0 +1,321 @@
+/*
+** pgexec.c: running a migration's statements on PostgreSQL, one at a
+** time (pgexec) or, for a transactional migration, as one message: BEGIN,
+** statements, session reset, row, COMMIT (pgapply). Errors map back to
+** file:line:col; a COPY that wants client data is ended, never waited on.
+*/
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migc.h"
+#include "internal.h"
+
+#ifdef MIGC_POSTGRES
+#include <libpq-fe.h>
+
+#include "pgsession.h"
+#include "pg.h"
+
+/* Byte offset in s[0..n) of the 1-based character position pos (UTF-8). */
+static long
+charoffset(const char *s, size_t n, long pos)
+{
+	size_t i;
+	long chars = 0;
+
+	for (i = 0; i < n; i++) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && ++chars == pos)
+			return (long)i;
+	}
+	return -1;
+}
+
+/*
+** Report a failed statement i of sc: file:line:col, the server's
+** message, detail, hint, context and SQLSTATE. text[0..n) is what was
+** sent, the statement starting at byte `start` of it.
+*/
+static int
+stmterr(migc *m, const struct migc_script *sc, unsigned long i, const PGresult *res,
+        const char *text, size_t n, size_t start)
+{
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	const char *context = PQresultErrorField(res, PG_DIAG_CONTEXT);
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	unsigned long line, col;
+	long off = -1;
+
+	if (pos)
+		off = charoffset(text, n, atol(pos));
+	if (off >= 0)
+		off -= (long)start;
+	migc__stmtpos(sc, i, off, &line, &col);
+	migc__seterr(m, MIGC_ERROR, "%s:%lu:%lu: %s: %s (SQLSTATE %s, statement %lu of %lu)", sc->file, line, col,
+	       sev ? sev : "ERROR", msg ? msg : PQresultErrorMessage(res), state ? state : "?", i + 1, sc->nstmts);
+	if (detail)
+		migc__adderr(m, "DETAIL: %s", detail);
+	if (hint)
+		migc__adderr(m, "HINT: %s", hint);
+	if (context)
+		migc__adderr(m, "CONTEXT: %s", context);
+	return MIGC_ERROR;
+}
+
+/* What the server hears when a migration's COPY asks for client data. */
+#define NOCOPYIN "COPY ... FROM STDIN is not supported in a migration: it has no client data to send"
+
+/*
+** The next result of a message sent with PQsendQuery in single-row mode,
+** or NULL at its end. Rows (PGRES_SINGLE_TUPLE) are dropped as they
+** come, so a SELECT of millions of rows holds one at a time; the zero-row
+** PGRES_TUPLES_OK after them stands for the statement. A COPY that wants
+** the client's data stream, which a migration does not have, is ended:
+** FROM STDIN is failed with PQputCopyEnd (the server then reports the
+** error), TO STDOUT's rows are read and dropped and *copyout set (the
+** result that follows is the COPY's own). Any other status (COPY BOTH,
+** pipeline results), or a COPY that cannot be ended, stops the reading:
+** NULL, with *odd set to the status. So a loop over it always ends.
+*/
+static PGresult *
+nextresult(PGconn *c, int *copyout, int *odd)
+{
+	PGresult *res;
+	char *row;
+	int n;
+
+	while ((res = PQgetResult(c)) != NULL) {
+		ExecStatusType st = PQresultStatus(res);
+
+		switch (st) {
+		case PGRES_EMPTY_QUERY:
+		case PGRES_COMMAND_OK:
+		case PGRES_TUPLES_OK:
+		case PGRES_BAD_RESPONSE:
+		case PGRES_NONFATAL_ERROR:
+		case PGRES_FATAL_ERROR:
+			return res;
+		case PGRES_SINGLE_TUPLE:
+			PQclear(res);
+			continue;
+		case PGRES_COPY_IN:
+			PQclear(res);
+			if (PQputCopyEnd(c, NOCOPYIN) == 1)
+				continue;
+			break;
+		case PGRES_COPY_OUT:
+			PQclear(res);
+			while ((n = PQgetCopyData(c, &row, 0)) > 0)
+				PQfreemem(row);
+			*copyout = 1;
+			if (n == -1)
+				continue;
+			break;
+		default:
+			PQclear(res);
+			break;
+		}
+		*odd = (int)st;
+		return NULL;
+	}
+	return NULL;
+}
+
+/* The error of statement i of sc, a COPY ... TO STDOUT whose rows were
+** dropped; committed: the server committed the migration regardless. */
+static int
+copyerr(migc *m, const struct migc_script *sc, unsigned long i, int committed)
+{
+	unsigned long line, col;
+
+	migc__stmtpos(sc, i, -1, &line, &col);
+	return migc__seterr(m, MIGC_ERROR, "%s:%lu:%lu: COPY ... TO STDOUT is not supported in a migration: its rows go to a "
+	              "client, and a migration has none (migc read and dropped them; migc gen refuses this statement)%s",
+	              sc->file, line, col, committed ? "; the server had already committed the migration, and its "
+	              "tracking row, when they arrived" : "");
+}
+
+/* The error of a result status the reading of statement i's results
+** cannot go on from (nextresult's *odd). */
+static int
+odderr(migc *m, const struct migc_script *sc, unsigned long i, int status)
+{
+	unsigned long line, col;
+
+	if (i >= sc->nstmts)
+		return migc__seterr(m, MIGC_ERROR, "%s: PostgreSQL answered with %s, which migc cannot take part in",
+		              sc->file, PQresStatus((ExecStatusType)status));
+	migc__stmtpos(sc, i, -1, &line, &col);
+	return migc__seterr(m, MIGC_ERROR, "%s:%lu:%lu: PostgreSQL answered with %s, which migc cannot take part in "
+	              "(statement %lu of %lu)", sc->file, line, col, PQresStatus((ExecStatusType)status),
+	              i + 1, sc->nstmts);
+}
+
+static int
+failed(ExecStatusType st)
+{
+	return st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY;
+}
+
+int
+migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i)
+{
+	const struct migc_stmt *st = &sc->stmts[i];
+	PGconn *c = PG(m)->conn;
+	char *sql = malloc(st->length + 1);
+	PGresult *res;
+	int rc = MIGC_OK, copyout = 0, odd = 0;
+
+	if (!sql)
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
+	memcpy(sql, sc->sql + st->offset, st->length);
+	sql[st->length] = '\0';
+	if (migc__pgbegun(m) != MIGC_OK) {
+		free(sql);
+		return MIGC_ERROR;
+	}
+	if (!PQsendQuery(c, sql)) {
+		free(sql);
+		return migc__pgconnerr(m, sc->file);
+	}
+	PQsetSingleRowMode(c);
+	while ((res = nextresult(c, &copyout, &odd)) != NULL) {
+		if (rc == MIGC_OK && failed(PQresultStatus(res)))
+			rc = stmterr(m, sc, i, res, sql, st->length, 0);
+		else if (rc == MIGC_OK && copyout)
+			rc = copyerr(m, sc, i, 0);
+		copyout = 0;
+		PQclear(res);
+	}
+	if (rc == MIGC_OK && odd)
+		rc = odderr(m, sc, i, odd);
+	free(sql);
+	return rc;
+}
+
+/* Append s to the growing message *buf. */
+static int
+append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		size_t ncap = (*cap ? *cap : 1024);
+		char *p;
+
+		while (ncap < *len + n + 1)
+			ncap *= 2;
+		p = realloc(*buf, ncap);
+		if (!p)
+			return -1;
+		*buf = p;
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+/*
+** One message: every statement of the migration, the INSERT of its row
+** and COMMIT. libpq returns one result per statement, so the first error
+** tells which statement failed; its position maps back to file:line:col.
+*/
+int
+migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int commit)
+{
+	const struct migc_script *sc = &mig->up;
+	PGconn *c = PG(m)->conn;
+	size_t len = 0, cap = 0, *starts;
+	char *buf = NULL, *row;
+	unsigned long i, nok = 0;
+	PGresult *res, *bad = NULL;
+	int rc = MIGC_OK, lead = PG(m)->deferbegin;     /* BEGIN first, in this message */
+	int beginfailed;
+	unsigned long nreset = PG(m)->sess.reset ? (unsigned long)PG(m)->sess.nreset : 0;
+
+	starts = malloc((sc->nstmts + 1) * sizeof(*starts));
+	row = migc__pgrowliteral(m, r);
+	if (!starts || !row) {
+		free(starts);
+		free(row);
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
+	}
+	PG(m)->deferbegin = 0;
+	if (lead && append(&buf, &len, &cap, "BEGIN;\n", 7) != 0)
+		rc = MIGC_NOMEM;
+	for (i = 0; i < sc->nstmts && rc == MIGC_OK; i++) {
+		const struct migc_stmt *st = &sc->stmts[i];
+		const char *text = sc->sql + st->offset;
+		int semi = st->length > 0 && text[st->length - 1] == ';';
+
+		starts[i] = len;
+		if (append(&buf, &len, &cap, text, st->length) != 0 ||
+		    append(&buf, &len, &cap, semi ? "\n" : ";\n", semi ? 1 : 2) != 0)
+			rc = MIGC_NOMEM;
+	}
+	/* The session as the run began, before the row is written. */
+	if (rc == MIGC_OK && nreset && (append(&buf, &len, &cap, PG(m)->sess.reset, strlen(PG(m)->sess.reset)) != 0 ||
+	                                append(&buf, &len, &cap, ";\n", 2) != 0))
+		rc = MIGC_NOMEM;
+	if (rc == MIGC_OK && (append(&buf, &len, &cap, row, strlen(row)) != 0 ||
+	                      append(&buf, &len, &cap, commit ? ";\nCOMMIT;" : ";", commit ? 9 : 1) != 0))
+		rc = MIGC_NOMEM;
+	free(row);
+	if (rc != MIGC_OK) {
+		free(starts);
+		free(buf);
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
+	}
+	if (!PQsendQuery(c, buf)) {
+		rc = migc__pgconnerr(m, sc->file);
+	} else {
+		long copyat = -1;       /* the result of a COPY ... TO STDOUT, if one came before any error */
+		int copyout = 0, odd = 0;
+
+		PQsetSingleRowMode(c);
+		while ((res = nextresult(c, &copyout, &odd)) != NULL) {
+			if (!failed(PQresultStatus(res))) {
+				if (copyout && !bad && copyat < 0)
+					copyat = (long)nok;
+				if (!bad)
+					nok++;
+				PQclear(res);
+			} else if (!bad) {
+				bad = res;
+			} else {
+				PQclear(res);
+			}
+			copyout = 0;
+		}
+		beginfailed = lead && bad && nok == 0;
+		if (lead && nok > 0)
+			nok--;          /* BEGIN's result is not a statement's */
+		if (copyat >= 0)
+			rc = copyerr(m, sc, (unsigned long)(copyat - lead), commit && !bad && !odd &&
+			             PQtransactionStatus(c) == PQTRANS_IDLE);
+		else if (beginfailed)
+			rc = migc__pgerr(m, MIGC_ERROR, "cannot begin a transaction", PQresultErrorMessage(bad));
+		else if (bad && nok < sc->nstmts)
+			rc = stmterr(m, sc, nok, bad, buf, len, starts[nok]);
+		else if (bad && nok < sc->nstmts + nreset)
+			rc = migc__pgerr(m, MIGC_ERROR, "cannot reset the session after the migration", PQresultErrorMessage(bad));
+		else if (bad)
+			rc = migc__pgerr(m, MIGC_ERROR, nok == sc->nstmts + nreset ? "cannot record the migration" : "COMMIT failed",
+			           PQresultErrorMessage(bad));
+		else if (odd)
+			rc = odderr(m, sc, nok, odd);
+		else if (PQstatus(c) == CONNECTION_BAD)
+			rc = migc__pgconnerr(m, sc->file);
+		PQclear(bad);
+	}
+	free(starts);
+	free(buf);
+	return rc;
+}
+
+#endif
