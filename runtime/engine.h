@@ -1,0 +1,34 @@
+/*
+** engine.h: what engine.c gives the commands (up.c, down.c, repair.c).
+** Include after migc.h and internal.h.
+*/
+
+/* Internal: hidden from a shared library built on libmigc.a (migc__ names). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(hidden)
+#endif
+
+enum { VERIFY_NONE = -1, VERIFY_DOWN = 0, VERIFY_UP = 1 };
+
+int migc__endtx(migc *m, int rc);
+int migc__fkchange(const migc *m, unsigned flags);
+int migc__fkcheck(migc *m, const struct migc_script *sc);
+int migc__runbegin(migc *m);
+int migc__sessionreset(migc *m, int rc, int final);
+int migc__runend(migc *m, int rc);
+void migc__makerow(struct trackrow *r, const struct migc_migration *mig, char *at);
+const struct trackrow *migc__findrow(const struct track *t, int64_t version);
+int migc__applied(const struct track *t, int64_t version);
+const struct migc_migration *migc__nextpending(migc *m, const struct track *t, int64_t to);
+int migc__checkversion(migc *m, int64_t v, const char *what);
+int migc__lockedread(migc *m, struct track *t, int mode);
+int migc__lockedrefresh(migc *m, struct track *t, int *have);
+int migc__addrow(migc *m, struct track *t, const struct migc_migration *mig);
+int migc__runstmts(migc *m, const struct migc_script *sc);
+int migc__failedrow(migc *m, int rc, struct trackrow *r);
+int migc__setupoutside(migc *m, unsigned flags, int *locked);
+int migc__recorded(migc *m, int rc);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
