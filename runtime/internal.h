@@ -57,7 +57,9 @@ enum { MIGC__READ_FULL, MIGC__READ_BRIEF, MIGC__READ_CREATE };
 **   xBegin(m)  Outside -> in the transaction, holding the migration lock,
 **       waiting at most m->lock_timeout seconds (MIGC_BUSY after). Under
 **       the session lock (xLockSession) the transaction needs no lock of
-**       its own.
+**       its own, and a driver may send its BEGIN with the next message
+**       (PostgreSQL does, so that an apply is one round trip): for the
+**       engine the transaction is open from xBegin on either way.
 **   xCommit(m)  In -> outside; on failure the transaction is gone too.
 **   xRollback(m)  In or outside -> outside; harmless outside.
 **   xUnchanged(m)  Optional; just after xBegin: 1 when no other

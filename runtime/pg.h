@@ -17,7 +17,11 @@ struct pg {
 	char *regclass;                 /* the same as a string literal for to_regclass */
 	long long key;                  /* advisory lock key */
 	int nlocks;                     /* session-level holds of the advisory lock */
-	int deferbegin;                 /* a transaction is begun but BEGIN not yet sent */
+	/* xBegin under the session lock: the transaction is begun but its
+	** BEGIN not yet sent. Every message to the server goes through
+	** migc__pgbegun() first, which sends it, except pgapply's, which
+	** carries the BEGIN itself; commit and rollback clear it. */
+	int deferbegin;
 	int readlocked;                 /* the table was read while the session lock was held */
 	struct pgsession sess;          /* the running up or down's start state; NULLs outside one */
 };
