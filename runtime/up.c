@@ -61,8 +61,10 @@ uptodate(migc *m, int64_t to)
 
 /*
 ** Run a transactional migration and record it, inside the open
-** transaction; commit when asked. A driver with xApply sends it all at
-** once. On failure the caller rolls back.
+** transaction; commit when asked. On failure the caller rolls back. A
+** driver with xApply does all of the steps below itself, in one go (the
+** foreign key check and the session reset included: see internal.h), so
+** none of them runs here for it.
 */
 static int
 applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
