@@ -142,7 +142,44 @@ main(int argc, char **argv)
 	check(rc == MIGC_OK && n == 3 && states[0].kind == MIGC_APPLIED && states[1].kind == MIGC_APPLIED &&
 	      states[2].kind == MIGC_PENDING && states[0].statements_total == 4,
 	      "migc_status lists two applied and one pending", migc_errmsg(m));
+	check(rc == MIGC_OK && n == 3 && !states[0].problem && !states[1].problem && !states[2].problem,
+	      "migc_status: no entry of a clean database is a problem", migc_errmsg(m));
 	migc_free(states);
+
+	/* One verdict: the entries status marks as problems are the ones
+	** verify reports. */
+	sqlite3_exec(db, "UPDATE migc_migrations SET checksum = 'c1:edited' WHERE version = 1; "
+	             "INSERT INTO migc_migrations SELECT 99, 'later', checksum, raw_checksum, applied_at, execution_ms, "
+	             "statements_done, statements_total, NULL, NULL, NULL, NULL FROM migc_migrations WHERE version = 2",
+	             NULL, NULL, NULL);
+	rc = migc_status(m, &states, &n);
+	check(rc == MIGC_OK && n == 4 && states[0].kind == MIGC_EDITED && states[0].problem && !states[1].problem &&
+	      states[2].kind == MIGC_OUT_OF_ORDER && states[2].problem && states[3].kind == MIGC_UNKNOWN &&
+	      states[3].problem,
+	      "migc_status marks the edited, the out-of-order and the unknown entry as problems, not the clean one",
+	      migc_errmsg(m));
+	migc_free(states);
+	rc = migc_verify(m);
+	check(rc == MIGC_VERIFY && strstr(migc_errmsg(m), "0001_tables.sql was edited") &&
+	      strstr(migc_errmsg(m), "unknown: version 99") && strstr(migc_errmsg(m), "0003_index.sql is pending but older"),
+	      "and migc_verify reports exactly those three", migc_errmsg(m));
+	migc_set_allow_out_of_order(m, 1);
+	rc = migc_status(m, &states, &n);
+	check(rc == MIGC_OK && n == 4 && states[2].kind == MIGC_OUT_OF_ORDER && !states[2].problem,
+	      "with migc_set_allow_out_of_order, the out-of-order entry is no problem", migc_errmsg(m));
+	migc_free(states);
+	rc = migc_verify(m);
+	check(rc == MIGC_VERIFY && !strstr(migc_errmsg(m), "0003_index.sql"),
+	      "and migc_verify no longer reports it", migc_errmsg(m));
+	migc_set_allow_out_of_order(m, 0);
+	{
+		char *restore = sqlite3_mprintf("DELETE FROM migc_migrations WHERE version = 99; "
+		                                "UPDATE migc_migrations SET checksum = %Q WHERE version = 1",
+		                                migc_find(&app_migrations, 1)->checksum);
+
+		sqlite3_exec(db, restore, NULL, NULL, NULL);
+		sqlite3_free(restore);
+	}
 
 	rc = migc_up(m, MIGC_LATEST);
 	check(rc == MIGC_OK && queryint(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'c_p'") == 1,
