@@ -64,8 +64,10 @@ struct migc_driver {
 	int  (*xGetRecorded)(migc *m, int64_t version, char **fingerprint, char **text);
 	int  (*xSetRecorded)(migc *m, int64_t version, const char *fingerprint, const char *text);
 	/* Optional: the pid of another session holding the migration lock,
-	** 0 when none (tells a running no-transaction migration from an
-	** interrupted one). */
+	** 0 when none or when it cannot tell (tells a running no-transaction
+	** migration from an interrupted one). Never touches the handle's
+	** message: verification calls it between the problems it is writing
+	** there, and a failed lookup must not take their place. */
 	long (*xLockHolder)(migc *m);
 	/* Optional: the session a run starts from. xSessionSave, as an up or
 	** down run begins (outside a transaction), remembers the connection's

@@ -484,13 +484,21 @@ holder(migc *m, int mine)
 	return pid;
 }
 
-/* The pid of another session holding the advisory lock, or 0. */
+/*
+** The pid of another session holding the advisory lock, or 0 (also when
+** the lookup failed). Leaves the handle's message as it was: verify asks
+** between the problems it has written there.
+*/
 static long
 lockholder(migc *m)
 {
-	long pid = holder(m, 0);
+	char *kept = m->errmsg;
+	long pid;
 
+	m->errmsg = NULL;
+	pid = resolve(m) == MIGC_OK ? holder(m, 0) : 0;
 	migc__clearerr(m);
+	m->errmsg = kept;
 	return pid > 0 ? pid : 0;
 }
 
@@ -1476,12 +1484,6 @@ pgsessionreset(migc *m, int final)
 	return rc;
 }
 
-static long
-pglockholder(migc *m)
-{
-	return resolve(m) == MIGC_OK ? lockholder(m) : 0;
-}
-
 const struct migc_driver migc_driver_postgres = {
 	"postgres",
 	pgopen,
@@ -1502,7 +1504,7 @@ const struct migc_driver migc_driver_postgres = {
 	pgschema,
 	pggetrecorded,
 	pgsetrecorded,
-	pglockholder,
+	lockholder,
 	pgsessionstart,
 	pgsessionreset,
 	pgunchanged,

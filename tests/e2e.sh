@@ -228,6 +228,47 @@ t_no_transaction_fail() {
 }
 check "[$B] no-transaction: a failed no-transaction migration is recorded at its statement, blocks up, and resumes" t_no_transaction_fail
 
+# verify names every problem, however many: an edited migration before a
+# no-transaction one that was interrupted. (On PostgreSQL, asking who holds
+# the migration lock, to tell an interrupted migration from a running one,
+# used to wipe the lines before it.)
+t_verify_every_problem() {
+	d=$tmp/$B/every
+	mig "$d" 0001_a.sql "CREATE TABLE a (x INTEGER);\n"
+	mig "$d" 0002_slow.sql "-- migc:no-transaction\nINSERT INTO a VALUES (1);\n$(pick \
+		'SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000000) SELECT i FROM n);' \
+		'SELECT pg_sleep(600);')\nINSERT INTO a VALUES (2);\n"
+	db=$(newdb every)
+	build/migc up --dir "$d" --database "$db" >/dev/null 2>&1 &
+	pid=$!
+	n=0
+	until [ "$(q "$db" 'SELECT statements_done FROM migc_migrations WHERE version = 2' 2>/dev/null)" = 1 ]; do
+		n=$((n + 1))
+		[ $n -lt 1000 ] || { echo "0002_slow never ran its first statement"; kill -9 $pid; return 1; }
+		sleep 0.01
+	done
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	st=$?
+	[ $st = 137 ] || { echo "up exited $st before it was killed"; return 1; }
+	if [ "$B" = postgres ]; then
+		# Its server session would sleep on, holding the lock: end it.
+		q "$db" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null || return 1
+		n=0
+		until [ "$(q "$db" "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")" = 0 ]; do
+			n=$((n + 1))
+			[ $n -lt 500 ] || { echo "the killed migrator's session never ended"; return 1; }
+			sleep 0.01
+		done
+	fi
+	mig "$d" 0001_a.sql "CREATE TABLE a (x INTEGER, y INTEGER);\n"
+	expect 3 "0001_a.sql was edited after it was applied (database has c1:" build/migc verify --dir "$d" --database "$db" || return 1
+	grep -qF "0002_slow.sql did not finish: statement 2 of 3 (0002_slow.sql:3) was interrupted" "$tmp/expect.out" || return 1
+	expect 3 "0001_a.sql was edited after it was applied" build/migc up --dir "$d" --database "$db" || return 1
+	grep -qF "0002_slow.sql did not finish: statement 2 of 3" "$tmp/expect.out"
+}
+check "[$B] verify: an edited migration and an interrupted no-transaction one are both reported" t_verify_every_problem
+
 t_resume_edited() {
 	d=$tmp/$B/resume
 	mig "$d" 0001_a.sql "CREATE TABLE a (x INTEGER CHECK (x > 0));\n"
