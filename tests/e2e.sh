@@ -274,7 +274,9 @@ t_resume_edited() {
 	mig "$d" 0001_a.sql "CREATE TABLE a (x INTEGER CHECK (x > 0));\n"
 	mig "$d" 0002_part.sql "-- migc:no-transaction\nINSERT INTO a VALUES (1);\nINSERT INTO a VALUES (-2);\nINSERT INTO a VALUES (3);\n"
 	db=$(newdb resume)
-	build/migc up --dir "$d" --database "$db" >/dev/null 2>&1 && return 1
+	expect 1 "0002_part.sql:3:1: $(pick 'CHECK constraint failed: x > 0 (statement 2 of 3)' \
+		'ERROR: new row for relation "a" violates check constraint "a_x_check" (SQLSTATE 23514, statement 2 of 3)')" \
+		build/migc up --dir "$d" --database "$db" || return 1
 	# Fix the failing statement in the file: the statements before it are unchanged.
 	mig "$d" 0002_part.sql "-- migc:no-transaction\nINSERT INTO a VALUES (1);\nINSERT INTO a VALUES (2);\nINSERT INTO a VALUES (3);\n"
 	expect 0 "applied 0002_part" build/migc up --resume --dir "$d" --database "$db" || return 1
@@ -282,7 +284,9 @@ t_resume_edited() {
 	expect 0 "ok:" build/migc verify --dir "$d" --database "$db" || return 1
 	# An edit before the failed statement cannot resume.
 	mig "$d" 0003_more.sql "-- migc:no-transaction\nINSERT INTO a VALUES (4);\nINSERT INTO a VALUES (-5);\n"
-	build/migc up --dir "$d" --database "$db" >/dev/null 2>&1 && return 1
+	expect 1 "0003_more.sql:3:1: $(pick 'CHECK constraint failed: x > 0 (statement 2 of 2)' \
+		'ERROR: new row for relation "a" violates check constraint "a_x_check" (SQLSTATE 23514, statement 2 of 2)')" \
+		build/migc up --dir "$d" --database "$db" || return 1
 	mig "$d" 0003_more.sql "-- migc:no-transaction\nINSERT INTO a VALUES (40);\nINSERT INTO a VALUES (5);\n"
 	expect 3 "the statements before it changed since, so it cannot resume: fix the database by hand, then run repair --clear-failed 3" \
 		build/migc up --resume --dir "$d" --database "$db" || return 1
@@ -493,7 +497,8 @@ t_notx_down_race() {
 	st=$?
 	cat "$tmp/notxrace.up"
 	wait $pid || { cat "$tmp/notxrace.out"; return 1; }
-	[ $st = 0 ] || grep -q "down did not finish" "$tmp/notxrace.up" || return 1
+	[ $st = 0 ] || { [ $st = 3 ] && grep -q "reverting 0002_kx.sql failed: down did not finish" "$tmp/notxrace.up"; } ||
+		{ echo "up exited $st"; return 1; }
 	expect 0 "" build/migc up --dir "$d2" --database "$db" || return 1
 	[ "$(versions "$db")" = "1,2,3" ] || return 1
 	expect 0 "ok: 3 applied migrations match" build/migc verify --dir "$d2" --database "$db"
