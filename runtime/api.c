@@ -167,10 +167,26 @@ migc__checkhandle(migc *m, int useconn)
 	return MIGC_OK;
 }
 
+/*
+** The database a set is for, decided here and nowhere else: its driver's
+** name ("sqlite" or "postgres"). The driver is what runs the set's SQL,
+** so it is authoritative; the dialect string is never read. "" for a
+** NULL set, one of another record layout, or one that names no driver.
+** (Names, not the drivers' addresses, so that an application links only
+** the driver its set needs.)
+*/
+const char *
+migc__setdialect(const struct migc_set *set)
+{
+	if (!set || set->layout != MIGC_LAYOUT || !set->driver)
+		return "";
+	return set->driver->name;
+}
+
 static int
 opendb(migc *m, const char *url, const struct migc_set *set, int flags)
 {
-	const char *target;
+	const char *target, *dialect = migc__setdialect(set);
 	enum urlkind kind;
 	int rc;
 
@@ -178,7 +194,7 @@ opendb(migc *m, const char *url, const struct migc_set *set, int flags)
 	if (!set || set->layout != MIGC_LAYOUT)
 		return migc__seterr(m, MIGC_INPUT, "the migration set was generated for another record layout (%d, runtime has %d): run migc gen again",
 		              set ? set->layout : 0, MIGC_LAYOUT);
-	if (!set->driver)
+	if (!*dialect)
 		return migc__seterr(m, MIGC_INPUT, "the migration set names no database driver: generate it with migc gen --dialect sqlite|postgres");
 	kind = migc__urlkind(url, &target);
 	if (kind == URL_BAD) {
@@ -189,9 +205,9 @@ opendb(migc *m, const char *url, const struct migc_set *set, int flags)
 		free(safe);
 		return rc;
 	}
-	if (strcmp(set->dialect, kind == URL_SQLITE ? "sqlite" : "postgres") != 0)
+	if (strcmp(dialect, kind == URL_SQLITE ? "sqlite" : "postgres") != 0)
 		return migc__seterr(m, MIGC_INPUT, "these migrations were generated for %s, not for a %s database",
-		              set->dialect, kind == URL_SQLITE ? "sqlite" : "postgres");
+		              dialect, kind == URL_SQLITE ? "sqlite" : "postgres");
 	m->drv = set->driver;
 	m->owned = 1;
 	return m->drv->xOpen(m, target, flags);

@@ -125,7 +125,8 @@ char *migc__strdup(const char *s);
 long long migc__monotonicms(void);     /* milliseconds on a clock that never jumps */
 int migc__newhandle(migc **out, const struct migc_set *set);
 int migc__openresult(migc *m, int rc);   /* on failure, marks m failed and releases its connection */
-int migc__checkhandle(migc *m, int useconn);   /* the guard of every public entry point */
+int migc__checkhandle(migc *m, int useconn);   /* the guard of every public entry point but migc_close */
+const char *migc__setdialect(const struct migc_set *set);   /* "sqlite", "postgres"; "": unusable set */
 
 /* The tracking table's layout, marked on the table itself (a comment in
 ** its SQLite CREATE statement, COMMENT ON TABLE in PostgreSQL) so that a

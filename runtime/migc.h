@@ -69,10 +69,17 @@ struct migc_driver;
 extern const struct migc_driver migc_driver_sqlite;
 extern const struct migc_driver migc_driver_postgres;
 
+/*
+** Which database a set is for is its driver's: the driver runs its SQL,
+** and every check (migc_open against the URL, the migc_wrap_* functions,
+** the command line picking a set) goes by it. dialect is its name as
+** migc gen writes it, for people and tools reading the generated C; the
+** runtime never reads it. A set without a driver is refused.
+*/
 struct migc_set {
 	int layout;                      /* MIGC_LAYOUT of the generator */
-	const char *dialect;             /* "sqlite" or "postgres" */
-	const struct migc_driver *driver;  /* &migc_driver_sqlite or &migc_driver_postgres */
+	const char *dialect;             /* "sqlite" or "postgres": informative, see above */
+	const struct migc_driver *driver;  /* &migc_driver_sqlite or &migc_driver_postgres: authoritative */
 	const struct migc_migration *migrations;
 	unsigned long count;
 	const char *hash;                /* "c1:" + SHA-256 over "version checksum\n" lines */

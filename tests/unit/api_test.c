@@ -89,6 +89,38 @@ nullargs(void *arg)
 	return bad;
 }
 
+/* In a child: the driver decides the set's database, wherever it is asked;
+** the dialect string is not read. */
+static int
+driverdecides(void *arg)
+{
+	struct migc_set set = app_migrations;
+	sqlite3 *db;
+	migc *m;
+	int bad = 0;
+
+	(void)arg;
+	set.dialect = "postgres";       /* a SQLite driver with a wrong name */
+	bad += callok(NULL, "migc_open(sqlite:) of a sqlite driver named postgres", migc_open(&m, "sqlite::memory:", &set, 0), MIGC_OK, NULL);
+	bad += callok(m, "... and up", migc_up(m, MIGC_LATEST), MIGC_OK, "");
+	migc_close(m);
+	sqlite3_open(":memory:", &db);
+	bad += callok(NULL, "migc_wrap_sqlite of it", migc_wrap_sqlite(&m, db, &set), MIGC_OK, NULL);
+	migc_close(m);
+	set.dialect = "sqlite";         /* a PostgreSQL driver named sqlite */
+	set.driver = &migc_driver_postgres;
+	bad += callok(NULL, "migc_open(sqlite:) of a postgres driver named sqlite", migc_open(&m, "sqlite::memory:", &set, 0), MIGC_INPUT, NULL);
+	if (!strstr(migc_errmsg(m), "generated for postgres, not for a sqlite database")) {
+		printf("migc_open said: %s\n", migc_errmsg(m));
+		bad++;
+	}
+	migc_close(m);
+	bad += callok(NULL, "migc_wrap_sqlite of it", migc_wrap_sqlite(&m, db, &set), MIGC_INPUT, NULL);
+	migc_close(m);
+	sqlite3_close(db);
+	return bad;
+}
+
 /* In a child: a crash of either fails the check. */
 static int
 closenull(void *arg)
@@ -129,6 +161,7 @@ main(int argc, char **argv)
 
 	check(inchild(closenull, NULL) == 0, "migc_close(NULL) and migc_free(NULL) are no-ops", "the child crashed");
 
+	check(inchild(driverdecides, NULL) == 0, "migc_open and migc_wrap_sqlite both go by the set's driver, not its dialect string", "see above");
 	sqlite3_open(":memory:", &db);
 	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	rc = migc_wrap_sqlite(&m, db, &app_migrations);
