@@ -112,6 +112,7 @@ struct migc {
 	char tableschema[64];   /* PostgreSQL: the schema it is or will be in, "" until resolved */
 	migc_event_fn event;
 	void *ctx;
+	int incallback;         /* the event callback is running: calls on m are MIGC_MISUSE */
 	char *errmsg;           /* NULL: no message */
 };
 

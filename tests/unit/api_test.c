@@ -89,6 +89,76 @@ nullargs(void *arg)
 	return bad;
 }
 
+/* MIGC_VERSION_NUMBER from a "major.minor.patch" string. */
+static long
+versionnumber(const char *v)
+{
+	long major = 0, minor = 0, patch = 0;
+
+	if (sscanf(v, "%ld.%ld.%ld", &major, &minor, &patch) != 3)
+		return -1;
+	return major * 1000000 + minor * 1000 + patch;
+}
+
+/* The calls an event callback makes on the handle that is running it. */
+struct reenter {
+	migc *m;
+	int nevents;
+	int rc[8];
+	const char *msg;        /* migc_errmsg inside the callback: readable */
+};
+
+static void
+reentrant(void *ctx, const struct migc_event *ev)
+{
+	struct reenter *r = ctx;
+	struct migc_state *states = NULL;
+	size_t n = 0;
+
+	if (ev->kind != MIGC_EV_APPLIED || r->nevents++ > 0)
+		return;
+	r->rc[0] = migc_up(r->m, MIGC_LATEST);
+	r->rc[1] = migc_down(r->m, 1, 0);
+	r->rc[2] = migc_status(r->m, &states, &n);
+	r->rc[3] = migc_verify(r->m);
+	r->rc[4] = migc_set_table(r->m, "elsewhere");
+	r->rc[5] = migc_set_lock_timeout(r->m, 5);
+	r->rc[6] = migc_set_event(r->m, NULL, NULL);
+	r->rc[7] = states || n ? -1 : MIGC_MISUSE;
+	migc_close(r->m);       /* would free the handle under the running call */
+	r->msg = migc_errmsg(r->m);
+}
+
+/* In a child: a callback's calls on its own handle are MIGC_MISUSE and
+** change nothing; the running up goes on and the handle stays usable. */
+static int
+reentry(void *arg)
+{
+	struct reenter r;
+	sqlite3 *db;
+	int rc, i, bad = 0;
+
+	(void)arg;
+	memset(&r, 0, sizeof(r));
+	sqlite3_open(":memory:", &db);
+	if (migc_wrap_sqlite(&r.m, db, &app_migrations) != MIGC_OK)
+		return 1;
+	migc_set_event(r.m, reentrant, &r);
+	rc = migc_up(r.m, MIGC_LATEST);
+	for (i = 0; i < 8; i++)
+		bad += callok(r.m, "a call from the event callback", r.rc[i], MIGC_MISUSE, NULL);
+	bad += callok(r.m, "the up that ran the callback", rc, MIGC_OK, "");
+	if (r.nevents != 3 || !r.msg || queryint(db, "SELECT count(*) FROM migc_migrations") != 3) {
+		printf("the up applied %d migrations (%d rows), or migc_errmsg was not readable in the callback\n",
+		       r.nevents, queryint(db, "SELECT count(*) FROM migc_migrations"));
+		bad++;
+	}
+	bad += callok(r.m, "migc_verify after it (on the same table)", migc_verify(r.m), MIGC_OK, "");
+	migc_close(r.m);
+	sqlite3_close(db);
+	return bad;
+}
+
 /* In a child: the driver decides the set's database, wherever it is asked;
 ** the dialect string is not read. */
 static int
@@ -161,7 +231,11 @@ main(int argc, char **argv)
 
 	check(inchild(closenull, NULL) == 0, "migc_close(NULL) and migc_free(NULL) are no-ops", "the child crashed");
 
+	check(strcmp(MIGC_VERSION, migc_libversion()) == 0 && versionnumber(MIGC_VERSION) == MIGC_VERSION_NUMBER,
+	      "MIGC_VERSION is migc_libversion() (" MIGC_VERSION "), MIGC_VERSION_NUMBER its number", migc_libversion());
+	check(inchild(reentry, NULL) == 0, "the event callback's calls on its own handle are MIGC_MISUSE; the run goes on", "see above");
 	check(inchild(driverdecides, NULL) == 0, "migc_open and migc_wrap_sqlite both go by the set's driver, not its dialect string", "see above");
+
 	sqlite3_open(":memory:", &db);
 	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	rc = migc_wrap_sqlite(&m, db, &app_migrations);
