@@ -166,8 +166,11 @@ void migc__fingerprint(const char *text, char out[68]);
 int migc__recordschema(migc *m);
 int migc__schemaprint(migc *m, char out[68]);     /* the live schema's fingerprint */
 
-/* sqlite.c: the integer a PRAGMA statement returns, -1 on failure. */
+/* sqlite.c: the integer a PRAGMA statement returns, -1 on failure; and
+** the error of the connection's last call, "what: why" (MIGC_BUSY for a
+** database another connection kept locked past the lock timeout). */
 long long migc__sqlitepragma(struct sqlite3 *db, const char *sql);
+int migc__sqliteerr(migc *m, const char *what);
 
 /* sqlitesession.c: the SQLite driver's xSessionSave and xSessionReset;
 ** note tells it of each statement before it runs. */

@@ -44,6 +44,12 @@ dberr(migc *m, const char *what)
 	return migc__seterr(m, MIGC_ERROR, "%s: %s%s", what, sqlite3_errmsg(DB(m)), readonlyhint(m));
 }
 
+int
+migc__sqliteerr(migc *m, const char *what)
+{
+	return dberr(m, what);
+}
+
 static int
 exec(migc *m, const char *sql)
 {

@@ -273,7 +273,7 @@ check "cli: migc new creates the next numbered up and down files" t_new
 
 t_api() {
 	build/migc gen --dialect sqlite --name app_migrations -o "$tmp/api_set.c" tests/api &&
-	cbuild "$tmp/api_test" -Wall -Wextra -Werror tests/unit/api_test.c tests/unit/testlib.c "$tmp/api_set.c" 2>&1 || return 1
+	cbuild "$tmp/api_test" -Wall -Wextra -Werror -Wl,--wrap=malloc,--wrap=calloc tests/unit/api_test.c tests/unit/testlib.c "$tmp/api_set.c" 2>&1 || return 1
 }
 if check "api: api_test builds against libmigc.a" t_api; then
 	unit "$tmp/api_test" "$tmp"

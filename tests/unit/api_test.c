@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -87,6 +88,34 @@ nullargs(void *arg)
 	}
 	bad += callok(ok, "migc_up on the working handle after all that", migc_up(ok, MIGC_LATEST), MIGC_OK, "");
 	return bad;
+}
+
+/*
+** Allocation failures on demand: cli.sh links this program with
+** -Wl,--wrap=malloc,--wrap=calloc, so libmigc's allocations come here.
+** failmalloc/failcalloc: fail the allocation after that many more
+** succeed; -1: never.
+*/
+static int failmalloc = -1, failcalloc = -1;
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t k, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t k, size_t n);
+
+void *
+__wrap_malloc(size_t n)
+{
+	if (failmalloc >= 0 && failmalloc-- == 0)
+		return NULL;
+	return __real_malloc(n);
+}
+
+void *
+__wrap_calloc(size_t k, size_t n)
+{
+	if (failcalloc >= 0 && failcalloc-- == 0)
+		return NULL;
+	return __real_calloc(k, n);
 }
 
 /* MIGC_VERSION_NUMBER from a "major.minor.patch" string. */
@@ -214,6 +243,159 @@ freshdb(const char *dir, const char *name)
 	return db;
 }
 
+/* f(m) is want with a message holding what (want MIGC_OK: an empty one). */
+static void
+code(const char *name, migc *m, int rc, int want, const char *what)
+{
+	char label[512];
+
+	snprintf(label, sizeof(label), "%s is %d", name, want);
+	check(rc == want && (want == MIGC_OK ? strcmp(migc_errmsg(m), "") == 0 : strstr(migc_errmsg(m), what) != NULL),
+	      label, migc_errmsg(m));
+}
+
+/* Seconds since t0, on the monotonic clock. */
+static double
+since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Each result code migc.h documents, provoked where the API is called. */
+static void
+codes(const char *dir)
+{
+	struct migc_set old = app_migrations;
+	struct migc_state *states = NULL;
+	struct migc_drift *drift = NULL;
+	struct timespec t0;
+	char path[4096], url[4200];
+	sqlite3 *db, *other;
+	migc *m, *ro;
+	size_t n = 0;
+
+	/* migc_open */
+	code("migc_open of a NULL URL", m, migc_open(&m, NULL, &app_migrations, 0), MIGC_INPUT, "unsupported database URL");
+	migc_close(m);
+	code("migc_open of a mysql:// URL", m, migc_open(&m, "mysql://u:pw@h/db", &app_migrations, 0), MIGC_INPUT, "unsupported database URL 'mysql://u:***@h/db'");
+	migc_close(m);
+	code("migc_open of a SQLite URL with an unknown parameter", m, migc_open(&m, "sqlite:x.db?journal_mode=wal", &app_migrations, 0),
+	     MIGC_INPUT, "unknown parameter 'journal_mode'");
+	migc_close(m);
+	old.layout = MIGC_LAYOUT - 1;
+	code("migc_open of a set of another record layout", m, migc_open(&m, "sqlite::memory:", &old, 0), MIGC_INPUT, "another record layout");
+	migc_close(m);
+	snprintf(url, sizeof(url), "sqlite:%s/missing.db", dir);
+	code("migc_open(MIGC_READONLY) of a file that does not exist", m, migc_open(&m, url, &app_migrations, MIGC_READONLY),
+	     MIGC_ERROR, "(it must exist)");
+	migc_close(m);
+
+	/* The setters: MIGC_OK clears the message; a bad value is MIGC_INPUT. */
+	snprintf(path, sizeof(path), "%s/codes.db", dir);
+	snprintf(url, sizeof(url), "sqlite:%s", path);
+	db = freshdb(dir, "codes.db");
+	sqlite3_exec(db, "CREATE TABLE notours (x)", NULL, NULL, NULL);
+	code("migc_wrap_sqlite", m, migc_wrap_sqlite(&m, db, &app_migrations), MIGC_OK, "");
+	code("migc_set_table(m, \"\")", m, migc_set_table(m, ""), MIGC_INPUT, "invalid tracking table (--table) name");
+	code("migc_set_single_transaction after a failure", m, migc_set_single_transaction(m, 0), MIGC_OK, "");
+	code("migc_set_allow_out_of_order", m, migc_set_allow_out_of_order(m, 0), MIGC_OK, "");
+	code("migc_set_resume", m, migc_set_resume(m, 0), MIGC_OK, "");
+	code("migc_set_event(m, NULL, NULL)", m, migc_set_event(m, NULL, NULL), MIGC_OK, "");
+	code("migc_set_lock_timeout(m, 2147483)", m, migc_set_lock_timeout(m, 2147483), MIGC_OK, "");
+	code("migc_set_lock_timeout(m, 2147484)", m, migc_set_lock_timeout(m, 2147484), MIGC_INPUT, "lock timeout 2147484 s: it must be 0 to 2147483 seconds");
+	code("migc_set_lock_timeout(m, 1)", m, migc_set_lock_timeout(m, 1), MIGC_OK, "");
+	code("migc_set_lock_timeout(m, -1)", m, migc_set_lock_timeout(m, -1), MIGC_INPUT, "lock timeout -1 s");
+
+	/* MIGC_BUSY: another connection holds the file for longer than the
+	** lock timeout, which the refused -1 left at 1 s. */
+	sqlite3_open(path, &other);
+	sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	code("migc_up while another connection holds the database", m, migc_up(m, MIGC_LATEST), MIGC_BUSY, "stayed locked by another connection");
+	check(since(&t0) > 0.9, "... after the 1 s lock timeout (the refused -1 did not change it)", "sooner");
+	migc_set_lock_timeout(m, 0);
+	code("migc_status while another connection holds the database", m, migc_status(m, &states, &n), MIGC_BUSY, "stayed locked");
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	migc_set_lock_timeout(m, 60);
+
+	/* MIGC_INPUT from a read-only handle. */
+	code("migc_open(MIGC_READONLY)", ro, migc_open(&ro, url, &app_migrations, MIGC_READONLY), MIGC_OK, "");
+	code("migc_up on a read-only handle", ro, migc_up(ro, MIGC_LATEST), MIGC_INPUT, "opened read-only");
+	code("migc_down on a read-only handle", ro, migc_down(ro, 1, 0), MIGC_INPUT, "opened read-only");
+	code("migc_baseline on a read-only handle", ro, migc_baseline(ro, 1), MIGC_INPUT, "opened read-only");
+	code("migc_repair on a read-only handle", ro, migc_repair(ro, MIGC_REPAIR_ACCEPT_CHECKSUMS, 0), MIGC_INPUT, "opened read-only");
+	migc_close(ro);
+
+	/* MIGC_ERROR: a table of that name migc did not make; a failing statement. */
+	migc_set_table(m, "notours");
+	code("migc_status on a table migc did not make", m, migc_status(m, &states, &n), MIGC_ERROR, "was not made by migc");
+	migc_set_table(m, "migc_migrations");
+	sqlite3_exec(db, "CREATE TABLE p (x)", NULL, NULL, NULL);
+	code("migc_up with a failing statement", m, migc_up(m, MIGC_LATEST), MIGC_ERROR, "0001_tables.sql:1:14: table p already exists (statement 1 of 4)");
+	sqlite3_exec(db, "DROP TABLE p", NULL, NULL, NULL);
+
+	/* MIGC_INPUT for what the arguments ask. */
+	migc_set_single_transaction(m, 1);
+	code("migc_up --single-transaction over a no-transaction migration", m, migc_up(m, MIGC_LATEST), MIGC_INPUT,
+	     "--single-transaction cannot include 0003_index.sql: it is a no-transaction migration");
+	migc_set_single_transaction(m, 0);
+	code("migc_up_dry_run to an unknown version", m, migc_up_dry_run(m, 42), MIGC_INPUT, "no migration has version 42");
+	code("migc_redo with nothing applied", m, migc_redo(m), MIGC_INPUT, "no migration is applied");
+	code("migc_baseline to an unknown version", m, migc_baseline(m, 42), MIGC_INPUT, "no migration has version 42");
+	code("migc_repair of neither kind", m, migc_repair(m, 99, 0), MIGC_INPUT, "say what to repair");
+	code("migc_repair(CLEAR_FAILED) without a failed record", m, migc_repair(m, MIGC_REPAIR_CLEAR_FAILED, 1), MIGC_INPUT, "has no failed record");
+	code("migc_down --to an unknown version", m, migc_down(m, 0, 42), MIGC_INPUT, "no migration has version 42");
+	code("migc_verify_schema with nothing applied", m, migc_verify_schema(m, &drift, &n), MIGC_VERIFY, "no migration is applied");
+	code("migc_up(m, 1)", m, migc_up(m, 1), MIGC_OK, "");
+	code("migc_baseline on a database with a migration applied", m, migc_baseline(m, 1), MIGC_INPUT, "needs a database with no applied migrations");
+
+	/* MIGC_VERIFY: the applied migration was edited. */
+	sqlite3_exec(db, "UPDATE migc_migrations SET checksum = 'c1:0' WHERE version = 1", NULL, NULL, NULL);
+	code("migc_verify of an edited migration", m, migc_verify(m), MIGC_VERIFY, "0001_tables.sql was edited after it was applied");
+	code("migc_up over it", m, migc_up(m, MIGC_LATEST), MIGC_VERIFY, "0001_tables.sql was edited");
+	code("migc_up_dry_run over it", m, migc_up_dry_run(m, MIGC_LATEST), MIGC_VERIFY, "0001_tables.sql was edited");
+	code("migc_down over it", m, migc_down(m, 1, 0), MIGC_VERIFY, "0001_tables.sql was edited");
+	code("migc_redo over it", m, migc_redo(m), MIGC_VERIFY, "0001_tables.sql was edited");
+	code("migc_status of it", m, migc_status(m, &states, &n), MIGC_OK, "");
+	check(n == 3 && states[0].kind == MIGC_EDITED, "... which reads as edited", "another state");
+	migc_free(states);
+	code("migc_repair(ACCEPT_CHECKSUMS)", m, migc_repair(m, MIGC_REPAIR_ACCEPT_CHECKSUMS, 0), MIGC_OK, "");
+	code("migc_verify after it", m, migc_verify(m), MIGC_OK, "");
+	migc_close(m);
+	sqlite3_close(db);
+}
+
+/* MIGC_NOMEM: without a handle when the handle itself cannot be had,
+** else a failed handle. */
+static void
+nomem(const char *dir)
+{
+	sqlite3 *db;
+	migc *m = (migc *)&db;
+	int rc;
+
+	failcalloc = 0;
+	rc = migc_open(&m, "sqlite::memory:", &app_migrations, 0);
+	failcalloc = -1;
+	check(rc == MIGC_NOMEM && !m && strcmp(migc_errmsg(NULL), "out of memory") == 0,
+	      "migc_open without memory for the handle is MIGC_NOMEM, *out NULL", m ? migc_errmsg(m) : "");
+	db = freshdb(dir, "nomem.db");
+	m = (migc *)&db;
+	failcalloc = 0;
+	rc = migc_wrap_sqlite(&m, db, &app_migrations);
+	failcalloc = -1;
+	check(rc == MIGC_NOMEM && !m, "migc_wrap_sqlite without memory for the handle is MIGC_NOMEM, *out NULL", "");
+	sqlite3_close(db);
+	failmalloc = 0;
+	rc = migc_open(&m, "sqlite::memory:", &app_migrations, 0);
+	failmalloc = -1;
+	checkfailed("migc_open without memory after the handle", m, rc, MIGC_NOMEM, "out of memory");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -235,6 +417,8 @@ main(int argc, char **argv)
 	      "MIGC_VERSION is migc_libversion() (" MIGC_VERSION "), MIGC_VERSION_NUMBER its number", migc_libversion());
 	check(inchild(reentry, NULL) == 0, "the event callback's calls on its own handle are MIGC_MISUSE; the run goes on", "see above");
 	check(inchild(driverdecides, NULL) == 0, "migc_open and migc_wrap_sqlite both go by the set's driver, not its dialect string", "see above");
+	codes(dir);
+	nomem(dir);
 
 	sqlite3_open(":memory:", &db);
 	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
