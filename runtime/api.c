@@ -267,21 +267,10 @@ checkident(migc *m, const char *name, const char *what)
 	return MIGC_OK;
 }
 
-/* The guard of a setter: on MIGC_OK the message is "". */
-static int
-setter(migc *m)
-{
-	int rc = migc__checkhandle(m, 0);
-
-	if (rc == MIGC_OK)
-		migc__clearerr(m);
-	return rc;
-}
-
 int
 migc_set_table(migc *m, const char *name)
 {
-	int rc = setter(m);
+	int rc = migc__checkhandle(m, 0);
 
 	if (rc == MIGC_OK)
 		rc = checkident(m, name, "tracking table (--table)");
@@ -293,7 +282,7 @@ migc_set_table(migc *m, const char *name)
 int
 migc_set_schema(migc *m, const char *schema)
 {
-	int rc = setter(m);
+	int rc = migc__checkhandle(m, 0);
 
 	if (rc == MIGC_OK)
 		rc = checkident(m, schema, "schema (--schema)");
@@ -311,7 +300,7 @@ migc_tracking_schema(migc *m)
 int
 migc_set_resume(migc *m, int resume)
 {
-	int rc = setter(m);
+	int rc = migc__checkhandle(m, 0);
 
 	if (rc == MIGC_OK)
 		m->resume = resume != 0;
@@ -321,7 +310,7 @@ migc_set_resume(migc *m, int resume)
 int
 migc_set_single_transaction(migc *m, int single)
 {
-	int rc = setter(m);
+	int rc = migc__checkhandle(m, 0);
 
 	if (rc == MIGC_OK)
 		m->single_transaction = single != 0;
@@ -334,7 +323,7 @@ migc_set_single_transaction(migc *m, int single)
 int
 migc_set_lock_timeout(migc *m, int seconds)
 {
-	int rc = setter(m);
+	int rc = migc__checkhandle(m, 0);
 
 	if (rc == MIGC_OK && (seconds < 0 || seconds > MAXLOCKTIMEOUT))
 		rc = migc__seterr(m, MIGC_INPUT, "lock timeout %d s: it must be 0 to %d seconds", seconds, MAXLOCKTIMEOUT);
@@ -346,7 +335,7 @@ migc_set_lock_timeout(migc *m, int seconds)
 int
 migc_set_allow_out_of_order(migc *m, int allow)
 {
-	int rc = setter(m);
+	int rc = migc__checkhandle(m, 0);
 
 	if (rc == MIGC_OK)
 		m->allow_out_of_order = allow != 0;
@@ -356,7 +345,7 @@ migc_set_allow_out_of_order(migc *m, int allow)
 int
 migc_set_event(migc *m, migc_event_fn fn, void *ctx)
 {
-	int rc = setter(m);
+	int rc = migc__checkhandle(m, 0);
 
 	if (rc == MIGC_OK) {
 		m->event = fn;

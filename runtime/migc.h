@@ -148,7 +148,8 @@ struct pg_conn;     /* libpq's PGconn */
 **                takes its lock (a migration's statement that finds it
 **                locked fails with MIGC_ERROR, naming the statement);
 **   MIGC_NOMEM   when out of memory.
-** After MIGC_OK, migc_errmsg() is "".
+** After MIGC_OK, migc_errmsg() is "" (the setters excepted: one that
+** succeeds leaves the message as it was, so it can still be read).
 */
 
 /*
@@ -227,14 +228,15 @@ int migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set);
 ** closed too. */
 void migc_close(migc *m);
 
-/* The message of the last failure on m, or "" after success. Owned by
-** m, valid until the next call on m. Never contains a URL password.
+/* The message of the last failure on m, or "" after success (a setter's
+** success leaves it as it was). Owned by m, valid until the next call on
+** m that is not a successful setter. Never contains a URL password.
 ** NULL: "out of memory" (see migc_open). */
 const char *migc_errmsg(migc *m);
 
 /* ---- Options (set before migrating) ----
-** Each setter returns MIGC_OK (migc_errmsg() then ""), MIGC_INPUT for a
-** bad value (leaving the option as it was), and the codes every function
+** Each setter returns MIGC_OK (migc_errmsg() as it was), MIGC_INPUT for
+** a bad value (leaving the option as it was, the message saying why), and the codes every function
 ** taking a handle can give (see Result codes above). A setter that takes
 ** a flag takes any int: nonzero is on. */
 

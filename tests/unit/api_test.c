@@ -243,14 +243,15 @@ freshdb(const char *dir, const char *name)
 	return db;
 }
 
-/* f(m) is want with a message holding what (want MIGC_OK: an empty one). */
+/* f(m) is want with a message holding what (want MIGC_OK and what "": an
+** empty one). */
 static void
 code(const char *name, migc *m, int rc, int want, const char *what)
 {
 	char label[512];
 
 	snprintf(label, sizeof(label), "%s is %d", name, want);
-	check(rc == want && (want == MIGC_OK ? strcmp(migc_errmsg(m), "") == 0 : strstr(migc_errmsg(m), what) != NULL),
+	check(rc == want && (want == MIGC_OK && !*what ? strcmp(migc_errmsg(m), "") == 0 : strstr(migc_errmsg(m), what) != NULL),
 	      label, migc_errmsg(m));
 }
 
@@ -300,13 +301,15 @@ codes(const char *dir)
 	sqlite3_exec(db, "CREATE TABLE notours (x)", NULL, NULL, NULL);
 	code("migc_wrap_sqlite", m, migc_wrap_sqlite(&m, db, &app_migrations), MIGC_OK, "");
 	code("migc_set_table(m, \"\")", m, migc_set_table(m, ""), MIGC_INPUT, "invalid tracking table (--table) name");
-	code("migc_set_single_transaction after a failure", m, migc_set_single_transaction(m, 0), MIGC_OK, "");
-	code("migc_set_allow_out_of_order", m, migc_set_allow_out_of_order(m, 0), MIGC_OK, "");
-	code("migc_set_resume", m, migc_set_resume(m, 0), MIGC_OK, "");
-	code("migc_set_event(m, NULL, NULL)", m, migc_set_event(m, NULL, NULL), MIGC_OK, "");
-	code("migc_set_lock_timeout(m, 2147483)", m, migc_set_lock_timeout(m, 2147483), MIGC_OK, "");
+	/* A setter's success keeps the message of the failure before it. */
+	code("migc_set_single_transaction after a failure", m, migc_set_single_transaction(m, 0), MIGC_OK, "invalid tracking table");
+	code("migc_set_allow_out_of_order", m, migc_set_allow_out_of_order(m, 0), MIGC_OK, "invalid tracking table");
+	code("migc_set_resume", m, migc_set_resume(m, 0), MIGC_OK, "invalid tracking table");
+	code("migc_set_event(m, NULL, NULL)", m, migc_set_event(m, NULL, NULL), MIGC_OK, "invalid tracking table");
+	code("migc_set_table(m, \"migc_migrations\")", m, migc_set_table(m, "migc_migrations"), MIGC_OK, "invalid tracking table");
+	code("migc_set_lock_timeout(m, 2147483)", m, migc_set_lock_timeout(m, 2147483), MIGC_OK, "invalid tracking table");
 	code("migc_set_lock_timeout(m, 2147484)", m, migc_set_lock_timeout(m, 2147484), MIGC_INPUT, "lock timeout 2147484 s: it must be 0 to 2147483 seconds");
-	code("migc_set_lock_timeout(m, 1)", m, migc_set_lock_timeout(m, 1), MIGC_OK, "");
+	code("migc_set_lock_timeout(m, 1)", m, migc_set_lock_timeout(m, 1), MIGC_OK, "lock timeout 2147484 s");
 	code("migc_set_lock_timeout(m, -1)", m, migc_set_lock_timeout(m, -1), MIGC_INPUT, "lock timeout -1 s");
 
 	/* MIGC_BUSY: another connection holds the file for longer than the
