@@ -4,6 +4,20 @@
 
 mkdir -p "$tmp/$B"
 
+# endsessions DB: on PostgreSQL, end every other session on DB and wait
+# until they are gone: a killed migrator's server session would otherwise
+# run its statement on, holding the migration lock.
+endsessions() {
+	[ "$B" = postgres ] || return 0
+	q "$1" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null || return 1
+	n=0
+	until [ "$(q "$1" "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")" = 0 ]; do
+		n=$((n + 1))
+		[ $n -lt 500 ] || { echo "the killed migrator's session never ended"; return 1; }
+		sleep 0.01
+	done
+}
+
 t_demo() {
 	db=$(newdb demo)
 	build/migrate up --database "$db" >"$tmp/o" || return 1
@@ -251,16 +265,7 @@ t_verify_every_problem() {
 	wait $pid 2>/dev/null
 	st=$?
 	[ $st = 137 ] || { echo "up exited $st before it was killed"; return 1; }
-	if [ "$B" = postgres ]; then
-		# Its server session would sleep on, holding the lock: end it.
-		q "$db" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null || return 1
-		n=0
-		until [ "$(q "$db" "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")" = 0 ]; do
-			n=$((n + 1))
-			[ $n -lt 500 ] || { echo "the killed migrator's session never ended"; return 1; }
-			sleep 0.01
-		done
-	fi
+	endsessions "$db" || return 1
 	mig "$d" 0001_a.sql "CREATE TABLE a (x INTEGER, y INTEGER);\n"
 	expect 3 "0001_a.sql was edited after it was applied (database has c1:" build/migc verify --dir "$d" --database "$db" || return 1
 	grep -qF "0002_slow.sql did not finish: statement 2 of 3 (0002_slow.sql:3) was interrupted" "$tmp/expect.out" || return 1
@@ -468,10 +473,19 @@ t_notx_down_killed() {
 	build/migc up --dir "$d" --database "$db" >/dev/null || return 1
 	build/migc down --dir "$d" --database "$db" >/dev/null 2>&1 &
 	pid=$!
-	waitgone "$db" || { kill -9 $pid; return 1; }
+	# Kill it once its row records the first statement (the index gone
+	# alone is not enough: the row is updated just after).
+	n=0
+	until q "$db" "SELECT error FROM migc_migrations WHERE version = 2" 2>/dev/null | grep -q '^down did not finish: 1 of 2 '; do
+		n=$((n + 1))
+		[ $n -lt 500 ] || { echo "the down never recorded its first statement"; kill -9 $pid; return 1; }
+		sleep 0.01
+	done
 	kill -9 $pid
 	wait $pid 2>/dev/null
-	[ "$B" = sqlite ] || sleep 2.5  # the server session ends when its statement does
+	st=$?
+	[ $st = 137 ] || { echo "down exited $st before it was killed"; return 1; }
+	endsessions "$db" || return 1
 	expect 3 "reverting 0002_kx.sql failed: down did not finish: 1 of 2 statements of 0002_kx.down.sql had run" \
 		build/migc verify --dir "$d" --database "$db" || return 1
 	expect 3 "down did not finish" build/migc up --dir "$d" --database "$db" || return 1
