@@ -18,6 +18,23 @@ endsessions() {
 	done
 }
 
+# killat DB PID SQL PATTERN WHAT: SIGKILL process PID once SQL on DB prints
+# a line matching PATTERN (WHAT has happened), require that the kill ended
+# it (it had not finished), and end its server session.
+killat() {
+	n=0
+	until q "$1" "$3" 2>/dev/null | grep -q "$4"; do
+		n=$((n + 1))
+		[ $n -lt 1000 ] || { echo "$5: never happened"; kill -9 "$2"; return 1; }
+		sleep 0.01
+	done
+	kill -9 "$2"
+	wait "$2" 2>/dev/null
+	st=$?
+	[ $st = 137 ] || { echo "it exited $st before it was killed"; return 1; }
+	endsessions "$1"
+}
+
 t_demo() {
 	db=$(newdb demo)
 	build/migrate up --database "$db" >"$tmp/o" || return 1
@@ -254,18 +271,8 @@ t_verify_every_problem() {
 		'SELECT pg_sleep(600);')\nINSERT INTO a VALUES (2);\n"
 	db=$(newdb every)
 	build/migc up --dir "$d" --database "$db" >/dev/null 2>&1 &
-	pid=$!
-	n=0
-	until [ "$(q "$db" 'SELECT statements_done FROM migc_migrations WHERE version = 2' 2>/dev/null)" = 1 ]; do
-		n=$((n + 1))
-		[ $n -lt 1000 ] || { echo "0002_slow never ran its first statement"; kill -9 $pid; return 1; }
-		sleep 0.01
-	done
-	kill -9 $pid
-	wait $pid 2>/dev/null
-	st=$?
-	[ $st = 137 ] || { echo "up exited $st before it was killed"; return 1; }
-	endsessions "$db" || return 1
+	killat "$db" $! 'SELECT statements_done FROM migc_migrations WHERE version = 2' '^1$' \
+		"0002_slow ran its first statement" || return 1
 	mig "$d" 0001_a.sql "CREATE TABLE a (x INTEGER, y INTEGER);\n"
 	expect 3 "0001_a.sql was edited after it was applied (database has c1:" build/migc verify --dir "$d" --database "$db" || return 1
 	grep -qF "0002_slow.sql did not finish: statement 2 of 3 (0002_slow.sql:3) was interrupted" "$tmp/expect.out" || return 1
@@ -475,17 +482,8 @@ t_notx_down_killed() {
 	pid=$!
 	# Kill it once its row records the first statement (the index gone
 	# alone is not enough: the row is updated just after).
-	n=0
-	until q "$db" "SELECT error FROM migc_migrations WHERE version = 2" 2>/dev/null | grep -q '^down did not finish: 1 of 2 '; do
-		n=$((n + 1))
-		[ $n -lt 500 ] || { echo "the down never recorded its first statement"; kill -9 $pid; return 1; }
-		sleep 0.01
-	done
-	kill -9 $pid
-	wait $pid 2>/dev/null
-	st=$?
-	[ $st = 137 ] || { echo "down exited $st before it was killed"; return 1; }
-	endsessions "$db" || return 1
+	killat "$db" $pid 'SELECT error FROM migc_migrations WHERE version = 2' '^down did not finish: 1 of 2 ' \
+		"the down recorded its first statement" || return 1
 	expect 3 "reverting 0002_kx.sql failed: down did not finish: 1 of 2 statements of 0002_kx.down.sql had run" \
 		build/migc verify --dir "$d" --database "$db" || return 1
 	expect 3 "down did not finish" build/migc up --dir "$d" --database "$db" || return 1
