@@ -4,6 +4,7 @@
 ** table in plan.c, the databases in one file per driver.
 */
 #define _POSIX_C_SOURCE 200809L
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +110,9 @@ migc__emit(migc *m, enum migc_event_kind kind, const struct migc_migration *mig,
 	ev.ms = ms;
 	ev.text = text;
 	ev.length = len;
+	m->incallback++;
 	m->event(m->ctx, &ev);
+	m->incallback--;
 }
 
 int
@@ -150,7 +153,9 @@ migc__openresult(migc *m, int rc)
 
 /*
 ** The guard each public entry point takes before anything else:
-** MIGC_INPUT for a NULL handle; for a handle that failed to open or
+** MIGC_INPUT for a NULL handle; MIGC_MISUSE from the handle's own event
+** callback, inside a call that is not done with the handle (message
+** untouched: it is that call's); for a handle that failed to open or
 ** wrap, that failure again with its message untouched. useconn: the call
 ** uses the connection, so an application's connection must be idle
 ** (xIdle) as well; the setters pass 0.
@@ -160,6 +165,8 @@ migc__checkhandle(migc *m, int useconn)
 {
 	if (!m)
 		return MIGC_INPUT;
+	if (m->incallback)
+		return MIGC_MISUSE;
 	if (m->failed)
 		return m->failed;
 	if (useconn && !m->owned && m->drv->xIdle)
@@ -167,10 +174,26 @@ migc__checkhandle(migc *m, int useconn)
 	return MIGC_OK;
 }
 
+/*
+** The database a set is for, decided here and nowhere else: its driver's
+** name ("sqlite" or "postgres"). The driver is what runs the set's SQL,
+** so it is authoritative; the dialect string is never read. "" for a
+** NULL set, one of another record layout, or one that names no driver.
+** (Names, not the drivers' addresses, so that an application links only
+** the driver its set needs.)
+*/
+const char *
+migc__setdialect(const struct migc_set *set)
+{
+	if (!set || set->layout != MIGC_LAYOUT || !set->driver)
+		return "";
+	return set->driver->name;
+}
+
 static int
 opendb(migc *m, const char *url, const struct migc_set *set, int flags)
 {
-	const char *target;
+	const char *target, *dialect = migc__setdialect(set);
 	enum urlkind kind;
 	int rc;
 
@@ -178,7 +201,7 @@ opendb(migc *m, const char *url, const struct migc_set *set, int flags)
 	if (!set || set->layout != MIGC_LAYOUT)
 		return migc__seterr(m, MIGC_INPUT, "the migration set was generated for another record layout (%d, runtime has %d): run migc gen again",
 		              set ? set->layout : 0, MIGC_LAYOUT);
-	if (!set->driver)
+	if (!*dialect)
 		return migc__seterr(m, MIGC_INPUT, "the migration set names no database driver: generate it with migc gen --dialect sqlite|postgres");
 	kind = migc__urlkind(url, &target);
 	if (kind == URL_BAD) {
@@ -189,9 +212,9 @@ opendb(migc *m, const char *url, const struct migc_set *set, int flags)
 		free(safe);
 		return rc;
 	}
-	if (strcmp(set->dialect, kind == URL_SQLITE ? "sqlite" : "postgres") != 0)
+	if (strcmp(dialect, kind == URL_SQLITE ? "sqlite" : "postgres") != 0)
 		return migc__seterr(m, MIGC_INPUT, "these migrations were generated for %s, not for a %s database",
-		              set->dialect, kind == URL_SQLITE ? "sqlite" : "postgres");
+		              dialect, kind == URL_SQLITE ? "sqlite" : "postgres");
 	m->drv = set->driver;
 	m->owned = 1;
 	return m->drv->xOpen(m, target, flags);
@@ -210,7 +233,7 @@ migc_open(migc **out, const char *url, const struct migc_set *set, int flags)
 void
 migc_close(migc *m)
 {
-	if (!m)
+	if (!m || m->incallback)
 		return;
 	if (m->drv && m->db)
 		m->drv->xClose(m);
@@ -274,45 +297,67 @@ migc_tracking_schema(migc *m)
 	return m && m->tableschema[0] ? m->tableschema : NULL;
 }
 
-void
+int
 migc_set_resume(migc *m, int resume)
 {
-	if (migc__checkhandle(m, 0) != MIGC_OK)
-		return;
-	m->resume = resume != 0;
+	int rc = migc__checkhandle(m, 0);
+
+	if (rc == MIGC_OK)
+		m->resume = resume != 0;
+	return rc;
 }
 
-void
+int
 migc_set_single_transaction(migc *m, int single)
 {
-	if (migc__checkhandle(m, 0) != MIGC_OK)
-		return;
-	m->single_transaction = single != 0;
+	int rc = migc__checkhandle(m, 0);
+
+	if (rc == MIGC_OK)
+		m->single_transaction = single != 0;
+	return rc;
 }
 
-void
+/* The most seconds whose milliseconds fit SQLite's int busy timeout. */
+#define MAXLOCKTIMEOUT (INT_MAX / 1000)
+
+int
 migc_set_lock_timeout(migc *m, int seconds)
 {
-	if (migc__checkhandle(m, 0) != MIGC_OK)
-		return;
-	m->lock_timeout = seconds < 0 ? 0 : seconds;
+	int rc = migc__checkhandle(m, 0);
+
+	if (rc == MIGC_OK && (seconds < 0 || seconds > MAXLOCKTIMEOUT))
+		rc = migc__seterr(m, MIGC_INPUT, "lock timeout %d s: it must be 0 to %d seconds", seconds, MAXLOCKTIMEOUT);
+	if (rc == MIGC_OK)
+		m->lock_timeout = seconds;
+	return rc;
 }
 
-void
+int
 migc_set_allow_out_of_order(migc *m, int allow)
 {
-	if (migc__checkhandle(m, 0) != MIGC_OK)
-		return;
-	m->allow_out_of_order = allow != 0;
+	int rc = migc__checkhandle(m, 0);
+
+	if (rc == MIGC_OK)
+		m->allow_out_of_order = allow != 0;
+	return rc;
 }
 
-void
+int
 migc_set_event(migc *m, migc_event_fn fn, void *ctx)
 {
-	if (migc__checkhandle(m, 0) != MIGC_OK)
-		return;
-	m->event = fn;
-	m->ctx = ctx;
+	int rc = migc__checkhandle(m, 0);
+
+	if (rc == MIGC_OK) {
+		m->event = fn;
+		m->ctx = ctx;
+	}
+	return rc;
+}
+
+const char *
+migc_libversion(void)
+{
+	return MIGC_VERSION;
 }
 
 void

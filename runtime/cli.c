@@ -544,7 +544,7 @@ cmdverify(migc *m, const struct opts *o)
 static int
 fkoff(const struct migc_set *set, const struct migc_script *sc)
 {
-	return strcmp(set->dialect, "sqlite") == 0 && !(sc->flags & (MIGC_NO_TRANSACTION | MIGC_FOREIGN_KEYS_ON));
+	return strcmp(migc__setdialect(set), "sqlite") == 0 && !(sc->flags & (MIGC_NO_TRANSACTION | MIGC_FOREIGN_KEYS_ON));
 }
 
 static int
@@ -553,7 +553,7 @@ cmdlist(const struct migc_set *set, const struct opts *o)
 	unsigned long i;
 
 	if (o->json)
-		printf("{\"dialect\":\"%s\",\"hash\":\"%s\",\"migrations\":[", set->dialect, set->hash);
+		printf("{\"dialect\":\"%s\",\"hash\":\"%s\",\"migrations\":[", migc__setdialect(set), set->hash);
 	for (i = 0; i < set->count; i++) {
 		const struct migc_migration *mig = &set->migrations[i];
 
@@ -750,7 +750,7 @@ migc__climain(const char *prog, int argc, char **argv, const struct migc_set *co
 			return EXIT_USAGE;
 		set = loaded;
 	} else if (dialect) {
-		for (i = 0; i < nsets && strcmp(sets[i]->dialect, dialect) != 0; i++)
+		for (i = 0; i < nsets && strcmp(migc__setdialect(sets[i]), dialect) != 0; i++)
 			;
 		if (i < nsets)
 			set = sets[i];

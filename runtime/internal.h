@@ -104,7 +104,9 @@ enum { MIGC__READ_FULL, MIGC__READ_BRIEF, MIGC__READ_CREATE };
 **       engine calls xUnlockSession on every exit path of each hold.
 **   xLockHolder(m)  Optional: the pid of another session holding the
 **       migration lock, 0 when none or when it cannot tell (tells a
-**       running no-transaction migration from an interrupted one).
+**       running no-transaction migration from an interrupted one). Never
+**       touches the handle's message, even when its lookup fails:
+**       verification calls it between the problems it is writing there.
 **
 ** The schema
 **   xSchema(m, text)  The live schema, normalised (schema.c): one line per
@@ -174,6 +176,7 @@ struct migc {
 	char tableschema[64];   /* PostgreSQL: the schema it is or will be in, "" until resolved */
 	migc_event_fn event;
 	void *ctx;
+	int incallback;         /* the event callback is running: calls on m are MIGC_MISUSE */
 	char *errmsg;           /* NULL: no message */
 };
 
@@ -187,7 +190,8 @@ char *migc__strdup(const char *s);
 long long migc__monotonicms(void);     /* milliseconds on a clock that never jumps */
 int migc__newhandle(migc **out, const struct migc_set *set);
 int migc__openresult(migc *m, int rc);   /* on failure, marks m failed and releases its connection */
-int migc__checkhandle(migc *m, int useconn);   /* the guard of every public entry point */
+int migc__checkhandle(migc *m, int useconn);   /* the guard of every public entry point but migc_close */
+const char *migc__setdialect(const struct migc_set *set);   /* "sqlite", "postgres"; "": unusable set */
 
 /* The tracking table's layout, marked on the table itself (a comment in
 ** its SQLite CREATE statement, COMMENT ON TABLE in PostgreSQL) so that a
@@ -272,8 +276,11 @@ void migc__fingerprint(const char *text, char out[68]);
 int migc__recordschema(migc *m);
 int migc__schemaprint(migc *m, char out[68]);     /* the live schema's fingerprint */
 
-/* sqlite.c: the integer a PRAGMA statement returns, -1 on failure. */
+/* sqlite.c: the integer a PRAGMA statement returns, -1 on failure; and
+** the error of the connection's last call, "what: why" (MIGC_BUSY for a
+** database another connection kept locked past the lock timeout). */
 long long migc__sqlitepragma(struct sqlite3 *db, const char *sql);
+int migc__sqliteerr(migc *m, const char *what);
 
 /* sqlitesession.c: the SQLite driver's xSessionSave and xSessionReset;
 ** note tells it of each statement before it runs. */

@@ -17,6 +17,14 @@
 extern "C" {
 #endif
 
+/* The version of this header, and its number (major * 1000000 + minor *
+** 1000 + patch, for #if). migc_libversion() is the library's: the two
+** differ only when an application was compiled against another migc.h
+** than the libmigc.a it links. */
+#define MIGC_VERSION        "0.1.0"
+#define MIGC_VERSION_NUMBER 1000
+const char *migc_libversion(void);   /* static storage, never NULL */
+
 /* Result codes. The command-line front end exits with the code itself
 ** for 0..3 and with 1 for the others. */
 #define MIGC_OK        0   /* Successful result */
@@ -25,6 +33,7 @@ extern "C" {
 #define MIGC_VERIFY    3   /* Verification failed: edited, unknown or out-of-order migrations */
 #define MIGC_NOMEM     4   /* Out of memory */
 #define MIGC_BUSY      5   /* The migration lock was not granted within the lock timeout */
+#define MIGC_MISUSE    6   /* Called from the event callback on the handle it reports for */
 
 /* ---- The generated record layout (a contract: see README) ---- */
 
@@ -69,10 +78,17 @@ struct migc_driver;
 extern const struct migc_driver migc_driver_sqlite;
 extern const struct migc_driver migc_driver_postgres;
 
+/*
+** Which database a set is for is its driver's: the driver runs its SQL,
+** and every check (migc_open against the URL, the migc_wrap_* functions,
+** the command line picking a set) goes by it. dialect is its name as
+** migc gen writes it, for people and tools reading the generated C; the
+** runtime never reads it. A set without a driver is refused.
+*/
 struct migc_set {
 	int layout;                      /* MIGC_LAYOUT of the generator */
-	const char *dialect;             /* "sqlite" or "postgres" */
-	const struct migc_driver *driver;  /* &migc_driver_sqlite or &migc_driver_postgres */
+	const char *dialect;             /* "sqlite" or "postgres": informative, see above */
+	const struct migc_driver *driver;  /* &migc_driver_sqlite or &migc_driver_postgres: authoritative */
 	const struct migc_migration *migrations;
 	unsigned long count;
 	const char *hash;                /* "c1:" + SHA-256 over "version checksum\n" lines */
@@ -93,6 +109,50 @@ struct sqlite3;
 struct pg_conn;     /* libpq's PGconn */
 
 /*
+** Threads. A handle is used by one thread at a time: calls on one handle
+** must not overlap (a handle per thread, or the application's own lock
+** around it). Different handles may be used in different threads at once:
+** the library keeps no state outside its handles, libpq is thread-safe,
+** and SQLite is so in its default threading mode (not SQLITE_THREADSAFE=0).
+** A connection given to migc_wrap_* belongs to its handle while a call on
+** the handle runs: the application must not use it then.
+**
+** The event callback (migc_set_event) runs inside the call that reports
+** the event, on that call's thread. It must not call functions on the
+** same handle: each such call returns MIGC_MISUSE and does nothing,
+** migc_close included (it returns without closing), so the running call
+** goes on unharmed and its message stays its own. Reading migc_errmsg()
+** and migc_tracking_schema() is fine. The callback may use other handles,
+** but one on the same database may have to wait for the lock the running
+** call holds (SQLite: up to its lock timeout).
+**
+** Result codes. Each function below that takes a handle and returns int
+** lists its codes; besides those, every one of them returns
+**   MIGC_INPUT   when m is NULL;
+**   the code of m's failure, when m is a failed handle (see migc_open),
+**                with migc_errmsg() left as it was;
+**   MIGC_MISUSE  from m's own event callback, with migc_errmsg() left as
+**                it was;
+** and every one that uses the database (all but the setters) also
+**   MIGC_INPUT   when the application's connection (migc_wrap_*) is
+**                inside a transaction, or a PostgreSQL one is not
+**                connected (see migc_wrap_sqlite);
+**   MIGC_INPUT   on PostgreSQL, when no schema on the search_path exists
+**                and none was set (migc_set_schema);
+**   MIGC_ERROR   when the database fails or the connection is lost, or
+**                the tracking table is one migc did not make or (on
+**                PostgreSQL) is in another schema than the one looked in;
+**   MIGC_VERIFY  when the tracking table was written by a newer migc;
+**   MIGC_BUSY    on SQLite, when another connection keeps the database
+**                locked for the whole lock timeout while migc reads or
+**                takes its lock (a migration's statement that finds it
+**                locked fails with MIGC_ERROR, naming the statement);
+**   MIGC_NOMEM   when out of memory.
+** After MIGC_OK, migc_errmsg() is "" (the setters excepted: one that
+** succeeds leaves the message as it was, so it can still be read).
+*/
+
+/*
 ** Open the database named by url for the migrations in set. URLs:
 ** "sqlite:PATH" (also "sqlite://PATH", "sqlite:///abs/path", and
 ** sqlite3: likewise), "sqlite::memory:", or a SQLite "file:" URI, each
@@ -104,19 +164,31 @@ struct pg_conn;     /* libpq's PGconn */
 ** passed to libpq unchanged (PG* variables, .pgpass and service files
 ** apply). flags: 0, or MIGC_READONLY to refuse any change
 ** (status, verify, dry runs; the file must exist). On success *out is a
-** handle to close with migc_close. On failure *out is still a handle
-** (unless MIGC_NOMEM, when it is NULL) whose migc_errmsg() says why:
-** a failed handle, see below. out NULL: MIGC_INPUT.
+** handle to close with migc_close.
+**
+** Returns MIGC_OK;
+**   MIGC_INPUT for out NULL (nothing is made), a url that is NULL or not
+**     one of the above, a SQLite URL with an unknown or bad parameter, a
+**     %00 or a VFS this SQLite lacks, a set that is NULL, of another
+**     record layout or without a driver, a set for the other database,
+**     or a PostgreSQL URL in a libmigc built --without-postgres;
+**   MIGC_ERROR when the database cannot be opened or connected to (with
+**     MIGC_READONLY, a file that does not exist);
+**   MIGC_NOMEM.
+** On every failure but out NULL, *out is a failed handle whose
+** migc_errmsg() says why, except when the handle itself could not be
+** allocated: MIGC_NOMEM with *out NULL (and migc_errmsg(NULL) is "out of
+** memory"). migc_close(*out) is right in every case.
 **
 ** A failed handle (migc_open or a migc_wrap_* that did not return
 ** MIGC_OK) holds no connection and keeps its message: every later call
-** on it returns the code of that failure and leaves migc_errmsg() as it
-** was; the void setters do nothing. All it is good for is migc_errmsg()
+** on it, the setters included, returns the code of that failure and
+** leaves migc_errmsg() as it was. All it is good for is migc_errmsg()
 ** and migc_close(), which it still needs.
 **
-** NULL for the handle of any function returning int is MIGC_INPUT (and
-** a no-op for the void ones); so is NULL for a pointer argument the
-** function needs (a URL, a connection, a set, a name, an output).
+** NULL for the handle is MIGC_INPUT (a no-op for migc_close); so is NULL
+** for a pointer argument a function needs (a URL, a connection, a set, a
+** name, an output).
 */
 #define MIGC_READONLY 0x1
 int migc_open(migc **out, const char *url, const struct migc_set *set, int flags);
@@ -124,9 +196,11 @@ int migc_open(migc **out, const char *url, const struct migc_set *set, int flags
 /*
 ** Use a SQLite connection the application already holds (the only way
 ** to migrate an in-memory database it keeps). migc_close() does not
-** close db. Returns MIGC_OK, MIGC_NOMEM, or MIGC_INPUT (a failed handle)
-** when db is NULL, set is not a SQLite set of this layout, or db is
-** inside a transaction.
+** close db. Returns MIGC_OK; MIGC_INPUT for out NULL (nothing is made),
+** and with a failed handle when db is NULL, set is not a SQLite set of
+** this layout (NULL, another layout, no driver, or a PostgreSQL set), or
+** db is inside a transaction; MIGC_NOMEM with *out NULL when the handle
+** could not be allocated.
 **
 ** An application's connection (here or migc_wrap_pg) must be outside
 ** any transaction of the application's whenever migc uses it: migc runs
@@ -139,22 +213,32 @@ int migc_wrap_sqlite(migc **out, struct sqlite3 *db, const struct migc_set *set)
 /*
 ** Use a PostgreSQL connection the application already holds (only in a
 ** libmigc built with libpq). migc_close() does not close conn; the
-** connection's notice receiver is left as it was. MIGC_INPUT (a failed
-** handle) when conn is NULL, not CONNECTION_OK, inside a transaction
-** (PQtransactionStatus not PQTRANS_IDLE: see above), or set is not a
-** PostgreSQL set of this layout.
+** connection's notice receiver is left as it was. Returns MIGC_OK;
+** MIGC_INPUT for out NULL (nothing is made), and with a failed handle
+** when set is not a PostgreSQL set of this layout, conn is NULL, not
+** CONNECTION_OK or inside a transaction (PQtransactionStatus not
+** PQTRANS_IDLE: see above), or libmigc was built --without-postgres;
+** MIGC_NOMEM, with *out NULL when the handle could not be allocated,
+** else with a failed handle.
 */
 int migc_wrap_pg(migc **out, struct pg_conn *conn, const struct migc_set *set);
 
-/* Close the handle (and the connection migc_open made). NULL is a no-op;
-** a failed handle must be closed too. */
+/* Close the handle (and the connection migc_open made). NULL is a no-op,
+** and so is a call from m's own event callback; a failed handle must be
+** closed too. */
 void migc_close(migc *m);
 
-/* The message of the last failure on m, or "" after success. Owned by
-** m, valid until the next call on m. Never contains a URL password. */
+/* The message of the last failure on m, or "" after success (a setter's
+** success leaves it as it was). Owned by m, valid until the next call on
+** m that is not a successful setter. Never contains a URL password.
+** NULL: "out of memory" (see migc_open). */
 const char *migc_errmsg(migc *m);
 
-/* ---- Options (set before migrating) ---- */
+/* ---- Options (set before migrating) ----
+** Each setter returns MIGC_OK (migc_errmsg() as it was), MIGC_INPUT for
+** a bad value (leaving the option as it was, the message saying why), and the codes every function
+** taking a handle can give (see Result codes above). A setter that takes
+** a flag takes any int: nonzero is on. */
 
 /* Name of the tracking table, default "migc_migrations": 1 to 63
 ** bytes, no control characters (MIGC_INPUT otherwise). Always quoted
@@ -162,7 +246,8 @@ const char *migc_errmsg(migc *m);
 int migc_set_table(migc *m, const char *name);
 
 /* PostgreSQL: the schema of the tracking table (same rules as a table
-** name; default: the first schema on the search_path). */
+** name, MIGC_INPUT otherwise; default: the first schema on the
+** search_path). */
 int migc_set_schema(migc *m, const char *schema);
 
 /*
@@ -175,14 +260,17 @@ int migc_set_schema(migc *m, const char *schema);
 const char *migc_tracking_schema(migc *m);
 
 /* Apply all pending migrations in one transaction: all or none. Not
-** with no-transaction or foreign-keys-off migrations. */
-void migc_set_single_transaction(migc *m, int single);
+** with no-transaction or foreign-keys-on migrations (migc_up then
+** refuses with MIGC_INPUT). */
+int migc_set_single_transaction(migc *m, int single);
 
-/* Seconds to wait for another process's migration lock (default 60). */
-void migc_set_lock_timeout(migc *m, int seconds);
+/* Seconds to wait for another process's migration lock (default 60):
+** 0 to 2147483 (the most whose milliseconds fit an int), MIGC_INPUT
+** otherwise. */
+int migc_set_lock_timeout(migc *m, int seconds);
 
 /* Allow pending migrations older than the newest applied one. */
-void migc_set_allow_out_of_order(migc *m, int allow);
+int migc_set_allow_out_of_order(migc *m, int allow);
 
 /* Event callback for logging and progress. */
 enum migc_event_kind {
@@ -195,13 +283,19 @@ enum migc_event_kind {
 };
 struct migc_event {
 	enum migc_event_kind kind;
-	const struct migc_migration *migration;  /* NULL for notices about no migration */
+	const struct migc_migration *migration;  /* NULL for notices about no migration; else in the set */
 	long long ms;                            /* execution time */
 	const char *text;                        /* NUL-terminated; NULL when unused */
 	size_t length;                           /* bytes in text */
 };
+/*
+** fn(ctx, ev) is called for each event, inside the call that causes it
+** (see Threads above: it must not call functions on m). ev and ev->text
+** live until fn returns: copy what is to be kept. fn NULL: no events.
+** Returns MIGC_OK, or the codes every function taking a handle can give.
+*/
 typedef void (*migc_event_fn)(void *ctx, const struct migc_event *ev);
-void migc_set_event(migc *m, migc_event_fn fn, void *ctx);
+int migc_set_event(migc *m, migc_event_fn fn, void *ctx);
 
 /* ---- Migrating ---- */
 
@@ -212,25 +306,41 @@ void migc_set_event(migc *m, migc_event_fn fn, void *ctx);
 ** (MIGC_LATEST for all; otherwise a version of the set). Verification
 ** runs first and nothing is applied when it fails (MIGC_VERIFY). Each
 ** transactional migration commits together with its tracking row.
+** Returns MIGC_OK; MIGC_INPUT when `to` is not MIGC_LATEST or a version
+** of the set, the handle is MIGC_READONLY, or single transaction (see
+** migc_set_single_transaction) meets a migration it cannot include;
+** MIGC_VERIFY when verification fails (migc_errmsg() names every
+** problem: edited, unknown, out of order, a no-transaction migration
+** that did not finish); MIGC_BUSY when the migration lock was not granted
+** within the lock timeout; MIGC_ERROR when a statement fails (its
+** file:line:col in the message) or the database does; MIGC_NOMEM.
 */
 int migc_up(migc *m, int64_t to);
 
 /* As migc_up, but run nothing: each statement that would run is sent
-** to the event callback as MIGC_EV_SQL. Opens nothing for writing. */
+** to the event callback as MIGC_EV_SQL. Opens nothing for writing, so
+** works on a MIGC_READONLY handle. Returns MIGC_OK; MIGC_INPUT for a
+** `to` as in migc_up; MIGC_VERIFY as in migc_up; MIGC_BUSY (SQLite: the
+** database stayed locked), MIGC_ERROR, MIGC_NOMEM. */
 int migc_up_dry_run(migc *m, int64_t to);
 
 /*
 ** Revert applied migrations, newest first. steps > 0: that many;
 ** otherwise down to version `to` (which stays applied; 0 reverts all).
 ** Refuses (MIGC_INPUT) before running anything when a migration on the
-** way has no down script.
+** way has no down script. Returns MIGC_OK; MIGC_INPUT for that, for a
+** `to` (with steps <= 0) that is neither 0 nor a version of the set, and
+** for a MIGC_READONLY handle; MIGC_VERIFY when verification fails (as
+** migc_up, out of order aside) or the tracking table changed under a
+** no-transaction down; MIGC_BUSY, MIGC_ERROR, MIGC_NOMEM as migc_up.
 */
 int migc_down(migc *m, int steps, int64_t to);
 
 /* Let migc_up go on with a no-transaction migration that failed part
 ** way, at the statement that failed, when the statements before it are
-** unchanged (the failing one may have been fixed in its file). */
-void migc_set_resume(migc *m, int resume);
+** unchanged (the failing one may have been fixed in its file). Returns
+** as every setter does. */
+int migc_set_resume(migc *m, int resume);
 
 /*
 ** Repair the tracking table after a deliberate change, without running
@@ -240,18 +350,27 @@ void migc_set_resume(migc *m, int resume);
 ** MIGC_REPAIR_ACCEPT_CHECKSUMS: record the embedded checksums of applied
 ** migrations whose files were edited on purpose (version is ignored).
 ** Each change is sent to the event callback as MIGC_EV_REPAIRED.
+** Returns MIGC_OK (also when there was nothing to change); MIGC_INPUT
+** when what is neither, version has no failed record (CLEAR_FAILED), or
+** the handle is MIGC_READONLY; MIGC_BUSY, MIGC_ERROR, MIGC_NOMEM as
+** migc_up.
 */
 #define MIGC_REPAIR_CLEAR_FAILED     1
 #define MIGC_REPAIR_ACCEPT_CHECKSUMS 2
 int migc_repair(migc *m, int what, int64_t version);
 
-/* Revert the newest applied migration and apply it again. */
+/* Revert the newest applied migration and apply it again: migc_down(m,
+** 1, 0), then migc_up to its version, with their codes; and MIGC_INPUT
+** when no migration is applied. */
 int migc_redo(migc *m);
 
 /*
 ** Record every migration of the set up to and including version `to`
 ** as applied without running it, to adopt an existing database. Only on
-** a database with no applied migrations.
+** a database with no applied migrations. Returns MIGC_OK; MIGC_INPUT when
+** `to` is not a version of the set (MIGC_LATEST is not one), the database
+** has applied migrations, or the handle is MIGC_READONLY; MIGC_BUSY,
+** MIGC_ERROR, MIGC_NOMEM as migc_up.
 */
 int migc_baseline(migc *m, int64_t to);
 
@@ -288,14 +407,18 @@ struct migc_state {
 /*
 ** The state of every migration of the set and every tracking row, in
 ** version order. On MIGC_OK *states is one allocation (free it with
-** migc_free) holding *n entries. A missing tracking table reads as
-** empty. Does not change the database.
+** migc_free) holding *n entries; on any other code *states is NULL and
+** *n 0. A missing tracking table reads as empty. Does not change the
+** database. Returns MIGC_OK; MIGC_INPUT when states or n is NULL;
+** MIGC_BUSY (SQLite: the database stayed locked), MIGC_ERROR, MIGC_NOMEM.
 */
 int migc_status(migc *m, struct migc_state **states, size_t *n);
 
 /*
 ** Check the applied migrations against the set: MIGC_OK, or MIGC_VERIFY
-** with migc_errmsg() naming every problem, one per line.
+** with migc_errmsg() naming every problem, one per line (as migc_up,
+** pending out-of-order ones included); MIGC_BUSY (SQLite: the database
+** stayed locked), MIGC_ERROR, MIGC_NOMEM.
 */
 int migc_verify(migc *m);
 
@@ -312,7 +435,10 @@ struct migc_drift {
 ** Compare the live schema with the one recorded when the newest applied
 ** migration ran (tracking table excluded). MIGC_OK when they match;
 ** MIGC_VERIFY with *drift (one allocation: migc_free) listing each object
-** that was added, removed or changed, sorted by kind and name.
+** that was added, removed or changed, sorted by kind and name; also
+** MIGC_VERIFY, with *drift NULL, when no migration is applied or the
+** newest has no recorded schema. MIGC_INPUT when drift or n is NULL;
+** MIGC_BUSY (SQLite: the database stayed locked), MIGC_ERROR, MIGC_NOMEM.
 */
 int migc_verify_schema(migc *m, struct migc_drift **drift, size_t *n);
 
@@ -324,8 +450,9 @@ void migc_free(void *p);
 /*
 ** The command-line front end shared by `migc` and every embedded
 ** binary (`migc gen --main` calls it). Prints to stdout/stderr and
-** returns the exit status: 0 ok, 1 runtime error, 2 usage or bad input,
-** 3 verification failure.
+** returns the exit status: 0 ok, 1 runtime error (MIGC_ERROR, MIGC_NOMEM,
+** MIGC_BUSY), 2 usage or bad input (MIGC_INPUT), 3 verification failure
+** (MIGC_VERIFY).
 */
 int migc_main(int argc, char **argv, const struct migc_set *set);
 

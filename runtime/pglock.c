@@ -66,13 +66,21 @@ holder(migc *m, int mine)
 	return pid;
 }
 
-/* The pid of another session holding the advisory lock, or 0. */
+/*
+** The pid of another session holding the advisory lock, or 0 (also when
+** the lookup failed). Leaves the handle's message as it was: verify asks
+** between the problems it has written there.
+*/
 static long
 lockholder(migc *m)
 {
-	long pid = holder(m, 0);
+	char *kept = m->errmsg;
+	long pid;
 
+	m->errmsg = NULL;
+	pid = migc__pgresolve(m) == MIGC_OK ? holder(m, 0) : 0;
 	migc__clearerr(m);
+	m->errmsg = kept;
 	return pid > 0 ? pid : 0;
 }
 
@@ -180,7 +188,7 @@ migc__pgstillheld(migc *m)
 long
 migc__pglockholder(migc *m)
 {
-	return migc__pgresolve(m) == MIGC_OK ? lockholder(m) : 0;
+	return lockholder(m);
 }
 
 #endif

@@ -44,6 +44,12 @@ dberr(migc *m, const char *what)
 	return migc__seterr(m, MIGC_ERROR, "%s: %s%s", what, sqlite3_errmsg(DB(m)), readonlyhint(m));
 }
 
+int
+migc__sqliteerr(migc *m, const char *what)
+{
+	return dberr(m, what);
+}
+
 static int
 exec(migc *m, const char *sql)
 {
@@ -541,7 +547,7 @@ const struct migc_driver migc_driver_sqlite = {
 static int
 wrap(migc *m, sqlite3 *db, const struct migc_set *set)
 {
-	if (!set || set->layout != MIGC_LAYOUT || set->driver != &migc_driver_sqlite)
+	if (strcmp(migc__setdialect(set), "sqlite") != 0)
 		return migc__seterr(m, MIGC_INPUT, "the migration set is not a sqlite set of record layout %d: run migc gen again",
 		              MIGC_LAYOUT);
 	if (!db)

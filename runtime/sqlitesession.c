@@ -306,7 +306,7 @@ migc__sqlitesessionsave(migc *m)
 		freenames(&s->dbs);
 		freenames(&s->temps);
 		free(s);
-		return migc__seterr(m, MIGC_ERROR, "cannot read the connection's state: %s", sqlite3_errmsg(DB(m)));
+		return migc__sqliteerr(m, "cannot read the connection's state");
 	}
 	m->session = s;
 	if (s->fkv.n) {

@@ -269,32 +269,14 @@ maskquery(char *s)
 	return s;
 }
 
-char *
-migc__redacturl(const char *url)
+/* Mask the value of every password keyword of a libpq keyword=value
+** string s (freed; the result is a new copy, or NULL when out of memory). */
+static char *
+maskkeywords(char *out)
 {
-	const char *p, *at, *colon, *end;
-	char *out, *next;
+	const char *p, *end;
+	char *next;
 
-	p = strstr(url, "://");
-	if (p) {
-		/* scheme://user:password@host/...: as libpq reads it, the
-		** userinfo runs to an '@' before the first '/' ('?' and '#'
-		** included); mask through the last such '@'. */
-		p += 3;
-		end = p + strcspn(p, "/");
-		for (at = NULL, colon = p; colon < end; colon++)
-			if (*colon == '@')
-				at = colon;
-		colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
-		out = colon ? mask(url, (size_t)(colon + 1 - url), (size_t)(at - url)) : migc__strdup(url);
-		return out ? maskquery(out) : NULL;
-	}
-	if (strncmp(url, "sqlite:", 7) == 0 || strncmp(url, "sqlite3:", 8) == 0 || strncmp(url, "file:", 5) == 0) {
-		out = migc__strdup(url);
-		return out ? maskquery(out) : NULL;
-	}
-	/* keyword=value strings: mask the value of every password keyword. */
-	out = migc__strdup(url);
 	for (p = out; out && (p = strstr(p, "password")) != NULL; p = next) {
 		const char *v = p + 8;
 
@@ -329,4 +311,42 @@ migc__redacturl(const char *url)
 			break;
 	}
 	return out;
+}
+
+/*
+** A URL ("scheme://": libpq reads a URI only when the text starts with
+** its scheme) has its user:password@ and its password= parameters
+** masked; any other text is masked as a keyword string, also one that
+** holds a "://" further on ("password=s://"). A text with "://" that is
+** not a URL is masked both ways, in case it was meant as one.
+*/
+char *
+migc__redacturl(const char *url)
+{
+	const char *p, *at, *colon, *end;
+	char *out;
+
+	p = strstr(url, "://");
+	if (p) {
+		int isurl = strspn(url, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-.") == (size_t)(p - url);
+
+		/* scheme://user:password@host/...: as libpq reads it, the
+		** userinfo runs to an '@' before the first '/' ('?' and '#'
+		** included); mask through the last such '@'. */
+		p += 3;
+		end = p + strcspn(p, "/");
+		for (at = NULL, colon = p; colon < end; colon++)
+			if (*colon == '@')
+				at = colon;
+		colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
+		out = colon ? mask(url, (size_t)(colon + 1 - url), (size_t)(at - url)) : migc__strdup(url);
+		out = out ? maskquery(out) : NULL;
+		return out && !isurl ? maskkeywords(out) : out;
+	}
+	if (strncmp(url, "sqlite:", 7) == 0 || strncmp(url, "sqlite3:", 8) == 0 || strncmp(url, "file:", 5) == 0) {
+		out = migc__strdup(url);
+		return out ? maskquery(out) : NULL;
+	}
+	out = migc__strdup(url);
+	return out ? maskkeywords(out) : NULL;
 }

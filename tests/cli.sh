@@ -273,11 +273,21 @@ check "cli: migc new creates the next numbered up and down files" t_new
 
 t_api() {
 	build/migc gen --dialect sqlite --name app_migrations -o "$tmp/api_set.c" tests/api &&
-	cbuild "$tmp/api_test" -Wall -Wextra -Werror tests/unit/api_test.c tests/unit/testlib.c "$tmp/api_set.c" 2>&1 || return 1
+	cbuild "$tmp/api_test" -Wall -Wextra -Werror -Wl,--wrap=malloc,--wrap=calloc tests/unit/api_test.c tests/unit/testlib.c "$tmp/api_set.c" 2>&1 || return 1
 }
 if check "api: api_test builds against libmigc.a" t_api; then
 	unit "$tmp/api_test" "$tmp"
 fi
+
+# One version everywhere: the header's MIGC_VERSION (api_test holds
+# migc_libversion() to it) is what both .pc files say.
+t_version() {
+	h=$(sed -n 's/^#define MIGC_VERSION  *"\(.*\)"$/\1/p' runtime/migc.h)
+	pc=$(sed -n 's/^Version: //p' build/migc.pc)
+	pcs=$(sed -n 's/^Version: //p' build/migc-sqlite.pc)
+	[ -n "$h" ] && [ "$h" = "$pc" ] && [ "$h" = "$pcs" ] || { echo "migc.h says '$h', migc.pc '$pc', migc-sqlite.pc '$pcs'"; return 1; }
+}
+check "api: MIGC_VERSION is the Version of migc.pc and migc-sqlite.pc" t_version
 
 t_readme_example() {
 	readmeblock example >"$tmp/example.c"

@@ -1,8 +1,11 @@
 # tests/crash.sh: crash safety, sourced by tests/run once per backend ($B).
 # A set of 200 migrations (DDL and data in each, every tenth a
 # no-transaction one, with a no-transaction down) is applied and reverted
-# by a binary that is killed with SIGKILL at seeded random moments,
-# $CRASH_KILLS times (default 100). After every kill: each transactional
+# by a binary that is killed with SIGKILL at seeded random points of its
+# run, $CRASH_KILLS times (default 100), each kill proven to have landed
+# in the middle of the run (the process died by the signal after some of
+# its migrations, a run that got to its end first does not count).
+# After every kill: each transactional
 # migration is applied and recorded together or not at all, the counter
 # that each one bumps matches the rows, a no-transaction migration that
 # reads as applied has its table and index, nothing is recorded as edited;
@@ -86,25 +89,87 @@ cviolations() {
 	"$cbin" verify --database "$cdb" 2>&1 | grep 'edited\|ahead'
 }
 
+# cprogress: what the tracking table records, as one line: rows,
+# statements done, and the furthest error (a no-transaction down counts
+# its statements there); "" while there is no table.
+cprogress() {
+	sql="SELECT count(*) || ':' || coalesce(sum(statements_done), 0) || ':' || coalesce(max(error), '') FROM migc_migrations"
+	if [ "$B" = sqlite ]; then
+		sqlite3 -cmd '.timeout 5000' "${cdb#sqlite:}" "$sql" 2>/dev/null
+	else
+		q "$cdb" "$sql" 2>/dev/null
+	fi
+}
+
+# ckill: run the binary in the current direction and SIGKILL it once it
+# has printed that it applied (or reverted) a seeded number of migrations,
+# 1 to 10 but no more than are left, then a seeded pause of up to 8 ms, so
+# kills fall in all migrations and at different points of one. (It flushes
+# each line as its migration commits; reading the tracking table instead
+# would wait for the migrator's lock.) Returns 0 when the kill landed in
+# the middle of the run: the process died by the signal and the tracking
+# table shows work done; 2 when the run did all it had left before the
+# kill came (near the end of a direction; not counted as a kill); 1
+# otherwise, saying why.
+ckill() {
+	before=$(cprogress)
+	if [ $phase = up ]; then
+		left=$((200 - $(q "$cdb" 'SELECT count(*) FROM migc_migrations WHERE statements_done = statements_total AND error IS NULL' 2>/dev/null || echo 0)))
+	else
+		left=$(q "$cdb" 'SELECT count(*) FROM migc_migrations' 2>/dev/null || echo 0)
+	fi
+	set -- $(awk -v s="$i" -v left="$left" 'BEGIN { srand(4242 + s); k = 1 + int(rand() * 10); if (k > left) k = left; printf "%d %.3f", k, rand() * 0.008 }')
+	want=$1
+	pause=$2
+	: >"$tmp/crash.out"   # before the child opens it: the poll must not read the last run's lines
+	if [ $phase = up ]; then
+		"$cbin" up --resume --database "$cdb" >>"$tmp/crash.out" 2>&1 &
+	else
+		"$cbin" down --to 0 --database "$cdb" >>"$tmp/crash.out" 2>&1 &
+	fi
+	pid=$!
+	tries=0
+	until [ "$(grep -c '^applied \|^reverted ' "$tmp/crash.out")" -ge "$want" ]; do
+		kill -0 $pid 2>/dev/null || break
+		tries=$((tries + 1))
+		[ $tries -lt 20000 ] || { kill -9 $pid; wait $pid; echo "the $phase run never got to its migration $want of $left"; return 1; }
+	done
+	sleep "$pause"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	st=$?
+	if [ $st = 0 ]; then
+		[ "$(grep -c '^applied \|^reverted ' "$tmp/crash.out")" = "$left" ] && return 2
+		echo "the $phase run exited 0 without doing all of its $left migrations:"
+		cat "$tmp/crash.out"
+		return 1
+	fi
+	if [ $st != 137 ]; then
+		echo "the $phase run exited $st before it was killed after $want of $left migrations:"
+		cat "$tmp/crash.out"
+		return 1
+	fi
+	[ "$(cprogress)" != "$before" ] || { echo "killed, but the $phase run had done nothing: $before"; return 1; }
+}
+
 t_crash() {
 	i=0
+	nkills=0
 	phase=up
 	nphase=0
 	nrecovered=0
-	while [ $i -lt "$kills" ]; do
-		delay=$(awk -v s="$i" 'BEGIN { srand(4242 + s); printf "%.3f", rand() * 0.06 }')
-		if [ $phase = up ]; then
-			"$cbin" up --resume --database "$cdb" >/dev/null 2>&1 &
-		else
-			"$cbin" down --to 0 --database "$cdb" >/dev/null 2>&1 &
-		fi
-		pid=$!
-		sleep "$delay"
-		kill -9 $pid 2>/dev/null
-		wait $pid 2>/dev/null
+	nfinished=0
+	while [ $nkills -lt "$kills" ]; do
+		[ $i -lt $((kills * 2 + 50)) ] || { echo "only $nkills of $i kills landed in the middle of a run"; return 1; }
+		ckill
+		case $? in
+		0) nkills=$((nkills + 1)) ;;
+		2) nfinished=$((nfinished + 1)) ;;
+		*) return 1 ;;
+		esac
 		bad=$(cviolations)
 		if [ -n "$bad" ]; then
-			echo "after kill $i ($phase, ${delay}s): $bad"
+			echo "after kill $i ($phase, after $want of $left migrations +${pause}s): $bad"
 			return 1
 		fi
 		# An interrupted no-transaction down: finish it by hand, clear its row.
@@ -125,7 +190,7 @@ t_crash() {
 		fi
 		i=$((i + 1))
 	done
-	echo "$kills kills, $nphase changes of direction, $nrecovered interrupted no-transaction downs recovered"
+	echo "$nkills kills in the middle of a run ($nfinished runs finished first), $nphase changes of direction, $nrecovered interrupted no-transaction downs recovered"
 	# Recovery, then the schema of an uninterrupted run.
 	"$cbin" up --resume --database "$cdb" >/dev/null || return 1
 	expect 0 "schema: matches what the newest migration produced" "$cbin" verify --schema --database "$cdb" || return 1
@@ -155,6 +220,9 @@ t_pgcrash() {
 	grep -q "lost the connection to the PostgreSQL server\|server closed the connection\|terminating connection" "$tmp/pgcrash.out" || { pgrestart; return 1; }
 	expect 1 "cannot connect to PostgreSQL" "$cbin" status --database "$cdb" || { pgrestart; return 1; }
 	pgrestart || return 1
+	# Some but not all of the run was done when the server died.
+	n=$(q "$cdb" 'SELECT count(*) FROM migc_migrations')
+	[ "$n" -ge 20 ] && [ "$n" -lt 200 ] || { echo "$n of 200 applied: the crash did not land in the middle of the run"; return 1; }
 	bad=$(cviolations)
 	[ -z "$bad" ] || { echo "$bad"; return 1; }
 	"$cbin" up --resume --database "$cdb" >/dev/null || return 1
@@ -194,6 +262,8 @@ SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FR
 	sleep 0.2
 	kill -9 $pid
 	wait $pid 2>/dev/null
+	st=$?
+	[ $st = 137 ] || { echo "up exited $st before it was killed"; return 1; }
 	[ -s "$hj-journal" ] || { echo "no hot journal was left behind"; return 1; }
 }
 

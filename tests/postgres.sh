@@ -66,7 +66,11 @@ t_pg_password() {
 	bad=$(echo "$db" | sed 's|postgres://[^@]*@|postgres://migc_pw:wrong-pw@|')
 	expect 1 "cannot connect to PostgreSQL" build/migc up --dir "$base" --database "$bad" || return 1
 	grep -q "wrong-pw" "$tmp/expect.out" && return 1
-	expect 0 "2 applied, 0 pending" build/migc status --dir "$base" --database "$PGKW dbname=pw"
+	expect 0 "2 applied, 0 pending" build/migc status --dir "$base" --database "$PGKW dbname=pw" || return 1
+	# A keyword string whose password holds "://" is still a keyword string.
+	expect 0 '"database":"host=' build/migc status --json --dir "$base" --database "$PGKW dbname=pw password=se://cret" || return 1
+	grep -q "se://cret" "$tmp/expect.out" && { echo "the password was printed"; return 1; }
+	grep -qF "password=***" "$tmp/expect.out"
 }
 check "[postgres] passwords: a URL with a password works, is printed as ***, a wrong one fails without echo; keyword strings work" t_pg_password
 

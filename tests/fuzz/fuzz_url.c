@@ -60,6 +60,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 	}
+	/* Nor one given first in a keyword string, whatever follows it
+	** ("password=s://": no scheme starts it, so it is no URL). */
+	if (safe && strncmp(s, "password=", 9) == 0 &&
+	    (strncmp(safe, "password=", 9) != 0 || strncmp(safe + 9 + strspn(safe + 9, " "), "***", 3) != 0))
+		abort();
 	free(safe);
 	/* The names, on a handle of one connection kept for the whole run
 	** (a NULL one fails to wrap). */

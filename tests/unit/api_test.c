@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -89,6 +90,146 @@ nullargs(void *arg)
 	return bad;
 }
 
+/*
+** Allocation failures on demand: cli.sh links this program with
+** -Wl,--wrap=malloc,--wrap=calloc, so libmigc's allocations come here.
+** failmalloc/failcalloc: fail the allocation after that many more
+** succeed; -1: never.
+*/
+static int failmalloc = -1, failcalloc = -1;
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t k, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t k, size_t n);
+
+void *
+__wrap_malloc(size_t n)
+{
+	if (failmalloc >= 0 && failmalloc-- == 0)
+		return NULL;
+	return __real_malloc(n);
+}
+
+void *
+__wrap_calloc(size_t k, size_t n)
+{
+	if (failcalloc >= 0 && failcalloc-- == 0)
+		return NULL;
+	return __real_calloc(k, n);
+}
+
+/* MIGC_VERSION_NUMBER from a "major.minor.patch" string. */
+static long
+versionnumber(const char *v)
+{
+	long major = 0, minor = 0, patch = 0;
+
+	if (sscanf(v, "%ld.%ld.%ld", &major, &minor, &patch) != 3)
+		return -1;
+	return major * 1000000 + minor * 1000 + patch;
+}
+
+/* The calls an event callback makes on the handle that is running it. */
+struct reenter {
+	migc *m;
+	int nevents;
+	int rc[8];
+	const char *msg;        /* migc_errmsg inside the callback: readable */
+};
+
+static void
+reentrant(void *ctx, const struct migc_event *ev)
+{
+	struct reenter *r = ctx;
+	struct migc_state *states = NULL;
+	size_t n = 0;
+
+	if (ev->kind != MIGC_EV_APPLIED || r->nevents++ > 0)
+		return;
+	r->rc[0] = migc_up(r->m, MIGC_LATEST);
+	r->rc[1] = migc_down(r->m, 1, 0);
+	r->rc[2] = migc_status(r->m, &states, &n);
+	r->rc[3] = migc_verify(r->m);
+	r->rc[4] = migc_set_table(r->m, "elsewhere");
+	r->rc[5] = migc_set_lock_timeout(r->m, 5);
+	r->rc[6] = migc_set_event(r->m, NULL, NULL);
+	r->rc[7] = states || n ? -1 : MIGC_MISUSE;
+	migc_close(r->m);       /* would free the handle under the running call */
+	r->msg = migc_errmsg(r->m);
+}
+
+/* In a child: a callback's calls on its own handle are MIGC_MISUSE and
+** change nothing; the running up goes on and the handle stays usable. */
+static int
+reentry(void *arg)
+{
+	struct reenter r;
+	sqlite3 *db;
+	int rc, i, bad = 0;
+
+	(void)arg;
+	memset(&r, 0, sizeof(r));
+	sqlite3_open(":memory:", &db);
+	if (migc_wrap_sqlite(&r.m, db, &app_migrations) != MIGC_OK)
+		return 1;
+	migc_set_event(r.m, reentrant, &r);
+	rc = migc_up(r.m, MIGC_LATEST);
+	for (i = 0; i < 8; i++)
+		bad += callok(r.m, "a call from the event callback", r.rc[i], MIGC_MISUSE, NULL);
+	bad += callok(r.m, "the up that ran the callback", rc, MIGC_OK, "");
+	if (r.nevents != 3 || !r.msg || queryint(db, "SELECT count(*) FROM migc_migrations") != 3) {
+		printf("the up applied %d migrations (%d rows), or migc_errmsg was not readable in the callback\n",
+		       r.nevents, queryint(db, "SELECT count(*) FROM migc_migrations"));
+		bad++;
+	}
+	bad += callok(r.m, "migc_verify after it (on the same table)", migc_verify(r.m), MIGC_OK, "");
+	migc_close(r.m);
+	sqlite3_close(db);
+	return bad;
+}
+
+/* In a child: the driver decides the set's database, wherever it is asked;
+** the dialect string is not read. */
+static int
+driverdecides(void *arg)
+{
+	struct migc_set set = app_migrations;
+	sqlite3 *db;
+	migc *m;
+	int bad = 0;
+
+	(void)arg;
+	set.dialect = "postgres";       /* a SQLite driver with a wrong name */
+	bad += callok(NULL, "migc_open(sqlite:) of a sqlite driver named postgres", migc_open(&m, "sqlite::memory:", &set, 0), MIGC_OK, NULL);
+	bad += callok(m, "... and up", migc_up(m, MIGC_LATEST), MIGC_OK, "");
+	migc_close(m);
+	sqlite3_open(":memory:", &db);
+	bad += callok(NULL, "migc_wrap_sqlite of it", migc_wrap_sqlite(&m, db, &set), MIGC_OK, NULL);
+	migc_close(m);
+	set.dialect = "sqlite";         /* a PostgreSQL driver named sqlite */
+	set.driver = &migc_driver_postgres;
+	bad += callok(NULL, "migc_open(sqlite:) of a postgres driver named sqlite", migc_open(&m, "sqlite::memory:", &set, 0), MIGC_INPUT, NULL);
+	if (!strstr(migc_errmsg(m), "generated for postgres, not for a sqlite database")) {
+		printf("migc_open said: %s\n", migc_errmsg(m));
+		bad++;
+	}
+	migc_close(m);
+	bad += callok(NULL, "migc_wrap_sqlite of it", migc_wrap_sqlite(&m, db, &set), MIGC_INPUT, NULL);
+	migc_close(m);
+	sqlite3_close(db);
+	return bad;
+}
+
+/* In a child: a crash of either fails the check. */
+static int
+closenull(void *arg)
+{
+	(void)arg;
+	migc_close(NULL);
+	migc_free(NULL);
+	return 0;
+}
+
 /* A SQLite file dir/name, new and empty. */
 static sqlite3 *
 freshdb(const char *dir, const char *name)
@@ -100,6 +241,162 @@ freshdb(const char *dir, const char *name)
 	remove(path);
 	sqlite3_open(path, &db);
 	return db;
+}
+
+/* f(m) is want with a message holding what (want MIGC_OK and what "": an
+** empty one). */
+static void
+code(const char *name, migc *m, int rc, int want, const char *what)
+{
+	char label[512];
+
+	snprintf(label, sizeof(label), "%s is %d", name, want);
+	check(rc == want && (want == MIGC_OK && !*what ? strcmp(migc_errmsg(m), "") == 0 : strstr(migc_errmsg(m), what) != NULL),
+	      label, migc_errmsg(m));
+}
+
+/* Seconds since t0, on the monotonic clock. */
+static double
+since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Each result code migc.h documents, provoked where the API is called. */
+static void
+codes(const char *dir)
+{
+	struct migc_set old = app_migrations;
+	struct migc_state *states = NULL;
+	struct migc_drift *drift = NULL;
+	struct timespec t0;
+	char path[4096], url[4200];
+	sqlite3 *db, *other;
+	migc *m, *ro;
+	size_t n = 0;
+
+	/* migc_open */
+	code("migc_open of a NULL URL", m, migc_open(&m, NULL, &app_migrations, 0), MIGC_INPUT, "unsupported database URL");
+	migc_close(m);
+	code("migc_open of a mysql:// URL", m, migc_open(&m, "mysql://u:pw@h/db", &app_migrations, 0), MIGC_INPUT, "unsupported database URL 'mysql://u:***@h/db'");
+	migc_close(m);
+	code("migc_open of a SQLite URL with an unknown parameter", m, migc_open(&m, "sqlite:x.db?journal_mode=wal", &app_migrations, 0),
+	     MIGC_INPUT, "unknown parameter 'journal_mode'");
+	migc_close(m);
+	old.layout = MIGC_LAYOUT - 1;
+	code("migc_open of a set of another record layout", m, migc_open(&m, "sqlite::memory:", &old, 0), MIGC_INPUT, "another record layout");
+	migc_close(m);
+	snprintf(url, sizeof(url), "sqlite:%s/missing.db", dir);
+	code("migc_open(MIGC_READONLY) of a file that does not exist", m, migc_open(&m, url, &app_migrations, MIGC_READONLY),
+	     MIGC_ERROR, "(it must exist)");
+	migc_close(m);
+
+	/* The setters: MIGC_OK clears the message; a bad value is MIGC_INPUT. */
+	snprintf(path, sizeof(path), "%s/codes.db", dir);
+	snprintf(url, sizeof(url), "sqlite:%s", path);
+	db = freshdb(dir, "codes.db");
+	sqlite3_exec(db, "CREATE TABLE notours (x)", NULL, NULL, NULL);
+	code("migc_wrap_sqlite", m, migc_wrap_sqlite(&m, db, &app_migrations), MIGC_OK, "");
+	code("migc_set_table(m, \"\")", m, migc_set_table(m, ""), MIGC_INPUT, "invalid tracking table (--table) name");
+	/* A setter's success keeps the message of the failure before it. */
+	code("migc_set_single_transaction after a failure", m, migc_set_single_transaction(m, 0), MIGC_OK, "invalid tracking table");
+	code("migc_set_allow_out_of_order", m, migc_set_allow_out_of_order(m, 0), MIGC_OK, "invalid tracking table");
+	code("migc_set_resume", m, migc_set_resume(m, 0), MIGC_OK, "invalid tracking table");
+	code("migc_set_event(m, NULL, NULL)", m, migc_set_event(m, NULL, NULL), MIGC_OK, "invalid tracking table");
+	code("migc_set_table(m, \"migc_migrations\")", m, migc_set_table(m, "migc_migrations"), MIGC_OK, "invalid tracking table");
+	code("migc_set_lock_timeout(m, 2147483)", m, migc_set_lock_timeout(m, 2147483), MIGC_OK, "invalid tracking table");
+	code("migc_set_lock_timeout(m, 2147484)", m, migc_set_lock_timeout(m, 2147484), MIGC_INPUT, "lock timeout 2147484 s: it must be 0 to 2147483 seconds");
+	code("migc_set_lock_timeout(m, 1)", m, migc_set_lock_timeout(m, 1), MIGC_OK, "lock timeout 2147484 s");
+	code("migc_set_lock_timeout(m, -1)", m, migc_set_lock_timeout(m, -1), MIGC_INPUT, "lock timeout -1 s");
+
+	/* MIGC_BUSY: another connection holds the file for longer than the
+	** lock timeout, which the refused -1 left at 1 s. */
+	sqlite3_open(path, &other);
+	sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	code("migc_up while another connection holds the database", m, migc_up(m, MIGC_LATEST), MIGC_BUSY, "stayed locked by another connection");
+	check(since(&t0) > 0.9, "... after the 1 s lock timeout (the refused -1 did not change it)", "sooner");
+	migc_set_lock_timeout(m, 0);
+	code("migc_status while another connection holds the database", m, migc_status(m, &states, &n), MIGC_BUSY, "stayed locked");
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	migc_set_lock_timeout(m, 60);
+
+	/* MIGC_INPUT from a read-only handle. */
+	code("migc_open(MIGC_READONLY)", ro, migc_open(&ro, url, &app_migrations, MIGC_READONLY), MIGC_OK, "");
+	code("migc_up on a read-only handle", ro, migc_up(ro, MIGC_LATEST), MIGC_INPUT, "opened read-only");
+	code("migc_down on a read-only handle", ro, migc_down(ro, 1, 0), MIGC_INPUT, "opened read-only");
+	code("migc_baseline on a read-only handle", ro, migc_baseline(ro, 1), MIGC_INPUT, "opened read-only");
+	code("migc_repair on a read-only handle", ro, migc_repair(ro, MIGC_REPAIR_ACCEPT_CHECKSUMS, 0), MIGC_INPUT, "opened read-only");
+	migc_close(ro);
+
+	/* MIGC_ERROR: a table of that name migc did not make; a failing statement. */
+	migc_set_table(m, "notours");
+	code("migc_status on a table migc did not make", m, migc_status(m, &states, &n), MIGC_ERROR, "was not made by migc");
+	migc_set_table(m, "migc_migrations");
+	sqlite3_exec(db, "CREATE TABLE p (x)", NULL, NULL, NULL);
+	code("migc_up with a failing statement", m, migc_up(m, MIGC_LATEST), MIGC_ERROR, "0001_tables.sql:1:14: table p already exists (statement 1 of 4)");
+	sqlite3_exec(db, "DROP TABLE p", NULL, NULL, NULL);
+
+	/* MIGC_INPUT for what the arguments ask. */
+	migc_set_single_transaction(m, 1);
+	code("migc_up --single-transaction over a no-transaction migration", m, migc_up(m, MIGC_LATEST), MIGC_INPUT,
+	     "--single-transaction cannot include 0003_index.sql: it is a no-transaction migration");
+	migc_set_single_transaction(m, 0);
+	code("migc_up_dry_run to an unknown version", m, migc_up_dry_run(m, 42), MIGC_INPUT, "no migration has version 42");
+	code("migc_redo with nothing applied", m, migc_redo(m), MIGC_INPUT, "no migration is applied");
+	code("migc_baseline to an unknown version", m, migc_baseline(m, 42), MIGC_INPUT, "no migration has version 42");
+	code("migc_repair of neither kind", m, migc_repair(m, 99, 0), MIGC_INPUT, "say what to repair");
+	code("migc_repair(CLEAR_FAILED) without a failed record", m, migc_repair(m, MIGC_REPAIR_CLEAR_FAILED, 1), MIGC_INPUT, "has no failed record");
+	code("migc_down --to an unknown version", m, migc_down(m, 0, 42), MIGC_INPUT, "no migration has version 42");
+	code("migc_verify_schema with nothing applied", m, migc_verify_schema(m, &drift, &n), MIGC_VERIFY, "no migration is applied");
+	code("migc_up(m, 1)", m, migc_up(m, 1), MIGC_OK, "");
+	code("migc_baseline on a database with a migration applied", m, migc_baseline(m, 1), MIGC_INPUT, "needs a database with no applied migrations");
+
+	/* MIGC_VERIFY: the applied migration was edited. */
+	sqlite3_exec(db, "UPDATE migc_migrations SET checksum = 'c1:0' WHERE version = 1", NULL, NULL, NULL);
+	code("migc_verify of an edited migration", m, migc_verify(m), MIGC_VERIFY, "0001_tables.sql was edited after it was applied");
+	code("migc_up over it", m, migc_up(m, MIGC_LATEST), MIGC_VERIFY, "0001_tables.sql was edited");
+	code("migc_up_dry_run over it", m, migc_up_dry_run(m, MIGC_LATEST), MIGC_VERIFY, "0001_tables.sql was edited");
+	code("migc_down over it", m, migc_down(m, 1, 0), MIGC_VERIFY, "0001_tables.sql was edited");
+	code("migc_redo over it", m, migc_redo(m), MIGC_VERIFY, "0001_tables.sql was edited");
+	code("migc_status of it", m, migc_status(m, &states, &n), MIGC_OK, "");
+	check(n == 3 && states[0].kind == MIGC_EDITED, "... which reads as edited", "another state");
+	migc_free(states);
+	code("migc_repair(ACCEPT_CHECKSUMS)", m, migc_repair(m, MIGC_REPAIR_ACCEPT_CHECKSUMS, 0), MIGC_OK, "");
+	code("migc_verify after it", m, migc_verify(m), MIGC_OK, "");
+	migc_close(m);
+	sqlite3_close(db);
+}
+
+/* MIGC_NOMEM: without a handle when the handle itself cannot be had,
+** else a failed handle. */
+static void
+nomem(const char *dir)
+{
+	sqlite3 *db;
+	migc *m = (migc *)&db;
+	int rc;
+
+	failcalloc = 0;
+	rc = migc_open(&m, "sqlite::memory:", &app_migrations, 0);
+	failcalloc = -1;
+	check(rc == MIGC_NOMEM && !m && strcmp(migc_errmsg(NULL), "out of memory") == 0,
+	      "migc_open without memory for the handle is MIGC_NOMEM, *out NULL", m ? migc_errmsg(m) : "");
+	db = freshdb(dir, "nomem.db");
+	m = (migc *)&db;
+	failcalloc = 0;
+	rc = migc_wrap_sqlite(&m, db, &app_migrations);
+	failcalloc = -1;
+	check(rc == MIGC_NOMEM && !m, "migc_wrap_sqlite without memory for the handle is MIGC_NOMEM, *out NULL", "");
+	sqlite3_close(db);
+	failmalloc = 0;
+	rc = migc_open(&m, "sqlite::memory:", &app_migrations, 0);
+	failmalloc = -1;
+	checkfailed("migc_open without memory after the handle", m, rc, MIGC_NOMEM, "out of memory");
 }
 
 int
@@ -117,9 +414,14 @@ main(int argc, char **argv)
 		return 2;
 	}
 
-	migc_close(NULL);
-	migc_free(NULL);
-	check(1, "migc_close(NULL) and migc_free(NULL) are no-ops", "");
+	check(inchild(closenull, NULL) == 0, "migc_close(NULL) and migc_free(NULL) are no-ops", "the child crashed");
+
+	check(strcmp(MIGC_VERSION, migc_libversion()) == 0 && versionnumber(MIGC_VERSION) == MIGC_VERSION_NUMBER,
+	      "MIGC_VERSION is migc_libversion() (" MIGC_VERSION "), MIGC_VERSION_NUMBER its number", migc_libversion());
+	check(inchild(reentry, NULL) == 0, "the event callback's calls on its own handle are MIGC_MISUSE; the run goes on", "see above");
+	check(inchild(driverdecides, NULL) == 0, "migc_open and migc_wrap_sqlite both go by the set's driver, not its dialect string", "see above");
+	codes(dir);
+	nomem(dir);
 
 	sqlite3_open(":memory:", &db);
 	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);

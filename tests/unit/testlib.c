@@ -66,8 +66,8 @@ callok(migc *m, const char *what, int rc, int want, const char *msg)
 
 /*
 ** Every public function on m returns want and leaves migc_errmsg(m) as
-** msg (not compared when msg is NULL); the void ones do not crash. Prints
-** each difference and returns their number.
+** msg (not compared when msg is NULL). Prints each difference and
+** returns their number.
 */
 int
 everycall(migc *m, int want, const char *msg)
@@ -91,11 +91,11 @@ everycall(migc *m, int want, const char *msg)
 	CALL(migc_verify_schema(m, &drift, &n));
 	CALL(migc_set_table(m, "other_table"));
 	CALL(migc_set_schema(m, "other_schema"));
-	migc_set_single_transaction(m, 1);
-	migc_set_lock_timeout(m, 1);
-	migc_set_allow_out_of_order(m, 1);
-	migc_set_resume(m, 1);
-	migc_set_event(m, NULL, NULL);
+	CALL(migc_set_single_transaction(m, 1));
+	CALL(migc_set_lock_timeout(m, 1));
+	CALL(migc_set_allow_out_of_order(m, 1));
+	CALL(migc_set_resume(m, 1));
+	CALL(migc_set_event(m, NULL, NULL));
 	CALL(migc_up(m, MIGC_LATEST));
 #undef CALL
 	if (states || drift || n) {

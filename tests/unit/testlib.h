@@ -17,7 +17,7 @@ void check(int ok, const char *name, const char *detail);
 int inchild(int (*f)(void *), void *arg);
 
 /* Every public function on m returns want and leaves migc_errmsg(m) as
-** msg (not compared when msg is NULL); the void ones do not crash.
+** msg (not compared when msg is NULL).
 ** Prints each difference and returns their number. everycallf: the same
 ** for inchild, arg a struct failcase. */
 struct migc;

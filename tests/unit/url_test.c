@@ -31,8 +31,12 @@ static const struct {
 	/* Every password= parameter, not only a first "password=" that is none. */
 	{ "postgres://db/app?xpassword=1&password=s3cret", "postgres://db/app?xpassword=1&password=***" },
 	{ "postgres://db/app?password=a1&password=b2", "postgres://db/app?password=***&password=***" },
+	/* A keyword string is one whatever it holds: "://" after an '=' starts
+	** no URL (libpq reads a URI only from a scheme at the start). */
+	{ "password=s://", "password=***" },
+	{ "host=db password=se://cret@x dbname=app", "host=db password=*** dbname=app" },
+	{ "host=db password='a://b' dbname=app", "host=db password=*** dbname=app" },
 	/* fuzz_url findings: read before the string; a '#' in the password. */
-	{ "password=s://", "password=s://" },
 	{ "://:;1\nsqli#e:mC2C@CC\003@o", "://:***@o" },
 };
 
