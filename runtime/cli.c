@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "migc.h"
+#include "url.h"
 #include "internal.h"
 #include "cli.h"
 
