@@ -10,7 +10,6 @@
 
 #include "migc.h"
 #include "url.h"
-#include "internal.h"
 #include "cli.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_VERIFY = 3 };
@@ -645,7 +644,7 @@ withdatabase(const struct migc_set *set, const struct opts *o)
 	int readonly = strcmp(o->cmd, "status") == 0 || strcmp(o->cmd, "verify") == 0 || o->dryrun;
 	struct eventctx ectx = { o, NULL, 0 };
 	char *safeurl;
-	int64_t to = MIGC_LATEST;
+	int64_t to = MIGC_LATEST, base = 0;
 	migc *m;
 	int rc;
 
@@ -671,6 +670,8 @@ withdatabase(const struct migc_set *set, const struct opts *o)
 		return usageerror(o, "--clear-failed: '%s' is not a version", o->clear_failed);
 	if ((strcmp(o->cmd, "baseline") == 0) != (o->arg != NULL))
 		return usageerror(o, o->arg ? "unexpected argument '%s'" : "baseline needs a version, e.g. baseline 3", o->arg);
+	if (o->arg && parseversion(o->arg, &base) != 0)
+		return usageerror(o, "baseline: '%s' is not a version", o->arg);
 	safeurl = migc__redacturl(url);
 	rc = migc_open(&m, url, set, readonly ? MIGC_READONLY : 0);
 	if (rc == MIGC_OK && o->table)
@@ -701,13 +702,7 @@ withdatabase(const struct migc_set *set, const struct opts *o)
 		} else if (strcmp(o->cmd, "repair") == 0) {
 			rc = migc_repair(m, o->clear_failed ? MIGC_REPAIR_CLEAR_FAILED : MIGC_REPAIR_ACCEPT_CHECKSUMS, to);
 		} else {
-			int64_t v;
-
-			if (parseversion(o->arg, &v) != 0) {
-				rc = migc__seterr(m, MIGC_INPUT, "baseline: '%s' is not a version", o->arg);
-			} else {
-				rc = migc_baseline(m, v);
-			}
+			rc = migc_baseline(m, base);
 		}
 	}
 	if (rc == -MIGC_VERIFY)       /* already said */

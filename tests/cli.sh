@@ -247,8 +247,8 @@ t_options() {
 	expect 2 "option --dir needs a value" build/migc status --database "$u" --dir || return 1
 	expect 2 "--dialect: 'mysql' is not sqlite or postgres" build/migrate list --dialect mysql || return 1
 	expect 2 "(see migrate --help)" build/migrate status --dry-run --database "$u" || return 1
+	expect 2 "baseline: 'x' is not a version" build/migrate baseline x --database "$u" || return 1
 	[ ! -e "$tmp/opts.db" ] || { echo "a usage error opened the database"; return 1; }
-	expect 2 "baseline: 'x' is not a version" build/migrate baseline x --database "$u"
 }
 check "cli: each command takes only its own options: a misuse is exit 2 with its message, the database untouched" t_options
 
