@@ -199,6 +199,144 @@ parseargs(struct opts *o, int argc, char **argv, int dev)
 	return EXIT_OK;
 }
 
+/*
+** The library's messages name its API: migc_set_table, the target version
+** of migc_up, migc_repair with MIGC_REPAIR_CLEAR_FAILED. On the command
+** line the same hint is a flag. Each phrase the library uses in a hint and
+** what the command line says instead; at each place in a message the first
+** phrase that matches is taken, so a longer one comes before a shorter one
+** it starts with.
+*/
+static const struct hint {
+	const char *api, *cli;
+} hints[] = {
+	{ "migc_up target version:",                "up --to:" },
+	{ "migc_up_dry_run target version:",        "up --to:" },
+	{ "migc_down target version:",              "down --to:" },
+	{ "run migc_up with migc_set_resume",       "run up --resume" },
+	{ "run migc_up",                            "run up" },
+	{ "migc_repair with MIGC_REPAIR_CLEAR_FAILED for version ", "repair --clear-failed " },
+	{ "migc_repair with MIGC_REPAIR_CLEAR_FAILED", "repair --clear-failed" },
+	{ "a single transaction (migc_set_single_transaction) cannot include", "--single-transaction cannot include" },
+	{ "set migc_set_allow_out_of_order",        "run with --allow-out-of-order" },
+	{ "(migc_set_lock_timeout)",                "(--lock-timeout)" },
+	{ "(migc_set_table)",                       "(--table)" },
+	{ "set another name with migc_set_table",   "pass --table to use another name" },
+	{ "(migc_set_schema)",                      "(--schema)" },
+	{ "where a handle without migc_set_schema looks", "where a run without --schema looks" },
+	{ "made with migc_set_schema)",             "made with --schema)" },
+	{ "call migc_set_schema with the one",      "pass --schema with the one" },
+	{ "set one with migc_set_schema",           "pass --schema" },
+	{ "call migc_status (or any migc function that reads the database)", "run status (or any migc command)" },
+};
+#define NHINTS (sizeof(hints) / sizeof(hints[0]))
+
+/* The one hint that names a value: `call migc_set_schema(m, "NAME")`,
+** NAME a C string literal, is `pass --schema WORD`, WORD the name as one
+** shell word. */
+#define SCHEMACALL "call migc_set_schema(m, \""
+
+struct text {
+	char *s;
+	size_t n, cap;
+	int nomem;
+};
+
+static void
+textadd(struct text *t, const char *s, size_t n)
+{
+	char *p;
+
+	if (t->nomem)
+		return;
+	if (t->n + n + 1 > t->cap) {
+		t->cap = (t->n + n + 1) * 2;
+		p = realloc(t->s, t->cap);
+		if (!p) {
+			t->nomem = 1;
+			return;
+		}
+		t->s = p;
+	}
+	memcpy(t->s + t->n, s, n);
+	t->n += n;
+	t->s[t->n] = '\0';
+}
+
+/* s as one shell word: as it is when that is safe, else in single quotes. */
+static void
+shellword(struct text *t, const char *s)
+{
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == strlen(s)) {
+		textadd(t, s, strlen(s));
+		return;
+	}
+	textadd(t, "'", 1);
+	for (; *s; s++)
+		textadd(t, *s == '\'' ? "'\\''" : s, *s == '\'' ? 4 : 1);
+	textadd(t, "'", 1);
+}
+
+/* At p, SCHEMACALL and the rest of it: add its command-line form to t and
+** return what follows the call; NULL when p holds no whole call. */
+static const char *
+schemacall(struct text *t, const char *p)
+{
+	char name[256];
+	size_t n = 0;
+
+	if (strncmp(p, SCHEMACALL, strlen(SCHEMACALL)) != 0)
+		return NULL;
+	for (p += strlen(SCHEMACALL); *p && *p != '"' && n < sizeof(name) - 1; p++)
+		name[n++] = *p == '\\' && p[1] ? *++p : *p;
+	name[n] = '\0';
+	if (p[0] != '"' || p[1] != ')')
+		return NULL;
+	textadd(t, "pass --schema ", 14);
+	shellword(t, name);
+	return p + 2;
+}
+
+/* msg in the command line's words (malloc'd; NULL when out of memory). */
+static char *
+climsg(const char *msg)
+{
+	struct text t = { NULL, 0, 0, 0 };
+	const char *p = msg, *next;
+	size_t i;
+
+	textadd(&t, "", 0);
+	while (*p) {
+		if ((next = schemacall(&t, p)) != NULL) {
+			p = next;
+			continue;
+		}
+		for (i = 0; i < NHINTS && strncmp(p, hints[i].api, strlen(hints[i].api)) != 0; i++)
+			;
+		if (i < NHINTS) {
+			textadd(&t, hints[i].cli, strlen(hints[i].cli));
+			p += strlen(hints[i].api);
+		} else {
+			textadd(&t, p++, 1);
+		}
+	}
+	if (t.nomem) {
+		free(t.s);
+		return NULL;
+	}
+	return t.s;
+}
+
+/* Print the library's message msg to f in the command line's words. */
+static void
+putmsg(FILE *f, const char *msg)
+{
+	char *t = climsg(msg);
+
+	fputs(t ? t : msg, f);
+	free(t);
+}
+
 static void
 jsonstr(const char *s)
 {
@@ -244,7 +382,9 @@ onevent(void *ctx, const struct migc_event *ev)
 	case MIGC_EV_REVERTED: verb = "reverted"; break;
 	case MIGC_EV_BASELINED: verb = "baselined"; break;
 	case MIGC_EV_NOTICE:
-		fprintf(stderr, "%s: warning: %s\n", e->o->prog, ev->text);
+		fprintf(stderr, "%s: warning: ", e->o->prog);
+		putmsg(stderr, ev->text);
+		fputc('\n', stderr);
 		return;
 	case MIGC_EV_REPAIRED:
 		printf("%s\n", ev->text);
@@ -371,8 +511,11 @@ printdrift(migc *m, const struct opts *o, int summary, const struct drift *r)
 		}
 		putchar(']');
 		if (r->rc != MIGC_OK && r->n == 0) {
+			char *t = climsg(migc_errmsg(m));
+
 			fputs(",\"error\":", stdout);
-			jsonstr(migc_errmsg(m));
+			jsonstr(t ? t : migc_errmsg(m));
+			free(t);
 		}
 		putchar('}');
 	} else if (r->rc == MIGC_OK) {
@@ -390,8 +533,11 @@ printdrift(migc *m, const struct opts *o, int summary, const struct drift *r)
 				printf("\n    now: %s", d[i].actual);
 			putchar('\n');
 		}
-		if (r->n == 0)
-			printf("  %s\n", migc_errmsg(m));
+		if (r->n == 0) {
+			fputs("  ", stdout);
+			putmsg(stdout, migc_errmsg(m));
+			putchar('\n');
+		}
 	}
 }
 
@@ -707,8 +853,11 @@ withdatabase(const struct migc_set *set, const struct opts *o)
 	}
 	if (rc == -MIGC_VERIFY)       /* already said */
 		rc = MIGC_VERIFY;
-	else if (rc != MIGC_OK)
-		fprintf(stderr, "%s: %s: %s\n", o->prog, rc == MIGC_VERIFY ? "verification failed" : "error", migc_errmsg(m));
+	else if (rc != MIGC_OK) {
+		fprintf(stderr, "%s: %s: ", o->prog, rc == MIGC_VERIFY ? "verification failed" : "error");
+		putmsg(stderr, migc_errmsg(m));
+		fputc('\n', stderr);
+	}
 	migc_close(m);
 	free(safeurl);
 	return exitcode(rc);

@@ -571,7 +571,8 @@ upsingle(migc *m, int64_t to)
 		if (applied(&t, mig->version))
 			continue;
 		if (mig->up.flags & (MIGC_NO_TRANSACTION | MIGC_FOREIGN_KEYS_ON)) {
-			rc = migc__seterr(m, MIGC_INPUT, "--single-transaction cannot include %s: it is a %s migration",
+			rc = migc__seterr(m, MIGC_INPUT, "a single transaction (migc_set_single_transaction) cannot include %s: "
+			            "it is a %s migration",
 			            mig->up.file, (mig->up.flags & MIGC_NO_TRANSACTION) ? "no-transaction" : "foreign-keys-on");
 			goto out;
 		}
@@ -605,7 +606,7 @@ uprun(migc *m, int64_t to)
 	migc__clearerr(m);
 	if (m->readonly)
 		return migc__seterr(m, MIGC_INPUT, "the database was opened read-only");
-	rc = checkversion(m, to, "up --to");
+	rc = checkversion(m, to, "migc_up target version");
 	if (rc == MIGC_OK && m->single_transaction)
 		return upsingle(m, to);
 	if (rc == MIGC_OK && uptodate(m, to))
@@ -663,7 +664,7 @@ migc_up_dry_run(migc *m, int64_t to)
 	if (rc != MIGC_OK)
 		return rc;
 	migc__clearerr(m);
-	rc = checkversion(m, to, "up --to");
+	rc = checkversion(m, to, "migc_up_dry_run target version");
 	if (rc == MIGC_OK)
 		rc = migc__readtrack(m, &t);
 	if (rc != MIGC_OK)
@@ -746,7 +747,8 @@ revertnotx(migc *m, const struct migc_migration *mig, const struct trackrow *row
 	if (t.n == 0 || t.rows[t.n - 1].version != mig->version || !t.rows[t.n - 1].error ||
 	    strcmp(t.rows[t.n - 1].error, note) != 0)
 		rc = migc__seterr(m, MIGC_VERIFY, "the tracking table changed while %s ran: its row was not deleted; "
-		            "check the table, then run repair --clear-failed %lld if %s is reverted",
+		            "check the table, then run migc_repair with MIGC_REPAIR_CLEAR_FAILED for version %lld "
+		            "if %s is reverted",
 		            sc->file, (long long)mig->version, mig->up.file);
 	else
 		rc = m->drv->xDeleteRow(m, mig->version);
@@ -827,7 +829,7 @@ downrun(migc *m, int steps, int64_t to)
 	if (m->readonly)
 		return migc__seterr(m, MIGC_INPUT, "the database was opened read-only");
 	if (steps <= 0 && to != 0 && !migc_find(m->set, to))
-		return migc__seterr(m, MIGC_INPUT, "down --to: no migration has version %lld", (long long)to);
+		return migc__seterr(m, MIGC_INPUT, "migc_down target version: no migration has version %lld", (long long)to);
 	/* Refuse before running anything when one on the way has no down. */
 	rc = migc__readtrack(m, &t);
 	if (rc == MIGC_OK)
@@ -938,14 +940,16 @@ migc_repair(migc *m, int what, int64_t version)
 	if (m->readonly)
 		return migc__seterr(m, MIGC_INPUT, "the database was opened read-only");
 	if (what != MIGC_REPAIR_CLEAR_FAILED && what != MIGC_REPAIR_ACCEPT_CHECKSUMS)
-		return migc__seterr(m, MIGC_INPUT, "repair: say what to repair: --clear-failed V or --accept-checksums");
+		return migc__seterr(m, MIGC_INPUT, "migc_repair: say what to repair: MIGC_REPAIR_CLEAR_FAILED or "
+		              "MIGC_REPAIR_ACCEPT_CHECKSUMS");
 	rc = lockedread(m, &t, VERIFY_NONE);
 	if (rc != MIGC_OK)
 		return rc;
 	if (what == MIGC_REPAIR_CLEAR_FAILED) {
 		r = findrow(&t, version);
 		if (!r || !migc__isfailed(r)) {
-			rc = migc__seterr(m, MIGC_INPUT, "repair --clear-failed: version %lld has no failed record", (long long)version);
+			rc = migc__seterr(m, MIGC_INPUT, "migc_repair with MIGC_REPAIR_CLEAR_FAILED: version %lld has no failed record",
+			            (long long)version);
 		} else {
 			rc = m->drv->xDeleteRow(m, version);
 			snprintf(text, sizeof(text), "cleared the failed record of version %lld (%s; %ld of %ld statements had run): "

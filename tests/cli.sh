@@ -252,6 +252,38 @@ t_options() {
 }
 check "cli: each command takes only its own options: a misuse is exit 2 with its message, the database untouched" t_options
 
+# The library's messages name its API (migc_set_table, the target version
+# of migc_up, migc_set_allow_out_of_order, ...); the command line says
+# the flag instead, as before (issue 13; tests/unit/api_test.c holds the
+# library's side).
+t_flag_hints() {
+	db=$tmp/hints.db
+	rm -f "$db"
+	build/migrate up --to 1 --database "sqlite:$db" >/dev/null || return 1
+	expect 2 "migrate: error: up --to: no migration has version 99" build/migrate up --dry-run --to 99 --database "sqlite:$db" || return 1
+	expect 2 "migrate: error: down --to: no migration has version 99" build/migrate down --to 99 --database "sqlite:$db" || return 1
+	expect 2 "migrate: error: invalid schema (--schema) name: it must be 1 to 63 bytes" build/migrate up --schema '' --database "sqlite:$db" || return 1
+	expect 2 "migrate: error: repair --clear-failed: version 1 has no failed record" \
+		build/migrate repair --clear-failed 1 --database "sqlite:$db" || return 1
+	grep -q migc_ "$tmp/expect.out" && return 1
+	d=$tmp/hints-order
+	mig "$d" 0001_a.sql "CREATE TABLE a (x);\n"
+	mig "$d" 0003_c.sql "CREATE TABLE c (x);\n"
+	rm -f "$tmp/order.db"
+	build/migc up --dir "$d" --database "sqlite:$tmp/order.db" >/dev/null || return 1
+	mig "$d" 0002_b.sql "CREATE TABLE b (x);\n"
+	expect 3 "0002_b.sql is pending but older than the newest applied migration (version 3): out of order (run with --allow-out-of-order to apply it anyway)" \
+		build/migc up --dir "$d" --database "sqlite:$tmp/order.db" || return 1
+	rm -f "$tmp/foreign.db"
+	q "$tmp/foreign.db" "CREATE TABLE migc_migrations (x)"
+	expect 1 "mark): pass --table to use another name" build/migrate status --database "sqlite:$tmp/foreign.db" || return 1
+	build/migrate up --database "sqlite:$db" >/dev/null || return 1
+	q "$db" "UPDATE migc_migrations SET schema_fingerprint = NULL, schema_text = NULL"
+	expect 3 '"error":"version 6 has no recorded schema (applied by an older migc, or its run was interrupted): run up once to record it"' \
+		build/migrate verify --json --schema --database "sqlite:$db"
+}
+check "cli: where the library names its API, the command line names the flag (up --to, --schema, repair --clear-failed, --allow-out-of-order, --table)" t_flag_hints
+
 # The developer tool's own commands (gen, new, hash, check) are in its
 # help, and only there; each parses its own options.
 t_devcommands() {
