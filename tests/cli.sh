@@ -240,6 +240,9 @@ t_options() {
 	expect 2 "unexpected argument '3'" build/migrate up 3 --database "$u" || return 1
 	expect 2 "unexpected argument '2'" build/migrate show 1 2 3 || return 1
 	expect 2 "show needs a version, e.g. show 3" build/migrate show || return 1
+	expect 2 "show: 'abc' is not a version" build/migrate show abc || return 1
+	expect 2 "--to is for up and down only" build/migrate list --to 3 || return 1
+	expect 2 "unexpected argument '3'" build/migrate list 3 || return 1
 	expect 2 "--lock-timeout: 'x' is not a number of seconds (0 to 86400)" build/migrate up --lock-timeout x --database "$u" || return 1
 	expect 2 "option --lock-timeout needs a value" build/migrate up --database "$u" --lock-timeout || return 1
 	expect 2 "unknown option '--json=1'" build/migrate status --json=1 --database "$u" || return 1
@@ -299,6 +302,8 @@ t_devcommands() {
 	expect 0 "usage: migc check DIR" build/migc check --help || return 1
 	expect 0 "usage: migc gen --dialect" build/migc gen --help || return 1
 	expect 2 "unknown option '--frob'" build/migc check --frob migrations/sqlite || return 1
+	expect 2 "new must come first: the options after it are its own" build/migc --dir "$tmp" new x || return 1
+	[ ! -e "$tmp/0001_x.sql" ] || return 1
 	expect 0 "usage: migc up [--to V]" build/migc up --help
 }
 check "cli: migc's own commands are in its help and parse their own options; migrate has none of them" t_devcommands
