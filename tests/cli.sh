@@ -658,7 +658,7 @@ t_valgrind() {
 	$CC -std=c99 -O1 -g -Iruntime $SQLITE_CFLAGS $PQ_CFLAGS $PG_DEFINE migrations/demo.c build/demo_sqlite.c build/demo_postgres.c \
 		runtime/api.c runtime/url.c runtime/plan.c runtime/engine.c runtime/sqlite.c runtime/sqlitesession.c \
 		runtime/postgres.c runtime/pgsession.c \
-		runtime/schema.c runtime/sha256.c runtime/cli.c $SQLITE_LIBS $PQ_LIBS -o "$tmp/migrate-plain" || return 1
+		runtime/schema.c runtime/sha256.c runtime/cli.c runtime/cliout.c $SQLITE_LIBS $PQ_LIBS -o "$tmp/migrate-plain" || return 1
 	db=$tmp/valgrind.db
 	rm -f "$db"
 	for cmd in up status "verify --schema" "status --json" "down --to 0" "up --to 3"; do
