@@ -100,22 +100,27 @@ struct handset {
 	struct migc_set set;
 };
 
-static unsigned long
-split(const char *sql, struct migc_stmt *stmts)
+/* sc: file's sql, one statement a line, into stmts (at most 8). */
+static void
+script(struct migc_script *sc, const char *file, const char *sql, struct migc_stmt *stmts, unsigned flags)
 {
-	unsigned long n = 0;
 	const char *p, *start = sql;
 
-	for (p = sql; *p && n < 8; p++) {
+	sc->file = file;
+	sc->sql = sql;
+	sc->length = strlen(sql);
+	sc->stmts = stmts;
+	sc->nstmts = 0;
+	sc->flags = flags;
+	for (p = sql; *p && sc->nstmts < 8; p++) {
 		if (*p != '\n')
 			continue;
-		stmts[n].offset = (unsigned long)(start - sql);
-		stmts[n].length = (unsigned long)(p - start);
-		stmts[n].line = n + 1;
-		n++;
+		stmts[sc->nstmts].offset = (unsigned long)(start - sql);
+		stmts[sc->nstmts].length = (unsigned long)(p - start);
+		stmts[sc->nstmts].line = sc->nstmts + 1;
+		sc->nstmts++;
 		start = p + 1;
 	}
-	return n;
 }
 
 static const struct migc_set *
@@ -126,20 +131,9 @@ handset(struct handset *h, const char *up, unsigned upflags, const char *down, u
 	h->mig.name = "x";
 	h->mig.checksum = checksum;
 	h->mig.raw_checksum = "r1:0000000000000000000000000000000000000000000000000000000000000000";
-	h->mig.up.file = "0001_x.sql";
-	h->mig.up.sql = up;
-	h->mig.up.length = strlen(up);
-	h->mig.up.stmts = h->up;
-	h->mig.up.nstmts = split(up, h->up);
-	h->mig.up.flags = upflags;
-	if (down) {
-		h->mig.down.file = "0001_x.down.sql";
-		h->mig.down.sql = down;
-		h->mig.down.length = strlen(down);
-		h->mig.down.stmts = h->down;
-		h->mig.down.nstmts = split(down, h->down);
-		h->mig.down.flags = downflags;
-	}
+	script(&h->mig.up, "0001_x.sql", up, h->up, upflags);
+	if (down)
+		script(&h->mig.down, "0001_x.down.sql", down, h->down, downflags);
 	h->set.layout = MIGC_LAYOUT;
 	h->set.dialect = "sqlite";
 	h->set.driver = &migc_driver_sqlite;
@@ -179,6 +173,20 @@ execdb(const char *dir, const char *name, const char *sql)
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		printf("%s: %s\n", sql, sqlite3_errmsg(db));
 	sqlite3_close(db);
+}
+
+/* Open dir/name for set (fresh: made anew, and migc_up run on it): the
+** verification that follows finds a migration that stopped, its message
+** holding what. */
+static void
+stopped(const char *dir, const char *name, const struct migc_set *set, int fresh, const char *what, const char *label)
+{
+	migc *m = opendb(dir, name, set, fresh);
+
+	if (fresh)
+		migc_up(m, MIGC_LATEST);
+	checkapimsg(m, migc_verify(m), MIGC_VERIFY, what, label);
+	migc_close(m);
 }
 
 /*
@@ -248,24 +256,17 @@ apinames(const char *dir)
 	/* No-transaction migrations that stopped: at the first statement, at
 	** the second, and at the second after the first was edited; and a
 	** no-transaction down that failed. */
-	m = opendb(dir, "first.db", handset(&h, "INSERT INTO nosuch VALUES (1);\n", MIGC_NO_TRANSACTION, NULL, 0, SUM1), 1);
-	migc_up(m, MIGC_LATEST);
-	checkapimsg(m, migc_verify(m), MIGC_VERIFY, "run migc_up with migc_set_resume to run it from its first statement; "
-	            "or run migc_repair with MIGC_REPAIR_CLEAR_FAILED for version 1",
-	            "a no-transaction migration that failed at its first statement");
-	migc_close(m);
-	m = opendb(dir, "second.db", handset(&h, "CREATE TABLE f (x);\nINSERT INTO nosuch VALUES (1);\n",
-	                                     MIGC_NO_TRANSACTION, NULL, 0, SUM1), 1);
-	migc_up(m, MIGC_LATEST);
-	checkapimsg(m, migc_verify(m), MIGC_VERIFY, "run migc_up with migc_set_resume to go on at statement 2; or undo "
-	            "its changes by hand and run migc_repair with MIGC_REPAIR_CLEAR_FAILED for version 1",
-	            "a no-transaction migration that failed at its second statement");
-	migc_close(m);
-	m = opendb(dir, "second.db", handset(&h2, "CREATE TABLE f (y);\nINSERT INTO nosuch VALUES (1);\n",
-	                                     MIGC_NO_TRANSACTION, NULL, 0, SUM2), 0);
-	checkapimsg(m, migc_verify(m), MIGC_VERIFY, "cannot resume: fix the database by hand, then run migc_repair with "
-	            "MIGC_REPAIR_CLEAR_FAILED for version 1", "... and once the statement before it was edited");
-	migc_close(m);
+	stopped(dir, "first.db", handset(&h, "INSERT INTO nosuch VALUES (1);\n", MIGC_NO_TRANSACTION, NULL, 0, SUM1), 1,
+	        "run migc_up with migc_set_resume to run it from its first statement; or run migc_repair with "
+	        "MIGC_REPAIR_CLEAR_FAILED for version 1", "a no-transaction migration that failed at its first statement");
+	stopped(dir, "second.db", handset(&h, "CREATE TABLE f (x);\nINSERT INTO nosuch VALUES (1);\n", MIGC_NO_TRANSACTION,
+	                                  NULL, 0, SUM1), 1,
+	        "run migc_up with migc_set_resume to go on at statement 2; or undo its changes by hand and run migc_repair "
+	        "with MIGC_REPAIR_CLEAR_FAILED for version 1", "a no-transaction migration that failed at its second statement");
+	stopped(dir, "second.db", handset(&h2, "CREATE TABLE f (y);\nINSERT INTO nosuch VALUES (1);\n", MIGC_NO_TRANSACTION,
+	                                  NULL, 0, SUM2), 0,
+	        "cannot resume: fix the database by hand, then run migc_repair with MIGC_REPAIR_CLEAR_FAILED for version 1",
+	        "... and once the statement before it was edited");
 	m = opendb(dir, "down.db", handset(&h, "CREATE TABLE f (x);\n", 0, "DROP TABLE f;\nDROP TABLE nosuch;\n",
 	                                   MIGC_NO_TRANSACTION, SUM1), 1);
 	rc = migc_up(m, MIGC_LATEST);

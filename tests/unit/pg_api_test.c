@@ -84,41 +84,48 @@ checkapptx(PGconn *c, migc *m, const char *what)
 
 /* The tracking table where the search_path no longer leads: the message
 ** says which migc_set_schema call finds it (issue 13: not --schema). */
+/* migc_status on c (with table as the tracking table's name, unless
+** NULL) is want, its message holding what. */
 static void
-movedschema(PGconn *c)
+statusmsg(PGconn *c, const char *table, int want, const char *what, const char *label)
 {
 	struct migc_state *states = NULL;
 	size_t n = 0;
 	migc *m;
 
+	migc_wrap_pg(&m, c, &pg_migrations);
+	if (table)
+		migc_set_table(m, table);
+	checkapimsg(m, migc_status(m, &states, &n), want, what, label);
+	migc_free(states);
+	migc_close(m);
+}
+
+static void
+movedschema(PGconn *c)
+{
+	migc *m;
+
 	PQclear(PQexec(c, "CREATE SCHEMA moved"));
 	PQclear(PQexec(c, "SET search_path = moved"));
-	migc_wrap_pg(&m, c, &pg_migrations);
-	checkapimsg(m, migc_status(m, &states, &n), MIGC_ERROR, "the tracking table is public.migc_migrations, not in "
-	            "schema moved (current_schema()), where a handle without migc_set_schema looks (the search_path changed "
-	            "since it was made, or it was made with migc_set_schema): call migc_set_schema(m, \"public\") to use it",
-	            "a tracking table in another schema than current_schema()");
-	migc_close(m);
+	statusmsg(c, NULL, MIGC_ERROR, "the tracking table is public.migc_migrations, not in schema moved "
+	          "(current_schema()), where a handle without migc_set_schema looks (the search_path changed since it "
+	          "was made, or it was made with migc_set_schema): call migc_set_schema(m, \"public\") to use it",
+	          "a tracking table in another schema than current_schema()");
 	PQclear(PQexec(c, "CREATE SCHEMA \"we\"\"ird\""));
 	migc_wrap_pg(&m, c, &pg_migrations);
 	migc_set_schema(m, "we\"ird");
 	check(migc_baseline(m, 2) == MIGC_OK, "a second tracking table, in schema we\"ird", migc_errmsg(m));
 	migc_close(m);
-	migc_wrap_pg(&m, c, &pg_migrations);
-	checkapimsg(m, migc_status(m, &states, &n), MIGC_ERROR, "tracking tables are in other schemas (public.migc_migrations, "
-	            "\"we\"\"ird\".migc_migrations), none in schema moved (current_schema()), where a handle without "
-	            "migc_set_schema looks (the search_path changed since they were made, or they were made with "
-	            "migc_set_schema): call migc_set_schema with the one this database uses",
-	            "tracking tables in two other schemas");
-	migc_close(m);
+	statusmsg(c, NULL, MIGC_ERROR, "tracking tables are in other schemas (public.migc_migrations, "
+	          "\"we\"\"ird\".migc_migrations), none in schema moved (current_schema()), where a handle without "
+	          "migc_set_schema looks (the search_path changed since they were made, or they were made with "
+	          "migc_set_schema): call migc_set_schema with the one this database uses",
+	          "tracking tables in two other schemas");
 	PQclear(PQexec(c, "SET search_path = nosuch"));
-	migc_wrap_pg(&m, c, &pg_migrations);
-	migc_set_table(m, "other_table");
-	checkapimsg(m, migc_status(m, &states, &n), MIGC_INPUT, "no schema on the search_path exists: set one with migc_set_schema",
-	            "no schema on the search_path");
-	migc_close(m);
+	statusmsg(c, "other_table", MIGC_INPUT, "no schema on the search_path exists: set one with migc_set_schema",
+	          "no schema on the search_path");
 	PQclear(PQexec(c, "RESET search_path"));
-	migc_free(states);
 }
 
 static void
