@@ -42,7 +42,8 @@ struct cli_command {
 	const char *help;          /* what it does, one line */
 	enum cli_db db;
 	int (*xRun)(struct cli_run *r);
-	unsigned opts;             /* the options it takes beyond those every command takes */
+	unsigned opts;             /* the options it takes beyond those every command takes
+	                              (those cli.c's option table gives no misuse message) */
 	unsigned needs;            /* it needs exactly one of these; 0: none */
 	const char *missing;       /* the error when that one is missing */
 	int (*xMain)(int argc, char **argv);
