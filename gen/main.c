@@ -1,7 +1,7 @@
 /*
-** main.c: the developer tool, `migc`. Adds `gen` and `new` to the
-** command line every embedded binary has, and runs the other commands
-** on a migration directory read at run time (--dir).
+** main.c: the developer tool, `migc`. Adds `gen`, `new`, `hash` and
+** `check` to the command table every embedded binary has, and runs the
+** other commands on a migration directory read at run time (--dir).
 */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -482,18 +482,23 @@ cmdnew(int argc, char **argv)
 	return 0;
 }
 
+/* The developer tool's own commands, after the runtime's in the command
+** table; each parses its own arguments. */
+static const struct cli_command commands[] = {
+	{ .name = "new", .usage = "NAME [--timestamp]", .help = "create the next numbered migration file in --dir",
+	  .xMain = cmdnew },
+	{ .name = "gen", .usage = "...", .help = "generate C from a migration directory (migc gen --help)",
+	  .xMain = cmdgen },
+	{ .name = "hash", .usage = "DIR", .help = "write DIR/migc.sum, the manifest CI checks",
+	  .xMain = cmdhash },
+	{ .name = "check", .usage = "DIR [--against FILE] [--json]",
+	  .help = "compare DIR with its migc.sum (and a released one), no database", .xMain = cmdcheck },
+};
+
 int
 main(int argc, char **argv)
 {
-	static const struct cli_source src = { cliload, clifree };
+	static const struct cli_tool tool = { cliload, clifree, commands, sizeof(commands) / sizeof(commands[0]) };
 
-	if (argc > 1 && strcmp(argv[1], "gen") == 0)
-		return cmdgen(argc, argv);
-	if (argc > 1 && strcmp(argv[1], "new") == 0)
-		return cmdnew(argc, argv);
-	if (argc > 1 && strcmp(argv[1], "hash") == 0)
-		return cmdhash(argc, argv);
-	if (argc > 1 && strcmp(argv[1], "check") == 0)
-		return cmdcheck(argc, argv);
-	return migc__climain("migc", argc, argv, NULL, 0, &src);
+	return migc__climain("migc", argc, argv, NULL, 0, &tool);
 }

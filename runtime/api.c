@@ -183,7 +183,7 @@ migc__checkhandle(migc *m, int useconn)
 ** the driver its set needs.)
 */
 const char *
-migc__setdialect(const struct migc_set *set)
+migc_dialect(const struct migc_set *set)
 {
 	if (!set || set->layout != MIGC_LAYOUT || !set->driver)
 		return "";
@@ -193,7 +193,7 @@ migc__setdialect(const struct migc_set *set)
 static int
 opendb(migc *m, const char *url, const struct migc_set *set, int flags)
 {
-	const char *target, *dialect = migc__setdialect(set);
+	const char *target, *dialect = migc_dialect(set);
 	enum urlkind kind;
 	int rc;
 
@@ -202,7 +202,8 @@ opendb(migc *m, const char *url, const struct migc_set *set, int flags)
 		return migc__seterr(m, MIGC_INPUT, "the migration set was generated for another record layout (%d, runtime has %d): run migc gen again",
 		              set ? set->layout : 0, MIGC_LAYOUT);
 	if (!*dialect)
-		return migc__seterr(m, MIGC_INPUT, "the migration set names no database driver: generate it with migc gen --dialect sqlite|postgres");
+		return migc__seterr(m, MIGC_INPUT, "the migration set names no database driver (its driver is NULL): "
+		              "generate it with migc gen");
 	kind = migc__urlkind(url, &target);
 	if (kind == URL_BAD) {
 		char *safe = migc__redacturl(url ? url : "");
@@ -273,7 +274,7 @@ migc_set_table(migc *m, const char *name)
 	int rc = migc__checkhandle(m, 0);
 
 	if (rc == MIGC_OK)
-		rc = checkident(m, name, "tracking table (--table)");
+		rc = checkident(m, name, "tracking table (migc_set_table)");
 	if (rc == MIGC_OK)
 		memcpy(m->table, name, strlen(name) + 1);
 	return rc;
@@ -285,7 +286,7 @@ migc_set_schema(migc *m, const char *schema)
 	int rc = migc__checkhandle(m, 0);
 
 	if (rc == MIGC_OK)
-		rc = checkident(m, schema, "schema (--schema)");
+		rc = checkident(m, schema, "schema (migc_set_schema)");
 	if (rc == MIGC_OK)
 		memcpy(m->schema, schema, strlen(schema) + 1);
 	return rc;

@@ -1,7 +1,8 @@
 /*
 ** cli.h: the command-line front end, shared by every embedded binary
-** (through migc_main) and the developer tool, which also reads the
-** migrations from a directory at run time.
+** (through migc_main) and the developer tool, which adds commands of its
+** own and reads the migrations from a directory at run time. One table of
+** commands (struct cli_command) says what each command takes.
 */
 
 /* Internal: hidden from a shared library built on libmigc.a (migc__ names). */
@@ -9,18 +10,61 @@
 #pragma GCC visibility push(hidden)
 #endif
 
-/* Where the developer tool gets its set: loaded from a directory. */
-struct cli_source {
+/* The options cli.c parses, each one bit (CLI_BIT) in a command's opts
+** and needs. CLI_OPERAND is the command's operand (show V, baseline V). */
+enum cli_option {
+	CLI_DATABASE, CLI_TABLE, CLI_SCHEMA, CLI_DIALECT, CLI_DIR, CLI_LOCK_TIMEOUT,
+	CLI_ALLOW_OUT_OF_ORDER, CLI_JSON, CLI_DRIFT, CLI_TO, CLI_DRY_RUN, CLI_SINGLE_TRANSACTION,
+	CLI_RESUME, CLI_CLEAR_FAILED, CLI_ACCEPT_CHECKSUMS, CLI_OPERAND, CLI_NOPTIONS
+};
+#define CLI_BIT(option) (1u << (option))
+
+/* What a command does with the database. */
+enum cli_db {
+	CLI_NODB,     /* nothing: it needs only the set */
+	CLI_READ,     /* opens it read-only */
+	CLI_WRITE     /* opens it to change it (read-only for up --dry-run) */
+};
+
+struct cli_run;   /* one run of a command: its options, set and handle (cliout.h) */
+
+/*
+** One command. The runtime's commands (cli.c) are run by cli.c: it checks
+** the options against opts and needs, prints missing when one is missing,
+** opens the database as db says, then calls xRun, which returns a MIGC_
+** result code (negated when it printed the message itself). A command of
+** the developer tool parses its own arguments instead: xMain gets argc and
+** argv as main() did, argv[1] the command, and returns the exit status.
+*/
+struct cli_command {
+	const char *name;          /* "up" */
+	const char *usage;         /* what follows the name in the help: "[--to V] [--dry-run]" */
+	const char *help;          /* what it does, one line */
+	enum cli_db db;
+	int (*xRun)(struct cli_run *r);
+	unsigned opts;             /* the options it takes beyond those every command takes
+	                              (those cli.c's option table gives no misuse message) */
+	unsigned needs;            /* it needs exactly one of these; 0: none */
+	const char *missing;       /* the error when that one is missing */
+	int (*xMain)(int argc, char **argv);
+};
+
+/* The developer tool: where it gets its set (loaded from a directory),
+** and the commands it adds. */
+struct cli_tool {
 	/* Read dir for the dialect ("sqlite"/"postgres"); print diagnostics;
 	** NULL when the directory has errors. */
 	const struct migc_set *(*xLoad)(const char *dir, const char *dialect);
 	void (*xFree)(const struct migc_set *set);
+	const struct cli_command *commands;
+	size_t ncommands;
 };
 
 /* Run one command on the embedded sets (one per dialect; the URL picks),
-** or, with src, on the set it loads. Returns the exit status. */
+** or, with tool, one of its commands or a command on the set it loads.
+** Returns the exit status. */
 int migc__climain(const char *prog, int argc, char **argv, const struct migc_set *const *sets,
-            size_t nsets, const struct cli_source *src);
+            size_t nsets, const struct cli_tool *tool);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -73,7 +73,8 @@ revertnotx(migc *m, const struct migc_migration *mig, const struct trackrow *row
 	if (t.n == 0 || t.rows[t.n - 1].version != mig->version || !t.rows[t.n - 1].error ||
 	    strcmp(t.rows[t.n - 1].error, note) != 0)
 		rc = migc__seterr(m, MIGC_VERIFY, "the tracking table changed while %s ran: its row was not deleted; "
-		            "check the table, then run repair --clear-failed %lld if %s is reverted",
+		            "check the table, then run migc_repair with MIGC_REPAIR_CLEAR_FAILED for version %lld "
+		            "if %s is reverted",
 		            sc->file, (long long)mig->version, mig->up.file);
 	else
 		rc = m->drv->xDeleteRow(m, mig->version);
@@ -154,7 +155,7 @@ downrun(migc *m, int steps, int64_t to)
 	if (m->readonly)
 		return migc__seterr(m, MIGC_INPUT, "the database was opened read-only");
 	if (steps <= 0 && to != 0 && !migc_find(m->set, to))
-		return migc__seterr(m, MIGC_INPUT, "down --to: no migration has version %lld", (long long)to);
+		return migc__seterr(m, MIGC_INPUT, "migc_down target version: no migration has version %lld", (long long)to);
 	/* Refuse before running anything when one on the way has no down. */
 	rc = migc__readtrack(m, &t, MIGC__READ_FULL);
 	if (rc == MIGC_OK)

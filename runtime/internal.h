@@ -4,6 +4,8 @@
 ** each database implements (one struct of x-functions per driver).
 */
 
+#include "url.h"   /* url.c: a header of its own, which cli.c includes alone */
+
 /* Internal: hidden from a shared library built on libmigc.a (migc__ names). */
 #if defined(__GNUC__)
 #pragma GCC visibility push(hidden)
@@ -191,7 +193,6 @@ long long migc__monotonicms(void);     /* milliseconds on a clock that never jum
 int migc__newhandle(migc **out, const struct migc_set *set);
 int migc__openresult(migc *m, int rc);   /* on failure, marks m failed and releases its connection */
 int migc__checkhandle(migc *m, int useconn);   /* the guard of every public entry point but migc_close */
-const char *migc__setdialect(const struct migc_set *set);   /* "sqlite", "postgres"; "": unusable set */
 
 /* The tracking table's layout, marked on the table itself (a comment in
 ** its SQLite CREATE statement, COMMENT ON TABLE in PostgreSQL) so that a
@@ -294,15 +295,6 @@ int migc__sqlitesessionfkcheck(migc *m, const struct migc_script *sc);
 /* Before a tracking write between a no-transaction migration's
 ** statements: lift a query_only it set (1: it was set, put it back). */
 int migc__sqlitesessionunguard(migc *m);
-
-/* url.c */
-enum urlkind { URL_BAD, URL_SQLITE, URL_POSTGRES };
-enum urlkind migc__urlkind(const char *url, const char **target);
-/* The SQLite URI (for SQLITE_OPEN_URI) of urlkind's target of a SQLite
-** URL, malloc'd into *uri; readonly: mode=rwc reads as rw. MIGC_INPUT
-** with the message in err for an unknown or bad parameter or a %00. */
-int migc__sqliteuri(const char *target, int readonly, char **uri, char *err, size_t nerr);
-char *migc__redacturl(const char *url);   /* malloc'd copy with any password as *** */
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -98,6 +98,10 @@ struct migc_set {
 ** migrations are in version order). */
 const struct migc_migration *migc_find(const struct migc_set *set, int64_t version);
 
+/* The database set is for, as its driver says: "sqlite" or "postgres";
+** "" for NULL, a set of another record layout, or one without a driver. */
+const char *migc_dialect(const struct migc_set *set);
+
 /* Whether mig lists checksum among the older ones it also accepts
 ** (-- migc:also-accept), after a deliberate edit of its file. */
 int migc_also_accepts(const struct migc_migration *mig, const char *checksum);

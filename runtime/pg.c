@@ -379,7 +379,7 @@ wrap(migc *m, PGconn *conn, const struct migc_set *set)
 {
 	int rc;
 
-	if (strcmp(migc__setdialect(set), "postgres") != 0)
+	if (strcmp(migc_dialect(set), "postgres") != 0)
 		return migc__seterr(m, MIGC_INPUT, "the migration set is not a postgres set of record layout %d: run migc gen again",
 		              MIGC_LAYOUT);
 	if (!conn)

@@ -119,8 +119,8 @@ migc__pglockpoll(migc *m, int xact)
 		if (migc__monotonicms() - start >= (long long)m->lock_timeout * 1000) {
 			long pid = lockholder(m);
 
-			return migc__seterr(m, MIGC_BUSY, "timed out after %d s waiting for the migration lock held by pid %ld (--lock-timeout)",
-			              m->lock_timeout, pid);
+			return migc__seterr(m, MIGC_BUSY, "timed out after %d s waiting for the migration lock held by pid %ld "
+			              "(migc_set_lock_timeout)", m->lock_timeout, pid);
 		}
 		if (!waited) {
 			char text[128];
@@ -182,7 +182,7 @@ migc__pgstillheld(migc *m)
 		return MIGC_OK;
 	PG(m)->nlocks = 0;
 	return migc__seterr(m, MIGC_ERROR, "the migration released migc's migration lock (DISCARD ALL or "
-	              "pg_advisory_unlock_all()), so another migrator could have come in: the run stops here; run up again");
+	              "pg_advisory_unlock_all()), so another migrator could have come in: the run stops here; run migc_up again");
 }
 
 long

@@ -114,27 +114,21 @@ askelsewhere(migc *m, const char *const *parts, const char *when, PGresult **res
 	return rc;
 }
 
-/* s as one shell word: as it is when that is safe, else in single quotes. */
+/* s as a C string literal: in double quotes, each " and \ escaped, as
+** the application would pass it to migc_set_schema. */
 static void
-shellword(const char *s, char *out, size_t size)
+cstring(const char *s, char *out, size_t size)
 {
 	size_t i = 0;
 	const char *p;
 
-	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == strlen(s)) {
-		snprintf(out, size, "%s", s);
-		return;
+	out[i++] = '"';
+	for (p = s; *p && i + 4 < size; p++) {
+		if (*p == '"' || *p == '\\')
+			out[i++] = '\\';
+		out[i++] = *p;
 	}
-	out[i++] = '\'';
-	for (p = s; *p && i + 6 < size; p++) {
-		if (*p == '\'') {
-			memcpy(out + i, "'\\''", 4);
-			i += 4;
-		} else {
-			out[i++] = *p;
-		}
-	}
-	out[i++] = '\'';
+	out[i++] = '"';
 	out[i] = '\0';
 }
 
@@ -142,7 +136,7 @@ shellword(const char *s, char *out, size_t size)
 ** No tracking table where this run looks for one (schema `here`, the
 ** current_schema(), or NULL when no schema on the search_path exists):
 ** refuse when columns col.. of res (the elsewhere subquery) found one in
-** another schema, naming it and the --schema to pass. The search_path
+** another schema, naming it and the migc_set_schema call to make. The search_path
 ** moved under the table: a migration made the schema named like the role,
 ** or an ALTER DATABASE or ALTER ROLE set another path.
 */
@@ -150,7 +144,7 @@ static int
 moved(migc *m, const PGresult *res, int col, const char *here)
 {
 	long n = atol(PQgetvalue(res, 0, col));
-	char word[64 * 4 + 3], at[128];
+	char word[64 * 2 + 3], at[128];
 
 	if (n == 0)
 		return MIGC_OK;
@@ -159,23 +153,25 @@ moved(migc *m, const PGresult *res, int col, const char *here)
 	else
 		snprintf(at, sizeof(at), "current_schema(): no schema on the search_path exists");
 	if (n > 1)
-		return migc__seterr(m, MIGC_ERROR, "tracking tables are in other schemas (%s), none in %s, where a run without "
-		              "--schema looks (the search_path changed since they were made, or they were made with "
-		              "--schema): pass --schema with the one this database uses", PQgetvalue(res, 0, col + 2), at);
-	shellword(PQgetvalue(res, 0, col + 1), word, sizeof(word));
-	return migc__seterr(m, MIGC_ERROR, "the tracking table is %s, not in %s, where a run without --schema looks "
-	              "(the search_path changed since it was made, or it was made with --schema): "
-	              "pass --schema %s to use it", PQgetvalue(res, 0, col + 2), at, word);
+		return migc__seterr(m, MIGC_ERROR, "tracking tables are in other schemas (%s), none in %s, where a handle "
+		              "without migc_set_schema looks (the search_path changed since they were made, or they were "
+		              "made with migc_set_schema): call migc_set_schema with the one this database uses",
+		              PQgetvalue(res, 0, col + 2), at);
+	cstring(PQgetvalue(res, 0, col + 1), word, sizeof(word));
+	return migc__seterr(m, MIGC_ERROR, "the tracking table is %s, not in %s, where a handle without migc_set_schema "
+	              "looks (the search_path changed since it was made, or it was made with migc_set_schema): "
+	              "call migc_set_schema(m, %s) to use it", PQgetvalue(res, 0, col + 2), at, word);
 }
 
 /* No schema on the search_path: a tracking table elsewhere (columns
-** col.. of res) is named, else the user is told to pass --schema. */
+** col.. of res) is named, else the caller is told to set one. */
 static int
 noschema(migc *m, const PGresult *res, int col)
 {
 	int rc = moved(m, res, col, NULL);
 
-	return rc != MIGC_OK ? rc : migc__seterr(m, MIGC_INPUT, "no schema on the search_path exists: pass --schema");
+	return rc != MIGC_OK ? rc : migc__seterr(m, MIGC_INPUT, "no schema on the search_path exists: "
+	                                         "set one with migc_set_schema");
 }
 
 /* The tracking table's schema: the one given, else current_schema(),

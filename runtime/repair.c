@@ -76,14 +76,16 @@ migc_repair(migc *m, int what, int64_t version)
 	if (m->readonly)
 		return migc__seterr(m, MIGC_INPUT, "the database was opened read-only");
 	if (what != MIGC_REPAIR_CLEAR_FAILED && what != MIGC_REPAIR_ACCEPT_CHECKSUMS)
-		return migc__seterr(m, MIGC_INPUT, "repair: say what to repair: --clear-failed V or --accept-checksums");
+		return migc__seterr(m, MIGC_INPUT, "migc_repair: say what to repair: MIGC_REPAIR_CLEAR_FAILED or "
+		              "MIGC_REPAIR_ACCEPT_CHECKSUMS");
 	rc = migc__lockedread(m, &t, VERIFY_NONE);
 	if (rc != MIGC_OK)
 		return rc;
 	if (what == MIGC_REPAIR_CLEAR_FAILED) {
 		r = migc__findrow(&t, version);
 		if (!r || !migc__isfailed(r)) {
-			rc = migc__seterr(m, MIGC_INPUT, "repair --clear-failed: version %lld has no failed record", (long long)version);
+			rc = migc__seterr(m, MIGC_INPUT, "migc_repair with MIGC_REPAIR_CLEAR_FAILED: version %lld has no failed record",
+			            (long long)version);
 		} else {
 			rc = m->drv->xDeleteRow(m, version);
 			snprintf(text, sizeof(text), "cleared the failed record of version %lld (%s; %ld of %ld statements had run): "

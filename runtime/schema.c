@@ -253,7 +253,7 @@ migc_verify_schema(migc *m, struct migc_drift **out, size_t *nout)
 		rc = m->drv->xGetRecorded(m, t.rows[t.n - 1].version, &fp, &rec);
 	if (rc == MIGC_OK && (!fp || !rec))
 		rc = migc__seterr(m, MIGC_VERIFY, "version %lld has no recorded schema (applied by an older migc, or its run "
-		            "was interrupted): run up once to record it", (long long)t.rows[t.n - 1].version);
+		            "was interrupted): run migc_up once to record it", (long long)t.rows[t.n - 1].version);
 	if (rc == MIGC_OK)
 		rc = m->drv->xSchema(m, &live);
 	if (rc != MIGC_OK)

@@ -33,8 +33,8 @@ dberr(migc *m, const char *what)
 
 		return migc__seterr(m, MIGC_ERROR, "%s: %s-journal holds a write that was interrupted, which this connection "
 		              "cannot roll back as it may not write the database (the file or its directory is read-only "
-		              "for this user, or the URL says mode=ro): run status (or any migc command) once as a user "
-		              "who may write %s and its directory", what, file, file);
+		              "for this user, or the URL says mode=ro): call migc_status (or any migc function that reads "
+		              "the database) once as a user who may write %s and its directory", what, file, file);
 	}
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
 		return migc__seterr(m, MIGC_BUSY, "%s: the database stayed locked by another connection for the whole lock timeout (%d s)",
@@ -547,7 +547,7 @@ const struct migc_driver migc_driver_sqlite = {
 static int
 wrap(migc *m, sqlite3 *db, const struct migc_set *set)
 {
-	if (strcmp(migc__setdialect(set), "sqlite") != 0)
+	if (strcmp(migc_dialect(set), "sqlite") != 0)
 		return migc__seterr(m, MIGC_INPUT, "the migration set is not a sqlite set of record layout %d: run migc gen again",
 		              MIGC_LAYOUT);
 	if (!db)

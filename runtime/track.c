@@ -160,7 +160,7 @@ migc__checkmarker(migc *m, const char *text)
 
 	if (!p)
 		return migc__seterr(m, MIGC_ERROR, "the table %s was not made by migc (it has no \"" TRACK_MARKER "N\" mark): "
-		              "pass --table to use another name", m->table);
+		              "set another name with migc_set_table", m->table);
 	layout = strtol(p + strlen(TRACK_MARKER), NULL, 10);
 	if (layout > TRACK_LAYOUT)
 		return migc__seterr(m, MIGC_VERIFY, "the database was written by a newer migc (tracking table layout %ld; this "

@@ -229,7 +229,8 @@ upsingle(migc *m, int64_t to)
 		if (migc__applied(&t, mig->version))
 			continue;
 		if (mig->up.flags & (MIGC_NO_TRANSACTION | MIGC_FOREIGN_KEYS_ON)) {
-			rc = migc__seterr(m, MIGC_INPUT, "--single-transaction cannot include %s: it is a %s migration",
+			rc = migc__seterr(m, MIGC_INPUT, "a single transaction (migc_set_single_transaction) cannot include %s: "
+			            "it is a %s migration",
 			            mig->up.file, (mig->up.flags & MIGC_NO_TRANSACTION) ? "no-transaction" : "foreign-keys-on");
 			goto out;
 		}
@@ -263,7 +264,7 @@ uprun(migc *m, int64_t to)
 	migc__clearerr(m);
 	if (m->readonly)
 		return migc__seterr(m, MIGC_INPUT, "the database was opened read-only");
-	rc = migc__checkversion(m, to, "up --to");
+	rc = migc__checkversion(m, to, "migc_up target version");
 	if (rc == MIGC_OK && m->single_transaction)
 		return upsingle(m, to);
 	if (rc == MIGC_OK && uptodate(m, to))
@@ -321,7 +322,7 @@ migc_up_dry_run(migc *m, int64_t to)
 	if (rc != MIGC_OK)
 		return rc;
 	migc__clearerr(m);
-	rc = migc__checkversion(m, to, "up --to");
+	rc = migc__checkversion(m, to, "migc_up_dry_run target version");
 	if (rc == MIGC_OK)
 		rc = migc__readtrack(m, &t, MIGC__READ_FULL);
 	if (rc != MIGC_OK)

@@ -25,21 +25,24 @@ addfailed(migc *m, const struct trackrow *r, const struct migc_migration *mig)
 	if (!mig)
 		return MIGC_OK;   /* reported as unknown */
 	if (r->done >= r->total)
-		return migc__adderr(m, "reverting %s failed: %s; fix the database by hand, then run repair --clear-failed %lld",
-		              mig->up.file, r->error ? r->error : "it was interrupted", (long long)r->version);
+		return migc__adderr(m, "reverting %s failed: %s; fix the database by hand, then run migc_repair with "
+		              "MIGC_REPAIR_CLEAR_FAILED for version %lld", mig->up.file, r->error ? r->error : "it was interrupted",
+		              (long long)r->version);
 	if ((unsigned long)r->done < mig->up.nstmts)
 		migc__stmtpos(&mig->up, (unsigned long)r->done, -1, &line, &col);
 	migc__adderr(m, "%s did not finish: statement %ld of %ld (%s:%lu) %s%s", mig->up.file, r->done + 1, r->total,
 	       mig->up.file, line, r->error ? "failed: " : "was interrupted", r->error ? r->error : "");
 	if (migc__resumable(r, mig) && r->done == 0)
-		return migc__adderr(m, "  no statement of it had run: once the cause is fixed, run up --resume to run it "
-		              "from its first statement; or run repair --clear-failed %lld", (long long)r->version);
+		return migc__adderr(m, "  no statement of it had run: once the cause is fixed, run migc_up with migc_set_resume "
+		              "to run it from its first statement; or run migc_repair with MIGC_REPAIR_CLEAR_FAILED for "
+		              "version %lld", (long long)r->version);
 	if (migc__resumable(r, mig))
-		return migc__adderr(m, "  statements 1 to %ld are unchanged: once the cause is fixed, run up --resume to go on "
-		              "at statement %ld; or undo its changes by hand and run repair --clear-failed %lld",
+		return migc__adderr(m, "  statements 1 to %ld are unchanged: once the cause is fixed, run migc_up with "
+		              "migc_set_resume to go on at statement %ld; or undo its changes by hand and run migc_repair "
+		              "with MIGC_REPAIR_CLEAR_FAILED for version %lld",
 		              r->done, r->done + 1, (long long)r->version);
 	return migc__adderr(m, "  the statements before it changed since, so it cannot resume: fix the database by hand, "
-	              "then run repair --clear-failed %lld", (long long)r->version);
+	              "then run migc_repair with MIGC_REPAIR_CLEAR_FAILED for version %lld", (long long)r->version);
 }
 
 /* The notice of a migration another process is applying or reverting. */
@@ -145,7 +148,7 @@ migc__verifytrack(migc *m, const struct track *t, int forup)
 		problems += v.problem;
 		if (v.problem)
 			nomem |= migc__adderr(m, "%s is pending but older than the newest applied migration (version %lld): "
-			       "out of order (run with --allow-out-of-order to apply it anyway)",
+			       "out of order (set migc_set_allow_out_of_order to apply it anyway)",
 			       filename(mig), (long long)migc__newest(t));
 	}
 	if (nomem)

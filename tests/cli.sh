@@ -217,6 +217,97 @@ t_usage() {
 }
 check "cli: usage errors exit 2 with a message; --help; a URL password is never printed" t_usage
 
+# Each command takes its own options: every misuse is exit 2 with its
+# message, before the database is opened (no file is made).
+t_options() {
+	u="sqlite:$tmp/opts.db"
+	rm -f "$tmp/opts.db"
+	expect 2 "--dry-run is for up only" build/migrate status --dry-run --database "$u" || return 1
+	expect 2 "--to is for up and down only" build/migrate status --to 1 --database "$u" || return 1
+	expect 2 "--to is for up and down only" build/migrate redo --to=1 --database "$u" || return 1
+	expect 2 "--to: 'abc' is not a version" build/migrate down --to=abc --database "$u" || return 1
+	expect 2 "--schema without a name is for verify and status (the drift check)" build/migrate up --database "$u" --schema || return 1
+	expect 2 "--single-transaction is for up only" build/migrate down --single-transaction --database "$u" || return 1
+	expect 2 "--single-transaction is for up only" build/migrate up --dry-run --single-transaction --database "$u" || return 1
+	expect 2 "--resume is for up only, without --dry-run or --single-transaction" build/migrate up --resume --dry-run --database "$u" || return 1
+	expect 2 "--resume is for up only, without --dry-run or --single-transaction" build/migrate status --resume --database "$u" || return 1
+	expect 2 "--clear-failed and --accept-checksums are for repair only" build/migrate up --clear-failed 1 --database "$u" || return 1
+	expect 2 "--clear-failed and --accept-checksums are for repair only" build/migrate verify --accept-checksums --database "$u" || return 1
+	expect 2 "repair needs exactly one of --clear-failed V and --accept-checksums: it changes nothing without" \
+		build/migrate repair --clear-failed 1 --accept-checksums --database "$u" || return 1
+	expect 2 "--clear-failed: 'x' is not a version" build/migrate repair --clear-failed x --database "$u" || return 1
+	expect 2 "baseline needs a version, e.g. baseline 3" build/migrate baseline --database "$u" || return 1
+	expect 2 "unexpected argument '3'" build/migrate up 3 --database "$u" || return 1
+	expect 2 "unexpected argument '2'" build/migrate show 1 2 3 || return 1
+	expect 2 "show needs a version, e.g. show 3" build/migrate show || return 1
+	expect 2 "show: 'abc' is not a version" build/migrate show abc || return 1
+	expect 2 "--to is for up and down only" build/migrate list --to 3 || return 1
+	expect 2 "unexpected argument '3'" build/migrate list 3 || return 1
+	expect 2 "--lock-timeout: 'x' is not a number of seconds (0 to 86400)" build/migrate up --lock-timeout x --database "$u" || return 1
+	expect 2 "option --lock-timeout needs a value" build/migrate up --database "$u" --lock-timeout || return 1
+	expect 2 "unknown option '--json=1'" build/migrate status --json=1 --database "$u" || return 1
+	expect 2 "unknown option '--dir'" build/migrate status --dir migrations --database "$u" || return 1
+	expect 2 "option --dir needs a value" build/migc status --database "$u" --dir || return 1
+	expect 2 "--dialect: 'mysql' is not sqlite or postgres" build/migrate list --dialect mysql || return 1
+	expect 2 "(see migrate --help)" build/migrate status --dry-run --database "$u" || return 1
+	expect 2 "baseline: 'x' is not a version" build/migrate baseline x --database "$u" || return 1
+	[ ! -e "$tmp/opts.db" ] || { echo "a usage error opened the database"; return 1; }
+}
+check "cli: each command takes only its own options: a misuse is exit 2 with its message, the database untouched" t_options
+
+# The library's messages name its API (migc_set_table, the target version
+# of migc_up, migc_set_allow_out_of_order, ...); the command line says
+# the flag instead, as before (issue 13; tests/unit/api_test.c holds the
+# library's side).
+t_flag_hints() {
+	db=$tmp/hints.db
+	rm -f "$db"
+	build/migrate up --to 1 --database "sqlite:$db" >/dev/null || return 1
+	expect 2 "migrate: error: up --to: no migration has version 99" build/migrate up --dry-run --to 99 --database "sqlite:$db" || return 1
+	expect 2 "migrate: error: down --to: no migration has version 99" build/migrate down --to 99 --database "sqlite:$db" || return 1
+	expect 2 "migrate: error: invalid schema (--schema) name: it must be 1 to 63 bytes" build/migrate up --schema '' --database "sqlite:$db" || return 1
+	expect 2 "migrate: error: repair --clear-failed: version 1 has no failed record" \
+		build/migrate repair --clear-failed 1 --database "sqlite:$db" || return 1
+	grep -q migc_ "$tmp/expect.out" && return 1
+	d=$tmp/hints-order
+	mig "$d" 0001_a.sql "CREATE TABLE a (x);\n"
+	mig "$d" 0003_c.sql "CREATE TABLE c (x);\n"
+	rm -f "$tmp/order.db"
+	build/migc up --dir "$d" --database "sqlite:$tmp/order.db" >/dev/null || return 1
+	mig "$d" 0002_b.sql "CREATE TABLE b (x);\n"
+	expect 3 "0002_b.sql is pending but older than the newest applied migration (version 3): out of order (run with --allow-out-of-order to apply it anyway)" \
+		build/migc up --dir "$d" --database "sqlite:$tmp/order.db" || return 1
+	rm -f "$tmp/foreign.db"
+	q "$tmp/foreign.db" "CREATE TABLE migc_migrations (x)"
+	expect 1 "mark): pass --table to use another name" build/migrate status --database "sqlite:$tmp/foreign.db" || return 1
+	build/migrate up --database "sqlite:$db" >/dev/null || return 1
+	q "$db" "UPDATE migc_migrations SET schema_fingerprint = NULL, schema_text = NULL"
+	expect 3 '"error":"version 6 has no recorded schema (applied by an older migc, or its run was interrupted): run up once to record it"' \
+		build/migrate verify --json --schema --database "sqlite:$db"
+}
+check "cli: where the library names its API, the command line names the flag (up --to, --schema, repair --clear-failed, --allow-out-of-order, --table)" t_flag_hints
+
+# The developer tool's own commands (gen, new, hash, check) are in its
+# help, and only there; each parses its own options.
+t_devcommands() {
+	expect 0 "hash DIR" build/migc --help || return 1
+	grep -q "^  check DIR \[--against FILE\] \[--json\]" "$tmp/expect.out" || return 1
+	grep -q "^  gen \.\.\." "$tmp/expect.out" && grep -q "^  new NAME" "$tmp/expect.out" || return 1
+	grep -q -- "--dir DIR" "$tmp/expect.out" || return 1
+	expect 0 "usage: migrate COMMAND" build/migrate --help || return 1
+	if grep -q "hash\|--dir\|^  new\|^  gen\|^  check" "$tmp/expect.out"; then echo "migrate lists migc's commands"; return 1; fi
+	expect 2 "unknown command 'hash'" build/migrate hash migrations/sqlite || return 1
+	expect 0 "usage: migc hash DIR" build/migc hash --help || return 1
+	expect 0 "usage: migc new NAME" build/migc new --help || return 1
+	expect 0 "usage: migc check DIR" build/migc check --help || return 1
+	expect 0 "usage: migc gen --dialect" build/migc gen --help || return 1
+	expect 2 "unknown option '--frob'" build/migc check --frob migrations/sqlite || return 1
+	expect 2 "new must come first: the options after it are its own" build/migc --dir "$tmp" new x || return 1
+	[ ! -e "$tmp/0001_x.sql" ] || return 1
+	expect 0 "usage: migc up [--to V]" build/migc up --help
+}
+check "cli: migc's own commands are in its help and parse their own options; migrate has none of them" t_devcommands
+
 t_escaping_roundtrip() {
 	db=$tmp/esc.db
 	build/migc gen --dialect sqlite --main -o "$tmp/esc.c" tests/gen/escaping || return 1
@@ -577,7 +668,7 @@ t_valgrind() {
 	$CC -std=c99 -O1 -g -Iruntime $SQLITE_CFLAGS $PQ_CFLAGS $PG_DEFINE migrations/demo.c build/demo_sqlite.c build/demo_postgres.c \
 		runtime/api.c runtime/url.c runtime/verify.c runtime/track.c runtime/set.c runtime/digest.c runtime/engine.c runtime/up.c runtime/down.c runtime/repair.c runtime/sqlite.c runtime/sqlitesession.c \
 		runtime/pg.c runtime/pglock.c runtime/pgexec.c runtime/pgtrack.c runtime/pgschema.c runtime/pgsession.c \
-		runtime/schema.c runtime/sha256.c runtime/cli.c $SQLITE_LIBS $PQ_LIBS -o "$tmp/migrate-plain" || return 1
+		runtime/schema.c runtime/sha256.c runtime/cli.c runtime/cliout.c $SQLITE_LIBS $PQ_LIBS -o "$tmp/migrate-plain" || return 1
 	db=$tmp/valgrind.db
 	rm -f "$db"
 	for cmd in up status "verify --schema" "status --json" "down --to 0" "up --to 3"; do

@@ -91,6 +91,199 @@ nullargs(void *arg)
 }
 
 /*
+** A hand-written set of one migration, 0001_x.sql: its up and (unless
+** NULL) down SQL, one statement a line, with their flags. checksum tells
+** an edited file from the one applied.
+*/
+struct handset {
+	struct migc_stmt up[8], down[8];
+	struct migc_migration mig;
+	struct migc_set set;
+};
+
+/* sc: file's sql, one statement a line, into stmts (at most 8). */
+static void
+script(struct migc_script *sc, const char *file, const char *sql, struct migc_stmt *stmts, unsigned flags)
+{
+	const char *p, *start = sql;
+
+	sc->file = file;
+	sc->sql = sql;
+	sc->length = strlen(sql);
+	sc->stmts = stmts;
+	sc->nstmts = 0;
+	sc->flags = flags;
+	for (p = sql; *p && sc->nstmts < 8; p++) {
+		if (*p != '\n')
+			continue;
+		stmts[sc->nstmts].offset = (unsigned long)(start - sql);
+		stmts[sc->nstmts].length = (unsigned long)(p - start);
+		stmts[sc->nstmts].line = sc->nstmts + 1;
+		sc->nstmts++;
+		start = p + 1;
+	}
+}
+
+static const struct migc_set *
+handset(struct handset *h, const char *up, unsigned upflags, const char *down, unsigned downflags, const char *checksum)
+{
+	memset(h, 0, sizeof(*h));
+	h->mig.version = 1;
+	h->mig.name = "x";
+	h->mig.checksum = checksum;
+	h->mig.raw_checksum = "r1:0000000000000000000000000000000000000000000000000000000000000000";
+	script(&h->mig.up, "0001_x.sql", up, h->up, upflags);
+	if (down)
+		script(&h->mig.down, "0001_x.down.sql", down, h->down, downflags);
+	h->set.layout = MIGC_LAYOUT;
+	h->set.dialect = "sqlite";
+	h->set.driver = &migc_driver_sqlite;
+	h->set.migrations = &h->mig;
+	h->set.count = 1;
+	h->set.hash = "c1:0000000000000000000000000000000000000000000000000000000000000000";
+	return &h->set;
+}
+
+#define SUM1 "c1:1111111111111111111111111111111111111111111111111111111111111111"
+#define SUM2 "c1:2222222222222222222222222222222222222222222222222222222222222222"
+
+/* A handle on dir/name for set; fresh: the file made anew. */
+static migc *
+opendb(const char *dir, const char *name, const struct migc_set *set, int fresh)
+{
+	char url[4096];
+	migc *m;
+
+	snprintf(url, sizeof(url), "sqlite:%s/%s", dir, name);
+	if (fresh)
+		remove(url + 7);
+	if (migc_open(&m, url, set, 0) != MIGC_OK)
+		printf("open %s: %s\n", url, migc_errmsg(m));
+	return m;
+}
+
+/* Run sql on dir/name as the application would. */
+static void
+execdb(const char *dir, const char *name, const char *sql)
+{
+	char path[4096];
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	sqlite3_open(path, &db);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		printf("%s: %s\n", sql, sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+/* Open dir/name for set (fresh: made anew, and migc_up run on it): the
+** verification that follows finds a migration that stopped, its message
+** holding what. */
+static void
+stopped(const char *dir, const char *name, const struct migc_set *set, int fresh, const char *what, const char *label)
+{
+	migc *m = opendb(dir, name, set, fresh);
+
+	if (fresh)
+		migc_up(m, MIGC_LATEST);
+	checkapimsg(m, migc_verify(m), MIGC_VERIFY, what, label);
+	migc_close(m);
+}
+
+/*
+** Issue 13: every message that told a library user of a command-line flag
+** (--table, --to, --resume, repair --clear-failed, ...) names the API
+** instead; the command line puts its flags back (tests/cli.sh).
+*/
+static void
+apinames(const char *dir)
+{
+	struct handset h, h2;
+	struct migc_drift *drift = NULL;
+	struct migc_set only3 = app_migrations;
+	size_t n = 0;
+	migc *m;
+	int rc;
+
+	m = opendb(dir, "names.db", &app_migrations, 1);
+	checkapimsg(m, migc_set_schema(m, ""), MIGC_INPUT, "invalid schema (migc_set_schema) name",
+	            "migc_set_schema refuses an empty name");
+	checkapimsg(m, migc_up_dry_run(m, 42), MIGC_INPUT, "migc_up_dry_run target version: no migration has version 42",
+	            "migc_up_dry_run to an unknown version");
+	checkapimsg(m, migc_down(m, 0, 42), MIGC_INPUT, "migc_down target version: no migration has version 42",
+	            "migc_down to an unknown version");
+	checkapimsg(m, migc_repair(m, 7, 0), MIGC_INPUT,
+	            "migc_repair: say what to repair: MIGC_REPAIR_CLEAR_FAILED or MIGC_REPAIR_ACCEPT_CHECKSUMS",
+	            "migc_repair of nothing it knows");
+	checkapimsg(m, migc_repair(m, MIGC_REPAIR_CLEAR_FAILED, 1), MIGC_INPUT,
+	            "migc_repair with MIGC_REPAIR_CLEAR_FAILED: version 1 has no failed record",
+	            "migc_repair with MIGC_REPAIR_CLEAR_FAILED of a version that did not fail");
+	migc_set_single_transaction(m, 1);
+	checkapimsg(m, migc_up(m, MIGC_LATEST), MIGC_INPUT, "a single transaction (migc_set_single_transaction) "
+	            "cannot include 0003_index.sql: it is a no-transaction migration",
+	            "migc_set_single_transaction with a no-transaction migration");
+	migc_set_single_transaction(m, 0);
+	rc = migc_up(m, MIGC_LATEST);
+	check(rc == MIGC_OK, "migc_up of the set, for the next check", migc_errmsg(m));
+	migc_close(m);
+
+	/* The newest row without its recorded schema. */
+	execdb(dir, "names.db", "UPDATE migc_migrations SET schema_fingerprint = NULL, schema_text = NULL");
+	m = opendb(dir, "names.db", &app_migrations, 0);
+	checkapimsg(m, migc_verify_schema(m, &drift, &n), MIGC_VERIFY, "run migc_up once to record it",
+	            "migc_verify_schema without a recorded schema");
+	migc_free(drift);
+	migc_close(m);
+
+	/* A table of the tracking table's name that migc did not make. */
+	m = opendb(dir, "foreign.db", &app_migrations, 1);
+	execdb(dir, "foreign.db", "CREATE TABLE migc_migrations (x)");
+	checkapimsg(m, migc_up(m, MIGC_LATEST), MIGC_ERROR, "set another name with migc_set_table",
+	            "a tracking table migc did not make");
+	migc_close(m);
+
+	/* Out of order: version 3 applied (baselined) before 1 and 2. */
+	only3.migrations = &app_migrations.migrations[2];
+	only3.count = 1;
+	m = opendb(dir, "order.db", &only3, 1);
+	rc = migc_baseline(m, 3);
+	check(rc == MIGC_OK, "migc_baseline of version 3 alone, for the next check", migc_errmsg(m));
+	migc_close(m);
+	m = opendb(dir, "order.db", &app_migrations, 0);
+	checkapimsg(m, migc_up(m, MIGC_LATEST), MIGC_VERIFY, "(set migc_set_allow_out_of_order to apply it anyway)",
+	            "pending migrations older than the newest applied one");
+	migc_close(m);
+
+	/* No-transaction migrations that stopped: at the first statement, at
+	** the second, and at the second after the first was edited; and a
+	** no-transaction down that failed. */
+	stopped(dir, "first.db", handset(&h, "INSERT INTO nosuch VALUES (1);\n", MIGC_NO_TRANSACTION, NULL, 0, SUM1), 1,
+	        "run migc_up with migc_set_resume to run it from its first statement; or run migc_repair with "
+	        "MIGC_REPAIR_CLEAR_FAILED for version 1", "a no-transaction migration that failed at its first statement");
+	stopped(dir, "second.db", handset(&h, "CREATE TABLE f (x);\nINSERT INTO nosuch VALUES (1);\n", MIGC_NO_TRANSACTION,
+	                                  NULL, 0, SUM1), 1,
+	        "run migc_up with migc_set_resume to go on at statement 2; or undo its changes by hand and run migc_repair "
+	        "with MIGC_REPAIR_CLEAR_FAILED for version 1", "a no-transaction migration that failed at its second statement");
+	stopped(dir, "second.db", handset(&h2, "CREATE TABLE f (y);\nINSERT INTO nosuch VALUES (1);\n", MIGC_NO_TRANSACTION,
+	                                  NULL, 0, SUM2), 0,
+	        "cannot resume: fix the database by hand, then run migc_repair with MIGC_REPAIR_CLEAR_FAILED for version 1",
+	        "... and once the statement before it was edited");
+	m = opendb(dir, "down.db", handset(&h, "CREATE TABLE f (x);\n", 0, "DROP TABLE f;\nDROP TABLE nosuch;\n",
+	                                   MIGC_NO_TRANSACTION, SUM1), 1);
+	rc = migc_up(m, MIGC_LATEST);
+	check(rc == MIGC_OK && migc_down(m, 1, 0) == MIGC_ERROR, "a no-transaction down that fails, for the next check",
+	      migc_errmsg(m));
+	checkapimsg(m, migc_verify(m), MIGC_VERIFY, "fix the database by hand, then run migc_repair with "
+	            "MIGC_REPAIR_CLEAR_FAILED for version 1", "a no-transaction down that failed");
+	migc_close(m);
+
+	/* A set without a driver. */
+	h.set.driver = NULL;
+	rc = migc_open(&m, "sqlite::memory:", &h.set, 0);
+	checkapimsg(m, rc, MIGC_INPUT, "names no database driver", "a set without a driver");
+	migc_close(m);
+}
+/*
 ** Allocation failures on demand: cli.sh links this program with
 ** -Wl,--wrap=malloc,--wrap=calloc, so libmigc's allocations come here.
 ** failmalloc/failcalloc: fail the allocation after that many more
@@ -429,8 +622,8 @@ main(int argc, char **argv)
 	check(rc == MIGC_OK, "migc_wrap_sqlite on :memory:", migc_errmsg(m));
 
 	rc = migc_set_table(m, "bad\nname");
-	check(rc == MIGC_INPUT && strstr(migc_errmsg(m), "invalid tracking table (--table) name"),
-	      "migc_set_table refuses a name with a control character", migc_errmsg(m));
+	checkapimsg(m, rc, MIGC_INPUT, "invalid tracking table (migc_set_table) name",
+	            "migc_set_table refuses a name with a control character");
 
 	migc_set_event(m, onevent, NULL);
 	rc = migc_up(m, 2);
@@ -500,8 +693,8 @@ main(int argc, char **argv)
 	      "migc_down(m, 1, 0) reverts one step", migc_errmsg(m));
 
 	rc = migc_up(m, 42);
-	check(rc == MIGC_INPUT && strstr(migc_errmsg(m), "no migration has version 42"),
-	      "migc_up to an unknown version is MIGC_INPUT", migc_errmsg(m));
+	checkapimsg(m, rc, MIGC_INPUT, "migc_up target version: no migration has version 42",
+	            "migc_up to an unknown version is MIGC_INPUT");
 
 	migc_close(m);
 	check(queryint(db, "SELECT count(*) FROM migc_migrations") == 2,
@@ -513,6 +706,8 @@ main(int argc, char **argv)
 		rc = migc_up(m, MIGC_LATEST);
 	check(rc == MIGC_OK, "migc_open(\"sqlite::memory:\") and up", migc_errmsg(m));
 	migc_close(m);
+
+	apinames(dir);
 
 	/* The set names its driver: none, or another database's, is refused. */
 	{

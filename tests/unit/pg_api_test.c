@@ -82,6 +82,52 @@ checkapptx(PGconn *c, migc *m, const char *what)
 	      label, "rows or tables left");
 }
 
+/* The tracking table where the search_path no longer leads: the message
+** says which migc_set_schema call finds it (issue 13: not --schema). */
+/* migc_status on c (with table as the tracking table's name, unless
+** NULL) is want, its message holding what. */
+static void
+statusmsg(PGconn *c, const char *table, int want, const char *what, const char *label)
+{
+	struct migc_state *states = NULL;
+	size_t n = 0;
+	migc *m;
+
+	migc_wrap_pg(&m, c, &pg_migrations);
+	if (table)
+		migc_set_table(m, table);
+	checkapimsg(m, migc_status(m, &states, &n), want, what, label);
+	migc_free(states);
+	migc_close(m);
+}
+
+static void
+movedschema(PGconn *c)
+{
+	migc *m;
+
+	PQclear(PQexec(c, "CREATE SCHEMA moved"));
+	PQclear(PQexec(c, "SET search_path = moved"));
+	statusmsg(c, NULL, MIGC_ERROR, "the tracking table is public.migc_migrations, not in schema moved "
+	          "(current_schema()), where a handle without migc_set_schema looks (the search_path changed since it "
+	          "was made, or it was made with migc_set_schema): call migc_set_schema(m, \"public\") to use it",
+	          "a tracking table in another schema than current_schema()");
+	PQclear(PQexec(c, "CREATE SCHEMA \"we\"\"ird\""));
+	migc_wrap_pg(&m, c, &pg_migrations);
+	migc_set_schema(m, "we\"ird");
+	check(migc_baseline(m, 2) == MIGC_OK, "a second tracking table, in schema we\"ird", migc_errmsg(m));
+	migc_close(m);
+	statusmsg(c, NULL, MIGC_ERROR, "tracking tables are in other schemas (public.migc_migrations, "
+	          "\"we\"\"ird\".migc_migrations), none in schema moved (current_schema()), where a handle without "
+	          "migc_set_schema looks (the search_path changed since they were made, or they were made with "
+	          "migc_set_schema): call migc_set_schema with the one this database uses",
+	          "tracking tables in two other schemas");
+	PQclear(PQexec(c, "SET search_path = nosuch"));
+	statusmsg(c, "other_table", MIGC_INPUT, "no schema on the search_path exists: set one with migc_set_schema",
+	          "no schema on the search_path");
+	PQclear(PQexec(c, "RESET search_path"));
+}
+
 static void
 checkwrapfailures(const char *url)
 {
@@ -168,6 +214,9 @@ main(int argc, char **argv)
 	check(nnotices == 1, "server notices reach the application's own notice receiver", "receiver replaced");
 	check(queryint(c, "SELECT statements_done FROM migc_migrations WHERE version = 2") == 1,
 	      "the failed migration is recorded at its statement", "wrong statements_done");
+	checkapimsg(m, migc_verify(m), MIGC_VERIFY, "once the cause is fixed, run migc_up with migc_set_resume to go on "
+	            "at statement 2; or undo its changes by hand and run migc_repair with MIGC_REPAIR_CLEAR_FAILED for version 2",
+	            "migc_verify after it says how to go on");
 
 	PQclear(PQexec(c, "ALTER TABLE t DROP CONSTRAINT t_x_check"));
 	migc_set_resume(m, 1);
@@ -198,6 +247,7 @@ main(int argc, char **argv)
 		      "... nor written by up", migc_errmsg(m));
 	}
 	migc_close(m);
+	movedschema(c);
 	PQfinish(c);
 	return nfail ? 1 : 0;
 }

@@ -26,6 +26,19 @@ check(int ok, const char *name, const char *detail)
 	}
 }
 
+void
+checkapimsg(migc *m, int rc, int want, const char *what, const char *name)
+{
+	const char *msg = migc_errmsg(m), *p;
+	char label[512];
+	int flag = 0;
+
+	for (p = msg; (p = strstr(p, "--")) != NULL; p += 2)
+		flag |= (p[2] >= 'a' && p[2] <= 'z') || (p[2] >= 'A' && p[2] <= 'Z');
+	snprintf(label, sizeof(label), "%s (%d; the message names the API, no --flag)", name, want);
+	check(rc == want && strstr(msg, what) && !flag, label, msg);
+}
+
 int
 inchild(int (*f)(void *), void *arg)
 {

@@ -9,8 +9,16 @@
 
 extern const char testname[];  /* each program defines it: "api", "pg api", ... */
 extern int nfail;              /* checks failed so far */
+struct migc;
 
 void check(int ok, const char *name, const char *detail);
+
+/* A check that call's result rc is want and its message on m holds what
+** and names no command-line flag ("--" and a letter): the library speaks
+** of its API (migc_set_table, migc_repair with MIGC_REPAIR_CLEAR_FAILED),
+** and only the command line turns that into --table or repair
+** --clear-failed. */
+void checkapimsg(struct migc *m, int rc, int want, const char *what, const char *name);
 
 /* f(arg) in a child process: what f returned (at most 99), 100 + the
 ** signal that ended the child, or -1 when it could not run. */
@@ -20,7 +28,6 @@ int inchild(int (*f)(void *), void *arg);
 ** msg (not compared when msg is NULL).
 ** Prints each difference and returns their number. everycallf: the same
 ** for inchild, arg a struct failcase. */
-struct migc;
 int callok(struct migc *m, const char *what, int rc, int want, const char *msg);
 int everycall(struct migc *m, int want, const char *msg);
 struct failcase {
