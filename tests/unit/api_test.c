@@ -493,7 +493,7 @@ codes(const char *dir)
 	db = freshdb(dir, "codes.db");
 	sqlite3_exec(db, "CREATE TABLE notours (x)", NULL, NULL, NULL);
 	code("migc_wrap_sqlite", m, migc_wrap_sqlite(&m, db, &app_migrations), MIGC_OK, "");
-	code("migc_set_table(m, \"\")", m, migc_set_table(m, ""), MIGC_INPUT, "invalid tracking table (--table) name");
+	code("migc_set_table(m, \"\")", m, migc_set_table(m, ""), MIGC_INPUT, "invalid tracking table (migc_set_table) name");
 	/* A setter's success keeps the message of the failure before it. */
 	code("migc_set_single_transaction after a failure", m, migc_set_single_transaction(m, 0), MIGC_OK, "invalid tracking table");
 	code("migc_set_allow_out_of_order", m, migc_set_allow_out_of_order(m, 0), MIGC_OK, "invalid tracking table");
@@ -536,15 +536,15 @@ codes(const char *dir)
 
 	/* MIGC_INPUT for what the arguments ask. */
 	migc_set_single_transaction(m, 1);
-	code("migc_up --single-transaction over a no-transaction migration", m, migc_up(m, MIGC_LATEST), MIGC_INPUT,
-	     "--single-transaction cannot include 0003_index.sql: it is a no-transaction migration");
+	code("migc_up in a single transaction over a no-transaction migration", m, migc_up(m, MIGC_LATEST), MIGC_INPUT,
+	     "a single transaction (migc_set_single_transaction) cannot include 0003_index.sql: it is a no-transaction migration");
 	migc_set_single_transaction(m, 0);
 	code("migc_up_dry_run to an unknown version", m, migc_up_dry_run(m, 42), MIGC_INPUT, "no migration has version 42");
 	code("migc_redo with nothing applied", m, migc_redo(m), MIGC_INPUT, "no migration is applied");
 	code("migc_baseline to an unknown version", m, migc_baseline(m, 42), MIGC_INPUT, "no migration has version 42");
 	code("migc_repair of neither kind", m, migc_repair(m, 99, 0), MIGC_INPUT, "say what to repair");
 	code("migc_repair(CLEAR_FAILED) without a failed record", m, migc_repair(m, MIGC_REPAIR_CLEAR_FAILED, 1), MIGC_INPUT, "has no failed record");
-	code("migc_down --to an unknown version", m, migc_down(m, 0, 42), MIGC_INPUT, "no migration has version 42");
+	code("migc_down to an unknown version", m, migc_down(m, 0, 42), MIGC_INPUT, "no migration has version 42");
 	code("migc_verify_schema with nothing applied", m, migc_verify_schema(m, &drift, &n), MIGC_VERIFY, "no migration is applied");
 	code("migc_up(m, 1)", m, migc_up(m, 1), MIGC_OK, "");
 	code("migc_baseline on a database with a migration applied", m, migc_baseline(m, 1), MIGC_INPUT, "needs a database with no applied migrations");
@@ -612,6 +612,8 @@ main(int argc, char **argv)
 	check(strcmp(MIGC_VERSION, migc_libversion()) == 0 && versionnumber(MIGC_VERSION) == MIGC_VERSION_NUMBER,
 	      "MIGC_VERSION is migc_libversion() (" MIGC_VERSION "), MIGC_VERSION_NUMBER its number", migc_libversion());
 	check(inchild(reentry, NULL) == 0, "the event callback's calls on its own handle are MIGC_MISUSE; the run goes on", "see above");
+	check(strcmp(migc_dialect(&app_migrations), "sqlite") == 0 && strcmp(migc_dialect(NULL), "") == 0,
+	      "migc_dialect names the set's database by its driver; \"\" for NULL", migc_dialect(&app_migrations));
 	check(inchild(driverdecides, NULL) == 0, "migc_open and migc_wrap_sqlite both go by the set's driver, not its dialect string", "see above");
 	codes(dir);
 	nomem(dir);
