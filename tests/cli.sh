@@ -564,10 +564,10 @@ check "gen: the build-time replay embeds each version's schema fingerprint, and 
 t_valgrind() {
 	command -v valgrind >/dev/null || { echo "valgrind is not installed"; return 1; }
 	# The demo binary built without sanitizers (valgrind cannot run ASan builds).
+	runtime=$(sh tests/sources.sh build/libmigc.a) || return 1
+	# shellcheck disable=SC2086
 	$CC -std=c99 -O1 -g -Iruntime $SQLITE_CFLAGS $PQ_CFLAGS $PG_DEFINE migrations/demo.c build/demo_sqlite.c build/demo_postgres.c \
-		runtime/api.c runtime/url.c runtime/verify.c runtime/track.c runtime/set.c runtime/digest.c runtime/engine.c runtime/up.c runtime/down.c runtime/repair.c runtime/sqlite.c runtime/sqlitesession.c \
-		runtime/pg.c runtime/pglock.c runtime/pgexec.c runtime/pgtrack.c runtime/pgschema.c runtime/pgsession.c \
-		runtime/schema.c runtime/sha256.c runtime/cli.c $SQLITE_LIBS $PQ_LIBS -o "$tmp/migrate-plain" || return 1
+		$runtime $SQLITE_LIBS $PQ_LIBS -o "$tmp/migrate-plain" || return 1
 	db=$tmp/valgrind.db
 	rm -f "$db"
 	for cmd in up status "verify --schema" "status --json" "down --to 0" "up --to 3"; do
