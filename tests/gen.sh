@@ -12,6 +12,7 @@ strict="-std=c99 -Wall -Wextra -pedantic -Werror"
 for dir in tests/gen/*/; do
 	dir=${dir%/}
 	name=${dir#tests/gen/}
+	selected "gen: $name" || continue
 	case $name in
 	pg-*) dialect=postgres ;;
 	*) dialect=sqlite ;;

@@ -16,7 +16,7 @@ t_api() {
 	build/migc gen --dialect sqlite --name app_migrations -o "$tmp/api_set.c" tests/unit/api &&
 	cbuild "$tmp/api_test" -Wall -Wextra -Werror tests/unit/api_test.c tests/unit/testlib.c "$tmp/api_set.c" 2>&1 || return 1
 }
-if check "api: api_test builds against libmigc.a" t_api; then
+if need "api: api_test builds against libmigc.a" t_api; then
 	unit "$tmp/api_test" "$tmp"
 fi
 
@@ -27,7 +27,7 @@ t_pg_api() {
 	$CC $LDFLAGS -std=c99 -Wall -Wextra -Werror -Iruntime $PQ_CFLAGS tests/unit/pg_api_test.c tests/unit/testlib.c "$tmp/pg_set.c" build/libmigc.a \
 		$SQLITE_LIBS $PQ_LIBS -o "$tmp/pg_api_test" 2>&1
 }
-if check "[postgres] pg_api_test builds against libmigc.a" t_pg_api; then
+if need "[postgres] pg_api_test builds against libmigc.a" t_pg_api; then
 	unit "$tmp/pg_api_test" "$(pgnewdb pgapi)" "$(pgnewdb pgapitx)"
 fi
 
@@ -38,7 +38,7 @@ t_session_api() {
 	cbuild "$tmp/session_test" -Wall -Wextra -Werror $PQ_CFLAGS $PG_DEFINE tests/unit/session_test.c tests/unit/testlib.c \
 		"$tmp/session_sqlite.c" "$tmp/session_pg.c" 2>&1
 }
-if check "[postgres] session_test builds against libmigc.a" t_session_api; then
+if need "[postgres] session_test builds against libmigc.a" t_session_api; then
 	unit "$tmp/session_test" "$(pgnewdb sessionapi)" "$(pgnewdb sessionapi2)"
 fi
 
@@ -49,7 +49,7 @@ t_pg_copy() {
 	$CC $LDFLAGS -std=c99 -Wall -Wextra -Werror -Iruntime $PQ_CFLAGS tests/unit/pg_copy_test.c tests/unit/testlib.c build/libmigc.a \
 		$SQLITE_LIBS $PQ_LIBS -o "$tmp/pg_copy_test" 2>&1
 }
-if check "[postgres] pg_copy_test builds against libmigc.a" t_pg_copy; then
+if need "[postgres] pg_copy_test builds against libmigc.a" t_pg_copy; then
 	copydb=$(pgnewdb pgcopy)
 	for c in out-tx out-big in-tx out-notx in-notx; do
 		unit timeout 60 "$tmp/pg_copy_test" "$copydb" "$c"
