@@ -38,6 +38,9 @@ check "build: adding, editing or removing a migration stops the build until migc
 
 t_configure_install() {
 	src=$tmp/regen
+	# The tree and example.c the two cases above made (when -k left them out).
+	[ -d "$src" ] || { mkdir -p "$src" && cp -r configure build.ninja compat gen runtime migrations tests "$src/"; } || return 1
+	[ -s "$tmp/example.c" ] || readmeblock example >"$tmp/example.c"
 	expect 1 "re2c not found: apt-get install re2c" sh -c "cd '$src' && RE2C=no-such-re2c ./configure" || return 1
 	expect 1 "sqlite3 not found: apt-get install libsqlite3-dev" \
 		sh -c "cd '$src' && PKG_CONFIG_LIBDIR=/nonexistent ./configure" || return 1
