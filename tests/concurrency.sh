@@ -85,3 +85,32 @@ t_race() {
 	[ "$(q "$kdb" 'SELECT count(*) FROM migc_migrations')" = 30 ]
 }
 check "[$B] concurrency: 16 processes x 20 rounds of up, status, verify, up --to and down --to$([ "$B" = postgres ] && echo ', with CREATE INDEX CONCURRENTLY')" t_race
+
+# SQLite: a migrator waits for another connection's write lock as long as
+# --lock-timeout says.
+if [ "$B" = sqlite ]; then
+t_lock_timeout() {
+	db=$tmp/locked.db
+	build/migc up --to 1 --dir "$base" --database "sqlite:$db" >/dev/null || return 1
+	# Another connection holds the write lock for three seconds.
+	(printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 3; printf 'COMMIT;\n') | sqlite3 "$db" >/dev/null &
+	holder=$!
+	sleep 1
+	expect 1 "the database stayed locked by another connection for the whole lock timeout (1 s)" \
+		build/migc up --lock-timeout 1 --dir "$base" --database "sqlite:$db"
+	st=$?
+	wait "$holder"
+	[ $st -eq 0 ] || return 1
+	[ "$(q "$db" 'SELECT count(*) FROM migc_migrations')" = 1 ] || return 1
+	expect 0 "applied 0002_b" build/migc up --lock-timeout 5 --dir "$base" --database "sqlite:$db" || return 1
+	# Up to date, up reads the table and neither takes nor waits for the lock.
+	(printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 3; printf 'COMMIT;\n') | sqlite3 "$db" >/dev/null &
+	holder=$!
+	sleep 1
+	expect 0 "nothing to apply" build/migc up --lock-timeout 1 --dir "$base" --database "sqlite:$db"
+	st=$?
+	wait "$holder"
+	return $st
+}
+check "concurrency: --lock-timeout bounds the wait for another writer (exit 1), then up succeeds; an up-to-date up does not wait" t_lock_timeout
+fi

@@ -1,15 +1,18 @@
-# tests/gen.sh: golden tests of `migc gen`, sourced by tests/run.
+# tests/gen.sh: `migc gen`: golden tests, then what the generated C
+# promises (every byte of the SQL survives and none becomes C, the same
+# output everywhere, the depfile, the replay's schema fingerprints).
 # Each tests/gen/NAME/ is a migration directory (pg-NAME: postgres
 # dialect). NAME.c is the expected C, which must also compile with the
 # strict flags; NAME.warn the expected warnings, if any; NAME.err the
 # expected diagnostics of a directory that must fail with exit status 2.
-# UPDATE_GOLDEN=1 tests/run rewrites the expected files.
+# UPDATE_GOLDEN=1 tests/run gen rewrites the expected files.
 
 strict="-std=c99 -Wall -Wextra -pedantic -Werror"
 
 for dir in tests/gen/*/; do
 	dir=${dir%/}
 	name=${dir#tests/gen/}
+	selected "gen: $name" || continue
 	case $name in
 	pg-*) dialect=postgres ;;
 	*) dialect=sqlite ;;
@@ -53,3 +56,98 @@ for dir in tests/gen/*/; do
 		pass "gen: $name (matches $name.c, compiles with -pedantic -Werror)"
 	fi
 done
+
+t_escaping_roundtrip() {
+	db=$tmp/esc.db
+	build/migc gen --dialect sqlite --main -o "$tmp/esc.c" tests/gen/escaping || return 1
+	cbuild "$tmp/esc" "$tmp/esc.c" || return 1
+	"$tmp/esc" up --database "sqlite:$db" >/dev/null || return 1
+	got=$(q "$db" 'SELECT hex(a) FROM e ORDER BY id' | tr '\n' ' ')
+	want=$(printf '%s' "it's \"x\" \\" | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
+	case $got in
+	"$want "*) ;;
+	*) echo "got $got, want $want first"; return 1 ;;
+	esac
+	# The last row holds bytes 0x01 0x7f 0xff and UTF-8: each must survive.
+	[ "$(q "$db" 'SELECT hex(a) FROM e WHERE id = 5')" = "636166C3A920E282AC20017FFF" ]
+}
+check "gen: every byte of the SQL survives the C string literals (quotes, trigraphs, non-ASCII)" t_escaping_roundtrip
+
+t_deterministic() {
+	mg=$PWD/build/migc
+	d1=$tmp/det1
+	d2=$tmp/det2
+	mkdir -p "$d1" "$d2"
+	for f in migrations/sqlite/*.sql; do cp "$f" "$d1/"; done
+	for f in $(ls migrations/sqlite/*.sql | sort -r); do cp "$f" "$d2/"; done
+	build/migc gen --dialect sqlite -o "$tmp/det1.c" "$d1" || return 1
+	(cd "$d2" && LC_ALL=C.UTF-8 TZ=Asia/Tokyo "$mg" gen --dialect sqlite -o "$tmp/det2.c" "$(pwd)") || return 1
+	cmp "$tmp/det1.c" "$tmp/det2.c" || return 1
+	build/migc gen --dialect sqlite -o "$tmp/det3.c" migrations/sqlite/ || return 1
+	cmp "$tmp/det1.c" "$tmp/det3.c"
+}
+check "gen: byte-identical output whatever the directory order, path, locale or time zone" t_deterministic
+
+t_depfile() {
+	build/migc gen --dialect sqlite -o "$tmp/dep.c" --depfile "$tmp/dep.d" "$base" || return 1
+	cat "$tmp/dep.d"
+	head -n 1 "$tmp/dep.d" | grep -qF "$tmp/dep.c:" || return 1
+	for f in 0001_a.sql 0001_a.down.sql 0002_b.sql 0002_b.down.sql; do
+		grep -qF "$base/$f" "$tmp/dep.d" || return 1
+	done
+	# Writing the same output again leaves the file alone (ninja's restat).
+	touch -d '2000-01-01' "$tmp/dep.c"
+	build/migc gen --dialect sqlite -o "$tmp/dep.c" --depfile "$tmp/dep.d" "$base" || return 1
+	[ "$(date -r "$tmp/dep.c" +%Y)" = 2000 ]
+}
+check "gen: --depfile lists every file read; unchanged output is not rewritten" t_depfile
+
+t_replay_fingerprint() {
+	d=$tmp/replayfp-dir
+	rm -rf "$d"
+	cp -r "$base" "$d"
+	embed replayfp "$d" || return 1
+	grep -q '"s1:[0-9a-f]\{64\}" },$' "$tmp/replayfp.c" || { echo "no fingerprint embedded"; return 1; }
+	db=$tmp/replayfp.db
+	rm -f "$db"
+	"$tmp/replayfp" up --database "sqlite:$db" >/dev/null || return 1
+	expect 0 "schema: matches what the newest migration produced" "$tmp/replayfp" verify --schema --database "sqlite:$db" || return 1
+	# A table made by hand before the migrations ran: the recorded schema
+	# has it too, but it is not what the migrations build.
+	db=$tmp/replayfp2.db
+	rm -f "$db"
+	q "$db" "CREATE TABLE handmade (x)" || return 1
+	"$tmp/replayfp" up --database "sqlite:$db" >/dev/null || return 1
+	expect 3 "the schema is what version 2 left when it ran" "$tmp/replayfp" verify --schema --database "sqlite:$db" || return 1
+	grep -q "but replaying the migrations at build time gave s1:" "$tmp/expect.out"
+}
+check "gen: the build-time replay embeds each version's schema fingerprint, and verify --schema holds the database to it" t_replay_fingerprint
+
+t_security_bytes() {
+	d=$tmp/bytes-dir
+	n=$tmp/neutral-dir
+	rm -rf "$d" "$n"
+	mkdir -p "$d" "$n"
+	# Every byte 1-255 in a comment; C's dangerous sequences in a string.
+	{
+		printf 'SELECT 1;\n/* '
+		awk 'BEGIN { for (i = 1; i < 256; i++) printf "%c", i }'
+		printf " */\nSELECT '*/ ??/ ??= \" \\\\\n#include <stdio.h>\n#define X \\\\\n/* // ';\n"
+	} >"$d/0001_bytes.sql"
+	# The same shape with harmless letters, for comparison.
+	tr '\r' '\n' <"$d/0001_bytes.sql" | awk '{ gsub(/[^;'"'"'\/*]/, "x"); print }' >"$n/0001_bytes.sql"
+	build/migc gen --dialect sqlite --no-replay --main -o "$tmp/bytes.c" "$d" 2>/dev/null || return 1
+	build/migc gen --dialect sqlite --no-replay --main -o "$tmp/neutral.c" "$n" 2>/dev/null || return 1
+	$CC $LDFLAGS -std=c99 -Wall -Wextra -pedantic -Werror -Wno-overlength-strings -Iruntime "$tmp/bytes.c" build/libmigc.a \
+		$SQLITE_LIBS $PQ_LIBS -o "$tmp/bytes" || return 1
+	# Outside string literals and numbers, the two C files are the same.
+	for f in bytes neutral; do
+		sed -E 's/"([^"\\]|\\.)*"/""/g; s/[0-9]+/N/g; s/[ \t]+/ /g' "$tmp/$f.c" >"$tmp/$f.shape"
+	done
+	cmp "$tmp/bytes.shape" "$tmp/neutral.shape" || { diff "$tmp/bytes.shape" "$tmp/neutral.shape" | head; return 1; }
+	# And the binary holds every byte: show prints the canonical text.
+	"$tmp/bytes" show 1 | sed '1d;$d' >"$tmp/bytes.shown"
+	tr '\r' '\n' <"$d/0001_bytes.sql" >"$tmp/bytes.want"
+	cmp "$tmp/bytes.shown" "$tmp/bytes.want"
+}
+check "security: a migration holding every byte 1-255, */, ??/, #include and line continuations changes nothing in the C but string data" t_security_bytes

@@ -20,6 +20,7 @@ dump "$hdb" >"$hroot/sqlite.before"
 
 # hostile NAME STATUS FRAGMENT COMMAND...: one catalogue case.
 hostile() {
+	selected "hostile: $1" || return 0
 	hname=$1
 	hwant=$2
 	htext=$3

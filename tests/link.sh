@@ -72,10 +72,13 @@ link_real_gssapi() {
 		gss_buffer_desc b;
 		gss_display_status(&minor, GSS_S_FAILURE, GSS_C_GSS_CODE, GSS_C_NO_OID, &ctx, &b);
 		printf("%.*s\n%d\n", (int)b.length, (char *)b.value, PQlibVersion() > 0);
+		gss_release_buffer(&minor, &b);
 		return 0;
 	}
 	EOF
-	$CC -I"$(pg_config --includedir)" "$d/app.c" "$libdir/libpq.a" -L"$pkglibdir" -lpgcommon_shlib -lpgport_shlib \
+	# The configured flags (a --sanitize build's libmigc_nogss.a needs its
+	# runtimes), but not -static: there is no static libgssapi_krb5.
+	$CC $(echo " $LDFLAGS " | sed 's/ -static / /') -I"$(pg_config --includedir)" "$d/app.c" "$libdir/libpq.a" -L"$pkglibdir" -lpgcommon_shlib -lpgport_shlib \
 		-lgssapi_krb5 -Lbuild -lmigc_nogss -lssl -lcrypto -lm -pthread -o "$d/app" || {
 		echo "(needs libkrb5-dev and postgresql-server-dev-15)"
 		return 1

@@ -105,7 +105,8 @@ _pgreap() {
 	done
 }
 
-# pgstart: start the server, export PGURL, PGKW, PGSOCKDIR, PGPORT and PGBIN.
+# pgstart: start the server, export PGURL, PGKW, PGSOCKDIR, PGPORT, PGBIN
+# and PGLOG (the server's log).
 pgstart() {
 	[ -z "$_pgdata" ] || pgstop
 	[ -n "${tmp:-}" ] || { echo "pgstart: \$tmp is not set" >&2; return 1; }
@@ -183,7 +184,8 @@ EOF
 	PGURL="postgres://migc@127.0.0.1:$PGPORT/postgres?sslmode=disable"
 	PGKW="host=$PGSOCKDIR port=$PGPORT user=migc dbname=postgres"
 	PGPASSFILE=$_pgroot/no-pgpass
-	export PGURL PGKW PGSOCKDIR PGPORT PGBIN PGPASSFILE
+	PGLOG=$_pgroot/log
+	export PGURL PGKW PGSOCKDIR PGPORT PGBIN PGPASSFILE PGLOG
 	"$PGBIN/psql" -X -w -q -v ON_ERROR_STOP=1 -d "$PGKW" \
 		-c "CREATE ROLE migc_pw LOGIN SUPERUSER PASSWORD 's3cret-pw'" >/dev/null 2>"$tmp/pg.err" ||
 		{ cat "$tmp/pg.err" >&2; _pgfail "cannot create role migc_pw"; return 1; }

@@ -87,26 +87,6 @@ t_pg_concurrently() {
 }
 check "[postgres] CREATE INDEX CONCURRENTLY in a no-transaction migration; plpgsql and DO with nested dollar quotes" t_pg_concurrently
 
-t_pg_api() {
-	build/migc gen --dialect postgres --name pg_migrations -o "$tmp/pg_set.c" tests/api-pg &&
-	$CC $LDFLAGS -std=c99 -Wall -Wextra -Werror -Iruntime $PQ_CFLAGS tests/unit/pg_api_test.c tests/unit/testlib.c "$tmp/pg_set.c" build/libmigc.a \
-		$SQLITE_LIBS $PQ_LIBS -o "$tmp/pg_api_test" 2>&1
-}
-if check "[postgres] pg_api_test builds against libmigc.a" t_pg_api; then
-	unit "$tmp/pg_api_test" "$(pgnewdb pgapi)" "$(pgnewdb pgapitx)"
-fi
-
-# The application's own connections get back exactly the state they had.
-t_session_api() {
-	build/migc gen --dialect sqlite --name session_sqlite -o "$tmp/session_sqlite.c" tests/session-sqlite &&
-	build/migc gen --dialect postgres --name session_pg -o "$tmp/session_pg.c" tests/session-pg &&
-	cbuild "$tmp/session_test" -Wall -Wextra -Werror $PQ_CFLAGS $PG_DEFINE tests/unit/session_test.c tests/unit/testlib.c \
-		"$tmp/session_sqlite.c" "$tmp/session_pg.c" 2>&1
-}
-if check "[postgres] session_test builds against libmigc.a" t_session_api; then
-	unit "$tmp/session_test" "$(pgnewdb sessionapi)" "$(pgnewdb sessionapi2)"
-fi
-
 # A no-transaction migration that releases the migration lock in a way
 # gen cannot see stops the run: another migrator could have come in.
 t_pg_lock_released() {
@@ -152,7 +132,7 @@ t_pg_one_message() {
 	db=$(newdb onemsg)
 	q "$db" "ALTER DATABASE onemsg SET log_statement = 'all'" || return 1
 	build/migc up --dir "$d" --database "$db" >/dev/null || return 1
-	awk '/statement: CREATE TABLE one/ { p = 1; print; next } p && /^\t/ { print; next } { p = 0 }' "$_pgroot/log" >"$tmp/onemsg.log"
+	awk '/statement: CREATE TABLE one/ { p = 1; print; next } p && /^\t/ { print; next } { p = 0 }' "$PGLOG" >"$tmp/onemsg.log"
 	cat "$tmp/onemsg.log"
 	grep -q 'INSERT INTO one VALUES (1);' "$tmp/onemsg.log" &&
 	grep -q 'INSERT INTO "public"."migc_migrations"' "$tmp/onemsg.log" &&
@@ -165,9 +145,9 @@ check "[postgres] a transactional migration reaches the server as one message: s
 pgmessages() {
 	db=$1
 	shift
-	before=$(wc -c <"$_pgroot/log")
+	before=$(wc -c <"$PGLOG")
 	"$@" >/dev/null || return 1
-	tail -c +"$((before + 1))" "$_pgroot/log" | grep -c 'LOG:  statement: '
+	tail -c +"$((before + 1))" "$PGLOG" | grep -c 'LOG:  statement: '
 }
 
 # n migrations: the run costs a fixed number of messages plus one per
@@ -339,20 +319,6 @@ t_pg_lock_other_database() {
 	[ $st -eq 0 ] && [ "$(versions "$dba")" = 1,2 ] && [ "$(versions "$dbc")" = 1,2,3 ]
 }
 check "[postgres] lock: an interrupted migration reads as failed (verify 3, status failed, up refuses) while another database on the server is being migrated (which reads as running there); two databases migrate at once" t_pg_lock_other_database
-
-# A COPY that wants the client's data stream reaching the runtime in a set
-# gen did not check (one written by hand, or by an older gen): each case
-# must end, with an error naming file:line, and leave the connection usable.
-t_pg_copy() {
-	$CC $LDFLAGS -std=c99 -Wall -Wextra -Werror -Iruntime $PQ_CFLAGS tests/unit/pg_copy_test.c tests/unit/testlib.c build/libmigc.a \
-		$SQLITE_LIBS $PQ_LIBS -o "$tmp/pg_copy_test" 2>&1
-}
-if check "[postgres] pg_copy_test builds against libmigc.a" t_pg_copy; then
-	copydb=$(pgnewdb pgcopy)
-	for c in out-tx out-big in-tx out-notx in-notx; do
-		unit timeout 60 "$tmp/pg_copy_test" "$copydb" "$c"
-	done
-fi
 
 # gen --replay-database interrupted while a migration runs: the scratch
 # database is dropped and migc dies of the signal (exit 130 and 143).

@@ -196,6 +196,9 @@ check "static: --without-postgres gives a SQLite-only static binary with no libp
 # A SQLite set names the SQLite driver, so with migc-sqlite.pc the same
 # libmigc.a (built with PostgreSQL) links neither libpq nor OpenSSL.
 t_static_sqlite_set() {
+	# The set the first case generated (when -k left it out).
+	[ -s "$tmp/static_app.c" ] ||
+		build/migc gen --dialect sqlite --name app --main -o "$tmp/static_app.c" migrations/sqlite || return 1
 	flags=$(PKG_CONFIG_PATH=$staticprefix/lib/pkgconfig pkg-config --static --cflags --libs migc-sqlite) || return 1
 	$CC -static -std=c99 -O2 "$tmp/static_app.c" $flags -o "$tmp/static_sqlite_app" 2>"$tmp/static_app.log" ||
 		{ cat "$tmp/static_app.log"; return 1; }

@@ -1,7 +1,7 @@
 /*
 ** api_test.c: the embedding API on a connection the application holds:
 ** an in-memory database, migrated with migc_wrap_sqlite(). Linked with
-** the set generated from tests/api/ as app_migrations; argv[1] is a
+** the set generated from tests/unit/api/ as app_migrations; argv[1] is a
 ** directory for the test's SQLite files. Calls that crashed before
 ** their fix run in a child process, so that a crash fails its check
 ** instead of ending the test.

@@ -3,7 +3,7 @@
 ** application holds (migc_wrap_pg): a failed no-transaction migration
 ** must leave no advisory lock and no open transaction on that connection,
 ** and the application's notice receiver stays its own. Linked with the set
-** generated from tests/api-pg/ as pg_migrations; argv[1] and argv[2] are
+** generated from tests/unit/api-pg/ as pg_migrations; argv[1] and argv[2] are
 ** the URLs of two fresh databases. A handle that failed to open or wrap
 ** answers every call with its error (never a crash: those calls run in a
 ** child process), and the application's connection inside a transaction

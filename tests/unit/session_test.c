@@ -4,8 +4,8 @@
 ** its settings, attached databases, temporary tables, prepared statements
 ** and channels, while those the migrations set or made are gone, and the
 ** migrations ran under migc's settings (UTF-8) whatever the application's.
-** Linked with the sets generated from tests/session-sqlite/ (as
-** session_sqlite) and, given a URL as argv[1], tests/session-pg/
+** Linked with the sets generated from tests/unit/session-sqlite/ (as
+** session_sqlite) and, given a URL as argv[1], tests/unit/session-pg/
 ** (session_pg).
 */
 #include <stdio.h>
