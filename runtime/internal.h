@@ -73,13 +73,13 @@ enum { MIGC__READ_FULL, MIGC__READ_BRIEF, MIGC__READ_CREATE };
 **   xExec(m, sc, i)  Run statement i of script sc where the engine is:
 **       in the transaction for a transactional migration, outside for a
 **       no-transaction one. Its error names sc's file, line and column.
-**   xApply(m, mig, r, commit)  Optional; in the transaction: everything
-**       the engine does itself when it is NULL, in as few round trips as
-**       the driver can: run mig's up statements, the foreign key check
-**       (xForeignKeyCheck, when the driver has one), the session reset
+**   xApply(m, mig, r, commit)  Optional; in the transaction: what the
+**       engine does itself when it is NULL, in as few round trips as the
+**       driver can: run mig's up statements, the session reset
 **       (xSessionReset, final 0), write r (r->ms < 0: the driver measures)
-**       and, when commit, COMMIT (in -> outside). On failure the engine
-**       rolls back.
+**       and, when commit, COMMIT (in -> outside). The engine runs the
+**       foreign key check after it (asking for no COMMIT when the driver
+**       has xForeignKeyCheck). On failure the engine rolls back.
 **
 ** The tracking table
 **   xReadTable(m, t, how)  In the transaction or outside. Fills t (which

@@ -62,9 +62,9 @@ uptodate(migc *m, int64_t to)
 /*
 ** Run a transactional migration and record it, inside the open
 ** transaction; commit when asked. On failure the caller rolls back. A
-** driver with xApply does all of the steps below itself, in one go (the
-** foreign key check and the session reset included: see internal.h), so
-** none of them runs here for it.
+** driver with xApply runs the statements, the session reset and the row
+** in one go, and the COMMIT with them unless the foreign key check (a
+** driver with xForeignKeyCheck) has to come first.
 */
 static int
 applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
@@ -77,8 +77,14 @@ applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
 	migc__makerow(&r, mig, at);
 	r.done = r.total;
 	if (m->drv->xApply) {
+		int checkfirst = m->drv->xForeignKeyCheck != NULL;
+
 		r.ms = -1;
-		rc = m->drv->xApply(m, mig, &r, commit);
+		rc = m->drv->xApply(m, mig, &r, commit && !checkfirst);
+		if (rc == MIGC_OK)
+			rc = migc__fkcheck(m, &mig->up);
+		if (rc == MIGC_OK && commit && checkfirst)
+			rc = m->drv->xCommit(m);
 		*ms = migc__monotonicms() - t0;
 		return rc;
 	}
