@@ -95,6 +95,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "scan.h"
 
 /* Token kinds. The first seven are sqlite3_complete()'s own, in its
@@ -332,17 +333,11 @@ restrictline(struct scanner *s, size_t off, size_t end)
 static int
 emit(struct scanner *s, size_t end)
 {
-	struct stmt *v;
-	size_t cap;
+	struct stmt *v = migc__grow(s->v, s->nv, &s->capv, sizeof(*s->v));
 
-	if (s->nv == s->capv) {
-		cap = s->capv ? s->capv * 2 : 16;
-		if (cap > (size_t)-1 / sizeof(*v) ||
-		    !(v = realloc(s->v, cap * sizeof(*v))))
-			return fail(s, s->st.off, "out of memory");
-		s->v = v;
-		s->capv = cap;
-	}
+	if (!v)
+		return fail(s, s->st.off, "out of memory");
+	s->v = v;
 	s->st.len = end - s->st.off;
 	s->v[s->nv++] = s->st;
 	s->open = 0;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "util.h"
 
 void
@@ -58,10 +59,11 @@ xreallocarray(void *p, size_t n, size_t m)
 void *
 xgrow(void *v, size_t n, size_t *cap, size_t size)
 {
-	if (n < *cap)
-		return v;
-	*cap = *cap ? *cap * 2 : 16;
-	return xreallocarray(v, *cap, size);
+	void *p = migc__grow(v, n, cap, size);
+
+	if (!p)
+		fatal("out of memory");
+	return p;
 }
 
 char *

@@ -8,7 +8,8 @@ void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 void *xreallocarray(void *p, size_t n, size_t m);
 char *xstrdup(const char *s);
-/* Room for one more element in the array *v of *n, doubling *cap. */
+/* Room for one more element in the array v of n, doubling *cap
+** (migc__grow, runtime/grow.h); dies when out of memory. */
 void *xgrow(void *v, size_t n, size_t *cap, size_t size);
 char *xmemdup(const char *s, size_t n);  /* adds a NUL */
 

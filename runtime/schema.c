@@ -16,23 +16,18 @@
 #include "migc.h"
 #include "internal.h"
 #include "digest.h"
+#include "grow.h"
 
 /* Append "kind\tname\tdetail", whitespace in detail folded to one space. */
 int
 migc__linesadd(struct lines *l, const char *kind, const char *name, const char *detail)
 {
 	size_t nk = strlen(kind), nn = strlen(name), nd = detail ? strlen(detail) : 0, i, j;
-	char *line;
+	char *line, **v = migc__grow(l->v, l->n, &l->cap, sizeof(*l->v));
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		char **v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return MIGC_NOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (!v)
+		return MIGC_NOMEM;
+	l->v = v;
 	line = malloc(nk + nn + nd + 3);
 	if (!line)
 		return MIGC_NOMEM;
@@ -189,17 +184,11 @@ struct diff {
 static int
 adddrift(struct diff *d, const char *change, const char *expected, const char *actual)
 {
-	struct migc_drift *x;
+	struct migc_drift *x, *v = migc__grow(d->v, d->n, &d->cap, sizeof(*d->v));
 
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 16;
-		struct migc_drift *v = realloc(d->v, cap * sizeof(*v));
-
-		if (!v)
-			return MIGC_NOMEM;
-		d->v = v;
-		d->cap = cap;
-	}
+	if (!v)
+		return MIGC_NOMEM;
+	d->v = v;
 	x = &d->v[d->n++];
 	memset(x, 0, sizeof(*x));
 	x->change = change;

@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "digest.h"
 #include "sha256.h"
+#include "grow.h"
 
 void
 migc__freetrack(struct track *t)
@@ -35,17 +36,11 @@ migc__freetrack(struct track *t)
 int
 migc__growtrack(struct track *t)
 {
-	struct trackrow *p;
-	size_t ncap;
+	struct trackrow *p = migc__grow(t->rows, t->n, &t->cap, sizeof(*t->rows));
 
-	if (t->n < t->cap)
-		return 0;
-	ncap = t->cap ? t->cap * 2 : 64;
-	p = realloc(t->rows, ncap * sizeof(*p));
 	if (!p)
 		return -1;
 	t->rows = p;
-	t->cap = ncap;
 	return 0;
 }
 
