@@ -11,6 +11,7 @@
 #include "migc.h"
 #include "cli.h"
 #include "cliout.h"
+#include "json.h"
 
 /*
 ** The library's messages name its API: migc_set_table, the target version
@@ -149,25 +150,6 @@ migc__cliputmsg(FILE *f, const char *msg)
 	free(t);
 }
 
-static void
-jsonstr(const char *s)
-{
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 /* "0003_add_presence" for 0003_add_presence.sql */
 static void
 printstem(FILE *f, const struct migc_migration *mig)
@@ -242,23 +224,23 @@ static void
 jsonstate(const struct migc_state *s)
 {
 	printf("{\"version\":%lld,\"state\":\"%s\",\"name\":", (long long)s->version, statename(s->kind));
-	jsonstr(s->migration ? s->migration->name : s->name);
+	migc__jsonstr(stdout, s->migration ? s->migration->name : s->name);
 	if (s->migration) {
 		fputs(",\"file\":", stdout);
-		jsonstr(s->migration->up.file);
+		migc__jsonstr(stdout, s->migration->up.file);
 		fputs(",\"checksum\":", stdout);
-		jsonstr(s->migration->checksum);
+		migc__jsonstr(stdout, s->migration->checksum);
 	}
 	if (s->applied_at) {
 		fputs(",\"applied_at\":", stdout);
-		jsonstr(s->applied_at);
+		migc__jsonstr(stdout, s->applied_at);
 		printf(",\"execution_ms\":%lld,\"statements_done\":%ld,\"statements_total\":%ld,\"recorded_checksum\":",
 		       s->ms, s->statements_done, s->statements_total);
-		jsonstr(s->checksum);
+		migc__jsonstr(stdout, s->checksum);
 	}
 	if (s->error) {
 		fputs(",\"error\":", stdout);
-		jsonstr(s->error);
+		migc__jsonstr(stdout, s->error);
 	}
 	putchar('}');
 }
@@ -296,17 +278,17 @@ printdrift(migc *m, const struct cli_opts *o, int summary, const struct drift *r
 		printf(",\"schema\":{\"ok\":%s,\"drift\":[", r->rc == MIGC_OK ? "true" : "false");
 		for (i = 0; i < r->n; i++) {
 			printf("%s{\"kind\":", i ? "," : "");
-			jsonstr(d[i].kind);
+			migc__jsonstr(stdout, d[i].kind);
 			fputs(",\"name\":", stdout);
-			jsonstr(d[i].name);
+			migc__jsonstr(stdout, d[i].name);
 			printf(",\"change\":\"%s\",\"expected\":", d[i].change);
 			if (d[i].expected)
-				jsonstr(d[i].expected);
+				migc__jsonstr(stdout, d[i].expected);
 			else
 				fputs("null", stdout);
 			fputs(",\"actual\":", stdout);
 			if (d[i].actual)
-				jsonstr(d[i].actual);
+				migc__jsonstr(stdout, d[i].actual);
 			else
 				fputs("null", stdout);
 			putchar('}');
@@ -316,7 +298,7 @@ printdrift(migc *m, const struct cli_opts *o, int summary, const struct drift *r
 			char *t = climsg(migc_errmsg(m));
 
 			fputs(",\"error\":", stdout);
-			jsonstr(t ? t : migc_errmsg(m));
+			migc__jsonstr(stdout, t ? t : migc_errmsg(m));
 			free(t);
 		}
 		putchar('}');
@@ -389,12 +371,12 @@ migc__clistatus(struct cli_run *run)
 	}
 	if (CLI_HAS(o, CLI_JSON)) {
 		fputs("{\"database\":", stdout);
-		jsonstr(safeurl);
+		migc__jsonstr(stdout, safeurl);
 		fputs(",\"table\":", stdout);
-		jsonstr(table);
+		migc__jsonstr(stdout, table);
 		if (schema) {
 			fputs(",\"schema\":", stdout);
-			jsonstr(schema);
+			migc__jsonstr(stdout, schema);
 		}
 		printf(",\"applied\":%lu,\"pending\":%lu,\"migrations\":[", (unsigned long)napplied, (unsigned long)npending);
 		for (i = 0; i < n; i++) {
@@ -520,12 +502,12 @@ migc__clilist(struct cli_run *run)
 
 		if (json) {
 			printf("%s{\"version\":%lld,\"name\":", i ? "," : "", (long long)mig->version);
-			jsonstr(mig->name);
+			migc__jsonstr(stdout, mig->name);
 			fputs(",\"file\":", stdout);
-			jsonstr(mig->up.file);
+			migc__jsonstr(stdout, mig->up.file);
 			fputs(",\"down\":", stdout);
 			if (mig->down.file)
-				jsonstr(mig->down.file);
+				migc__jsonstr(stdout, mig->down.file);
 			else
 				fputs("null", stdout);
 			printf(",\"statements\":%lu,\"no_transaction\":%s,\"foreign_keys_off\":%s,\"checksum\":\"%s\"}",
