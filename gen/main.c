@@ -21,6 +21,7 @@
 #include "replay.h"
 #include "output.h"
 #include "cli.h"
+#include "json.h"
 
 static const char hashusage[] =
 	"usage: migc hash DIR\n"
@@ -132,18 +133,13 @@ printproblems(const struct sumproblems *p, int json)
 			        strcmp(x->kind, "accepted") == 0 ? "note" : "error", x->text);
 			continue;
 		}
-		printf("%s{\"version\":%lld,\"file\":\"%s\",\"problem\":\"%s\",\"message\":\"", i ? "," : "",
-		       (long long)x->version, x->file, x->kind);
-		{
-			const char *c;
-
-			for (c = x->text; *c; c++) {
-				if (*c == '"' || *c == '\\')
-					putchar('\\');
-				putchar(*c);
-			}
-		}
-		fputs("\"}", stdout);
+		printf("%s{\"version\":%lld,\"file\":", i ? "," : "", (long long)x->version);
+		migc__jsonstr(stdout, x->file);
+		fputs(",\"problem\":", stdout);
+		migc__jsonstr(stdout, x->kind);
+		fputs(",\"message\":", stdout);
+		migc__jsonstr(stdout, x->text);
+		putchar('}');
 	}
 }
 

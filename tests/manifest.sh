@@ -70,6 +70,17 @@ t_check_tampered() {
 }
 check "check: a tampered, truncated or foreign migc.sum fails (exit 3)" t_check_tampered
 
+t_check_json_escapes() {
+	d=$(sumdir json)
+	# A path holding a quote and a tab: check --json wrote the quote bare in
+	# "file" and the tab raw in both strings, which no JSON parser reads.
+	bad=$(printf '%s/sum/rel"ease\tx.sum' "$tmp")
+	echo "hello" >"$bad"
+	expect 3 '"problems":[{"version":0,"file":"'"$tmp"'/sum/rel\"ease\u0009x.sum","problem":"corrupt","message":"'"$tmp"'/sum/rel\"ease\u0009x.sum: not a migc.sum of format 1' \
+		build/migc check --json --against "$bad" "$d"
+}
+check "check --json: quotes and control characters in a path are escaped as JSON (as status --json does)" t_check_json_escapes
+
 t_check_against() {
 	d=$(sumdir against)
 	cp "$d/migc.sum" "$tmp/sum/release.sum"
