@@ -17,6 +17,7 @@
 #include "migc.h"
 #include "scan.h"
 #include "sha256.h"
+#include "version.h"
 #include "util.h"
 #include "check.h"
 #include "foreign.h"
@@ -45,20 +46,16 @@ int
 parsefilename(const char *file, int64_t *version, const char **name,
               size_t *namelen, int *isdown, const char **why)
 {
-	const char *p = file, *end = file + strlen(file);
-	int64_t v = 0;
+	const char *p, *end = file + strlen(file);
+	int64_t v;
 
 	*why = "file name does not match NNNN_name.sql or NNNN_name.down.sql";
-	if (*p < '0' || *p > '9')
+	p = migc__versiondigits(file, &v);
+	if (!p) {
+		*why = "version is out of range (at most 9223372036854775807)";
 		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (INT64_MAX - (*p - '0')) / 10) {
-			*why = "version is out of range (at most 9223372036854775807)";
-			return -1;
-		}
-		v = v * 10 + (*p - '0');
 	}
-	if (*p != '_')
+	if (p == file || *p != '_')
 		return -1;
 	p++;
 	if (end - p < 5 || strcmp(end - 4, ".sql") != 0)

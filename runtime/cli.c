@@ -13,6 +13,7 @@
 #include "url.h"
 #include "cli.h"
 #include "cliout.h"
+#include "version.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_VERIFY = 3 };
 
@@ -149,23 +150,6 @@ usageerror(const struct cli_opts *o, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* A version operand: decimal, 0 .. INT64_MAX. */
-static int
-parseversion(const char *s, int64_t *v)
-{
-	int64_t x = 0;
-
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || x > (INT64_MAX - (*s - '0')) / 10)
-			return -1;
-		x = x * 10 + (*s - '0');
-	}
-	*v = x;
-	return 0;
-}
-
 /* The option arg names (its name the first n bytes; eq: "=VALUE"
 ** follows them; next: the argument after it, or NULL), or NULL. */
 static const struct option *
@@ -224,9 +208,9 @@ parseargs(struct cli_opts *o, int argc, char **argv, int dev)
 		else
 			return usageerror(o, "option %s needs a value", a);
 		o->text[op->id] = val;
-		if (op->kind == VERSION && parseversion(val, &o->number[op->id]) != 0)
+		if (op->kind == VERSION && migc__parseversion(val, &o->number[op->id]) != 0)
 			return usageerror(o, "%s: '%s' is not a version", op->name, val);
-		if (op->kind == SECONDS && (parseversion(val, &o->number[op->id]) != 0 || o->number[op->id] > 86400))
+		if (op->kind == SECONDS && (migc__parseversion(val, &o->number[op->id]) != 0 || o->number[op->id] > 86400))
 			return usageerror(o, "%s: '%s' is not a number of seconds (0 to 86400)", op->name, val);
 	}
 	return EXIT_OK;
@@ -258,7 +242,7 @@ checkargs(struct cli_opts *o, const struct cli_command *c)
 		return usageerror(o, "unexpected argument '%s'", o->text[CLI_OPERAND]);
 	if (c->needs && nbits(o->given & c->needs) != 1)
 		return usageerror(o, "%s", c->missing);
-	if (CLI_HAS(o, CLI_OPERAND) && parseversion(o->text[CLI_OPERAND], &o->number[CLI_OPERAND]) != 0)
+	if (CLI_HAS(o, CLI_OPERAND) && migc__parseversion(o->text[CLI_OPERAND], &o->number[CLI_OPERAND]) != 0)
 		return usageerror(o, "%s: '%s' is not a version", c->name, o->text[CLI_OPERAND]);
 	return EXIT_OK;
 }
