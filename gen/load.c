@@ -16,7 +16,7 @@
 
 #include "migc.h"
 #include "scan.h"
-#include "sha256.h"
+#include "digest.h"
 #include "version.h"
 #include "util.h"
 #include "check.h"
@@ -101,19 +101,6 @@ canonicalize(const char *raw, size_t len, size_t *outlen)
 	out[n] = '\0';
 	*outlen = n;
 	return out;
-}
-
-void
-checksum(const char *prefix, const char *data, size_t len, char out[68])
-{
-	struct sha256 s;
-	unsigned char digest[32];
-
-	migc__sha256init(&s);
-	migc__sha256update(&s, data, len);
-	migc__sha256final(&s, digest);
-	memcpy(out, prefix, 3);
-	migc__sha256hex(digest, out + 3);
 }
 
 static int
@@ -333,13 +320,13 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 	}
 	text = canonicalize(raw, rawlen, &len);
 	if (sum)
-		checksum("c1:", text, len, sum);
+		migc__digest("c1:", text, len, sum);
 	if (rawsum && sum && rawlen == len && memcmp(raw, text, len) == 0) {
 		/* No BOM and no CR: the raw bytes are the canonical ones. */
 		memcpy(rawsum, "r1:", 3);
 		memcpy(rawsum + 3, sum + 3, 65);
 	} else if (rawsum) {
-		checksum("r1:", raw, rawlen, rawsum);
+		migc__digest("r1:", raw, rawlen, rawsum);
 	}
 	free(raw);
 	sc->sql = text;
@@ -513,7 +500,7 @@ sethash(struct migc_set *set, const struct migc_migration *m, size_t n)
 
 	for (i = 0; i < n; i++)
 		bufprintf(&b, "%lld %s\n", (long long)m[i].version, m[i].checksum);
-	checksum("c1:", b.data ? b.data : "", b.len, hash);
+	migc__digest("c1:", b.data ? b.data : "", b.len, hash);
 	buffree(&b);
 	set->hash = hash;
 }

@@ -22,6 +22,3 @@ int parsefilename(const char *file, int64_t *version, const char **name,
 ** CRLF and lone CR turned into LF. Returns a malloc'd, NUL-terminated
 ** copy and its length in *outlen. */
 char *canonicalize(const char *raw, size_t len, size_t *outlen);
-
-/* "c1:" or "r1:" prefix + lower-case SHA-256 hex of data; out has 68 bytes. */
-void checksum(const char *prefix, const char *data, size_t len, char out[68]);

@@ -17,6 +17,7 @@
 #include "migc.h"
 #include "util.h"
 #include "sha256.h"
+#include "digest.h"
 #include "scan.h"
 #include "load.h"
 #include "sum.h"
@@ -31,15 +32,12 @@ static void
 chain(const char *prev, const char *line, size_t n, char out[68])
 {
 	struct sha256 s;
-	unsigned char digest[32];
 
 	migc__sha256init(&s);
 	migc__sha256update(&s, prev, strlen(prev));
 	migc__sha256update(&s, "\n", 1);
 	migc__sha256update(&s, line, n);
-	migc__sha256final(&s, digest);
-	memcpy(out, "h1:", 3);
-	migc__sha256hex(digest, out + 3);
+	migc__digestof("h1:", &s, out);
 }
 
 void
@@ -57,7 +55,7 @@ sumwrite(struct buf *out, const struct migc_set *set)
 		chain(prev, line.data, line.len, prev);
 		bufprintf(&body, "%s %s\n", line.data, prev);
 	}
-	checksum("c1:", body.data ? body.data : "", body.len, head);
+	migc__digest("c1:", body.data ? body.data : "", body.len, head);
 	bufprintf(out, "migc.sum 1 %s\n", head);
 	if (body.len)
 		bufadd(out, body.data, body.len);
@@ -109,7 +107,7 @@ parse(const char *path, const char *raw, size_t rawlen, size_t *n, struct sumpro
 		return NULL;
 	}
 	body = (const char *)memchr(text, '\n', len) + 1;
-	checksum("c1:", body, len - (size_t)(body - text), head);
+	migc__digest("c1:", body, len - (size_t)(body - text), head);
 	if ((size_t)(body - text) != 11 + 67 + 1 || memcmp(text + 11, head, 67) != 0) {
 		add(p, 0, path, "corrupt", "%s:1: the header hash does not match the lines below: the file was edited "
 		    "by hand or merged; resolve the migrations, then run migc hash", path);
