@@ -115,18 +115,6 @@ entrycmp(const void *a, const void *b)
 	return strcmp(x->file, y->file);
 }
 
-static char *
-joinpath(const char *dir, const char *file)
-{
-	struct buf b = {0};
-
-	bufputs(&b, dir);
-	if (b.len > 0 && b.data[b.len - 1] != '/')
-		bufputc(&b, '/');
-	bufputs(&b, file);
-	return b.data;
-}
-
 /* What the leading comment block of a file says. */
 struct directives {
 	unsigned flags;

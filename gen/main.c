@@ -108,18 +108,6 @@ clifree(const struct migc_set *set)
 	freeset((struct migc_set *)set);
 }
 
-static char *
-sumpath(const char *dir)
-{
-	struct buf b = {0};
-
-	bufputs(&b, dir);
-	if (b.len && b.data[b.len - 1] != '/')
-		bufputc(&b, '/');
-	bufputs(&b, SUMFILE);
-	return b.data;
-}
-
 static void
 printproblems(const struct sumproblems *p, int json)
 {
@@ -161,24 +149,18 @@ comparesum(const struct migc_set *set, const char *path, int strict, struct sump
 static void
 putdeppath(struct buf *b, const char *dir, const char *file)
 {
-	const char *parts[3];
-	int i;
+	char *path = joinpath(dir, file);
+	const char *p;
 
-	parts[0] = dir;
-	parts[1] = dir[0] && dir[strlen(dir) - 1] != '/' ? "/" : "";
-	parts[2] = file;
 	bufputs(b, " \\\n  ");
-	for (i = 0; i < 3; i++) {
-		const char *p;
-
-		for (p = parts[i]; *p; p++) {
-			if (*p == ' ' || *p == '#' || *p == '\\')
-				bufputc(b, '\\');
-			else if (*p == '$')
-				bufputc(b, '$');
-			bufputc(b, *p);
-		}
+	for (p = path; *p; p++) {
+		if (*p == ' ' || *p == '#' || *p == '\\')
+			bufputc(b, '\\');
+		else if (*p == '$')
+			bufputc(b, '$');
+		bufputc(b, *p);
 	}
+	free(path);
 }
 
 static int
@@ -245,7 +227,7 @@ cmdgen(int argc, char **argv)
 	set = load(dir, dialect);
 	if (!set)
 		return 2;
-	spath = sumpath(dir);
+	spath = joinpath(dir, SUMFILE);
 	hassum = !nosum && comparesum(set, spath, 1, &sp) == 0;
 	if (hassum && sp.nfail) {
 		printproblems(&sp, 0);
@@ -319,7 +301,7 @@ cmdhash(int argc, char **argv)
 	if (!set)
 		return 2;
 	sumwrite(&out, set);
-	path = sumpath(argv[2]);
+	path = joinpath(argv[2], SUMFILE);
 	rc = writeoutput(path, out.data, out.len);
 	if (rc == 0)
 		printf("wrote %s (%lu migrations)\n", path, set->count);
@@ -359,7 +341,7 @@ cmdcheck(int argc, char **argv)
 	set = load(dir, DIALECT_NONE);
 	if (!set)
 		return 2;
-	path = sumpath(dir);
+	path = joinpath(dir, SUMFILE);
 	rc = comparesum(set, path, 1, &sp);
 	if (rc != 0)
 		fprintf(stderr, "migc: error: %s: %s\n", path, rc > 0 ? "no such file: run migc hash first" : strerror(errno));

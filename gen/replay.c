@@ -30,10 +30,11 @@
 static void
 replayerror(const char *dir, const char *what, const char *msg)
 {
-	size_t n = strlen(dir);
+	char *where = joinpath(dir, msg);
 
-	fprintf(stderr, "%s%s%s\nmigc: error: the migrations fail when replayed on %s (--no-replay skips this)\n",
-	        dir, n && dir[n - 1] != '/' ? "/" : "", msg, what);
+	fprintf(stderr, "%s\nmigc: error: the migrations fail when replayed on %s (--no-replay skips this)\n",
+	        where, what);
+	free(where);
 }
 
 /*

@@ -193,6 +193,18 @@ diagwarn(struct diags *d, const char *path, unsigned long line,
 	d->nwarnings++;
 }
 
+char *
+joinpath(const char *dir, const char *file)
+{
+	struct buf b = {0};
+
+	bufputs(&b, dir);
+	if (b.len > 0 && b.data[b.len - 1] != '/')
+		bufputc(&b, '/');
+	bufputs(&b, file);
+	return b.data;
+}
+
 int
 readfile(const char *path, char **data, size_t *len)
 {

@@ -39,6 +39,9 @@ void diagerror(struct diags *d, const char *path, unsigned long line,
 void diagwarn(struct diags *d, const char *path, unsigned long line,
               unsigned long col, const char *fmt, ...);
 
+/* dir/file, with no second '/' when dir ends in one (malloc'd). */
+char *joinpath(const char *dir, const char *file);
+
 /* Read a whole file into *data (NUL-terminated; caller frees). Returns
 ** 0, or -1 with errno set. */
 int readfile(const char *path, char **data, size_t *len);
