@@ -1,8 +1,9 @@
 /*
 ** load.c: read a directory of migration files into a struct migc_set.
-** File names give versions, the leading comment block gives directives,
-** the scanner gives statements; this file checks what a migration may
-** contain and reports every problem with its path:line:col. Another
+** File names give versions (gen/names.c), the leading comment block gives
+** directives (gen/directives.c), the scanner gives statements, and
+** gen/check.c what they may hold; this file pairs up and down files, reads
+** each one, and reports every problem with its path:line:col. Another
 ** tool's files (gen/foreign.c) are refused before any of that.
 */
 #define _POSIX_C_SOURCE 200809L
@@ -16,9 +17,10 @@
 
 #include "migc.h"
 #include "scan.h"
-#include "digest.h"
-#include "version.h"
 #include "util.h"
+#include "names.h"
+#include "checksum.h"
+#include "directives.h"
 #include "check.h"
 #include "foreign.h"
 #include "load.h"
@@ -36,74 +38,6 @@ struct entry {
 };
 
 static int
-isnamechar(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
-}
-
-int
-parsefilename(const char *file, int64_t *version, const char **name,
-              size_t *namelen, int *isdown, const char **why)
-{
-	const char *p, *end = file + strlen(file);
-	int64_t v;
-
-	*why = "file name does not match NNNN_name.sql or NNNN_name.down.sql";
-	p = migc__versiondigits(file, &v);
-	if (!p) {
-		*why = "version is out of range (at most 9223372036854775807)";
-		return -1;
-	}
-	if (p == file || *p != '_')
-		return -1;
-	p++;
-	if (end - p < 5 || strcmp(end - 4, ".sql") != 0)
-		return -1;
-	end -= 4;
-	*isdown = end - p > 5 && memcmp(end - 5, ".down", 5) == 0;
-	if (*isdown)
-		end -= 5;
-	if (p == end)
-		return -1;
-	for (*name = p; p < end; p++) {
-		if (!isnamechar((unsigned char)*p)) {
-			*why = "a migration name may hold only letters, digits, '_', '-' and '.'";
-			return -1;
-		}
-	}
-	if (v == 0) {
-		*why = "version 0 is reserved: versions start at 1";
-		return -1;
-	}
-	*version = v;
-	*namelen = (size_t)(end - *name);
-	return 0;
-}
-
-char *
-canonicalize(const char *raw, size_t len, size_t *outlen)
-{
-	char *out = xmalloc(len + 1);
-	size_t i = 0, n = 0;
-
-	if (len >= 3 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0)
-		i = 3;
-	for (; i < len; i++) {
-		if (raw[i] == '\r') {
-			out[n++] = '\n';
-			if (i + 1 < len && raw[i + 1] == '\n')
-				i++;
-		} else {
-			out[n++] = raw[i];
-		}
-	}
-	out[n] = '\0';
-	*outlen = n;
-	return out;
-}
-
-static int
 entrycmp(const void *a, const void *b)
 {
 	const struct entry *x = a, *y = b;
@@ -113,123 +47,6 @@ entrycmp(const void *a, const void *b)
 	if (x->isdown != y->isdown)
 		return x->isdown - y->isdown;
 	return strcmp(x->file, y->file);
-}
-
-/* What the leading comment block of a file says. */
-struct directives {
-	unsigned flags;
-	char **accept;          /* migc:also-accept checksums */
-	size_t naccept;
-};
-
-static int
-ischecksum(const char *p, size_t n)
-{
-	size_t i;
-
-	if (n != 67 || memcmp(p, "c1:", 3) != 0)
-		return 0;
-	for (i = 3; i < n; i++)
-		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
-/* Read one directive: the word at text[q..eol), its argument after it. */
-static void
-directive(const char *path, const char *text, size_t q, size_t eol, unsigned long line,
-          unsigned long col, size_t bol, enum dialect dialect, struct directives *dv, struct diags *d)
-{
-	size_t w, a, len;
-
-	for (w = q; w < eol && text[w] != ' ' && text[w] != '\t'; w++)
-		;
-	len = w - q;
-	while (w < eol && (text[w] == ' ' || text[w] == '\t'))
-		w++;
-	if (len == 14 && memcmp(text + q, "no-transaction", 14) == 0) {
-		dv->flags |= MIGC_NO_TRANSACTION;
-	} else if (len == 16 && memcmp(text + q, "foreign-keys-off", 16) == 0) {
-		if (dialect == DIALECT_POSTGRES)
-			diagerror(d, path, line, col, "migc:foreign-keys-off is for SQLite only");
-		dv->flags |= MIGC_FOREIGN_KEYS_OFF;
-	} else if (len == 15 && memcmp(text + q, "foreign-keys-on", 15) == 0) {
-		if (dialect == DIALECT_POSTGRES)
-			diagerror(d, path, line, col, "migc:foreign-keys-on is for SQLite only");
-		dv->flags |= MIGC_FOREIGN_KEYS_ON;
-	} else if (len == 11 && memcmp(text + q, "also-accept", 11) == 0) {
-		for (a = w; w < eol && text[w] != ' ' && text[w] != '\t'; w++)
-			;
-		if (!ischecksum(text + a, w - a)) {
-			diagerror(d, path, line, (unsigned long)(a - bol) + 1,
-			          "migc:also-accept needs a checksum c1: and 64 lower-case hex digits");
-			return;
-		}
-		dv->accept = xreallocarray(dv->accept, dv->naccept + 1, sizeof(*dv->accept));
-		dv->accept[dv->naccept++] = xmemdup(text + a, w - a);
-		while (w < eol && (text[w] == ' ' || text[w] == '\t'))
-			w++;
-	} else {
-		diagerror(d, path, line, col,
-		          "unknown directive 'migc:%.*s' (known: migc:no-transaction, migc:foreign-keys-off, "
-		          "migc:foreign-keys-on, migc:also-accept)",
-		          (int)len, text + q);
-		return;
-	}
-	if (w < eol)
-		diagerror(d, path, line, (unsigned long)(w - bol) + 1, "unexpected text after directive");
-}
-
-/* Parse the directives in text[0..end), the part before the first token. */
-static void
-directives(const char *path, const char *text, size_t end, enum dialect dialect,
-           struct directives *dv, struct diags *d)
-{
-	unsigned long line = 1;
-	size_t i = 0;
-
-	while (i < end) {
-		size_t eol = i, p = i;
-
-		while (eol < end && text[eol] != '\n')
-			eol++;
-		while (p < eol && (text[p] == ' ' || text[p] == '\t'))
-			p++;
-		if (eol - p >= 2 && text[p] == '-' && text[p + 1] == '-') {
-			size_t q = p + 2;
-
-			while (q < eol && (text[q] == ' ' || text[q] == '\t'))
-				q++;
-			if (eol - q >= 5 && memcmp(text + q, "migc:", 5) == 0)
-				directive(path, text, q + 5, eol, line, (unsigned long)(q - i) + 1, i, dialect, dv, d);
-		}
-		i = eol + 1;
-		line++;
-	}
-	if ((dv->flags & MIGC_NO_TRANSACTION) && (dv->flags & MIGC_FOREIGN_KEYS_OFF))
-		diagerror(d, path, 0, 0, "migc:foreign-keys-off needs a transaction: it cannot be combined with migc:no-transaction");
-	if ((dv->flags & MIGC_FOREIGN_KEYS_OFF) && (dv->flags & MIGC_FOREIGN_KEYS_ON))
-		diagerror(d, path, 0, 0, "migc:foreign-keys-off and migc:foreign-keys-on contradict each other");
-}
-
-/* Without the scanner: where the leading blank and "--" lines end. */
-static size_t
-leadingend(const char *text, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		size_t p = i;
-
-		while (p < len && (text[p] == ' ' || text[p] == '\t' || text[p] == '\r'))
-			p++;
-		if (p < len && text[p] != '\n' && !(p + 1 < len && text[p] == '-' && text[p + 1] == '-'))
-			return i;
-		while (p < len && text[p] != '\n')
-			p++;
-		i = p + 1;
-	}
-	return len;
 }
 
 /* Where text[0..len) first breaks UTF-8 (overlong forms, surrogates and
@@ -308,14 +125,7 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 	}
 	text = canonicalize(raw, rawlen, &len);
 	if (sum)
-		migc__digest("c1:", text, len, sum);
-	if (rawsum && sum && rawlen == len && memcmp(raw, text, len) == 0) {
-		/* No BOM and no CR: the raw bytes are the canonical ones. */
-		memcpy(rawsum, "r1:", 3);
-		memcpy(rawsum + 3, sum + 3, 65);
-	} else if (rawsum) {
-		migc__digest("r1:", raw, rawlen, rawsum);
-	}
+		filechecksums(raw, rawlen, text, len, sum, rawsum);
 	free(raw);
 	sc->sql = text;
 	sc->length = (unsigned long)len;
@@ -330,7 +140,7 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 		return;
 	}
 	if (dialect == DIALECT_NONE) {
-		directives(path, text, leadingend(text, len), dialect, dv, d);
+		readdirectives(path, text, leadingend(text, len), dialect, dv, d);
 		sc->flags = dv->flags;
 		free(path);
 		return;
@@ -340,7 +150,7 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 		free(path);
 		return;
 	}
-	directives(path, text, nstmts ? stmts[0].off : len, dialect, dv, d);
+	readdirectives(path, text, nstmts ? stmts[0].off : len, dialect, dv, d);
 	sc->flags = dv->flags;
 	if (!sum && dv->naccept)
 		diagerror(d, path, 0, 0, "migc:also-accept belongs in the up migration's file");
@@ -477,20 +287,6 @@ pairfiles(const char *dir, struct entry *e, size_t ne, long *up, long *down,
 		free(path);
 	}
 	return n;
-}
-
-static void
-sethash(struct migc_set *set, const struct migc_migration *m, size_t n)
-{
-	struct buf b = {0};
-	char *hash = xmalloc(68);
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		bufprintf(&b, "%lld %s\n", (long long)m[i].version, m[i].checksum);
-	migc__digest("c1:", b.data ? b.data : "", b.len, hash);
-	buffree(&b);
-	set->hash = hash;
 }
 
 struct migc_set *

@@ -16,6 +16,7 @@
 #include "scan.h"
 #include "util.h"
 #include "load.h"
+#include "names.h"
 #include "emit.h"
 #include "sum.h"
 #include "replay.h"

@@ -18,8 +18,7 @@
 #include "util.h"
 #include "sha256.h"
 #include "digest.h"
-#include "scan.h"
-#include "load.h"
+#include "checksum.h"
 #include "sum.h"
 
 struct entry {

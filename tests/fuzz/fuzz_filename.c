@@ -13,7 +13,7 @@
 #include "migc.h"
 #include "scan.h"
 #include "util.h"
-#include "load.h"
+#include "names.h"
 #include "foreign.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,0 +1,123 @@
+/*
+** directives.c: what a migration's leading comment block asks of migc.
+** A line of blanks, "--", blanks and "migc:" is a directive; the block
+** ends at the first statement, where the scanner says (it also refuses a
+** directive past it, gen/lex.re), or, for migc hash and check, which do
+** not split statements, at the first line that is neither blank nor "--".
+*/
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "migc.h"
+#include "scan.h"
+#include "util.h"
+#include "directives.h"
+
+static int
+ischecksum(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n != 67 || memcmp(p, "c1:", 3) != 0)
+		return 0;
+	for (i = 3; i < n; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* Read one directive: the word at text[q..eol), its argument after it. */
+static void
+directive(const char *path, const char *text, size_t q, size_t eol, unsigned long line,
+          unsigned long col, size_t bol, enum dialect dialect, struct directives *dv, struct diags *d)
+{
+	size_t w, a, len;
+
+	for (w = q; w < eol && text[w] != ' ' && text[w] != '\t'; w++)
+		;
+	len = w - q;
+	while (w < eol && (text[w] == ' ' || text[w] == '\t'))
+		w++;
+	if (len == 14 && memcmp(text + q, "no-transaction", 14) == 0) {
+		dv->flags |= MIGC_NO_TRANSACTION;
+	} else if (len == 16 && memcmp(text + q, "foreign-keys-off", 16) == 0) {
+		if (dialect == DIALECT_POSTGRES)
+			diagerror(d, path, line, col, "migc:foreign-keys-off is for SQLite only");
+		dv->flags |= MIGC_FOREIGN_KEYS_OFF;
+	} else if (len == 15 && memcmp(text + q, "foreign-keys-on", 15) == 0) {
+		if (dialect == DIALECT_POSTGRES)
+			diagerror(d, path, line, col, "migc:foreign-keys-on is for SQLite only");
+		dv->flags |= MIGC_FOREIGN_KEYS_ON;
+	} else if (len == 11 && memcmp(text + q, "also-accept", 11) == 0) {
+		for (a = w; w < eol && text[w] != ' ' && text[w] != '\t'; w++)
+			;
+		if (!ischecksum(text + a, w - a)) {
+			diagerror(d, path, line, (unsigned long)(a - bol) + 1,
+			          "migc:also-accept needs a checksum c1: and 64 lower-case hex digits");
+			return;
+		}
+		dv->accept = xreallocarray(dv->accept, dv->naccept + 1, sizeof(*dv->accept));
+		dv->accept[dv->naccept++] = xmemdup(text + a, w - a);
+		while (w < eol && (text[w] == ' ' || text[w] == '\t'))
+			w++;
+	} else {
+		diagerror(d, path, line, col,
+		          "unknown directive 'migc:%.*s' (known: migc:no-transaction, migc:foreign-keys-off, "
+		          "migc:foreign-keys-on, migc:also-accept)",
+		          (int)len, text + q);
+		return;
+	}
+	if (w < eol)
+		diagerror(d, path, line, (unsigned long)(w - bol) + 1, "unexpected text after directive");
+}
+
+void
+readdirectives(const char *path, const char *text, size_t end, enum dialect dialect,
+               struct directives *dv, struct diags *d)
+{
+	unsigned long line = 1;
+	size_t i = 0;
+
+	while (i < end) {
+		size_t eol = i, p = i;
+
+		while (eol < end && text[eol] != '\n')
+			eol++;
+		while (p < eol && (text[p] == ' ' || text[p] == '\t'))
+			p++;
+		if (eol - p >= 2 && text[p] == '-' && text[p + 1] == '-') {
+			size_t q = p + 2;
+
+			while (q < eol && (text[q] == ' ' || text[q] == '\t'))
+				q++;
+			if (eol - q >= 5 && memcmp(text + q, "migc:", 5) == 0)
+				directive(path, text, q + 5, eol, line, (unsigned long)(q - i) + 1, i, dialect, dv, d);
+		}
+		i = eol + 1;
+		line++;
+	}
+	if ((dv->flags & MIGC_NO_TRANSACTION) && (dv->flags & MIGC_FOREIGN_KEYS_OFF))
+		diagerror(d, path, 0, 0, "migc:foreign-keys-off needs a transaction: it cannot be combined with migc:no-transaction");
+	if ((dv->flags & MIGC_FOREIGN_KEYS_OFF) && (dv->flags & MIGC_FOREIGN_KEYS_ON))
+		diagerror(d, path, 0, 0, "migc:foreign-keys-off and migc:foreign-keys-on contradict each other");
+}
+
+size_t
+leadingend(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t p = i;
+
+		while (p < len && (text[p] == ' ' || text[p] == '\t' || text[p] == '\r'))
+			p++;
+		if (p < len && text[p] != '\n' && !(p + 1 < len && text[p] == '-' && text[p + 1] == '-'))
+			return i;
+		while (p < len && text[p] != '\n')
+			p++;
+		i = p + 1;
+	}
+	return len;
+}
