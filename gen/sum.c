@@ -8,6 +8,7 @@
 **   migc.sum 1 c1:<sha256 of the lines below>
 **   <version> <file> <checksum> h1:<sha256 of previous h1 value, "\n", "<version> <file> <checksum>">
 */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -183,6 +184,19 @@ listed(const struct entry *vers, const struct entry *sums, size_t n, int64_t v, 
 	snprintf(key.checksum, sizeof(key.checksum), "%s", sum);
 	return bsearch(&key, vers, n, sizeof(*vers), byver) != NULL ||
 	       bsearch(&key, sums, n, sizeof(*sums), bysum) != NULL;
+}
+
+int
+sumcheckfile(const struct migc_set *set, const char *path, int strict, struct sumproblems *p)
+{
+	char *text;
+	size_t len;
+
+	if (readfile(path, &text, &len) != 0)
+		return errno == ENOENT ? 1 : -1;
+	sumcheck(set, path, text, len, strict, p);
+	free(text);
+	return 0;
 }
 
 int

@@ -31,3 +31,8 @@ struct sumproblems {
 */
 int sumcheck(const struct migc_set *set, const char *path, const char *text, size_t len,
              int strict, struct sumproblems *p);
+
+/* sumcheck with the manifest read from the file at path. Returns 0, 1
+** when path does not exist, or -1 after another error reading it (errno
+** set). */
+int sumcheckfile(const struct migc_set *set, const char *path, int strict, struct sumproblems *p);

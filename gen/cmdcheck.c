@@ -1,0 +1,76 @@
+/*
+** cmdcheck.c: `migc check DIR [--against FILE]`, CI's offline check:
+** compare the directory with its migc.sum, and with a released manifest,
+** naming each migration edited, removed, renamed, renumbered, added
+** below the highest listed version or not recorded (exit 3).
+*/
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migc.h"
+#include "scan.h"
+#include "util.h"
+#include "load.h"
+#include "sum.h"
+#include "command.h"
+
+static const char checkusage[] =
+	"usage: migc check DIR [--against FILE] [--json]\n"
+	"  Compare DIR with DIR/migc.sum (and with FILE, a released manifest, e.g.\n"
+	"  from git show TAG:migrations/migc.sum): no database needed.\n"
+	"exit status: 0 ok, 2 bad input, 3 a migration was edited, removed, renamed,\n"
+	"renumbered, added below the highest listed version, or is not in migc.sum\n";
+
+int
+cmdcheck(int argc, char **argv)
+{
+	const char *dir = NULL, *against = NULL;
+	struct sumproblems sp = {NULL, 0, 0};
+	struct migc_set *set;
+	int json = 0, i, rc;
+	char *path;
+
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs(checkusage, stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			json = 1;
+		} else if (strcmp(argv[i], "--against") == 0 && i + 1 < argc) {
+			against = argv[++i];
+		} else if (argv[i][0] == '-') {
+			return usageerror(checkusage, "unknown option '%s'", argv[i]);
+		} else if (dir) {
+			return usageerror(checkusage, "unexpected argument '%s'", argv[i]);
+		} else {
+			dir = argv[i];
+		}
+	}
+	if (!dir)
+		return usageerror(checkusage, "check needs a directory%s", "");
+	set = loaddir(dir, DIALECT_NONE);
+	if (!set)
+		return 2;
+	path = joinpath(dir, SUMFILE);
+	rc = sumcheckfile(set, path, 1, &sp);
+	if (rc != 0)
+		fprintf(stderr, "migc: error: %s: %s\n", path, rc > 0 ? "no such file: run migc hash first" : strerror(errno));
+	if (rc == 0 && against && (rc = sumcheckfile(set, against, 0, &sp)) != 0)
+		fprintf(stderr, "migc: error: --against %s: %s\n", against, rc > 0 ? "no such file" : strerror(errno));
+	if (rc == 0 && json) {
+		printf("{\"ok\":%s,\"migrations\":%lu,\"problems\":[", sp.nfail ? "false" : "true", set->count);
+		printsumproblems(&sp, 1);
+		fputs("]}\n", stdout);
+	} else if (rc == 0) {
+		printsumproblems(&sp, 0);
+		if (!sp.nfail)
+			printf("ok: %lu migrations match %s%s%s\n", set->count, path, against ? " and " : "", against ? against : "");
+	}
+	free(path);
+	free(sp.v);
+	freeset(set);
+	return rc < 0 ? 2 : rc > 0 ? 3 : sp.nfail ? 3 : 0;
+}

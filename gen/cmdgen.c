@@ -1,0 +1,125 @@
+/*
+** cmdgen.c: `migc gen`, the compiler: read a migration directory, check
+** it against its migc.sum, replay it on a scratch database, and write it
+** as one C file (gen/emit.c) and, when asked, a depfile (gen/depfile.c).
+*/
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migc.h"
+#include "scan.h"
+#include "util.h"
+#include "load.h"
+#include "emit.h"
+#include "sum.h"
+#include "replay.h"
+#include "output.h"
+#include "depfile.h"
+#include "command.h"
+
+static const char genusage[] =
+	"usage: migc gen --dialect sqlite|postgres [--name SYMBOL] [--main] [-o FILE] [--depfile FILE] [--no-sum] DIR\n"
+	"  Compile the migrations in DIR into one C file defining\n"
+	"  const struct migc_set SYMBOL (default migc_migrations).\n"
+	"  --main       also define main() running the migrate command line\n"
+	"  -o FILE      write FILE (only when its content changes; - is stdout, the default)\n"
+	"  --depfile F  write a make-style depfile listing every file read (needs -o)\n"
+	"  --no-sum     generate even when DIR/migc.sum does not match\n"
+	"  --no-replay  do not run the migrations on an in-memory SQLite database first\n"
+	"  --replay-database URL  PostgreSQL: run them first on a scratch database made\n"
+	"               through URL (created and dropped), to embed schema fingerprints\n"
+	"exit status: 0 ok, 2 bad input (each error names file:line:col), 3 DIR does not match DIR/migc.sum\n";
+
+int
+cmdgen(int argc, char **argv)
+{
+	const char *dialectarg = NULL, *symbol = "migc_migrations", *out = NULL, *depfile = NULL, *dir = NULL;
+	const char *replayurl = NULL;
+	struct buf c = {0}, dep = {0};
+	struct sumproblems sp = {NULL, 0, 0};
+	struct migc_set *set;
+	enum dialect dialect;
+	int withmain = 0, nosum = 0, noreplay = 0, hassum, rc, i;
+	char *spath;
+
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		const char **slot = NULL;
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(genusage, stdout);
+			return 0;
+		} else if (strcmp(a, "--main") == 0) {
+			withmain = 1;
+			continue;
+		} else if (strcmp(a, "--no-sum") == 0) {
+			nosum = 1;
+			continue;
+		} else if (strcmp(a, "--no-replay") == 0) {
+			noreplay = 1;
+			continue;
+		} else if (strcmp(a, "--dialect") == 0) {
+			slot = &dialectarg;
+		} else if (strcmp(a, "--name") == 0) {
+			slot = &symbol;
+		} else if (strcmp(a, "-o") == 0) {
+			slot = &out;
+		} else if (strcmp(a, "--depfile") == 0) {
+			slot = &depfile;
+		} else if (strcmp(a, "--replay-database") == 0) {
+			slot = &replayurl;
+		} else if (a[0] == '-' && a[1]) {
+			return usageerror(genusage, "unknown option '%s'", a);
+		} else if (dir) {
+			return usageerror(genusage, "unexpected argument '%s'", a);
+		} else {
+			dir = a;
+			continue;
+		}
+		if (i + 1 >= argc)
+			return usageerror(genusage, "option %s needs a value", a);
+		*slot = argv[++i];
+	}
+	if (!dialectarg)
+		return usageerror(genusage, "--dialect is required%s", "");
+	if (parsedialect(dialectarg, &dialect) != 0)
+		return usageerror(genusage, "--dialect: '%s' is not sqlite or postgres", dialectarg);
+	if (!iscident(symbol))
+		return usageerror(genusage, "--name: '%s' is not a usable C identifier (at most 63 bytes, not main, not migc__*)", symbol);
+	if (!dir)
+		return usageerror(genusage, "no migration directory given%s", "");
+	if (depfile && (!out || strcmp(out, "-") == 0))
+		return usageerror(genusage, "--depfile needs -o FILE (a depfile names its target)%s", "");
+	set = loaddir(dir, dialect);
+	if (!set)
+		return 2;
+	spath = joinpath(dir, SUMFILE);
+	hassum = !nosum && sumcheckfile(set, spath, 1, &sp) == 0;
+	if (hassum && sp.nfail) {
+		printsumproblems(&sp, 0);
+		fprintf(stderr, "migc: %s does not match the migrations: nothing generated (--no-sum to generate anyway)\n", spath);
+		free(spath);
+		free(sp.v);
+		freeset(set);
+		return 3;
+	}
+	free(sp.v);
+	if (!noreplay && replay(set, dir, replayurl) != 0) {
+		free(spath);
+		freeset(set);
+		return 2;
+	}
+	emitset(&c, set, symbol, withmain);
+	rc = writeoutput(out ? out : "-", c.data, c.len);
+	if (rc == 0 && depfile) {
+		putdepfile(&dep, out, dir, set, hassum ? SUMFILE : NULL);
+		rc = writeoutput(depfile, dep.data, dep.len);
+	}
+	buffree(&c);
+	buffree(&dep);
+	free(spath);
+	freeset(set);
+	return rc ? 1 : 0;
+}

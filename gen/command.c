@@ -1,0 +1,78 @@
+/*
+** command.c: what the developer tool's commands share: a usage error, the
+** dialect names, loading a directory with its diagnostics printed, and
+** printing what a comparison with migc.sum found.
+*/
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "migc.h"
+#include "scan.h"
+#include "util.h"
+#include "load.h"
+#include "sum.h"
+#include "json.h"
+#include "command.h"
+
+int
+parsedialect(const char *s, enum dialect *d)
+{
+	if (strcmp(s, "sqlite") == 0)
+		*d = DIALECT_SQLITE;
+	else if (strcmp(s, "postgres") == 0)
+		*d = DIALECT_POSTGRES;
+	else
+		return -1;
+	return 0;
+}
+
+int
+usageerror(const char *usage, const char *fmt, const char *arg)
+{
+	fputs("migc: error: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	fputs(usage, stderr);
+	return 2;
+}
+
+/* The set names its driver here, not in load.c, which knows nothing of
+** the runtime. */
+struct migc_set *
+loaddir(const char *dir, enum dialect dialect)
+{
+	struct diags d = {{0}, 0, 0};
+	struct migc_set *set = loadset(dir, dialect, &d);
+
+	if (d.text.len)
+		fputs(d.text.data, stderr);
+	buffree(&d.text);
+	if (set)
+		set->driver = dialect == DIALECT_SQLITE ? &migc_driver_sqlite
+		            : dialect == DIALECT_POSTGRES ? &migc_driver_postgres : NULL;
+	return set;
+}
+
+void
+printsumproblems(const struct sumproblems *p, int json)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct sumproblem *x = &p->v[i];
+
+		if (!json) {
+			fprintf(strcmp(x->kind, "accepted") == 0 ? stdout : stderr, "migc: %s: %s\n",
+			        strcmp(x->kind, "accepted") == 0 ? "note" : "error", x->text);
+			continue;
+		}
+		printf("%s{\"version\":%lld,\"file\":", i ? "," : "", (long long)x->version);
+		migc__jsonstr(stdout, x->file);
+		fputs(",\"problem\":", stdout);
+		migc__jsonstr(stdout, x->kind);
+		fputs(",\"message\":", stdout);
+		migc__jsonstr(stdout, x->text);
+		putchar('}');
+	}
+}

@@ -1,0 +1,31 @@
+/*
+** command.h: the developer tool's own commands, gen, hash, check and new
+** (gen/cmdgen.c, cmdhash.c, cmdcheck.c, cmdnew.c), and what they share
+** (gen/command.c). gen/main.c hands each its command line.
+*/
+
+/* Each takes migc's argc and argv (argv[1] the command's name) and
+** returns the exit status. */
+int cmdgen(int argc, char **argv);
+int cmdhash(int argc, char **argv);
+int cmdcheck(int argc, char **argv);
+int cmdnew(int argc, char **argv);
+
+/* "sqlite" or "postgres" into *d: 0, or -1 for any other name. */
+int parsedialect(const char *s, enum dialect *d);
+
+/* Print "migc: error: " and fmt (with arg), then usage, to standard
+** error. Returns 2, the exit status of a usage error. */
+int usageerror(const char *usage, const char *fmt, const char *arg);
+
+/* Read dir (loadset), printing its diagnostics to standard error; the
+** set names its dialect's driver. Returns the set, to free with
+** freeset(), or NULL when the directory has errors. */
+struct migc_set *loaddir(const char *dir, enum dialect dialect);
+
+struct sumproblems;     /* gen/sum.h */
+
+/* Print p's problems: each on standard error as "migc: error: ..."
+** (an accepted edit on standard output as "migc: note: ..."), or, with
+** json, on standard output as the members of a JSON array. */
+void printsumproblems(const struct sumproblems *p, int json);
