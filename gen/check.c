@@ -14,6 +14,7 @@
 #include "migc.h"
 #include "scan.h"
 #include "util.h"
+#include "diag.h"
 #include "sqltok.h"
 #include "check.h"
 

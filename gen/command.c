@@ -10,6 +10,7 @@
 #include "migc.h"
 #include "scan.h"
 #include "util.h"
+#include "diag.h"
 #include "load.h"
 #include "sum.h"
 #include "json.h"

@@ -12,6 +12,7 @@
 #include "migc.h"
 #include "scan.h"
 #include "util.h"
+#include "diag.h"
 #include "directives.h"
 
 static int

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "diag.h"
 #include "foreign.h"
 
 /* How much of a marker line a message quotes. */

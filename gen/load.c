@@ -18,6 +18,7 @@
 #include "migc.h"
 #include "scan.h"
 #include "util.h"
+#include "diag.h"
 #include "names.h"
 #include "checksum.h"
 #include "directives.h"

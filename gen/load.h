@@ -4,6 +4,8 @@
 ** developer tool runs directly (`migc up --dir DIR`).
 */
 
+struct diags;           /* gen/diag.h */
+
 /*
 ** Read every NNNN_name.sql / NNNN_name.down.sql in dir. Errors and
 ** warnings go to d, each naming path:line:col. Returns the set, to free

@@ -9,7 +9,6 @@
 
 #include "migc.h"
 #include "scan.h"
-#include "util.h"
 #include "load.h"
 #include "cli.h"
 #include "command.h"

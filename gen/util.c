@@ -1,5 +1,7 @@
 /*
-** util.c: memory, growable buffers and diagnostics for the generator.
+** util.c: what every part of the generator uses: memory (the build tool
+** dies when it runs out, as samurai does), growable byte buffers, paths
+** and reading a whole file.
 */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -114,7 +116,7 @@ bufputc(struct buf *b, int c)
 	bufadd(b, &ch, 1);
 }
 
-static void
+void
 bufvprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	char small[256];
@@ -153,44 +155,6 @@ buffree(struct buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
-}
-
-static void
-diag(struct diags *d, const char *kind, const char *path, unsigned long line,
-     unsigned long col, const char *fmt, va_list ap)
-{
-	bufputs(&d->text, path);
-	if (line)
-		bufprintf(&d->text, ":%lu", line);
-	if (col)
-		bufprintf(&d->text, ":%lu", col);
-	bufprintf(&d->text, ": %s: ", kind);
-	bufvprintf(&d->text, fmt, ap);
-	bufputc(&d->text, '\n');
-}
-
-void
-diagerror(struct diags *d, const char *path, unsigned long line,
-          unsigned long col, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	diag(d, "error", path, line, col, fmt, ap);
-	va_end(ap);
-	d->nerrors++;
-}
-
-void
-diagwarn(struct diags *d, const char *path, unsigned long line,
-         unsigned long col, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	diag(d, "warning", path, line, col, fmt, ap);
-	va_end(ap);
-	d->nwarnings++;
 }
 
 char *

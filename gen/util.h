@@ -1,8 +1,11 @@
 /*
-** util.h: memory, growable buffers and diagnostics for the generator.
-** The generator is a build tool, so running out of memory ends it
-** (as in samurai); every other failure is returned to the caller.
+** util.h: memory, growable buffers, paths and whole files for the
+** generator (gen/util.c). The generator is a build tool, so running out
+** of memory ends it (as in samurai); every other failure is returned to
+** the caller.
 */
+
+#include <stdarg.h>
 
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
@@ -25,19 +28,8 @@ void bufadd(struct buf *b, const void *data, size_t n);
 void bufputs(struct buf *b, const char *s);
 void bufputc(struct buf *b, int c);
 void bufprintf(struct buf *b, const char *fmt, ...);
+void bufvprintf(struct buf *b, const char *fmt, va_list ap);
 void buffree(struct buf *b);
-
-/* Diagnostics collected while reading a migration directory, each line
-** already formatted as "path:line:col: error: message". */
-struct diags {
-	struct buf text;
-	int nerrors, nwarnings;
-};
-
-void diagerror(struct diags *d, const char *path, unsigned long line,
-               unsigned long col, const char *fmt, ...);
-void diagwarn(struct diags *d, const char *path, unsigned long line,
-              unsigned long col, const char *fmt, ...);
 
 /* dir/file, with no second '/' when dir ends in one (malloc'd). */
 char *joinpath(const char *dir, const char *file);

@@ -13,6 +13,7 @@
 #include "migc.h"
 #include "scan.h"
 #include "util.h"
+#include "diag.h"
 #include "names.h"
 #include "foreign.h"
 
