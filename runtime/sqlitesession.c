@@ -27,6 +27,7 @@
 
 #include "migc.h"
 #include "internal.h"
+#include "grow.h"
 
 #define DB(m) ((sqlite3 *)(m)->db)
 
@@ -51,7 +52,7 @@ enum {
 
 struct names {
 	char **v;
-	size_t n;
+	size_t n, cap;
 };
 
 struct sqlsession {
@@ -72,6 +73,7 @@ freenames(struct names *l)
 		free(l->v[--l->n]);
 	free(l->v);
 	l->v = NULL;
+	l->cap = 0;
 }
 
 static int
@@ -93,14 +95,14 @@ readnames(sqlite3 *db, const char *sql, struct names *l)
 	int rc;
 
 	l->v = NULL;
-	l->n = 0;
+	l->n = l->cap = 0;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *a = (const char *)sqlite3_column_text(st, 0);
 		const char *b = sqlite3_column_count(st) > 1 ? (const char *)sqlite3_column_text(st, 1) : NULL;
 		size_t n = (a ? strlen(a) : 0) + (b ? strlen(b) + 1 : 0) + 1;
-		char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+		char **v = migc__grow(l->v, l->n, &l->cap, sizeof(*l->v));
 		char *s = malloc(n);
 
 		if (v)
@@ -237,7 +239,7 @@ int
 migc__sqlitesessionfkcheck(migc *m, const struct migc_script *sc)
 {
 	struct sqlsession *s = SESSION(m);
-	static const struct names none = { NULL, 0 };
+	static const struct names none = { NULL, 0, 0 };
 	const struct names *before = s ? &s->fkv : &none;
 	struct names now;
 	size_t i, j, n;
