@@ -18,7 +18,7 @@
 ** kw[] holds the statement's first tokens, lower-cased and cut to 15 bytes,
 ** up to SCAN_NKW (four), for as long as they are bare words: collecting
 ** stops at the first other token, so REINDEX (VERBOSE) ... keeps only
-** "reindex" (load.c reads such statements' text itself). Positions are
+** "reindex" (gen/check.c reads such statements' text itself). Positions are
 ** 1-based; lines end at "\n" only; columns count bytes.
 **
 ** DIRECTIVES. A "--" comment whose text is optional blanks then "migc:" is

@@ -12,7 +12,7 @@ enum dialect {
 };
 
 /* Leading bare words kept per statement: enough to tell CREATE UNIQUE
-** INDEX CONCURRENTLY, the longest prefix load.c looks for. */
+** INDEX CONCURRENTLY, the longest prefix gen/check.c looks for. */
 #define SCAN_NKW 4
 #define SCAN_KWLEN 16
 
