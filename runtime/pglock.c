@@ -71,8 +71,8 @@ holder(migc *m, int mine)
 ** the lookup failed). Leaves the handle's message as it was: verify asks
 ** between the problems it has written there.
 */
-static long
-lockholder(migc *m)
+long
+migc__pglockholder(migc *m)
 {
 	char *kept = m->errmsg;
 	long pid;
@@ -117,7 +117,7 @@ migc__pglockpoll(migc *m, int xact)
 		if (xact)
 			PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
 		if (migc__monotonicms() - start >= (long long)m->lock_timeout * 1000) {
-			long pid = lockholder(m);
+			long pid = migc__pglockholder(m);
 
 			return migc__seterr(m, MIGC_BUSY, "timed out after %d s waiting for the migration lock held by pid %ld "
 			              "(migc_set_lock_timeout)", m->lock_timeout, pid);
@@ -125,7 +125,7 @@ migc__pglockpoll(migc *m, int xact)
 		if (!waited) {
 			char text[128];
 
-			snprintf(text, sizeof(text), "waiting for the migration lock held by pid %ld", lockholder(m));
+			snprintf(text, sizeof(text), "waiting for the migration lock held by pid %ld", migc__pglockholder(m));
 			migc__emit(m, MIGC_EV_NOTICE, NULL, 0, text, strlen(text));
 			waited = 1;
 		}
@@ -183,12 +183,6 @@ migc__pgstillheld(migc *m)
 	PG(m)->nlocks = 0;
 	return migc__seterr(m, MIGC_ERROR, "the migration released migc's migration lock (DISCARD ALL or "
 	              "pg_advisory_unlock_all()), so another migrator could have come in: the run stops here; run migc_up again");
-}
-
-long
-migc__pglockholder(migc *m)
-{
-	return lockholder(m);
 }
 
 #endif

@@ -454,11 +454,11 @@ migc__pgreadtable(migc *m, struct track *t, int how)
 	if (how != MIGC__READ_CREATE && !PG(m)->deferbegin && PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE)
 		return readonce(m, t, brief);
 	rc = tablecheck(m, &exists);
-	if (rc == MIGC_OK && !exists && how == MIGC__READ_CREATE)
+	if (rc == MIGC_OK && !exists && how == MIGC__READ_CREATE) {
 		rc = createtable(m);
-	else if (rc != MIGC_OK || !exists)
-		return rc;
-	if (rc != MIGC_OK)
+		exists = rc == MIGC_OK;
+	}
+	if (rc != MIGC_OK || !exists)
 		return rc;
 	rc = readrows(m, t, brief);
 	/* Read in the transaction that holds the session lock: pgunchanged. */

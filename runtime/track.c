@@ -107,6 +107,15 @@ migc__trackselect(const char *appliedat, int brief, char *out, size_t size)
 	put(out, size, ", schema_fingerprint IS NOT NULL");
 }
 
+/* Column col as an integer, 0 for NULL. */
+static long long
+cellint(const char *(*cell)(void *, int), void *ctx, int col)
+{
+	const char *s = cell(ctx, col);
+
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
 static int
 celldup(const char *(*cell)(void *, int), void *ctx, int col, char **out)
 {
@@ -126,10 +135,10 @@ migc__takerow(struct track *t, const char *(*cell)(void *ctx, int col), void *ct
 		return MIGC_NOMEM;
 	r = &t->rows[t->n++];
 	memset(r, 0, sizeof(*r));
-	r->version = cell(ctx, TC_VERSION) ? strtoll(cell(ctx, TC_VERSION), NULL, 10) : 0;
-	r->ms = cell(ctx, TC_MS) ? strtoll(cell(ctx, TC_MS), NULL, 10) : 0;
-	r->done = cell(ctx, TC_DONE) ? strtol(cell(ctx, TC_DONE), NULL, 10) : 0;
-	r->total = cell(ctx, TC_TOTAL) ? strtol(cell(ctx, TC_TOTAL), NULL, 10) : 0;
+	r->version = cellint(cell, ctx, TC_VERSION);
+	r->ms = cellint(cell, ctx, TC_MS);
+	r->done = (long)cellint(cell, ctx, TC_DONE);
+	r->total = (long)cellint(cell, ctx, TC_TOTAL);
 	hasschema = cell(ctx, TC_HASSCHEMA);
 	r->hasschema = hasschema && (hasschema[0] == 't' || hasschema[0] == '1');
 	if (!celldup(cell, ctx, TC_NAME, &r->name) || !celldup(cell, ctx, TC_CHECKSUM, &r->checksum) ||
