@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "text.h"
 #include "util.h"
 
 void
@@ -87,17 +88,10 @@ xstrdup(const char *s)
 void
 bufadd(struct buf *b, const void *data, size_t n)
 {
-	if (n > SIZE_MAX - b->len - 1)
+	if (migc__room(&b->data, &b->cap, b->len, n) != 0)
 		fatal("out of memory");
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-
-		while (cap < b->len + n + 1)
-			cap = cap > SIZE_MAX / 2 ? b->len + n + 1 : cap * 2;
-		b->data = xrealloc(b->data, cap);
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, data, n);
+	if (n)
+		memcpy(b->data + b->len, data, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 }

@@ -13,6 +13,7 @@
 
 #include "migc.h"
 #include "internal.h"
+#include "text.h"
 
 static char nomem[] = "out of memory";
 
@@ -36,29 +37,25 @@ migc__strdup(const char *s)
 	return p;
 }
 
+/* Add a line to the handle's message (the first line, when it has none). */
 static int
 vappend(migc *m, const char *fmt, va_list ap)
 {
-	size_t old = m->errmsg && m->errmsg != nomem ? strlen(m->errmsg) : 0;
-	va_list aq;
-	char *p;
-	int n;
+	struct migc__text t = { NULL, 0, 0, 0 };
 
-	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
-	va_end(aq);
-	if (n < 0)
-		return MIGC_NOMEM;
-	p = realloc(m->errmsg == nomem ? NULL : m->errmsg, old + (size_t)n + 2);
-	if (!p) {
-		free(m->errmsg == nomem ? NULL : m->errmsg);
+	if (m->errmsg && m->errmsg != nomem) {
+		t.s = m->errmsg;
+		t.n = strlen(t.s);
+		t.cap = t.n + 1;
+		migc__textadd(&t, "\n", 1);
+	}
+	migc__textvprintf(&t, fmt, ap);
+	if (t.nomem) {
+		free(t.s);
 		m->errmsg = nomem;
 		return MIGC_NOMEM;
 	}
-	if (old)
-		p[old++] = '\n';
-	vsnprintf(p + old, (size_t)n + 1, fmt, ap);
-	m->errmsg = p;
+	m->errmsg = t.s;
 	return MIGC_OK;
 }
 

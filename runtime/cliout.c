@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cliout.h"
 #include "json.h"
+#include "text.h"
 
 /*
 ** The library's messages name its API: migc_set_table, the target version
@@ -50,51 +51,24 @@ static const struct hint {
 ** shell word. */
 #define SCHEMACALL "call migc_set_schema(m, \""
 
-struct text {
-	char *s;
-	size_t n, cap;
-	int nomem;
-};
-
-static void
-textadd(struct text *t, const char *s, size_t n)
-{
-	char *p;
-
-	if (t->nomem)
-		return;
-	if (t->n + n + 1 > t->cap) {
-		t->cap = (t->n + n + 1) * 2;
-		p = realloc(t->s, t->cap);
-		if (!p) {
-			t->nomem = 1;
-			return;
-		}
-		t->s = p;
-	}
-	memcpy(t->s + t->n, s, n);
-	t->n += n;
-	t->s[t->n] = '\0';
-}
-
 /* s as one shell word: as it is when that is safe, else in single quotes. */
 static void
-shellword(struct text *t, const char *s)
+shellword(struct migc__text *t, const char *s)
 {
 	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == strlen(s)) {
-		textadd(t, s, strlen(s));
+		migc__textadd(t, s, strlen(s));
 		return;
 	}
-	textadd(t, "'", 1);
+	migc__textadd(t, "'", 1);
 	for (; *s; s++)
-		textadd(t, *s == '\'' ? "'\\''" : s, *s == '\'' ? 4 : 1);
-	textadd(t, "'", 1);
+		migc__textadd(t, *s == '\'' ? "'\\''" : s, *s == '\'' ? 4 : 1);
+	migc__textadd(t, "'", 1);
 }
 
 /* At p, SCHEMACALL and the rest of it: add its command-line form to t and
 ** return what follows the call; NULL when p holds no whole call. */
 static const char *
-schemacall(struct text *t, const char *p)
+schemacall(struct migc__text *t, const char *p)
 {
 	char name[256];
 	size_t n = 0;
@@ -106,7 +80,7 @@ schemacall(struct text *t, const char *p)
 	name[n] = '\0';
 	if (p[0] != '"' || p[1] != ')')
 		return NULL;
-	textadd(t, "pass --schema ", 14);
+	migc__textadd(t, "pass --schema ", 14);
 	shellword(t, name);
 	return p + 2;
 }
@@ -115,11 +89,11 @@ schemacall(struct text *t, const char *p)
 static char *
 climsg(const char *msg)
 {
-	struct text t = { NULL, 0, 0, 0 };
+	struct migc__text t = { NULL, 0, 0, 0 };
 	const char *p = msg, *next;
 	size_t i;
 
-	textadd(&t, "", 0);
+	migc__textadd(&t, "", 0);
 	while (*p) {
 		if ((next = schemacall(&t, p)) != NULL) {
 			p = next;
@@ -128,10 +102,10 @@ climsg(const char *msg)
 		for (i = 0; i < NHINTS && strncmp(p, hints[i].api, strlen(hints[i].api)) != 0; i++)
 			;
 		if (i < NHINTS) {
-			textadd(&t, hints[i].cli, strlen(hints[i].cli));
+			migc__textadd(&t, hints[i].cli, strlen(hints[i].cli));
 			p += strlen(hints[i].api);
 		} else {
-			textadd(&t, p++, 1);
+			migc__textadd(&t, p++, 1);
 		}
 	}
 	if (t.nomem) {

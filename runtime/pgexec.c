@@ -17,6 +17,7 @@
 
 #include "pgsession.h"
 #include "pg.h"
+#include "text.h"
 
 /* Byte offset in s[0..n) of the 1-based character position pos (UTF-8). */
 static long
@@ -198,28 +199,6 @@ migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 	return rc;
 }
 
-/* Append s to the growing message *buf. */
-static int
-append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
-{
-	if (*len + n + 1 > *cap) {
-		size_t ncap = (*cap ? *cap : 1024);
-		char *p;
-
-		while (ncap < *len + n + 1)
-			ncap *= 2;
-		p = realloc(*buf, ncap);
-		if (!p)
-			return -1;
-		*buf = p;
-		*cap = ncap;
-	}
-	memcpy(*buf + *len, s, n);
-	*len += n;
-	(*buf)[*len] = '\0';
-	return 0;
-}
-
 /*
 ** One message: every statement of the migration, the INSERT of its row
 ** and COMMIT. libpq returns one result per statement, so the first error
@@ -230,8 +209,9 @@ migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *
 {
 	const struct migc_script *sc = &mig->up;
 	PGconn *c = PG(m)->conn;
-	size_t len = 0, cap = 0, *starts;
-	char *buf = NULL, *row;
+	struct migc__text msg = { NULL, 0, 0, 0 };
+	size_t *starts;
+	char *row;
 	unsigned long i, nok = 0;
 	PGresult *res, *bad = NULL;
 	int rc = MIGC_OK, lead = PG(m)->deferbegin;     /* BEGIN first, in this message */
@@ -246,32 +226,31 @@ migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *
 		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	}
 	PG(m)->deferbegin = 0;
-	if (lead && append(&buf, &len, &cap, "BEGIN;\n", 7) != 0)
-		rc = MIGC_NOMEM;
-	for (i = 0; i < sc->nstmts && rc == MIGC_OK; i++) {
+	if (lead)
+		migc__textputs(&msg, "BEGIN;\n");
+	for (i = 0; i < sc->nstmts; i++) {
 		const struct migc_stmt *st = &sc->stmts[i];
 		const char *text = sc->sql + st->offset;
 		int semi = st->length > 0 && text[st->length - 1] == ';';
 
-		starts[i] = len;
-		if (append(&buf, &len, &cap, text, st->length) != 0 ||
-		    append(&buf, &len, &cap, semi ? "\n" : ";\n", semi ? 1 : 2) != 0)
-			rc = MIGC_NOMEM;
+		starts[i] = msg.n;
+		migc__textadd(&msg, text, st->length);
+		migc__textputs(&msg, semi ? "\n" : ";\n");
 	}
 	/* The session as the run began, before the row is written. */
-	if (rc == MIGC_OK && nreset && (append(&buf, &len, &cap, PG(m)->sess.reset, strlen(PG(m)->sess.reset)) != 0 ||
-	                                append(&buf, &len, &cap, ";\n", 2) != 0))
-		rc = MIGC_NOMEM;
-	if (rc == MIGC_OK && (append(&buf, &len, &cap, row, strlen(row)) != 0 ||
-	                      append(&buf, &len, &cap, commit ? ";\nCOMMIT;" : ";", commit ? 9 : 1) != 0))
-		rc = MIGC_NOMEM;
+	if (nreset) {
+		migc__textputs(&msg, PG(m)->sess.reset);
+		migc__textputs(&msg, ";\n");
+	}
+	migc__textputs(&msg, row);
+	migc__textputs(&msg, commit ? ";\nCOMMIT;" : ";");
 	free(row);
-	if (rc != MIGC_OK) {
+	if (msg.nomem) {
 		free(starts);
-		free(buf);
+		free(msg.s);
 		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	}
-	if (!PQsendQuery(c, buf)) {
+	if (!PQsendQuery(c, msg.s)) {
 		rc = migc__pgconnerr(m, sc->file);
 	} else {
 		long copyat = -1;       /* the result of a COPY ... TO STDOUT, if one came before any error */
@@ -301,7 +280,7 @@ migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *
 		else if (beginfailed)
 			rc = migc__pgerr(m, MIGC_ERROR, "cannot begin a transaction", PQresultErrorMessage(bad));
 		else if (bad && nok < sc->nstmts)
-			rc = stmterr(m, sc, nok, bad, buf, len, starts[nok]);
+			rc = stmterr(m, sc, nok, bad, msg.s, msg.n, starts[nok]);
 		else if (bad && nok < sc->nstmts + nreset)
 			rc = migc__pgerr(m, MIGC_ERROR, "cannot reset the session after the migration", PQresultErrorMessage(bad));
 		else if (bad)
@@ -314,7 +293,7 @@ migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *
 		PQclear(bad);
 	}
 	free(starts);
-	free(buf);
+	free(msg.s);
 	return rc;
 }
 

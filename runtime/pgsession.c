@@ -36,6 +36,7 @@
 #include "migc.h"
 #include "internal.h"
 #include "pgsession.h"
+#include "text.h"
 
 /* What every reset starts with: the migration's timeouts lifted. */
 #define NOTIMEOUTS "SET statement_timeout = 0; SET lock_timeout = 0; "
@@ -54,11 +55,9 @@ static const char guardtail[] =
 	"; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0; "
 	"SET LOCAL idle_in_transaction_session_timeout = 0";
 
-/* A growing string of statements; ok turns 0 when memory runs out. */
+/* A growing string of statements (text.h: check t.nomem at the end). */
 struct str {
-	char *s;
-	size_t n, cap;
-	int ok;
+	struct migc__text t;
 	int nstmts;     /* statements added by addstmt or counted by hand */
 };
 
@@ -66,31 +65,10 @@ static void
 add(struct str *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (!b->ok)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	migc__textvprintf(&b->t, fmt, ap);
 	va_end(ap);
-	if (n < 0 || b->n + (size_t)n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 512;
-		char *p;
-
-		while (n >= 0 && b->n + (size_t)n + 1 > cap)
-			cap *= 2;
-		p = n < 0 ? NULL : realloc(b->s, cap);
-		if (!p) {
-			b->ok = 0;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->n, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)n;
 }
 
 /* add() of s as a literal, or identifier (ident), quoted by libpq. */
@@ -100,7 +78,7 @@ addquoted(struct str *b, PGconn *c, const char *s, int ident)
 	char *q = ident ? PQescapeIdentifier(c, s, strlen(s)) : PQescapeLiteral(c, s, strlen(s));
 
 	if (!q)
-		b->ok = 0;
+		b->t.nomem = 1;
 	else
 		add(b, "%s", q);
 	PQfreemem(q);
@@ -111,22 +89,22 @@ addquoted(struct str *b, PGconn *c, const char *s, int ident)
 static void
 addstmt(struct str *b, PGconn *c, int plpgsql, const char *fmt, const char *arg, int ident)
 {
-	struct str t = { NULL, 0, 0, 1, 0 };
+	struct str one = { { NULL, 0, 0, 0 }, 0 };
 
-	add(&t, "%s", fmt);
+	add(&one, "%s", fmt);
 	if (arg)
-		addquoted(&t, c, arg, ident);
-	if (!t.ok) {
-		b->ok = 0;
+		addquoted(&one, c, arg, ident);
+	if (one.t.nomem) {
+		b->t.nomem = 1;
 	} else if (plpgsql) {
 		add(b, "EXECUTE ");
-		addquoted(b, c, t.s, 0);
+		addquoted(b, c, one.t.s, 0);
 		add(b, "; ");
 	} else {
-		add(b, "%s; ", t.s);
+		add(b, "%s; ", one.t.s);
 	}
 	b->nstmts++;
-	free(t.s);
+	free(one.t.s);
 }
 
 void
@@ -261,32 +239,33 @@ addmade(struct str *b, const struct snapshot *sn)
 static char *
 wrappedsql(PGconn *c, const struct snapshot *sn, int final, int *n)
 {
-	struct str body = { NULL, 0, 0, 1, 0 }, out = { NULL, 0, 0, 1, 0 };
+	struct str body = { { NULL, 0, 0, 0 }, 0 }, out = { { NULL, 0, 0, 0 }, 0 };
 	char tag[32];
 	int i;
 
+	add(&body, "%s", "");    /* body.t.s is a string even if nothing follows */
 	addsettings(&body, c, sn, final);
 	if (sn->plpgsql)
 		addmade(&body, sn);
 	add(&out, "%s", NOTIMEOUTS);
 	if (!sn->plpgsql) {
-		add(&out, "%s", body.ok ? body.s : "");
+		add(&out, "%s", !body.t.nomem ? body.t.s : "");
 		*n = NNOTIMEOUTS + body.nstmts;
 	} else {
-		for (i = 0; body.ok; i++) {
+		for (i = 0; !body.t.nomem; i++) {
 			snprintf(tag, sizeof(tag), "$migc%d$", i);
-			if (!strstr(body.s, tag))
+			if (!strstr(body.t.s, tag))
 				break;
 		}
-		add(&out, "DO %s DECLARE r record; BEGIN %s END %s", tag, body.ok ? body.s : "", tag);
+		add(&out, "DO %s DECLARE r record; BEGIN %s END %s", tag, !body.t.nomem ? body.t.s : "", tag);
 		*n = NNOTIMEOUTS + 1;
 	}
-	free(body.s);
-	if (!body.ok || !out.ok) {
-		free(out.s);
+	free(body.t.s);
+	if (body.t.nomem || out.t.nomem) {
+		free(out.t.s);
 		return NULL;
 	}
-	return out.s;
+	return out.t.s;
 }
 
 /* Read an application's session, after giving it UTF-8. */
@@ -317,16 +296,16 @@ snapshot(migc *m, PGconn *c, struct snapshot *sn)
 	sn->made = query(c, madequery);
 	if (!sn->who || !sn->settings || !sn->made) {
 		int rc = migc__seterr(m, MIGC_ERROR, "cannot read the session's state: %s", PQerrorMessage(c));
-		struct str back = { NULL, 0, 0, 1, 0 };
+		struct str back = { { NULL, 0, 0, 0 }, 0 };
 		int plpgsql = sn->plpgsql;
 
 		/* Give the application its encoding back. */
 		sn->plpgsql = 0;
 		addencoding(&back, c, sn, 1);
 		sn->plpgsql = plpgsql;
-		if (back.ok)
-			PQclear(PQexec(c, back.s));
-		free(back.s);
+		if (!back.t.nomem)
+			PQclear(PQexec(c, back.t.s));
+		free(back.t.s);
 		return rc;
 	}
 	return MIGC_OK;
@@ -344,7 +323,7 @@ snapshotfree(struct snapshot *sn)
 static char *
 wrappedguard(PGconn *c, const struct snapshot *sn)
 {
-	struct str g = { NULL, 0, 0, 1, 0 };
+	struct str g = { { NULL, 0, 0, 0 }, 0 };
 
 	add(&g, "BEGIN READ WRITE; SET LOCAL SESSION AUTHORIZATION ");
 	addquoted(&g, c, PQgetvalue(sn->who, 0, 0), 1);
@@ -354,11 +333,11 @@ wrappedguard(PGconn *c, const struct snapshot *sn)
 	else
 		addquoted(&g, c, PQgetvalue(sn->who, 0, 1), 1);
 	add(&g, "%s", guardtail);
-	if (!g.ok) {
-		free(g.s);
+	if (g.t.nomem) {
+		free(g.t.s);
 		return NULL;
 	}
-	return g.s;
+	return g.t.s;
 }
 
 int
@@ -371,18 +350,18 @@ migc__pgsessionsave(migc *m, PGconn *c, int owned, struct pgsession *s)
 		/* Its client_encoding is UTF8 from the start, which RESET ALL keeps. */
 		const char *scs = PQparameterStatus(c, "standard_conforming_strings");
 		int off = !scs || strcmp(scs, "on") != 0;
-		struct str r = { NULL, 0, 0, 1, 0 }, g = { NULL, 0, 0, 1, 0 };
+		struct str r = { { NULL, 0, 0, 0 }, 0 }, g = { { NULL, 0, 0, 0 }, 0 };
 
 		add(&r, "%s%s", discard, off ? "; SET standard_conforming_strings = on" : "");
 		s->nreset = NDISCARD + off;
 		add(&g, "BEGIN READ WRITE; SET LOCAL SESSION AUTHORIZATION DEFAULT%s", guardtail);
-		s->reset = r.ok ? r.s : NULL;
-		s->restore = r.ok ? migc__strdup(r.s) : NULL;
-		s->guard = g.ok ? g.s : NULL;
-		if (!r.ok)
-			free(r.s);
-		if (!g.ok)
-			free(g.s);
+		s->reset = !r.t.nomem ? r.t.s : NULL;
+		s->restore = !r.t.nomem ? migc__strdup(r.t.s) : NULL;
+		s->guard = !g.t.nomem ? g.t.s : NULL;
+		if (r.t.nomem)
+			free(r.t.s);
+		if (g.t.nomem)
+			free(g.t.s);
 		if (!s->reset || !s->restore || !s->guard) {
 			migc__pgsessionfree(s);
 			return migc__seterr(m, MIGC_NOMEM, "out of memory");
