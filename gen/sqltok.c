@@ -9,6 +9,7 @@
 
 #include "scan.h"
 #include "sqltok.h"
+#include "text.h"
 
 static int
 iswordbyte(unsigned char c)
@@ -134,17 +135,8 @@ tokis(const struct pgtok *k, const char *w)
 void
 placeat(const char *text, const struct stmt *s, size_t off, unsigned long *line, unsigned long *col)
 {
-	size_t i, bol = s->off - (s->col - 1);
-	unsigned long l = s->line;
-
-	for (i = s->off; i < off; i++) {
-		if (text[i] == '\n') {
-			l++;
-			bol = i + 1;
-		}
-	}
-	*line = l;
-	*col = (unsigned long)(off - bol + 1);
+	*line = s->line;
+	migc__place(text, s->off, off, s->off - (s->col - 1), line, col);
 }
 
 /* Read a name, possibly qualified (a.b.c): *k becomes the token after it. */

@@ -7,6 +7,7 @@
 
 #include "migc.h"
 #include "internal.h"
+#include "text.h"
 
 const struct migc_migration *
 migc_find(const struct migc_set *set, int64_t version)
@@ -43,19 +44,13 @@ migc__stmtpos(const struct migc_script *sc, unsigned long i, long erroff,
         unsigned long *line, unsigned long *col)
 {
 	const struct migc_stmt *st = &sc->stmts[i];
-	unsigned long p, start = st->offset, end = st->offset;
+	unsigned long bol = st->offset, end = st->offset;
 
-	*line = st->line;
 	if (erroff >= 0 && (unsigned long)erroff <= st->length)
 		end = st->offset + (unsigned long)erroff;
-	while (start > 0 && sc->sql[start - 1] != '\n')
-		start--;
-	for (p = st->offset; p < end; p++) {
-		if (sc->sql[p] == '\n') {
-			++*line;
-			start = p + 1;
-		}
-	}
-	*col = end - start + 1;
+	while (bol > 0 && sc->sql[bol - 1] != '\n')
+		bol--;
+	*line = st->line;
+	migc__place(sc->sql, st->offset, end, bol, line, col);
 	return 0;
 }
