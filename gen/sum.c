@@ -19,6 +19,7 @@
 #include "util.h"
 #include "sha256.h"
 #include "digest.h"
+#include "version.h"
 #include "checksum.h"
 #include "sum.h"
 
@@ -90,6 +91,39 @@ lastfield(const char *l, size_t n)
 	return n ? n - 1 : 0;
 }
 
+/*
+** Copy the field at *p (up to a space or end) into out, of size bytes,
+** and step *p over it and the one space after it (none after the last
+** field). Returns 0, or -1 when the field is empty or does not fit.
+*/
+static int
+field(const char **p, const char *end, char *out, size_t size, int last)
+{
+	const char *q = *p;
+
+	while (q < end && *q != ' ')
+		q++;
+	if (q == *p || (size_t)(q - *p) >= size || (last ? q != end : q == end))
+		return -1;
+	memcpy(out, *p, (size_t)(q - *p));
+	out[q - *p] = '\0';
+	*p = last ? q : q + 1;
+	return 0;
+}
+
+/* Read a line "<version> <file> <checksum> <hash>" of length n: 0 or -1. */
+static int
+readline(const char *l, size_t n, int64_t *v, char file[256], char sum[68], char h[68])
+{
+	const char *end = l + n, *p = migc__versiondigits(l, v);
+
+	if (!p || p == l || p >= end || *p != ' ')
+		return -1;
+	p++;
+	return field(&p, end, file, 256, 0) == 0 && field(&p, end, sum, 68, 0) == 0 &&
+	       field(&p, end, h, 68, 1) == 0 ? 0 : -1;
+}
+
 /* Parse the manifest; a line that does not parse, or a hash that does
 ** not hold, is a "corrupt" problem. Returns the entries (NULL on error). */
 static struct entry *
@@ -117,15 +151,11 @@ parse(const char *path, const char *raw, size_t rawlen, size_t *n, struct sumpro
 	for (i = (size_t)(body - text); i < len; lineno++) {
 		const char *l = text + i, *eol = memchr(l, '\n', len - i);
 		size_t ll = eol ? (size_t)(eol - l) : len - i;
-		char file[256], sum[68], h[68], want[68], copy[512];
-		long long v;
-		int used = 0;
+		char file[256], sum[68], h[68], want[68];
+		int64_t v;
 
 		i += ll + 1;
-		/* sscanf on a copy: on the whole text it would strlen the rest each time. */
-		snprintf(copy, sizeof(copy), "%.*s", (int)(ll < sizeof(copy) ? ll : sizeof(copy) - 1), l);
-		if (ll >= sizeof(copy) || sscanf(copy, "%lld %255s %67s %67s%n", &v, file, sum, h, &used) != 4 ||
-		    (size_t)used != ll) {
+		if (readline(l, ll, &v, file, sum, h) != 0) {
 			add(p, 0, path, "corrupt", "%s:%lu: cannot read this line", path, (unsigned long)lineno + 1);
 			break;
 		}
