@@ -173,31 +173,6 @@ migc__makerow(struct trackrow *r, const struct migc_migration *mig, char *at)
 	r->total = (long)mig->up.nstmts;
 }
 
-/* The row of version, by binary search (rows are in version order). */
-const struct trackrow *
-migc__findrow(const struct track *t, int64_t version)
-{
-	size_t lo = 0, hi = t->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->rows[mid].version == version)
-			return &t->rows[mid];
-		if (t->rows[mid].version < version)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-int
-migc__applied(const struct track *t, int64_t version)
-{
-	return migc__findrow(t, version) != NULL;
-}
-
 /* The first pending migration up to `to`, or NULL: one walk of the set
 ** and the rows together, both in version order. */
 const struct migc_migration *
@@ -261,13 +236,22 @@ migc__lockedread(migc *m, struct track *t, int mode)
 ** read earlier in this run (and holds the rows the run added since), is
 ** kept if the driver can tell that no other connection wrote the table
 ** meanwhile: then a run of n migrations reads the table once, not n times.
+** On return the transaction is open (*begun 1); or, when the run holds the
+** session lock (sessionlocked) and *t is kept, no transaction is open
+** (*begun 0) if the driver has xApply: its next apply begins it
+** (MIGC__APPLY_BEGIN), which saves the round trip of a BEGIN of its own.
 */
 int
-migc__lockedrefresh(migc *m, struct track *t, int *have)
+migc__lockedrefresh(migc *m, struct track *t, int *have, int sessionlocked, int *begun)
 {
-	int rc = m->drv->xBegin(m);
+	int rc, kept = *have && m->drv->xUnchanged;
 
-	if (rc == MIGC_OK && *have && m->drv->xUnchanged && m->drv->xUnchanged(m))
+	*begun = 0;
+	if (kept && sessionlocked && m->drv->xApply && m->drv->xUnchanged(m))
+		return MIGC_OK;
+	rc = m->drv->xBegin(m);
+	*begun = rc == MIGC_OK;
+	if (rc == MIGC_OK && kept && m->drv->xUnchanged(m))
 		return MIGC_OK;
 	migc__freetrack(t);
 	if (rc == MIGC_OK)

@@ -26,8 +26,9 @@ struct track {
 	size_t n, cap;
 };
 
-/* How xReadTable reads (see there). */
+/* How xReadTable reads, and what xApply does besides (see there). */
 enum { MIGC__READ_FULL, MIGC__READ_BRIEF, MIGC__READ_CREATE };
+enum { MIGC__APPLY_BEGIN = 1, MIGC__APPLY_COMMIT = 2 };
 
 /*
 ** A database driver: one const struct per database, with designated
@@ -59,12 +60,12 @@ enum { MIGC__READ_FULL, MIGC__READ_BRIEF, MIGC__READ_CREATE };
 **   xBegin(m)  Outside -> in the transaction, holding the migration lock,
 **       waiting at most m->lock_timeout seconds (MIGC_BUSY after). Under
 **       the session lock (xLockSession) the transaction needs no lock of
-**       its own, and a driver may send its BEGIN with the next message
-**       (PostgreSQL does, so that an apply is one round trip): for the
-**       engine the transaction is open from xBegin on either way.
+**       its own. When xBegin returns, the transaction is open on the
+**       database.
 **   xCommit(m)  In -> outside; on failure the transaction is gone too.
 **   xRollback(m)  In or outside -> outside; harmless outside.
-**   xUnchanged(m)  Optional; just after xBegin: 1 when no other
+**   xUnchanged(m)  Optional; just after xBegin, or outside while the
+**       run holds the session lock (xLockSession): 1 when no other
 **       connection can have written the tracking table since this handle
 **       last read it, so the engine may keep what it read (plus what it
 **       wrote); 0 to have it read again.
@@ -73,13 +74,17 @@ enum { MIGC__READ_FULL, MIGC__READ_BRIEF, MIGC__READ_CREATE };
 **   xExec(m, sc, i)  Run statement i of script sc where the engine is:
 **       in the transaction for a transactional migration, outside for a
 **       no-transaction one. Its error names sc's file, line and column.
-**   xApply(m, mig, r, commit)  Optional; in the transaction: what the
-**       engine does itself when it is NULL, in as few round trips as the
-**       driver can: run mig's up statements, the session reset
-**       (xSessionReset, final 0), write r (r->ms < 0: the driver measures)
-**       and, when commit, COMMIT (in -> outside). The engine runs the
-**       foreign key check after it (asking for no COMMIT when the driver
-**       has xForeignKeyCheck). On failure the engine rolls back.
+**   xApply(m, mig, r, how)  Optional: what the engine does itself when
+**       it is NULL, in as few round trips as the driver can: run mig's up
+**       statements, the session reset (xSessionReset, final 0), write r
+**       (r->ms < 0: the driver measures) and, with MIGC__APPLY_COMMIT in
+**       how, COMMIT (in -> outside). Called in the transaction; or, with
+**       MIGC__APPLY_BEGIN, outside while the run holds the session lock,
+**       and xApply begins the transaction itself (PostgreSQL sends the
+**       BEGIN in the same message: an apply is one round trip). The
+**       engine runs the foreign key check after it (asking for no COMMIT
+**       when the driver has xForeignKeyCheck). On failure the engine
+**       rolls back.
 **
 ** The tracking table
 **   xReadTable(m, t, how)  In the transaction or outside. Fills t (which
@@ -139,7 +144,7 @@ struct migc_driver {
 	void (*xRollback)(migc *m);
 	int  (*xUnchanged)(migc *m);
 	int  (*xExec)(migc *m, const struct migc_script *sc, unsigned long i);
-	int  (*xApply)(migc *m, const struct migc_migration *mig, const struct trackrow *r, int commit);
+	int  (*xApply)(migc *m, const struct migc_migration *mig, const struct trackrow *r, int how);
 	int  (*xReadTable)(migc *m, struct track *t, int how);
 	int  (*xWriteRow)(migc *m, const struct trackrow *r);
 	int  (*xDeleteRow)(migc *m, int64_t version);
@@ -207,6 +212,8 @@ int migc__checkhandle(migc *m, int useconn);   /* the guard of every public entr
 /* track.c: the rows, and the one verdict on each (see struct verdict). */
 void migc__freetrack(struct track *t);
 int migc__growtrack(struct track *t);
+const struct trackrow *migc__findrow(const struct track *t, int64_t version);
+int migc__applied(const struct track *t, int64_t version);
 int migc__readtrack(migc *m, struct track *t, int how);   /* xReadTable on a fresh t */
 int migc__checkmarker(migc *m, const char *text);
 /* The columns every read of the tracking table selects, in this order. */
@@ -236,7 +243,7 @@ int64_t migc__newest(const struct track *t);        /* the newest recorded versi
 struct verdict {
 	enum migc_state_kind kind;
 	int problem;            /* verify reports it; up and down refuse to run */
-	long pid;               /* MIGC_RUNNING: the process running it */
+	long pid;               /* MIGC_RUNNING: the process running it; -1: it moved on as verify looked */
 };
 /*
 ** The verdict on r (NULL: not applied) and mig (NULL: not in the set),

@@ -50,27 +50,6 @@ migc__pgconnerr(migc *m, const char *what)
 	return migc__pgerr(m, MIGC_ERROR, what, PQerrorMessage(c));
 }
 
-/*
-** Send the BEGIN that pgbegin deferred, before anything else goes to the
-** server. (Under the session lock a transaction needs no lock of its own,
-** so its BEGIN can travel with the next message: pgapply sends it with the
-** migration, making an apply one round trip.)
-*/
-int
-migc__pgbegun(migc *m)
-{
-	PGresult *r;
-	int ok;
-
-	if (!PG(m)->deferbegin)
-		return MIGC_OK;
-	PG(m)->deferbegin = 0;
-	r = PQexec(PG(m)->conn, "BEGIN");
-	ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
-	PQclear(r);
-	return ok ? MIGC_OK : migc__pgconnerr(m, "cannot begin a transaction");
-}
-
 /* Run sql; on success *res holds its result (clear it) or is NULL. */
 int
 migc__pgrun(migc *m, const char *sql, PGresult **res)
@@ -81,8 +60,6 @@ migc__pgrun(migc *m, const char *sql, PGresult **res)
 
 	if (res)
 		*res = NULL;
-	if (migc__pgbegun(m) != MIGC_OK)
-		return MIGC_ERROR;
 	r = PQexec(PG(m)->conn, sql);
 	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -104,8 +81,6 @@ migc__pgrunparams(migc *m, const char *sql, int n, const char *const *vals, cons
 	PGresult *res;
 	int rc;
 
-	if (migc__pgbegun(m) != MIGC_OK)
-		return MIGC_ERROR;
 	res = PQexecParams(PG(m)->conn, sql, n, NULL, vals, NULL, NULL, 0);
 	if (res && PQresultStatus(res) == PGRES_COMMAND_OK)
 		rc = MIGC_OK;
@@ -248,10 +223,9 @@ pgbegin(migc *m)
 {
 	int rc = migc__pgresolve(m);
 
-	if (rc == MIGC_OK && PG(m)->nlocks > 0) {
-		PG(m)->deferbegin = 1;
-		return MIGC_OK;
-	}
+	/* Under the session lock the transaction needs no lock of its own. */
+	if (rc == MIGC_OK && PG(m)->nlocks > 0)
+		return migc__pgrun(m, "BEGIN", NULL);
 	if (rc == MIGC_OK)
 		rc = migc__pglockpoll(m, 1);
 	if (rc != MIGC_OK && PQtransactionStatus(PG(m)->conn) != PQTRANS_IDLE)
@@ -265,7 +239,6 @@ migc__pgcommit(migc *m)
 	PGresult *res;
 	int rc;
 
-	PG(m)->deferbegin = 0;
 	if (PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE)
 		return MIGC_OK;
 	rc = migc__pgrun(m, "COMMIT", &res);
@@ -278,7 +251,6 @@ migc__pgcommit(migc *m)
 void
 migc__pgrollback(migc *m)
 {
-	PG(m)->deferbegin = 0;
 	if (PQtransactionStatus(PG(m)->conn) != PQTRANS_IDLE)
 		PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
 }

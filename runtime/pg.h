@@ -17,11 +17,6 @@ struct pg {
 	char *regclass;                 /* the same as a string literal for to_regclass */
 	long long key;                  /* advisory lock key */
 	int nlocks;                     /* session-level holds of the advisory lock */
-	/* xBegin under the session lock: the transaction is begun but its
-	** BEGIN not yet sent. Every message to the server goes through
-	** migc__pgbegun() first, which sends it, except pgapply's, which
-	** carries the BEGIN itself; commit and rollback clear it. */
-	int deferbegin;
 	int readlocked;                 /* the table was read while the session lock was held */
 	struct pgsession sess;          /* the running up or down's start state; NULLs outside one */
 };
@@ -31,7 +26,6 @@ struct pg {
 /* pg.c */
 int migc__pgerr(migc *m, int rc, const char *what, const char *msg);
 int migc__pgconnerr(migc *m, const char *what);
-int migc__pgbegun(migc *m);
 int migc__pgrun(migc *m, const char *sql, PGresult **res);
 int migc__pgrunparams(migc *m, const char *sql, int n, const char *const *vals, const char *what);
 int migc__pgcommit(migc *m);
@@ -48,7 +42,7 @@ long migc__pglockholder(migc *m);
 
 /* pgexec.c */
 int migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i);
-int migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int commit);
+int migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int how);
 
 /* pgtrack.c */
 int migc__pgresolve(migc *m);

@@ -176,10 +176,6 @@ migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	memcpy(sql, sc->sql + st->offset, st->length);
 	sql[st->length] = '\0';
-	if (migc__pgbegun(m) != MIGC_OK) {
-		free(sql);
-		return MIGC_ERROR;
-	}
 	if (!PQsendQuery(c, sql)) {
 		free(sql);
 		return migc__pgconnerr(m, sc->file);
@@ -200,12 +196,12 @@ migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 }
 
 /*
-** One message: every statement of the migration, the INSERT of its row
-** and COMMIT. libpq returns one result per statement, so the first error
+** One message: BEGIN (how has MIGC__APPLY_BEGIN), every statement of the
+** migration, the INSERT of its row and COMMIT (MIGC__APPLY_COMMIT). libpq returns one result per statement, so the first error
 ** tells which statement failed; its position maps back to file:line:col.
 */
 int
-migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int commit)
+migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int how)
 {
 	const struct migc_script *sc = &mig->up;
 	PGconn *c = PG(m)->conn;
@@ -214,7 +210,7 @@ migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *
 	char *row;
 	unsigned long i, nok = 0;
 	PGresult *res, *bad = NULL;
-	int rc = MIGC_OK, lead = PG(m)->deferbegin;     /* BEGIN first, in this message */
+	int rc = MIGC_OK, lead = (how & MIGC__APPLY_BEGIN) != 0, commit = (how & MIGC__APPLY_COMMIT) != 0;
 	int beginfailed;
 	unsigned long nreset = PG(m)->sess.reset ? (unsigned long)PG(m)->sess.nreset : 0;
 
@@ -225,7 +221,6 @@ migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *
 		free(row);
 		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	}
-	PG(m)->deferbegin = 0;
 	if (lead)
 		migc__textputs(&msg, "BEGIN;\n");
 	for (i = 0; i < sc->nstmts; i++) {

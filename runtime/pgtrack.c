@@ -319,8 +319,6 @@ readrows(migc *m, struct track *t, int brief)
 
 	migc__trackselect(appliedat, brief, cols, sizeof(cols));
 	snprintf(sql, sizeof(sql), "SELECT %s FROM %s", cols, PG(m)->qtable);
-	if (migc__pgbegun(m) != MIGC_OK)
-		return MIGC_ERROR;
 	res = PQexec(PG(m)->conn, sql);
 	if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
 		rc = takerows(m, res, t);
@@ -451,7 +449,7 @@ migc__pgreadtable(migc *m, struct track *t, int how)
 {
 	int rc, exists, brief = how == MIGC__READ_BRIEF;
 
-	if (how != MIGC__READ_CREATE && !PG(m)->deferbegin && PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE)
+	if (how != MIGC__READ_CREATE && PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE)
 		return readonce(m, t, brief);
 	rc = tablecheck(m, &exists);
 	if (rc == MIGC_OK && !exists && how == MIGC__READ_CREATE) {
@@ -498,7 +496,7 @@ migc__pgwriterow(migc *m, const struct trackrow *r)
 	vals[7] = total;
 	vals[8] = r->error;
 	vals[9] = r->done_checksum;
-	if (!PG(m)->sess.guard || PG(m)->deferbegin || PQtransactionStatus(PG(m)->conn) != PQTRANS_IDLE)
+	if (!PG(m)->sess.guard || PQtransactionStatus(PG(m)->conn) != PQTRANS_IDLE)
 		return migc__pgrunparams(m, sql, 10, vals, "cannot record the migration");
 	/* Between a no-transaction migration's statements: in a transaction
 	** of its own, which its settings (a read-only default, a role, a

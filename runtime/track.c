@@ -193,6 +193,31 @@ migc__prefixhex(const struct sha256 *s, char out[68])
 	migc__digestof("c1:", s, out);
 }
 
+/* The row of version, by binary search (rows are in version order). */
+const struct trackrow *
+migc__findrow(const struct track *t, int64_t version)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->rows[mid].version == version)
+			return &t->rows[mid];
+		if (t->rows[mid].version < version)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int
+migc__applied(const struct track *t, int64_t version)
+{
+	return migc__findrow(t, version) != NULL;
+}
+
 int
 migc__isfailed(const struct trackrow *r)
 {
@@ -205,14 +230,49 @@ migc__downstarted(const struct trackrow *r)
 	return r->error && strncmp(r->error, DOWN_PROGRESS, strlen(DOWN_PROGRESS)) == 0;
 }
 
-/* Is r a no-transaction migration (or down) another process is running
-** now? Returns its pid, or 0 (also when the driver cannot tell). */
+/*
+** Is r, as read a moment ago, still in the table as it was? The lookup
+** leaves the handle's message alone (verify writes its problems there);
+** a read that fails counts as "still there".
+*/
+static int
+stillthere(migc *m, const struct trackrow *r)
+{
+	char *kept = m->errmsg;
+	const struct trackrow *now;
+	struct track t;
+	int same = 1;
+
+	m->errmsg = NULL;
+	if (migc__readtrack(m, &t, MIGC__READ_BRIEF) == MIGC_OK) {
+		now = migc__findrow(&t, r->version);
+		same = now && now->done == r->done && now->total == r->total && strcmp(now->checksum, r->checksum) == 0 &&
+		       (now->error ? r->error && strcmp(now->error, r->error) == 0 : !r->error);
+	}
+	migc__freetrack(&t);
+	migc__clearerr(m);
+	m->errmsg = kept;
+	return same;
+}
+
+/*
+** Is r a no-transaction migration (or down) another process is running
+** now? Returns its pid; -1 when it was running as r was read but has
+** moved on since; 0 when it is not (also when the driver cannot tell).
+** The lock is looked up after the row was read: a process that finished
+** the row and let the lock go in between would make a live migration
+** look interrupted, so a row found without a holder is read again. Seen
+** the same after the lock was free, it is an interrupted one.
+*/
 static long
 running(migc *m, const struct trackrow *r)
 {
+	long pid;
+
 	if (!m->drv->xLockHolder || !(migc__downstarted(r) || (!r->error && r->done < r->total)))
 		return 0;
-	return m->drv->xLockHolder(m);
+	pid = m->drv->xLockHolder(m);
+	return pid == 0 && !stillthere(m, r) ? -1 : pid;
 }
 
 int
@@ -250,7 +310,7 @@ migc__verdict(migc *m, const struct trackrow *r, const struct migc_migration *mi
 		v->kind = MIGC_FAILED;
 		if (forup && m->resume && migc__resumable(r, mig))
 			return;
-		if ((v->pid = running(m, r)) > 0)
+		if ((v->pid = running(m, r)) != 0)
 			v->kind = MIGC_RUNNING;
 		v->problem = v->kind == MIGC_FAILED;
 	} else if (strcmp(r->checksum, mig->checksum) != 0) {

@@ -61,13 +61,14 @@ uptodate(migc *m, int64_t to)
 
 /*
 ** Run a transactional migration and record it, inside the open
-** transaction; commit when asked. On failure the caller rolls back. A
+** transaction or (how has MIGC__APPLY_BEGIN) in one it begins; commit
+** when how has MIGC__APPLY_COMMIT. On failure the caller rolls back. A
 ** driver with xApply runs the statements, the session reset and the row
 ** in one go, and the COMMIT with them unless the foreign key check (a
 ** driver with xForeignKeyCheck) has to come first.
 */
 static int
-applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
+applytx(migc *m, const struct migc_migration *mig, int how, long long *ms)
 {
 	struct trackrow r;
 	char at[32];
@@ -80,15 +81,17 @@ applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
 		int checkfirst = m->drv->xForeignKeyCheck != NULL;
 
 		r.ms = -1;
-		rc = m->drv->xApply(m, mig, &r, commit && !checkfirst);
+		rc = m->drv->xApply(m, mig, &r, checkfirst ? how & ~MIGC__APPLY_COMMIT : how);
 		if (rc == MIGC_OK)
 			rc = migc__fkcheck(m, &mig->up);
-		if (rc == MIGC_OK && commit && checkfirst)
+		if (rc == MIGC_OK && (how & MIGC__APPLY_COMMIT) && checkfirst)
 			rc = m->drv->xCommit(m);
 		*ms = migc__monotonicms() - t0;
 		return rc;
 	}
-	rc = migc__runstmts(m, &mig->up);
+	rc = (how & MIGC__APPLY_BEGIN) ? m->drv->xBegin(m) : MIGC_OK;
+	if (rc == MIGC_OK)
+		rc = migc__runstmts(m, &mig->up);
 	if (rc == MIGC_OK)
 		rc = migc__fkcheck(m, &mig->up);
 	if (rc == MIGC_OK)
@@ -97,7 +100,7 @@ applytx(migc *m, const struct migc_migration *mig, int commit, long long *ms)
 		r.ms = *ms = migc__monotonicms() - t0;
 		rc = m->drv->xWriteRow(m, &r);
 	}
-	if (rc == MIGC_OK && commit)
+	if (rc == MIGC_OK && (how & MIGC__APPLY_COMMIT))
 		rc = m->drv->xCommit(m);
 	return rc;
 }
@@ -171,11 +174,11 @@ relock(migc *m, const struct migc_migration *mig, int64_t to, long from, int *st
 
 /* Apply one pending migration, or go on with a failed no-transaction one
 ** from statement `from` (-1: a pending one). The transaction is open on
-** entry and closed on return. *outside says whether it had to be closed
+** entry (or, when !begun, left to xApply to begin) and closed on return. *outside says whether it had to be closed
 ** first (to set foreign keys, or for a no-transaction migration), which
 ** leaves what the caller read of the table out of date. */
 static int
-applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int *outside)
+applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int begun, int *outside)
 {
 	const unsigned flags = mig->up.flags;
 	int rc = MIGC_OK, locked = 0, still = 1;
@@ -193,7 +196,7 @@ applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int *
 			/* Its statements may have set foreign_keys themselves. */
 			m->fkcur = -1;
 		} else {
-			rc = applytx(m, mig, 1, &ms);
+			rc = applytx(m, mig, begun ? MIGC__APPLY_COMMIT : MIGC__APPLY_BEGIN | MIGC__APPLY_COMMIT, &ms);
 			if (rc != MIGC_OK) {
 				/* Some state outlives a rollback (PREPARE, PRAGMAs). */
 				m->drv->xRollback(m);
@@ -258,7 +261,8 @@ out:
 ** Apply what is pending up to `to`, one migration per transaction. Where
 ** the driver has a session lock (PostgreSQL) the run holds it throughout,
 ** so no other migrator comes between two migrations and each is one round
-** trip; elsewhere each transaction is the lock (SQLite: BEGIN IMMEDIATE).
+** trip (xApply begins its transaction); elsewhere each transaction is the
+** lock (SQLite: BEGIN IMMEDIATE).
 */
 static int
 uprun(migc *m, int64_t to)
@@ -284,9 +288,9 @@ uprun(migc *m, int64_t to)
 	while (rc == MIGC_OK) {
 		const struct trackrow *r;
 		long from = -1;
-		int outside;
+		int outside, begun;
 
-		rc = migc__lockedrefresh(m, &t, &have);
+		rc = migc__lockedrefresh(m, &t, &have, runlock, &begun);
 		if (rc != MIGC_OK)
 			break;
 		r = resumerow(m, &t);
@@ -302,10 +306,10 @@ uprun(migc *m, int64_t to)
 			** run records it. */
 			if (t.n > 0 && !t.rows[t.n - 1].hasschema)
 				m->unrecorded = 1;
-			rc = m->drv->xCommit(m);
+			rc = begun ? m->drv->xCommit(m) : MIGC_OK;
 			break;
 		}
-		rc = applyone(m, mig, to, from, &outside);
+		rc = applyone(m, mig, to, from, begun, &outside);
 		if (rc == MIGC_OK && from < 0 && !outside)
 			rc = migc__addrow(m, &t, mig);
 		else

@@ -151,7 +151,7 @@ pgmessages() {
 }
 
 # n migrations: the run costs a fixed number of messages plus one per
-# migration (BEGIN travels with it, the table is read once per run); a
+# migration (xApply sends its BEGIN, the table is read once per run); a
 # no-op up is one message: where the table is, its mark and its rows.
 t_pg_round_trips() {
 	d=$tmp/pg-only/trips
