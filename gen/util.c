@@ -85,15 +85,33 @@ xstrdup(const char *s)
 	return xmemdup(s, strlen(s));
 }
 
+/* A buf is a migc__text that dies when memory runs out: these two lend
+** it to text.c's functions and take it back. */
+static struct migc__text
+lend(const struct buf *b)
+{
+	struct migc__text t = { b->data, b->len, b->cap, 0 };
+
+	return t;
+}
+
+static void
+takeback(struct buf *b, const struct migc__text *t)
+{
+	if (t->nomem)
+		fatal("out of memory");
+	b->data = t->s;
+	b->len = t->n;
+	b->cap = t->cap;
+}
+
 void
 bufadd(struct buf *b, const void *data, size_t n)
 {
-	if (migc__room(&b->data, &b->cap, b->len, n) != 0)
-		fatal("out of memory");
-	if (n)
-		memcpy(b->data + b->len, data, n);
-	b->len += n;
-	b->data[b->len] = '\0';
+	struct migc__text t = lend(b);
+
+	migc__textadd(&t, data, n);
+	takeback(b, &t);
 }
 
 void
@@ -113,24 +131,10 @@ bufputc(struct buf *b, int c)
 void
 bufvprintf(struct buf *b, const char *fmt, va_list ap)
 {
-	char small[256];
-	va_list aq;
-	int n;
+	struct migc__text t = lend(b);
 
-	va_copy(aq, ap);
-	n = vsnprintf(small, sizeof(small), fmt, aq);
-	va_end(aq);
-	if (n < 0)
-		fatal("bad format");
-	if ((size_t)n < sizeof(small)) {
-		bufadd(b, small, (size_t)n);
-	} else {
-		char *big = xmalloc((size_t)n + 1);
-
-		vsnprintf(big, (size_t)n + 1, fmt, ap);
-		bufadd(b, big, (size_t)n);
-		free(big);
-	}
+	migc__textvprintf(&t, fmt, ap);
+	takeback(b, &t);
 }
 
 void
