@@ -132,11 +132,17 @@ else
 	}
 	check "[postgres] session: a cursor over a temporary table, and a WITH HOLD cursor, do not outlive their migration" t_ss_cursor_temp
 
-	t_ss_timeout_1ms() {
-		samestate timeout1 "CREATE TABLE a (x integer);\nSET statement_timeout = 1;\n" "CREATE TABLE b (x integer);\n" &&
+	# The reset drops the migration's 300 temporary tables (DISCARD TEMP,
+	# some 40 ms): under the migration's 5 ms timeout it would be cancelled
+	# every time, while the SET that lifts the timeout first takes some
+	# 30 us, a margin that load does not eat (with 1 ms it did, once in
+	# a few runs on two busy cores).
+	t_ss_timeout_short() {
+		samestate timeout5 "CREATE TABLE a (x integer);\nDO \$\$ BEGIN FOR i IN 1..300 LOOP EXECUTE format('CREATE TEMP TABLE tt%s (x integer)', i); END LOOP; END \$\$;\nSET statement_timeout = 5;\n" \
+			"CREATE TABLE b (x integer);\n" &&
 		samestate lock1 "CREATE TABLE a (x integer);\nSET lock_timeout = 1;\n" "CREATE TABLE b (x integer);\n"
 	}
-	check "[postgres] session: a migration's 1 ms statement_timeout does not reach the reset after it" t_ss_timeout_1ms
+	check "[postgres] session: a migration's 5 ms statement_timeout does not reach the reset after it (which drops 300 temporary tables)" t_ss_timeout_short
 
 	# Once set, a custom setting stays defined in the session (as after
 	# DISCARD ALL): it reads '' afterwards, where a new session has none.
