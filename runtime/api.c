@@ -166,8 +166,22 @@ migc__checkhandle(migc *m, int useconn)
 		return MIGC_MISUSE;
 	if (m->failed)
 		return m->failed;
+	if (useconn && m->interrupted)
+		return migc__seterr(m, MIGC_INTERRUPTED, "interrupted (migc_interrupt): nothing more runs on this handle");
 	if (useconn && !m->owned && m->drv->xIdle)
 		return m->drv->xIdle(m);
+	return MIGC_OK;
+}
+
+/* Only a flag and the driver's cancel: this runs in signal handlers. */
+int
+migc_interrupt(migc *m)
+{
+	if (!m)
+		return MIGC_INPUT;
+	m->interrupted = 1;
+	if (!m->failed && m->db && m->drv && m->drv->xInterrupt)
+		m->drv->xInterrupt(m);
 	return MIGC_OK;
 }
 

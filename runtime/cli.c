@@ -4,6 +4,8 @@
 ** dispatch and exit codes. What the commands print is in cliout.c; the
 ** library under them never prints.
 */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -309,6 +311,76 @@ urldialect(const char *url)
 	}
 }
 
+/*
+** SIGINT and SIGTERM (Ctrl-C, a deploy cancelled, a container stopped)
+** while a command uses the database: the handler asks migc_interrupt to
+** stop it cleanly (the statement cancelled on the server, the migration
+** rolled back, the lock released); once the command has returned and the
+** handle is closed, migc dies of the signal (exit status 130 or 143). A
+** signal ignored when migc started (a background job's SIGINT) stays so.
+*/
+static const int stopsigs[] = { SIGINT, SIGTERM };
+#define NSTOPSIGS (sizeof(stopsigs) / sizeof(stopsigs[0]))
+static struct sigaction stopold[NSTOPSIGS];
+static migc *volatile stopping;
+static volatile sig_atomic_t stopsig;
+
+static void
+onstop(int sig)
+{
+	if (!stopsig)
+		stopsig = sig;
+	if (stopping)
+		migc_interrupt(stopping);
+}
+
+static void
+catchstops(void)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = onstop;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < NSTOPSIGS; i++)
+		sigaddset(&sa.sa_mask, stopsigs[i]);
+	for (i = 0; i < NSTOPSIGS; i++)
+		if (sigaction(stopsigs[i], NULL, &stopold[i]) == 0 && stopold[i].sa_handler != SIG_IGN)
+			sigaction(stopsigs[i], &sa, NULL);
+}
+
+/* m is the handle a signal stops from now on (NULL: none). */
+static void
+stopswith(migc *m)
+{
+	stopping = m;
+	if (m && stopsig)
+		migc_interrupt(m);
+}
+
+/* Put the signals back as they were; after one came, die of it. */
+static void
+releasestops(void)
+{
+	size_t i;
+
+	for (i = 0; i < NSTOPSIGS; i++)
+		sigaction(stopsigs[i], &stopold[i], NULL);
+	if (!stopsig)
+		return;
+	fflush(stdout);
+	signal(stopsig, SIG_DFL);
+	raise(stopsig);
+	exit(128 + stopsig);
+}
+
+static const char *
+signame(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+}
+
 /* Open the database, set the options on the handle and run command c.
 ** Returns its MIGC_ result code, negated when the message was printed. */
 static int
@@ -326,7 +398,9 @@ withdatabase(const struct cli_command *c, struct cli_run *r)
 		return -MIGC_INPUT;
 	}
 	safeurl = migc__redacturl(url);
+	catchstops();
 	rc = migc_open(&m, url, r->set, readonly ? MIGC_READONLY : 0);
+	stopswith(m);
 	if (rc == MIGC_OK && CLI_HAS(o, CLI_TABLE))
 		rc = migc_set_table(m, o->text[CLI_TABLE]);
 	if (rc == MIGC_OK && CLI_HAS(o, CLI_SCHEMA))
@@ -343,13 +417,18 @@ withdatabase(const struct cli_command *c, struct cli_run *r)
 		rc = c->xRun(r);
 	}
 	if (rc > 0) {
-		fprintf(stderr, "%s: %s: ", o->prog, rc == MIGC_VERIFY ? "verification failed" : "error");
+		fprintf(stderr, "%s: %s: ", o->prog, stopsig ? signame(stopsig) : rc == MIGC_VERIFY ? "verification failed" : "error");
 		migc__cliputmsg(stderr, migc_errmsg(m));
 		fputc('\n', stderr);
 		rc = -rc;
+	} else if (stopsig) {
+		fprintf(stderr, "%s: %s: it came after the command had finished: nothing was rolled back\n", o->prog,
+		        signame(stopsig));
 	}
+	stopswith(NULL);
 	migc_close(m);
 	free(safeurl);
+	releasestops();
 	return rc;
 }
 

@@ -182,7 +182,14 @@ downrun(migc *m, int steps, int64_t to)
 			m->drv->xRollback(m);
 			break;
 		}
+		if (m->interrupted) {
+			rc = MIGC_INTERRUPTED;
+			break;
+		}
+		m->running = &mig->down;
 		rc = revertone(m, mig);
+		if (rc == MIGC_OK)
+			m->running = NULL;
 	}
 	return rc;
 }
@@ -220,5 +227,5 @@ migc_down(migc *m, int steps, int64_t to)
 	if (rc != MIGC_OK)
 		return rc;
 	m->nchanged = 0;
-	return migc__runend(m, migc__recorded(m, downrun(m, steps, to)));
+	return migc__runend(m, migc__recorded(m, migc__stopped(m, downrun(m, steps, to), "reverted")));
 }

@@ -334,6 +334,46 @@ migc__setupoutside(migc *m, unsigned flags, int *locked)
 	return rc;
 }
 
+/*
+** The result of an up or down run (done: "applied" or "reverted") that
+** migc_interrupt may have stopped: rc itself when it was not stopped, or
+** when it finished all the same; else MIGC_INTERRUPTED, saying what was
+** rolled back, with the message of the statement that was cancelled
+** below (it names the file, line and column).
+*/
+int
+migc__stopped(migc *m, int rc, const char *done)
+{
+	const struct migc_script *sc = m->running;
+	char *why;
+
+	m->running = NULL;
+	if (rc == MIGC_OK || !m->interrupted)
+		return rc;
+	why = migc__strdup(migc_errmsg(m));
+	if (!sc && why && strncmp(why, "interrupted", 11) == 0) {
+		/* The message says what stopped: waiting for the lock. */
+		free(why);
+		return MIGC_INTERRUPTED;
+	}
+	if (m->single_transaction)
+		rc = migc__seterr(m, MIGC_INTERRUPTED, "interrupted: the single transaction was rolled back: "
+		                  "none of its migrations is %s", done);
+	else if (!sc)
+		rc = migc__seterr(m, MIGC_INTERRUPTED, "interrupted before the next migration began (%d %s in this run)",
+		                  m->nchanged, done);
+	else if (sc->flags & MIGC_NO_TRANSACTION)
+		rc = migc__seterr(m, MIGC_INTERRUPTED, "interrupted: %s (no-transaction) stopped at the statement below "
+		                  "and is recorded as failed (%d %s before it in this run)", sc->file, m->nchanged, done);
+	else
+		rc = migc__seterr(m, MIGC_INTERRUPTED, "interrupted: %s was rolled back (%d %s before it in this run)",
+		                  sc->file, m->nchanged, done);
+	if (why && *why && strncmp(why, "interrupted", 11) != 0)
+		migc__adderr(m, "%s", why);
+	free(why);
+	return rc == MIGC_NOMEM ? rc : MIGC_INTERRUPTED;
+}
+
 /* After a run that changed anything, or an up that found the newest row
 ** without its schema (see uprun), the newest row records the schema. */
 int

@@ -26,6 +26,7 @@ int migc__runstmts(migc *m, const struct migc_script *sc);
 int migc__failedrow(migc *m, int rc, struct trackrow *r);
 int migc__setupoutside(migc *m, unsigned flags, int *locked);
 int migc__recorded(migc *m, int rc);
+int migc__stopped(migc *m, int rc, const char *done);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -4,6 +4,8 @@
 ** each database implements (one struct of x-functions per driver).
 */
 
+#include <signal.h>
+
 #include "url.h"   /* url.c: a header of its own, which cli.c includes alone */
 
 /* Internal: hidden from a shared library built on libmigc.a (migc__ names). */
@@ -51,6 +53,10 @@ enum { MIGC__APPLY_BEGIN = 1, MIGC__APPLY_COMMIT = 2 };
 **       failure the handle is marked failed and xClose still runs.
 **   xClose(m)  Last, once; closes only what xOpen opened (a wrapped
 **       connection stays the application's) and frees the driver's state.
+**   xInterrupt(m)  Optional; from a signal handler or another thread,
+**       while any call runs (or none): cancel the statement running on
+**       the database, if one is. Async-signal-safe: no allocation, no
+**       locks, the handle's message untouched.
 **   xIdle(m)  Optional; for a connection the application holds, before
 **       each call that uses it: MIGC_OK when migc may use it now
 **       (connected, outside any transaction of the application's),
@@ -138,6 +144,7 @@ struct migc_driver {
 	const char *name;                                   /* "sqlite" */
 	int  (*xOpen)(migc *m, const char *target, int flags);
 	void (*xClose)(migc *m);
+	void (*xInterrupt)(migc *m);
 	int  (*xIdle)(migc *m);
 	int  (*xBegin)(migc *m);
 	int  (*xCommit)(migc *m);
@@ -184,6 +191,8 @@ struct migc {
 	migc_event_fn event;
 	void *ctx;
 	int incallback;         /* the event callback is running: calls on m are MIGC_MISUSE */
+	volatile sig_atomic_t interrupted;   /* migc_interrupt was called: calls are MIGC_INTERRUPTED */
+	const struct migc_script *running;   /* the script an up or down is running; NULL between */
 	char *errmsg;           /* NULL: no message */
 };
 

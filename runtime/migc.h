@@ -34,6 +34,7 @@ const char *migc_libversion(void);   /* static storage, never NULL */
 #define MIGC_NOMEM     4   /* Out of memory */
 #define MIGC_BUSY      5   /* The migration lock was not granted within the lock timeout */
 #define MIGC_MISUSE    6   /* Called from the event callback on the handle it reports for */
+#define MIGC_INTERRUPTED 7 /* migc_interrupt() stopped it: the running migration was rolled back */
 
 /* ---- The generated record layout (a contract: see README) ---- */
 
@@ -138,6 +139,7 @@ struct pg_conn;     /* libpq's PGconn */
 **   MIGC_MISUSE  from m's own event callback, with migc_errmsg() left as
 **                it was;
 ** and every one that uses the database (all but the setters) also
+**   MIGC_INTERRUPTED  once migc_interrupt(m) was called (below);
 **   MIGC_INPUT   when the application's connection (migc_wrap_*) is
 **                inside a transaction, or a PostgreSQL one is not
 **                connected (see migc_wrap_sqlite);
@@ -155,6 +157,24 @@ struct pg_conn;     /* libpq's PGconn */
 ** After MIGC_OK, migc_errmsg() is "" (the setters excepted: one that
 ** succeeds leaves the message as it was, so it can still be read).
 */
+
+/*
+** Stop what runs on m, for a deploy cancelled or a process told to stop:
+** the statement running on the database is cancelled (PostgreSQL: a
+** cancel request, as PQcancel sends; SQLite: sqlite3_interrupt), its
+** migration is rolled back (a no-transaction one is recorded as failed at
+** that statement, as any failure is), no other migration starts, the
+** migration lock is released, and the running call returns
+** MIGC_INTERRUPTED with a message naming what was rolled back. From then
+** on every call on m that uses the database returns MIGC_INTERRUPTED
+** at once: close the handle (migc_close) and open another to go on.
+** Safe to call from a signal handler and from another thread while a
+** call runs on m (it only sets a flag and sends the cancel), but not
+** during or after migc_close(m). A SQLite statement waiting for another
+** connection's lock stops when its lock timeout ends. Returns MIGC_OK, or
+** MIGC_INPUT for m NULL.
+*/
+int migc_interrupt(migc *m);
 
 /*
 ** Open the database named by url for the migrations in set. URLs:

@@ -111,6 +111,11 @@ attach(migc *m, PGconn *conn, int owned)
 		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	pg->conn = conn;
 	pg->owned = owned;
+	pg->cancel = PQgetCancel(conn);
+	if (!pg->cancel) {
+		free(pg);
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
+	}
 	/* libpq cannot give back a receiver's argument, so an application's
 	** own connection keeps its receiver. */
 	if (owned)
@@ -208,6 +213,7 @@ pgclose(migc *m)
 {
 	struct pg *pg = PG(m);
 
+	PQfreeCancel(pg->cancel);
 	if (pg->owned)
 		PQfinish(pg->conn);
 	migc__pgsessionfree(&pg->sess);
@@ -320,12 +326,24 @@ pgsessionreset(migc *m, int final)
 	return rc;
 }
 
+/* A cancel request for the running statement. PQcancel is
+** async-signal-safe with its error buffer on the stack (libpq's manual). */
+void
+migc__pginterrupt(migc *m)
+{
+	char errbuf[256];
+
+	if (PG(m)->cancel)
+		PQcancel(PG(m)->cancel, errbuf, sizeof(errbuf));
+}
+
 /* PostgreSQL has no foreign key switch: xForeignKeys and
 ** xForeignKeyCheck stay NULL. */
 const struct migc_driver migc_driver_postgres = {
 	.name = "postgres",
 	.xOpen = pgopen,
 	.xClose = pgclose,
+	.xInterrupt = migc__pginterrupt,
 	.xBegin = pgbegin,
 	.xCommit = migc__pgcommit,
 	.xRollback = migc__pgrollback,

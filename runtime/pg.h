@@ -17,6 +17,7 @@ struct pg {
 	char *regclass;                 /* the same as a string literal for to_regclass */
 	long long key;                  /* advisory lock key */
 	int nlocks;                     /* session-level holds of the advisory lock */
+	PGcancel *cancel;               /* made at open: migc_interrupt sends it */
 	int readlocked;                 /* the table was read while the session lock was held */
 	struct pgsession sess;          /* the running up or down's start state; NULLs outside one */
 };
@@ -26,6 +27,7 @@ struct pg {
 /* pg.c */
 int migc__pgerr(migc *m, int rc, const char *what, const char *msg);
 int migc__pgconnerr(migc *m, const char *what);
+void migc__pginterrupt(migc *m);
 int migc__pgrun(migc *m, const char *sql, PGresult **res);
 int migc__pgrunparams(migc *m, const char *sql, int n, const char *const *vals, const char *what);
 int migc__pgcommit(migc *m);

@@ -4,6 +4,9 @@
 ** statements, session reset, row, COMMIT (pgapply). Errors map back to
 ** file:line:col; a COPY that wants client data is ended, never waited on.
 */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,14 +86,45 @@ stmterr(migc *m, const struct migc_script *sc, unsigned long i, const PGresult *
 ** pipeline results), or a COPY that cannot be ended, stops the reading:
 ** NULL, with *odd set to the status. So a loop over it always ends.
 */
-static PGresult *
-nextresult(PGconn *c, int *copyout, int *odd)
+/*
+** Wait until the running message has a result to read. A migration's
+** statement can run for minutes, and migc_interrupt may come from a
+** signal handler or another thread at any moment: it sends a cancel, but
+** the server drops one that comes before the statement starts, so while
+** the handle is interrupted the cancel goes again every 100 ms. A lost
+** connection ends the wait; PQgetResult then says so.
+*/
+static void
+waitresult(migc *m)
 {
+	PGconn *c = PG(m)->conn;
+
+	while (PQisBusy(c)) {
+		struct pollfd p;
+		int n;
+
+		p.fd = PQsocket(c);
+		p.events = POLLIN;
+		p.revents = 0;
+		n = poll(&p, 1, 100);
+		if (n < 0 && errno != EINTR)
+			return;
+		if (n > 0 && !PQconsumeInput(c))
+			return;
+		if (n <= 0 && m->interrupted)
+			migc__pginterrupt(m);
+	}
+}
+
+static PGresult *
+nextresult(migc *m, int *copyout, int *odd)
+{
+	PGconn *c = PG(m)->conn;
 	PGresult *res;
 	char *row;
 	int n;
 
-	while ((res = PQgetResult(c)) != NULL) {
+	while (waitresult(m), (res = PQgetResult(c)) != NULL) {
 		ExecStatusType st = PQresultStatus(res);
 
 		switch (st) {
@@ -181,7 +215,7 @@ migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 		return migc__pgconnerr(m, sc->file);
 	}
 	PQsetSingleRowMode(c);
-	while ((res = nextresult(c, &copyout, &odd)) != NULL) {
+	while ((res = nextresult(m, &copyout, &odd)) != NULL) {
 		if (rc == MIGC_OK && failed(PQresultStatus(res)))
 			rc = stmterr(m, sc, i, res, sql, st->length, 0);
 		else if (rc == MIGC_OK && copyout)
@@ -252,7 +286,7 @@ migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *
 		int copyout = 0, odd = 0;
 
 		PQsetSingleRowMode(c);
-		while ((res = nextresult(c, &copyout, &odd)) != NULL) {
+		while ((res = nextresult(m, &copyout, &odd)) != NULL) {
 			if (!failed(PQresultStatus(res))) {
 				if (copyout && !bad && copyat < 0)
 					copyat = (long)nok;

@@ -116,6 +116,8 @@ migc__pglockpoll(migc *m, int xact)
 			return MIGC_OK;
 		if (xact)
 			PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
+		if (m->interrupted)
+			return migc__seterr(m, MIGC_INTERRUPTED, "interrupted while waiting for the migration lock");
 		if (migc__monotonicms() - start >= (long long)m->lock_timeout * 1000) {
 			long pid = migc__pglockholder(m);
 
@@ -150,10 +152,18 @@ void
 migc__pgunlocksession(migc *m)
 {
 	char sql[64];
+	PGresult *res;
+	int tries, done = 0;
 
 	migc__pgrollback(m);
 	snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%lld)", PG(m)->key);
-	PQclear(PQexec(PG(m)->conn, sql));
+	/* Twice if need be: the cancel of a migc_interrupt that came late
+	** may hit this statement instead of the one it was sent for. */
+	for (tries = 0; tries < 2 && !done; tries++) {
+		res = PQexec(PG(m)->conn, sql);
+		done = res && PQresultStatus(res) == PGRES_TUPLES_OK;
+		PQclear(res);
+	}
 	if (PG(m)->nlocks > 0 && --PG(m)->nlocks == 0)
 		PG(m)->readlocked = 0;
 }

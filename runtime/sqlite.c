@@ -97,6 +97,14 @@ sqliteopen(migc *m, const char *target, int flags)
 	return exec(m, "PRAGMA foreign_keys = ON");
 }
 
+/* sqlite3_interrupt may be called from another thread (SQLite's manual);
+** it only sets a flag, so a signal handler may call it too. */
+static void
+sqliteinterrupt(migc *m)
+{
+	sqlite3_interrupt(DB(m));
+}
+
 static void
 sqliteclose(migc *m)
 {
@@ -178,8 +186,10 @@ sqliteexec(migc *m, const struct migc_script *sc, unsigned long i)
 		migc__sqlitesessionnote(m, sql, end);
 		rc = sqlite3_prepare_v2(DB(m), sql, (int)(end - sql), &stmt, &tail);
 		if (rc == SQLITE_OK && stmt) {
-			while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-				;
+			/* sqlite3_interrupt is forgotten when no statement runs. */
+			do
+				rc = m->interrupted ? SQLITE_INTERRUPT : sqlite3_step(stmt);
+			while (rc == SQLITE_ROW);
 			if (rc == SQLITE_DONE)
 				rc = SQLITE_OK;
 		}
@@ -190,7 +200,8 @@ sqliteexec(migc *m, const struct migc_script *sc, unsigned long i)
 				off += (long)(sql - (sc->sql + st->offset));
 			migc__stmtpos(sc, i, off, &line, &col);
 			rc = migc__seterr(m, rc == SQLITE_NOMEM ? MIGC_NOMEM : MIGC_ERROR, "%s:%lu:%lu: %s (statement %lu of %lu)%s",
-			            sc->file, line, col, sqlite3_errmsg(DB(m)), i + 1, sc->nstmts, readonlyhint(m));
+			            sc->file, line, col, rc == SQLITE_INTERRUPT ? "interrupted" : sqlite3_errmsg(DB(m)),
+			            i + 1, sc->nstmts, readonlyhint(m));
 			sqlite3_finalize(stmt);
 			return rc;
 		}
@@ -526,6 +537,7 @@ const struct migc_driver migc_driver_sqlite = {
 	.name = "sqlite",
 	.xOpen = sqliteopen,
 	.xClose = sqliteclose,
+	.xInterrupt = sqliteinterrupt,
 	.xBegin = sqlitebegin,
 	.xCommit = sqlitecommit,
 	.xRollback = sqliterollback,

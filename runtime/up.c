@@ -290,6 +290,10 @@ uprun(migc *m, int64_t to)
 		long from = -1;
 		int outside, begun;
 
+		if (m->interrupted) {
+			rc = MIGC_INTERRUPTED;
+			break;
+		}
 		rc = migc__lockedrefresh(m, &t, &have, runlock, &begun);
 		if (rc != MIGC_OK)
 			break;
@@ -309,7 +313,10 @@ uprun(migc *m, int64_t to)
 			rc = begun ? m->drv->xCommit(m) : MIGC_OK;
 			break;
 		}
+		m->running = &mig->up;
 		rc = applyone(m, mig, to, from, begun, &outside);
+		if (rc == MIGC_OK)
+			m->running = NULL;
 		if (rc == MIGC_OK && from < 0 && !outside)
 			rc = migc__addrow(m, &t, mig);
 		else
@@ -362,5 +369,5 @@ migc_up(migc *m, int64_t to)
 	if (rc != MIGC_OK)
 		return rc;
 	m->nchanged = 0;
-	return migc__runend(m, migc__recorded(m, uprun(m, to)));
+	return migc__runend(m, migc__recorded(m, migc__stopped(m, uprun(m, to), "applied")));
 }

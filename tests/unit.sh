@@ -35,7 +35,7 @@ else
 t_pg_api() {
 	build/migc gen --dialect postgres --name pg_migrations -o "$tmp/pg_set.c" tests/unit/api-pg &&
 	$CC $LDFLAGS -std=c99 -Wall -Wextra -Werror -Iruntime $PQ_CFLAGS tests/unit/pg_api_test.c tests/unit/testlib.c "$tmp/pg_set.c" build/libmigc.a \
-		$SQLITE_LIBS $PQ_LIBS -o "$tmp/pg_api_test" 2>&1
+		$SQLITE_LIBS $PQ_LIBS -pthread -o "$tmp/pg_api_test" 2>&1
 }
 if need "[postgres] pg_api_test builds against libmigc.a" t_pg_api; then
 	unit "$tmp/pg_api_test" "$(pgnewdb pgapi)" "$(pgnewdb pgapitx)"

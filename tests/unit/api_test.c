@@ -608,6 +608,7 @@ main(int argc, char **argv)
 	}
 
 	check(inchild(closenull, NULL) == 0, "migc_close(NULL) and migc_free(NULL) are no-ops", "the child crashed");
+	check(migc_interrupt(NULL) == MIGC_INPUT, "migc_interrupt(NULL) is MIGC_INPUT", "another code");
 
 	check(strcmp(MIGC_VERSION, migc_libversion()) == 0 && versionnumber(MIGC_VERSION) == MIGC_VERSION_NUMBER,
 	      "MIGC_VERSION is migc_libversion() (" MIGC_VERSION "), MIGC_VERSION_NUMBER its number", migc_libversion());

@@ -10,9 +10,11 @@
 ** is refused, its uncommitted work left to it.
 */
 #define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -203,6 +205,66 @@ rowmovedaway(const char *url, int finish)
 	PQfinish(o.c);
 }
 
+/* Another thread's migc_interrupt, 300 ms after it starts. */
+static void *
+interrupter(void *arg)
+{
+	struct timespec pause = { 0, 300 * 1000000L };
+
+	nanosleep(&pause, NULL);
+	migc_interrupt(arg);
+	return NULL;
+}
+
+/* migc_up on url stopped by another thread while blocked by the
+** application's session app: the result, and what waits on the server
+** once it has returned. */
+static void
+upstopped(const char *url, PGconn *app, const char *what, const char *want)
+{
+	struct migc_state *states = NULL;
+	size_t n = 0;
+	pthread_t th;
+	char label[256];
+	migc *m;
+	int rc;
+
+	migc_open(&m, url, &pg_migrations, 0);
+	pthread_create(&th, NULL, interrupter, m);
+	rc = migc_up(m, MIGC_LATEST);
+	pthread_join(th, NULL);
+	snprintf(label, sizeof(label), "migc_interrupt from another thread stops migc_up %s: MIGC_INTERRUPTED", what);
+	check(rc == MIGC_INTERRUPTED && strstr(migc_errmsg(m), want), label, migc_errmsg(m));
+	snprintf(label, sizeof(label), "... nothing of migc's waits on the server after it (%s)", what);
+	check(queryint(app, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'migc' AND wait_event_type = 'Lock'") == 0 &&
+	      queryint(app, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()") == 0,
+	      label, "a session still waits or holds the lock");
+	snprintf(label, sizeof(label), "... and every later call on the handle is MIGC_INTERRUPTED (%s)", what);
+	check(migc_status(m, &states, &n) == MIGC_INTERRUPTED && migc_up(m, MIGC_LATEST) == MIGC_INTERRUPTED, label,
+	      migc_errmsg(m));
+	migc_free(states);
+	migc_close(m);
+}
+
+static void
+interrupts(const char *url)
+{
+	PGconn *app = PQconnectdb(url);
+
+	/* Waiting for the migration lock, which the application holds. */
+	run(app, "SELECT pg_advisory_lock(%lld)", lockkey());
+	upstopped(url, app, "waiting for the migration lock", "interrupted while waiting for the migration lock");
+	run(app, "SELECT pg_advisory_unlock(%lld)", lockkey());
+	/* A statement waiting for the application's uncommitted table t. */
+	PQclear(PQexec(app, "BEGIN; CREATE TABLE t (x integer)"));
+	upstopped(url, app, "in a statement", "interrupted: 0001_t.sql was rolled back (0 applied before it in this run)");
+	PQclear(PQexec(app, "ROLLBACK"));
+	/* The tracking table was made in the migration's transaction. */
+	check(queryint(app, "SELECT count(*) FROM pg_class WHERE relname IN ('t', 'migc_migrations')") == 0,
+	      "the interrupted migration left neither its table nor its row", "something was left");
+	PQfinish(app);
+}
+
 static void
 checkwrapfailures(const char *url)
 {
@@ -269,6 +331,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	checkwrapfailures(argv[2]);
+	interrupts(argv[2]);
 	c = PQconnectdb(argv[1]);
 	if (PQstatus(c) != CONNECTION_OK) {
 		printf("[FAIL] pg api: connect: %s", PQerrorMessage(c));

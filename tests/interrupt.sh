@@ -1,0 +1,100 @@
+# tests/interrupt.sh: SIGINT and SIGTERM (a deploy cancelled, a pod
+# stopped) during a migration, on one database ($B), sourced by tests/run.
+# The running statement is cancelled at once, the migration rolled back,
+# the migration lock released and the connection closed; migc exits 130 or
+# 143 naming what was rolled back, and nothing commits later. On
+# PostgreSQL the migration waits behind an application session that holds
+# a lock on its table for 30 s: migc must be gone while that session still
+# holds it. On SQLite the statement is a long CREATE TABLE ... AS.
+#
+# env --default-signal: a shell starts background commands with SIGINT
+# ignored, and migc keeps an ignored signal ignored.
+
+idir=$tmp/$B/interrupt
+rm -rf "$idir"
+mig "$idir" 0001_t.sql "CREATE TABLE t (x integer);\n"
+if [ "$B" = postgres ]; then
+	mig "$idir" 0002_y.sql "ALTER TABLE t ADD COLUMN y integer;\n"
+else
+	mig "$idir" 0002_y.sql "CREATE TABLE big AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 2000000000) SELECT x FROM c;\n"
+fi
+
+# started DB: the second migration's statement is running (PostgreSQL:
+# waiting for the application's lock; SQLite: writing), within 20 s.
+started() {
+	n=0
+	while :; do
+		if [ "$B" = postgres ]; then
+			[ "$(q "$1" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'migc' AND wait_event_type = 'Lock'")" = 1 ] && return 0
+		else
+			[ -e "${1#sqlite:}-journal" ] && sleep 0.3 && return 0
+		fi
+		n=$((n + 1))
+		[ $n -lt 200 ] || { echo "the migration never started"; return 1; }
+		sleep 0.1
+	done
+}
+
+# stopped PID SIG: wait (at most 20 s) for PID, which got SIG, to exit
+# with 128 + SIG's number.
+stopped() {
+	n=0
+	while kill -0 "$1" 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -lt 200 ] || { kill -KILL "$1"; echo "still running 20 s after SIG$2"; return 1; }
+		sleep 0.1
+	done
+	wait "$1"
+	st=$?
+	want=143
+	[ "$2" = TERM ] || want=130
+	[ "$st" -eq "$want" ] || { echo "exit status $st after SIG$2, expected $want"; return 1; }
+}
+
+t_interrupt() {
+	for sig in INT TERM; do
+		db=$(newdb "interrupt_$sig")
+		build/migc up --to 1 --dir "$idir" --database "$db" >/dev/null || return 1
+		holder=
+		if [ "$B" = postgres ]; then
+			"$PGBIN/psql" -X -q -d "$db" -c "BEGIN; LOCK TABLE t IN ACCESS SHARE MODE; SELECT pg_sleep(30); COMMIT" \
+				>/dev/null 2>&1 &
+			holder=$!
+			n=0
+			until [ "$(q "$db" "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 't' AND l.granted")" -ge 1 ]; do
+				n=$((n + 1))
+				[ $n -lt 100 ] || { echo "the application never took its lock"; return 1; }
+				sleep 0.1
+			done
+		fi
+		env --default-signal=INT,TERM build/migc up --dir "$idir" --database "$db" >"$tmp/interrupt.out" 2>&1 &
+		pid=$!
+		started "$db" || { kill -KILL $pid; return 1; }
+		kill -$sig $pid
+		stopped $pid $sig || return 1
+		cat "$tmp/interrupt.out"
+		if [ "$B" = postgres ]; then
+			kill -0 "$holder" 2>/dev/null || { echo "the application's session ended first: nothing was shown"; return 1; }
+			left=$(q "$db" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'migc'")
+			[ "$left" = 0 ] || { echo "migc's server session is still there ($left)"; return 1; }
+			left=$(q "$db" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+			[ "$left" = 0 ] || { echo "the migration lock is still held"; return 1; }
+			q "$db" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
+			wait "$holder"
+			sleep 0.5
+			[ "$(q "$db" "SELECT count(*) FROM information_schema.columns WHERE table_name = 't' AND column_name = 'y'")" = 0 ] ||
+				{ echo "the cancelled ALTER TABLE committed later"; return 1; }
+		else
+			[ ! -e "${db#sqlite:}-journal" ] || { echo "a journal is left"; return 1; }
+			[ "$(tables "$db")" = migc_migrations,t ] || { echo "tables: $(tables "$db")"; return 1; }
+		fi
+		[ "$(versions "$db")" = 1 ] || { echo "recorded: $(versions "$db")"; return 1; }
+		grep -q "^migc: SIG$sig: interrupted: 0002_y.sql was rolled back (0 applied before it in this run)" "$tmp/interrupt.out" ||
+			{ echo "no line saying what was rolled back"; return 1; }
+		# Once the application is gone, the same up applies it.
+		if [ "$B" = postgres ]; then
+			expect 0 "applied 0002_y" build/migc up --dir "$idir" --database "$db" || return 1
+		fi
+	done
+}
+check "[$B] interrupt: SIGINT and SIGTERM cancel the running statement, roll the migration back, release the lock and exit 130/143" t_interrupt
