@@ -191,6 +191,115 @@ odderr(migc *m, const struct migc_script *sc, unsigned long i, int status)
 	              i + 1, sc->nstmts);
 }
 
+/* s past blanks and comments. */
+static const char *
+skipblank(const char *s)
+{
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' || *s == '\v')
+			s++;
+		if (s[0] == '-' && s[1] == '-') {
+			s += strcspn(s, "\n");
+		} else if (s[0] == '/' && s[1] == '*') {
+			const char *end = strstr(s + 2, "*/");
+
+			s = end ? end + 2 : s + strlen(s);
+		} else {
+			return s;
+		}
+	}
+}
+
+static int
+identchar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
+	       (unsigned char)c >= 0x80;
+}
+
+/* Is the keyword w (lower case) next in *s? Then step over it. */
+static int
+keyword(const char **s, const char *w)
+{
+	const char *p = skipblank(*s);
+	size_t i;
+
+	for (i = 0; w[i]; i++)
+		if ((p[i] >= 'A' && p[i] <= 'Z' ? p[i] - 'A' + 'a' : p[i]) != w[i])
+			return 0;
+	if (identchar(p[i]))
+		return 0;
+	*s = p + i;
+	return 1;
+}
+
+/* The name next in s, as PostgreSQL reads it (a bare one folded to lower
+** case), into out; 0 when there is none or it does not fit. */
+static int
+nextname(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	s = skipblank(s);
+	if (*s == '"') {
+		for (s++; *s && !(s[0] == '"' && s[1] != '"'); s++) {
+			if (*s == '"')
+				s++;
+			if (n + 1 >= size)
+				return 0;
+			out[n++] = *s;
+		}
+		if (*s != '"')
+			return 0;
+	} else {
+		for (; identchar(*s); s++) {
+			if (n + 1 >= size)
+				return 0;
+			out[n++] = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+		}
+	}
+	out[n] = '\0';
+	return n > 0;
+}
+
+/*
+** After a CREATE INDEX CONCURRENTLY failed (or was interrupted), the
+** index it may have left behind, marked invalid: it takes writes' time
+** and blocks a rerun ("already exists"), so the message names the DROP
+** INDEX to run first. Says nothing when sql is no such statement, names
+** no index, or left none.
+*/
+static void
+invalidindex(migc *m, const char *sql)
+{
+	const char *p = sql, *unnamed, *vals[1];
+	char name[128];
+	PGresult *res;
+
+	if (!keyword(&p, "create"))
+		return;
+	keyword(&p, "unique");
+	if (!keyword(&p, "index") || !keyword(&p, "concurrently"))
+		return;
+	if (keyword(&p, "if") && !(keyword(&p, "not") && keyword(&p, "exists")))
+		return;
+	unnamed = p;
+	if (keyword(&unnamed, "on") || !nextname(p, name, sizeof(name)))
+		return;
+	vals[0] = name;
+	res = PQexecParams(PG(m)->conn,
+	                   "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_index i "
+	                   "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
+	                   "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	                   "WHERE c.relname = $1 AND NOT i.indisvalid "
+	                   "ORDER BY pg_catalog.pg_table_is_visible(c.oid) DESC LIMIT 1",
+	                   1, NULL, vals, NULL, NULL, 0);
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		migc__adderr(m, "CREATE INDEX CONCURRENTLY left the invalid index %s behind: run DROP INDEX CONCURRENTLY %s; "
+		             "then run migc_up with migc_set_resume", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 0));
+	PQclear(res);
+}
+
 static int
 failed(ExecStatusType st)
 {
@@ -225,6 +334,8 @@ migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 	}
 	if (rc == MIGC_OK && odd)
 		rc = odderr(m, sc, i, odd);
+	if (rc == MIGC_ERROR)
+		invalidindex(m, sql);
 	free(sql);
 	return rc;
 }

@@ -98,3 +98,45 @@ t_interrupt() {
 	done
 }
 check "[$B] interrupt: SIGINT and SIGTERM cancel the running statement, roll the migration back, release the lock and exit 130/143" t_interrupt
+
+# A CREATE INDEX CONCURRENTLY waiting for an application's transaction on
+# its table leaves an invalid index when stopped: the message says so and
+# names the DROP INDEX to run, and so does up --resume until it is run.
+if [ "$B" = postgres ]; then
+	cdir=$tmp/$B/interrupt-cic
+	rm -rf "$cdir"
+	mig "$cdir" 0001_t.sql "CREATE TABLE t (x integer);\n"
+	mig "$cdir" 0002_idx.sql "-- migc:no-transaction\nCREATE INDEX CONCURRENTLY t_x ON t (x);\n"
+	drophint="CREATE INDEX CONCURRENTLY left the invalid index public.t_x behind: run DROP INDEX CONCURRENTLY public.t_x; then run up --resume"
+
+	t_interrupt_cic() {
+		for sig in INT TERM; do
+			db=$(newdb "interrupt_cic_$sig")
+			build/migc up --to 1 --dir "$cdir" --database "$db" >/dev/null || return 1
+			"$PGBIN/psql" -X -q -d "$db" -c "BEGIN; INSERT INTO t VALUES (1); SELECT pg_sleep(30); COMMIT" >/dev/null 2>&1 &
+			holder=$!
+			env --default-signal=INT,TERM build/migc up --dir "$cdir" --database "$db" >"$tmp/interrupt.out" 2>&1 &
+			pid=$!
+			started "$db" || { kill -KILL $pid $holder; return 1; }
+			kill -$sig $pid
+			stopped $pid $sig || return 1
+			cat "$tmp/interrupt.out"
+			kill -0 "$holder" 2>/dev/null || { echo "the application's transaction ended first: nothing was shown"; return 1; }
+			[ "$(q "$db" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'migc'")" = 0 ] ||
+				{ echo "migc's server session is still there"; return 1; }
+			grep -q "^migc: SIG$sig: interrupted: 0002_idx.sql (no-transaction) stopped at the statement below and is recorded as failed" \
+				"$tmp/interrupt.out" || { echo "no line saying what stopped"; return 1; }
+			grep -qF "$drophint" "$tmp/interrupt.out" || { echo "no hint naming the DROP INDEX"; return 1; }
+			[ "$(q "$db" "SELECT count(*) FROM pg_index WHERE indexrelid = 'public.t_x'::regclass AND NOT indisvalid")" = 1 ] ||
+				{ echo "no invalid index: the cancel came too late to show anything"; return 1; }
+			q "$db" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
+			wait "$holder"
+			expect 1 "$drophint" build/migc up --resume --dir "$cdir" --database "$db" || return 1
+			grep -q "already exists" "$tmp/expect.out" || return 1
+			q "$db" "DROP INDEX CONCURRENTLY public.t_x" || return 1
+			expect 0 "applied 0002_idx" build/migc up --resume --dir "$cdir" --database "$db" || return 1
+			[ "$(q "$db" "SELECT count(*) FROM pg_index WHERE indexrelid = 'public.t_x'::regclass AND indisvalid")" = 1 ] || return 1
+		done
+	}
+	check "[postgres] interrupt: a stopped CREATE INDEX CONCURRENTLY names the invalid index and its DROP INDEX, also on up --resume" t_interrupt_cic
+fi
