@@ -124,6 +124,8 @@ migc__newhandle(migc **out, const struct migc_set *set)
 		return MIGC_NOMEM;
 	m->set = set;
 	m->lock_timeout = 60;
+	m->ddl_retries = -1;
+	m->jitter = (unsigned long long)(uintptr_t)m ^ (unsigned long long)migc__monotonicms();
 	m->readmark = -1;
 	m->fkwas = m->fkcur = -1;
 	m->appbusy = -1;
@@ -341,6 +343,55 @@ migc_set_lock_timeout(migc *m, int seconds)
 		rc = migc__seterr(m, MIGC_INPUT, "lock timeout %d s: it must be 0 to %d seconds", seconds, MAXLOCKTIMEOUT);
 	if (rc == MIGC_OK)
 		m->lock_timeout = seconds;
+	return rc;
+}
+
+/* A PostgreSQL-only setting: MIGC_INPUT, naming it, on SQLite. */
+static int
+pgonly(migc *m, const char *setter)
+{
+	int rc = migc__checkhandle(m, 0);
+
+	if (rc == MIGC_OK && strcmp(m->drv->name, "postgres") != 0)
+		rc = migc__seterr(m, MIGC_INPUT, "%s is for PostgreSQL: SQLite's only lock is the migration lock "
+		                  "(migc_set_lock_timeout)", setter);
+	return rc;
+}
+
+/* A PostgreSQL timeout for setter: ms (0: none) into *field. */
+static int
+settimeout(migc *m, const char *setter, const char *what, int ms, int *field)
+{
+	int rc = pgonly(m, setter);
+
+	if (rc == MIGC_OK && ms < 0)
+		rc = migc__seterr(m, MIGC_INPUT, "%s %d ms: it must be 0 to %d ms", what, ms, INT_MAX);
+	if (rc == MIGC_OK)
+		*field = ms;
+	return rc;
+}
+
+int
+migc_set_ddl_lock_timeout(migc *m, int ms)
+{
+	return settimeout(m, "migc_set_ddl_lock_timeout", "DDL lock timeout", ms, m ? &m->ddl_lock_timeout : NULL);
+}
+
+int
+migc_set_statement_timeout(migc *m, int ms)
+{
+	return settimeout(m, "migc_set_statement_timeout", "statement timeout", ms, m ? &m->statement_timeout : NULL);
+}
+
+int
+migc_set_ddl_retries(migc *m, int n)
+{
+	int rc = migc__checkhandle(m, 0);
+
+	if (rc == MIGC_OK && (n < 0 || n > 1000))
+		rc = migc__seterr(m, MIGC_INPUT, "DDL retries %d: it must be 0 to 1000", n);
+	if (rc == MIGC_OK)
+		m->ddl_retries = n;
 	return rc;
 }
 

@@ -26,7 +26,7 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_VERIFY = 3 };
 ** of kind DRIFT matches only when no value follows: --schema alone is the
 ** drift check, --schema NAME the tracking table's schema (the TEXT entry).
 */
-enum kind { FLAG, DRIFT, TEXT, VERSION, SECONDS };
+enum kind { FLAG, DRIFT, TEXT, VERSION, SECONDS, DURATION, COUNT };
 
 static const struct option {
 	const char *name;
@@ -52,6 +52,9 @@ static const struct option {
 	{ "--dialect",            CLI_DIALECT,            TEXT,    0, NULL },
 	{ "--dir",                CLI_DIR,                TEXT,    0, NULL },   /* the developer tool's only */
 	{ "--lock-timeout",       CLI_LOCK_TIMEOUT,       SECONDS, 0, NULL },
+	{ "--ddl-lock-timeout",   CLI_DDL_LOCK_TIMEOUT,   DURATION, 0, NULL },
+	{ "--ddl-retries",        CLI_DDL_RETRIES,        COUNT,   0, NULL },
+	{ "--statement-timeout",  CLI_STATEMENT_TIMEOUT,  DURATION, 0, NULL },
 	{ "--allow-out-of-order", CLI_ALLOW_OUT_OF_ORDER, FLAG,    0, NULL },
 	{ "--json",               CLI_JSON,               FLAG,    0, NULL },
 };
@@ -130,6 +133,10 @@ usage(FILE *f, const struct cli_opts *o, const struct cli_tool *tool)
 	        "                        recorded when the newest migration ran\n"
 	        "  --single-transaction  up: apply all pending migrations in one transaction\n"
 	        "  --lock-timeout SECS   wait this long for another migrator (default 60)\n"
+	        "  --ddl-lock-timeout T  PostgreSQL: a migration's statement waits at most T (500ms, 2s, 1min)\n"
+	        "                        for a lock, then the migration is rolled back and tried again\n"
+	        "  --ddl-retries N       that many times (0 to 1000; default 5 with --ddl-lock-timeout)\n"
+	        "  --statement-timeout T PostgreSQL: a migration's statement runs at most T\n"
 	        "  --allow-out-of-order  apply pending migrations older than the newest applied one\n"
 	        "  --json                machine-readable output for status, verify and list\n");
 	if (tool)
@@ -170,6 +177,24 @@ findoption(const char *arg, size_t n, int eq, const char *next, int dev)
 		return op;
 	}
 	return NULL;
+}
+
+/* A duration with its unit (500ms, 2s, 1min) into *ms: 0, or -1. */
+static int
+parseduration(const char *s, int64_t *ms)
+{
+	static const struct { const char *unit; int64_t ms; } units[] = { { "ms", 1 }, { "s", 1000 }, { "min", 60000 } };
+	const char *end = migc__versiondigits(s, ms);
+	size_t i;
+
+	if (!end || end == s)
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(end, units[i].unit) == 0 && *ms <= 2147483647 / units[i].ms) {
+			*ms *= units[i].ms;
+			return 0;
+		}
+	return -1;
 }
 
 static int
@@ -214,6 +239,11 @@ parseargs(struct cli_opts *o, int argc, char **argv, int dev)
 			return usageerror(o, "%s: '%s' is not a version", op->name, val);
 		if (op->kind == SECONDS && (migc__parseversion(val, &o->number[op->id]) != 0 || o->number[op->id] > 86400))
 			return usageerror(o, "%s: '%s' is not a number of seconds (0 to 86400)", op->name, val);
+		if (op->kind == DURATION && parseduration(val, &o->number[op->id]) != 0)
+			return usageerror(o, "%s: '%s' is not a duration: a number and its unit, as in 500ms, 5s or 1min "
+			                  "(at most 2147483647ms)", op->name, val);
+		if (op->kind == COUNT && (migc__parseversion(val, &o->number[op->id]) != 0 || o->number[op->id] > 1000))
+			return usageerror(o, "%s: '%s' is not a number from 0 to 1000", op->name, val);
 	}
 	return EXIT_OK;
 }
@@ -408,13 +438,20 @@ withdatabase(const struct cli_command *c, struct cli_run *r)
 	if (rc == MIGC_OK) {
 		if (CLI_HAS(o, CLI_LOCK_TIMEOUT))
 			migc_set_lock_timeout(m, (int)o->number[CLI_LOCK_TIMEOUT]);
+		if (CLI_HAS(o, CLI_DDL_LOCK_TIMEOUT))
+			rc = migc_set_ddl_lock_timeout(m, (int)o->number[CLI_DDL_LOCK_TIMEOUT]);
+		if (rc == MIGC_OK && CLI_HAS(o, CLI_STATEMENT_TIMEOUT))
+			rc = migc_set_statement_timeout(m, (int)o->number[CLI_STATEMENT_TIMEOUT]);
+		if (rc == MIGC_OK && CLI_HAS(o, CLI_DDL_RETRIES))
+			rc = migc_set_ddl_retries(m, (int)o->number[CLI_DDL_RETRIES]);
 		migc_set_allow_out_of_order(m, CLI_HAS(o, CLI_ALLOW_OUT_OF_ORDER));
 		migc_set_single_transaction(m, CLI_HAS(o, CLI_SINGLE_TRANSACTION));
 		migc_set_resume(m, CLI_HAS(o, CLI_RESUME));
 		migc_set_event(m, migc__clievent, r);
 		r->m = m;
 		r->safeurl = safeurl ? safeurl : "";
-		rc = c->xRun(r);
+		if (rc == MIGC_OK)
+			rc = c->xRun(r);
 	}
 	if (rc > 0) {
 		fprintf(stderr, "%s: %s: ", o->prog, stopsig ? signame(stopsig) : rc == MIGC_VERIFY ? "verification failed" : "error");

@@ -35,6 +35,9 @@ static const struct hint {
 	{ "a single transaction (migc_set_single_transaction) cannot include", "--single-transaction cannot include" },
 	{ "set migc_set_allow_out_of_order",        "run with --allow-out-of-order" },
 	{ "(migc_set_lock_timeout)",                "(--lock-timeout)" },
+	{ "(migc_set_ddl_retries)",                 "(--ddl-retries)" },
+	{ "migc_set_ddl_lock_timeout is",           "--ddl-lock-timeout is" },
+	{ "migc_set_statement_timeout is",          "--statement-timeout is" },
 	{ "(migc_set_table)",                       "(--table)" },
 	{ "set another name with migc_set_table",   "pass --table to use another name" },
 	{ "(migc_set_schema)",                      "(--schema)" },
@@ -153,6 +156,11 @@ migc__clievent(void *ctx, const struct migc_event *ev)
 		return;
 	case MIGC_EV_REPAIRED:
 		printf("%s\n", ev->text);
+		return;
+	case MIGC_EV_RETRY:
+		migc__cliputmsg(stdout, ev->text);
+		putchar('\n');
+		fflush(stdout);
 		return;
 	case MIGC_EV_SQL:
 		if (ev->migration != e->last) {

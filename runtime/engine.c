@@ -334,6 +334,55 @@ migc__setupoutside(migc *m, unsigned flags, int *locked)
 	return rc;
 }
 
+/* A number from the handle's xorshift generator (for jitter only). */
+static unsigned long long
+jitter(migc *m)
+{
+	unsigned long long x = m->jitter ? m->jitter : 88172645463325252ULL;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	m->jitter = x;
+	return x;
+}
+
+/*
+** After mig's statement failed (rolled back, for a transactional one):
+** try again? Yes when it timed out waiting for a lock or lost a deadlock
+** (SQLSTATE 55P03, 40P01), fewer than the retries allowed were made
+** (attempt counts them from 0) and the handle is not interrupted: then
+** the event says so, the wait (250 ms doubling to 8 s, each between half
+** and one and a half of that) passes, and the answer is 1. Otherwise 0,
+** with "gave up after N retries" added to the message when N > 0.
+*/
+int
+migc__retry(migc *m, const struct migc_migration *mig, int attempt)
+{
+	int retries = m->ddl_retries >= 0 ? m->ddl_retries : m->ddl_lock_timeout > 0 ? 5 : 0;
+	long long delay, until;
+	char text[1536];
+
+	if (strcmp(m->sqlstate, "55P03") != 0 && strcmp(m->sqlstate, "40P01") != 0)
+		return 0;
+	if (attempt >= retries || m->interrupted) {
+		if (attempt > 0)
+			migc__adderr(m, "gave up after %d %s (migc_set_ddl_retries)", attempt, attempt == 1 ? "retry" : "retries");
+		return 0;
+	}
+	delay = 250LL << (attempt < 5 ? attempt : 5);
+	delay = delay / 2 + (long long)(jitter(m) % (unsigned long long)delay);
+	snprintf(text, sizeof(text), "retry %d of %d in %lld ms: %s", attempt + 1, retries, delay, migc_errmsg(m));
+	migc__emit(m, MIGC_EV_RETRY, mig, delay, text, strlen(text));
+	until = migc__monotonicms() + delay;
+	while (!m->interrupted && migc__monotonicms() < until) {
+		struct timespec pause = { 0, 20 * 1000000L };
+
+		nanosleep(&pause, NULL);
+	}
+	return !m->interrupted;
+}
+
 /*
 ** The result of an up or down run (done: "applied" or "reverted") that
 ** migc_interrupt may have stopped: rc itself when it was not stopped, or

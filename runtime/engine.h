@@ -27,6 +27,7 @@ int migc__failedrow(migc *m, int rc, struct trackrow *r);
 int migc__setupoutside(migc *m, unsigned flags, int *locked);
 int migc__recorded(migc *m, int rc);
 int migc__stopped(migc *m, int rc, const char *done);
+int migc__retry(migc *m, const struct migc_migration *mig, int attempt);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -176,6 +176,11 @@ struct migc {
 	int readonly;
 	char table[64];         /* validated tracking table name */
 	int lock_timeout;       /* seconds */
+	int ddl_lock_timeout;   /* PostgreSQL: a migration's lock_timeout, ms; 0 none */
+	int statement_timeout;  /* PostgreSQL: a migration's statement_timeout, ms; 0 none */
+	int ddl_retries;        /* after a lock timeout or deadlock; -1: 5 with a ddl_lock_timeout, else 0 */
+	char sqlstate[6];       /* PostgreSQL: the SQLSTATE of the statement that failed last; "" none */
+	unsigned long long jitter;   /* the retries' random state */
 	int allow_out_of_order;
 	int single_transaction;
 	int resume;             /* up may go on with a failed no-transaction migration */

@@ -293,6 +293,35 @@ int migc_set_single_transaction(migc *m, int single);
 ** otherwise. */
 int migc_set_lock_timeout(migc *m, int seconds);
 
+/*
+** PostgreSQL: the longest a migration's statement may wait for a lock
+** (its lock_timeout), in milliseconds; 0, the default, for no limit.
+** While a statement waits for a table's lock, the application's later
+** queries on that table wait behind it: the timeout bounds how long a
+** migration can stall them. A transactional migration whose statement
+** times out (SQLSTATE 55P03) or loses a deadlock (40P01) is rolled back
+** and tried again, migc_set_ddl_retries times, each wait about twice the
+** one before (from 250 ms, with jitter), each retry an MIGC_EV_RETRY
+** event; a no-transaction migration tries only that statement again.
+** After the last try it fails with MIGC_ERROR, its message naming the
+** session that held the lock (pid, how long its transaction has run, the
+** first line of its query) when migc saw one. 0 to 2147483647; MIGC_INPUT
+** otherwise, and on SQLite (whose lock is the migration lock's:
+** migc_set_lock_timeout).
+*/
+int migc_set_ddl_lock_timeout(migc *m, int ms);
+
+/* How many times to try a migration again after a lock timeout or a
+** deadlock (above): 0 to 1000; MIGC_INPUT otherwise. The default is 5
+** while a DDL lock timeout is set, else 0. */
+int migc_set_ddl_retries(migc *m, int n);
+
+/* PostgreSQL: the longest a migration's statement may run (its
+** statement_timeout), in milliseconds; 0, the default, for no limit. A
+** statement that runs longer fails (SQLSTATE 57014), without retries.
+** 0 to 2147483647; MIGC_INPUT otherwise, and on SQLite. */
+int migc_set_statement_timeout(migc *m, int ms);
+
 /* Allow pending migrations older than the newest applied one. */
 int migc_set_allow_out_of_order(migc *m, int allow);
 
@@ -303,7 +332,8 @@ enum migc_event_kind {
 	MIGC_EV_BASELINED,      /* recorded as applied without running it */
 	MIGC_EV_NOTICE,         /* a warning worth showing, text set */
 	MIGC_EV_SQL,            /* dry run: a statement that would run, text set */
-	MIGC_EV_REPAIRED        /* repair changed the tracking table, text says what */
+	MIGC_EV_REPAIRED,       /* repair changed the tracking table, text says what */
+	MIGC_EV_RETRY           /* a migration is tried again (migc_set_ddl_retries), text says why and when */
 };
 struct migc_event {
 	enum migc_event_kind kind;

@@ -214,6 +214,8 @@ pgclose(migc *m)
 	struct pg *pg = PG(m);
 
 	PQfreeCancel(pg->cancel);
+	if (pg->side)
+		PQfinish(pg->side);
 	if (pg->owned)
 		PQfinish(pg->conn);
 	migc__pgsessionfree(&pg->sess);

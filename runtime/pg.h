@@ -18,6 +18,10 @@ struct pg {
 	long long key;                  /* advisory lock key */
 	int nlocks;                     /* session-level holds of the advisory lock */
 	PGcancel *cancel;               /* made at open: migc_interrupt sends it */
+	PGconn *side;                   /* a second connection that looks up who blocks a wait; NULL until needed */
+	long long sentat;               /* when the running message was sent (ms, migc__monotonicms) */
+	int looked;                     /* its blocker was looked up */
+	char blocker[512];              /* "the lock is held by pid ...", or "" */
 	int readlocked;                 /* the table was read while the session lock was held */
 	struct pgsession sess;          /* the running up or down's start state; NULLs outside one */
 };

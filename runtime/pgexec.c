@@ -60,8 +60,11 @@ stmterr(migc *m, const struct migc_script *sc, unsigned long i, const PGresult *
 	if (off >= 0)
 		off -= (long)start;
 	migc__stmtpos(sc, i, off, &line, &col);
+	snprintf(m->sqlstate, sizeof(m->sqlstate), "%s", state && strlen(state) == 5 ? state : "");
 	migc__seterr(m, MIGC_ERROR, "%s:%lu:%lu: %s: %s (SQLSTATE %s, statement %lu of %lu)", sc->file, line, col,
 	       sev ? sev : "ERROR", msg ? msg : PQresultErrorMessage(res), state ? state : "?", i + 1, sc->nstmts);
+	if (PG(m)->blocker[0] && (strcmp(m->sqlstate, "55P03") == 0 || strcmp(m->sqlstate, "40P01") == 0))
+		migc__adderr(m, "%s", PG(m)->blocker);
 	if (detail)
 		migc__adderr(m, "DETAIL: %s", detail);
 	if (hint)
@@ -86,6 +89,57 @@ stmterr(migc *m, const struct migc_script *sc, unsigned long i, const PGresult *
 ** pipeline results), or a COPY that cannot be ended, stops the reading:
 ** NULL, with *odd set to the status. So a loop over it always ends.
 */
+/*
+** Who keeps the running statement waiting for a lock: looked up once per
+** message, on a second connection (made the first time, from the same
+** parameters), into PG(m)->blocker. A lookup that fails leaves it "".
+*/
+static void
+lookupblocker(migc *m)
+{
+	char pid[32];
+	const char *vals[1] = { pid };
+	PGresult *res;
+
+	PG(m)->looked = 1;
+	if (!PG(m)->side) {
+		PQconninfoOption *opts = PQconninfo(PG(m)->conn), *o;
+		const char *keys[64], *values[64];
+		int n = 0;
+
+		for (o = opts; o && o->keyword && n < 63; o++) {
+			if (o->val && *o->val) {
+				keys[n] = o->keyword;
+				values[n++] = o->val;
+			}
+		}
+		keys[n] = values[n] = NULL;
+		PG(m)->side = opts ? PQconnectdbParams(keys, values, 0) : NULL;
+		PQconninfoFree(opts);
+	}
+	if (!PG(m)->side || PQstatus(PG(m)->side) != CONNECTION_OK)
+		return;
+	snprintf(pid, sizeof(pid), "%d", PQbackendPID(PG(m)->conn));
+	res = PQexecParams(PG(m)->side,
+	                   "SELECT a.pid, pg_catalog.round(pg_catalog.date_part('epoch', pg_catalog.now() - a.xact_start)::numeric, 1), "
+	                   "pg_catalog.left(pg_catalog.split_part(a.query, E'\\n', 1), 200) "
+	                   "FROM pg_catalog.pg_stat_activity a WHERE a.pid = ANY (pg_catalog.pg_blocking_pids($1::integer)) "
+	                   "ORDER BY a.xact_start LIMIT 1", 1, NULL, vals, NULL, NULL, 0);
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		snprintf(PG(m)->blocker, sizeof(PG(m)->blocker), "the lock is held by pid %s (its transaction has run %s s): %s",
+		         PQgetvalue(res, 0, 0), PQgetisnull(res, 0, 1) ? "?" : PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
+	PQclear(res);
+}
+
+/* The running message was just sent: its wait starts now. */
+static void
+sent(migc *m)
+{
+	PG(m)->sentat = migc__monotonicms();
+	PG(m)->looked = 0;
+	PG(m)->blocker[0] = '\0';
+}
+
 /*
 ** Wait until the running message has a result to read. A migration's
 ** statement can run for minutes, and migc_interrupt may come from a
@@ -113,6 +167,9 @@ waitresult(migc *m)
 			return;
 		if (n <= 0 && m->interrupted)
 			migc__pginterrupt(m);
+		else if (n == 0 && m->ddl_lock_timeout > 0 && !PG(m)->looked &&
+		         migc__monotonicms() - PG(m)->sentat >= m->ddl_lock_timeout / 2)
+			lookupblocker(m);
 	}
 }
 
@@ -300,6 +357,28 @@ invalidindex(migc *m, const char *sql)
 	PQclear(res);
 }
 
+/*
+** The migration's timeouts (migc_set_ddl_lock_timeout and
+** migc_set_statement_timeout) as SET statements added to t: SET LOCAL in
+** a transaction, SET otherwise (the session reset after the migration
+** lifts them). Returns how many statements were added.
+*/
+static int
+addtimeouts(migc *m, struct migc__text *t, int local)
+{
+	int n = 0;
+
+	if (m->ddl_lock_timeout > 0) {
+		migc__textprintf(t, "SET%s lock_timeout = %d;\n", local ? " LOCAL" : "", m->ddl_lock_timeout);
+		n++;
+	}
+	if (m->statement_timeout > 0) {
+		migc__textprintf(t, "SET%s statement_timeout = %d;\n", local ? " LOCAL" : "", m->statement_timeout);
+		n++;
+	}
+	return n;
+}
+
 static int
 failed(ExecStatusType st)
 {
@@ -319,10 +398,22 @@ migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	memcpy(sql, sc->sql + st->offset, st->length);
 	sql[st->length] = '\0';
+	if (m->ddl_lock_timeout > 0 || m->statement_timeout > 0) {
+		struct migc__text set = { NULL, 0, 0, 0 };
+
+		addtimeouts(m, &set, PQtransactionStatus(c) != PQTRANS_IDLE);
+		rc = set.nomem ? migc__seterr(m, MIGC_NOMEM, "out of memory") : migc__pgrun(m, set.s, NULL);
+		free(set.s);
+		if (rc != MIGC_OK) {
+			free(sql);
+			return rc;
+		}
+	}
 	if (!PQsendQuery(c, sql)) {
 		free(sql);
 		return migc__pgconnerr(m, sc->file);
 	}
+	sent(m);
 	PQsetSingleRowMode(c);
 	while ((res = nextresult(m, &copyout, &odd)) != NULL) {
 		if (rc == MIGC_OK && failed(PQresultStatus(res)))
@@ -355,8 +446,7 @@ migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *
 	char *row;
 	unsigned long i, nok = 0;
 	PGresult *res, *bad = NULL;
-	int rc = MIGC_OK, lead = (how & MIGC__APPLY_BEGIN) != 0, commit = (how & MIGC__APPLY_COMMIT) != 0;
-	int beginfailed;
+	int rc = MIGC_OK, lead = 0, commit = (how & MIGC__APPLY_COMMIT) != 0;
 	unsigned long nreset = PG(m)->sess.reset ? (unsigned long)PG(m)->sess.nreset : 0;
 
 	starts = malloc((sc->nstmts + 1) * sizeof(*starts));
@@ -366,8 +456,12 @@ migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *
 		free(row);
 		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	}
-	if (lead)
+	/* What comes before the statements: lead results. */
+	if (how & MIGC__APPLY_BEGIN) {
 		migc__textputs(&msg, "BEGIN;\n");
+		lead++;
+	}
+	lead += addtimeouts(m, &msg, 1);
 	for (i = 0; i < sc->nstmts; i++) {
 		const struct migc_stmt *st = &sc->stmts[i];
 		const char *text = sc->sql + st->offset;
@@ -393,9 +487,11 @@ migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *
 	if (!PQsendQuery(c, msg.s)) {
 		rc = migc__pgconnerr(m, sc->file);
 	} else {
+		unsigned long nlead = (unsigned long)lead;
 		long copyat = -1;       /* the result of a COPY ... TO STDOUT, if one came before any error */
-		int copyout = 0, odd = 0;
+		int copyout = 0, odd = 0, leadfailed;
 
+		sent(m);
 		PQsetSingleRowMode(c);
 		while ((res = nextresult(m, &copyout, &odd)) != NULL) {
 			if (!failed(PQresultStatus(res))) {
@@ -411,14 +507,15 @@ migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *
 			}
 			copyout = 0;
 		}
-		beginfailed = lead && bad && nok == 0;
-		if (lead && nok > 0)
-			nok--;          /* BEGIN's result is not a statement's */
+		/* The results of what came before the statements are not theirs. */
+		leadfailed = bad && nok < nlead;
+		if (!leadfailed)
+			nok = nok >= nlead ? nok - nlead : 0;
 		if (copyat >= 0)
-			rc = copyerr(m, sc, (unsigned long)(copyat - lead), commit && !bad && !odd &&
+			rc = copyerr(m, sc, (unsigned long)copyat - nlead, commit && !bad && !odd &&
 			             PQtransactionStatus(c) == PQTRANS_IDLE);
-		else if (beginfailed)
-			rc = migc__pgerr(m, MIGC_ERROR, "cannot begin a transaction", PQresultErrorMessage(bad));
+		else if (leadfailed)
+			rc = migc__pgerr(m, MIGC_ERROR, "cannot begin the migration's transaction", PQresultErrorMessage(bad));
 		else if (bad && nok < sc->nstmts)
 			rc = stmterr(m, sc, nok, bad, msg.s, msg.n, starts[nok]);
 		else if (bad && nok < sc->nstmts + nreset)

@@ -133,7 +133,12 @@ applynotx(migc *m, const struct migc_migration *mig, long from, long long *ms)
 	if (rc != MIGC_OK)
 		return rc;
 	for (i = (unsigned long)from; i < mig->up.nstmts; i++) {
-		rc = m->drv->xExec(m, &mig->up, i);
+		int attempt = 0;
+
+		do {
+			m->sqlstate[0] = '\0';
+			rc = m->drv->xExec(m, &mig->up, i);
+		} while (rc != MIGC_OK && migc__retry(m, mig, attempt++));
 		if (rc != MIGC_OK) {
 			r.ms = migc__monotonicms() - t0;
 			return migc__failedrow(m, rc, &r);
@@ -196,11 +201,20 @@ applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int b
 			/* Its statements may have set foreign_keys themselves. */
 			m->fkcur = -1;
 		} else {
-			rc = applytx(m, mig, begun ? MIGC__APPLY_COMMIT : MIGC__APPLY_BEGIN | MIGC__APPLY_COMMIT, &ms);
-			if (rc != MIGC_OK) {
+			int attempt = 0;
+
+			/* A retry's transaction is begun by xApply, or by applytx. */
+			for (;;) {
+				m->sqlstate[0] = '\0';
+				rc = applytx(m, mig, begun ? MIGC__APPLY_COMMIT : MIGC__APPLY_BEGIN | MIGC__APPLY_COMMIT, &ms);
+				if (rc == MIGC_OK)
+					break;
 				/* Some state outlives a rollback (PREPARE, PRAGMAs). */
 				m->drv->xRollback(m);
 				rc = migc__sessionreset(m, rc, 0);
+				if (!migc__retry(m, mig, attempt++))
+					break;
+				begun = 0;
 			}
 		}
 		if (rc == MIGC_OK)

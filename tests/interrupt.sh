@@ -22,17 +22,12 @@ fi
 # started DB: the second migration's statement is running (PostgreSQL:
 # waiting for the application's lock; SQLite: writing), within 20 s.
 started() {
-	n=0
-	while :; do
-		if [ "$B" = postgres ]; then
-			[ "$(q "$1" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'migc' AND wait_event_type = 'Lock'")" = 1 ] && return 0
-		else
-			[ -e "${1#sqlite:}-journal" ] && sleep 0.3 && return 0
-		fi
-		n=$((n + 1))
-		[ $n -lt 200 ] || { echo "the migration never started"; return 1; }
-		sleep 0.1
-	done
+	if [ "$B" = postgres ]; then
+		waitfor "the migration's wait for its lock" qis "$1" \
+			"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'migc' AND wait_event_type = 'Lock'" 1
+	else
+		waitfor "the migration's first write" test -e "${1#sqlite:}-journal" && sleep 0.3
+	fi
 }
 
 # stopped PID SIG: wait (at most 20 s) for PID, which got SIG, to exit
@@ -60,12 +55,9 @@ t_interrupt() {
 			"$PGBIN/psql" -X -q -d "$db" -c "BEGIN; LOCK TABLE t IN ACCESS SHARE MODE; SELECT pg_sleep(30); COMMIT" \
 				>/dev/null 2>&1 &
 			holder=$!
-			n=0
-			until [ "$(q "$db" "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 't' AND l.granted")" -ge 1 ]; do
-				n=$((n + 1))
-				[ $n -lt 100 ] || { echo "the application never took its lock"; return 1; }
-				sleep 0.1
-			done
+			waitfor "the application's lock on t" qis "$db" \
+				"SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 't' AND l.granted" t ||
+				return 1
 		fi
 		env --default-signal=INT,TERM build/migc up --dir "$idir" --database "$db" >"$tmp/interrupt.out" 2>&1 &
 		pid=$!

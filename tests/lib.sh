@@ -96,6 +96,24 @@ q() {
 	esac
 }
 
+# qis URL SQL VALUE: SQL prints VALUE.
+qis() {
+	[ "$(q "$1" "$2" 2>/dev/null)" = "$3" ]
+}
+
+# waitfor WHAT COMMAND...: poll COMMAND (every 0.1 s, for up to 20 s)
+# until it succeeds; else say that WHAT never happened, and fail.
+waitfor() {
+	_wwhat=$1
+	shift
+	_wn=0
+	until "$@"; do
+		_wn=$((_wn + 1))
+		[ $_wn -lt 200 ] || { echo "$_wwhat never happened"; return 1; }
+		sleep 0.1
+	done
+}
+
 # dump URL: schema and content, to compare before and after.
 dump() {
 	case $1 in

@@ -628,6 +628,13 @@ main(int argc, char **argv)
 	checkapimsg(m, rc, MIGC_INPUT, "invalid tracking table (migc_set_table) name",
 	            "migc_set_table refuses a name with a control character");
 
+	rc = migc_set_ddl_lock_timeout(m, 500);
+	checkapimsg(m, rc, MIGC_INPUT, "migc_set_ddl_lock_timeout is for PostgreSQL",
+	            "migc_set_ddl_lock_timeout on SQLite is MIGC_INPUT, naming it");
+	check(migc_set_statement_timeout(m, 500) == MIGC_INPUT && migc_set_ddl_retries(m, 1001) == MIGC_INPUT &&
+	      migc_set_ddl_retries(m, -1) == MIGC_INPUT && migc_set_ddl_retries(m, 3) == MIGC_OK,
+	      "migc_set_statement_timeout on SQLite and migc_set_ddl_retries outside 0..1000 are MIGC_INPUT", migc_errmsg(m));
+
 	migc_set_event(m, onevent, NULL);
 	rc = migc_up(m, 2);
 	check(rc == MIGC_OK && napplied == 2, "migc_up(m, 2) applies two migrations", migc_errmsg(m));

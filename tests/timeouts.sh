@@ -1,0 +1,110 @@
+# tests/timeouts.sh: --ddl-lock-timeout, --ddl-retries and
+# --statement-timeout on PostgreSQL ($B), sourced by tests/run. An
+# application session holds ACCESS SHARE on a table for 6 s while a
+# migration's ALTER TABLE wants ACCESS EXCLUSIVE; a third session reads the
+# table all along. With a 500 ms lock timeout no read waits much longer
+# than that (without one, every read would wait the 6 s), the migration is
+# tried again until the session ends, and each retry names the session
+# that holds the lock.
+
+tdir=$tmp/$B/timeouts
+rm -rf "$tdir"
+mig "$tdir" 0001_t.sql "CREATE TABLE t (x integer);\nINSERT INTO t VALUES (1);\n"
+mig "$tdir" 0002_y.sql "ALTER TABLE t ADD COLUMN y integer;\n"
+mig "$tdir" 0003_z.sql "-- migc:no-transaction\nALTER TABLE t ADD COLUMN z integer;\n"
+
+# holdlock DB SECONDS: an application session holds ACCESS SHARE on t
+# for SECONDS, in the background ($holder); returns once it has the lock.
+holdlock() {
+	"$PGBIN/psql" -X -q -d "$1" -c "BEGIN; LOCK TABLE t IN ACCESS SHARE MODE; SELECT pg_sleep($2); COMMIT" >/dev/null 2>&1 &
+	holder=$!
+	waitfor "the application's lock on t" qis "$1" "SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+		WHERE c.relname = 't' AND l.granted AND l.mode = 'AccessShareLock'" t
+}
+
+# reader DB: read t in new transactions until $tmp/reader.stop exists;
+# the longest read, in ms, goes to $tmp/reader.max.
+reader() {
+	max=0
+	while [ ! -e "$tmp/reader.stop" ]; do
+		s=$(date +%s%N)
+		q "$1" "SELECT count(*) FROM t" >/dev/null
+		d=$((($(date +%s%N) - s) / 1000000))
+		[ $d -le $max ] || max=$d
+	done
+	echo $max >"$tmp/reader.max"
+}
+
+t_ddl_lock_timeout() {
+	db=$(newdb ddl_timeout)
+	build/migc up --to 1 --dir "$tdir" --database "$db" >/dev/null || return 1
+	holdlock "$db" 6 || return 1
+	rm -f "$tmp/reader.stop" "$tmp/reader.max"
+	reader "$db" &
+	rpid=$!
+	expect 0 "applied 0002_y" build/migc up --to 2 --ddl-lock-timeout 500ms --ddl-retries 30 --dir "$tdir" --database "$db"
+	st=$?
+	touch "$tmp/reader.stop"
+	wait $rpid
+	wait $holder
+	[ $st = 0 ] || return 1
+	grep -q "^retry 1 of 30 in [0-9]* ms: 0002_y.sql:1:1: ERROR: canceling statement due to lock timeout (SQLSTATE 55P03" "$tmp/expect.out" &&
+		grep -q "^the lock is held by pid [0-9]* (its transaction has run [0-9.]* s): BEGIN; LOCK TABLE t IN ACCESS SHARE MODE" "$tmp/expect.out" ||
+		{ echo "no retry line naming the session that holds the lock"; return 1; }
+	max=$(cat "$tmp/reader.max")
+	echo "the longest read of t took $max ms"
+	[ "$max" -lt 3000 ] || { echo "a read waited $max ms behind the migration"; return 1; }
+	[ "$(versions "$db")" = 1,2 ]
+}
+check "[postgres] --ddl-lock-timeout 500ms: reads of the table never wait long behind the migration, which retries until the lock is free" t_ddl_lock_timeout
+
+t_ddl_retries_run_out() {
+	db=$(newdb ddl_retries)
+	build/migc up --to 1 --dir "$tdir" --database "$db" >/dev/null || return 1
+	before=$(dump "$db")
+	holdlock "$db" 6 || return 1
+	expect 1 "gave up after 1 retry (--ddl-retries)" build/migc up --ddl-lock-timeout 300ms --ddl-retries 1 --dir "$tdir" --database "$db"
+	st=$?
+	wait $holder
+	[ $st = 0 ] || return 1
+	grep -q "^migc: error: 0002_y.sql:1:1: ERROR: canceling statement due to lock timeout (SQLSTATE 55P03, statement 1 of 1)" "$tmp/expect.out" &&
+		grep -q "^the lock is held by pid [0-9]* (its transaction has run [0-9.]* s): BEGIN; LOCK TABLE t" "$tmp/expect.out" ||
+		{ echo "the message does not name the statement and the session holding the lock"; return 1; }
+	[ "$(dump "$db")" = "$before" ] || { echo "the database changed"; return 1; }
+}
+check "[postgres] --ddl-retries 1 runs out: exit 1 naming the blocking session, the database unchanged" t_ddl_retries_run_out
+
+t_ddl_notx_retry() {
+	db=$(newdb ddl_notx)
+	build/migc up --to 2 --dir "$tdir" --database "$db" >/dev/null || return 1
+	holdlock "$db" 3 || return 1
+	expect 0 "applied 0003_z" build/migc up --ddl-lock-timeout 300ms --ddl-retries 30 --dir "$tdir" --database "$db"
+	st=$?
+	wait $holder
+	[ $st = 0 ] && grep -q "^retry 1 of 30 in [0-9]* ms: 0003_z.sql:2:1: ERROR: canceling statement due to lock timeout" "$tmp/expect.out" &&
+		[ "$(versions "$db")" = 1,2,3 ]
+}
+check "[postgres] --ddl-lock-timeout: a no-transaction migration retries the statement that timed out" t_ddl_notx_retry
+
+t_statement_timeout() {
+	d=$tmp/$B/stmttimeout
+	mig "$d" 0001_slow.sql "CREATE TABLE s (x integer);\nSELECT pg_sleep(5);\n"
+	db=$(newdb stmt_timeout)
+	expect 1 "0001_slow.sql:2:1: ERROR: canceling statement due to statement timeout (SQLSTATE 57014, statement 2 of 2)" \
+		build/migc up --statement-timeout 200ms --ddl-retries 3 --dir "$d" --database "$db" || return 1
+	grep -q "^retry" "$tmp/expect.out" && { echo "a statement timeout was retried"; return 1; }
+	# The tracking table was made in the migration's transaction.
+	[ -z "$(tables "$db")" ] || { echo "tables left: $(tables "$db")"; return 1; }
+}
+check "[postgres] --statement-timeout 200ms stops a long statement, rolls the migration back, and is not retried" t_statement_timeout
+
+t_timeout_usage() {
+	expect 2 "--ddl-lock-timeout: '500' is not a duration: a number and its unit, as in 500ms, 5s or 1min" \
+		build/migc up --ddl-lock-timeout 500 --dir "$tdir" --database "$(newdb ddl_usage)" || return 1
+	expect 2 "--ddl-retries: '1001' is not a number from 0 to 1000" \
+		build/migc up --ddl-retries 1001 --dir "$tdir" --database "$(newdb ddl_usage)" || return 1
+	expect 2 "--statement-timeout is for PostgreSQL" \
+		build/migc up --statement-timeout 1s --dir "$tdir" --database "sqlite:$tmp/ddl_usage.db" || return 1
+	[ ! -e "$tmp/ddl_usage.db" ] || [ -z "$(sqlite3 "$tmp/ddl_usage.db" .tables)" ]
+}
+check "[postgres] --ddl-lock-timeout, --ddl-retries, --statement-timeout: bad values and SQLite are usage errors (exit 2)" t_timeout_usage
