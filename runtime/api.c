@@ -293,6 +293,18 @@ migc_set_table(migc *m, const char *name)
 	return rc;
 }
 
+/* A PostgreSQL-only setting: MIGC_INPUT, naming it, on SQLite. */
+static int
+pgonly(migc *m, const char *setter)
+{
+	int rc = migc__checkhandle(m, 0);
+
+	if (rc == MIGC_OK && strcmp(m->drv->name, "postgres") != 0)
+		rc = migc__seterr(m, MIGC_INPUT, "%s is for PostgreSQL: SQLite's only lock is the migration lock "
+		                  "(migc_set_lock_timeout)", setter);
+	return rc;
+}
+
 int
 migc_set_schema(migc *m, const char *schema)
 {
@@ -302,6 +314,16 @@ migc_set_schema(migc *m, const char *schema)
 		rc = checkident(m, schema, "schema (migc_set_schema)");
 	if (rc == MIGC_OK)
 		memcpy(m->schema, schema, strlen(schema) + 1);
+	return rc;
+}
+
+int
+migc_set_create_schema(migc *m, int create)
+{
+	int rc = pgonly(m, "migc_set_create_schema");
+
+	if (rc == MIGC_OK)
+		m->create_schema = create != 0;
 	return rc;
 }
 
@@ -343,18 +365,6 @@ migc_set_lock_timeout(migc *m, int seconds)
 		rc = migc__seterr(m, MIGC_INPUT, "lock timeout %d s: it must be 0 to %d seconds", seconds, MAXLOCKTIMEOUT);
 	if (rc == MIGC_OK)
 		m->lock_timeout = seconds;
-	return rc;
-}
-
-/* A PostgreSQL-only setting: MIGC_INPUT, naming it, on SQLite. */
-static int
-pgonly(migc *m, const char *setter)
-{
-	int rc = migc__checkhandle(m, 0);
-
-	if (rc == MIGC_OK && strcmp(m->drv->name, "postgres") != 0)
-		rc = migc__seterr(m, MIGC_INPUT, "%s is for PostgreSQL: SQLite's only lock is the migration lock "
-		                  "(migc_set_lock_timeout)", setter);
 	return rc;
 }
 

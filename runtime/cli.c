@@ -56,6 +56,7 @@ static const struct option {
 	{ "--ddl-retries",        CLI_DDL_RETRIES,        COUNT,   0, NULL },
 	{ "--statement-timeout",  CLI_STATEMENT_TIMEOUT,  DURATION, 0, NULL },
 	{ "--allow-out-of-order", CLI_ALLOW_OUT_OF_ORDER, FLAG,    0, NULL },
+	{ "--create-schema",      CLI_CREATE_SCHEMA,      FLAG,    0, NULL },
 	{ "--json",               CLI_JSON,               FLAG,    0, NULL },
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -138,6 +139,7 @@ usage(FILE *f, const struct cli_opts *o, const struct cli_tool *tool)
 	        "  --ddl-retries N       that many times (0 to 1000; default 5 with --ddl-lock-timeout)\n"
 	        "  --statement-timeout T PostgreSQL: a migration's statement runs at most T\n"
 	        "  --allow-out-of-order  apply pending migrations older than the newest applied one\n"
+	        "  --create-schema       PostgreSQL: make the --schema NAME when it does not exist\n"
 	        "  --json                machine-readable output for status, verify and list\n");
 	if (tool)
 		fprintf(f, "  --dir DIR             migration directory (default migrations)\n");
@@ -411,23 +413,68 @@ signame(int sig)
 	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
 }
 
+/* --database, else $DATABASE_URL; NULL when neither is given. */
+static const char *
+givenurl(const struct cli_opts *o)
+{
+	const char *url = o->text[CLI_DATABASE] ? o->text[CLI_DATABASE] : getenv("DATABASE_URL");
+
+	return url && *url ? url : NULL;
+}
+
+/*
+** libpq's environment, which psql connects by when no URL is given: 1
+** when one of these variables is set, their names then in out (a buffer
+** of n bytes, unless NULL), as "PGHOST, PGDATABASE".
+*/
+static int
+pgenv(char *out, size_t n)
+{
+	static const char *const vars[] = { "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE" };
+	size_t i, len = 0;
+	int found = 0;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (!v || !*v)
+			continue;
+		if (out && len < n)
+			len += (size_t)snprintf(out + len, n - len, "%s%s", found ? ", " : "", vars[i]);
+		found = 1;
+	}
+	return found;
+}
+
 /* Open the database, set the options on the handle and run command c.
 ** Returns its MIGC_ result code, negated when the message was printed. */
 static int
 withdatabase(const struct cli_command *c, struct cli_run *r)
 {
 	const struct cli_opts *o = r->o;
-	const char *url = o->text[CLI_DATABASE] ? o->text[CLI_DATABASE] : getenv("DATABASE_URL");
+	const char *url = givenurl(o);
 	int readonly = c->db == CLI_READ || CLI_HAS(o, CLI_DRY_RUN);
-	char *safeurl;
+	char *safeurl, names[128];
 	migc *m;
 	int rc;
 
-	if (!url || !*url) {
-		usageerror(o, "no database: pass --database URL or set DATABASE_URL");
+	if (!url && strcmp(migc_dialect(r->set), "postgres") == 0 && pgenv(names, sizeof(names))) {
+		/* An empty URI: libpq takes everything from the environment. */
+		url = "postgresql://";
+		snprintf(r->envnote, sizeof(r->envnote), "postgresql:// (%s from the environment)", names);
+	}
+	if (!url) {
+		usageerror(o, "no database: pass --database URL or set DATABASE_URL (for PostgreSQL, PGHOST, PGDATABASE "
+		           "and the other PG variables psql reads are enough)");
 		return -MIGC_INPUT;
 	}
-	safeurl = migc__redacturl(url);
+	if (r->envnote[0]) {
+		safeurl = malloc(strlen(r->envnote) + 1);
+		if (safeurl)
+			memcpy(safeurl, r->envnote, strlen(r->envnote) + 1);
+	} else {
+		safeurl = migc__redacturl(url);
+	}
 	catchstops();
 	rc = migc_open(&m, url, r->set, readonly ? MIGC_READONLY : 0);
 	stopswith(m);
@@ -444,6 +491,8 @@ withdatabase(const struct cli_command *c, struct cli_run *r)
 			rc = migc_set_statement_timeout(m, (int)o->number[CLI_STATEMENT_TIMEOUT]);
 		if (rc == MIGC_OK && CLI_HAS(o, CLI_DDL_RETRIES))
 			rc = migc_set_ddl_retries(m, (int)o->number[CLI_DDL_RETRIES]);
+		if (rc == MIGC_OK && CLI_HAS(o, CLI_CREATE_SCHEMA))
+			rc = migc_set_create_schema(m, 1);
 		migc_set_allow_out_of_order(m, CLI_HAS(o, CLI_ALLOW_OUT_OF_ORDER));
 		migc_set_single_transaction(m, CLI_HAS(o, CLI_SINGLE_TRANSACTION));
 		migc_set_resume(m, CLI_HAS(o, CLI_RESUME));
@@ -507,8 +556,8 @@ migc__climain(const char *prog, int argc, char **argv, const struct migc_set *co
 	rc = checkargs(&o, c);
 	if (rc != EXIT_OK)
 		return rc;
-	url = o.text[CLI_DATABASE] ? o.text[CLI_DATABASE] : getenv("DATABASE_URL");
-	dialect = o.text[CLI_DIALECT] ? o.text[CLI_DIALECT] : url && *url ? urldialect(url) : NULL;
+	url = givenurl(&o);
+	dialect = o.text[CLI_DIALECT] ? o.text[CLI_DIALECT] : url ? urldialect(url) : pgenv(NULL, 0) ? "postgres" : NULL;
 	if (dialect && strcmp(dialect, "sqlite") != 0 && strcmp(dialect, "postgres") != 0)
 		return usageerror(&o, "--dialect: '%s' is not sqlite or postgres", dialect);
 	if (tool) {

@@ -41,6 +41,7 @@ static const struct hint {
 	{ "(migc_set_table)",                       "(--table)" },
 	{ "set another name with migc_set_table",   "pass --table to use another name" },
 	{ "(migc_set_schema)",                      "(--schema)" },
+	{ "call migc_set_create_schema(m, 1) to have it made", "pass --create-schema to have it made" },
 	{ "where a handle without migc_set_schema looks", "where a run without --schema looks" },
 	{ "made with migc_set_schema)",             "made with --schema)" },
 	{ "call migc_set_schema with the one",      "pass --schema with the one" },

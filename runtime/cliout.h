@@ -28,6 +28,7 @@ struct cli_run {
 	const struct migc_set *set;
 	migc *m;                            /* the open database; NULL for CLI_NODB */
 	const char *safeurl;                /* its URL without a password */
+	char envnote[200];                  /* what stands for the URL when libpq's environment gives it */
 	const struct migc_migration *last;  /* of the last SQL printed */
 	int nevents;                        /* migrations applied, reverted or baselined */
 };

@@ -184,6 +184,7 @@ struct migc {
 	int allow_out_of_order;
 	int single_transaction;
 	int resume;             /* up may go on with a failed no-transaction migration */
+	int create_schema;      /* PostgreSQL: make the schema set with migc_set_schema if missing */
 	int nchanged;           /* migrations applied, reverted or baselined by this call */
 	int unrecorded;         /* up found the newest row without its schema; recorded() clears it */
 	int fkwas;              /* SQLite: foreign_keys when the running up or down began; -1 none */

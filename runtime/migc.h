@@ -283,6 +283,11 @@ int migc_set_schema(migc *m, const char *schema);
 */
 const char *migc_tracking_schema(migc *m);
 
+/* PostgreSQL: when the schema set with migc_set_schema does not exist,
+** make it (CREATE SCHEMA, in the transaction that makes the tracking
+** table) instead of failing with MIGC_INPUT. MIGC_INPUT on SQLite. */
+int migc_set_create_schema(migc *m, int create);
+
 /* Apply all pending migrations in one transaction: all or none. Not
 ** with no-transaction or foreign-keys-on migrations (migc_up then
 ** refuses with MIGC_INPUT). */

@@ -226,12 +226,55 @@ tablecheck(migc *m, int *exists)
 	return rc;
 }
 
+/*
+** Before the table is made in the schema set with migc_set_schema: that
+** schema exists, or is made now when migc_set_create_schema asked for it;
+** else MIGC_INPUT, saying how to go on (CREATE TABLE would only say that
+** it does not exist).
+*/
+static int
+schemaready(migc *m)
+{
+	const char *vals[1] = { m->schema };
+	char sql[256], *q;
+	PGresult *res;
+	int exists, rc;
+
+	res = PQexecParams(PG(m)->conn, "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = $1",
+	                   1, NULL, vals, NULL, NULL, 0);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = res ? migc__pgerr(m, MIGC_ERROR, "cannot read the schemas", PQresultErrorMessage(res))
+		         : migc__pgconnerr(m, "cannot read the schemas");
+		PQclear(res);
+		return rc;
+	}
+	exists = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
+	PQclear(res);
+	if (exists)
+		return MIGC_OK;
+	q = PQescapeIdentifier(PG(m)->conn, m->schema, strlen(m->schema));
+	if (!q)
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
+	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", q);
+	rc = m->create_schema ? migc__pgrun(m, sql, NULL) :
+	     migc__seterr(m, MIGC_INPUT, "the schema %s for the tracking table (migc_set_schema) does not exist: "
+	                  "create it (CREATE SCHEMA %s), or call migc_set_create_schema(m, 1) to have it made", q, q);
+	PQfreemem(q);
+	return rc;
+}
+
 /* Make the table, found missing by tablecheck. */
 static int
 createtable(migc *m)
 {
 	char sql[1024], def[512];
 
+	if (m->schema[0]) {
+		int rc = schemaready(m);
+
+		if (rc != MIGC_OK)
+			return rc;
+	}
 	migc__trackdefinition(1, def, sizeof(def));
 	snprintf(sql, sizeof(sql), "CREATE TABLE %s (%s); COMMENT ON TABLE %s IS '" TRACK_MARKER "1'",
 	         PG(m)->qtable, def, PG(m)->qtable);

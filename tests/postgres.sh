@@ -441,3 +441,41 @@ t_pg_rows_memory() {
 	[ "$kb" -lt 102400 ] && [ "$(q "$db" 'SELECT sum(x) FROM rows_seen')" = 3 ]
 }
 check "[postgres] a migration's SELECT of 5 million rows keeps migc under 100 MB (rows read one by one)" t_pg_rows_memory
+
+# libpq's environment alone names the database, as it does for psql;
+# a SQLite set never reads it.
+t_pg_env_only() {
+	db=$(newdb envonly)
+	dbname=${db##*/}
+	dbname=${dbname%%\?*}
+	expect 0 "applied 0002_b" env -u DATABASE_URL PGHOST=127.0.0.1 PGPORT="$PGPORT" PGUSER=migc PGDATABASE="$dbname" \
+		PGSSLMODE=disable build/migc up --dir "$base" || return 1
+	expect 0 "database postgresql:// (PGHOST, PGPORT, PGDATABASE, PGUSER from the environment)" \
+		env -u DATABASE_URL PGHOST=127.0.0.1 PGPORT="$PGPORT" PGUSER=migc PGDATABASE="$dbname" PGSSLMODE=disable \
+		build/migc status --dir "$base" || return 1
+	expect 2 "no database: pass --database URL or set DATABASE_URL" env -u DATABASE_URL PGHOST=127.0.0.1 \
+		PGPORT="$PGPORT" PGDATABASE="$dbname" build/migc status --dialect sqlite --dir "$base"
+}
+check "[postgres] PGHOST, PGPORT, PGUSER and PGDATABASE alone name the database (not for a SQLite set)" t_pg_env_only
+
+# --schema NAME that does not exist: say how to make it, or make it.
+t_pg_create_schema() {
+	db=$(newdb createschema)
+	expect 2 "the schema \"new one\" for the tracking table (--schema) does not exist: create it (CREATE SCHEMA \"new one\"), or pass --create-schema to have it made" \
+		build/migc up --schema "new one" --dir "$base" --database "$db" || return 1
+	[ "$(q "$db" "SELECT count(*) FROM pg_namespace WHERE nspname = 'new one'")" = 0 ] &&
+		[ -z "$(tables "$db")" ] || { echo "the refused up changed the database"; return 1; }
+	expect 0 "applied 0002_b" build/migc up --schema "new one" --create-schema --dir "$base" --database "$db" || return 1
+	[ "$(q "$db" 'SELECT count(*) FROM "new one".migc_migrations')" = 2 ]
+}
+check "[postgres] --schema NAME that does not exist says to create it; --create-schema makes it" t_pg_create_schema
+
+# The README's recipe: a migration's objects follow the search_path,
+# which the URL's options set for the whole session.
+t_pg_search_path_recipe() {
+	db=$(newdb searchpath)
+	q "$db" "CREATE SCHEMA app" || return 1
+	expect 0 "applied 0002_b" build/migc up --dir "$base" --database "$db&options=-csearch_path%3Dapp" || return 1
+	[ "$(q "$db" "SELECT string_agg(schemaname || '.' || tablename, ',' ORDER BY tablename) FROM pg_tables WHERE tablename IN ('a', 'b', 'migc_migrations')")" = app.a,app.b,app.migc_migrations ]
+}
+check "[postgres] options=-csearch_path%3Dapp in the URL puts the migrations' tables and the tracking table in app" t_pg_search_path_recipe
