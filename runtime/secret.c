@@ -311,7 +311,8 @@ maskspans(struct scan *sc)
 	struct migc__text t = { NULL, 0, 0, 0 };
 	size_t i, at = 0;
 
-	qsort(sc->span, sc->nspan, sizeof(*sc->span), byfrom);
+	if (sc->nspan)
+		qsort(sc->span, sc->nspan, sizeof(*sc->span), byfrom);
 	migc__textadd(&t, "", 0);
 	for (i = 0; i < sc->nspan; i++) {
 		if (sc->span[i].to <= at)
