@@ -25,7 +25,7 @@
 ** password= overrides an earlier one.
 **
 ** What a user may have meant is masked too: a password with an unencoded
-** '@' (to the last '@' before the first '/'), words that follow an
+** '@' or '/' (see scanuri), words that follow an
 ** unquoted password (libpq refuses them, naming each: missing "="), and,
 ** in a text that is not a libpq URI, each URL it holds (another scheme's,
 ** one after a blank, one in a value: the server repeats a dbname). The
@@ -171,25 +171,29 @@ static void
 scanuri(struct scan *sc, size_t start)
 {
 	const char *s = sc->s;
-	size_t slash = start + strcspn(s + start, "/"), first = start + strcspn(s + start, "@/"), last = slash, colon, i, q;
+	size_t slash = start + strcspn(s + start, "/"), first = start + strcspn(s + start, "@/"), end = slash, last, colon, i, q;
 
-	for (i = first; i < slash; i++)
+	/* libpq's password runs from the ':' to the first '@' before the first
+	** '/'; the one meant, to the last '@' before it, or, with none, to the
+	** last '@' before the '?' (libpq then reads the '/' as the end of
+	** host:port, and the rest as the database's name). Both are masked,
+	** and each piece of it, which libpq reads as a host, a port or a name,
+	** and names in its errors. */
+	if (s[first] != '@')
+		end = slash + strcspn(s + slash, "?");
+	for (last = end, i = first; i < end; i++)
 		if (s[i] == '@')
 			last = i;
-	if (last < slash) {
-		colon = start + strcspn(s + start, ":");
-		if (colon < last) {
-			/* libpq's password runs to the first '@', the one meant to the
-			** last; libpq reads the rest as the host, and names it. */
-			addspan(sc, colon + 1, last);
-			addpct(sc, s + colon + 1, last - colon - 1);
-			for (i = colon + 1; i < last; i += strcspn(s + i, "@") + 1)
-				addpct(sc, s + i, strcspn(s + i, "@"));
-		}
+	colon = start + strcspn(s + start, ":");
+	if (s[last] == '@' && colon < last && colon < slash) {
+		addspan(sc, colon + 1, last);
+		addpct(sc, s + colon + 1, last - colon - 1);
+		for (i = colon + 1; i < last; i += strcspn(s + i, "@/") + 1)
+			addpct(sc, s + i, strcspn(s + i, "@/"));
 	}
 	if ((q = querystart(s, s[first] == '@' ? first + 1 : start)) != 0)
 		scanquery(sc, q);
-	if (last < slash && last != first && (q = querystart(s, last + 1)) != 0)
+	if (s[last] == '@' && last != first && (q = querystart(s, last + 1)) != 0)
 		scanquery(sc, q);
 }
 
