@@ -141,7 +141,7 @@ same(const char *what, const char *name, char *got, const char *want)
 {
 	int differ = !got || strcmp(got, want) != 0;
 
-	printf("[%s] url: %s: %s", differ ? "FAIL" : "PASS", what, name);
+	printf("[%s] %s: %s", differ ? "FAIL" : "PASS", what, name);
 	if (differ) {
 		printf(": got ");
 		putescaped(got ? got : "NULL");
@@ -159,9 +159,9 @@ checkmasks(void)
 	int nfail = 0;
 
 	for (i = 0; i < sizeof(masks) / sizeof(masks[0]); i++)
-		nfail += same("libpq's message", masks[i].name, migc__maskpw(masks[i].text, masks[i].url, NULL, 0), masks[i].want);
+		nfail += same("url: libpq's message", masks[i].name, migc__maskpw(masks[i].text, masks[i].url, NULL, 0), masks[i].want);
 	/* PGPASSWORD's value and the one libpq used, NULL and empty skipped. */
-	nfail += same("libpq's message", "PGPASSWORD's value",
+	nfail += same("url: libpq's message", "PGPASSWORD's value",
 	              migc__maskpw("auth failed (PGpw-S3cret)", "postgres://app@db/app", extra, 3), "auth failed (***)");
 	return nfail;
 }
@@ -277,7 +277,7 @@ main(void)
 	}
 	nfail += checkmasks();
 	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
-		nfail += same("the printed copy", forms[i].name, migc__redacturl(forms[i].url), forms[i].want);
+		nfail += same("url: the printed copy", forms[i].name, migc__redacturl(forms[i].url), forms[i].want);
 #ifdef MIGC_POSTGRES
 		nfail += checklibpq(forms[i].name, forms[i].url);
 #endif
