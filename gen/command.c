@@ -5,9 +5,11 @@
 */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "migc.h"
+#include "url.h"
 #include "scan.h"
 #include "util.h"
 #include "diag.h"
@@ -28,13 +30,20 @@ parsedialect(const char *s, enum dialect *d)
 	return 0;
 }
 
+/* arg may be a connection string given in the wrong place (after a
+** misspelt --replay-database): it is quoted without its passwords. */
 int
 usageerror(const char *usage, const char *fmt, const char *arg)
 {
+	char *safe = migc__redacturl(arg);
+
+	if (!safe)
+		fatal("out of memory");
 	fputs("migc: error: ", stderr);
-	fprintf(stderr, fmt, arg);
+	fprintf(stderr, fmt, safe);
 	fputc('\n', stderr);
 	fputs(usage, stderr);
+	free(safe);
 	return 2;
 }
 

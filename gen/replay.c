@@ -210,6 +210,19 @@ pgrun(PGconn *c, const char *sql, const char *what)
 	return ok ? 0 : -1;
 }
 
+/* Print libpq's message on connecting c through url (to the database
+** named, if any), its passwords masked. */
+static void
+connecterror(PGconn *c, const char *url, const char *name)
+{
+	char *msg = migc__pgconnmsg(c, url);
+
+	if (!msg)
+		fatal("out of memory");
+	fprintf(stderr, "migc: error: --replay-database: cannot connect%s%s: %s", *name ? " to " : "", name, msg);
+	free(msg);
+}
+
 /* Replay on a scratch database made through url, dropped afterwards. */
 static int
 replaypg(struct migc_set *set, const char *dir, const char *url)
@@ -223,7 +236,7 @@ replaypg(struct migc_set *set, const char *dir, const char *url)
 
 	admin = PQconnectdb(url);
 	if (PQstatus(admin) != CONNECTION_OK) {
-		fprintf(stderr, "migc: error: --replay-database: cannot connect: %s", PQerrorMessage(admin));
+		connecterror(admin, url, "");
 		PQfinish(admin);
 		return -1;
 	}
@@ -244,7 +257,7 @@ replaypg(struct migc_set *set, const char *dir, const char *url)
 		c = PQconnectdbParams(keys, vals, 1);
 		if (PQstatus(c) != CONNECTION_OK) {
 			if (!caught)
-				fprintf(stderr, "migc: error: --replay-database: cannot connect to %s: %s", scratch, PQerrorMessage(c));
+				connecterror(c, url, scratch);
 			rc = MIGC_ERROR;
 		} else {
 			rc = migc_wrap_pg(&m, c, set);

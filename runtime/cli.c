@@ -13,6 +13,7 @@
 
 #include "migc.h"
 #include "url.h"
+#include "text.h"
 #include "cli.h"
 #include "cliout.h"
 #include "version.h"
@@ -148,16 +149,28 @@ usage(FILE *f, const struct cli_opts *o, const struct cli_tool *tool)
 	        "\nexit status: 0 ok, 1 runtime error, 2 usage or bad input, 3 verification failure\n");
 }
 
+/* Print a usage error. An argument may be a connection string given in
+** the wrong place (an operand, after a misspelt option, another option's
+** value), which the message quotes: no password any argument holds is
+** printed. */
 static int
 usageerror(const struct cli_opts *o, const char *fmt, ...)
 {
+	struct migc__text t = { NULL, 0, 0, 0 };
 	va_list ap;
+	char *safe;
+	int i;
 
-	fprintf(stderr, "%s: error: ", o->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	migc__textvprintf(&t, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see %s --help)\n", o->prog);
+	for (i = 1; i < o->argc && t.s && !t.nomem; i++) {
+		safe = migc__maskpw(t.s, o->argv[i], NULL, 0);
+		free(t.s);
+		t.s = safe;
+	}
+	fprintf(stderr, "%s: error: %s (see %s --help)\n", o->prog, t.s && !t.nomem ? t.s : "out of memory", o->prog);
+	free(t.s);
 	return EXIT_USAGE;
 }
 
@@ -535,6 +548,8 @@ migc__climain(const char *prog, int argc, char **argv, const struct migc_set *co
 	memset(&o, 0, sizeof(o));
 	memset(&run, 0, sizeof(run));
 	o.prog = prog;
+	o.argc = argc;
+	o.argv = argv;
 	run.o = &o;
 	run.set = nsets ? sets[0] : NULL;
 	rc = parseargs(&o, argc, argv, tool != NULL);

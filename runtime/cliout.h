@@ -14,6 +14,8 @@
 ** that value as a number for a version or a number of seconds. */
 struct cli_opts {
 	const char *prog;
+	int argc;                           /* the command line, as main() had it */
+	char **argv;
 	const char *cmd;
 	int help;
 	unsigned given;                     /* CLI_BIT of each option given */

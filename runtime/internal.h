@@ -305,6 +305,12 @@ int migc__schemaprint(migc *m, char out[68]);     /* the live schema's fingerpri
 long long migc__sqlitepragma(struct sqlite3 *db, const char *sql);
 int migc__sqliteerr(migc *m, const char *what);
 
+/* pg.c, built with PostgreSQL: libpq's message about connecting c through
+** url (NULL: not known) with every password masked (migc__maskpw): those
+** url holds, PGPASSWORD's and the one libpq used (PQpass, maybe from
+** .pgpass). Malloc'd; NULL when out of memory. */
+char *migc__pgconnmsg(struct pg_conn *c, const char *url);
+
 /* sqlitesession.c: the SQLite driver's xSessionSave and xSessionReset;
 ** note tells it of each statement before it runs. */
 int migc__sqlitesessionsave(migc *m);

@@ -142,6 +142,24 @@ connecthint(const char *msg)
 	return "";
 }
 
+/*
+** Only what comes of connecting is masked: there libpq repeats parts of
+** the connection string in its errors (a bad percent-encoding, a whole URI
+** with a bad IPv6 host, a keyword it does not know) and the server names
+** the database and user. After that the client sends no password again,
+** and masking would cut a migration's error wherever a short password
+** happens to occur in it.
+*/
+char *
+migc__pgconnmsg(PGconn *c, const char *url)
+{
+	const char *extra[2];
+
+	extra[0] = getenv("PGPASSWORD");
+	extra[1] = PQpass(c);
+	return migc__maskpw(PQerrorMessage(c), url, extra, 2);
+}
+
 static int
 pgopen(migc *m, const char *target, int flags)
 {
@@ -153,9 +171,11 @@ pgopen(migc *m, const char *target, int flags)
 	if (!conn)
 		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	if (PQstatus(conn) != CONNECTION_OK) {
-		const char *msg = PQerrorMessage(conn);
+		char *msg = migc__pgconnmsg(conn, target);
 
-		rc = pgerrhint(m, MIGC_ERROR, "cannot connect to PostgreSQL", msg, connecthint(msg));
+		rc = msg ? pgerrhint(m, MIGC_ERROR, "cannot connect to PostgreSQL", msg, connecthint(msg))
+		         : migc__seterr(m, MIGC_NOMEM, "out of memory");
+		free(msg);
 		PQfinish(conn);
 		return rc;
 	}
@@ -175,17 +195,53 @@ pgopen(migc *m, const char *target, int flags)
 ** (committing its uncommitted work) or which would hold migc's
 ** statements hostage to its fate.
 */
+/* Whether libpq read c's connection string: once it has, it holds a port
+** (the string's, PGPORT's or its default). */
+static int
+readconninfo(PGconn *c)
+{
+	PQconninfoOption *opts = PQconninfo(c), *o;
+	int read = 0;
+
+	for (o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "port") == 0)
+			read = o->val != NULL;
+	PQconninfoFree(opts);
+	return read;
+}
+
+/* The application's connection c is not connected: say so, with libpq's
+** message, passwords masked. Its connection string is not migc's to
+** know, so a message about reading it, which may repeat any part of it,
+** is not repeated. */
+static int
+notconnected(migc *m, PGconn *c)
+{
+	char *msg;
+	size_t n;
+	int rc;
+
+	if (!readconninfo(c))
+		return migc__seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is not connected (PQstatus %d): "
+		                    "libpq could not read its connection string (PQerrorMessage says why; "
+		                    "migc does not repeat it, as it may hold a password)", (int)PQstatus(c));
+	msg = migc__pgconnmsg(c, NULL);
+	if (!msg)
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		n--;
+	rc = migc__seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is not connected (PQstatus %d)%s%.*s",
+	                  (int)PQstatus(c), n ? ": " : "", (int)n, msg);
+	free(msg);
+	return rc;
+}
+
 static int
 connidle(migc *m, PGconn *c)
 {
-	const char *msg = PQerrorMessage(c);
-	size_t n = strlen(msg);
-
-	while (n > 0 && msg[n - 1] == '\n')
-		n--;
 	if (PQstatus(c) != CONNECTION_OK)
-		return migc__seterr(m, MIGC_INPUT, "the application's PostgreSQL connection is not connected (PQstatus %d)%s%.*s",
-		              (int)PQstatus(c), n ? ": " : "", (int)n, msg);
+		return notconnected(m, c);
 	switch (PQtransactionStatus(c)) {
 	case PQTRANS_IDLE:
 		return MIGC_OK;

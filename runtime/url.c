@@ -1,7 +1,6 @@
 /*
 ** url.c: what kind of database a URL names, the SQLite URI a sqlite: URL
-** stands for, and a copy of a URL that is safe to print (a password
-** never leaves this file).
+** stands for (secret.c makes the copy of a URL that is safe to print).
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,10 +61,8 @@ hexval(int c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* Decode s[0..n) into out (at least n + 1 bytes); -1 on %00, which
-** SQLite would take as the end of the text. */
-static int
-decode(const char *s, size_t n, char *out)
+int
+migc__pctdecode(const char *s, size_t n, char *out)
 {
 	size_t i, k = 0;
 
@@ -162,7 +159,7 @@ migc__sqliteuri(const char *target, int readonly, char **uri, char *err, size_t 
 		rc = MIGC_NOMEM;
 		goto out;
 	}
-	if (decode(target, pathlen, name) != 0) {
+	if (migc__pctdecode(target, pathlen, name) != 0) {
 		snprintf(err, nerr, "%%00 in the SQLite URL: SQLite would end the file name there");
 		rc = MIGC_INPUT;
 		goto out;
@@ -199,7 +196,7 @@ migc__sqliteuri(const char *target, int readonly, char **uri, char *err, size_t 
 		eq = strcspn(seg, "=");
 		if (eq > n)
 			eq = n;
-		if (decode(seg, eq, name) != 0 || decode(seg + (eq < n ? eq + 1 : n), n - (eq < n ? eq + 1 : n), value) != 0) {
+		if (migc__pctdecode(seg, eq, name) != 0 || migc__pctdecode(seg + (eq < n ? eq + 1 : n), n - (eq < n ? eq + 1 : n), value) != 0) {
 			snprintf(err, nerr, "%%00 in the SQLite URL: SQLite would end the parameter there");
 			rc = MIGC_INPUT;
 			break;
@@ -230,123 +227,4 @@ out:
 		*uri = NULL;
 	}
 	return rc;
-}
-
-/* Replace s[from..to) of the copy in *out with "***". */
-static char *
-mask(const char *s, size_t from, size_t to)
-{
-	size_t n = strlen(s);
-	char *out = malloc(n - (to - from) + 4);
-
-	if (!out)
-		return NULL;
-	memcpy(out, s, from);
-	memcpy(out + from, "***", 3);
-	memcpy(out + from + 3, s + to, n - to + 1);
-	return out;
-}
-
-/* Mask the value of every password= parameter of the query string in
-** s (freed; the result is a new copy, or NULL when out of memory). */
-static char *
-maskquery(char *s)
-{
-	char *q = strchr(s, '?'), *p, *masked;
-	size_t off;
-
-	for (p = q; p && (p = strstr(p, "password=")) != NULL; p = s + off) {
-		off = (size_t)(p - s) + 9;
-		if (p[-1] != '?' && p[-1] != '&')
-			continue;
-		masked = mask(s, off, off + strcspn(p + 9, "&#"));
-		free(s);
-		s = masked;
-		if (!s)
-			return NULL;
-		off += 3;
-	}
-	return s;
-}
-
-/* Mask the value of every password keyword of a libpq keyword=value
-** string s (freed; the result is a new copy, or NULL when out of memory). */
-static char *
-maskkeywords(char *out)
-{
-	const char *p, *end;
-	char *next;
-
-	for (p = out; out && (p = strstr(p, "password")) != NULL; p = next) {
-		const char *v = p + 8;
-
-		next = (char *)v;
-		if (p != out && p[-1] != ' ' && p[-1] != '\t')
-			continue;
-		while (*v == ' ')
-			v++;
-		if (*v != '=')
-			continue;
-		v++;
-		while (*v == ' ')
-			v++;
-		if (*v == '\'') {
-			const char *q = v + 1;
-
-			while (*q && *q != '\'')
-				q += (*q == '\\' && q[1]) ? 2 : 1;
-			end = *q ? q + 1 : q;
-		} else {
-			end = v + strcspn(v, " \t");
-		}
-		{
-			size_t off = (size_t)(v - out) + 3;
-			char *masked = mask(out, (size_t)(v - out), (size_t)(end - out));
-
-			free(out);
-			out = masked;
-			next = out ? out + off : NULL;
-		}
-		if (!out)
-			break;
-	}
-	return out;
-}
-
-/*
-** A URL ("scheme://": libpq reads a URI only when the text starts with
-** its scheme) has its user:password@ and its password= parameters
-** masked; any other text is masked as a keyword string, also one that
-** holds a "://" further on ("password=s://"). A text with "://" that is
-** not a URL is masked both ways, in case it was meant as one.
-*/
-char *
-migc__redacturl(const char *url)
-{
-	const char *p, *at, *colon, *end;
-	char *out;
-
-	p = strstr(url, "://");
-	if (p) {
-		int isurl = strspn(url, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-.") == (size_t)(p - url);
-
-		/* scheme://user:password@host/...: as libpq reads it, the
-		** userinfo runs to an '@' before the first '/' ('?' and '#'
-		** included); mask through the last such '@'. */
-		p += 3;
-		end = p + strcspn(p, "/");
-		for (at = NULL, colon = p; colon < end; colon++)
-			if (*colon == '@')
-				at = colon;
-		colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
-		out = colon ? mask(url, (size_t)(colon + 1 - url), (size_t)(at - url)) : migc__strdup(url);
-		out = out ? maskquery(out) : NULL;
-		return out && !isurl ? maskkeywords(out) : out;
-	}
-	if (strncmp(url, "sqlite:", 7) == 0 || strncmp(url, "sqlite3:", 8) == 0 || strncmp(url, "file:", 5) == 0) {
-		out = migc__strdup(url);
-		return out ? maskquery(out) : NULL;
-	}
-	out = migc__strdup(url);
-	return out ? maskkeywords(out) : NULL;
 }

@@ -1,8 +1,8 @@
 /*
-** url.h: database URLs (url.c): what kind of database a URL names, the
-** SQLite URI of a sqlite: URL, and a copy that is safe to print. A header
-** of its own because the command line (cli.c), which sees only migc.h
-** otherwise, needs the kind and the printable copy too.
+** url.h: database URLs: what kind of database a URL names and the SQLite
+** URI of a sqlite: URL (url.c), and copies with their passwords masked
+** (secret.c). A header of its own because the command line (cli.c), which
+** sees only migc.h otherwise, needs the kind and the printable copy too.
 */
 #ifndef MIGC_URL_H
 #define MIGC_URL_H
@@ -18,7 +18,23 @@ enum urlkind migc__urlkind(const char *url, const char **target);
 ** URL, malloc'd into *uri; readonly: mode=rwc reads as rw. MIGC_INPUT
 ** with the message in err for an unknown or bad parameter or a %00. */
 int migc__sqliteuri(const char *target, int readonly, char **uri, char *err, size_t nerr);
-char *migc__redacturl(const char *url);   /* malloc'd copy with any password as *** */
+/* Percent-decode s[0..n) into out (at least n + 1 bytes) as SQLite and
+** libpq do (%HH; any other '%' is kept); -1 on %00, which either refuses. */
+int migc__pctdecode(const char *s, size_t n, char *out);
+
+/*
+** Passwords are never printed. migc__redacturl: a copy of a URL or a
+** keyword string with each password in it as ***: every one, the first and
+** later ones, in each form libpq reads and each one a user may have meant
+** (secret.c says which). migc__maskpw: a copy of text, a message libpq or
+** the server gave about connecting through url (NULL: none), with every
+** occurrence of each of those passwords masked as ***, as written and as
+** libpq decodes it, and of each non-NULL, non-empty extra[0..nextra); url
+** itself, where text repeats it whole, is shown as migc__redacturl shows
+** it. Both malloc'd; NULL when out of memory.
+*/
+char *migc__redacturl(const char *url);
+char *migc__maskpw(const char *text, const char *url, const char *const *extra, size_t nextra);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

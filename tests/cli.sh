@@ -24,6 +24,27 @@ t_usage() {
 }
 check "cli: usage errors exit 2 with a message; --help; a URL password is never printed" t_usage
 
+# A connection string given in the wrong place (as an operand, after a
+# misspelt option, as a command or another option's value) is quoted by
+# the usage error without its password, by migrate and by migc.
+t_usage_password() {
+	for args in "up|postgres://app:S3cretPW@db/app" "status|--databse=postgres://app:S3cretPW@db/app" \
+		"host=db password=S3cretPW|up" "up|--to|host=db password=S3cretPW" "status|--dialect|postgres://app:S3cretPW@db/app"; do
+		# shellcheck disable=SC2046
+		(IFS='|'; set -f; expect 2 "(see migrate --help)" build/migrate $args) || return 1
+		grep -Eq 'S3c|retPW' "$tmp/expect.out" && { echo "printed a password"; return 1; }
+		grep -qF '***' "$tmp/expect.out" || return 1
+	done
+	for args in "gen|--dialect|postgres|migrations/postgres|host=db password=S3cretPW" \
+		"gen|--dialect|postgres|--replay-databse=postgres://app:S3cretPW@db/app|migrations/postgres" \
+		"check|migrations/postgres|postgres://app:S3cretPW@db/app"; do
+		(IFS='|'; set -f; expect 2 "migc: error: " build/migc $args) || return 1
+		grep -Eq 'S3c|retPW' "$tmp/expect.out" && { echo "printed a password"; return 1; }
+		grep -qF '***' "$tmp/expect.out" || return 1
+	done
+}
+check "cli: a connection string in the wrong place: the usage error quotes it without its password" t_usage_password
+
 # Each command takes its own options: every misuse is exit 2 with its
 # message, before the database is opened (no file is made).
 t_options() {

@@ -74,6 +74,97 @@ t_pg_password() {
 }
 check "[postgres] passwords: a URL with a password works, is printed as ***, a wrong one fails without echo; keyword strings work" t_pg_password
 
+# Every form of password issue 14 lists: none is ever printed, not in
+# migc's own messages, not in libpq's (which echo parts of a connection
+# string), not by status or status --json, not by gen --replay-database.
+# A form a line, EXIT|NAME|WHAT THE OUTPUT SAYS|CONNECTION STRING (printf
+# %b escapes; @PORT@ is the server's port, 1 one where nothing listens).
+# Each password holds S3c or retPW, and the output never does. The role
+# migc logs in without a password (trust), so a wrong one still connects.
+pwforms() {
+	sed "s/@PORT@/$PGPORT/g" <<'EOF'
+0|a keyword string with :// in another value|application_name=x://y password=***|host=127.0.0.1 port=@PORT@ user=migc dbname=pwforms application_name=x://y password=S3cretPW
+0|keywords separated by newlines|password=***|host=127.0.0.1\nport=@PORT@\nuser=migc\npassword=S3cretPW\ndbname=pwforms
+0|keywords separated by tabs|password\t=\t***|host=127.0.0.1\tport=@PORT@\tuser=migc\tpassword\t=\tS3cretPW\tdbname=pwforms
+0|keywords separated by CR LF and a lone CR|password=***|host=127.0.0.1\r\nport=@PORT@\r\nuser=migc\rpassword=S3cretPW\r\ndbname=pwforms
+0|a value with a backslash-escaped space|password=*** dbname|host=127.0.0.1 port=@PORT@ user=migc password=S3c\\ retPW dbname=pwforms
+0|a second password= (libpq uses the last)|password=*** dbname=pwforms password=***|host=127.0.0.1 port=@PORT@ user=migc password=S3cOne dbname=pwforms password=S3cretPW
+0|sslpassword=|sslpassword=***|host=127.0.0.1 port=@PORT@ user=migc sslmode=disable sslpassword=S3cretPW dbname=pwforms
+0|a percent-encoded key in a URL query|pass%77ord=***|postgres://migc@127.0.0.1:@PORT@/pwforms?sslmode=disable&pass%77ord=S3cretPW
+0|a URL with both user:pw@ and ?password=|migc:***@127.0.0.1|postgres://migc:S3cOne@127.0.0.1:@PORT@/pwforms?password=S3cretPW&sslmode=disable
+0|a # in a URL query value|password=***&sslmode|postgres://migc@127.0.0.1:@PORT@/pwforms?password=S3c#retPW&sslmode=disable
+1|libpq's error on a bad percent-encoding in user:pw@|invalid percent-encoded token: "***"|postgres://migc:S3c%ZZretPW@127.0.0.1:1/pwforms
+1|libpq's error on a bad percent-encoding in ?password=|invalid percent-encoded token: "***"|postgres://migc@127.0.0.1:1/pwforms?password=S3c%ZZretPW
+1|libpq's error on a bad IPv6 host, which echoes the URL|"postgres://migc:***@[::1/pwforms"|postgres://migc:S3cretPW@[::1/pwforms
+1|libpq's error on an empty IPv6 host|"postgres://migc:***@[]/pwforms?password=***"|postgres://migc:S3cretPW@[]/pwforms?password=S3cOne
+1|libpq's error on a character after an IPv6 host|"postgres://migc:***@[::1]x/pwforms"|postgres://migc:S3cretPW@[::1]x/pwforms
+1|libpq's error on another scheme's URL with a = (read as keywords)|invalid connection option "mysql://migc:***@127.0.0.1/pwforms?a"|mysql://migc:S3cretPW@127.0.0.1/pwforms?a=b
+1|libpq's error on a URL after a blank (read as keywords)|invalid connection option "postgres://migc:***@127.0.0.1:1/pwforms?sslmode"| postgres://migc:S3cretPW@127.0.0.1:1/pwforms?sslmode=disable
+1|libpq's error on an unencoded / in the password (read as a port)|invalid integer value "***" for connection option "port"|postgres://migc:S3c/retPW@127.0.0.1:1/pwforms
+2|migc's error on a URL with one slash|unsupported database URL 'postgres:/migc:***@127.0.0.1:1/pwforms'|postgres:/migc:S3cretPW@127.0.0.1:1/pwforms
+1|libpq's error on an unquoted password with a space|missing "=" after "***"|host=127.0.0.1 port=1 user=migc password=x S3cretPW dbname=pwforms
+1|the server's error naming a database that is a URL|database "postgres://migc:***@x/y" does not exist|host=127.0.0.1 port=@PORT@ user=migc dbname=postgres://migc:S3cretPW@x/y
+EOF
+}
+
+t_pg_password_form() {
+	url=$(printf '%b' "$3")
+	for cmd in status "status --json" up; do
+		# shellcheck disable=SC2086
+		build/migc $cmd --dir "$base" --database "$url" >"$tmp/pw.out" 2>&1
+		got=$?
+		cat "$tmp/pw.out"
+		[ "$got" -eq "$1" ] || { echo "$cmd: exit status $got, not $1"; return 1; }
+		grep -Eq 'S3c|retPW' "$tmp/pw.out" && { echo "$cmd printed a password"; return 1; }
+		case $1.$cmd in
+		0.up) ;;
+		0.status\ --json) grep -qF '"database":"' "$tmp/pw.out" && grep -qF '***' "$tmp/pw.out" || return 1 ;;
+		*) grep -qF -- "$(printf '%b' "$2")" "$tmp/pw.out" || { echo "$cmd: expected: $2"; return 1; } ;;
+		esac
+	done
+	# gen exits 2 when the replay fails; libpq reads what migc refuses.
+	build/migc gen --dialect postgres --replay-database "$url" -o "$tmp/pw.c" "$base" >"$tmp/pw.out" 2>&1
+	got=$?
+	cat "$tmp/pw.out"
+	want=0
+	[ "$1" -eq 0 ] || want=2
+	[ "$got" -eq "$want" ] || { echo "gen --replay-database: exit status $got, not $want"; return 1; }
+	grep -Eq 'S3c|retPW' "$tmp/pw.out" && { echo "gen --replay-database printed a password"; return 1; }
+	[ "$1" -ne 1 ] || grep -qF -- "$(printf '%b' "$2")" "$tmp/pw.out" || { echo "gen --replay-database: expected: $2"; return 1; }
+}
+newdb pwforms >/dev/null
+pwforms >"$tmp/pwforms"
+while IFS='|' read -r st name says conn; do
+	check "[postgres] passwords: $name" t_pg_password_form "$st" "$says" "$conn"
+done <"$tmp/pwforms"
+
+# PGPASSWORD and .pgpass: libpq reads them itself. Whether right or wrong,
+# neither is printed, in text or JSON, nor by gen --replay-database.
+t_pg_pgpassword() {
+	url="postgres://migc_pw@127.0.0.1:$PGPORT/pwforms?sslmode=disable"
+	printf '127.0.0.1:%s:*:migc_pw:s3cret-pw\n' "$PGPORT" >"$tmp/pgpass.right"
+	printf '127.0.0.1:%s:*:migc_pw:S3cretPW\n' "$PGPORT" >"$tmp/pgpass.wrong"
+	chmod 600 "$tmp/pgpass.right" "$tmp/pgpass.wrong"
+	for how in "PGPASSWORD=s3cret-pw" "PGPASSFILE=$tmp/pgpass.right" "PGPASSWORD=S3cretPW" "PGPASSFILE=$tmp/pgpass.wrong"; do
+		case $how in *s3cret-pw | *right) want=0 ;; *) want=1 ;; esac
+		for cmd in status "status --json" gen; do
+			if [ "$cmd" = gen ]; then
+				env "$how" build/migc gen --dialect postgres --replay-database "$url" -o "$tmp/pw.c" "$base" >"$tmp/pw.out" 2>&1
+			else
+				# shellcheck disable=SC2086
+				env "$how" build/migc $cmd --dir "$base" --database "$url" >"$tmp/pw.out" 2>&1
+			fi
+			got=$?
+			cat "$tmp/pw.out"
+			[ "$cmd" != gen ] || got=$((got / 2))
+			[ "$got" -eq "$want" ] || { echo "$how $cmd: exit status $got, not $want"; return 1; }
+			grep -Eq 's3cret|S3c|retPW' "$tmp/pw.out" && { echo "$how $cmd printed a password"; return 1; }
+			[ "$want" -eq 0 ] || grep -qF 'password authentication failed for user "migc_pw"' "$tmp/pw.out" || return 1
+		done
+	done
+}
+check "[postgres] passwords: PGPASSWORD and .pgpass, right and wrong, never printed" t_pg_pgpassword
+
 t_pg_concurrently() {
 	d=$tmp/pg-only/cic
 	mig "$d" 0001_t.sql "CREATE TABLE t (a integer, b text);\nINSERT INTO t SELECT i, md5(i::text) FROM generate_series(1, 5000) i;\n"

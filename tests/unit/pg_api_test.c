@@ -282,6 +282,15 @@ checkwrapfailures(const char *url)
 	rc = migc_wrap_pg(&m, bad, &pg_migrations);
 	checkfailed("migc_wrap_pg of a connection that is not CONNECTION_OK", m, rc, MIGC_INPUT, "not connected", 1);
 	PQfinish(bad);
+	/* libpq's message repeats the token it could not decode: a password
+	** (migc does not know the connection string to mask it by). */
+	bad = PQconnectdb("postgres://migc:S3c%ZZretPW@127.0.0.1:1/x");
+	rc = migc_wrap_pg(&m, bad, &pg_migrations);
+	check(rc == MIGC_INPUT && strstr(migc_errmsg(m), "not connected") && !strstr(migc_errmsg(m), "S3c") &&
+	      !strstr(migc_errmsg(m), "retPW"),
+	      "migc_wrap_pg of a connection whose string libpq could not read repeats no password of it", migc_errmsg(m));
+	migc_close(m);
+	PQfinish(bad);
 
 	c = PQconnectdb(url);
 	if (PQstatus(c) != CONNECTION_OK) {

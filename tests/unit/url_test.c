@@ -1,14 +1,30 @@
 /*
 ** url_test.c: the copy of a database URL that migc prints, with every
-** password masked (includes the inputs the fuzzer found, fuzz_url), and
-** the SQLite URI that a sqlite:, sqlite3: or file: URL stands for.
+** password masked (includes the inputs the fuzzer found, fuzz_url), the
+** same for libpq's messages, held to what libpq itself reads, and the
+** SQLite URI that a sqlite:, sqlite3: or file: URL stands for.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef MIGC_POSTGRES
+#include <libpq-fe.h>
+#endif
+
 #include "migc.h"
 #include "internal.h"
+
+/* s on one line: control bytes as \\ooo. */
+static void
+putescaped(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 32 || *s == 127)
+			printf("\\%03o", (unsigned char)*s);
+		else
+			putchar(*s);
+}
 
 static const struct {
 	const char *url, *want;
@@ -39,6 +55,153 @@ static const struct {
 	/* fuzz_url findings: read before the string; a '#' in the password. */
 	{ "://:;1\nsqli#e:mC2C@CC\003@o", "://:***@o" },
 };
+
+/*
+** Every form of password issue 14 lists, and the ones found on the way:
+** the copy printed, beside what libpq reads (tests/postgres.sh runs the
+** same forms through a real migc). S3cretPW never survives.
+*/
+static const struct {
+	const char *name, *url, *want;
+} forms[] = {
+	{ "a keyword string with :// in another value",
+	  "host=db application_name=x://y password=S3cretPW dbname=app", "host=db application_name=x://y password=*** dbname=app" },
+	{ "a keyword string with :// and @ in another value",
+	  "options=-cx://u:v@w password=S3cretPW", "options=-cx://u:***@w password=***" },
+	{ "keywords separated by newlines", "host=db\npassword=S3cretPW\ndbname=app", "host=db\npassword=***\ndbname=app" },
+	{ "keywords separated by tabs", "host=db\tpassword\t=\tS3cretPW\tdbname=app", "host=db\tpassword\t=\t***\tdbname=app" },
+	{ "keywords separated by CR LF", "host=db\r\npassword=S3cretPW\r\ndbname=app", "host=db\r\npassword=***\r\ndbname=app" },
+	{ "keywords separated by a CR, a vertical tab and a form feed", "host=db\rpassword=S3cretPW\v\fdbname=app",
+	  "host=db\rpassword=***\v\fdbname=app" },
+	{ "a value with a backslash-escaped space", "host=db password=x\\ S3cretPW dbname=app", "host=db password=*** dbname=app" },
+	{ "an unquoted password with a space (libpq: missing =)", "host=db password=x S3cretPW dbname=app", "host=db password=*** dbname=app" },
+	{ "a value after blanks, which libpq reads past the next keyword", "host=db password= S3cretPW=x dbname=app",
+	  "host=db password= *** dbname=app" },
+	{ "a second password= keyword (libpq uses the last)", "password=first1 host=db password=S3cretPW", "password=*** host=db password=***" },
+	{ "sslpassword=", "host=db sslpassword=S3cretPW sslkey=k", "host=db sslpassword=*** sslkey=k" },
+	{ "a percent-encoded key in a URL query", "postgres://db/app?pass%77ord=S3cretPW&sslmode=require",
+	  "postgres://db/app?pass%77ord=***&sslmode=require" },
+	{ "a percent-encoded key in a URL query, first letter", "postgresql://db/app?%70assword=S3cretPW", "postgresql://db/app?%70assword=***" },
+	{ "a second password= in a URL query", "postgres://db/app?password=first1&password=S3cretPW",
+	  "postgres://db/app?password=***&password=***" },
+	{ "a URL with both user:pw@ and ?password=", "postgres://app:Userinfo1@db/app?sslmode=require&password=S3cretPW",
+	  "postgres://app:***@db/app?sslmode=require&password=***" },
+	{ "a # in a URL query value (libpq reads it as the value's)", "postgres://db/app?password=S3c#retPW&sslmode=require",
+	  "postgres://db/app?password=***&sslmode=require" },
+	{ "sslpassword= in a URL query", "postgres://db/app?sslpassword=S3cretPW", "postgres://db/app?sslpassword=***" },
+	{ "an invalid percent-encoding in the password", "postgres://app:S3c%ZZretPW@db/app", "postgres://app:***@db/app" },
+	{ "an unencoded @ in the password", "postgres://app:S3c@retPW@db/app", "postgres://app:***@db/app" },
+	{ "a bad IPv6 host", "postgres://app:S3cretPW@[::1/app", "postgres://app:***@[::1/app" },
+	{ "an unencoded / in the password (libpq: a port, then a database name)", "postgres://app:S3c/retPW@db/app?sslmode=require",
+	  "postgres://app:***@db/app?sslmode=require" },
+	{ "another scheme's URL with a =", "mysql://app:S3cretPW@db/app?a=b", "mysql://app:***@db/app?a=b" },
+	{ "a URL after blanks (libpq reads a keyword string)", "  postgres://app:S3cretPW@db/app", "  postgres://app:***@db/app" },
+	{ "a URL with one slash", "postgres:/app:S3cretPW@db/app", "postgres:/app:***@db/app" },
+	{ "an invalid percent-encoding in ?password=", "postgres://db/app?password=S3c%ZZretPW", "postgres://db/app?password=***" },
+	{ "an empty IPv6 host before ?password=", "postgres://app:S3cretPW@[]/app?password=S3cOne", "postgres://app:***@[]/app?password=***" },
+	{ "an unterminated IPv6 host holding ?password=", "postgres://app@[::1?password=S3cretPW", "postgres://app@[::1?password=***" },
+	{ "a [ in the database name", "postgres://db/a[p?password=S3cretPW", "postgres://db/a[p?password=***" },
+	{ "a keyword string whose dbname is a URL", "host=db dbname=postgres://app:S3cretPW@x/y", "host=db dbname=postgres://app:***@x/y" },
+	{ "a quoted password and a word after it", "host=db password='S3c ret' PW", "host=db password=***" },
+};
+
+/*
+** Masking a message libpq gave about connecting through a URL: text, URL,
+** and what migc prints of the text.
+*/
+static const struct {
+	const char *name, *text, *url, *want;
+} masks[] = {
+	{ "libpq's percent-encoding error", "invalid percent-encoded token: \"S3c%ZZretPW\"\n",
+	  "postgres://app:S3c%ZZretPW@db/app", "invalid percent-encoded token: \"***\"\n" },
+	{ "a URL repeated whole is its printed copy",
+	  "end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"postgres://app:pw@[::1/app\"",
+	  "postgres://app:pw@[::1/app",
+	  "end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"postgres://app:***@[::1/app\"" },
+	{ "the host libpq reads after an unencoded @", "could not translate host name \"retPW@db\" to address: Name or service not known\n",
+	  "postgres://app:S3c@retPW@db/app", "could not translate host name \"***@db\" to address: Name or service not known\n" },
+	{ "a password as libpq decodes it", "password p@ss", "postgres://app:p%40ss@db/app", "password ***" },
+	{ "the port and database name libpq reads after an unencoded /",
+	  "invalid integer value \"S3c\" for connection option \"port\"; database \"retPW@db/app\" does not exist",
+	  "postgres://app:S3c/retPW@db/app", "invalid integer value \"***\" for connection option \"port\"; database \"***@db/app\" does not exist" },
+	{ "a keyword value as libpq unquotes it", "missing \"=\" after \"S3cretPW\"; \"x S3cretPW\", \"it's\"",
+	  "password=x S3cretPW password='it\\'s'", "missing \"=\" after \"***\"; \"***\", \"***\"" },
+	{ "overlapping passwords, every byte", "xxabcdefyy", "postgres://app:abcd@db/app?password=cdef", "xx***yy" },
+	{ "every password, the first and the last", "S3cOne and S3cretPW", "password=S3cOne password=S3cretPW", "*** and ***" },
+	{ "text that holds *** is kept as it is", "it says *** and password=*** already: 'x***'",
+	  "postgres://app:S3cretPW@db/app", "it says *** and password=*** already: 'x***'" },
+	{ "a password of asterisks", "a ** b *** c", "password=**", "a *** b *** c" },
+	{ "no password, nothing masked", "could not connect to server", "postgres://app@db/app", "could not connect to server" },
+	{ "no URL", "could not connect to server", NULL, "could not connect to server" },
+};
+
+/* Report got (freed) against want, as a case of what: 1 when they differ. */
+static int
+same(const char *what, const char *name, char *got, const char *want)
+{
+	int differ = !got || strcmp(got, want) != 0;
+
+	printf("[%s] %s: %s", differ ? "FAIL" : "PASS", what, name);
+	if (differ) {
+		printf(": got ");
+		putescaped(got ? got : "NULL");
+	}
+	printf("\n");
+	free(got);
+	return differ;
+}
+
+static int
+checkmasks(void)
+{
+	const char *extra[] = { NULL, "PGpw-S3cret", "" };
+	size_t i;
+	int nfail = 0;
+
+	for (i = 0; i < sizeof(masks) / sizeof(masks[0]); i++)
+		nfail += same("url: libpq's message", masks[i].name, migc__maskpw(masks[i].text, masks[i].url, NULL, 0), masks[i].want);
+	/* PGPASSWORD's value and the one libpq used, NULL and empty skipped. */
+	nfail += same("url: libpq's message", "PGPASSWORD's value",
+	              migc__maskpw("auth failed (PGpw-S3cret)", "postgres://app@db/app", extra, 3), "auth failed (***)");
+	return nfail;
+}
+
+#ifdef MIGC_POSTGRES
+/*
+** What libpq itself reads (PQconninfoParse, which connects nowhere): its
+** error repeats no password once masked, and each password it reads is
+** one migc masks whole.
+*/
+static int
+checklibpq(const char *name, const char *url)
+{
+	char *err = NULL, *got;
+	PQconninfoOption *opts = PQconninfoParse(url, &err), *o;
+	int ok = 1;
+
+	if (err) {
+		got = migc__maskpw(err, url, NULL, 0);
+		ok = got && !strstr(got, "S3c") && !strstr(got, "retPW");
+		if (!ok)
+			printf("    libpq: %s    masked: %s\n", err, got ? got : "NULL");
+		free(got);
+		PQfreemem(err);
+	}
+	for (o = opts; o && o->keyword; o++) {
+		if (!o->val || !*o->val || (strcmp(o->keyword, "password") != 0 && strcmp(o->keyword, "sslpassword") != 0))
+			continue;
+		got = migc__maskpw(o->val, url, NULL, 0);
+		if (!got || strcmp(got, "***") != 0) {
+			printf("    libpq reads %s=%s, masked as %s\n", o->keyword, o->val, got ? got : "NULL");
+			ok = 0;
+		}
+		free(got);
+	}
+	PQconninfoFree(opts);
+	printf("[%s] url: libpq's reading: %s\n", ok ? "PASS" : "FAIL", name);
+	return !ok;
+}
+#endif
 
 /* URL, read-only open, then the URI, or "!" and a fragment of the error. */
 static const struct {
@@ -111,6 +274,13 @@ main(void)
 			nfail++;
 		}
 		free(got);
+	}
+	nfail += checkmasks();
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		nfail += same("url: the printed copy", forms[i].name, migc__redacturl(forms[i].url), forms[i].want);
+#ifdef MIGC_POSTGRES
+		nfail += checklibpq(forms[i].name, forms[i].url);
+#endif
 	}
 	return nfail ? 1 : 0;
 }
