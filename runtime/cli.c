@@ -437,15 +437,17 @@ givenurl(const struct cli_opts *o)
 
 /*
 ** libpq's environment, which psql connects by when no URL is given: 1
-** when one of these variables is set, their names then in out (a buffer
-** of n bytes, unless NULL), as "PGHOST, PGDATABASE".
+** when it names a database (PGHOST, PGHOSTADDR, PGDATABASE or PGSERVICE
+** is set: PGPORT or PGUSER alone are defaults many shells carry, not a
+** choice of database), the names of the variables set then in out (a
+** buffer of n bytes, unless NULL), as "PGHOST, PGPORT, PGDATABASE".
 */
 static int
 pgenv(char *out, size_t n)
 {
 	static const char *const vars[] = { "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE" };
 	size_t i, len = 0;
-	int found = 0;
+	int names = 0;
 
 	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i]);
@@ -453,10 +455,10 @@ pgenv(char *out, size_t n)
 		if (!v || !*v)
 			continue;
 		if (out && len < n)
-			len += (size_t)snprintf(out + len, n - len, "%s%s", found ? ", " : "", vars[i]);
-		found = 1;
+			len += (size_t)snprintf(out + len, n - len, "%s%s", len ? ", " : "", vars[i]);
+		names |= strcmp(vars[i], "PGPORT") != 0 && strcmp(vars[i], "PGUSER") != 0;
 	}
-	return found;
+	return names;
 }
 
 /* Open the database, set the options on the handle and run command c.
@@ -477,8 +479,8 @@ withdatabase(const struct cli_command *c, struct cli_run *r)
 		snprintf(r->envnote, sizeof(r->envnote), "postgresql:// (%s from the environment)", names);
 	}
 	if (!url) {
-		usageerror(o, "no database: pass --database URL or set DATABASE_URL (for PostgreSQL, PGHOST, PGDATABASE "
-		           "and the other PG variables psql reads are enough)");
+		usageerror(o, "no database: pass --database URL or set DATABASE_URL (for PostgreSQL, PGHOST or "
+		           "PGDATABASE, with the other variables psql reads, are enough)");
 		return -MIGC_INPUT;
 	}
 	if (r->envnote[0]) {
@@ -572,7 +574,8 @@ migc__climain(const char *prog, int argc, char **argv, const struct migc_set *co
 	if (rc != EXIT_OK)
 		return rc;
 	url = givenurl(&o);
-	dialect = o.text[CLI_DIALECT] ? o.text[CLI_DIALECT] : url ? urldialect(url) : pgenv(NULL, 0) ? "postgres" : NULL;
+	dialect = o.text[CLI_DIALECT] ? o.text[CLI_DIALECT] : url ? urldialect(url) :
+	          c->db != CLI_NODB && pgenv(NULL, 0) ? "postgres" : NULL;
 	if (dialect && strcmp(dialect, "sqlite") != 0 && strcmp(dialect, "postgres") != 0)
 		return usageerror(&o, "--dialect: '%s' is not sqlite or postgres", dialect);
 	if (tool) {

@@ -93,9 +93,10 @@ t_lock_timeout() {
 	db=$tmp/locked.db
 	build/migc up --to 1 --dir "$base" --database "sqlite:$db" >/dev/null || return 1
 	# Another connection holds the write lock for three seconds.
-	(printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 3; printf 'COMMIT;\n') | sqlite3 "$db" >/dev/null &
+	rm -f "$tmp/holder.out"
+	(printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 3; printf 'COMMIT;\n') | sqlite3 "$db" >"$tmp/holder.out" &
 	holder=$!
-	sleep 1
+	waitfor "the other connection's write lock" test -s "$tmp/holder.out" || return 1
 	expect 1 "the database stayed locked by another connection for the whole lock timeout (1 s)" \
 		build/migc up --lock-timeout 1 --dir "$base" --database "sqlite:$db"
 	st=$?
@@ -104,9 +105,10 @@ t_lock_timeout() {
 	[ "$(q "$db" 'SELECT count(*) FROM migc_migrations')" = 1 ] || return 1
 	expect 0 "applied 0002_b" build/migc up --lock-timeout 5 --dir "$base" --database "sqlite:$db" || return 1
 	# Up to date, up reads the table and neither takes nor waits for the lock.
-	(printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 3; printf 'COMMIT;\n') | sqlite3 "$db" >/dev/null &
+	rm -f "$tmp/holder.out"
+	(printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 3; printf 'COMMIT;\n') | sqlite3 "$db" >"$tmp/holder.out" &
 	holder=$!
-	sleep 1
+	waitfor "the other connection's write lock" test -s "$tmp/holder.out" || return 1
 	expect 0 "nothing to apply" build/migc up --lock-timeout 1 --dir "$base" --database "sqlite:$db"
 	st=$?
 	wait "$holder"

@@ -11,7 +11,8 @@ t_pg_lock_timeout() {
 	db=$(newdb slowlock)
 	build/migc up --dir "$d" --database "$db" >"$tmp/slow.out" 2>&1 &
 	holder=$!
-	sleep 1
+	waitfor "the first migrator's lock" qis "$db" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted" 1 ||
+		return 1
 	expect 1 "timed out after 1 s waiting for the migration lock held by pid" \
 		build/migc up --lock-timeout 1 --dir "$d" --database "$db"
 	st=$?
@@ -545,7 +546,10 @@ t_pg_env_only() {
 		env -u DATABASE_URL PGHOST=127.0.0.1 PGPORT="$PGPORT" PGUSER=migc PGDATABASE="$dbname" PGSSLMODE=disable \
 		build/migc status --dir "$base" || return 1
 	expect 2 "no database: pass --database URL or set DATABASE_URL" env -u DATABASE_URL PGHOST=127.0.0.1 \
-		PGPORT="$PGPORT" PGDATABASE="$dbname" build/migc status --dialect sqlite --dir "$base"
+		PGPORT="$PGPORT" PGDATABASE="$dbname" build/migc status --dialect sqlite --dir "$base" || return 1
+	# PGPORT and PGUSER alone name no database.
+	expect 2 "no database: pass --database URL or set DATABASE_URL" env -u DATABASE_URL -u PGHOST -u PGDATABASE \
+		PGPORT="$PGPORT" PGUSER=migc build/migc status --dialect postgres --dir "$base"
 }
 check "[postgres] PGHOST, PGPORT, PGUSER and PGDATABASE alone name the database (not for a SQLite set)" t_pg_env_only
 

@@ -121,7 +121,7 @@ else
 	check "[postgres] session: SET ROLE and SET SESSION AUTHORIZATION do not leak (the next migration's tables keep their owner)" t_ss_role
 
 	t_ss_timeout() {
-		samestate timeout "SET statement_timeout = '20ms';\n" "SELECT pg_sleep(0.2);\nCREATE TABLE slept (a integer);\n"
+		samestate timeout "SET statement_timeout = '100ms';\n" "SELECT pg_sleep(0.6);\nCREATE TABLE slept (a integer);\n"
 	}
 	check "[postgres] session: SET statement_timeout does not leak into the next migration" t_ss_timeout
 
