@@ -84,6 +84,25 @@ migc__pglockholder(migc *m)
 	return pid > 0 ? pid : 0;
 }
 
+/* The server takes no writes: let the lock go (if got) and say why. */
+static int
+refusewrites(migc *m, int xact, int got, int standby)
+{
+	char sql[64];
+
+	if (xact) {
+		PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
+	} else if (got) {
+		snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%lld)", PG(m)->key);
+		PQclear(PQexec(PG(m)->conn, sql));
+	}
+	if (standby)
+		return migc__seterr(m, MIGC_ERROR, "the database is a standby (in recovery), which takes no writes: migrating "
+		                    "needs the primary (with several hosts in the URL, add target_session_attrs=read-write)");
+	return migc__seterr(m, MIGC_ERROR, "the database takes no writes in this session (transaction_read_only is on, "
+	                    "as default_transaction_read_only sets it): migrating needs a session that may write");
+}
+
 /*
 ** Take the advisory lock, polling until the lock timeout, and say once
 ** that it is waiting, and for whom. xact: the transaction-level lock, in
@@ -97,21 +116,27 @@ int
 migc__pglockpoll(migc *m, int xact)
 {
 	long long start = migc__monotonicms();
-	char sql[128];
+	char sql[256];
 	int waited = 0;
 
-	snprintf(sql, sizeof(sql), xact ? "BEGIN; SELECT pg_try_advisory_xact_lock(%lld)" : "SELECT pg_try_advisory_lock(%lld)",
-	         PG(m)->key);
+	/* With the lock, whether the server takes writes: every change takes
+	** the lock first, so a standby is refused before anything runs. */
+	snprintf(sql, sizeof(sql), "%sSELECT pg_try_advisory%s_lock(%lld), pg_is_in_recovery(), "
+	         "current_setting('transaction_read_only')", xact ? "BEGIN; " : "", xact ? "_xact" : "", PG(m)->key);
 	for (;;) {
 		struct timespec pause = { 0, 100 * 1000000L };
 		PGresult *res;
-		int got, rc;
+		int got, standby, readonly, rc;
 
 		rc = migc__pgrun(m, sql, &res);
 		if (rc != MIGC_OK)
 			return rc;
 		got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		standby = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+		readonly = strcmp(PQgetvalue(res, 0, 2), "on") == 0;
 		PQclear(res);
+		if (!m->readonly && (standby || readonly))
+			return refusewrites(m, xact, got, standby);
 		if (got)
 			return MIGC_OK;
 		if (xact)

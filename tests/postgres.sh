@@ -574,3 +574,14 @@ t_pg_search_path_recipe() {
 	[ "$(q "$db" "SELECT string_agg(schemaname || '.' || tablename, ',' ORDER BY tablename) FROM pg_tables WHERE tablename IN ('a', 'b', 'migc_migrations')")" = app.a,app.b,app.migc_migrations ]
 }
 check "[postgres] options=-csearch_path%3Dapp in the URL puts the migrations' tables and the tracking table in app" t_pg_search_path_recipe
+
+# A session that takes no writes is refused before anything runs.
+t_pg_readonly_target() {
+	db=$(newdb readonlytarget)
+	q "$db" "ALTER DATABASE readonlytarget SET default_transaction_read_only = on" || return 1
+	expect 1 "the database takes no writes in this session (transaction_read_only is on, as default_transaction_read_only sets it)" \
+		build/migc up --dir "$base" --database "$db" || return 1
+	[ -z "$(tables "$db")" ] || return 1
+	expect 0 "0 applied, 2 pending" build/migc status --dir "$base" --database "$db"
+}
+check "[postgres] up on a database with default_transaction_read_only fails at once, naming it; status works" t_pg_readonly_target
