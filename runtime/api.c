@@ -293,17 +293,18 @@ migc_set_table(migc *m, const char *name)
 	return rc;
 }
 
-/* A PostgreSQL-only setting: MIGC_INPUT, naming it, on SQLite. */
+/* A PostgreSQL-only setting: MIGC_INPUT, naming it and why, on SQLite. */
 static int
-pgonly(migc *m, const char *setter)
+pgonly(migc *m, const char *setter, const char *why)
 {
 	int rc = migc__checkhandle(m, 0);
 
 	if (rc == MIGC_OK && strcmp(m->drv->name, "postgres") != 0)
-		rc = migc__seterr(m, MIGC_INPUT, "%s is for PostgreSQL: SQLite's only lock is the migration lock "
-		                  "(migc_set_lock_timeout)", setter);
+		rc = migc__seterr(m, MIGC_INPUT, "%s is for PostgreSQL: %s", setter, why);
 	return rc;
 }
+
+#define NOLOCKS "SQLite's only lock is the migration lock (migc_set_lock_timeout)"
 
 int
 migc_set_schema(migc *m, const char *schema)
@@ -320,7 +321,7 @@ migc_set_schema(migc *m, const char *schema)
 int
 migc_set_create_schema(migc *m, int create)
 {
-	int rc = pgonly(m, "migc_set_create_schema");
+	int rc = pgonly(m, "migc_set_create_schema", "SQLite has no schemas to make");
 
 	if (rc == MIGC_OK)
 		m->create_schema = create != 0;
@@ -372,7 +373,7 @@ migc_set_lock_timeout(migc *m, int seconds)
 static int
 settimeout(migc *m, const char *setter, const char *what, int ms, int *field)
 {
-	int rc = pgonly(m, setter);
+	int rc = pgonly(m, setter, NOLOCKS);
 
 	if (rc == MIGC_OK && ms < 0)
 		rc = migc__seterr(m, MIGC_INPUT, "%s %d ms: it must be 0 to %d ms", what, ms, INT_MAX);
@@ -396,7 +397,7 @@ migc_set_statement_timeout(migc *m, int ms)
 int
 migc_set_ddl_retries(migc *m, int n)
 {
-	int rc = migc__checkhandle(m, 0);
+	int rc = pgonly(m, "migc_set_ddl_retries", NOLOCKS);
 
 	if (rc == MIGC_OK && (n < 0 || n > 1000))
 		rc = migc__seterr(m, MIGC_INPUT, "DDL retries %d: it must be 0 to 1000", n);

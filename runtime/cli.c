@@ -146,7 +146,8 @@ usage(FILE *f, const struct cli_opts *o, const struct cli_tool *tool)
 		fprintf(f, "  --dir DIR             migration directory (default migrations)\n");
 	fprintf(f, "  --dialect D           sqlite or postgres, when no --database says which\n");
 	fprintf(f, "  -h, --help            show this help\n"
-	        "\nexit status: 0 ok, 1 runtime error, 2 usage or bad input, 3 verification failure\n");
+	        "\nexit status: 0 ok, 1 runtime error, 2 usage or bad input, 3 verification failure,\n"
+	        "130 and 143 after SIGINT and SIGTERM (what ran was rolled back)\n");
 }
 
 /* Print a usage error. An argument may be a connection string given in
@@ -362,7 +363,9 @@ urldialect(const char *url)
 ** stop it cleanly (the statement cancelled on the server, the migration
 ** rolled back, the lock released); once the command has returned and the
 ** handle is closed, migc dies of the signal (exit status 130 or 143). A
-** signal ignored when migc started (a background job's SIGINT) stays so.
+** second signal kills at once (a server that stopped answering), as does
+** one while migc connects, before the handler is in place. A signal
+** ignored when migc started (a background job's SIGINT) stays so.
 */
 static const int stopsigs[] = { SIGINT, SIGTERM };
 #define NSTOPSIGS (sizeof(stopsigs) / sizeof(stopsigs[0]))
@@ -373,8 +376,12 @@ static volatile sig_atomic_t stopsig;
 static void
 onstop(int sig)
 {
-	if (!stopsig)
-		stopsig = sig;
+	if (stopsig) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	stopsig = sig;
 	if (stopping)
 		migc_interrupt(stopping);
 }
@@ -478,6 +485,20 @@ withdatabase(const struct cli_command *c, struct cli_run *r)
 		url = "postgresql://";
 		snprintf(r->envnote, sizeof(r->envnote), "postgresql:// (%s from the environment)", names);
 	}
+	if (strcmp(migc_dialect(r->set), "postgres") != 0) {
+		static const struct { enum cli_option id; const char *name; } pgopts[] = {
+			{ CLI_DDL_LOCK_TIMEOUT, "--ddl-lock-timeout" }, { CLI_DDL_RETRIES, "--ddl-retries" },
+			{ CLI_STATEMENT_TIMEOUT, "--statement-timeout" }, { CLI_CREATE_SCHEMA, "--create-schema" },
+		};
+		size_t i;
+
+		/* Before the database is opened, which would make the file. */
+		for (i = 0; i < sizeof(pgopts) / sizeof(pgopts[0]); i++)
+			if (CLI_HAS(o, pgopts[i].id)) {
+				usageerror(o, "%s is for PostgreSQL: this set is for SQLite", pgopts[i].name);
+				return -MIGC_INPUT;
+			}
+	}
 	if (!url) {
 		usageerror(o, "no database: pass --database URL or set DATABASE_URL (for PostgreSQL, PGHOST or "
 		           "PGDATABASE, with the other variables psql reads, are enough)");
@@ -490,8 +511,8 @@ withdatabase(const struct cli_command *c, struct cli_run *r)
 	} else {
 		safeurl = migc__redacturl(url);
 	}
-	catchstops();
 	rc = migc_open(&m, url, r->set, readonly ? MIGC_READONLY : 0);
+	catchstops();
 	stopswith(m);
 	if (rc == MIGC_OK && CLI_HAS(o, CLI_TABLE))
 		rc = migc_set_table(m, o->text[CLI_TABLE]);

@@ -58,7 +58,7 @@ revertnotx(migc *m, const struct migc_migration *mig, const struct trackrow *row
 	r.error = note;
 	rc = migc__endtx(m, m->drv->xWriteRow(m, &r));
 	for (i = 0; rc == MIGC_OK && i < sc->nstmts; i++) {
-		rc = m->drv->xExec(m, sc, i);
+		rc = migc__exec(m, sc, i);
 		if (rc != MIGC_OK)
 			return migc__sessionreset(m, migc__failedrow(m, rc, &r), 0);
 		downprogress(note, sizeof(note), sc, i + 1);

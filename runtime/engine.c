@@ -260,6 +260,20 @@ migc__lockedrefresh(migc *m, struct track *t, int *have, int sessionlocked, int 
 	return rc;
 }
 
+/* Statement i of sc, unless migc_interrupt came: then it fails before it
+** starts, as if it had failed (nothing of it ran). */
+int
+migc__exec(migc *m, const struct migc_script *sc, unsigned long i)
+{
+	unsigned long line, col;
+
+	if (!m->interrupted)
+		return m->drv->xExec(m, sc, i);
+	migc__stmtpos(sc, i, -1, &line, &col);
+	return migc__seterr(m, MIGC_ERROR, "%s:%lu:%lu: interrupted before statement %lu of %lu", sc->file, line, col,
+	                    i + 1, sc->nstmts);
+}
+
 /* Add the row of mig, just applied, to *t in version order. */
 int
 migc__addrow(migc *m, struct track *t, const struct migc_migration *mig)
@@ -293,7 +307,7 @@ migc__runstmts(migc *m, const struct migc_script *sc)
 	int rc = MIGC_OK;
 
 	for (i = 0; i < sc->nstmts && rc == MIGC_OK; i++)
-		rc = m->drv->xExec(m, sc, i);
+		rc = migc__exec(m, sc, i);
 	return rc;
 }
 
@@ -363,9 +377,11 @@ migc__retry(migc *m, const struct migc_migration *mig, int attempt)
 	long long delay, until;
 	char text[1536];
 
-	if (strcmp(m->sqlstate, "55P03") != 0 && strcmp(m->sqlstate, "40P01") != 0)
+	if (!m->retryable)
 		return 0;
-	if (attempt >= retries || m->interrupted) {
+	if (m->interrupted)
+		return 0;
+	if (attempt >= retries) {
 		if (attempt > 0)
 			migc__adderr(m, "gave up after %d %s (migc_set_ddl_retries)", attempt, attempt == 1 ? "retry" : "retries");
 		return 0;

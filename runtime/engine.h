@@ -22,6 +22,7 @@ int migc__checkversion(migc *m, int64_t v, const char *what);
 int migc__lockedread(migc *m, struct track *t, int mode);
 int migc__lockedrefresh(migc *m, struct track *t, int *have, int sessionlocked, int *begun);
 int migc__addrow(migc *m, struct track *t, const struct migc_migration *mig);
+int migc__exec(migc *m, const struct migc_script *sc, unsigned long i);
 int migc__runstmts(migc *m, const struct migc_script *sc);
 int migc__failedrow(migc *m, int rc, struct trackrow *r);
 int migc__setupoutside(migc *m, unsigned flags, int *locked);

@@ -179,7 +179,8 @@ struct migc {
 	int ddl_lock_timeout;   /* PostgreSQL: a migration's lock_timeout, ms; 0 none */
 	int statement_timeout;  /* PostgreSQL: a migration's statement_timeout, ms; 0 none */
 	int ddl_retries;        /* after a lock timeout or deadlock; -1: 5 with a ddl_lock_timeout, else 0 */
-	char sqlstate[6];       /* PostgreSQL: the SQLSTATE of the statement that failed last; "" none */
+	int retryable;          /* the statement that failed last lost a lock wait or a deadlock, and
+	                        ** trying it again cannot redo work it committed (the driver says) */
 	unsigned long long jitter;   /* the retries' random state */
 	int allow_out_of_order;
 	int single_transaction;
@@ -258,7 +259,7 @@ int64_t migc__newest(const struct track *t);        /* the newest recorded versi
 struct verdict {
 	enum migc_state_kind kind;
 	int problem;            /* verify reports it; up and down refuse to run */
-	long pid;               /* MIGC_RUNNING: the process running it; -1: it moved on as verify looked */
+	long pid;               /* MIGC_RUNNING: the process running it; -1: it finished as this looked */
 };
 /*
 ** The verdict on r (NULL: not applied) and mig (NULL: not in the set),

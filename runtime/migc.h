@@ -169,10 +169,14 @@ struct pg_conn;     /* libpq's PGconn */
 ** on every call on m that uses the database returns MIGC_INTERRUPTED
 ** at once: close the handle (migc_close) and open another to go on.
 ** Safe to call from a signal handler and from another thread while a
-** call runs on m (it only sets a flag and sends the cancel), but not
-** during or after migc_close(m). A SQLite statement waiting for another
-** connection's lock stops when its lock timeout ends. Returns MIGC_OK, or
-** MIGC_INPUT for m NULL.
+** call runs on m, but not during or after migc_close(m): it only sets a
+** flag (and, on SQLite, calls sqlite3_interrupt); on PostgreSQL the call
+** waiting for a migration's statement sends the cancel within 100 ms, and
+** only for a migration's own statements, so an application's queries on
+** its own connection (migc_wrap_pg) are never cancelled. A statement
+** between two others is stopped before it starts. A SQLite statement
+** waiting for another connection's lock stops when its lock timeout ends.
+** Returns MIGC_OK, or MIGC_INPUT for m NULL.
 */
 int migc_interrupt(migc *m);
 
@@ -316,9 +320,13 @@ int migc_set_lock_timeout(migc *m, int seconds);
 */
 int migc_set_ddl_lock_timeout(migc *m, int ms);
 
-/* How many times to try a migration again after a lock timeout or a
-** deadlock (above): 0 to 1000; MIGC_INPUT otherwise. The default is 5
-** while a DDL lock timeout is set, else 0. */
+/* PostgreSQL: how many times to try a migration again after a lock
+** timeout or a deadlock (above): 0 to 1000; MIGC_INPUT otherwise, and on
+** SQLite. The default is 5 while a DDL lock timeout is set, else 0. Only
+** up retries, one migration per transaction: down and a single
+** transaction (migc_set_single_transaction) fail at the first timeout. A
+** no-transaction statement that commits as it goes (CALL, DO, the
+** CONCURRENTLY forms) is not retried: it may have done part of its work. */
 int migc_set_ddl_retries(migc *m, int n);
 
 /* PostgreSQL: the longest a migration's statement may run (its

@@ -50,6 +50,21 @@ migc__pgconnerr(migc *m, const char *what)
 	return migc__pgerr(m, MIGC_ERROR, what, PQerrorMessage(c));
 }
 
+/*
+** Was r a statement of migc's own, outside any transaction, that a cancel
+** meant for the migration's statement before it hit (the migration's
+** statement finished as the interrupt came)? Then it did nothing, and is
+** run once more.
+*/
+int
+migc__cancelledlate(migc *m, const PGresult *r)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	return m->interrupted && state && strcmp(state, "57014") == 0 &&
+	       PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE;
+}
+
 /* Run sql; on success *res holds its result (clear it) or is NULL. */
 int
 migc__pgrun(migc *m, const char *sql, PGresult **res)
@@ -62,6 +77,11 @@ migc__pgrun(migc *m, const char *sql, PGresult **res)
 		*res = NULL;
 	r = PQexec(PG(m)->conn, sql);
 	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st == PGRES_FATAL_ERROR && r && migc__cancelledlate(m, r)) {
+		PQclear(r);
+		r = PQexec(PG(m)->conn, sql);
+		st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	}
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 		if (res)
 			*res = r;
@@ -303,6 +323,8 @@ migc__pgcommit(migc *m)
 	PGresult *res;
 	int rc;
 
+	if (PG(m)->timedlocal)
+		PG(m)->timedfor = NULL;
 	if (PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE)
 		return MIGC_OK;
 	rc = migc__pgrun(m, "COMMIT", &res);
@@ -315,6 +337,8 @@ migc__pgcommit(migc *m)
 void
 migc__pgrollback(migc *m)
 {
+	if (PG(m)->timedlocal)
+		PG(m)->timedfor = NULL;
 	if (PQtransactionStatus(PG(m)->conn) != PQTRANS_IDLE)
 		PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
 }
@@ -367,6 +391,7 @@ pgsessionreset(migc *m, int final)
 	int rc;
 
 	clientencoding(m, enc);
+	PG(m)->timedfor = NULL;         /* the reset lifts the timeouts */
 	rc = sql ? migc__pgrun(m, sql, NULL) : MIGC_OK;
 	if (rc != MIGC_OK) {
 		char *msg = migc__strdup(migc_errmsg(m));
@@ -384,24 +409,12 @@ pgsessionreset(migc *m, int final)
 	return rc;
 }
 
-/* A cancel request for the running statement. PQcancel is
-** async-signal-safe with its error buffer on the stack (libpq's manual). */
-void
-migc__pginterrupt(migc *m)
-{
-	char errbuf[256];
-
-	if (PG(m)->cancel)
-		PQcancel(PG(m)->cancel, errbuf, sizeof(errbuf));
-}
-
 /* PostgreSQL has no foreign key switch: xForeignKeys and
 ** xForeignKeyCheck stay NULL. */
 const struct migc_driver migc_driver_postgres = {
 	.name = "postgres",
 	.xOpen = pgopen,
 	.xClose = pgclose,
-	.xInterrupt = migc__pginterrupt,
 	.xBegin = pgbegin,
 	.xCommit = migc__pgcommit,
 	.xRollback = migc__pgrollback,

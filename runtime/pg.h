@@ -22,6 +22,11 @@ struct pg {
 	long long sentat;               /* when the running message was sent (ms, migc__monotonicms) */
 	int looked;                     /* its blocker was looked up */
 	char blocker[512];              /* "the lock is held by pid ...", or "" */
+	/* The script whose statements have migc's timeouts set (once, before
+	** its first: a SET of its own then stands), and whether with SET LOCAL
+	** (gone with the transaction); NULL when none. */
+	const struct migc_script *timedfor;
+	int timedlocal;
 	int readlocked;                 /* the table was read while the session lock was held */
 	struct pgsession sess;          /* the running up or down's start state; NULLs outside one */
 };
@@ -31,7 +36,7 @@ struct pg {
 /* pg.c */
 int migc__pgerr(migc *m, int rc, const char *what, const char *msg);
 int migc__pgconnerr(migc *m, const char *what);
-void migc__pginterrupt(migc *m);
+int migc__cancelledlate(migc *m, const PGresult *r);
 int migc__pgrun(migc *m, const char *sql, PGresult **res);
 int migc__pgrunparams(migc *m, const char *sql, int n, const char *const *vals, const char *what);
 int migc__pgcommit(migc *m);

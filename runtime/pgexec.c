@@ -36,14 +36,165 @@ charoffset(const char *s, size_t n, long pos)
 	return -1;
 }
 
+/* s past blanks and comments. */
+static const char *
+skipblank(const char *s)
+{
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' || *s == '\v')
+			s++;
+		if (s[0] == '-' && s[1] == '-') {
+			s += strcspn(s, "\n");
+		} else if (s[0] == '/' && s[1] == '*') {
+			const char *end = strstr(s + 2, "*/");
+
+			s = end ? end + 2 : s + strlen(s);
+		} else {
+			return s;
+		}
+	}
+}
+
+static int
+identchar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
+	       (unsigned char)c >= 0x80;
+}
+
+/* Is the keyword w (lower case) next in *s? Then step over it. */
+static int
+keyword(const char **s, const char *w)
+{
+	const char *p = skipblank(*s);
+	size_t i;
+
+	for (i = 0; w[i]; i++)
+		if ((p[i] >= 'A' && p[i] <= 'Z' ? p[i] - 'A' + 'a' : p[i]) != w[i])
+			return 0;
+	if (identchar(p[i]))
+		return 0;
+	*s = p + i;
+	return 1;
+}
+
+/* The name next in s, as PostgreSQL reads it (a bare one folded to lower
+** case), into out; 0 when there is none or it does not fit. */
+static int
+nextname(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	s = skipblank(s);
+	if (*s == '"') {
+		for (s++; *s && !(s[0] == '"' && s[1] != '"'); s++) {
+			if (*s == '"')
+				s++;
+			if (n + 1 >= size)
+				return 0;
+			out[n++] = *s;
+		}
+		if (*s != '"')
+			return 0;
+	} else {
+		for (; identchar(*s); s++) {
+			if (n + 1 >= size)
+				return 0;
+			out[n++] = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+		}
+	}
+	out[n] = '\0';
+	return n > 0;
+}
+
+/* Can the statement at sql (n bytes, or up to its NUL) commit part of
+** its work before it ends? CALL and DO may COMMIT inside; the
+** CONCURRENTLY forms commit between their phases. */
+static int
+commitsasitgoes(const char *sql, size_t n)
+{
+	const char *p = sql;
+	size_t i;
+
+	if (keyword(&p, "call") || keyword(&p, "do"))
+		return 1;
+	for (i = 0; i + 12 <= n && sql[i]; i++) {
+		p = sql + i;
+		if ((i == 0 || !identchar(sql[i - 1])) && keyword(&p, "concurrently"))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+** After a CREATE INDEX CONCURRENTLY failed (or was interrupted), the
+** index it may have left behind, marked invalid: it takes writes' time
+** and blocks a rerun ("already exists"), so the message names the DROP
+** INDEX to run first. Says nothing when sql is no such statement, names
+** no index, or left none that the search_path shows (another schema's
+** index of that name is not named: better no hint than a wrong DROP).
+*/
+static void
+invalidindex(migc *m, const char *sql)
+{
+	const char *p = sql, *unnamed, *vals[1];
+	char name[128];
+	PGresult *res;
+
+	if (!keyword(&p, "create"))
+		return;
+	keyword(&p, "unique");
+	if (!keyword(&p, "index") || !keyword(&p, "concurrently"))
+		return;
+	if (keyword(&p, "if") && !(keyword(&p, "not") && keyword(&p, "exists")))
+		return;
+	unnamed = p;
+	if (keyword(&unnamed, "on") || !nextname(p, name, sizeof(name)))
+		return;
+	vals[0] = name;
+	res = PQexecParams(PG(m)->conn,
+	                   "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_index i "
+	                   "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
+	                   "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	                   "WHERE c.relname = $1 AND NOT i.indisvalid AND pg_catalog.pg_table_is_visible(c.oid)",
+	                   1, NULL, vals, NULL, NULL, 0);
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		migc__adderr(m, "CREATE INDEX CONCURRENTLY left the invalid index %s behind: run DROP INDEX CONCURRENTLY %s; "
+		             "then run migc_up with migc_set_resume", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 0));
+	PQclear(res);
+}
+
+/*
+** The migration's timeouts (migc_set_ddl_lock_timeout and
+** migc_set_statement_timeout) as SET statements added to t: SET LOCAL in
+** a transaction, SET otherwise (the session reset after the migration
+** lifts them). Returns how many statements were added.
+*/
+static int
+addtimeouts(migc *m, struct migc__text *t, int local)
+{
+	int n = 0;
+
+	if (m->ddl_lock_timeout > 0) {
+		migc__textprintf(t, "SET%s lock_timeout = %d;\n", local ? " LOCAL" : "", m->ddl_lock_timeout);
+		n++;
+	}
+	if (m->statement_timeout > 0) {
+		migc__textprintf(t, "SET%s statement_timeout = %d;\n", local ? " LOCAL" : "", m->statement_timeout);
+		n++;
+	}
+	return n;
+}
+
 /*
 ** Report a failed statement i of sc: file:line:col, the server's
 ** message, detail, hint, context and SQLSTATE. text[0..n) is what was
-** sent, the statement starting at byte `start` of it.
+** sent, the statement starting at byte `start` of it; intx: it ran in a
+** transaction (a retry then begins the whole migration again).
 */
 static int
 stmterr(migc *m, const struct migc_script *sc, unsigned long i, const PGresult *res,
-        const char *text, size_t n, size_t start)
+        const char *text, size_t n, size_t start, int intx)
 {
 	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
 	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
@@ -54,17 +205,21 @@ stmterr(migc *m, const struct migc_script *sc, unsigned long i, const PGresult *
 	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
 	unsigned long line, col;
 	long off = -1;
+	int lostwait;
 
 	if (pos)
 		off = charoffset(text, n, atol(pos));
 	if (off >= 0)
 		off -= (long)start;
 	migc__stmtpos(sc, i, off, &line, &col);
-	snprintf(m->sqlstate, sizeof(m->sqlstate), "%s", state && strlen(state) == 5 ? state : "");
+	lostwait = state && (strcmp(state, "55P03") == 0 || strcmp(state, "40P01") == 0);
 	migc__seterr(m, MIGC_ERROR, "%s:%lu:%lu: %s: %s (SQLSTATE %s, statement %lu of %lu)", sc->file, line, col,
 	       sev ? sev : "ERROR", msg ? msg : PQresultErrorMessage(res), state ? state : "?", i + 1, sc->nstmts);
-	if (PG(m)->blocker[0] && (strcmp(m->sqlstate, "55P03") == 0 || strcmp(m->sqlstate, "40P01") == 0))
+	if (PG(m)->blocker[0] && lostwait)
 		migc__adderr(m, "%s", PG(m)->blocker);
+	/* A statement outside a transaction that commits as it goes (CALL,
+	** DO, the CONCURRENTLY forms) may have done part of its work. */
+	m->retryable = lostwait && (intx || !commitsasitgoes(text + start, n - start));
 	if (detail)
 		migc__adderr(m, "DETAIL: %s", detail);
 	if (hint)
@@ -89,6 +244,24 @@ stmterr(migc *m, const struct migc_script *sc, unsigned long i, const PGresult *
 ** pipeline results), or a COPY that cannot be ended, stops the reading:
 ** NULL, with *odd set to the status. So a loop over it always ends.
 */
+/* Does s hold the word "password", in any case? Another session's query
+** that does (ALTER ROLE ... PASSWORD, a user mapping's options) is not
+** printed: a password is never printed. */
+static int
+namespassword(const char *s)
+{
+	static const char w[] = "password";
+	size_t i;
+
+	for (; *s; s++) {
+		for (i = 0; w[i] && (s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]) == w[i]; i++)
+			;
+		if (!w[i])
+			return 1;
+	}
+	return 0;
+}
+
 /*
 ** Who keeps the running statement waiting for a lock: looked up once per
 ** message, on a second connection (made the first time, from the same
@@ -127,8 +300,22 @@ lookupblocker(migc *m)
 	                   "ORDER BY a.xact_start LIMIT 1", 1, NULL, vals, NULL, NULL, 0);
 	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		snprintf(PG(m)->blocker, sizeof(PG(m)->blocker), "the lock is held by pid %s (its transaction has run %s s): %s",
-		         PQgetvalue(res, 0, 0), PQgetisnull(res, 0, 1) ? "?" : PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
+		         PQgetvalue(res, 0, 0), PQgetisnull(res, 0, 1) ? "?" : PQgetvalue(res, 0, 1),
+		         namespassword(PQgetvalue(res, 0, 2)) ? "(its query is not shown: it names a password)" :
+		         PQgetvalue(res, 0, 2));
 	PQclear(res);
+}
+
+/* A cancel request for the running statement. Sent here, by the thread
+** that waits for it, and not by migc_interrupt: PQcancel connects to the
+** server, which can block, and a signal handler must not. */
+static void
+sendcancel(migc *m)
+{
+	char errbuf[256];
+
+	if (PG(m)->cancel)
+		PQcancel(PG(m)->cancel, errbuf, sizeof(errbuf));
 }
 
 /* The running message was just sent: its wait starts now. */
@@ -141,12 +328,15 @@ sent(migc *m)
 }
 
 /*
-** Wait until the running message has a result to read. A migration's
-** statement can run for minutes, and migc_interrupt may come from a
-** signal handler or another thread at any moment: it sends a cancel, but
-** the server drops one that comes before the statement starts, so while
-** the handle is interrupted the cancel goes again every 100 ms. A lost
-** connection ends the wait; PQgetResult then says so.
+** Wait until the running message (a migration's: pgexec, pgapply) has a
+** result to read. Its statement can run for minutes, and migc_interrupt
+** may come from a signal handler or another thread at any moment: it only
+** sets the handle's flag, and this wait sends the cancel, again every
+** 100 ms (the server drops one that comes before the statement starts).
+** Only a migration's own statements are cancelled so: never migc's
+** tracking writes, nor an application's queries on its own connection.
+** Half way through a DDL lock timeout it looks up who blocks the wait. A
+** lost connection ends the wait; PQgetResult then says so.
 */
 static void
 waitresult(migc *m)
@@ -166,7 +356,7 @@ waitresult(migc *m)
 		if (n > 0 && !PQconsumeInput(c))
 			return;
 		if (n <= 0 && m->interrupted)
-			migc__pginterrupt(m);
+			sendcancel(m);
 		else if (n == 0 && m->ddl_lock_timeout > 0 && !PG(m)->looked &&
 		         migc__monotonicms() - PG(m)->sentat >= m->ddl_lock_timeout / 2)
 			lookupblocker(m);
@@ -248,137 +438,6 @@ odderr(migc *m, const struct migc_script *sc, unsigned long i, int status)
 	              i + 1, sc->nstmts);
 }
 
-/* s past blanks and comments. */
-static const char *
-skipblank(const char *s)
-{
-	for (;;) {
-		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' || *s == '\v')
-			s++;
-		if (s[0] == '-' && s[1] == '-') {
-			s += strcspn(s, "\n");
-		} else if (s[0] == '/' && s[1] == '*') {
-			const char *end = strstr(s + 2, "*/");
-
-			s = end ? end + 2 : s + strlen(s);
-		} else {
-			return s;
-		}
-	}
-}
-
-static int
-identchar(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
-	       (unsigned char)c >= 0x80;
-}
-
-/* Is the keyword w (lower case) next in *s? Then step over it. */
-static int
-keyword(const char **s, const char *w)
-{
-	const char *p = skipblank(*s);
-	size_t i;
-
-	for (i = 0; w[i]; i++)
-		if ((p[i] >= 'A' && p[i] <= 'Z' ? p[i] - 'A' + 'a' : p[i]) != w[i])
-			return 0;
-	if (identchar(p[i]))
-		return 0;
-	*s = p + i;
-	return 1;
-}
-
-/* The name next in s, as PostgreSQL reads it (a bare one folded to lower
-** case), into out; 0 when there is none or it does not fit. */
-static int
-nextname(const char *s, char *out, size_t size)
-{
-	size_t n = 0;
-
-	s = skipblank(s);
-	if (*s == '"') {
-		for (s++; *s && !(s[0] == '"' && s[1] != '"'); s++) {
-			if (*s == '"')
-				s++;
-			if (n + 1 >= size)
-				return 0;
-			out[n++] = *s;
-		}
-		if (*s != '"')
-			return 0;
-	} else {
-		for (; identchar(*s); s++) {
-			if (n + 1 >= size)
-				return 0;
-			out[n++] = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
-		}
-	}
-	out[n] = '\0';
-	return n > 0;
-}
-
-/*
-** After a CREATE INDEX CONCURRENTLY failed (or was interrupted), the
-** index it may have left behind, marked invalid: it takes writes' time
-** and blocks a rerun ("already exists"), so the message names the DROP
-** INDEX to run first. Says nothing when sql is no such statement, names
-** no index, or left none.
-*/
-static void
-invalidindex(migc *m, const char *sql)
-{
-	const char *p = sql, *unnamed, *vals[1];
-	char name[128];
-	PGresult *res;
-
-	if (!keyword(&p, "create"))
-		return;
-	keyword(&p, "unique");
-	if (!keyword(&p, "index") || !keyword(&p, "concurrently"))
-		return;
-	if (keyword(&p, "if") && !(keyword(&p, "not") && keyword(&p, "exists")))
-		return;
-	unnamed = p;
-	if (keyword(&unnamed, "on") || !nextname(p, name, sizeof(name)))
-		return;
-	vals[0] = name;
-	res = PQexecParams(PG(m)->conn,
-	                   "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_index i "
-	                   "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
-	                   "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-	                   "WHERE c.relname = $1 AND NOT i.indisvalid "
-	                   "ORDER BY pg_catalog.pg_table_is_visible(c.oid) DESC LIMIT 1",
-	                   1, NULL, vals, NULL, NULL, 0);
-	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		migc__adderr(m, "CREATE INDEX CONCURRENTLY left the invalid index %s behind: run DROP INDEX CONCURRENTLY %s; "
-		             "then run migc_up with migc_set_resume", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 0));
-	PQclear(res);
-}
-
-/*
-** The migration's timeouts (migc_set_ddl_lock_timeout and
-** migc_set_statement_timeout) as SET statements added to t: SET LOCAL in
-** a transaction, SET otherwise (the session reset after the migration
-** lifts them). Returns how many statements were added.
-*/
-static int
-addtimeouts(migc *m, struct migc__text *t, int local)
-{
-	int n = 0;
-
-	if (m->ddl_lock_timeout > 0) {
-		migc__textprintf(t, "SET%s lock_timeout = %d;\n", local ? " LOCAL" : "", m->ddl_lock_timeout);
-		n++;
-	}
-	if (m->statement_timeout > 0) {
-		migc__textprintf(t, "SET%s statement_timeout = %d;\n", local ? " LOCAL" : "", m->statement_timeout);
-		n++;
-	}
-	return n;
-}
-
 static int
 failed(ExecStatusType st)
 {
@@ -392,22 +451,24 @@ migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 	PGconn *c = PG(m)->conn;
 	char *sql = malloc(st->length + 1);
 	PGresult *res;
-	int rc = MIGC_OK, copyout = 0, odd = 0;
+	int rc = MIGC_OK, copyout = 0, odd = 0, intx = PQtransactionStatus(c) != PQTRANS_IDLE;
 
 	if (!sql)
 		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	memcpy(sql, sc->sql + st->offset, st->length);
 	sql[st->length] = '\0';
-	if (m->ddl_lock_timeout > 0 || m->statement_timeout > 0) {
+	if ((m->ddl_lock_timeout > 0 || m->statement_timeout > 0) && PG(m)->timedfor != sc) {
 		struct migc__text set = { NULL, 0, 0, 0 };
 
-		addtimeouts(m, &set, PQtransactionStatus(c) != PQTRANS_IDLE);
+		addtimeouts(m, &set, intx);
 		rc = set.nomem ? migc__seterr(m, MIGC_NOMEM, "out of memory") : migc__pgrun(m, set.s, NULL);
 		free(set.s);
 		if (rc != MIGC_OK) {
 			free(sql);
 			return rc;
 		}
+		PG(m)->timedfor = sc;
+		PG(m)->timedlocal = intx;
 	}
 	if (!PQsendQuery(c, sql)) {
 		free(sql);
@@ -417,7 +478,7 @@ migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 	PQsetSingleRowMode(c);
 	while ((res = nextresult(m, &copyout, &odd)) != NULL) {
 		if (rc == MIGC_OK && failed(PQresultStatus(res)))
-			rc = stmterr(m, sc, i, res, sql, st->length, 0);
+			rc = stmterr(m, sc, i, res, sql, st->length, 0, intx);
 		else if (rc == MIGC_OK && copyout)
 			rc = copyerr(m, sc, i, 0);
 		copyout = 0;
@@ -517,7 +578,7 @@ migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *
 		else if (leadfailed)
 			rc = migc__pgerr(m, MIGC_ERROR, "cannot begin the migration's transaction", PQresultErrorMessage(bad));
 		else if (bad && nok < sc->nstmts)
-			rc = stmterr(m, sc, nok, bad, msg.s, msg.n, starts[nok]);
+			rc = stmterr(m, sc, nok, bad, msg.s, msg.n, starts[nok], 1);
 		else if (bad && nok < sc->nstmts + nreset)
 			rc = migc__pgerr(m, MIGC_ERROR, "cannot reset the session after the migration", PQresultErrorMessage(bad));
 		else if (bad)

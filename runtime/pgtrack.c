@@ -521,7 +521,7 @@ migc__pgwriterow(migc *m, const struct trackrow *r)
 {
 	char sql[1024], version[32], ms[32], done[32], total[32];
 	const char *vals[10];
-	int rc;
+	int rc, tries;
 
 	snprintf(sql, sizeof(sql), upsert, PG(m)->qtable,
 	         "$1::bigint, $2, $3, $4, $5::timestamptz, $6::bigint, $7::integer, $8::integer, $9, $10");
@@ -543,13 +543,19 @@ migc__pgwriterow(migc *m, const struct trackrow *r)
 		return migc__pgrunparams(m, sql, 10, vals, "cannot record the migration");
 	/* Between a no-transaction migration's statements: in a transaction
 	** of its own, which its settings (a read-only default, a role, a
-	** timeout) do not reach. */
-	rc = migc__pgrun(m, PG(m)->sess.guard, NULL);
-	if (rc == MIGC_OK)
-		rc = migc__pgrunparams(m, sql, 10, vals, "cannot record the migration");
-	if (rc == MIGC_OK)
-		rc = migc__pgcommit(m);
-	migc__pgrollback(m);
+	** timeout) do not reach. Written twice if need be when interrupted:
+	** the cancel meant for the statement before may hit it instead, and
+	** a statement that ran must be recorded as done. */
+	for (tries = 0; tries < 2; tries++) {
+		rc = migc__pgrun(m, PG(m)->sess.guard, NULL);
+		if (rc == MIGC_OK)
+			rc = migc__pgrunparams(m, sql, 10, vals, "cannot record the migration");
+		if (rc == MIGC_OK)
+			rc = migc__pgcommit(m);
+		migc__pgrollback(m);
+		if (rc == MIGC_OK || !m->interrupted)
+			break;
+	}
 	return rc;
 }
 

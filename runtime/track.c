@@ -230,39 +230,47 @@ migc__downstarted(const struct trackrow *r)
 	return r->error && strncmp(r->error, DOWN_PROGRESS, strlen(DOWN_PROGRESS)) == 0;
 }
 
+/* How r, read a moment ago, is in the table now (see running). */
+enum { ROW_SAME, ROW_FINISHED, ROW_CHANGED };
+
 /*
-** Is r, as read a moment ago, still in the table as it was? The lookup
-** leaves the handle's message alone (verify writes its problems there);
-** a read that fails counts as "still there".
+** Read r's row again. The lookup leaves the handle's message alone
+** (verify writes its problems there); a read that fails counts as the
+** row being the same.
 */
 static int
-stillthere(migc *m, const struct trackrow *r)
+rownow(migc *m, const struct trackrow *r)
 {
 	char *kept = m->errmsg;
 	const struct trackrow *now;
 	struct track t;
-	int same = 1;
+	int how = ROW_SAME;
 
 	m->errmsg = NULL;
 	if (migc__readtrack(m, &t, MIGC__READ_BRIEF) == MIGC_OK) {
 		now = migc__findrow(&t, r->version);
-		same = now && now->done == r->done && now->total == r->total && strcmp(now->checksum, r->checksum) == 0 &&
-		       (now->error ? r->error && strcmp(now->error, r->error) == 0 : !r->error);
+		if (!now || (now->done >= now->total && !now->error))
+			how = ROW_FINISHED;     /* a down that deleted it, an up that completed it */
+		else if (now->done != r->done || now->total != r->total || strcmp(now->checksum, r->checksum) != 0 ||
+		         (now->error ? !r->error || strcmp(now->error, r->error) != 0 : r->error != NULL))
+			how = ROW_CHANGED;
 	}
 	migc__freetrack(&t);
 	migc__clearerr(m);
 	m->errmsg = kept;
-	return same;
+	return how;
 }
 
 /*
 ** Is r a no-transaction migration (or down) another process is running
-** now? Returns its pid; -1 when it was running as r was read but has
-** moved on since; 0 when it is not (also when the driver cannot tell).
-** The lock is looked up after the row was read: a process that finished
-** the row and let the lock go in between would make a live migration
-** look interrupted, so a row found without a holder is read again. Seen
-** the same after the lock was free, it is an interrupted one.
+** now? Returns its pid; -1 when it was running as r was read and has
+** finished since; 0 when it is not (also when the driver cannot tell).
+** The lock is looked up after the row was read: a process that moved the
+** row on and let the lock go in between would make a live migration look
+** interrupted, so a row found without a holder is read again. The same
+** row after the lock was free is an interrupted one; a row that moved on
+** but not to its end (a statement that failed since, another run that
+** took it up) is running only if someone holds the lock now.
 */
 static long
 running(migc *m, const struct trackrow *r)
@@ -272,7 +280,13 @@ running(migc *m, const struct trackrow *r)
 	if (!m->drv->xLockHolder || !(migc__downstarted(r) || (!r->error && r->done < r->total)))
 		return 0;
 	pid = m->drv->xLockHolder(m);
-	return pid == 0 && !stillthere(m, r) ? -1 : pid;
+	if (pid != 0)
+		return pid;
+	switch (rownow(m, r)) {
+	case ROW_FINISHED: return -1;
+	case ROW_CHANGED: return m->drv->xLockHolder(m);
+	default: return 0;
+	}
 }
 
 int

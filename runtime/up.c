@@ -136,8 +136,8 @@ applynotx(migc *m, const struct migc_migration *mig, long from, long long *ms)
 		int attempt = 0;
 
 		do {
-			m->sqlstate[0] = '\0';
-			rc = m->drv->xExec(m, &mig->up, i);
+			m->retryable = 0;
+			rc = migc__exec(m, &mig->up, i);
 		} while (rc != MIGC_OK && migc__retry(m, mig, attempt++));
 		if (rc != MIGC_OK) {
 			r.ms = migc__monotonicms() - t0;
@@ -205,7 +205,7 @@ applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int b
 
 			/* A retry's transaction is begun by xApply, or by applytx. */
 			for (;;) {
-				m->sqlstate[0] = '\0';
+				m->retryable = 0;
 				rc = applytx(m, mig, begun ? MIGC__APPLY_COMMIT : MIGC__APPLY_BEGIN | MIGC__APPLY_COMMIT, &ms);
 				if (rc == MIGC_OK)
 					break;

@@ -49,18 +49,19 @@ addfailed(migc *m, const struct trackrow *r, const struct migc_migration *mig)
 static void
 noterunning(migc *m, const struct trackrow *r, const struct migc_migration *mig, long pid)
 {
-	char note[256], who[64] = "";
+	char note[256];
 
-	if (pid > 0)
-		snprintf(who, sizeof(who), " (pid %ld)", pid);
+	if (pid < 0 && migc__downstarted(r))
+		snprintf(note, sizeof(note), "%s was being reverted by another process as this read it; that has finished since",
+		         filename(mig));
+	else if (pid < 0)
+		snprintf(note, sizeof(note), "%s was being applied by another process as this read it; that has finished since",
+		         filename(mig));
+	else if (migc__downstarted(r))
+		snprintf(note, sizeof(note), "%s is being reverted by another process (pid %ld): %s", filename(mig), pid, r->error);
 	else
-		snprintf(who, sizeof(who), " (it has moved on since)");
-	if (migc__downstarted(r))
-		snprintf(note, sizeof(note), "%s is being reverted by another process%s: %s",
-		         filename(mig), who, r->error);
-	else
-		snprintf(note, sizeof(note), "%s is being applied by another process%s: statement %ld of %ld",
-		         filename(mig), who, r->done + 1, r->total);
+		snprintf(note, sizeof(note), "%s is being applied by another process (pid %ld): statement %ld of %ld",
+		         filename(mig), pid, r->done + 1, r->total);
 	migc__emit(m, MIGC_EV_NOTICE, mig, 0, note, strlen(note));
 }
 

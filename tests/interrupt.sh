@@ -132,3 +132,36 @@ if [ "$B" = postgres ]; then
 	}
 	check "[postgres] interrupt: a stopped CREATE INDEX CONCURRENTLY names the invalid index and its DROP INDEX, also on up --resume" t_interrupt_cic
 fi
+
+# A no-transaction migration of many short statements stops between two
+# of them (a cancel that comes between statements finds nothing to
+# cancel), recorded as failed where it stopped; up --resume runs the rest
+# once, and each statement's row is there once.
+ndir=$tmp/$B/interrupt-notx
+rm -rf "$ndir"
+mig "$ndir" 0001_t.sql "CREATE TABLE n (x integer);\n"
+nfill=3000
+awk -v f="$ndir/0002_fill.sql" -v n=$nfill 'BEGIN {
+	print "-- migc:no-transaction" > f
+	for (i = 1; i <= n; i++)
+		printf "INSERT INTO n SELECT %d FROM (WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 300) SELECT count(*) AS k FROM c) w WHERE k > 0;\n", i > f
+}'
+t_interrupt_notx() {
+	db=$(newdb interrupt_notx)
+	build/migc up --to 1 --dir "$ndir" --database "$db" >/dev/null || return 1
+	env --default-signal=INT,TERM build/migc up --dir "$ndir" --database "$db" >"$tmp/interrupt.out" 2>&1 &
+	pid=$!
+	waitfor "the hundredth statement" qis "$db" "SELECT CASE WHEN count(*) >= 100 THEN 1 ELSE 0 END FROM n" 1 ||
+		{ kill -KILL $pid; return 1; }
+	kill -INT $pid
+	stopped $pid INT || return 1
+	cat "$tmp/interrupt.out"
+	grep -q "^migc: SIGINT: interrupted: 0002_fill.sql (no-transaction) stopped at the statement below and is recorded as failed" \
+		"$tmp/interrupt.out" || return 1
+	done=$(q "$db" "SELECT statements_done FROM migc_migrations WHERE version = 2")
+	[ "$done" -lt $nfill ] && [ "$(q "$db" "SELECT count(*) FROM n")" = "$done" ] ||
+		{ echo "$done statements recorded, $(q "$db" "SELECT count(*) FROM n") rows"; return 1; }
+	expect 0 "applied 0002_fill" build/migc up --resume --dir "$ndir" --database "$db" || return 1
+	[ "$(q "$db" "SELECT count(*) || ' ' || count(DISTINCT x) FROM n")" = "$nfill $nfill" ]
+}
+check "[$B] interrupt: a no-transaction migration of short statements stops between two, recorded where; --resume runs the rest once" t_interrupt_notx

@@ -13,13 +13,28 @@ mig "$tdir" 0001_t.sql "CREATE TABLE t (x integer);\nINSERT INTO t VALUES (1);\n
 mig "$tdir" 0002_y.sql "ALTER TABLE t ADD COLUMN y integer;\n"
 mig "$tdir" 0003_z.sql "-- migc:no-transaction\nALTER TABLE t ADD COLUMN z integer;\n"
 
-# holdlock DB SECONDS: an application session holds ACCESS SHARE on t
-# for SECONDS, in the background ($holder); returns once it has the lock.
+# holdlock DB SECONDS [COLUMNS]: an application session holds ACCESS
+# SHARE on t for SECONDS, in the background ($holder), its query selecting
+# COLUMNS too; returns once it has the lock.
 holdlock() {
-	"$PGBIN/psql" -X -q -d "$1" -c "BEGIN; LOCK TABLE t IN ACCESS SHARE MODE; SELECT pg_sleep($2); COMMIT" >/dev/null 2>&1 &
+	"$PGBIN/psql" -X -q -d "$1" -c "BEGIN; LOCK TABLE t IN ACCESS SHARE MODE; SELECT ${3:-}pg_sleep($2); COMMIT" >/dev/null 2>&1 &
 	holder=$!
 	waitfor "the application's lock on t" qis "$1" "SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
 		WHERE c.relname = 't' AND l.granted AND l.mode = 'AccessShareLock'" t
+}
+
+# heldexpect DB SECONDS STATUS TEXT COMMAND...: expect (tests/lib.sh)
+# while an application session holds ACCESS SHARE on t for SECONDS, then
+# wait for that session to end; expect's status.
+heldexpect() {
+	_hdb=$1
+	_hs=$2
+	shift 2
+	holdlock "$_hdb" "$_hs" || return 1
+	expect "$@"
+	_hst=$?
+	wait $holder
+	return $_hst
 }
 
 # reader DB: read t in new transactions until $tmp/reader.stop exists;
@@ -62,11 +77,7 @@ t_ddl_retries_run_out() {
 	db=$(newdb ddl_retries)
 	build/migc up --to 1 --dir "$tdir" --database "$db" >/dev/null || return 1
 	before=$(dump "$db")
-	holdlock "$db" 6 || return 1
-	expect 1 "gave up after 1 retry (--ddl-retries)" build/migc up --ddl-lock-timeout 300ms --ddl-retries 1 --dir "$tdir" --database "$db"
-	st=$?
-	wait $holder
-	[ $st = 0 ] || return 1
+	heldexpect "$db" 6 1 "gave up after 1 retry (--ddl-retries)" build/migc up --ddl-lock-timeout 300ms --ddl-retries 1 --dir "$tdir" --database "$db" || return 1
 	grep -q "^migc: error: 0002_y.sql:1:1: ERROR: canceling statement due to lock timeout (SQLSTATE 55P03, statement 1 of 1)" "$tmp/expect.out" &&
 		grep -q "^the lock is held by pid [0-9]* (its transaction has run [0-9.]* s): BEGIN; LOCK TABLE t" "$tmp/expect.out" ||
 		{ echo "the message does not name the statement and the session holding the lock"; return 1; }
@@ -77,11 +88,8 @@ check "[postgres] --ddl-retries 1 runs out: exit 1 naming the blocking session, 
 t_ddl_notx_retry() {
 	db=$(newdb ddl_notx)
 	build/migc up --to 2 --dir "$tdir" --database "$db" >/dev/null || return 1
-	holdlock "$db" 3 || return 1
-	expect 0 "applied 0003_z" build/migc up --ddl-lock-timeout 300ms --ddl-retries 30 --dir "$tdir" --database "$db"
-	st=$?
-	wait $holder
-	[ $st = 0 ] && grep -q "^retry 1 of 30 in [0-9]* ms: 0003_z.sql:2:1: ERROR: canceling statement due to lock timeout" "$tmp/expect.out" &&
+	heldexpect "$db" 3 0 "applied 0003_z" build/migc up --ddl-lock-timeout 300ms --ddl-retries 30 --dir "$tdir" --database "$db" &&
+		grep -q "^retry 1 of 30 in [0-9]* ms: 0003_z.sql:2:1: ERROR: canceling statement due to lock timeout" "$tmp/expect.out" &&
 		[ "$(versions "$db")" = 1,2,3 ]
 }
 check "[postgres] --ddl-lock-timeout: a no-transaction migration retries the statement that timed out" t_ddl_notx_retry
@@ -103,8 +111,50 @@ t_timeout_usage() {
 		build/migc up --ddl-lock-timeout 500 --dir "$tdir" --database "$(newdb ddl_usage)" || return 1
 	expect 2 "--ddl-retries: '1001' is not a number from 0 to 1000" \
 		build/migc up --ddl-retries 1001 --dir "$tdir" --database "$(newdb ddl_usage)" || return 1
-	expect 2 "--statement-timeout is for PostgreSQL" \
-		build/migc up --statement-timeout 1s --dir "$tdir" --database "sqlite:$tmp/ddl_usage.db" || return 1
-	[ ! -e "$tmp/ddl_usage.db" ] || [ -z "$(sqlite3 "$tmp/ddl_usage.db" .tables)" ]
+	rm -f "$tmp/ddl_usage.db"
+	for opt in "--statement-timeout 1s" "--ddl-lock-timeout 1s" "--ddl-retries 3" --create-schema; do
+		# shellcheck disable=SC2086
+		expect 2 "${opt%% *} is for PostgreSQL: this set is for SQLite" \
+			build/migc up $opt --dialect sqlite --dir "$tdir" --database "sqlite:$tmp/ddl_usage.db" || return 1
+	done
+	[ ! -e "$tmp/ddl_usage.db" ] || { echo "the refused run made the database file"; return 1; }
 }
 check "[postgres] --ddl-lock-timeout, --ddl-retries, --statement-timeout: bad values and SQLite are usage errors (exit 2)" t_timeout_usage
+
+# A no-transaction migration's own SET lock_timeout stands: migc's comes
+# once, before its first statement.
+t_ddl_own_setting() {
+	d=$tmp/$B/ownsetting
+	mig "$d" 0001_own.sql "-- migc:no-transaction\nSET lock_timeout = '5s';\nDO \$\$ BEGIN RAISE NOTICE 'lock_timeout is %', current_setting('lock_timeout'); END \$\$;\n"
+	db=$(newdb ddl_own)
+	expect 0 "lock_timeout is 5s" build/migc up --ddl-lock-timeout 500ms --dir "$d" --database "$db"
+}
+check "[postgres] --ddl-lock-timeout: a no-transaction migration's own SET lock_timeout stands" t_ddl_own_setting
+
+# A no-transaction statement that commits as it goes is not tried again:
+# CALL of a procedure that commits a row, then waits for t's lock.
+t_ddl_no_retry_commits() {
+	d=$tmp/$B/noretry
+	mig "$d" 0001_t.sql "CREATE TABLE t (x integer);\nCREATE TABLE log (x integer);\nCREATE PROCEDURE batch() LANGUAGE plpgsql AS \$\$ BEGIN INSERT INTO log VALUES (1); COMMIT; LOCK TABLE t IN ACCESS EXCLUSIVE MODE; END \$\$;\n"
+	mig "$d" 0002_call.sql "-- migc:no-transaction\nCALL batch();\n"
+	db=$(newdb ddl_noretry)
+	build/migc up --to 1 --dir "$d" --database "$db" >/dev/null || return 1
+	heldexpect "$db" 3 1 "canceling statement due to lock timeout" build/migc up --ddl-lock-timeout 300ms --ddl-retries 5 --dir "$d" --database "$db" || return 1
+	grep -q "^retry" "$tmp/expect.out" && { echo "the CALL was tried again"; return 1; }
+	[ "$(q "$db" "SELECT count(*) FROM log")" = 1 ]
+}
+check "[postgres] --ddl-retries does not retry a no-transaction CALL, which may have committed part of its work" t_ddl_no_retry_commits
+
+# Another session's query that names a password is not printed.
+t_ddl_blocker_password() {
+	db=$(newdb ddl_blockerpw)
+	build/migc up --to 1 --dir "$tdir" --database "$db" >/dev/null || return 1
+	holdlock "$db" 3 "'ALTER ROLE x PASSWORD ''S3cr3tPW''', " || return 1
+	expect 1 "the lock is held by pid" build/migc up --ddl-lock-timeout 600ms --ddl-retries 0 --dir "$tdir" --database "$db"
+	st=$?
+	wait $holder
+	[ $st = 0 ] || return 1
+	grep -q "S3cr3tPW" "$tmp/expect.out" && { echo "the password was printed"; return 1; }
+	grep -q "(its query is not shown: it names a password)" "$tmp/expect.out"
+}
+check "[postgres] --ddl-lock-timeout: a blocking session's query that names a password is not printed" t_ddl_blocker_password

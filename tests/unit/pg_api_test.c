@@ -168,8 +168,10 @@ othermoves(void *arg, const struct migc_event *ev)
 	if (ev->kind != MIGC_EV_NOTICE || o->done)
 		return;
 	o->done = 1;
-	if (o->finish)
+	if (o->finish == 1)
 		PQclear(PQexec(o->c, "DELETE FROM migc_migrations WHERE version = 2"));
+	else if (o->finish == 2)
+		PQclear(PQexec(o->c, "UPDATE migc_migrations SET error = '0002_fill.down.sql:3:1: ERROR: boom' WHERE version = 2"));
 	run(o->c, "SELECT pg_advisory_unlock(%lld)", lockkey());
 }
 
@@ -194,9 +196,12 @@ rowmovedaway(const char *url, int finish)
 	migc_open(&m, url, &pg_migrations, 0);
 	migc_set_event(m, othermoves, &o);
 	rc = migc_verify(m);
-	if (finish)
+	if (finish == 1)
 		check(rc == MIGC_OK && o.done, "verify: a down that finishes between reading its row and looking up the "
 		      "lock is not reported as interrupted", o.done ? migc_errmsg(m) : "the other process did not move");
+	else if (finish == 2)
+		check(rc == MIGC_VERIFY && o.done, "verify: a down that fails between reading its row and looking up the "
+		      "lock is reported as failed (MIGC_VERIFY)", migc_errmsg(m));
 	else
 		check(rc == MIGC_VERIFY && o.done && strstr(migc_errmsg(m), "0002_fill.sql") != NULL,
 		      "verify: a down whose row stays as it was once the lock is free is interrupted (MIGC_VERIFY)",
@@ -397,6 +402,7 @@ main(int argc, char **argv)
 	movedschema(c);
 	PQfinish(c);
 	rowmovedaway(argv[1], 0);
+	rowmovedaway(argv[1], 2);
 	rowmovedaway(argv[1], 1);
 	return nfail ? 1 : 0;
 }
