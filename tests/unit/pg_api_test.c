@@ -251,6 +251,26 @@ upstopped(const char *url, PGconn *app, const char *what, const char *want)
 	migc_close(m);
 }
 
+/* migc_interrupt on a handle that wraps the application's connection,
+** while the application (no migc call) runs its own query: nothing of
+** the application's is cancelled. */
+static void
+appquery(PGconn *app)
+{
+	pthread_t th;
+	PGresult *res;
+	migc *m;
+
+	migc_wrap_pg(&m, app, &pg_migrations);
+	pthread_create(&th, NULL, interrupter, m);
+	res = PQexec(app, "SELECT pg_sleep(0.8)");
+	pthread_join(th, NULL);
+	check(PQresultStatus(res) == PGRES_TUPLES_OK, "migc_interrupt while no migc call runs cancels none of the "
+	      "application's queries on its own connection", PQresultErrorMessage(res));
+	PQclear(res);
+	migc_close(m);
+}
+
 static void
 interrupts(const char *url)
 {
@@ -264,6 +284,7 @@ interrupts(const char *url)
 	PQclear(PQexec(app, "BEGIN; CREATE TABLE t (x integer)"));
 	upstopped(url, app, "in a statement", "interrupted: 0001_t.sql was rolled back (0 applied before it in this run)");
 	PQclear(PQexec(app, "ROLLBACK"));
+	appquery(app);
 	/* The tracking table was made in the migration's transaction. */
 	check(queryint(app, "SELECT count(*) FROM pg_class WHERE relname IN ('t', 'migc_migrations')") == 0,
 	      "the interrupted migration left neither its table nor its row", "something was left");
