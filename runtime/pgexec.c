@@ -232,18 +232,6 @@ stmterr(migc *m, const struct migc_script *sc, unsigned long i, const PGresult *
 /* What the server hears when a migration's COPY asks for client data. */
 #define NOCOPYIN "COPY ... FROM STDIN is not supported in a migration: it has no client data to send"
 
-/*
-** The next result of a message sent with PQsendQuery in single-row mode,
-** or NULL at its end. Rows (PGRES_SINGLE_TUPLE) are dropped as they
-** come, so a SELECT of millions of rows holds one at a time; the zero-row
-** PGRES_TUPLES_OK after them stands for the statement. A COPY that wants
-** the client's data stream, which a migration does not have, is ended:
-** FROM STDIN is failed with PQputCopyEnd (the server then reports the
-** error), TO STDOUT's rows are read and dropped and *copyout set (the
-** result that follows is the COPY's own). Any other status (COPY BOTH,
-** pipeline results), or a COPY that cannot be ended, stops the reading:
-** NULL, with *odd set to the status. So a loop over it always ends.
-*/
 /* Does s hold the word "password", in any case? Another session's query
 ** that does (ALTER ROLE ... PASSWORD, a user mapping's options) is not
 ** printed: a password is never printed. */
@@ -363,6 +351,18 @@ waitresult(migc *m)
 	}
 }
 
+/*
+** The next result of a message sent with PQsendQuery in single-row mode,
+** or NULL at its end. Rows (PGRES_SINGLE_TUPLE) are dropped as they
+** come, so a SELECT of millions of rows holds one at a time; the zero-row
+** PGRES_TUPLES_OK after them stands for the statement. A COPY that wants
+** the client's data stream, which a migration does not have, is ended:
+** FROM STDIN is failed with PQputCopyEnd (the server then reports the
+** error), TO STDOUT's rows are read and dropped and *copyout set (the
+** result that follows is the COPY's own). Any other status (COPY BOTH,
+** pipeline results), or a COPY that cannot be ended, stops the reading:
+** NULL, with *odd set to the status. So a loop over it always ends.
+*/
 static PGresult *
 nextresult(migc *m, int *copyout, int *odd)
 {
@@ -493,9 +493,11 @@ migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 }
 
 /*
-** One message: BEGIN (how has MIGC__APPLY_BEGIN), every statement of the
-** migration, the INSERT of its row and COMMIT (MIGC__APPLY_COMMIT). libpq returns one result per statement, so the first error
-** tells which statement failed; its position maps back to file:line:col.
+** One message: BEGIN (how has MIGC__APPLY_BEGIN), migc's timeouts, every
+** statement of the migration, the session reset, the INSERT of its row
+** and COMMIT (MIGC__APPLY_COMMIT). libpq returns one result per
+** statement, so the first error tells which statement failed; its
+** position maps back to file:line:col.
 */
 int
 migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *r, int how)
