@@ -18,6 +18,7 @@
 #ifdef MIGC_POSTGRES
 #include <sys/socket.h>
 #include <libpq-fe.h>
+#include "stops.h"
 #endif
 
 #include "migc.h"
@@ -141,39 +142,16 @@ oninterrupt(int sig)
 	errno = saved;
 }
 
-static void
-catchstops(void)
-{
-	struct sigaction sa;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = oninterrupt;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < 3; i++)
-		sigaddset(&sa.sa_mask, stopsigs[i]);
-	for (i = 0; i < 3; i++)
-		if (sigaction(stopsigs[i], NULL, &stopold[i]) == 0 && stopold[i].sa_handler != SIG_IGN)
-			sigaction(stopsigs[i], &sa, NULL);
-}
-
 /* Restore the signals' dispositions; after an interrupt, die of it,
 ** saying whether the scratch database is gone. */
 static void
 releasestops(const char *scratch, int dropped)
 {
-	size_t i;
-
-	for (i = 0; i < 3; i++)
-		sigaction(stopsigs[i], &stopold[i], NULL);
-	if (!caught)
-		return;
-	fprintf(stderr, "migc: interrupted (%s): the replay stopped%s%s\n",
-	        caught == SIGINT ? "SIGINT" : caught == SIGTERM ? "SIGTERM" : "SIGHUP",
-	        dropped ? " and dropped its scratch database " : "; drop its scratch database by hand: ", scratch);
-	signal(caught, SIG_DFL);
-	raise(caught);
-	exit(128 + caught);
+	if (caught)
+		fprintf(stderr, "migc: interrupted (%s): the replay stopped%s%s\n",
+		        caught == SIGINT ? "SIGINT" : caught == SIGTERM ? "SIGTERM" : "SIGHUP",
+		        dropped ? " and dropped its scratch database " : "; drop its scratch database by hand: ", scratch);
+	migc__releasestops(stopsigs, 3, stopold, caught);
 }
 
 /* Make c's running query the one an interrupt cancels; cut: shut its
@@ -243,7 +221,7 @@ replaypg(struct migc_set *set, const char *dir, const char *url)
 	/* The admin connection's backend pid makes the name unique while it lasts. */
 	snprintf(scratch, sizeof(scratch), "migc_replay_%ld", (long)PQbackendPID(admin));
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", scratch);
-	catchstops();
+	migc__catchstops(stopsigs, 3, oninterrupt, stopold);
 	arm(admin, 0);
 	rc = pgrun(admin, sql, "cannot create a scratch database") == 0 ? MIGC_OK : MIGC_ERROR;
 	disarm();

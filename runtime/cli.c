@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "cliout.h"
 #include "version.h"
+#include "stops.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_VERIFY = 3 };
 
@@ -386,22 +387,6 @@ onstop(int sig)
 		migc_interrupt(stopping);
 }
 
-static void
-catchstops(void)
-{
-	struct sigaction sa;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = onstop;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < NSTOPSIGS; i++)
-		sigaddset(&sa.sa_mask, stopsigs[i]);
-	for (i = 0; i < NSTOPSIGS; i++)
-		if (sigaction(stopsigs[i], NULL, &stopold[i]) == 0 && stopold[i].sa_handler != SIG_IGN)
-			sigaction(stopsigs[i], &sa, NULL);
-}
-
 /* m is the handle a signal stops from now on (NULL: none). */
 static void
 stopswith(migc *m)
@@ -409,22 +394,6 @@ stopswith(migc *m)
 	stopping = m;
 	if (m && stopsig)
 		migc_interrupt(m);
-}
-
-/* Put the signals back as they were; after one came, die of it. */
-static void
-releasestops(void)
-{
-	size_t i;
-
-	for (i = 0; i < NSTOPSIGS; i++)
-		sigaction(stopsigs[i], &stopold[i], NULL);
-	if (!stopsig)
-		return;
-	fflush(stdout);
-	signal(stopsig, SIG_DFL);
-	raise(stopsig);
-	exit(128 + stopsig);
 }
 
 static const char *
@@ -512,7 +481,7 @@ withdatabase(const struct cli_command *c, struct cli_run *r)
 		safeurl = migc__redacturl(url);
 	}
 	rc = migc_open(&m, url, r->set, readonly ? MIGC_READONLY : 0);
-	catchstops();
+	migc__catchstops(stopsigs, NSTOPSIGS, onstop, stopold);
 	stopswith(m);
 	if (rc == MIGC_OK && CLI_HAS(o, CLI_TABLE))
 		rc = migc_set_table(m, o->text[CLI_TABLE]);
@@ -550,7 +519,7 @@ withdatabase(const struct cli_command *c, struct cli_run *r)
 	stopswith(NULL);
 	migc_close(m);
 	free(safeurl);
-	releasestops();
+	migc__releasestops(stopsigs, NSTOPSIGS, stopold, stopsig);
 	return rc;
 }
 

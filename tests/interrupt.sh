@@ -107,6 +107,9 @@ if [ "$B" = postgres ]; then
 			build/migc up --to 1 --dir "$cdir" --database "$db" >/dev/null || return 1
 			"$PGBIN/psql" -X -q -d "$db" -c "BEGIN; INSERT INTO t VALUES (1); SELECT pg_sleep(30); COMMIT" >/dev/null 2>&1 &
 			holder=$!
+			waitfor "the application's write to t" qis "$db" \
+				"SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 't' AND l.granted" t ||
+				return 1
 			env --default-signal=INT,TERM build/migc up --dir "$cdir" --database "$db" >"$tmp/interrupt.out" 2>&1 &
 			pid=$!
 			started "$db" || { kill -KILL $pid $holder; return 1; }
