@@ -67,6 +67,22 @@ migc__clearerr(migc *m)
 	m->errmsg = NULL;
 }
 
+char *
+migc__setaside(migc *m)
+{
+	char *kept = m->errmsg;
+
+	m->errmsg = NULL;
+	return kept;
+}
+
+void
+migc__putback(migc *m, char *kept)
+{
+	migc__clearerr(m);
+	m->errmsg = kept;
+}
+
 int
 migc__seterr(migc *m, int rc, const char *fmt, ...)
 {

@@ -473,13 +473,7 @@ withdatabase(const struct cli_command *c, struct cli_run *r)
 		           "PGDATABASE, with the other variables psql reads, are enough)");
 		return -MIGC_INPUT;
 	}
-	if (r->envnote[0]) {
-		safeurl = malloc(strlen(r->envnote) + 1);
-		if (safeurl)
-			memcpy(safeurl, r->envnote, strlen(r->envnote) + 1);
-	} else {
-		safeurl = migc__redacturl(url);
-	}
+	safeurl = r->envnote[0] ? strdup(r->envnote) : migc__redacturl(url);
 	rc = migc_open(&m, url, r->set, readonly ? MIGC_READONLY : 0);
 	migc__catchstops(stopsigs, NSTOPSIGS, onstop, stopold);
 	stopswith(m);

@@ -363,8 +363,9 @@ jitter(migc *m)
 
 /*
 ** After mig's statement failed (rolled back, for a transactional one):
-** try again? Yes when it timed out waiting for a lock or lost a deadlock
-** (SQLSTATE 55P03, 40P01), fewer than the retries allowed were made
+** try again? Yes when the driver marked the failure retryable (a lost
+** lock wait or deadlock that redid no committed work: m->retryable),
+** fewer than the retries allowed were made
 ** (attempt counts them from 0) and the handle is not interrupted: then
 ** the event says so, the wait (250 ms doubling to 8 s, each between half
 ** and one and a half of that) passes, and the answer is 1. Otherwise 0,

@@ -207,6 +207,11 @@ struct migc {
 int migc__seterr(migc *m, int rc, const char *fmt, ...);
 int migc__adderr(migc *m, const char *fmt, ...);          /* append a line; returns MIGC_OK or MIGC_NOMEM */
 void migc__clearerr(migc *m);
+/* For a lookup that must leave the handle's message alone (verify writes
+** its problems there): set the message aside, then put it back, dropping
+** whatever the lookup left. */
+char *migc__setaside(migc *m);
+void migc__putback(migc *m, char *kept);
 void migc__emit(migc *m, enum migc_event_kind kind, const struct migc_migration *mig,
           long long ms, const char *text, size_t len);
 char *migc__strdup(const char *s);

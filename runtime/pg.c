@@ -65,6 +65,19 @@ migc__cancelledlate(migc *m, const PGresult *r)
 	       PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE;
 }
 
+/* PQexec of sql, once more when a late cancel hit it (above). */
+PGresult *
+migc__pgexecagain(migc *m, const char *sql)
+{
+	PGresult *r = PQexec(PG(m)->conn, sql);
+
+	if (r && PQresultStatus(r) == PGRES_FATAL_ERROR && migc__cancelledlate(m, r)) {
+		PQclear(r);
+		r = PQexec(PG(m)->conn, sql);
+	}
+	return r;
+}
+
 /* Run sql; on success *res holds its result (clear it) or is NULL. */
 int
 migc__pgrun(migc *m, const char *sql, PGresult **res)
@@ -75,13 +88,8 @@ migc__pgrun(migc *m, const char *sql, PGresult **res)
 
 	if (res)
 		*res = NULL;
-	r = PQexec(PG(m)->conn, sql);
+	r = migc__pgexecagain(m, sql);
 	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-	if (st == PGRES_FATAL_ERROR && r && migc__cancelledlate(m, r)) {
-		PQclear(r);
-		r = PQexec(PG(m)->conn, sql);
-		st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-	}
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 		if (res)
 			*res = r;

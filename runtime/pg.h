@@ -17,7 +17,7 @@ struct pg {
 	char *regclass;                 /* the same as a string literal for to_regclass */
 	long long key;                  /* advisory lock key */
 	int nlocks;                     /* session-level holds of the advisory lock */
-	PGcancel *cancel;               /* made at open: migc_interrupt sends it */
+	PGcancel *cancel;               /* made at open: an interrupted wait sends it (pgexec.c) */
 	PGconn *side;                   /* a second connection that looks up who blocks a wait; NULL until needed */
 	long long sentat;               /* when the running message was sent (ms, migc__monotonicms) */
 	int looked;                     /* its blocker was looked up */
@@ -37,6 +37,7 @@ struct pg {
 int migc__pgerr(migc *m, int rc, const char *what, const char *msg);
 int migc__pgconnerr(migc *m, const char *what);
 int migc__cancelledlate(migc *m, const PGresult *r);
+PGresult *migc__pgexecagain(migc *m, const char *sql);
 int migc__pgrun(migc *m, const char *sql, PGresult **res);
 int migc__pgrunparams(migc *m, const char *sql, int n, const char *const *vals, const char *what);
 int migc__pgcommit(migc *m);

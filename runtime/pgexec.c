@@ -62,19 +62,28 @@ identchar(char c)
 	       (unsigned char)c >= 0x80;
 }
 
-/* Is the keyword w (lower case) next in *s? Then step over it. */
+/* Does p start with w (lower case), in any case? */
 static int
-keyword(const char **s, const char *w)
+startswith(const char *p, const char *w)
 {
-	const char *p = skipblank(*s);
 	size_t i;
 
 	for (i = 0; w[i]; i++)
 		if ((p[i] >= 'A' && p[i] <= 'Z' ? p[i] - 'A' + 'a' : p[i]) != w[i])
 			return 0;
-	if (identchar(p[i]))
+	return 1;
+}
+
+/* Is the keyword w (lower case) next in *s? Then step over it. */
+static int
+keyword(const char **s, const char *w)
+{
+	const char *p = skipblank(*s);
+	size_t n = strlen(w);
+
+	if (!startswith(p, w) || identchar(p[n]))
 		return 0;
-	*s = p + i;
+	*s = p + n;
 	return 1;
 }
 
@@ -238,15 +247,9 @@ stmterr(migc *m, const struct migc_script *sc, unsigned long i, const PGresult *
 static int
 namespassword(const char *s)
 {
-	static const char w[] = "password";
-	size_t i;
-
-	for (; *s; s++) {
-		for (i = 0; w[i] && (s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]) == w[i]; i++)
-			;
-		if (!w[i])
+	for (; *s; s++)
+		if (startswith(s, "password"))
 			return 1;
-	}
 	return 0;
 }
 

@@ -74,13 +74,11 @@ holder(migc *m, int mine)
 long
 migc__pglockholder(migc *m)
 {
-	char *kept = m->errmsg;
+	char *kept = migc__setaside(m);
 	long pid;
 
-	m->errmsg = NULL;
 	pid = migc__pgresolve(m) == MIGC_OK ? holder(m, 0) : 0;
-	migc__clearerr(m);
-	m->errmsg = kept;
+	migc__putback(m, kept);
 	return pid > 0 ? pid : 0;
 }
 
@@ -88,14 +86,10 @@ migc__pglockholder(migc *m)
 static int
 refusewrites(migc *m, int xact, int got, int standby)
 {
-	char sql[64];
-
-	if (xact) {
+	if (xact)
 		PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
-	} else if (got) {
-		snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%lld)", PG(m)->key);
-		PQclear(PQexec(PG(m)->conn, sql));
-	}
+	else if (got)
+		migc__pgunlocksession(m);       /* nlocks is not counted yet */
 	if (standby)
 		return migc__seterr(m, MIGC_ERROR, "the database is a standby (in recovery), which takes no writes: migrating "
 		                    "needs the primary (with several hosts in the URL, add target_session_attrs=read-write)");
@@ -177,18 +171,11 @@ void
 migc__pgunlocksession(migc *m)
 {
 	char sql[64];
-	PGresult *res;
-	int tries, done = 0;
 
 	migc__pgrollback(m);
 	snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%lld)", PG(m)->key);
-	/* Twice if need be: the cancel of a migc_interrupt that came late
-	** may hit this statement instead of the one it was sent for. */
-	for (tries = 0; tries < 2 && !done; tries++) {
-		res = PQexec(PG(m)->conn, sql);
-		done = res && PQresultStatus(res) == PGRES_TUPLES_OK;
-		PQclear(res);
-	}
+	/* Not migc__pgrun: an unlock on the way out keeps the message. */
+	PQclear(migc__pgexecagain(m, sql));
 	if (PG(m)->nlocks > 0 && --PG(m)->nlocks == 0)
 		PG(m)->readlocked = 0;
 }

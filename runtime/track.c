@@ -241,12 +241,11 @@ enum { ROW_SAME, ROW_FINISHED, ROW_CHANGED };
 static int
 rownow(migc *m, const struct trackrow *r)
 {
-	char *kept = m->errmsg;
+	char *kept = migc__setaside(m);
 	const struct trackrow *now;
 	struct track t;
 	int how = ROW_SAME;
 
-	m->errmsg = NULL;
 	if (migc__readtrack(m, &t, MIGC__READ_BRIEF) == MIGC_OK) {
 		now = migc__findrow(&t, r->version);
 		if (!now || (now->done >= now->total && !now->error))
@@ -256,8 +255,7 @@ rownow(migc *m, const struct trackrow *r)
 			how = ROW_CHANGED;
 	}
 	migc__freetrack(&t);
-	migc__clearerr(m);
-	m->errmsg = kept;
+	migc__putback(m, kept);
 	return how;
 }
 

@@ -179,9 +179,10 @@ relock(migc *m, const struct migc_migration *mig, int64_t to, long from, int *st
 
 /* Apply one pending migration, or go on with a failed no-transaction one
 ** from statement `from` (-1: a pending one). The transaction is open on
-** entry (or, when !begun, left to xApply to begin) and closed on return. *outside says whether it had to be closed
-** first (to set foreign keys, or for a no-transaction migration), which
-** leaves what the caller read of the table out of date. */
+** entry (or, when !begun, left to xApply to begin) and closed on return.
+** *outside says whether it had to be closed first (to set foreign keys,
+** or for a no-transaction migration), which leaves what the caller read
+** of the table out of date. */
 static int
 applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int begun, int *outside)
 {
