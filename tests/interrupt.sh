@@ -30,6 +30,17 @@ started() {
 	fi
 }
 
+# signalled SIG DIR DB: start up of DIR on DB (its output in
+# $tmp/interrupt.out), send it SIG once its statement runs (started), and
+# check that it exits with 128 + SIG's number (stopped).
+signalled() {
+	env --default-signal=INT,TERM build/migc up --dir "$2" --database "$3" >"$tmp/interrupt.out" 2>&1 &
+	pid=$!
+	started "$3" || { kill -KILL $pid ${holder:-}; return 1; }
+	kill -"$1" $pid
+	stopped $pid "$1"
+}
+
 # stopped PID SIG: wait (at most 20 s) for PID, which got SIG, to exit
 # with 128 + SIG's number.
 stopped() {
@@ -52,18 +63,9 @@ t_interrupt() {
 		build/migc up --to 1 --dir "$idir" --database "$db" >/dev/null || return 1
 		holder=
 		if [ "$B" = postgres ]; then
-			"$PGBIN/psql" -X -q -d "$db" -c "BEGIN; LOCK TABLE t IN ACCESS SHARE MODE; SELECT pg_sleep(30); COMMIT" \
-				>/dev/null 2>&1 &
-			holder=$!
-			waitfor "the application's lock on t" qis "$db" \
-				"SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 't' AND l.granted" t ||
-				return 1
+			holdtable "$db" "BEGIN; LOCK TABLE t IN ACCESS SHARE MODE; SELECT pg_sleep(30); COMMIT" || return 1
 		fi
-		env --default-signal=INT,TERM build/migc up --dir "$idir" --database "$db" >"$tmp/interrupt.out" 2>&1 &
-		pid=$!
-		started "$db" || { kill -KILL $pid; return 1; }
-		kill -$sig $pid
-		stopped $pid $sig || return 1
+		signalled $sig "$idir" "$db" || return 1
 		cat "$tmp/interrupt.out"
 		if [ "$B" = postgres ]; then
 			kill -0 "$holder" 2>/dev/null || { echo "the application's session ended first: nothing was shown"; return 1; }
@@ -105,16 +107,8 @@ if [ "$B" = postgres ]; then
 		for sig in INT TERM; do
 			db=$(newdb "interrupt_cic_$sig")
 			build/migc up --to 1 --dir "$cdir" --database "$db" >/dev/null || return 1
-			"$PGBIN/psql" -X -q -d "$db" -c "BEGIN; INSERT INTO t VALUES (1); SELECT pg_sleep(30); COMMIT" >/dev/null 2>&1 &
-			holder=$!
-			waitfor "the application's write to t" qis "$db" \
-				"SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 't' AND l.granted" t ||
-				return 1
-			env --default-signal=INT,TERM build/migc up --dir "$cdir" --database "$db" >"$tmp/interrupt.out" 2>&1 &
-			pid=$!
-			started "$db" || { kill -KILL $pid $holder; return 1; }
-			kill -$sig $pid
-			stopped $pid $sig || return 1
+			holdtable "$db" "BEGIN; INSERT INTO t VALUES (1); SELECT pg_sleep(30); COMMIT" || return 1
+			signalled $sig "$cdir" "$db" || return 1
 			cat "$tmp/interrupt.out"
 			kill -0 "$holder" 2>/dev/null || { echo "the application's transaction ended first: nothing was shown"; return 1; }
 			[ "$(q "$db" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'migc'")" = 0 ] ||

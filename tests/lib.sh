@@ -114,6 +114,16 @@ waitfor() {
 	done
 }
 
+# holdtable URL SQL [MODE]: an application session runs SQL (which locks
+# table t and keeps its transaction open) in the background, its pid in
+# $holder; returns once it holds a lock on t (in MODE, when given).
+holdtable() {
+	"$PGBIN/psql" -X -q -d "$1" -c "$2" >/dev/null 2>&1 &
+	holder=$!
+	waitfor "the application's lock on t" qis "$1" "SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+		WHERE c.relname = 't' AND l.granted${3:+ AND l.mode = '$3'}" t
+}
+
 # dump URL: schema and content, to compare before and after.
 dump() {
 	case $1 in

@@ -17,10 +17,7 @@ mig "$tdir" 0003_z.sql "-- migc:no-transaction\nALTER TABLE t ADD COLUMN z integ
 # SHARE on t for SECONDS, in the background ($holder), its query selecting
 # COLUMNS too; returns once it has the lock.
 holdlock() {
-	"$PGBIN/psql" -X -q -d "$1" -c "BEGIN; LOCK TABLE t IN ACCESS SHARE MODE; SELECT ${3:-}pg_sleep($2); COMMIT" >/dev/null 2>&1 &
-	holder=$!
-	waitfor "the application's lock on t" qis "$1" "SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-		WHERE c.relname = 't' AND l.granted AND l.mode = 'AccessShareLock'" t
+	holdtable "$1" "BEGIN; LOCK TABLE t IN ACCESS SHARE MODE; SELECT ${3:-}pg_sleep($2); COMMIT" AccessShareLock
 }
 
 # heldexpect DB SECONDS STATUS TEXT COMMAND...: expect (tests/lib.sh)
