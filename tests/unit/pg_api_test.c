@@ -271,6 +271,24 @@ appquery(PGconn *app)
 	migc_close(m);
 }
 
+/* The PostgreSQL setters refuse values out of range, saying which. */
+static void
+setterranges(const char *url)
+{
+	migc *m;
+
+	migc_open(&m, url, &pg_migrations, 0);
+	checkapimsg(m, migc_set_ddl_lock_timeout(m, -1), MIGC_INPUT, "DDL lock timeout -1 ms: it must be 0 to",
+	            "migc_set_ddl_lock_timeout(m, -1)");
+	checkapimsg(m, migc_set_statement_timeout(m, -5), MIGC_INPUT, "statement timeout -5 ms: it must be 0 to",
+	            "migc_set_statement_timeout(m, -5)");
+	checkapimsg(m, migc_set_ddl_retries(m, 1001), MIGC_INPUT, "DDL retries 1001: it must be 0 to 1000",
+	            "migc_set_ddl_retries(m, 1001)");
+	check(migc_set_ddl_lock_timeout(m, 500) == MIGC_OK && migc_set_ddl_retries(m, 0) == MIGC_OK &&
+	      migc_set_create_schema(m, 1) == MIGC_OK, "the PostgreSQL setters take values in range", migc_errmsg(m));
+	migc_close(m);
+}
+
 static void
 interrupts(const char *url)
 {
@@ -367,6 +385,7 @@ main(int argc, char **argv)
 	}
 	checkwrapfailures(argv[2]);
 	interrupts(argv[2]);
+	setterranges(argv[2]);
 	c = PQconnectdb(argv[1]);
 	if (PQstatus(c) != CONNECTION_OK) {
 		printf("[FAIL] pg api: connect: %s", PQerrorMessage(c));
