@@ -65,15 +65,90 @@ migc__cancelledlate(migc *m, const PGresult *r)
 	       PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE;
 }
 
-/* PQexec of sql, once more when a late cancel hit it (above). */
+/*
+** Send sql (PQsendQuery). On a read-only handle, outside a transaction,
+** it goes in a read-only transaction of its own, in the same message:
+** "BEGIN READ ONLY; sql; COMMIT", the BEGIN's result read here. The
+** server refuses any write, and the setting ends with the transaction, so
+** that through a transaction pooler (PgBouncer) the next client of the
+** server connection finds none of it, as it would a SET SESSION
+** CHARACTERISTICS. Read the results with PQgetResult, then migc__pgdrain.
+** A read-only handle never begins a transaction of its own (it takes no
+** lock), so sql never holds a BEGIN.
+*/
+int
+migc__pgsend(migc *m, const char *sql)
+{
+	PGconn *c = PG(m)->conn;
+	char *wrapped;
+	int sent;
+
+	if (!m->readonly || PQtransactionStatus(c) != PQTRANS_IDLE)
+		return PQsendQuery(c, sql);
+	wrapped = malloc(strlen(sql) + 32);
+	if (!wrapped)
+		return 0;
+	sprintf(wrapped, "BEGIN READ ONLY; %s; COMMIT", sql);
+	sent = PQsendQuery(c, wrapped);
+	free(wrapped);
+	if (sent)
+		PQclear(PQgetResult(c));        /* BEGIN */
+	return sent;
+}
+
+/* Read what is left of the results of migc__pgsend, and roll back the
+** read-only transaction a failed statement left open. */
+void
+migc__pgdrain(migc *m)
+{
+	PGresult *r;
+
+	while ((r = PQgetResult(PG(m)->conn)) != NULL)
+		PQclear(r);
+	if (m->readonly && PQtransactionStatus(PG(m)->conn) == PQTRANS_INERROR)
+		PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
+}
+
+/* PQexec of sql through migc__pgsend: its last statement's result (not
+** the COMMIT's that migc__pgsend may add), or NULL. */
+static PGresult *
+pgexec(migc *m, const char *sql)
+{
+	PGconn *c = PG(m)->conn;
+	PGresult *r, *last = NULL, *before = NULL;
+	int wrapped = m->readonly && PQtransactionStatus(c) == PQTRANS_IDLE;
+
+	if (!wrapped)
+		return PQexec(c, sql);
+	if (!migc__pgsend(m, sql))
+		return NULL;
+	while ((r = PQgetResult(c)) != NULL) {
+		PQclear(before);
+		before = last;
+		last = r;
+		if (PQstatus(c) == CONNECTION_BAD)
+			break;
+	}
+	if (before && last && PQresultStatus(last) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(last), "COMMIT") == 0) {
+		PQclear(last);
+		last = before;
+	} else {
+		PQclear(before);
+	}
+	migc__pgdrain(m);
+	return last;
+}
+
+/* PQexec of sql (through migc__pgsend), once more when a late cancel
+** hit it (above). */
 PGresult *
 migc__pgexecagain(migc *m, const char *sql)
 {
-	PGresult *r = PQexec(PG(m)->conn, sql);
+	PGresult *r = pgexec(m, sql);
 
 	if (r && PQresultStatus(r) == PGRES_FATAL_ERROR && migc__cancelledlate(m, r)) {
 		PQclear(r);
-		r = PQexec(PG(m)->conn, sql);
+		r = pgexec(m, sql);
 	}
 	return r;
 }
@@ -208,12 +283,9 @@ pgopen(migc *m, const char *target, int flags)
 		return rc;
 	}
 	rc = attach(m, conn, 1);
-	if (rc != MIGC_OK) {
+	if (rc != MIGC_OK)
 		PQfinish(conn);
-		return rc;
-	}
-	if (flags & MIGC_READONLY)
-		rc = migc__pgrun(m, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", NULL);
+	(void)flags;            /* MIGC_READONLY: m->readonly, migc__pgsend */
 	return rc;
 }
 

@@ -37,6 +37,8 @@ struct pg {
 int migc__pgerr(migc *m, int rc, const char *what, const char *msg);
 int migc__pgconnerr(migc *m, const char *what);
 int migc__cancelledlate(migc *m, const PGresult *r);
+int migc__pgsend(migc *m, const char *sql);
+void migc__pgdrain(migc *m);
 PGresult *migc__pgexecagain(migc *m, const char *sql);
 int migc__pgrun(migc *m, const char *sql, PGresult **res);
 int migc__pgrunparams(migc *m, const char *sql, int n, const char *const *vals, const char *what);

@@ -362,23 +362,13 @@ readrows(migc *m, struct track *t, int brief)
 
 	migc__trackselect(appliedat, brief, cols, sizeof(cols));
 	snprintf(sql, sizeof(sql), "SELECT %s FROM %s", cols, PG(m)->qtable);
-	res = PQexec(PG(m)->conn, sql);
+	res = migc__pgexecagain(m, sql);
 	if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
 		rc = takerows(m, res, t);
 	else
 		rc = readerr(m, res);
 	PQclear(res);
 	return rc;
-}
-
-/* The remaining results of a message sent with PQsendQuery, cleared. */
-static void
-drain(PGconn *conn)
-{
-	PGresult *res;
-
-	while ((res = PQgetResult(conn)) != NULL)
-		PQclear(res);
 }
 
 /* No tracking table in schema here (NULL: no schema on the search_path
@@ -452,7 +442,7 @@ readonce(migc *m, struct track *t, int brief)
 	PQfreemem(bare);
 	if (!sql)
 		return migc__seterr(m, MIGC_NOMEM, "out of memory");
-	rc = PQsendQuery(conn, sql) ? MIGC_OK : migc__pgconnerr(m, "cannot read the tracking table");
+	rc = migc__pgsend(m, sql) ? MIGC_OK : migc__pgconnerr(m, "cannot read the tracking table");
 	free(sql);
 	if (rc != MIGC_OK)
 		return rc;
@@ -460,7 +450,7 @@ readonce(migc *m, struct track *t, int brief)
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = readerr(m, res);
 		PQclear(res);
-		drain(conn);
+		migc__pgdrain(m);
 		return rc;
 	}
 	if (PQgetisnull(res, 0, 0))
@@ -476,7 +466,7 @@ readonce(migc *m, struct track *t, int brief)
 	if (rc == MIGC_OK && exists && same)
 		rc = res && PQresultStatus(res) == PGRES_TUPLES_OK ? takerows(m, res, t) : readerr(m, res);
 	PQclear(res);
-	drain(conn);
+	migc__pgdrain(m);
 	/* Not where this run looks: only now, rarely (a new database, or one
 	** whose search_path moved), ask where else a tracking table is, so
 	** the common read stays one light message. */

@@ -194,6 +194,7 @@ EOF
 
 # pgstop: stop the server if one runs; safe to call at any time, twice.
 pgstop() {
+	pgbstop
 	if [ -n "$_pgdata" ]; then
 		if [ -f "$_pgdata/postmaster.pid" ]; then
 			_pgas "$PGBIN/pg_ctl" -D "$_pgdata" -m fast -w -t 10 -s stop >/dev/null 2>&1 ||
@@ -262,4 +263,76 @@ pgtls() {
 	{ printf '# pgtls:\n%s\n' "$3"; cat "$_pgdata/pg_hba.conf"; } >"$tmp/pg_hba.new" &&
 		cat "$tmp/pg_hba.new" >"$_pgdata/pg_hba.conf" &&
 		pgsql "$PGKW" "ALTER SYSTEM SET ssl = on" && _pgreload on
+}
+
+# pgbstart MODE SIZE: start a PgBouncer (Debian's pgbouncer) in pooling
+# MODE (transaction or session), SIZE server connections per database and
+# user, on a free 127.0.0.1 port in front of every database of the server;
+# exports PGBPORT. It runs as the server's user, as PgBouncer refuses
+# root; auth_type trust, for the users the server trusts. pgbstop (also
+# called by pgstop, which finds it by its pid file even when a feature's
+# subshell started it) stops it.
+pgbstart() {
+	command -v pgbouncer >/dev/null 2>&1 || { echo "pgbstart: no pgbouncer; apt-get install pgbouncer" >&2; return 1; }
+	pgbstop
+	_pgbdir=$_pgroot/pgbouncer
+	_pgas mkdir -p "$_pgbdir" || return 1
+	_pgbtry=0
+	while :; do
+		_pgbtry=$((_pgbtry + 1))
+		PGBPORT=$(_pgport)
+		_pgas sh -c "cat >'$_pgbdir/pgbouncer.ini'" <<EOF2 || return 1
+[databases]
+* = host=$_pgroot port=$PGPORT
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGBPORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $_pgbdir/users.txt
+pool_mode = $1
+default_pool_size = $2
+max_client_conn = 200
+server_reset_query = DISCARD ALL
+logfile = $_pgbdir/log
+pidfile = $_pgbdir/pid
+EOF2
+		_pgas sh -c "printf '\"migc\" \"\"\n' >'$_pgbdir/users.txt'" || return 1
+		_pgas rm -f "$_pgbdir/log"
+		if _pgas pgbouncer -d -q "$_pgbdir/pgbouncer.ini" >/dev/null 2>&1; then
+			_pgbn=0
+			until "$PGBIN/psql" -X -w -q -At -d "postgres://migc@127.0.0.1:$PGBPORT/postgres?sslmode=disable" \
+				-c 'SELECT 1' >/dev/null 2>&1; do
+				_pgbn=$((_pgbn + 1))
+				[ "$_pgbn" -lt 50 ] || break
+				sleep 0.1
+			done
+			[ "$_pgbn" -lt 50 ] && break
+		fi
+		if [ "$_pgbtry" -lt 10 ] && grep -q 'in use' "$_pgbdir/log" 2>/dev/null; then
+			continue
+		fi
+		echo "pgbstart: pgbouncer did not start" >&2
+		tail -n 10 "$_pgbdir/log" >&2 2>/dev/null
+		pgbstop
+		return 1
+	done
+	export PGBPORT
+}
+
+# pgbstop: stop the PgBouncer if one runs; safe to call at any time.
+pgbstop() {
+	[ -n "$_pgroot" ] || return 0
+	_pgbdir=$_pgroot/pgbouncer
+	if [ -f "$_pgbdir/pid" ]; then
+		_pgbpid=$(cat "$_pgbdir/pid" 2>/dev/null)
+		[ -z "$_pgbpid" ] || kill "$_pgbpid" 2>/dev/null
+		_pgbn=0
+		while [ -n "$_pgbpid" ] && kill -0 "$_pgbpid" 2>/dev/null && [ "$_pgbn" -lt 50 ]; do
+			_pgbn=$((_pgbn + 1))
+			sleep 0.1
+		done
+		[ -z "$_pgbpid" ] || kill -KILL "$_pgbpid" 2>/dev/null
+		rm -f "$_pgbdir/pid"
+	fi
 }
