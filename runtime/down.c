@@ -97,7 +97,7 @@ revertone(migc *m, const struct migc_migration *mig)
 	int rc = MIGC_OK, locked = 0, still = 1;
 
 	if ((sc->flags & MIGC_NO_TRANSACTION) || migc__fkchange(m, sc->flags)) {
-		rc = migc__setupoutside(m, sc->flags, &locked);
+		rc = migc__setupoutside(m, sc, &locked);
 		if (rc == MIGC_OK)
 			rc = relocknewest(m, mig->version, &t, &still);
 	}
@@ -118,25 +118,29 @@ revertone(migc *m, const struct migc_migration *mig)
 	}
 	migc__freetrack(&t);
 	if (locked)
-		m->drv->xUnlockSession(m);
+		rc = migc__unlocksession(m, rc);
 	if (rc == MIGC_OK && still)
 		migc__emit(m, MIGC_EV_REVERTED, mig, migc__monotonicms() - t0, NULL, 0);
 	return rc;
 }
 
-/* Does every migration down() would revert in t have a down file? */
+/* Does every migration down() would revert in t have a down file, one
+** that can run here (no no-transaction one through a pooler)? */
 static int
 checkdowns(migc *m, const struct track *t, int steps, int64_t to)
 {
 	size_t i, n = 0;
+	int pooled, rc = migc__pooled(m, &pooled);
 
-	for (i = t->n; i > 0 && (steps > 0 ? n < (size_t)steps : t->rows[i - 1].version > to); i--, n++) {
+	for (i = t->n; rc == MIGC_OK && i > 0 && (steps > 0 ? n < (size_t)steps : t->rows[i - 1].version > to); i--, n++) {
 		const struct migc_migration *mig = migc_find(m->set, t->rows[i - 1].version);
 
 		if (mig && !mig->down.file)
 			return migc__seterr(m, MIGC_INPUT, "%s has no down migration: nothing was reverted", mig->up.file);
+		if (mig && pooled && (mig->down.flags & MIGC_NO_TRANSACTION))
+			return migc__poolrefusal(m, &mig->down, "reverted");
 	}
-	return MIGC_OK;
+	return rc;
 }
 
 /*

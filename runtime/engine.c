@@ -327,25 +327,68 @@ migc__failedrow(migc *m, int rc, struct trackrow *r)
 }
 
 /*
-** Close the open transaction and set up, outside it, what a script with
-** flags needs: its foreign key setting (PRAGMA foreign_keys is a no-op
-** inside a transaction) and, for a no-transaction one, the session lock
-** it holds throughout (*locked: taken; the caller releases it). The
-** caller then takes the transaction again and checks its work is still
-** to do.
+** Close the open transaction and set up, outside it, what script sc
+** needs: its foreign key setting (PRAGMA foreign_keys is a no-op inside
+** a transaction) and, for a no-transaction one, the session lock it
+** holds throughout (*locked: taken; the caller releases it), which a
+** connection through a transaction pooler cannot give. The caller then
+** takes the transaction again and checks its work is still to do.
 */
 int
-migc__setupoutside(migc *m, unsigned flags, int *locked)
+migc__setupoutside(migc *m, const struct migc_script *sc, int *locked)
 {
-	int rc;
+	int rc, pooled = 0;
 
 	m->drv->xRollback(m);
-	rc = fkset(m, flags);
-	if (rc == MIGC_OK && (flags & MIGC_NO_TRANSACTION) && m->drv->xLockSession) {
+	rc = fkset(m, sc->flags);
+	if (rc == MIGC_OK && (sc->flags & MIGC_NO_TRANSACTION))
+		rc = migc__pooled(m, &pooled);
+	if (rc == MIGC_OK && pooled)
+		return migc__poolrefusal(m, sc, NULL);
+	if (rc == MIGC_OK && (sc->flags & MIGC_NO_TRANSACTION) && m->drv->xLockSession) {
 		rc = m->drv->xLockSession(m);
 		*locked = rc == MIGC_OK;
 	}
 	return rc;
+}
+
+/* Let a session-level hold go (xUnlockSession) as a step that ended with
+** rc leaves: a release that fails fails a step that succeeded; a step
+** that failed keeps its own message. */
+int
+migc__unlocksession(migc *m, int rc)
+{
+	char *kept;
+
+	if (rc == MIGC_OK)
+		return m->drv->xUnlockSession(m);
+	kept = migc__setaside(m);
+	(void)m->drv->xUnlockSession(m);
+	migc__putback(m, kept);
+	return rc;
+}
+
+int
+migc__pooled(migc *m, int *pooled)
+{
+	*pooled = 0;
+	return m->drv->xPooled ? m->drv->xPooled(m, pooled) : MIGC_OK;
+}
+
+/*
+** The refusal of the no-transaction script sc through a transaction
+** pooler (migc__pooled); done ("applied", "reverted") when the run
+** refuses before it changes anything.
+*/
+int
+migc__poolrefusal(migc *m, const struct migc_script *sc, const char *done)
+{
+	return migc__seterr(m, MIGC_ERROR, "%s is a no-transaction migration, which needs one server session from its "
+	                    "first statement to its last (it holds migc's session-level lock), and this connection goes "
+	                    "through a transaction pooler (PgBouncer in transaction mode, or another: the server session's "
+	                    "pid is not the one the connection was given), which may give each transaction another. "
+	                    "%s%s%sconnect to the server directly (its own host and port, not the pooler's) to run it",
+	                    sc->file, done ? "Nothing was " : "", done ? done : "", done ? ": " : "");
 }
 
 /* A number from the handle's xorshift generator (for jitter only). */

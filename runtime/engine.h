@@ -25,7 +25,11 @@ int migc__addrow(migc *m, struct track *t, const struct migc_migration *mig);
 int migc__exec(migc *m, const struct migc_script *sc, unsigned long i);
 int migc__runstmts(migc *m, const struct migc_script *sc);
 int migc__failedrow(migc *m, int rc, struct trackrow *r);
-int migc__setupoutside(migc *m, unsigned flags, int *locked);
+int migc__setupoutside(migc *m, const struct migc_script *sc, int *locked);
+int migc__unlocksession(migc *m, int rc);
+/* *pooled: the connection goes through a transaction pooler (xPooled). */
+int migc__pooled(migc *m, int *pooled);
+int migc__poolrefusal(migc *m, const struct migc_script *sc, const char *done);
 int migc__recorded(migc *m, int rc);
 int migc__stopped(migc *m, int rc, const char *done);
 int migc__retry(migc *m, const struct migc_migration *mig, int attempt);

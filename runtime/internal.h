@@ -114,7 +114,17 @@ enum { MIGC__APPLY_BEGIN = 1, MIGC__APPLY_COMMIT = 2 };
 **   xLockSession(m) / xUnlockSession(m)  Optional; outside: the
 **       session-level migration lock a no-transaction migration (and a
 **       PostgreSQL run) holds around its statements. Holds nest; the
-**       engine calls xUnlockSession on every exit path of each hold.
+**       engine calls xUnlockSession on every exit path of each hold
+**       (migc__unlocksession). xUnlockSession is MIGC_ERROR, with the
+**       message, when the lock was no longer held: another migrator may
+**       have come in.
+**   xPooled(m, pooled)  Optional (NULL: never pooled); outside: *pooled
+**       1 when the connection goes through a pooler that gives each
+**       transaction a server session of its own choosing (PgBouncer in
+**       transaction mode), where nothing of a session, the session-level
+**       lock among it, lasts from one transaction to the next: the run
+**       then locks per transaction (xBegin) and refuses no-transaction
+**       migrations, and xLockSession refuses. Asked once per connection.
 **   xLockHolder(m)  Optional: the pid of another session holding the
 **       migration lock, 0 when none or when it cannot tell (tells a
 **       running no-transaction migration from an interrupted one). Never
@@ -158,7 +168,8 @@ struct migc_driver {
 	int  (*xGetRecorded)(migc *m, int64_t version, char **fingerprint, char **text);
 	int  (*xSetRecorded)(migc *m, int64_t version, const char *fingerprint, const char *text);
 	int  (*xLockSession)(migc *m);
-	void (*xUnlockSession)(migc *m);
+	int  (*xUnlockSession)(migc *m);
+	int  (*xPooled)(migc *m, int *pooled);
 	long (*xLockHolder)(migc *m);
 	int  (*xSchema)(migc *m, char **text);
 	int  (*xForeignKeys)(migc *m, int on, int *was);

@@ -214,6 +214,7 @@ attach(migc *m, PGconn *conn, int owned)
 		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	pg->conn = conn;
 	pg->owned = owned;
+	pg->pooled = -1;
 	pg->cancel = PQgetCancel(conn);
 	if (!pg->cancel) {
 		free(pg);
@@ -505,6 +506,7 @@ const struct migc_driver migc_driver_postgres = {
 	.xApply = migc__pgapply,
 	.xLockSession = migc__pglocksession,
 	.xUnlockSession = migc__pgunlocksession,
+	.xPooled = migc__pgpooled,
 	.xSchema = migc__pgschema,
 	.xGetRecorded = migc__pggetrecorded,
 	.xSetRecorded = migc__pgsetrecorded,

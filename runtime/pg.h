@@ -17,6 +17,8 @@ struct pg {
 	char *regclass;                 /* the same as a string literal for to_regclass */
 	long long key;                  /* advisory lock key */
 	int nlocks;                     /* session-level holds of the advisory lock */
+	int pooled;                     /* through a transaction pooler (pglock.c); -1 not asked yet */
+	long serverpid;                 /* pg_backend_pid() when pooled was asked */
 	PGcancel *cancel;               /* made at open: an interrupted wait sends it (pgexec.c) */
 	PGconn *side;                   /* a second connection that looks up who blocks a wait; NULL until needed */
 	long long sentat;               /* when the running message was sent (ms, migc__monotonicms) */
@@ -49,7 +51,8 @@ void migc__pgrollback(migc *m);
 long long migc__pglockkey(const char *schema, const char *table);
 int migc__pglockpoll(migc *m, int xact);
 int migc__pglocksession(migc *m);
-void migc__pgunlocksession(migc *m);
+int migc__pgunlocksession(migc *m);
+int migc__pgpooled(migc *m, int *pooled);
 int migc__pgunchanged(migc *m);
 int migc__pgstillheld(migc *m);
 long migc__pglockholder(migc *m);

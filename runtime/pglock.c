@@ -89,7 +89,7 @@ refusewrites(migc *m, int xact, int got, int standby)
 	if (xact)
 		PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
 	else if (got)
-		migc__pgunlocksession(m);       /* nlocks is not counted yet */
+		(void)migc__pgunlocksession(m);         /* nlocks is not counted yet */
 	if (standby)
 		return migc__seterr(m, MIGC_ERROR, "the database is a standby (in recovery), which takes no writes: migrating "
 		                    "needs the primary (with several hosts in the URL, add target_session_attrs=read-write)");
@@ -154,12 +154,44 @@ migc__pglockpoll(migc *m, int xact)
 	}
 }
 
+/*
+** Does the connection go through a transaction pooler? The pid libpq was
+** given when it connected (BackendKeyData) is the server's own
+** pg_backend_pid() on a direct connection; a pooler (PgBouncer, and the
+** others that multiplex) gives its clients keys of its own, and a client
+** of its transaction mode may get another server session with each
+** transaction. Asked once per connection.
+*/
+int
+migc__pgpooled(migc *m, int *pooled)
+{
+	PGresult *res;
+	int rc = MIGC_OK;
+
+	if (PG(m)->pooled < 0) {
+		rc = migc__pgrun(m, "SELECT pg_catalog.pg_backend_pid()", &res);
+		if (rc != MIGC_OK)
+			return rc;
+		PG(m)->serverpid = atol(PQgetvalue(res, 0, 0));
+		PG(m)->pooled = PG(m)->serverpid != (long)PQbackendPID(PG(m)->conn);
+		PQclear(res);
+	}
+	*pooled = PG(m)->pooled;
+	return rc;
+}
+
 /* Session-level holds stack: each pglocksession needs its unlock. */
 int
 migc__pglocksession(migc *m)
 {
-	int rc = migc__pgresolve(m);
+	int rc = migc__pgresolve(m), pooled = 0;
 
+	if (rc == MIGC_OK)
+		rc = migc__pgpooled(m, &pooled);
+	if (rc == MIGC_OK && pooled)
+		return migc__seterr(m, MIGC_ERROR, "the connection goes through a pooler (PgBouncer or another: the server "
+		                    "session is pid %ld, the connection was given pid %d), where a session-level lock does not "
+		                    "last from one transaction to the next", PG(m)->serverpid, PQbackendPID(PG(m)->conn));
 	if (rc == MIGC_OK)
 		rc = migc__pglockpoll(m, 0);
 	if (rc == MIGC_OK)
@@ -167,17 +199,29 @@ migc__pglocksession(migc *m)
 	return rc;
 }
 
-void
+/* Let one hold go: an error when the server says the lock was not held
+** (pg_advisory_unlock false, with a WARNING). */
+int
 migc__pgunlocksession(migc *m)
 {
 	char sql[64];
+	PGresult *res;
+	int rc = MIGC_OK;
 
 	migc__pgrollback(m);
 	snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%lld)", PG(m)->key);
-	/* Not migc__pgrun: an unlock on the way out keeps the message. */
-	PQclear(migc__pgexecagain(m, sql));
+	res = migc__pgexecagain(m, sql);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
+		rc = res ? migc__pgerr(m, MIGC_ERROR, "cannot release the migration lock", PQresultErrorMessage(res))
+		         : migc__pgconnerr(m, "cannot release the migration lock");
+	else if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+		rc = migc__seterr(m, MIGC_ERROR, "the migration lock was no longer held when this run released it "
+		                  "(something on the connection released it, or the server session changed), so another "
+		                  "migrator could have run meanwhile: check with verify");
+	PQclear(res);
 	if (PG(m)->nlocks > 0 && --PG(m)->nlocks == 0)
 		PG(m)->readlocked = 0;
+	return rc;
 }
 
 /* Under the session lock no other migrator can have written the table. */

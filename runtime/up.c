@@ -192,7 +192,7 @@ applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int b
 
 	*outside = (flags & MIGC_NO_TRANSACTION) || migc__fkchange(m, flags);
 	if (*outside) {
-		rc = migc__setupoutside(m, flags, &locked);
+		rc = migc__setupoutside(m, &mig->up, &locked);
 		if (rc == MIGC_OK)
 			rc = relock(m, mig, to, from, &still);
 	}
@@ -222,7 +222,7 @@ applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int b
 			migc__emit(m, MIGC_EV_APPLIED, mig, ms, NULL, 0);
 	}
 	if (locked)
-		m->drv->xUnlockSession(m);
+		rc = migc__unlocksession(m, rc);
 	return rc;
 }
 
@@ -273,18 +273,41 @@ out:
 }
 
 /*
+** Through a transaction pooler, with t read under the lock: refuse the
+** run, before it changes anything, when it would reach a no-transaction
+** migration (pending, or failed and so to resume).
+*/
+static int
+poolcheck(migc *m, const struct track *t, int64_t to)
+{
+	unsigned long i;
+
+	for (i = 0; i < m->set->count && m->set->migrations[i].version <= to; i++) {
+		const struct migc_migration *mig = &m->set->migrations[i];
+		const struct trackrow *r = migc__findrow(t, mig->version);
+
+		if ((mig->up.flags & MIGC_NO_TRANSACTION) && (!r || migc__isfailed(r)))
+			return migc__poolrefusal(m, &mig->up, "applied");
+	}
+	return MIGC_OK;
+}
+
+/*
 ** Apply what is pending up to `to`, one migration per transaction. Where
 ** the driver has a session lock (PostgreSQL) the run holds it throughout,
 ** so no other migrator comes between two migrations and each is one round
-** trip (xApply begins its transaction); elsewhere each transaction is the
-** lock (SQLite: BEGIN IMMEDIATE).
+** trip (xApply begins its transaction); elsewhere, and through a
+** transaction pooler, where a session lock would stay on a server session
+** another client gets next, each transaction is the lock (SQLite: BEGIN
+** IMMEDIATE; PostgreSQL: a transaction-level advisory lock) and reads the
+** table again.
 */
 static int
 uprun(migc *m, int64_t to)
 {
 	const struct migc_migration *mig;
 	struct track t = { NULL, 0, 0 };
-	int rc, have = 0, runlock = 0;
+	int rc, have = 0, runlock = 0, pooled = 0, poolchecked = 0;
 
 	migc__clearerr(m);
 	if (m->readonly)
@@ -296,7 +319,9 @@ uprun(migc *m, int64_t to)
 		return MIGC_OK;
 	if (rc == MIGC_OK)
 		rc = migc__runbegin(m);
-	if (rc == MIGC_OK && m->drv->xLockSession) {
+	if (rc == MIGC_OK)
+		rc = migc__pooled(m, &pooled);
+	if (rc == MIGC_OK && m->drv->xLockSession && !pooled) {
 		rc = m->drv->xLockSession(m);
 		runlock = rc == MIGC_OK;
 	}
@@ -310,6 +335,12 @@ uprun(migc *m, int64_t to)
 			break;
 		}
 		rc = migc__lockedrefresh(m, &t, &have, runlock, &begun);
+		if (rc == MIGC_OK && pooled && !poolchecked) {
+			rc = poolcheck(m, &t, to);
+			poolchecked = 1;
+			if (rc != MIGC_OK)
+				m->drv->xRollback(m);
+		}
 		if (rc != MIGC_OK)
 			break;
 		r = resumerow(m, &t);
@@ -339,7 +370,7 @@ uprun(migc *m, int64_t to)
 	}
 	migc__freetrack(&t);
 	if (runlock)
-		m->drv->xUnlockSession(m);
+		rc = migc__unlocksession(m, rc);
 	return rc;
 }
 

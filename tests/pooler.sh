@@ -51,7 +51,98 @@ t_pooler_readonly() {
 	[ "$n" = 1 ] || { echo "t holds $n rows, not 1"; return 1; }
 }
 
+t_pooler_notx() {
+	db=$(newdb pooler_notx)
+	pdb=$(pooled pooler_notx)
+	before=$(dump "$db")
+	expect 1 "Nothing was applied: connect to the server directly" build/migc up --dir "$pdir/notx" --database "$pdb" || return 1
+	grep -q "PgBouncer" "$tmp/expect.out" || { echo "the refusal does not name PgBouncer"; return 1; }
+	[ "$(dump "$db")" = "$before" ] || { echo "the database changed"; return 1; }
+	# Directly, it applies.
+	expect 0 "applied 0003_u" build/migc up --dir "$pdir/notx" --database "$db"
+}
+
+t_pooler_down() {
+	db=$(newdb pooler_down)
+	pdb=$(pooled pooler_down)
+	build/migc up --dir "$pdir/notx" --database "$db" >/dev/null || return 1
+	expect 0 "reverted 0003_u" build/migc down --dir "$pdir/notx" --database "$pdb" || return 1
+	before=$(dump "$db")
+	expect 1 "0002_i.down.sql is a no-transaction migration, which needs one server session" build/migc down --dir "$pdir/notx" --database "$pdb" || return 1
+	[ "$(dump "$db")" = "$before" ] || { echo "the database changed"; return 1; }
+}
+
+# A migration that PREPAREs leaves nothing prepared on the server
+# connection; and migc itself prepares nothing by name.
+t_pooler_prepared() {
+	db=$(newdb pooler_prep)
+	pdb=$(pooled pooler_prep)
+	mig "$pdir/prep" 0001_p.sql "CREATE TABLE p (x integer);\nPREPARE ins AS INSERT INTO p VALUES (\$1);\nEXECUTE ins(1);\n"
+	build/migc up --dir "$pdir/prep" --database "$pdb" >/dev/null || return 1
+	expect 0 "0" q "$pdb" "SELECT count(*) FROM pg_prepared_statements" || return 1
+	[ "$(cat "$tmp/expect.out")" = 0 ] || return 1
+	if nm build/libmigc.a 2>/dev/null | grep -E ' U (PQprepare|PQsendPrepare|PQexecPrepared|PQsendQueryPrepared)$'; then
+		echo "libmigc.a uses a named prepared statement"
+		return 1
+	fi
+}
+
+# racers up through the pooler at once while an application inserts
+# through it all along: each migration applied once, each racer exits 0
+# without a warning (but that it waits), and every insert of the application succeeds.
+t_pooler_race() {
+	db=$(newdb pooler_race)
+	pdb=$(pooled pooler_race)
+	build/migc up --to 2 --dir "$pdir/set" --database "$db" >/dev/null || return 1
+	rm -f "$pdir"/race.* "$pdir/app.stop"
+	(
+		n=0
+		bad=0
+		while [ ! -e "$pdir/app.stop" ]; do
+			q "$pdb" "INSERT INTO t VALUES ($n)" >>"$pdir/app.err" 2>&1 || bad=$((bad + 1))
+			n=$((n + 1))
+		done
+		echo "$n $bad" >"$pdir/app.done"
+	) &
+	app=$!
+	i=1
+	while [ $i -le "$racers" ]; do
+		build/migc up --dir "$pdir/set" --database "$pdb" >"$pdir/race.$i" 2>&1 &
+		eval "racer$i=\$!"
+		i=$((i + 1))
+	done
+	st=0
+	i=1
+	while [ $i -le "$racers" ]; do
+		eval "wait \$racer$i" || { echo "racer $i failed:"; cat "$pdir/race.$i"; st=1; }
+		i=$((i + 1))
+	done
+	touch "$pdir/app.stop"
+	wait $app
+	[ $st = 0 ] || return 1
+	# Waiting for another racer is what they do; anything else is not.
+	if cat "$pdir"/race.* | grep -v "^migc: warning: waiting for the migration lock held by pid [0-9]*$" | grep warning; then
+		echo "a racer warned"
+		return 1
+	fi
+	expect 0 "10" q "$db" "SELECT count(*) FROM applied" || return 1
+	[ "$(q "$db" "SELECT count(DISTINCT version) FROM applied")" = 10 ] || return 1
+	[ "$(versions "$db")" = 1,2,3,4,5,6,7,8,9,10,11,12 ] || return 1
+	[ "$(grep -h -c '^applied' "$pdir"/race.* | awk '{ s += $1 } END { print s }')" = 10 ] ||
+		{ echo "the racers did not apply 10 migrations between them"; return 1; }
+	read -r n bad <"$pdir/app.done"
+	echo "the application inserted $n rows; $bad failed"
+	[ "$bad" = 0 ] || { cat "$pdir/app.err"; return 1; }
+	[ "$(q "$db" "SELECT count(*) FROM t")" = "$n" ]
+}
+
 if need "[postgres] pooler: PgBouncer starts in transaction mode" t_pooler_start; then
 	check "[postgres] pooler: status and verify leave no read-only setting to the pooled connection's next client" t_pooler_readonly
+	check "[postgres] pooler: a no-transaction migration is refused before anything runs, naming PgBouncer" t_pooler_notx
+	check "[postgres] pooler: down reverts a transactional migration and refuses a no-transaction one" t_pooler_down
+	check "[postgres] pooler: no prepared statement outlives its transaction" t_pooler_prepared
+	pgbstop
+	need "[postgres] pooler: PgBouncer starts in transaction mode with 2 server connections" pgbstart transaction 2 &&
+		check "[postgres] pooler: $racers racers and an application share the pool: each migration once, no warning, every insert done" t_pooler_race
 fi
 pgbstop

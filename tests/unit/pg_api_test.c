@@ -289,6 +289,34 @@ setterranges(const char *url)
 	migc_close(m);
 }
 
+/* The event callback of unlockchecked: once a migration is applied, the
+** application releases every advisory lock on its connection (breaking
+** the rule that it leaves the connection alone during a call, to stand
+** for whatever could release migc's lock behind its back). */
+static void
+unlockall(void *ctx, const struct migc_event *ev)
+{
+	if (ev->kind == MIGC_EV_APPLIED)
+		PQclear(PQexec(ctx, "SELECT pg_advisory_unlock_all()"));
+}
+
+/* An up whose session lock is gone by the time the run releases it is
+** an error, not a warning and MIGC_OK: another migrator could have run. */
+static void
+unlockchecked(const char *url)
+{
+	PGconn *app = PQconnectdb(url);
+	migc *m;
+
+	migc_wrap_pg(&m, app, &pg_migrations);
+	migc_set_event(m, unlockall, app);
+	checkapimsg(m, migc_up(m, 1), MIGC_ERROR, "the migration lock was no longer held when this run released it",
+	            "an up whose migration lock was released behind its back is MIGC_ERROR");
+	migc_close(m);
+	PQclear(PQexec(app, "DROP TABLE t, migc_migrations"));
+	PQfinish(app);
+}
+
 static void
 interrupts(const char *url)
 {
@@ -386,6 +414,7 @@ main(int argc, char **argv)
 	checkwrapfailures(argv[2]);
 	interrupts(argv[2]);
 	setterranges(argv[2]);
+	unlockchecked(argv[2]);
 	c = PQconnectdb(argv[1]);
 	if (PQstatus(c) != CONNECTION_OK) {
 		printf("[FAIL] pg api: connect: %s", PQerrorMessage(c));
