@@ -146,14 +146,16 @@ checkdowns(migc *m, const struct track *t, int steps, int64_t to)
 /*
 ** Revert newest first, each in a transaction that re-reads the table and
 ** picks the newest row at that moment, so concurrent migrators do not
-** trip each other; steps > 0 reverts that many, else down to `to`.
+** trip each other; steps > 0 reverts that many, else down to `to`. A
+** transactional down that lost a lock wait or a deadlock is tried again
+** (migc__retry); a no-transaction one has marked its row failed.
 */
 static int
 downrun(migc *m, int steps, int64_t to)
 {
 	const struct migc_migration *mig;
 	struct track t;
-	int rc;
+	int rc, attempt = 0;
 
 	migc__clearerr(m);
 	if (m->readonly)
@@ -191,9 +193,16 @@ downrun(migc *m, int steps, int64_t to)
 			break;
 		}
 		m->running = &mig->down;
+		m->retryable = 0;
 		rc = revertone(m, mig);
-		if (rc == MIGC_OK)
+		if (rc == MIGC_OK) {
 			m->running = NULL;
+			attempt = 0;
+		} else if (!(mig->down.flags & MIGC_NO_TRANSACTION) && migc__retry(m, mig, attempt++)) {
+			/* A lost lock wait or deadlock, rolled back: again. */
+			m->running = NULL;
+			rc = MIGC_OK;
+		}
 	}
 	return rc;
 }

@@ -226,9 +226,9 @@ applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int b
 	return rc;
 }
 
-/* All pending migrations up to `to` in one transaction: all or none. */
+/* One try of upsingle; *failed: the migration whose statement failed. */
 static int
-upsingle(migc *m, int64_t to)
+singleonce(migc *m, int64_t to, const struct migc_migration **failed)
 {
 	const struct migc_migration **todo;
 	unsigned long i, n = 0;
@@ -236,9 +236,7 @@ upsingle(migc *m, int64_t to)
 	long long *ms;
 	int rc;
 
-	rc = migc__runbegin(m);
-	if (rc == MIGC_OK)
-		rc = migc__lockedread(m, &t, VERIFY_UP);
+	rc = migc__lockedread(m, &t, VERIFY_UP);
 	if (rc != MIGC_OK)
 		return rc;
 	todo = malloc((m->set->count + 1) * sizeof(*todo));
@@ -260,8 +258,11 @@ upsingle(migc *m, int64_t to)
 		}
 		todo[n++] = mig;
 	}
-	for (i = 0; i < n && rc == MIGC_OK; i++)
+	for (i = 0; i < n && rc == MIGC_OK; i++) {
 		rc = applytx(m, todo[i], 0, &ms[i]);
+		if (rc != MIGC_OK)
+			*failed = todo[i];
+	}
 out:
 	rc = migc__endtx(m, rc);
 	for (i = 0; i < n && rc == MIGC_OK; i++)
@@ -269,6 +270,28 @@ out:
 	migc__freetrack(&t);
 	free(todo);
 	free(ms);
+	return rc;
+}
+
+/* All pending migrations up to `to` in one transaction: all or none; the
+** whole transaction tried again after a lost lock wait or deadlock. */
+static int
+upsingle(migc *m, int64_t to)
+{
+	const struct migc_migration *failed;
+	int rc = migc__runbegin(m), attempt = 0;
+
+	while (rc == MIGC_OK) {
+		failed = NULL;
+		m->retryable = 0;
+		rc = singleonce(m, to, &failed);
+		if (rc == MIGC_OK || !failed)
+			break;
+		rc = migc__sessionreset(m, rc, 0);
+		if (!migc__retry(m, failed, attempt++))
+			break;
+		rc = MIGC_OK;
+	}
 	return rc;
 }
 

@@ -11,6 +11,7 @@ tdir=$tmp/$B/timeouts
 rm -rf "$tdir"
 mig "$tdir" 0001_t.sql "CREATE TABLE t (x integer);\nINSERT INTO t VALUES (1);\n"
 mig "$tdir" 0002_y.sql "ALTER TABLE t ADD COLUMN y integer;\n"
+mig "$tdir" 0002_y.down.sql "ALTER TABLE t DROP COLUMN y;\n"
 mig "$tdir" 0003_z.sql "-- migc:no-transaction\nALTER TABLE t ADD COLUMN z integer;\n"
 
 # holdlock DB SECONDS [COLUMNS]: an application session holds ACCESS
@@ -81,6 +82,27 @@ t_ddl_retries_run_out() {
 	[ "$(dump "$db")" = "$before" ] || { echo "the database changed"; return 1; }
 }
 check "[postgres] --ddl-retries 1 runs out: exit 1 naming the blocking session, the database unchanged" t_ddl_retries_run_out
+
+# down and --single-transaction retry as up does: the revert, or the
+# whole transaction.
+t_ddl_down_retry() {
+	db=$(newdb ddl_down)
+	build/migc up --to 2 --dir "$tdir" --database "$db" >/dev/null || return 1
+	heldexpect "$db" 3 0 "reverted 0002_y" build/migc down --ddl-lock-timeout 300ms --ddl-retries 30 --dir "$tdir" --database "$db" &&
+		grep -q "^retry 1 of 30 in [0-9]* ms: 0002_y.down.sql:1:1: ERROR: canceling statement due to lock timeout" "$tmp/expect.out" &&
+		[ "$(versions "$db")" = 1 ]
+}
+check "[postgres] --ddl-lock-timeout: down retries a transactional revert until the lock is free" t_ddl_down_retry
+
+t_ddl_single_retry() {
+	db=$(newdb ddl_single)
+	build/migc up --to 1 --dir "$tdir" --database "$db" >/dev/null || return 1
+	heldexpect "$db" 3 0 "applied 0002_y" build/migc up --to 2 --single-transaction --ddl-lock-timeout 300ms --ddl-retries 30 \
+		--dir "$tdir" --database "$db" &&
+		grep -q "^retry 1 of 30 in [0-9]* ms: 0002_y.sql:1:1: ERROR: canceling statement due to lock timeout" "$tmp/expect.out" &&
+		[ "$(versions "$db")" = 1,2 ]
+}
+check "[postgres] --ddl-lock-timeout: --single-transaction retries the whole transaction until the lock is free" t_ddl_single_retry
 
 t_ddl_notx_retry() {
 	db=$(newdb ddl_notx)
@@ -155,3 +177,30 @@ t_ddl_blocker_password() {
 	grep -q "(its query is not shown: it names a password)" "$tmp/expect.out"
 }
 check "[postgres] --ddl-lock-timeout: a blocking session's query that names a password is not printed" t_ddl_blocker_password
+
+# A deadlock (40P01) is retried like a lost lock wait. The application
+# holds b, then wants a; the migration holds a, then wants b. The server
+# picks as its victim the session whose deadlock_timeout runs out first
+# while both wait: the migration's (the default 1 s), as the application
+# set 10 s. The application's wait for a must begin while the migration
+# holds a: it asks 1 s after it holds b, the migration takes a at once.
+t_deadlock_retry() {
+	d=$tmp/$B/deadlock
+	mig "$d" 0001_ab.sql "CREATE TABLE a (x integer);\nCREATE TABLE b (x integer);\n"
+	mig "$d" 0002_lock.sql "LOCK TABLE a;\nSELECT pg_sleep(1.5);\nLOCK TABLE b;\nINSERT INTO a VALUES (1);\n"
+	db=$(newdb ddl_deadlock)
+	build/migc up --to 1 --dir "$d" --database "$db" >/dev/null || return 1
+	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$db" -c "SET deadlock_timeout = '10s'" \
+		-c "BEGIN; LOCK TABLE b; SELECT pg_sleep(1); LOCK TABLE a; COMMIT" >"$tmp/deadlock.app" 2>&1 &
+	app=$!
+	waitfor "the application's lock on b" qis "$db" "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+		WHERE c.relname = 'b' AND l.granted AND l.mode = 'AccessExclusiveLock'" 1 || return 1
+	expect 0 "applied 0002_lock" build/migc up --ddl-retries 3 --dir "$d" --database "$db"
+	st=$?
+	wait $app || { echo "the application's transaction failed:"; cat "$tmp/deadlock.app"; return 1; }
+	[ $st = 0 ] || return 1
+	grep -q "^retry 1 of 3 in [0-9]* ms: 0002_lock.sql:3:1: ERROR: deadlock detected (SQLSTATE 40P01" "$tmp/expect.out" ||
+		{ echo "no retry after the deadlock"; return 1; }
+	[ "$(versions "$db")" = 1,2 ] && [ "$(q "$db" "SELECT count(*) FROM a")" = 1 ]
+}
+check "[postgres] --ddl-retries: a migration that loses a deadlock is rolled back and retried" t_deadlock_retry
