@@ -257,6 +257,9 @@ namespassword(const char *s)
 ** Who keeps the running statement waiting for a lock: looked up once per
 ** message, on a second connection (made the first time, from the same
 ** parameters), into PG(m)->blocker. A lookup that fails leaves it "".
+** Not through a transaction pooler: the pid libpq knows is the pooler's,
+** and the second connection would wait for a server session of the pool,
+** which the migration and its blocker may be taking, until one ends.
 */
 static void
 lookupblocker(migc *m)
@@ -266,6 +269,8 @@ lookupblocker(migc *m)
 	PGresult *res;
 
 	PG(m)->looked = 1;
+	if (PG(m)->pooled == 1)
+		return;
 	if (!PG(m)->side) {
 		PQconninfoOption *opts = PQconninfo(PG(m)->conn), *o;
 		const char *keys[64], *values[64];

@@ -336,14 +336,14 @@ uprun(migc *m, int64_t to)
 	if (m->readonly)
 		return migc__seterr(m, MIGC_INPUT, "the database was opened read-only");
 	rc = migc__checkversion(m, to, "migc_up target version");
-	if (rc == MIGC_OK && m->single_transaction)
-		return upsingle(m, to);
-	if (rc == MIGC_OK && uptodate(m, to))
+	if (rc == MIGC_OK && !m->single_transaction && uptodate(m, to))
 		return MIGC_OK;
 	if (rc == MIGC_OK)
-		rc = migc__runbegin(m);
-	if (rc == MIGC_OK)
 		rc = migc__pooled(m, &pooled);
+	if (rc == MIGC_OK && m->single_transaction)
+		return upsingle(m, to);
+	if (rc == MIGC_OK)
+		rc = migc__runbegin(m);
 	if (rc == MIGC_OK && m->drv->xLockSession && !pooled) {
 		rc = m->drv->xLockSession(m);
 		runlock = rc == MIGC_OK;

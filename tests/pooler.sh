@@ -87,6 +87,30 @@ t_pooler_prepared() {
 	fi
 }
 
+# With --ddl-lock-timeout, a statement waiting for a lock has its blocker
+# looked up on a second connection: through the pooler that connection
+# would wait for a server session (both are taken: the application's and
+# the migration's), so the run would stall until the application let go.
+# It is not made: the run gives up while the application still holds t.
+t_pooler_blocker() {
+	db=$(newdb pooler_block)
+	pdb=$(pooled pooler_block)
+	mig "$pdir/block" 0001_t.sql "CREATE TABLE t (x integer);\n"
+	mig "$pdir/block" 0002_y.sql "ALTER TABLE t ADD COLUMN y integer;\n"
+	build/migc up --to 1 --dir "$pdir/block" --database "$db" >/dev/null || return 1
+	holdtable "$pdb" "BEGIN; LOCK TABLE t IN ACCESS SHARE MODE; SELECT pg_sleep(20); COMMIT" AccessShareLock || return 1
+	expect 1 "canceling statement due to lock timeout" build/migc up --ddl-lock-timeout 300ms --ddl-retries 1 \
+		--dir "$pdir/block" --database "$pdb"
+	st=$?
+	kill -0 $holder 2>/dev/null
+	held=$?
+	kill $holder 2>/dev/null
+	wait $holder
+	[ $st = 0 ] || return 1
+	[ $held = 0 ] || { echo "up ended only after the application's session"; return 1; }
+	[ "$(versions "$db")" = 1 ]
+}
+
 # racers up through the pooler at once while an application inserts
 # through it all along: each migration applied once, each racer exits 0
 # without a warning (but that it waits), and every insert of the application succeeds.
@@ -142,7 +166,9 @@ if need "[postgres] pooler: PgBouncer starts in transaction mode" t_pooler_start
 	check "[postgres] pooler: down reverts a transactional migration and refuses a no-transaction one" t_pooler_down
 	check "[postgres] pooler: no prepared statement outlives its transaction" t_pooler_prepared
 	pgbstop
-	need "[postgres] pooler: PgBouncer starts in transaction mode with 2 server connections" pgbstart transaction 2 &&
+	if need "[postgres] pooler: PgBouncer starts in transaction mode with 2 server connections" pgbstart transaction 2; then
+		check "[postgres] pooler: a lock wait's blocker is not looked up through the pooler, which has no session to spare" t_pooler_blocker
 		check "[postgres] pooler: $racers racers and an application share the pool: each migration once, no warning, every insert done" t_pooler_race
+	fi
 fi
 pgbstop
