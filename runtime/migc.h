@@ -38,12 +38,15 @@ const char *migc_libversion(void);   /* static storage, never NULL */
 
 /* ---- The generated record layout (a contract: see README) ---- */
 
-#define MIGC_LAYOUT 4      /* version of the structures below */
+#define MIGC_LAYOUT 5      /* version of the structures below */
 
 /* migc_script.flags */
 #define MIGC_NO_TRANSACTION   0x1  /* -- migc:no-transaction */
 #define MIGC_FOREIGN_KEYS_OFF 0x2  /* -- migc:foreign-keys-off (SQLite; what a transactional migration does anyway) */
 #define MIGC_FOREIGN_KEYS_ON  0x4  /* -- migc:foreign-keys-on (SQLite): enforce foreign keys while it runs */
+
+/* migc_script.lock_timeout_ms of -- migc:lock-timeout off */
+#define MIGC_LOCK_TIMEOUT_OFF (-1L)
 
 struct migc_stmt {
 	unsigned long offset;   /* byte offset of the statement in migc_script.sql */
@@ -58,6 +61,9 @@ struct migc_script {
 	const struct migc_stmt *stmts;   /* statements in order */
 	unsigned long nstmts;
 	unsigned flags;                  /* MIGC_NO_TRANSACTION, MIGC_FOREIGN_KEYS_OFF, MIGC_FOREIGN_KEYS_ON */
+	long lock_timeout_ms;            /* -- migc:lock-timeout (PostgreSQL): its statements' lock_timeout,
+	                                    ms, instead of the run's; 0: not given (the run's applies);
+	                                    MIGC_LOCK_TIMEOUT_OFF: none, even when the run sets one */
 };
 
 struct migc_migration {

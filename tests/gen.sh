@@ -151,3 +151,21 @@ t_security_bytes() {
 	cmp "$tmp/bytes.shown" "$tmp/bytes.want"
 }
 check "security: a migration holding every byte 1-255, */, ??/, #include and line continuations changes nothing in the C but string data" t_security_bytes
+
+# The record layout is a contract: generated C refuses to compile against
+# a migc.h of another layout (the runtime's refusal of such a set at
+# migc_open is api_test's "migc_open of a set of another record layout").
+t_layout_mismatch() {
+	layout=$(sed -n 's/^#define MIGC_LAYOUT \([0-9]*\).*/\1/p' runtime/migc.h)
+	[ -n "$layout" ] || { echo "no MIGC_LAYOUT in runtime/migc.h"; return 1; }
+	grep -qF "typedef char migc__layout_is_$layout[MIGC_LAYOUT == $layout ? 1 : -1];" tests/gen/basic.c ||
+		{ echo "tests/gen/basic.c has no check for layout $layout"; return 1; }
+	mkdir -p "$tmp/otherlayout"
+	sed "s/^#define MIGC_LAYOUT $layout\\b/#define MIGC_LAYOUT $((layout - 1))/" runtime/migc.h >"$tmp/otherlayout/migc.h"
+	if $CC -std=c99 -I"$tmp/otherlayout" -c tests/gen/basic.c -o "$tmp/otherlayout.o" >"$tmp/otherlayout.out" 2>&1; then
+		echo "layout $layout C compiled against a layout $((layout - 1)) migc.h"
+		return 1
+	fi
+	grep -q "migc__layout_is_$layout" "$tmp/otherlayout.out" || { cat "$tmp/otherlayout.out"; return 1; }
+}
+check "gen: the generated C refuses to compile against a migc.h of another record layout" t_layout_mismatch
