@@ -320,15 +320,17 @@ int migc_set_lock_timeout(migc *m, int seconds);
 ** event; a no-transaction migration tries only that statement again.
 ** After the last try it fails with MIGC_ERROR, its message naming the
 ** session that held the lock (pid, how long its transaction has run, the
-** first line of its query) when migc saw one. 0 to 2147483647; MIGC_INPUT
-** otherwise, and on SQLite (whose lock is the migration lock's:
-** migc_set_lock_timeout).
+** first line of its query) when migc saw one. A file's own
+** -- migc:lock-timeout (migc_script.lock_timeout_ms) stands in for it
+** for that file's statements. 0 to 2147483647; MIGC_INPUT otherwise, and
+** on SQLite (whose lock is the migration lock's: migc_set_lock_timeout).
 */
 int migc_set_ddl_lock_timeout(migc *m, int ms);
 
 /* PostgreSQL: how many times to try a migration again after a lock
 ** timeout or a deadlock (above): 0 to 1000; MIGC_INPUT otherwise, and on
-** SQLite. The default is 5 while a DDL lock timeout is set, else 0. Only
+** SQLite. The default is 5 for a migration that runs with a lock timeout
+** (this one's, or its file's -- migc:lock-timeout), else 0. Only
 ** up retries, one migration per transaction: down and a single
 ** transaction (migc_set_single_transaction) fail at the first timeout. A
 ** no-transaction statement that commits as it goes (CALL, DO, the
