@@ -1,8 +1,8 @@
-# tests/timeouts.sh: --ddl-lock-timeout, --ddl-retries and
-# --statement-timeout on PostgreSQL ($B), sourced by tests/run. An
-# application session holds ACCESS SHARE on a table for 6 s while a
-# migration's ALTER TABLE wants ACCESS EXCLUSIVE; a third session reads the
-# table all along. With a 500 ms lock timeout no read waits much longer
+# tests/timeouts.sh: --ddl-lock-timeout, --ddl-retries, --statement-timeout
+# and a file's -- migc:lock-timeout on PostgreSQL ($B), sourced by
+# tests/run. An application session holds ACCESS SHARE on a table for 6 s
+# while a migration's ALTER TABLE wants ACCESS EXCLUSIVE; a third session
+# reads the table all along. With a 500 ms lock timeout no read waits much longer
 # than that (without one, every read would wait the 6 s), the migration is
 # tried again until the session ends, and each retry names the session
 # that holds the lock.
