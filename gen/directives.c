@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "migc.h"
+#include "duration.h"
 #include "scan.h"
 #include "util.h"
 #include "diag.h"
@@ -26,6 +27,47 @@ ischecksum(const char *p, size_t n)
 		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
 			return 0;
 	return 1;
+}
+
+/*
+** migc:lock-timeout DURATION | off: the word at text[a..*w) (*w past it)
+** into dv->lock_timeout_ms. The same durations as --ddl-lock-timeout;
+** off, or a zero duration, is MIGC_LOCK_TIMEOUT_OFF (lock_timeout 0,
+** whatever the run sets). One per file, PostgreSQL only.
+*/
+static void
+locktimeout(const char *path, const char *text, size_t *w, size_t eol, unsigned long line, unsigned long col,
+            size_t bol, enum dialect dialect, struct directives *dv, struct diags *d)
+{
+	size_t a = *w;
+	long ms;
+
+	while (*w < eol && text[*w] != ' ' && text[*w] != '\t')
+		(*w)++;
+	if (dv->lock_timeout_line) {
+		diagerror(d, path, line, col, "migc:lock-timeout is given twice (first on line %lu)",
+		          dv->lock_timeout_line);
+		*w = eol;
+		return;
+	}
+	dv->lock_timeout_line = line;
+	if (dialect == DIALECT_SQLITE)
+		diagerror(d, path, line, col, "migc:lock-timeout is for PostgreSQL only: SQLite's only lock is the "
+		          "migration lock (--lock-timeout)");
+	if (*w == a) {
+		diagerror(d, path, line, col, "migc:lock-timeout needs a duration: " MIGC__DURATION_FORMS ", or off");
+	} else if (*w - a == 3 && memcmp(text + a, "off", 3) == 0) {
+		dv->lock_timeout_ms = MIGC_LOCK_TIMEOUT_OFF;
+	} else if (migc__parseduration(text + a, *w - a, &ms) != 0) {
+		diagerror(d, path, line, (unsigned long)(a - bol) + 1,
+		          "migc:lock-timeout: '%.*s' is not a duration: " MIGC__DURATION_FORMS ", or off",
+		          (int)(*w - a), text + a);
+		*w = eol;
+	} else {
+		dv->lock_timeout_ms = ms > 0 ? ms : MIGC_LOCK_TIMEOUT_OFF;
+	}
+	while (*w < eol && (text[*w] == ' ' || text[*w] == '\t'))
+		(*w)++;
 }
 
 /* Read one directive: the word at text[q..eol), its argument after it. */
@@ -62,10 +104,12 @@ directive(const char *path, const char *text, size_t q, size_t eol, unsigned lon
 		dv->accept[dv->naccept++] = xmemdup(text + a, w - a);
 		while (w < eol && (text[w] == ' ' || text[w] == '\t'))
 			w++;
+	} else if (len == 12 && memcmp(text + q, "lock-timeout", 12) == 0) {
+		locktimeout(path, text, &w, eol, line, col, bol, dialect, dv, d);
 	} else {
 		diagerror(d, path, line, col,
 		          "unknown directive 'migc:%.*s' (known: migc:no-transaction, migc:foreign-keys-off, "
-		          "migc:foreign-keys-on, migc:also-accept)",
+		          "migc:foreign-keys-on, migc:also-accept, migc:lock-timeout)",
 		          (int)len, text + q);
 		return;
 	}

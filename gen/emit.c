@@ -161,7 +161,7 @@ static void
 putscriptref(struct buf *out, long long v, const char *kind, const struct migc_script *sc)
 {
 	if (!sc->file) {
-		bufputs(out, "{ 0, 0, 0, 0, 0, 0 }");
+		bufputs(out, "{ 0, 0, 0, 0, 0, 0, 0 }");
 		return;
 	}
 	bufputs(out, "{ ");
@@ -172,7 +172,10 @@ putscriptref(struct buf *out, long long v, const char *kind, const struct migc_s
 	else
 		bufputs(out, "0, 0, ");
 	putflags(out, sc->flags);
-	bufputs(out, " }");
+	if (sc->lock_timeout_ms == MIGC_LOCK_TIMEOUT_OFF)
+		bufputs(out, ", MIGC_LOCK_TIMEOUT_OFF }");
+	else
+		bufprintf(out, ", %ld }", sc->lock_timeout_ms);
 }
 
 static void

@@ -143,6 +143,7 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 	if (dialect == DIALECT_NONE) {
 		readdirectives(path, text, leadingend(text, len), dialect, dv, d);
 		sc->flags = dv->flags;
+		sc->lock_timeout_ms = dv->lock_timeout_ms;
 		free(path);
 		return;
 	}
@@ -153,6 +154,7 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 	}
 	readdirectives(path, text, nstmts ? stmts[0].off : len, dialect, dv, d);
 	sc->flags = dv->flags;
+	sc->lock_timeout_ms = dv->lock_timeout_ms;
 	if (!sum && dv->naccept)
 		diagerror(d, path, 0, 0, "migc:also-accept belongs in the up migration's file");
 	if (!(sc->flags & MIGC_NO_TRANSACTION)) {
@@ -312,7 +314,7 @@ loadset(const char *dir, enum dialect dialect, struct diags *d)
 		/* A file that cannot be read has no checksums, but empty ones. */
 		sum[0] = rawsum[0] = '\0';
 
-		struct directives updv = {0, NULL, 0}, downdv = {0, NULL, 0};
+		struct directives updv = {0, NULL, 0, 0, 0}, downdv = {0, NULL, 0, 0, 0};
 
 		m[i].version = u->version;
 		m[i].name = xstrdup(u->name);

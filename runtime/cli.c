@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "cliout.h"
 #include "version.h"
+#include "duration.h"
 #include "stops.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_VERIFY = 3 };
@@ -196,24 +197,6 @@ findoption(const char *arg, size_t n, int eq, const char *next, int dev)
 	return NULL;
 }
 
-/* A duration with its unit (500ms, 2s, 1min) into *ms: 0, or -1. */
-static int
-parseduration(const char *s, int64_t *ms)
-{
-	static const struct { const char *unit; int64_t ms; } units[] = { { "ms", 1 }, { "s", 1000 }, { "min", 60000 } };
-	const char *end = migc__versiondigits(s, ms);
-	size_t i;
-
-	if (!end || end == s)
-		return -1;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (strcmp(end, units[i].unit) == 0 && *ms <= 2147483647 / units[i].ms) {
-			*ms *= units[i].ms;
-			return 0;
-		}
-	return -1;
-}
-
 static int
 parseargs(struct cli_opts *o, int argc, char **argv, int dev)
 {
@@ -256,9 +239,13 @@ parseargs(struct cli_opts *o, int argc, char **argv, int dev)
 			return usageerror(o, "%s: '%s' is not a version", op->name, val);
 		if (op->kind == SECONDS && (migc__parseversion(val, &o->number[op->id]) != 0 || o->number[op->id] > 86400))
 			return usageerror(o, "%s: '%s' is not a number of seconds (0 to 86400)", op->name, val);
-		if (op->kind == DURATION && parseduration(val, &o->number[op->id]) != 0)
-			return usageerror(o, "%s: '%s' is not a duration: a number and its unit, as in 500ms, 5s or 1min "
-			                  "(at most 2147483647ms)", op->name, val);
+		if (op->kind == DURATION) {
+			long ms;
+
+			if (migc__parseduration(val, strlen(val), &ms) != 0)
+				return usageerror(o, "%s: '%s' is not a duration: " MIGC__DURATION_FORMS, op->name, val);
+			o->number[op->id] = ms;
+		}
 		if (op->kind == COUNT && (migc__parseversion(val, &o->number[op->id]) != 0 || o->number[op->id] > 1000))
 			return usageerror(o, "%s: '%s' is not a number from 0 to 1000", op->name, val);
 	}

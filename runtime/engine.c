@@ -417,7 +417,10 @@ jitter(migc *m)
 int
 migc__retry(migc *m, const struct migc_migration *mig, int attempt)
 {
-	int retries = m->ddl_retries >= 0 ? m->ddl_retries : m->ddl_lock_timeout > 0 ? 5 : 0;
+	/* A lock timeout applies: the file's (-- migc:lock-timeout, not off),
+	** else the run's; pgexec.c's locktimeout() reads them alike. */
+	long timeout = mig->up.lock_timeout_ms ? mig->up.lock_timeout_ms : m->ddl_lock_timeout;
+	int retries = m->ddl_retries >= 0 ? m->ddl_retries : timeout > 0 ? 5 : 0;
 	long long delay, until;
 	char text[1536];
 

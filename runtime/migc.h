@@ -38,12 +38,15 @@ const char *migc_libversion(void);   /* static storage, never NULL */
 
 /* ---- The generated record layout (a contract: see README) ---- */
 
-#define MIGC_LAYOUT 4      /* version of the structures below */
+#define MIGC_LAYOUT 5      /* version of the structures below */
 
 /* migc_script.flags */
 #define MIGC_NO_TRANSACTION   0x1  /* -- migc:no-transaction */
 #define MIGC_FOREIGN_KEYS_OFF 0x2  /* -- migc:foreign-keys-off (SQLite; what a transactional migration does anyway) */
 #define MIGC_FOREIGN_KEYS_ON  0x4  /* -- migc:foreign-keys-on (SQLite): enforce foreign keys while it runs */
+
+/* migc_script.lock_timeout_ms of -- migc:lock-timeout off */
+#define MIGC_LOCK_TIMEOUT_OFF (-1L)
 
 struct migc_stmt {
 	unsigned long offset;   /* byte offset of the statement in migc_script.sql */
@@ -58,6 +61,9 @@ struct migc_script {
 	const struct migc_stmt *stmts;   /* statements in order */
 	unsigned long nstmts;
 	unsigned flags;                  /* MIGC_NO_TRANSACTION, MIGC_FOREIGN_KEYS_OFF, MIGC_FOREIGN_KEYS_ON */
+	long lock_timeout_ms;            /* -- migc:lock-timeout (PostgreSQL): its statements' lock_timeout,
+	                                    ms, instead of the run's; 0: not given (the run's applies);
+	                                    MIGC_LOCK_TIMEOUT_OFF: none, even when the run sets one */
 };
 
 struct migc_migration {
@@ -314,15 +320,17 @@ int migc_set_lock_timeout(migc *m, int seconds);
 ** event; a no-transaction migration tries only that statement again.
 ** After the last try it fails with MIGC_ERROR, its message naming the
 ** session that held the lock (pid, how long its transaction has run, the
-** first line of its query) when migc saw one. 0 to 2147483647; MIGC_INPUT
-** otherwise, and on SQLite (whose lock is the migration lock's:
-** migc_set_lock_timeout).
+** first line of its query) when migc saw one. A file's own
+** -- migc:lock-timeout (migc_script.lock_timeout_ms) stands in for it
+** for that file's statements. 0 to 2147483647; MIGC_INPUT otherwise, and
+** on SQLite (whose lock is the migration lock's: migc_set_lock_timeout).
 */
 int migc_set_ddl_lock_timeout(migc *m, int ms);
 
 /* PostgreSQL: how many times to try a migration again after a lock
 ** timeout or a deadlock (above): 0 to 1000; MIGC_INPUT otherwise, and on
-** SQLite. The default is 5 while a DDL lock timeout is set, else 0. Only
+** SQLite. The default is 5 for a migration that runs with a lock timeout
+** (this one's, or its file's -- migc:lock-timeout), else 0. Only
 ** up retries, one migration per transaction: down and a single
 ** transaction (migc_set_single_transaction) fail at the first timeout. A
 ** no-transaction statement that commits as it goes (CALL, DO, the

@@ -174,18 +174,39 @@ invalidindex(migc *m, const char *sql)
 }
 
 /*
-** The migration's timeouts (migc_set_ddl_lock_timeout and
-** migc_set_statement_timeout) as SET statements added to t: SET LOCAL in
-** a transaction, SET otherwise (the session reset after the migration
-** lifts them). Returns how many statements were added.
+** The lock timeout sc's statements run with, in ms (0: none): the file's
+** own (-- migc:lock-timeout, off being none) in place of the run's
+** (migc_set_ddl_lock_timeout). engine.c's migc__retry reads the same.
+*/
+static long
+locktimeout(const migc *m, const struct migc_script *sc)
+{
+	if (sc->lock_timeout_ms != 0)
+		return sc->lock_timeout_ms > 0 ? sc->lock_timeout_ms : 0;
+	return m->ddl_lock_timeout;
+}
+
+/* Does sc run with a lock_timeout of migc's setting: a positive one, or
+** 0 for a file that says off (whatever the session would have)? */
+static int
+setslocktimeout(const migc *m, const struct migc_script *sc)
+{
+	return sc->lock_timeout_ms != 0 || m->ddl_lock_timeout > 0;
+}
+
+/*
+** sc's timeouts (its lock timeout, above, and migc_set_statement_timeout)
+** as SET statements added to t: SET LOCAL in a transaction, SET otherwise
+** (the session reset after the migration lifts them). Returns how many
+** statements were added.
 */
 static int
-addtimeouts(migc *m, struct migc__text *t, int local)
+addtimeouts(migc *m, const struct migc_script *sc, struct migc__text *t, int local)
 {
 	int n = 0;
 
-	if (m->ddl_lock_timeout > 0) {
-		migc__textprintf(t, "SET%s lock_timeout = %d;\n", local ? " LOCAL" : "", m->ddl_lock_timeout);
+	if (setslocktimeout(m, sc)) {
+		migc__textprintf(t, "SET%s lock_timeout = %ld;\n", local ? " LOCAL" : "", locktimeout(m, sc));
 		n++;
 	}
 	if (m->statement_timeout > 0) {
@@ -331,11 +352,12 @@ sent(migc *m)
 ** 100 ms (the server drops one that comes before the statement starts).
 ** Only a migration's own statements are cancelled so: never migc's
 ** tracking writes, nor an application's queries on its own connection.
-** Half way through a DDL lock timeout it looks up who blocks the wait. A
-** lost connection ends the wait; PQgetResult then says so.
+** Half way through its lock timeout (timeout ms, 0: none) it looks up
+** who blocks the wait. A lost connection ends the wait; PQgetResult then
+** says so.
 */
 static void
-waitresult(migc *m)
+waitresult(migc *m, long timeout)
 {
 	PGconn *c = PG(m)->conn;
 
@@ -353,8 +375,7 @@ waitresult(migc *m)
 			return;
 		if (n <= 0 && m->interrupted)
 			sendcancel(m);
-		else if (n == 0 && m->ddl_lock_timeout > 0 && !PG(m)->looked &&
-		         migc__monotonicms() - PG(m)->sentat >= m->ddl_lock_timeout / 2)
+		else if (n == 0 && timeout > 0 && !PG(m)->looked && migc__monotonicms() - PG(m)->sentat >= timeout / 2)
 			lookupblocker(m);
 	}
 }
@@ -370,16 +391,17 @@ waitresult(migc *m)
 ** result that follows is the COPY's own). Any other status (COPY BOTH,
 ** pipeline results), or a COPY that cannot be ended, stops the reading:
 ** NULL, with *odd set to the status. So a loop over it always ends.
+** timeout: the statements' lock timeout, for waitresult.
 */
 static PGresult *
-nextresult(migc *m, int *copyout, int *odd)
+nextresult(migc *m, long timeout, int *copyout, int *odd)
 {
 	PGconn *c = PG(m)->conn;
 	PGresult *res;
 	char *row;
 	int n;
 
-	while (waitresult(m), (res = PQgetResult(c)) != NULL) {
+	while (waitresult(m, timeout), (res = PQgetResult(c)) != NULL) {
 		ExecStatusType st = PQresultStatus(res);
 
 		switch (st) {
@@ -465,10 +487,10 @@ migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	memcpy(sql, sc->sql + st->offset, st->length);
 	sql[st->length] = '\0';
-	if ((m->ddl_lock_timeout > 0 || m->statement_timeout > 0) && PG(m)->timedfor != sc) {
+	if ((setslocktimeout(m, sc) || m->statement_timeout > 0) && PG(m)->timedfor != sc) {
 		struct migc__text set = { NULL, 0, 0, 0 };
 
-		addtimeouts(m, &set, intx);
+		addtimeouts(m, sc, &set, intx);
 		rc = set.nomem ? migc__seterr(m, MIGC_NOMEM, "out of memory") : migc__pgrun(m, set.s, NULL);
 		free(set.s);
 		if (rc != MIGC_OK) {
@@ -484,7 +506,7 @@ migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 	}
 	sent(m);
 	PQsetSingleRowMode(c);
-	while ((res = nextresult(m, &copyout, &odd)) != NULL) {
+	while ((res = nextresult(m, locktimeout(m, sc), &copyout, &odd)) != NULL) {
 		if (rc == MIGC_OK && failed(PQresultStatus(res)))
 			rc = stmterr(m, sc, i, res, sql, st->length, 0, intx);
 		else if (rc == MIGC_OK && copyout)
@@ -501,7 +523,7 @@ migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 }
 
 /*
-** One message: BEGIN (how has MIGC__APPLY_BEGIN), migc's timeouts, every
+** One message: BEGIN (how has MIGC__APPLY_BEGIN), the timeouts, every
 ** statement of the migration, the session reset, the INSERT of its row
 ** and COMMIT (MIGC__APPLY_COMMIT). libpq returns one result per
 ** statement, so the first error tells which statement failed; its
@@ -532,7 +554,7 @@ migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *
 		migc__textputs(&msg, "BEGIN;\n");
 		lead++;
 	}
-	lead += addtimeouts(m, &msg, 1);
+	lead += addtimeouts(m, sc, &msg, 1);
 	for (i = 0; i < sc->nstmts; i++) {
 		const struct migc_stmt *st = &sc->stmts[i];
 		const char *text = sc->sql + st->offset;
@@ -564,7 +586,7 @@ migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *
 
 		sent(m);
 		PQsetSingleRowMode(c);
-		while ((res = nextresult(m, &copyout, &odd)) != NULL) {
+		while ((res = nextresult(m, locktimeout(m, sc), &copyout, &odd)) != NULL) {
 			if (!failed(PQresultStatus(res))) {
 				if (copyout && !bad && copyat < 0)
 					copyat = (long)nok;

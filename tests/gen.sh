@@ -151,3 +151,42 @@ t_security_bytes() {
 	cmp "$tmp/bytes.shown" "$tmp/bytes.want"
 }
 check "security: a migration holding every byte 1-255, */, ??/, #include and line continuations changes nothing in the C but string data" t_security_bytes
+
+# The record layout is a contract: generated C refuses to compile against
+# a migc.h of another layout (the runtime's refusal of such a set at
+# migc_open is api_test's "migc_open of a set of another record layout").
+t_layout_mismatch() {
+	layout=$(sed -n 's/^#define MIGC_LAYOUT \([0-9]*\).*/\1/p' runtime/migc.h)
+	[ -n "$layout" ] || { echo "no MIGC_LAYOUT in runtime/migc.h"; return 1; }
+	grep -qF "typedef char migc__layout_is_$layout[MIGC_LAYOUT == $layout ? 1 : -1];" tests/gen/basic.c ||
+		{ echo "tests/gen/basic.c has no check for layout $layout"; return 1; }
+	mkdir -p "$tmp/otherlayout"
+	sed "s/^#define MIGC_LAYOUT $layout\\b/#define MIGC_LAYOUT $((layout - 1))/" runtime/migc.h >"$tmp/otherlayout/migc.h"
+	if $CC -std=c99 -I"$tmp/otherlayout" -c tests/gen/basic.c -o "$tmp/otherlayout.o" >"$tmp/otherlayout.out" 2>&1; then
+		echo "layout $layout C compiled against a layout $((layout - 1)) migc.h"
+		return 1
+	fi
+	grep -q "migc__layout_is_$layout" "$tmp/otherlayout.out" || { cat "$tmp/otherlayout.out"; return 1; }
+}
+check "gen: the generated C refuses to compile against a migc.h of another record layout" t_layout_mismatch
+
+# -- migc:lock-timeout outside gen: migc hash and check read directives
+# without a dialect (a bad value is still exit 2, with its place); the
+# directive is file text, so in the checksum (editing it is an edit); the
+# developer tool refuses it in a SQLite set before opening the database.
+t_lock_timeout_elsewhere() {
+	d=$tmp/locktimeout-dir
+	rm -rf "$d" "$tmp/locktimeout.db"
+	cp -r tests/gen/pg-lock-timeout "$d"
+	build/migc hash "$d" >/dev/null || return 1
+	expect 0 "ok: 6 migrations match" build/migc check "$d" || return 1
+	sed 's/500ms/600ms/' "$d/0001_short.sql" >"$d/0001_short.sql.new" && mv "$d/0001_short.sql.new" "$d/0001_short.sql"
+	expect 3 "0001_short.sql" build/migc check "$d" || return 1
+	grep -q "edited" "$tmp/expect.out" || { echo "the edited directive is not reported as an edit"; return 1; }
+	expect 2 "0003_twice.sql:2:4: error: migc:lock-timeout is given twice (first on line 1)" \
+		build/migc check tests/gen/pg-lock-timeout-bad || return 1
+	expect 2 "0001_a.sql:1:4: error: migc:lock-timeout is for PostgreSQL only" \
+		build/migc up --dialect sqlite --dir tests/gen/sqlite-lock-timeout --database "sqlite:$tmp/locktimeout.db" || return 1
+	[ ! -e "$tmp/locktimeout.db" ] || { echo "the refused run made the database file"; return 1; }
+}
+check "gen: -- migc:lock-timeout in migc hash and check (in the checksum, a bad value exit 2) and refused in a SQLite set by every command" t_lock_timeout_elsewhere

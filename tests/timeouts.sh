@@ -1,8 +1,8 @@
-# tests/timeouts.sh: --ddl-lock-timeout, --ddl-retries and
-# --statement-timeout on PostgreSQL ($B), sourced by tests/run. An
-# application session holds ACCESS SHARE on a table for 6 s while a
-# migration's ALTER TABLE wants ACCESS EXCLUSIVE; a third session reads the
-# table all along. With a 500 ms lock timeout no read waits much longer
+# tests/timeouts.sh: --ddl-lock-timeout, --ddl-retries, --statement-timeout
+# and a file's -- migc:lock-timeout on PostgreSQL ($B), sourced by
+# tests/run. An application session holds ACCESS SHARE on a table for 6 s
+# while a migration's ALTER TABLE wants ACCESS EXCLUSIVE; a third session
+# reads the table all along. With a 500 ms lock timeout no read waits much longer
 # than that (without one, every read would wait the 6 s), the migration is
 # tried again until the session ends, and each retry names the session
 # that holds the lock.
@@ -204,3 +204,104 @@ t_deadlock_retry() {
 	[ "$(versions "$db")" = 1,2 ] && [ "$(q "$db" "SELECT count(*) FROM a")" = 1 ]
 }
 check "[postgres] --ddl-retries: a migration that loses a deadlock is rolled back and retried" t_deadlock_retry
+
+# -- migc:lock-timeout: a file's own lock timeout, in place of the run's
+# (--ddl-lock-timeout) for that file's statements alone, with the same
+# retries (5 by default once a timeout applies) and the same report of
+# the session that holds the lock.
+fdir=$tmp/$B/filetimeouts
+rm -rf "$fdir"
+mig "$fdir" 0001_t.sql "CREATE TABLE t (x integer);\nINSERT INTO t VALUES (1);\n"
+mig "$fdir" 0002_y.sql "-- migc:lock-timeout 200ms\nALTER TABLE t ADD COLUMN y integer;\n"
+mig "$fdir" 0003_z.sql "-- migc:no-transaction\n-- migc:lock-timeout 200ms\nALTER TABLE t ADD COLUMN z integer;\n"
+
+t_file_lock_timeout() {
+	db=$(newdb file_timeout)
+	build/migc up --to 1 --dir "$fdir" --database "$db" >/dev/null || return 1
+	# 4 s: the five default retries wait at least 3.9 s between them.
+	holdlock "$db" 4 || return 1
+	rm -f "$tmp/reader.stop" "$tmp/reader.max"
+	reader "$db" &
+	rpid=$!
+	expect 0 "applied 0002_y" build/migc up --to 2 --dir "$fdir" --database "$db"
+	st=$?
+	touch "$tmp/reader.stop"
+	wait $rpid
+	wait $holder
+	[ $st = 0 ] || return 1
+	grep -q "^retry 1 of 5 in [0-9]* ms: 0002_y.sql:2:1: ERROR: canceling statement due to lock timeout (SQLSTATE 55P03" "$tmp/expect.out" ||
+		{ echo "no retry line (5 by default) for the file's lock timeout"; return 1; }
+	grep -q "^the lock is held by pid [0-9]* (its transaction has run [0-9.]* s): BEGIN; LOCK TABLE t IN ACCESS SHARE MODE" "$tmp/expect.out" ||
+		{ echo "the retry does not name the session that holds the lock"; return 1; }
+	max=$(cat "$tmp/reader.max")
+	echo "the longest read of t took $max ms"
+	[ "$max" -lt 2000 ] || { echo "a read waited $max ms behind the migration"; return 1; }
+	[ "$(versions "$db")" = 1,2 ]
+}
+check "[postgres] -- migc:lock-timeout 200ms without --ddl-lock-timeout: reads never wait long, the migration retries (5 by default) naming the blocker" t_file_lock_timeout
+
+# The file's 200 ms wins over the run's minute: with no retries the
+# migration fails while the session holds the lock (under the minute it
+# would wait the 3 s and pass), and nothing of it stays.
+t_file_lock_timeout_overrides() {
+	db=$(newdb file_override)
+	build/migc up --to 1 --dir "$fdir" --database "$db" >/dev/null || return 1
+	before=$(dump "$db")
+	heldexpect "$db" 3 1 "0002_y.sql:2:1: ERROR: canceling statement due to lock timeout (SQLSTATE 55P03, statement 1 of 1)" \
+		build/migc up --to 2 --ddl-lock-timeout 1min --ddl-retries 0 --dir "$fdir" --database "$db" || return 1
+	grep -q "^the lock is held by pid [0-9]* (its transaction has run [0-9.]* s): BEGIN; LOCK TABLE t" "$tmp/expect.out" ||
+		{ echo "the message does not name the session holding the lock"; return 1; }
+	[ "$(dump "$db")" = "$before" ] || { echo "the database changed"; return 1; }
+}
+check "[postgres] -- migc:lock-timeout 200ms overrides a longer --ddl-lock-timeout for its file" t_file_lock_timeout_overrides
+
+# off: the file waits as long as it takes, whatever the run sets.
+t_file_lock_timeout_off() {
+	d=$tmp/$B/filetimeoutoff
+	mig "$d" 0001_t.sql "CREATE TABLE t (x integer);\n"
+	mig "$d" 0002_wait.sql "-- migc:lock-timeout off\nALTER TABLE t ADD COLUMN y integer;\n"
+	db=$(newdb file_off)
+	build/migc up --to 1 --dir "$d" --database "$db" >/dev/null || return 1
+	heldexpect "$db" 2 0 "applied 0002_wait" build/migc up --ddl-lock-timeout 200ms --ddl-retries 0 --dir "$d" --database "$db" || return 1
+	grep -q "retry\|lock timeout" "$tmp/expect.out" && { echo "the file's off did not stand"; return 1; }
+	[ "$(versions "$db")" = 1,2 ]
+}
+check "[postgres] -- migc:lock-timeout off: the file waits for its lock even under --ddl-lock-timeout 200ms" t_file_lock_timeout_off
+
+t_file_lock_timeout_notx() {
+	db=$(newdb file_notx)
+	build/migc up --to 2 --dir "$fdir" --database "$db" >/dev/null || return 1
+	heldexpect "$db" 2 0 "applied 0003_z" build/migc up --dir "$fdir" --database "$db" &&
+		grep -q "^retry 1 of 5 in [0-9]* ms: 0003_z.sql:3:1: ERROR: canceling statement due to lock timeout" "$tmp/expect.out" &&
+		[ "$(versions "$db")" = 1,2,3 ]
+}
+check "[postgres] -- migc:lock-timeout in a no-transaction migration: the statement that timed out is retried" t_file_lock_timeout_notx
+
+# Each file's value holds for its own statements: the next file (and a
+# down file) runs with the run's, one migration per transaction or all in
+# one; an embedded binary's records carry it as migc --dir reads it.
+t_file_lock_timeout_scope() {
+	d=$tmp/$B/filetimeoutscope
+	show="DO \$\$ BEGIN RAISE NOTICE '% lock_timeout is %', current_setting('application_name'), current_setting('lock_timeout'); END \$\$;\n"
+	rm -rf "$d"
+	mig "$d" 0001_a.sql "-- migc:lock-timeout 200ms\nSET LOCAL application_name = 'a';\n$show"
+	mig "$d" 0001_a.down.sql "-- migc:lock-timeout 3s\nSET LOCAL application_name = 'a down';\n$show"
+	mig "$d" 0002_b.sql "SET LOCAL application_name = 'b';\n$show"
+	mig "$d" 0002_b.down.sql "SET LOCAL application_name = 'b down';\n$show"
+	mig "$d" 0003_c.sql "-- migc:lock-timeout off\nSET LOCAL application_name = 'c';\n$show"
+	mig "$d" 0003_c.down.sql "SELECT 1;\n"
+	embed filetimeoutscope "$d" || return 1
+	for how in "build/migc up --dir $d" "build/migc up --single-transaction --dir $d" "$tmp/filetimeoutscope up"; do
+		db=$(newdb file_scope)
+		# shellcheck disable=SC2086
+		expect 0 "a lock_timeout is 200ms" $how --ddl-lock-timeout 1s --database "$db" || return 1
+		grep -q "b lock_timeout is 1s" "$tmp/expect.out" && grep -q "c lock_timeout is 0" "$tmp/expect.out" ||
+			{ echo "$how: the next files do not run with their own lock timeouts"; return 1; }
+	done
+	expect 0 "a down lock_timeout is 3s" build/migc down --to 0 --ddl-lock-timeout 1s --dir "$d" --database "$db" || return 1
+	grep -q "b down lock_timeout is 1s" "$tmp/expect.out" || { echo "the down file without the directive did not get the run's"; return 1; }
+	db=$(newdb file_scope)
+	expect 0 "a lock_timeout is 200ms" build/migc up --dir "$d" --database "$db" &&
+		grep -q "b lock_timeout is 0" "$tmp/expect.out"
+}
+check "[postgres] -- migc:lock-timeout holds for its own file: the next migration, a down file and --single-transaction get their own" t_file_lock_timeout_scope

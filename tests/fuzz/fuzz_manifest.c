@@ -16,10 +16,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const struct migc_migration migrations[] = {
 	{ 1, "a", "c1:5ba0adb5dd4b59aca7e1d57f1472bfd581456b668e66695eb74ee9211287d84d",
 	  "r1:5ba0adb5dd4b59aca7e1d57f1472bfd581456b668e66695eb74ee9211287d84d",
-	  { "0001_a.sql", "", 0, 0, 0, 0 }, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0 },
+	  { "0001_a.sql", "", 0, 0, 0, 0, 0 }, { 0, 0, 0, 0, 0, 0, 0 }, 0, 0, 0 },
 	{ 2, "b", "c1:e90d9e53e7bb54beb6f1221fb74ba8524f45599e61b2291158d8c2e1cfc7e035",
 	  "r1:e90d9e53e7bb54beb6f1221fb74ba8524f45599e61b2291158d8c2e1cfc7e035",
-	  { "0002_b.sql", "", 0, 0, 0, 0 }, { 0, 0, 0, 0, 0, 0 }, 0, 0, 0 },
+	  { "0002_b.sql", "", 0, 0, 0, 0, 0 }, { 0, 0, 0, 0, 0, 0, 0 }, 0, 0, 0 },
 };
 static const struct migc_set set = { MIGC_LAYOUT, "none", 0, migrations, 2, "c1:0" };
 

@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_4[MIGC_LAYOUT == 4 ? 1 : -1];
+typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -51,20 +51,20 @@ static const struct migc_migration migc__records[] = {
 	{ INT64_C(1), "users",
 	  "c1:35f4e0129abffe5ffba4f05c0f6fbfe5f4dd080234873af1eb14797f152a36d7",
 	  "r1:35f4e0129abffe5ffba4f05c0f6fbfe5f4dd080234873af1eb14797f152a36d7",
-	  { "0001_users.sql", migc__1_up, 121, migc__1_up_stmts, 2, 0 },
-	  { "0001_users.down.sql", migc__1_down, 18, migc__1_down_stmts, 1, 0 },
+	  { "0001_users.sql", migc__1_up, 121, migc__1_up_stmts, 2, 0, 0 },
+	  { "0001_users.down.sql", migc__1_down, 18, migc__1_down_stmts, 1, 0, 0 },
 	  0, 0,
 	  "s1:9f3c9a00c5c9d0b7a84d77288aad341d38399286a1860398097455d2e99a8180" },
 	{ INT64_C(2), "audit",
 	  "c1:3a782ac4347479362d4edcea12771d967e9a08bf276fd0e2c4c0509d175b6cbf",
 	  "r1:3a782ac4347479362d4edcea12771d967e9a08bf276fd0e2c4c0509d175b6cbf",
-	  { "0002_audit.sql", migc__2_up, 207, migc__2_up_stmts, 2, 0 },
-	  { 0, 0, 0, 0, 0, 0 },
+	  { "0002_audit.sql", migc__2_up, 207, migc__2_up_stmts, 2, 0, 0 },
+	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
 	  "s1:f9dba80e5af980c901df58487dac34b040b87f40b94ab6312f654a7f45c413ce" },
 };
 
 const struct migc_set migc_migrations = {
-	4, "sqlite", &migc_driver_sqlite, migc__records, 2,
+	5, "sqlite", &migc_driver_sqlite, migc__records, 2,
 	"c1:7500797fe93d4851cf76966f10b7f9709333b4a1cfaf8bef135cd75c5b571d0c"
 };

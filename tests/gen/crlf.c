@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_4[MIGC_LAYOUT == 4 ? 1 : -1];
+typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -29,13 +29,13 @@ static const struct migc_migration migc__records[] = {
 	{ INT64_C(1), "a",
 	  "c1:0054515c53715a32d8780a55e075dbfb0fa6bfe93b55f75474079878aa9fd979",
 	  "r1:1ecf583bfd213cbe107ef941709308cab79b7f93fa10ec94cdb4324853f8465c",
-	  { "0001_a.sql", migc__1_up, 61, migc__1_up_stmts, 2, 0 },
-	  { 0, 0, 0, 0, 0, 0 },
+	  { "0001_a.sql", migc__1_up, 61, migc__1_up_stmts, 2, 0, 0 },
+	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
 	  "s1:d77fd88280a201f071d285be0698f9e217e0dc1c7719eedeaa71fb04b345cce7" },
 };
 
 const struct migc_set migc_migrations = {
-	4, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	5, "sqlite", &migc_driver_sqlite, migc__records, 1,
 	"c1:f271fdd5745d804421367068b0f93214dc9c443907803e6500bfe80d4ab2eb00"
 };

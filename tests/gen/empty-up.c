@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_4[MIGC_LAYOUT == 4 ? 1 : -1];
+typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -22,13 +22,13 @@ static const struct migc_migration migc__records[] = {
 	{ INT64_C(1), "nothing",
 	  "c1:1be34fa451d6196471b3bb9cee63ec18f04ec9fe60cd0cfa57bc92ba3230f3fb",
 	  "r1:1be34fa451d6196471b3bb9cee63ec18f04ec9fe60cd0cfa57bc92ba3230f3fb",
-	  { "0001_nothing.sql", migc__1_up, 21, 0, 0, 0 },
-	  { 0, 0, 0, 0, 0, 0 },
+	  { "0001_nothing.sql", migc__1_up, 21, 0, 0, 0, 0 },
+	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
 	  "s1:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
 };
 
 const struct migc_set migc_migrations = {
-	4, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	5, "sqlite", &migc_driver_sqlite, migc__records, 1,
 	"c1:095aff85ebef1bfd64320a7b1ac041cccd5642902de573da53b77bbec63d22d8"
 };

@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_4[MIGC_LAYOUT == 4 ? 1 : -1];
+typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -39,13 +39,13 @@ static const struct migc_migration migc__records[] = {
 	{ INT64_C(1), "escapes",
 	  "c1:11795f0b3e64b7a5f89d754bdd5f7213b3f4356c7d70b257a30b56dad6acfdcd",
 	  "r1:11795f0b3e64b7a5f89d754bdd5f7213b3f4356c7d70b257a30b56dad6acfdcd",
-	  { "0001_escapes.sql", migc__1_up, 353, migc__1_up_stmts, 6, 0 },
-	  { 0, 0, 0, 0, 0, 0 },
+	  { "0001_escapes.sql", migc__1_up, 353, migc__1_up_stmts, 6, 0, 0 },
+	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
 	  "s1:c9fabe613c2a28ce658107fed83dfe3f1e99d3d6a53227096b271a1531e6792c" },
 };
 
 const struct migc_set migc_migrations = {
-	4, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	5, "sqlite", &migc_driver_sqlite, migc__records, 1,
 	"c1:21a8c1c6b52359df7baf8454e61b409b7b29f35d342ef02da8a11994661036e8"
 };

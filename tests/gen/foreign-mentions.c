@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_4[MIGC_LAYOUT == 4 ? 1 : -1];
+typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -38,13 +38,13 @@ static const struct migc_migration migc__records[] = {
 	{ INT64_C(1), "notes",
 	  "c1:243dc46392a6f8353f13a6a8de807530c47fa19f2240ac12a0358ee729da353f",
 	  "r1:243dc46392a6f8353f13a6a8de807530c47fa19f2240ac12a0358ee729da353f",
-	  { "0001_notes.sql", migc__1_up, 425, migc__1_up_stmts, 2, 0 },
-	  { "0001_notes.down.sql", migc__1_down, 18, migc__1_down_stmts, 1, 0 },
+	  { "0001_notes.sql", migc__1_up, 425, migc__1_up_stmts, 2, 0, 0 },
+	  { "0001_notes.down.sql", migc__1_down, 18, migc__1_down_stmts, 1, 0, 0 },
 	  0, 0,
 	  "s1:06e34f65854622f95c4c1f6394c7f1b6927b28e8304395abb95cd6a8800fa68a" },
 };
 
 const struct migc_set migc_migrations = {
-	4, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	5, "sqlite", &migc_driver_sqlite, migc__records, 1,
 	"c1:980512f4fcbb882932b2b0e3a5a3970f912d03a3873bc522cee4ff3ad84a5a13"
 };

@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_4[MIGC_LAYOUT == 4 ? 1 : -1];
+typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -51,12 +51,12 @@ static const struct migc_migration migc__records[] = {
 	{ INT64_C(1), "concurrent",
 	  "c1:b80a2a69246e9ef0d9503809bc9aca2e166e90c5a8f8b07efb1f2b8de4001096",
 	  "r1:b80a2a69246e9ef0d9503809bc9aca2e166e90c5a8f8b07efb1f2b8de4001096",
-	  { "0001_concurrent.sql", migc__1_up, 577, migc__1_up_stmts, 5, MIGC_NO_TRANSACTION },
-	  { 0, 0, 0, 0, 0, 0 },
+	  { "0001_concurrent.sql", migc__1_up, 577, migc__1_up_stmts, 5, MIGC_NO_TRANSACTION, 0 },
+	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	4, "postgres", &migc_driver_postgres, migc__records, 1,
+	5, "postgres", &migc_driver_postgres, migc__records, 1,
 	"c1:a763d6875e8960b4fb197b469b992ea1d2c8e338cce05f452d83c60c862bb37d"
 };

@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_4[MIGC_LAYOUT == 4 ? 1 : -1];
+typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -32,13 +32,13 @@ static const struct migc_migration migc__records[] = {
 	{ INT64_C(1), "wal",
 	  "c1:19bf813261210c3f3de1d93eedf4b02ec758c193abc7fcf7e04df2589ddd8d7b",
 	  "r1:19bf813261210c3f3de1d93eedf4b02ec758c193abc7fcf7e04df2589ddd8d7b",
-	  { "0001_wal.sql", migc__1_up, 112, migc__1_up_stmts, 4, MIGC_NO_TRANSACTION },
-	  { 0, 0, 0, 0, 0, 0 },
+	  { "0001_wal.sql", migc__1_up, 112, migc__1_up_stmts, 4, MIGC_NO_TRANSACTION, 0 },
+	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
 	  "s1:89140c70e0f685bf3cbe5c46c9e5bde319b18e1d1b98f5bc03ec6389679151f5" },
 };
 
 const struct migc_set migc_migrations = {
-	4, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	5, "sqlite", &migc_driver_sqlite, migc__records, 1,
 	"c1:d2e313f61899f2e6fcf018f8a6cd1122cb5a96b53ffcaaa0f34534ace6ac7363"
 };

@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_4[MIGC_LAYOUT == 4 ? 1 : -1];
+typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -30,13 +30,13 @@ static const struct migc_migration migc__records[] = {
 	{ INT64_C(1), "a",
 	  "c1:4126adbf5b9eee328793a210aabd36fd04f54e0f930ceebc3726419db7a25035",
 	  "r1:4126adbf5b9eee328793a210aabd36fd04f54e0f930ceebc3726419db7a25035",
-	  { "0001_a.sql", migc__1_up, 118, migc__1_up_stmts, 2, 0 },
-	  { 0, 0, 0, 0, 0, 0 },
+	  { "0001_a.sql", migc__1_up, 118, migc__1_up_stmts, 2, 0, 0 },
+	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
 	  "s1:d77fd88280a201f071d285be0698f9e217e0dc1c7719eedeaa71fb04b345cce7" },
 };
 
 const struct migc_set migc_migrations = {
-	4, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	5, "sqlite", &migc_driver_sqlite, migc__records, 1,
 	"c1:dd4b367a4a755411d30baa1fc77a54c2d4aa7f206d28a1c39894f5b74797c40a"
 };

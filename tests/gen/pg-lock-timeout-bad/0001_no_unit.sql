@@ -1,0 +1,2 @@
+-- migc:lock-timeout 500
+SELECT 1;

@@ -1,0 +1,2 @@
+-- migc:lock-timeout
+SELECT 1;

@@ -1,0 +1,2 @@
+-- migc:lock-timeout 2147483648ms
+SELECT 1;

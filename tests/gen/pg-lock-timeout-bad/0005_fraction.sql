@@ -1,0 +1,2 @@
+-- migc:lock-timeout 1.5s
+SELECT 1;

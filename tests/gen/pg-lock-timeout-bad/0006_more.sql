@@ -1,0 +1,2 @@
+-- migc:lock-timeout 500ms later
+SELECT 1;

@@ -1,0 +1,2 @@
+-- migc:lock-timeout OFF
+SELECT 1;

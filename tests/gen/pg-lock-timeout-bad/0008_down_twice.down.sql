@@ -1,0 +1,3 @@
+-- migc:lock-timeout 1s
+-- migc:lock-timeout off
+SELECT 1;

@@ -1,0 +1,2 @@
+-- migc:lock-timeout 1s
+SELECT 1;

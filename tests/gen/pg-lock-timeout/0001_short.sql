@@ -1,0 +1,3 @@
+-- Bounded: the table is busy.
+-- migc:lock-timeout 500ms
+ALTER TABLE t ADD COLUMN y integer;

@@ -1,0 +1,2 @@
+-- migc:lock-timeout 1min
+ALTER TABLE t DROP COLUMN z;

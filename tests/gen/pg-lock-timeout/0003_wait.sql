@@ -1,0 +1,2 @@
+-- migc:lock-timeout off
+ALTER TABLE t ADD COLUMN z integer;

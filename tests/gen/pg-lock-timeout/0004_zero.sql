@@ -1,0 +1,2 @@
+-- migc:lock-timeout 0ms
+ALTER TABLE t ADD COLUMN w integer;

@@ -1,0 +1,2 @@
+-- migc:lock-timeout 2147483647ms
+ALTER TABLE t ADD COLUMN u integer;

@@ -1,0 +1,2 @@
+-- migc:lock-timeout 500ms
+CREATE TABLE t (x INTEGER);
