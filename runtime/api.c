@@ -398,6 +398,14 @@ settimeout(migc *m, const char *setter, const char *what, int ms, int *field)
 	return rc;
 }
 
+long
+migc__locktimeout(const migc *m, const struct migc_script *sc)
+{
+	if (sc->lock_timeout_ms != 0)
+		return sc->lock_timeout_ms > 0 ? sc->lock_timeout_ms : 0;
+	return m->ddl_lock_timeout;
+}
+
 int
 migc_set_ddl_lock_timeout(migc *m, int ms)
 {

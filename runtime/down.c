@@ -198,7 +198,7 @@ downrun(migc *m, int steps, int64_t to)
 		if (rc == MIGC_OK) {
 			m->running = NULL;
 			attempt = 0;
-		} else if (!(mig->down.flags & MIGC_NO_TRANSACTION) && migc__retry(m, mig, attempt++)) {
+		} else if (!(mig->down.flags & MIGC_NO_TRANSACTION) && migc__retry(m, mig, &mig->down, attempt++)) {
 			/* A lost lock wait or deadlock, rolled back: again. */
 			m->running = NULL;
 			rc = MIGC_OK;

@@ -405,22 +405,20 @@ jitter(migc *m)
 }
 
 /*
-** After mig's statement failed (rolled back, for a transactional one):
-** try again? Yes when the driver marked the failure retryable (a lost
-** lock wait or deadlock that redid no committed work: m->retryable),
-** fewer than the retries allowed were made
-** (attempt counts them from 0) and the handle is not interrupted: then
+** After a statement of mig's script sc (up or down) failed (rolled back,
+** for a transactional one): try again? Yes when the driver marked the
+** failure retryable (a lost lock wait or deadlock that redid no committed
+** work: m->retryable), fewer than the retries allowed were made (attempt
+** counts them from 0; by default 5 when sc runs with a lock timeout) and
+** the handle is not interrupted: then
 ** the event says so, the wait (250 ms doubling to 8 s, each between half
 ** and one and a half of that) passes, and the answer is 1. Otherwise 0,
 ** with "gave up after N retries" added to the message when N > 0.
 */
 int
-migc__retry(migc *m, const struct migc_migration *mig, int attempt)
+migc__retry(migc *m, const struct migc_migration *mig, const struct migc_script *sc, int attempt)
 {
-	/* A lock timeout applies: the file's (-- migc:lock-timeout, not off),
-	** else the run's; pgexec.c's locktimeout() reads them alike. */
-	long timeout = mig->up.lock_timeout_ms ? mig->up.lock_timeout_ms : m->ddl_lock_timeout;
-	int retries = m->ddl_retries >= 0 ? m->ddl_retries : timeout > 0 ? 5 : 0;
+	int retries = m->ddl_retries >= 0 ? m->ddl_retries : migc__locktimeout(m, sc) > 0 ? 5 : 0;
 	long long delay, until;
 	char text[1536];
 

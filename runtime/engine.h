@@ -32,7 +32,7 @@ int migc__pooled(migc *m, int *pooled);
 int migc__poolrefusal(migc *m, const struct migc_script *sc, const char *done);
 int migc__recorded(migc *m, int rc);
 int migc__stopped(migc *m, int rc, const char *done);
-int migc__retry(migc *m, const struct migc_migration *mig, int attempt);
+int migc__retry(migc *m, const struct migc_migration *mig, const struct migc_script *sc, int attempt);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -230,6 +230,10 @@ long long migc__monotonicms(void);     /* milliseconds on a clock that never jum
 int migc__newhandle(migc **out, const struct migc_set *set);
 int migc__openresult(migc *m, int rc);   /* on failure, marks m failed and releases its connection */
 int migc__checkhandle(migc *m, int useconn);   /* the guard of every public entry point but migc_close */
+/* The lock timeout sc's statements run with, in ms (0: none): the file's
+** own (-- migc:lock-timeout, off being none) in place of the run's
+** (migc_set_ddl_lock_timeout). */
+long migc__locktimeout(const migc *m, const struct migc_script *sc);
 
 /* The tracking table's layout, marked on the table itself (a comment in
 ** its SQLite CREATE statement, COMMENT ON TABLE in PostgreSQL) so that a

@@ -173,19 +173,6 @@ invalidindex(migc *m, const char *sql)
 	PQclear(res);
 }
 
-/*
-** The lock timeout sc's statements run with, in ms (0: none): the file's
-** own (-- migc:lock-timeout, off being none) in place of the run's
-** (migc_set_ddl_lock_timeout). engine.c's migc__retry reads the same.
-*/
-static long
-locktimeout(const migc *m, const struct migc_script *sc)
-{
-	if (sc->lock_timeout_ms != 0)
-		return sc->lock_timeout_ms > 0 ? sc->lock_timeout_ms : 0;
-	return m->ddl_lock_timeout;
-}
-
 /* Does sc run with a lock_timeout of migc's setting: a positive one, or
 ** 0 for a file that says off (whatever the session would have)? */
 static int
@@ -206,7 +193,7 @@ addtimeouts(migc *m, const struct migc_script *sc, struct migc__text *t, int loc
 	int n = 0;
 
 	if (setslocktimeout(m, sc)) {
-		migc__textprintf(t, "SET%s lock_timeout = %ld;\n", local ? " LOCAL" : "", locktimeout(m, sc));
+		migc__textprintf(t, "SET%s lock_timeout = %ld;\n", local ? " LOCAL" : "", migc__locktimeout(m, sc));
 		n++;
 	}
 	if (m->statement_timeout > 0) {
@@ -506,7 +493,7 @@ migc__pgexec(migc *m, const struct migc_script *sc, unsigned long i)
 	}
 	sent(m);
 	PQsetSingleRowMode(c);
-	while ((res = nextresult(m, locktimeout(m, sc), &copyout, &odd)) != NULL) {
+	while ((res = nextresult(m, migc__locktimeout(m, sc), &copyout, &odd)) != NULL) {
 		if (rc == MIGC_OK && failed(PQresultStatus(res)))
 			rc = stmterr(m, sc, i, res, sql, st->length, 0, intx);
 		else if (rc == MIGC_OK && copyout)
@@ -586,7 +573,7 @@ migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackrow *
 
 		sent(m);
 		PQsetSingleRowMode(c);
-		while ((res = nextresult(m, locktimeout(m, sc), &copyout, &odd)) != NULL) {
+		while ((res = nextresult(m, migc__locktimeout(m, sc), &copyout, &odd)) != NULL) {
 			if (!failed(PQresultStatus(res))) {
 				if (copyout && !bad && copyat < 0)
 					copyat = (long)nok;

@@ -138,7 +138,7 @@ applynotx(migc *m, const struct migc_migration *mig, long from, long long *ms)
 		do {
 			m->retryable = 0;
 			rc = migc__exec(m, &mig->up, i);
-		} while (rc != MIGC_OK && migc__retry(m, mig, attempt++));
+		} while (rc != MIGC_OK && migc__retry(m, mig, &mig->up, attempt++));
 		if (rc != MIGC_OK) {
 			r.ms = migc__monotonicms() - t0;
 			return migc__failedrow(m, rc, &r);
@@ -213,7 +213,7 @@ applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int b
 				/* Some state outlives a rollback (PREPARE, PRAGMAs). */
 				m->drv->xRollback(m);
 				rc = migc__sessionreset(m, rc, 0);
-				if (!migc__retry(m, mig, attempt++))
+				if (!migc__retry(m, mig, &mig->up, attempt++))
 					break;
 				begun = 0;
 			}
@@ -288,7 +288,7 @@ upsingle(migc *m, int64_t to)
 		if (rc == MIGC_OK || !failed)
 			break;
 		rc = migc__sessionreset(m, rc, 0);
-		if (!migc__retry(m, failed, attempt++))
+		if (!migc__retry(m, failed, &failed->up, attempt++))
 			break;
 		rc = MIGC_OK;
 	}

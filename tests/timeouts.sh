@@ -94,6 +94,19 @@ t_ddl_down_retry() {
 }
 check "[postgres] --ddl-lock-timeout: down retries a transactional revert until the lock is free" t_ddl_down_retry
 
+# A down file's own lock timeout gives its revert the default 5 retries.
+t_file_down_retry() {
+	d=$tmp/$B/downfile
+	mig "$d" 0001_t.sql "CREATE TABLE t (x integer);\n"
+	mig "$d" 0002_y.sql "ALTER TABLE t ADD COLUMN y integer;\n"
+	mig "$d" 0002_y.down.sql "-- migc:lock-timeout 300ms\nALTER TABLE t DROP COLUMN y;\n"
+	db=$(newdb file_down)
+	build/migc up --dir "$d" --database "$db" >/dev/null || return 1
+	heldexpect "$db" 2 0 "reverted 0002_y" build/migc down --dir "$d" --database "$db" &&
+		grep -q "^retry 1 of 5 in [0-9]* ms: 0002_y.down.sql:2:1: ERROR: canceling statement due to lock timeout" "$tmp/expect.out"
+}
+check "[postgres] -- migc:lock-timeout in a down file: its revert retries, 5 times by default" t_file_down_retry
+
 t_ddl_single_retry() {
 	db=$(newdb ddl_single)
 	build/migc up --to 1 --dir "$tdir" --database "$db" >/dev/null || return 1
