@@ -331,12 +331,24 @@ sent(migc *m)
 	PG(m)->blocker[0] = '\0';
 }
 
+/* How long waitresult's poll waits at a time, in ms: 100, or less until
+** the blocker is looked up, so that a short lock timeout's lookup comes
+** before the timeout (a quarter of it, at least 10 ms). */
+static int
+pollstep(const migc *m, long timeout)
+{
+	if (timeout <= 0 || PG(m)->looked || timeout >= 400)
+		return 100;
+	return timeout / 4 > 10 ? (int)(timeout / 4) : 10;
+}
+
 /*
 ** Wait until the running message (a migration's: pgexec, pgapply) has a
 ** result to read. Its statement can run for minutes, and migc_interrupt
 ** may come from a signal handler or another thread at any moment: it only
 ** sets the handle's flag, and this wait sends the cancel, again every
-** 100 ms (the server drops one that comes before the statement starts).
+** 100 ms or less (the server drops one that comes before the statement
+** starts).
 ** Only a migration's own statements are cancelled so: never migc's
 ** tracking writes, nor an application's queries on its own connection.
 ** Half way through its lock timeout (timeout ms, 0: none) it looks up
@@ -355,7 +367,7 @@ waitresult(migc *m, long timeout)
 		p.fd = PQsocket(c);
 		p.events = POLLIN;
 		p.revents = 0;
-		n = poll(&p, 1, 100);
+		n = poll(&p, 1, pollstep(m, timeout));
 		if (n < 0 && errno != EINTR)
 			return;
 		if (n > 0 && !PQconsumeInput(c))

@@ -83,6 +83,15 @@ t_ddl_retries_run_out() {
 }
 check "[postgres] --ddl-retries 1 runs out: exit 1 naming the blocking session, the database unchanged" t_ddl_retries_run_out
 
+# A short lock timeout names the blocker too: it is looked up half way.
+t_ddl_short_timeout() {
+	db=$(newdb ddl_short)
+	build/migc up --to 1 --dir "$tdir" --database "$db" >/dev/null || return 1
+	heldexpect "$db" 2 1 "canceling statement due to lock timeout" build/migc up --ddl-lock-timeout 100ms --ddl-retries 0 --dir "$tdir" --database "$db" &&
+		grep -q "^the lock is held by pid [0-9]* (its transaction has run [0-9.]* s): BEGIN; LOCK TABLE t" "$tmp/expect.out"
+}
+check "[postgres] --ddl-lock-timeout 100ms: the message names the blocking session" t_ddl_short_timeout
+
 # down and --single-transaction retry as up does: the revert, or the
 # whole transaction.
 t_ddl_down_retry() {
