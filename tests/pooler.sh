@@ -111,6 +111,31 @@ t_pooler_blocker() {
 	[ "$(versions "$db")" = 1 ]
 }
 
+# A deploy cancelled through the pooler: SIGINT cancels the running
+# statement (PgBouncer passes libpq's cancel request on to the server
+# session the statement runs on), up exits 130, and nothing of the
+# migration stays.
+t_pooler_interrupt() {
+	db=$(newdb pooler_int)
+	pdb=$(pooled pooler_int)
+	mig "$pdir/slow" 0001_t.sql "CREATE TABLE t (x integer);\n"
+	mig "$pdir/slow" 0002_slow.sql "CREATE TABLE s (x integer);\nSELECT pg_sleep(30);\n"
+	build/migc up --to 1 --dir "$pdir/slow" --database "$db" >/dev/null || return 1
+	env --default-signal=INT build/migc up --dir "$pdir/slow" --database "$pdb" >"$pdir/int.out" 2>&1 &
+	pid=$!
+	waitfor "the migration's pg_sleep" qis "$db" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%'
+		AND state = 'active' AND pid <> pg_backend_pid()" 1 || { kill -KILL $pid; return 1; }
+	kill -INT $pid
+	wait $pid
+	st=$?
+	cat "$pdir/int.out"
+	[ $st = 130 ] || { echo "exit status $st after SIGINT, expected 130"; return 1; }
+	grep -q "0002_slow.sql was rolled back" "$pdir/int.out" || return 1
+	qis "$db" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND state = 'active'
+		AND pid <> pg_backend_pid()" 0 || { echo "the statement still runs on the server"; return 1; }
+	[ "$(versions "$db")" = 1 ] && [ "$(tables "$db")" = "migc_migrations,t" ]
+}
+
 # racers up through the pooler at once while an application inserts
 # through it all along: each migration applied once, each racer exits 0
 # without a warning (but that it waits), and every insert of the application succeeds.
@@ -168,6 +193,7 @@ if need "[postgres] pooler: PgBouncer starts in transaction mode" t_pooler_start
 	pgbstop
 	if need "[postgres] pooler: PgBouncer starts in transaction mode with 2 server connections" pgbstart transaction 2; then
 		check "[postgres] pooler: a lock wait's blocker is not looked up through the pooler, which has no session to spare" t_pooler_blocker
+		check "[postgres] pooler: SIGINT cancels the running statement through PgBouncer; up exits 130 and the migration is rolled back" t_pooler_interrupt
 		check "[postgres] pooler: $racers racers and an application share the pool: each migration once, no warning, every insert done" t_pooler_race
 	fi
 fi
