@@ -181,10 +181,11 @@ relock(migc *m, const struct migc_migration *mig, int64_t to, long from, int *st
 ** from statement `from` (-1: a pending one). The transaction is open on
 ** entry (or, when !begun, left to xApply to begin) and closed on return.
 ** *outside says whether it had to be closed first (to set foreign keys,
-** or for a no-transaction migration), which leaves what the caller read
-** of the table out of date. */
+** or for a no-transaction migration, or to retry without the session
+** lock), which leaves what the caller read of the table out of date. */
 static int
-applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int begun, int *outside)
+applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int begun, int sessionlocked,
+         int *outside)
 {
 	const unsigned flags = mig->up.flags;
 	int rc = MIGC_OK, locked = 0, still = 1;
@@ -216,9 +217,19 @@ applyone(migc *m, const struct migc_migration *mig, int64_t to, long from, int b
 				if (!migc__retry(m, mig, &mig->up, attempt++))
 					break;
 				begun = 0;
+				/* Without the session lock (through a pooler) another
+				** migrator may have applied mig during the wait: the
+				** retry takes the lock and checks, as the first try did. */
+				if (!sessionlocked) {
+					*outside = 1;
+					rc = relock(m, mig, to, from, &still);
+					if (rc != MIGC_OK || !still)
+						break;
+					begun = 1;
+				}
 			}
 		}
-		if (rc == MIGC_OK)
+		if (rc == MIGC_OK && still)
 			migc__emit(m, MIGC_EV_APPLIED, mig, ms, NULL, 0);
 	}
 	if (locked)
@@ -383,7 +394,7 @@ uprun(migc *m, int64_t to)
 			break;
 		}
 		m->running = &mig->up;
-		rc = applyone(m, mig, to, from, begun, &outside);
+		rc = applyone(m, mig, to, from, begun, runlock, &outside);
 		if (rc == MIGC_OK)
 			m->running = NULL;
 		if (rc == MIGC_OK && from < 0 && !outside)

@@ -111,6 +111,36 @@ t_pooler_blocker() {
 	[ "$(versions "$db")" = 1 ]
 }
 
+# A retry through the pooler, where the run holds no session lock, takes
+# the lock and reads the table again: another migrator may have applied
+# the migration while it waited. A (a 200 ms lock timeout) loses its wait
+# for t, which an application holds for 3 s; B comes in during A's
+# backoff, takes the migration lock and waits for t itself; when the
+# application lets go, B applies, and A's retry finds nothing to do.
+t_pooler_retry() {
+	db=$(newdb pooler_retry)
+	pdb=$(pooled pooler_retry)
+	mig "$pdir/bump" 0001_t.sql "CREATE TABLE t (x integer);\nINSERT INTO t VALUES (0);\n"
+	mig "$pdir/bump" 0002_bump.sql "UPDATE t SET x = x + 1;\n"
+	build/migc up --to 1 --dir "$pdir/bump" --database "$db" >/dev/null || return 1
+	holdtable "$db" "BEGIN; LOCK TABLE t IN SHARE MODE; SELECT pg_sleep(3); COMMIT" ShareLock || return 1
+	build/migc up --ddl-lock-timeout 200ms --ddl-retries 20 --dir "$pdir/bump" --database "$pdb" >"$pdir/retry.a" 2>&1 &
+	a=$!
+	waitfor "A's first retry" grep -q "^retry 1 of 20" "$pdir/retry.a" || { kill $a; return 1; }
+	build/migc up --dir "$pdir/bump" --database "$pdb" >"$pdir/retry.b" 2>&1 &
+	b=$!
+	wait $a
+	sta=$?
+	wait $b
+	stb=$?
+	wait $holder
+	cat "$pdir/retry.a" "$pdir/retry.b"
+	[ $sta = 0 ] && [ $stb = 0 ] || { echo "A exited $sta, B $stb"; return 1; }
+	x=$(q "$db" "SELECT x FROM t")
+	[ "$x" = 1 ] || { echo "0002_bump ran $x times"; return 1; }
+	[ "$(versions "$db")" = 1,2 ]
+}
+
 # A deploy cancelled through the pooler: SIGINT cancels the running
 # statement (PgBouncer passes libpq's cancel request on to the server
 # session the statement runs on), up exits 130, and nothing of the
@@ -193,6 +223,7 @@ if need "[postgres] pooler: PgBouncer starts in transaction mode" t_pooler_start
 	pgbstop
 	if need "[postgres] pooler: PgBouncer starts in transaction mode with 2 server connections" pgbstart transaction 2; then
 		check "[postgres] pooler: a lock wait's blocker is not looked up through the pooler, which has no session to spare" t_pooler_blocker
+		check "[postgres] pooler: a retry takes the lock and reads the table again: a migration another migrator applied meanwhile runs once" t_pooler_retry
 		check "[postgres] pooler: SIGINT cancels the running statement through PgBouncer; up exits 130 and the migration is rolled back" t_pooler_interrupt
 		check "[postgres] pooler: $racers racers and an application share the pool: each migration once, no warning, every insert done" t_pooler_race
 	fi
