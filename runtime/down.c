@@ -207,6 +207,20 @@ downrun(migc *m, int steps, int64_t to)
 	return rc;
 }
 
+/* Can redo's up of version v run here? Not a no-transaction one through
+** a pooler: refused before the down runs (the down's own are refused by
+** checkdowns). */
+static int
+redoable(migc *m, int64_t v)
+{
+	const struct migc_migration *mig = migc_find(m->set, v);
+	int pooled, rc = migc__pooled(m, &pooled);
+
+	if (rc == MIGC_OK && pooled && mig && (mig->up.flags & MIGC_NO_TRANSACTION))
+		rc = migc__poolrefusal(m, &mig->up, "reverted");
+	return rc;
+}
+
 int
 migc_redo(migc *m)
 {
@@ -226,7 +240,9 @@ migc_redo(migc *m)
 	}
 	v = t.rows[t.n - 1].version;
 	migc__freetrack(&t);
-	rc = migc_down(m, 1, 0);
+	rc = redoable(m, v);
+	if (rc == MIGC_OK)
+		rc = migc_down(m, 1, 0);
 	if (rc == MIGC_OK)
 		rc = migc_up(m, v);
 	return rc;

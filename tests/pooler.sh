@@ -72,6 +72,21 @@ t_pooler_down() {
 	[ "$(dump "$db")" = "$before" ] || { echo "the database changed"; return 1; }
 }
 
+# redo of a migration whose down is transactional but whose up is not:
+# refused before the down runs, not after.
+t_pooler_redo() {
+	db=$(newdb pooler_redo)
+	pdb=$(pooled pooler_redo)
+	mig "$pdir/redo" 0001_t.sql "CREATE TABLE t (x integer);\n"
+	mig "$pdir/redo" 0002_i.sql "-- migc:no-transaction\nCREATE INDEX CONCURRENTLY t_x ON t (x);\n"
+	mig "$pdir/redo" 0002_i.down.sql "DROP INDEX t_x;\n"
+	build/migc up --dir "$pdir/redo" --database "$db" >/dev/null || return 1
+	before=$(dump "$db")
+	expect 1 "0002_i.sql is a no-transaction migration" build/migc redo --dir "$pdir/redo" --database "$pdb" || return 1
+	grep -q "Nothing was reverted" "$tmp/expect.out" || return 1
+	[ "$(dump "$db")" = "$before" ] || { echo "the database changed"; return 1; }
+}
+
 # A migration that PREPAREs leaves nothing prepared on the server
 # connection; and migc itself prepares nothing by name.
 t_pooler_prepared() {
@@ -219,6 +234,7 @@ if need "[postgres] pooler: PgBouncer starts in transaction mode" t_pooler_start
 	check "[postgres] pooler: status and verify leave no read-only setting to the pooled connection's next client" t_pooler_readonly
 	check "[postgres] pooler: a no-transaction migration is refused before anything runs, naming PgBouncer" t_pooler_notx
 	check "[postgres] pooler: down reverts a transactional migration and refuses a no-transaction one" t_pooler_down
+	check "[postgres] pooler: redo of a no-transaction migration is refused before its down runs" t_pooler_redo
 	check "[postgres] pooler: no prepared statement outlives its transaction" t_pooler_prepared
 	pgbstop
 	if need "[postgres] pooler: PgBouncer starts in transaction mode with 2 server connections" pgbstart transaction 2; then
