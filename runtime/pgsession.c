@@ -11,7 +11,9 @@
 **
 ** On a connection migc made the start state is known: the reset is what
 ** DISCARD ALL does, in plain statements, but for the migration lock,
-** which DISCARD ALL would release. On an application's connection
+** which DISCARD ALL would release, and then client_encoding UTF8 and
+** standard_conforming_strings on again (a pooler's RESET ALL may change
+** them). On an application's connection
 ** (migc_wrap_pg) the state is read once, in UTF-8, and a PL/pgSQL block
 ** puts back exactly that: its settings (those a migration added are
 ** reset one by one, not with RESET ALL, which would lose the
@@ -347,13 +349,17 @@ migc__pgsessionsave(migc *m, PGconn *c, int owned, struct pgsession *s)
 
 	memset(s, 0, sizeof(*s));
 	if (owned) {
-		/* Its client_encoding is UTF8 from the start, which RESET ALL keeps. */
+		/* Its client_encoding is UTF8 from the start, which RESET ALL
+		** keeps on a direct connection; through a pooler, RESET ALL
+		** gives the server session's own (the database's encoding),
+		** which the pooler and libpq then take for the client's: the
+		** reset sets both of what migc's SQL needs itself. */
 		const char *scs = PQparameterStatus(c, "standard_conforming_strings");
 		int off = !scs || strcmp(scs, "on") != 0;
 		struct str r = { { NULL, 0, 0, 0 }, 0 }, g = { { NULL, 0, 0, 0 }, 0 };
 
-		add(&r, "%s%s", discard, off ? "; SET standard_conforming_strings = on" : "");
-		s->nreset = NDISCARD + off;
+		add(&r, "%s; SET client_encoding = 'UTF8'; SET standard_conforming_strings = on", discard);
+		s->nreset = NDISCARD + 2;
 		add(&g, "BEGIN READ WRITE; SET LOCAL SESSION AUTHORIZATION DEFAULT%s", guardtail);
 		s->reset = !r.t.nomem ? r.t.s : NULL;
 		s->restore = !r.t.nomem ? migc__strdup(r.t.s) : NULL;

@@ -72,6 +72,23 @@ t_pooler_down() {
 	[ "$(dump "$db")" = "$before" ] || { echo "the database changed"; return 1; }
 }
 
+# A LATIN1 database through the pooler: each migration's session reset
+# (RESET ALL) must not give the client the server session's encoding,
+# which libpq then takes for the connection's: 'café' of the second and
+# third migration would arrive as 'cafÃ©'.
+t_pooler_encoding() {
+	"$PGBIN/psql" -X -q -d "$PGKW" -c "DROP DATABASE IF EXISTS pooler_latin1 WITH (FORCE)" \
+		-c "CREATE DATABASE pooler_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0" || return 1
+	db="postgres://migc@127.0.0.1:$PGPORT/pooler_latin1?sslmode=disable"
+	pdb=$(pooled pooler_latin1)
+	mig "$pdir/latin1" 0001_w.sql "CREATE TABLE w (v integer, s text);\n"
+	mig "$pdir/latin1" 0002_a.sql "INSERT INTO w VALUES (2, 'caf\303\251');\n"
+	mig "$pdir/latin1" 0003_b.sql "INSERT INTO w VALUES (3, 'caf\303\251');\n"
+	build/migc up --dir "$pdir/latin1" --database "$pdb" || return 1
+	got=$(q "$db" "SELECT string_agg(v || ':' || length(s), ',' ORDER BY v) FROM w")
+	[ "$got" = "2:4,3:4" ] || { echo "the lengths of 'café' are $got, not 2:4,3:4"; return 1; }
+}
+
 # redo of a migration whose down is transactional but whose up is not:
 # refused before the down runs, not after.
 t_pooler_redo() {
@@ -234,6 +251,7 @@ if need "[postgres] pooler: PgBouncer starts in transaction mode" t_pooler_start
 	check "[postgres] pooler: status and verify leave no read-only setting to the pooled connection's next client" t_pooler_readonly
 	check "[postgres] pooler: a no-transaction migration is refused before anything runs, naming PgBouncer" t_pooler_notx
 	check "[postgres] pooler: down reverts a transactional migration and refuses a no-transaction one" t_pooler_down
+	check "[postgres] pooler: a LATIN1 database: every migration's text arrives in UTF-8, after the session resets too" t_pooler_encoding
 	check "[postgres] pooler: redo of a no-transaction migration is refused before its down runs" t_pooler_redo
 	check "[postgres] pooler: no prepared statement outlives its transaction" t_pooler_prepared
 	pgbstop
