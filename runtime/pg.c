@@ -415,13 +415,38 @@ migc__pgcommit(migc *m)
 	return rc;
 }
 
+/*
+** Roll back. A migration's statements may leave what a rollback keeps (a
+** prepared statement), which the session reset that follows clears.
+** Through a transaction pooler the reset has to reach the same server
+** session, which the ROLLBACK gives back to the pool: there the reset
+** goes in the ROLLBACK's message, and the reset that follows
+** (pgsessionreset) finds it done.
+*/
 void
 migc__pgrollback(migc *m)
 {
+	PGconn *c = PG(m)->conn;
+	const char *reset = PG(m)->sess.reset;
+	char *sql;
+	PGresult *res;
+
 	if (PG(m)->timedlocal)
 		PG(m)->timedfor = NULL;
-	if (PQtransactionStatus(PG(m)->conn) != PQTRANS_IDLE)
-		PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
+	if (PQtransactionStatus(c) == PQTRANS_IDLE)
+		return;
+	if (PG(m)->pooled != 1 || !reset || !(sql = malloc(strlen(reset) + 16))) {
+		PQclear(PQexec(c, "ROLLBACK"));
+		return;
+	}
+	sprintf(sql, "ROLLBACK; %s", reset);
+	res = PQexec(c, sql);
+	free(sql);
+	PG(m)->resetdone = res && PQresultStatus(res) == PGRES_COMMAND_OK && PQtransactionStatus(c) == PQTRANS_IDLE;
+	PQclear(res);
+	if (PQtransactionStatus(c) != PQTRANS_IDLE)
+		PQclear(PQexec(c, "ROLLBACK"));
+	PG(m)->timedfor = NULL;         /* the reset lifts the timeouts */
 }
 
 /* The connection's client_encoding, into out. */
@@ -473,6 +498,9 @@ pgsessionreset(migc *m, int final)
 
 	clientencoding(m, enc);
 	PG(m)->timedfor = NULL;         /* the reset lifts the timeouts */
+	if (!final && PG(m)->resetdone)
+		sql = NULL;             /* with the rollback (migc__pgrollback) */
+	PG(m)->resetdone = 0;
 	rc = sql ? migc__pgrun(m, sql, NULL) : MIGC_OK;
 	if (rc != MIGC_OK) {
 		char *msg = migc__strdup(migc_errmsg(m));

@@ -30,6 +30,7 @@ struct pg {
 	const struct migc_script *timedfor;
 	int timedlocal;
 	int readlocked;                 /* the table was read while the session lock was held */
+	int resetdone;                  /* the session reset ran with the last ROLLBACK (pooled) */
 	struct pgsession sess;          /* the running up or down's start state; NULLs outside one */
 };
 

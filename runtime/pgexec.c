@@ -327,6 +327,7 @@ static void
 sent(migc *m)
 {
 	PG(m)->sentat = migc__monotonicms();
+	PG(m)->resetdone = 0;
 	PG(m)->looked = 0;
 	PG(m)->blocker[0] = '\0';
 }

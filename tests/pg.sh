@@ -265,9 +265,10 @@ pgtls() {
 		pgsql "$PGKW" "ALTER SYSTEM SET ssl = on" && _pgreload on
 }
 
-# pgbstart MODE SIZE: start a PgBouncer (Debian's pgbouncer) in pooling
-# MODE (transaction or session), SIZE server connections per database and
-# user, on a free 127.0.0.1 port in front of every database of the server;
+# pgbstart MODE SIZE [SETTING]: start a PgBouncer (Debian's pgbouncer) in
+# pooling MODE (transaction or session), SIZE server connections per
+# database and user (and SETTING, a line of pgbouncer.ini, when given),
+# on a free 127.0.0.1 port in front of every database of the server;
 # exports PGBPORT. It runs as the server's user, as PgBouncer refuses
 # root; auth_type trust, for the users the server trusts. pgbstop (also
 # called by pgstop, which finds it by its pid file even when a feature's
@@ -296,6 +297,7 @@ max_client_conn = 200
 server_reset_query = DISCARD ALL
 logfile = $_pgbdir/log
 pidfile = $_pgbdir/pid
+${3:-}
 EOF2
 		_pgas sh -c "printf '\"migc\" \"\"\n' >'$_pgbdir/users.txt'" || return 1
 		_pgas rm -f "$_pgbdir/log"

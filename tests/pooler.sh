@@ -198,6 +198,26 @@ t_pooler_interrupt() {
 	[ "$(versions "$db")" = 1 ] && [ "$(tables "$db")" = "migc_migrations,t" ]
 }
 
+# A failed migration's PREPARE, which its rollback keeps, goes with the
+# reset that follows the rollback: in the same message, so on the same
+# server session. Here PgBouncer hands out its three server sessions in
+# turn (server_round_robin), so the reset sent on its own, and the
+# restore at the end of the run, would land on the other two, and a later
+# client's PREPARE of that name would fail on the first.
+t_pooler_failed_prepare() {
+	db=$(newdb pooler_fprep)
+	pdb=$(pooled pooler_fprep)
+	mig "$pdir/fprep" 0001_p.sql "PREPARE ins AS SELECT 1;\nSELECT 1/0;\n"
+	# The three server sessions exist and are idle.
+	q "$pdb" "SELECT pg_sleep(0.3)" >/dev/null & q "$pdb" "SELECT pg_sleep(0.3)" >/dev/null &
+	q "$pdb" "SELECT pg_sleep(0.3)" >/dev/null
+	wait
+	expect 1 "division by zero" build/migc up --dir "$pdir/fprep" --database "$pdb" || return 1
+	for i in 1 2 3 4 5 6; do
+		q "$pdb" "PREPARE ins AS SELECT 2; DEALLOCATE ins" || { echo "a PREPARE of the failed migration is left"; return 1; }
+	done
+}
+
 # racers up through the pooler at once while an application inserts
 # through it all along: each migration applied once, each racer exits 0
 # without a warning (but that it waits), and every insert of the application succeeds.
@@ -261,5 +281,9 @@ if need "[postgres] pooler: PgBouncer starts in transaction mode" t_pooler_start
 		check "[postgres] pooler: SIGINT cancels the running statement through PgBouncer; up exits 130 and the migration is rolled back" t_pooler_interrupt
 		check "[postgres] pooler: $racers racers and an application share the pool: each migration once, no warning, every insert done" t_pooler_race
 	fi
+	pgbstop
+	need "[postgres] pooler: PgBouncer starts in transaction mode, handing out its 3 server connections in turn" \
+		pgbstart transaction 3 "server_round_robin = 1" &&
+		check "[postgres] pooler: a failed migration's PREPARE goes with the reset after its rollback, on the same server session" t_pooler_failed_prepare
 fi
 pgbstop
