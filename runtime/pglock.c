@@ -88,8 +88,10 @@ refusewrites(migc *m, int xact, int got, int standby)
 {
 	if (xact)
 		PQclear(PQexec(PG(m)->conn, "ROLLBACK"));
-	else if (got)
-		(void)migc__pgunlocksession(m);         /* nlocks is not counted yet */
+	else if (got) {
+		PG(m)->nlocks++;        /* this hold, counted so that its unlock leaves the others' count */
+		(void)migc__pgunlocksession(m);
+	}
 	if (standby)
 		return migc__seterr(m, MIGC_ERROR, "the database is a standby (in recovery), which takes no writes: migrating "
 		                    "needs the primary (with several hosts in the URL, add target_session_attrs=read-write)");
