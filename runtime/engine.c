@@ -227,6 +227,7 @@ migc__lockedread(migc *m, struct track *t, int mode)
 
 	t->rows = NULL;
 	t->n = t->cap = 0;
+	t->old = 0;
 	rc = m->drv->xBegin(m);
 	return rc == MIGC_OK ? loadtrack(m, t, mode) : rc;
 }

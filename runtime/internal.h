@@ -26,6 +26,7 @@ struct trackrow {
 struct track {
 	struct trackrow *rows;  /* in version order */
 	size_t n, cap;
+	int old;                /* an older layout this migc upgrades under the lock (not up to date) */
 };
 
 /* How xReadTable reads, and what xApply does besides (see there). */
@@ -237,9 +238,16 @@ long migc__locktimeout(const migc *m, const struct migc_script *sc);
 
 /* The tracking table's layout, marked on the table itself (a comment in
 ** its SQLite CREATE statement, COMMENT ON TABLE in PostgreSQL) so that a
-** database written by a newer migc is refused, not misread. */
-#define TRACK_LAYOUT 1
+** database written by a newer migc is refused, not misread. The comment
+** names the oldest layout whose migc can use the table (TRACK_OLDEST: a
+** layout 2 table is one a layout 1 migc uses as its own); a migc refuses
+** a comment above TRACK_LAYOUT, the newest it knows. PostgreSQL's layout
+** 2 adds the column TRACK_COLUMN (README, *The tracking table*), which a
+** read names so that a new backend need not open pg_description. */
+#define TRACK_LAYOUT 2
+#define TRACK_OLDEST "1"
 #define TRACK_MARKER "migc tracking table, layout "
+#define TRACK_COLUMN "migc_layout_2"
 
 /* The error column of a row whose no-transaction down is running, or was
 ** interrupted: DOWN_PROGRESS "k of n statements of FILE had run". */
@@ -259,12 +267,14 @@ enum trackcol { TC_VERSION, TC_NAME, TC_CHECKSUM, TC_RAW, TC_APPLIED, TC_MS, TC_
 ** database (postgres: 1), into out. */
 void migc__trackdefinition(int postgres, char *out, size_t size);
 /* The SELECT list of a read in enum trackcol's order; appliedat: the
-** expression for applied_at (NULL: the column); brief: NULL (or 0) for the
-** columns MIGC__READ_BRIEF does not need. */
+** expression for applied_at (NULL: the column); brief: only the columns
+** MIGC__READ_BRIEF needs (the server formats and sends no others). */
 void migc__trackselect(const char *appliedat, int brief, char *out, size_t size);
-/* Append the row cell gives (column by enum trackcol, as text; NULL for
-** SQL NULL) to t: MIGC_OK, MIGC_NOMEM, or MIGC_ERROR for a NULL checksum. */
-int migc__takerow(struct track *t, const char *(*cell)(void *ctx, int col), void *ctx);
+/* Append the row cell gives (column by its place in a read of
+** migc__trackselect's columns for brief, as text; NULL for SQL NULL) to t,
+** the columns a brief read leaves out as NULL or 0: MIGC_OK, MIGC_NOMEM,
+** or MIGC_ERROR for a NULL checksum. */
+int migc__takerow(struct track *t, const char *(*cell)(void *ctx, int col), void *ctx, int brief);
 struct sha256;
 void migc__prefixbegin(struct sha256 *s);
 void migc__prefixadd(struct sha256 *s, const struct migc_script *sc, unsigned long i);

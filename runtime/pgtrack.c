@@ -199,17 +199,23 @@ migc__pgresolve(migc *m)
 }
 
 /* Does the tracking table exist (*exists), and if so is it migc's, of a
-** layout this migc knows? Without --schema, one that is not there but in
-** another schema is refused (moved). */
+** layout this migc knows? *old: it is, but an older layout (no
+** TRACK_COLUMN) that this role may upgrade, owning the table. Without
+** --schema, one that is not there but in another schema is refused
+** (moved). */
 static int
-tablecheck(migc *m, int *exists)
+tablecheck(migc *m, int *exists, int *old)
 {
-	const char *head[] = { "SELECT q IS NOT NULL, obj_description(q, 'pg_class'), e.* FROM to_regclass(",
+	const char *head[] = { "SELECT q IS NOT NULL, obj_description(q, 'pg_class'), "
+	                       "NOT EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = q "
+	                       "AND attname = '" TRACK_COLUMN "' AND NOT attisdropped) "
+	                       "AND COALESCE((SELECT pg_catalog.pg_has_role(relowner, 'USAGE') "
+	                       "FROM pg_catalog.pg_class WHERE oid = q), false), e.* FROM to_regclass(",
 	                       NULL, ") q, ", NULL };
 	PGresult *res;
 	int rc;
 
-	*exists = 0;
+	*exists = *old = 0;
 	rc = migc__pgresolve(m);
 	if (rc != MIGC_OK)
 		return rc;
@@ -218,10 +224,11 @@ tablecheck(migc *m, int *exists)
 	if (rc != MIGC_OK)
 		return rc;
 	*exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	*old = *exists && strcmp(PQgetvalue(res, 0, 2), "t") == 0;
 	if (*exists)
 		rc = migc__checkmarker(m, PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
 	else
-		rc = moved(m, res, 2, m->tableschema);
+		rc = moved(m, res, 3, m->tableschema);
 	PQclear(res);
 	return rc;
 }
@@ -276,14 +283,24 @@ createtable(migc *m)
 			return rc;
 	}
 	migc__trackdefinition(1, def, sizeof(def));
-	snprintf(sql, sizeof(sql), "CREATE TABLE %s (%s); COMMENT ON TABLE %s IS '" TRACK_MARKER "1'",
-	         PG(m)->qtable, def, PG(m)->qtable);
+	snprintf(sql, sizeof(sql), "CREATE TABLE %s (%s, " TRACK_COLUMN " boolean); "
+	         "COMMENT ON TABLE %s IS '" TRACK_MARKER TRACK_OLDEST "'", PG(m)->qtable, def, PG(m)->qtable);
+	return migc__pgrun(m, sql, NULL);
+}
+
+/* Give a layout 1 table, found by tablecheck, layout 2's column. */
+static int
+upgradetable(migc *m)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN " TRACK_COLUMN " boolean", PG(m)->qtable);
 	return migc__pgrun(m, sql, NULL);
 }
 
 /*
 ** The columns of a tracking row, in struct trackrow's order. brief: only
-** what the no-op check (uptodate) reads; the others come as NULL or 0,
+** what the no-op check (uptodate) reads; the others are left out,
 ** which saves the server most of its formatting on a fresh connection.
 */
 /* applied_at as migc writes it everywhere: UTC, milliseconds. */
@@ -318,15 +335,16 @@ cell(void *ctx, int col)
 	return PQgetisnull(p->res, p->row, col) ? NULL : PQgetvalue(p->res, p->row, col);
 }
 
-/* The rows of res, a read of migc__trackselect's columns, into t in version order. */
+/* The rows of res, a read of migc__trackselect's columns for brief, into
+** t in version order. */
 static int
-takerows(migc *m, const PGresult *res, struct track *t)
+takerows(migc *m, const PGresult *res, struct track *t, int brief)
 {
 	struct pgrow p = { res, 0 };
 	int n = PQntuples(res), sorted = 1, rc = MIGC_OK;
 
 	for (p.row = 0; p.row < n && rc == MIGC_OK; p.row++) {
-		rc = migc__takerow(t, cell, &p);
+		rc = migc__takerow(t, cell, &p, brief);
 		sorted = sorted && (t->n < 2 || t->rows[t->n - 2].version < t->rows[t->n - 1].version);
 	}
 	if (rc != MIGC_OK)
@@ -364,7 +382,7 @@ readrows(migc *m, struct track *t, int brief)
 	snprintf(sql, sizeof(sql), "SELECT %s FROM %s", cols, PG(m)->qtable);
 	res = migc__pgexecagain(m, sql);
 	if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
-		rc = takerows(m, res, t);
+		rc = takerows(m, res, t, brief);
 	else
 		rc = readerr(m, res);
 	PQclear(res);
@@ -387,21 +405,40 @@ lookelsewhere(migc *m, const char *here)
 	return rc;
 }
 
+/* The read named TRACK_COLUMN and the table has none: one made by an
+** older migc (layout 1), or by a newer one that dropped it. Its comment
+** says which (tablecheck); a layout 1 table is read as such, and marked
+** for up to upgrade under the lock when this role owns it. */
+static int
+readold(migc *m, struct track *t, int brief)
+{
+	int rc, exists;
+
+	rc = tablecheck(m, &exists, &t->old);
+	return rc == MIGC_OK && exists ? readrows(m, t, brief) : rc;
+}
+
 /*
 ** Outside a transaction, read the table in one round trip: a message of
-** two statements. The first finds the schema (the one given or already
-** resolved, else current_schema()), whether the table exists there,
-** whether its bare name leads to that same table, and its layout mark;
-** only when it is not there and no --schema was given does a second
-** message look for tracking tables in other schemas (lookelsewhere).
-** The second statement reads the table by the name that will do:
-** qualified when the schema is known, else bare, since the schema is not
-** known yet when the message is written. When
-** the bare name leads elsewhere (a temporary table of that name, or none
-** in the current schema but one further down the search_path) the second
-** result is dropped and the table read again by its qualified name. When
-** the table does not exist the second statement fails, harmlessly:
-** outside a transaction block it changes nothing.
+** two statements, which use only what a new backend has at hand (no
+** operator, no catalog it has not opened: the no-op up an application
+** makes at every start pays for nothing else; bench/README.md). The
+** first finds the schema (the one given or already resolved, else
+** current_schema()) and the table by its bare name and by its qualified
+** one, each as regclass text, which is the same string exactly when the
+** two are the same table (regclass prints a name qualified when its bare
+** form leads elsewhere). Only when the table is not there and no --schema
+** was given does a second message look for tracking tables in other
+** schemas (lookelsewhere). The second statement reads the table by the
+** name that will do: qualified when the schema is known, else bare, since
+** the schema is not known yet when the message is written. It names the
+** layout column, TRACK_COLUMN, so a table without it fails there (42703),
+** and is then read by its comment (readold). When the bare name leads
+** elsewhere (a temporary table of that name, or none in the current
+** schema but one further down the search_path) the second result is
+** dropped and the table read again by its qualified name. When the table
+** does not exist the second statement fails, harmlessly: outside a
+** transaction block it changes nothing.
 */
 static int
 readonce(migc *m, struct track *t, int brief)
@@ -409,10 +446,10 @@ readonce(migc *m, struct track *t, int brief)
 	PGconn *conn = PG(m)->conn;
 	const char *given = m->schema[0] ? m->schema : PG(m)->qtable ? m->tableschema : NULL;
 	char *table, *schema, *bare, *sql, cols[512];
-	const char *name;
+	const char *name, *state;
 	PGresult *res;
 	size_t n;
-	int rc, exists, same;
+	int rc = MIGC_OK, exists, same, old = 0;
 
 	if (m->schema[0] && !PG(m)->qtable && (rc = settable(m, m->schema)) != MIGC_OK)
 		return rc;
@@ -431,11 +468,10 @@ readonce(migc *m, struct track *t, int brief)
 	sql = malloc(n);
 	if (sql)
 		snprintf(sql, n,
-		         "SELECT s, q IS NOT NULL, q IS NOT DISTINCT FROM to_regclass(quote_ident(%s)), "
-		         "obj_description(q, 'pg_class') "
-		         "FROM (SELECT %s AS s) a, to_regclass(quote_ident(s) || '.' || quote_ident(%s)) q; "
-		         "SELECT %s FROM %s",
-		         table, schema ? schema : "current_schema()", table,
+		         "SELECT s, to_regclass(quote_ident(%s)), to_regclass(concat_ws('.', quote_ident(s), quote_ident(%s))) "
+		         "FROM (SELECT %s AS s) a; "
+		         "SELECT %s FROM %s WHERE " TRACK_COLUMN " IS NULL",
+		         table, table, schema ? schema : "current_schema()",
 		         cols, name);
 	PQfreemem(table);
 	PQfreemem(schema);
@@ -457,14 +493,16 @@ readonce(migc *m, struct track *t, int brief)
 		rc = MIGC_INPUT;        /* after the drain: noschema */
 	else if (!PG(m)->qtable)
 		rc = settable(m, PQgetvalue(res, 0, 0));
-	exists = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
-	same = given || strcmp(PQgetvalue(res, 0, 2), "t") == 0;   /* a qualified name is right */
-	if (rc == MIGC_OK && exists)
-		rc = migc__checkmarker(m, PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3));
+	exists = !PQgetisnull(res, 0, 0) && !PQgetisnull(res, 0, 2);
+	same = given || (!PQgetisnull(res, 0, 1) && strcmp(PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2)) == 0);
 	PQclear(res);
 	res = PQgetResult(conn);
-	if (rc == MIGC_OK && exists && same)
-		rc = res && PQresultStatus(res) == PGRES_TUPLES_OK ? takerows(m, res, t) : readerr(m, res);
+	if (rc == MIGC_OK && exists && same) {
+		state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+		old = state && strcmp(state, "42703") == 0;
+		if (!old)
+			rc = res && PQresultStatus(res) == PGRES_TUPLES_OK ? takerows(m, res, t, brief) : readerr(m, res);
+	}
 	PQclear(res);
 	migc__pgdrain(m);
 	/* Not where this run looks: only now, rarely (a new database, or one
@@ -472,8 +510,8 @@ readonce(migc *m, struct track *t, int brief)
 	** the common read stays one light message. */
 	if (rc == MIGC_INPUT || (rc == MIGC_OK && !exists && !m->schema[0]))
 		rc = lookelsewhere(m, rc == MIGC_INPUT ? NULL : m->tableschema);
-	if (rc == MIGC_OK && exists && !same)
-		rc = readrows(m, t, brief);
+	if (rc == MIGC_OK && exists && (!same || old))
+		rc = readold(m, t, brief);
 	return rc;
 }
 
@@ -484,10 +522,14 @@ migc__pgreadtable(migc *m, struct track *t, int how)
 
 	if (how != MIGC__READ_CREATE && PQtransactionStatus(PG(m)->conn) == PQTRANS_IDLE)
 		return readonce(m, t, brief);
-	rc = tablecheck(m, &exists);
+	rc = tablecheck(m, &exists, &t->old);
 	if (rc == MIGC_OK && !exists && how == MIGC__READ_CREATE) {
 		rc = createtable(m);
 		exists = rc == MIGC_OK;
+	}
+	if (rc == MIGC_OK && t->old && how == MIGC__READ_CREATE) {
+		rc = upgradetable(m);
+		t->old = rc != MIGC_OK;
 	}
 	if (rc != MIGC_OK || !exists)
 		return rc;

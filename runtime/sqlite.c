@@ -247,7 +247,7 @@ sqlitecreatetable(migc *m)
 	char def[512], sql[640];
 
 	migc__trackdefinition(0, def, sizeof(def));
-	snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS \"%%w\" ( /* " TRACK_MARKER "1 */ %s)", def);
+	snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS \"%%w\" ( /* " TRACK_MARKER TRACK_OLDEST " */ %s)", def);
 	return exectable(m, sql);
 }
 
@@ -320,7 +320,7 @@ readtable(migc *m, struct track *t, int brief)
 		return migc__seterr(m, MIGC_ERROR, "the tracking table %s has a layout this migc does not know: %s",
 		              m->table, sqlite3_errmsg(DB(m)));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rc = migc__takerow(t, cell, st);
+		rc = migc__takerow(t, cell, st, brief);
 		if (rc != MIGC_OK)
 			goto nomem;
 	}

@@ -98,36 +98,65 @@ migc__trackselect(const char *appliedat, int brief, char *out, size_t size)
 
 	out[0] = '\0';
 	for (i = 0; i < TC_HASSCHEMA; i++) {
-		put(out, size, i ? ", " : "");
 		if (brief && !columns[i].brief)
-			put(out, size, i == TC_MS ? "0" : "NULL");
-		else
-			put(out, size, i == TC_APPLIED && appliedat ? appliedat : columns[i].name);
+			continue;
+		put(out, size, out[0] ? ", " : "");
+		put(out, size, i == TC_APPLIED && appliedat ? appliedat : columns[i].name);
 	}
 	put(out, size, ", schema_fingerprint IS NOT NULL");
 }
 
+/* Where column col (enum trackcol) is in a read's result: -1 when a brief
+** read leaves it out. */
+static int
+position(int brief, int col)
+{
+	int i, at = 0;
+
+	if (!brief)
+		return col;
+	for (i = 0; i < col; i++)
+		at += i == TC_HASSCHEMA || columns[i].brief;
+	return col == TC_HASSCHEMA || columns[col].brief ? at : -1;
+}
+
+/* A row's cells by enum trackcol, for a read of the columns brief says. */
+struct cells {
+	const char *(*cell)(void *ctx, int col);
+	void *ctx;
+	int brief;
+};
+
+static const char *
+cellat(const struct cells *c, int col)
+{
+	int at = position(c->brief, col);
+
+	return at < 0 ? NULL : c->cell(c->ctx, at);
+}
+
 /* Column col as an integer, 0 for NULL. */
 static long long
-cellint(const char *(*cell)(void *, int), void *ctx, int col)
+cellint(const struct cells *c, int col)
 {
-	const char *s = cell(ctx, col);
+	const char *s = cellat(c, col);
 
 	return s ? strtoll(s, NULL, 10) : 0;
 }
 
 static int
-celldup(const char *(*cell)(void *, int), void *ctx, int col, char **out)
+celldup(const struct cells *c, int col, char **out)
 {
-	const char *s = cell(ctx, col);
+	const char *s = cellat(c, col);
 
 	*out = s ? migc__strdup(s) : NULL;
 	return !s || *out;
 }
 
 int
-migc__takerow(struct track *t, const char *(*cell)(void *ctx, int col), void *ctx)
+migc__takerow(struct track *t, const char *(*cell)(void *ctx, int col), void *ctx, int brief)
 {
+	const struct cells c = { cell, ctx, brief };
 	const char *hasschema;
 	struct trackrow *r;
 
@@ -135,15 +164,15 @@ migc__takerow(struct track *t, const char *(*cell)(void *ctx, int col), void *ct
 		return MIGC_NOMEM;
 	r = &t->rows[t->n++];
 	memset(r, 0, sizeof(*r));
-	r->version = cellint(cell, ctx, TC_VERSION);
-	r->ms = cellint(cell, ctx, TC_MS);
-	r->done = (long)cellint(cell, ctx, TC_DONE);
-	r->total = (long)cellint(cell, ctx, TC_TOTAL);
-	hasschema = cell(ctx, TC_HASSCHEMA);
+	r->version = cellint(&c, TC_VERSION);
+	r->ms = cellint(&c, TC_MS);
+	r->done = (long)cellint(&c, TC_DONE);
+	r->total = (long)cellint(&c, TC_TOTAL);
+	hasschema = cellat(&c, TC_HASSCHEMA);
 	r->hasschema = hasschema && (hasschema[0] == 't' || hasschema[0] == '1');
-	if (!celldup(cell, ctx, TC_NAME, &r->name) || !celldup(cell, ctx, TC_CHECKSUM, &r->checksum) ||
-	    !celldup(cell, ctx, TC_RAW, &r->raw_checksum) || !celldup(cell, ctx, TC_APPLIED, &r->applied_at) ||
-	    !celldup(cell, ctx, TC_ERROR, &r->error) || !celldup(cell, ctx, TC_DONESUM, &r->done_checksum))
+	if (!celldup(&c, TC_NAME, &r->name) || !celldup(&c, TC_CHECKSUM, &r->checksum) ||
+	    !celldup(&c, TC_RAW, &r->raw_checksum) || !celldup(&c, TC_APPLIED, &r->applied_at) ||
+	    !celldup(&c, TC_ERROR, &r->error) || !celldup(&c, TC_DONESUM, &r->done_checksum))
 		return MIGC_NOMEM;
 	return r->checksum && r->raw_checksum ? MIGC_OK : MIGC_ERROR;
 }
@@ -153,6 +182,7 @@ migc__readtrack(migc *m, struct track *t, int how)
 {
 	t->rows = NULL;
 	t->n = t->cap = 0;
+	t->old = 0;
 	return m->drv->xReadTable(m, t, how);
 }
 

@@ -47,7 +47,7 @@ uptodate(migc *m, int64_t to)
 	/* Pending migrations below the newest applied one are out of order:
 	** for the locked path to refuse. */
 	limit = t.n && t.rows[t.n - 1].version > to ? t.rows[t.n - 1].version : to;
-	clean = t.n > 0 && t.rows[t.n - 1].hasschema && !migc__nextpending(m, &t, limit);
+	clean = t.n > 0 && !t.old && t.rows[t.n - 1].hasschema && !migc__nextpending(m, &t, limit);
 	for (j = 0; clean && j < t.n; j++) {
 		const struct trackrow *r = &t.rows[j];
 		struct verdict v;
@@ -340,7 +340,7 @@ static int
 uprun(migc *m, int64_t to)
 {
 	const struct migc_migration *mig;
-	struct track t = { NULL, 0, 0 };
+	struct track t = { NULL, 0, 0, 0 };
 	int rc, have = 0, runlock = 0, pooled = 0, poolchecked = 0;
 
 	migc__clearerr(m);

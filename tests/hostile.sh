@@ -158,8 +158,8 @@ hostile "a tracking table migc did not make" 1 "the table migc_migrations was no
 q "$hroot/cols.db" "CREATE TABLE migc_migrations ( /* migc tracking table, layout 1 */ version INTEGER)"
 hostile "a tracking table missing columns" 1 "the tracking table migc_migrations has a layout this migc does not know" \
 	build/migc up --dir "$base" --database "sqlite:$hroot/cols.db"
-q "$hroot/newer.db" "CREATE TABLE migc_migrations ( /* migc tracking table, layout 2 */ version INTEGER, future TEXT)"
-hostile "a database written by a newer migc" 3 "the database was written by a newer migc (tracking table layout 2; this one knows up to 1)" \
+q "$hroot/newer.db" "CREATE TABLE migc_migrations ( /* migc tracking table, layout 3 */ version INTEGER, future TEXT)"
+hostile "a database written by a newer migc" 3 "the database was written by a newer migc (tracking table layout 3; this one knows up to 2)" \
 	build/migc up --dir "$base" --database "sqlite:$hroot/newer.db"
 echo "not a database, just text" >"$hroot/text.db"
 hostile "a file that is not a database" 1 "file is not a database" build/migc up --dir "$base" --database "sqlite:$hroot/text.db"

@@ -244,7 +244,8 @@ pgmessages() {
 
 # n migrations: the run costs a fixed number of messages plus one per
 # migration (xApply sends its BEGIN, the table is read once per run); a
-# no-op up is one message: where the table is, its mark and its rows.
+# no-op up is one message: where the table is and its rows, by a read that
+# names the layout column.
 t_pg_round_trips() {
 	d=$tmp/pg-only/trips
 	for i in $(seq 1 30); do
@@ -585,3 +586,58 @@ t_pg_readonly_target() {
 	expect 0 "0 applied, 2 pending" build/migc status --dir "$base" --database "$db"
 }
 check "[postgres] up on a database with default_transaction_read_only fails at once, naming it; status works" t_pg_readonly_target
+
+# The tracking table's layout 2 (README, *The tracking table*): the column
+# migc_layout_2, named by the no-op read so that a new backend opens no
+# pg_description; a layout 1 table (an older migc's) is read by its
+# comment and upgraded by up under the lock; status never writes it; a
+# newer layout is refused and left alone.
+pgcolumn() {
+	q "$1" "SELECT count(*) FROM pg_attribute WHERE attrelid = 'migc_migrations'::regclass AND attname = 'migc_layout_2' AND NOT attisdropped"
+}
+t_pg_layout2() {
+	db=$(newdb layout2)
+	build/migc up --dir "$base" --database "$db" >/dev/null || return 1
+	[ "$(pgcolumn "$db")" = 1 ] || { echo "a new table has no migc_layout_2"; return 1; }
+	qis "$db" "SELECT obj_description('migc_migrations'::regclass)" "migc tracking table, layout 1" || return 1
+	q "$db" "ALTER DATABASE layout2 SET log_statement = 'all'" || return 1
+	before=$(wc -c <"$PGLOG")
+	expect 0 "nothing to apply" build/migc up --dir "$base" --database "$db" || return 1
+	tail -c +"$((before + 1))" "$PGLOG" >"$tmp/layout2.log"
+	grep -q 'migc_layout_2 IS NULL' "$tmp/layout2.log" || { echo "the no-op read does not name the column"; return 1; }
+	! grep -q 'description' "$tmp/layout2.log" || { echo "the no-op read opens pg_description:"; cat "$tmp/layout2.log"; return 1; }
+	# As an older migc left it: no column (a dropped one does not count).
+	q "$db" "ALTER TABLE migc_migrations DROP COLUMN migc_layout_2" || return 1
+	expect 0 "2 applied, 0 pending" build/migc status --dir "$base" --database "$db" || return 1
+	build/migc verify --dir "$base" --database "$db" >/dev/null || return 1
+	[ "$(pgcolumn "$db")" = 0 ] || { echo "status or verify wrote the table"; return 1; }
+	expect 0 "nothing to apply" build/migc up --dir "$base" --database "$db" || return 1
+	[ "$(pgcolumn "$db")" = 1 ] || { echo "up did not upgrade a layout 1 table"; return 1; }
+	qis "$db" "SELECT obj_description('migc_migrations'::regclass)" "migc tracking table, layout 1" || return 1
+	# A newer layout, which drops the column and raises the comment.
+	q "$db" "ALTER TABLE migc_migrations DROP COLUMN migc_layout_2; COMMENT ON TABLE migc_migrations IS 'migc tracking table, layout 3'" || return 1
+	expect 3 "the database was written by a newer migc (tracking table layout 3; this one knows up to 2)" \
+		build/migc up --dir "$base" --database "$db" || return 1
+	expect 3 "tracking table layout 3" build/migc status --dir "$base" --database "$db" || return 1
+	[ "$(pgcolumn "$db")" = 0 ]
+}
+check "[postgres] tracking table layout 2: the no-op read names migc_layout_2 and reads no comment; a layout 1 table is read, and upgraded by up only; layout 3 is refused" t_pg_layout2
+
+# A layout 1 table this role does not own: up uses it as it is.
+t_pg_layout1_not_owner() {
+	d=$tmp/pg-only/layout1owner
+	cp -r "$base" "$d" || return 1
+	mig "$d" 0003_c.sql "CREATE TABLE c (id integer);\n"
+	db=$(newdb layout1owner)
+	build/migc up --dir "$base" --database "$db" >/dev/null || return 1
+	q "$db" "ALTER TABLE migc_migrations DROP COLUMN migc_layout_2" || return 1
+	q "$db" "DROP ROLE IF EXISTS layout1_deployer; CREATE ROLE layout1_deployer LOGIN;
+		GRANT CREATE ON SCHEMA public TO layout1_deployer;
+		GRANT SELECT, INSERT, UPDATE, DELETE ON migc_migrations TO layout1_deployer" || return 1
+	expect 0 "applied 0003_c" build/migc up --dir "$d" --database "postgres://layout1_deployer@127.0.0.1:$PGPORT/layout1owner?sslmode=disable" || return 1
+	expect 0 "nothing to apply" build/migc up --dir "$d" --database "postgres://layout1_deployer@127.0.0.1:$PGPORT/layout1owner?sslmode=disable" || return 1
+	[ "$(pgcolumn "$db")" = 0 ] || return 1
+	qis "$db" "SELECT count(*) FROM migc_migrations" 3 || return 1
+	q "$db" "DROP TABLE c; REVOKE ALL ON migc_migrations FROM layout1_deployer; REVOKE CREATE ON SCHEMA public FROM layout1_deployer; DROP ROLE layout1_deployer"
+}
+check "[postgres] a layout 1 tracking table owned by another role is used as it is: up applies, never tries to upgrade it" t_pg_layout1_not_owner
