@@ -449,7 +449,7 @@ readonce(migc *m, struct track *t, int brief)
 	const char *name, *state;
 	PGresult *res;
 	size_t n;
-	int rc = MIGC_OK, exists, same, old = 0;
+	int rc, exists, same, old = 0;
 
 	if (m->schema[0] && !PG(m)->qtable && (rc = settable(m, m->schema)) != MIGC_OK)
 		return rc;

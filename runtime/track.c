@@ -106,33 +106,29 @@ migc__trackselect(const char *appliedat, int brief, char *out, size_t size)
 	put(out, size, ", schema_fingerprint IS NOT NULL");
 }
 
-/* Where column col (enum trackcol) is in a read's result: -1 when a brief
-** read leaves it out. */
-static int
-position(int brief, int col)
-{
-	int i, at = 0;
-
-	if (!brief)
-		return col;
-	for (i = 0; i < col; i++)
-		at += i == TC_HASSCHEMA || columns[i].brief;
-	return col == TC_HASSCHEMA || columns[col].brief ? at : -1;
-}
-
-/* A row's cells by enum trackcol, for a read of the columns brief says. */
+/* A row's cells by enum trackcol: at[col], where the read that brief says
+** has column col in its result, or -1 when a brief read leaves it out. */
 struct cells {
 	const char *(*cell)(void *ctx, int col);
 	void *ctx;
-	int brief;
+	int at[TC_HASSCHEMA + 1];
 };
+
+static void
+cellsbegin(struct cells *c, const char *(*cell)(void *, int), void *ctx, int brief)
+{
+	int i, n = 0;
+
+	c->cell = cell;
+	c->ctx = ctx;
+	for (i = 0; i <= TC_HASSCHEMA; i++)
+		c->at[i] = !brief || i == TC_HASSCHEMA || columns[i].brief ? n++ : -1;
+}
 
 static const char *
 cellat(const struct cells *c, int col)
 {
-	int at = position(c->brief, col);
-
-	return at < 0 ? NULL : c->cell(c->ctx, at);
+	return c->at[col] < 0 ? NULL : c->cell(c->ctx, c->at[col]);
 }
 
 /* Column col as an integer, 0 for NULL. */
@@ -156,10 +152,11 @@ celldup(const struct cells *c, int col, char **out)
 int
 migc__takerow(struct track *t, const char *(*cell)(void *ctx, int col), void *ctx, int brief)
 {
-	const struct cells c = { cell, ctx, brief };
+	struct cells c;
 	const char *hasschema;
 	struct trackrow *r;
 
+	cellsbegin(&c, cell, ctx, brief);
 	if (migc__growtrack(t) != 0)
 		return MIGC_NOMEM;
 	r = &t->rows[t->n++];
