@@ -26,7 +26,7 @@ struct trackrow {
 struct track {
 	struct trackrow *rows;  /* in version order */
 	size_t n, cap;
-	int old;                /* an older layout this migc upgrades under the lock (not up to date) */
+	int old;                /* an older layout xUpgradeTable brings up (so not up to date) */
 };
 
 /* How xReadTable reads, and what xApply does besides (see there). */
@@ -101,7 +101,13 @@ enum { MIGC__APPLY_BEGIN = 1, MIGC__APPLY_COMMIT = 2 };
 **       total, error and hasschema (the start-up check, uptodate);
 **       MIGC__READ_CREATE, in the transaction: make the table first when
 **       it is missing, then read it all. A table without migc's mark, or
-**       of a newer layout, is refused (migc__checkmarker).
+**       of a newer layout, is refused (migc__checkmarker). t->old: the
+**       table is of an older layout that xUpgradeTable can bring up.
+**   xUpgradeTable(m)  Optional; in a transaction that applies nothing,
+**       just before its COMMIT: give a table read as t->old this
+**       layout. It never waits for a lock on the table, and leaves the
+**       table as it was when it cannot take one at once (another session
+**       reads it): MIGC_OK then too, the next run tries again.
 **   xWriteRow(m, r)  Insert or replace r: in the transaction, or outside
 **       between a no-transaction migration's statements (committed at
 **       once, whatever the migration set). r stays the caller's.
@@ -164,6 +170,7 @@ struct migc_driver {
 	int  (*xExec)(migc *m, const struct migc_script *sc, unsigned long i);
 	int  (*xApply)(migc *m, const struct migc_migration *mig, const struct trackrow *r, int how);
 	int  (*xReadTable)(migc *m, struct track *t, int how);
+	int  (*xUpgradeTable)(migc *m);
 	int  (*xWriteRow)(migc *m, const struct trackrow *r);
 	int  (*xDeleteRow)(migc *m, int64_t version);
 	int  (*xGetRecorded)(migc *m, int64_t version, char **fingerprint, char **text);

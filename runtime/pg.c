@@ -529,6 +529,7 @@ const struct migc_driver migc_driver_postgres = {
 	.xRollback = migc__pgrollback,
 	.xExec = migc__pgexec,
 	.xReadTable = migc__pgreadtable,
+	.xUpgradeTable = migc__pgupgradetable,
 	.xWriteRow = migc__pgwriterow,
 	.xDeleteRow = migc__pgdeleterow,
 	.xApply = migc__pgapply,

@@ -65,6 +65,7 @@ int migc__pgapply(migc *m, const struct migc_migration *mig, const struct trackr
 /* pgtrack.c */
 int migc__pgresolve(migc *m);
 int migc__pgreadtable(migc *m, struct track *t, int how);
+int migc__pgupgradetable(migc *m);
 int migc__pgwriterow(migc *m, const struct trackrow *r);
 int migc__pgdeleterow(migc *m, int64_t version);
 char *migc__pgrowliteral(migc *m, const struct trackrow *r);

@@ -288,14 +288,28 @@ createtable(migc *m)
 	return migc__pgrun(m, sql, NULL);
 }
 
-/* Give a layout 1 table, found by tablecheck, layout 2's column. */
-static int
-upgradetable(migc *m)
+/*
+** Give a layout 1 table, read as t->old, layout 2's column: in a
+** savepoint, with the table's lock taken NOWAIT, so that a session reading
+** the table (pg_dump, an application's long transaction) never has this
+** run wait, nor the readers queued behind it; the lock lasts only to the
+** COMMIT that follows. When it cannot be had (or the ALTER fails) the
+** savepoint is rolled back and the table stays layout 1.
+*/
+int
+migc__pgupgradetable(migc *m)
 {
-	char sql[512];
+	char sql[1024];
+	PGresult *res;
+	int ok;
 
-	snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN " TRACK_COLUMN " boolean", PG(m)->qtable);
-	return migc__pgrun(m, sql, NULL);
+	snprintf(sql, sizeof(sql), "SAVEPOINT migc_layout; LOCK TABLE %s IN ACCESS EXCLUSIVE MODE NOWAIT; "
+	         "ALTER TABLE %s ADD COLUMN " TRACK_COLUMN " boolean; RELEASE SAVEPOINT migc_layout",
+	         PG(m)->qtable, PG(m)->qtable);
+	res = PQexec(PG(m)->conn, sql);
+	ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	return ok ? MIGC_OK : migc__pgrun(m, "ROLLBACK TO SAVEPOINT migc_layout; RELEASE SAVEPOINT migc_layout", NULL);
 }
 
 /*
@@ -526,10 +540,6 @@ migc__pgreadtable(migc *m, struct track *t, int how)
 	if (rc == MIGC_OK && !exists && how == MIGC__READ_CREATE) {
 		rc = createtable(m);
 		exists = rc == MIGC_OK;
-	}
-	if (rc == MIGC_OK && t->old && how == MIGC__READ_CREATE) {
-		rc = upgradetable(m);
-		t->old = rc != MIGC_OK;
 	}
 	if (rc != MIGC_OK || !exists)
 		return rc;

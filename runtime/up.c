@@ -390,7 +390,16 @@ uprun(migc *m, int64_t to)
 			** run records it. */
 			if (t.n > 0 && !t.rows[t.n - 1].hasschema)
 				m->unrecorded = 1;
-			rc = begun ? m->drv->xCommit(m) : MIGC_OK;
+			/* A table of an older layout is brought up here, in a
+			** transaction of its own that applies nothing. */
+			if (t.old && m->drv->xUpgradeTable && !begun && (rc = m->drv->xBegin(m)) == MIGC_OK)
+				begun = 1;
+			if (rc == MIGC_OK && t.old && m->drv->xUpgradeTable)
+				rc = m->drv->xUpgradeTable(m);
+			if (rc != MIGC_OK && begun)
+				m->drv->xRollback(m);
+			else if (begun)
+				rc = m->drv->xCommit(m);
 			break;
 		}
 		m->running = &mig->up;

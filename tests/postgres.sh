@@ -641,3 +641,38 @@ t_pg_layout1_not_owner() {
 	q "$db" "DROP TABLE c; REVOKE ALL ON migc_migrations FROM layout1_deployer; REVOKE CREATE ON SCHEMA public FROM layout1_deployer; DROP ROLE layout1_deployer"
 }
 check "[postgres] a layout 1 tracking table owned by another role is used as it is: up applies, never tries to upgrade it" t_pg_layout1_not_owner
+
+# The upgrade of a layout 1 table never holds up the table's readers: it
+# never waits behind one (a pg_dump, an application's long transaction),
+# and never takes its lock in a migration's transaction, which would make
+# every status and no-op up wait for the whole migration.
+t_pg_layout1_readers() {
+	d=$tmp/pg-only/layout1readers
+	cp -r "$base" "$d" || return 1
+	mig "$d" 0003_slow.sql "CREATE TABLE slow (x integer);\nSELECT pg_sleep(3);\n"
+	db=$(newdb layout1readers)
+	build/migc up --dir "$base" --database "$db" >/dev/null || return 1
+	q "$db" "ALTER TABLE migc_migrations DROP COLUMN migc_layout_2" || return 1
+	"$PGBIN/psql" -X -q -d "$db" -c "BEGIN; SELECT count(*) FROM migc_migrations; SELECT pg_sleep(30); COMMIT" >/dev/null 2>&1 &
+	reader=$!
+	waitfor "the reader's lock on migc_migrations" qis "$db" "SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+		WHERE c.relname = 'migc_migrations' AND l.granted AND l.pid <> pg_backend_pid()" t || { kill "$reader"; return 1; }
+	t0=$(date +%s)
+	expect 0 "nothing to apply" build/migc up --dir "$base" --database "$db" || { kill "$reader"; return 1; }
+	t1=$(date +%s)
+	q "$db" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
+	wait "$reader" 2>/dev/null
+	[ $((t1 - t0)) -lt 10 ] || { echo "up waited $((t1 - t0)) s behind the reader"; return 1; }
+	[ "$(pgcolumn "$db")" = 0 ] || { echo "upgraded while the reader held the table"; return 1; }
+	build/migc up --dir "$d" --database "$db" >"$tmp/layout1readers.up" 2>&1 &
+	up=$!
+	waitfor "the slow migration" qis "$db" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND state = 'active' AND pid <> pg_backend_pid()" 1 || return 1
+	q "$db" "SET lock_timeout = '1s'; SELECT count(*) FROM migc_migrations" >"$tmp/layout1readers.read" 2>&1
+	readst=$?
+	wait "$up" || { cat "$tmp/layout1readers.up"; return 1; }
+	cat "$tmp/layout1readers.read"
+	[ "$readst" -eq 0 ] || { echo "a reader waited for the migration's transaction"; return 1; }
+	[ "$(pgcolumn "$db")" = 1 ] || { echo "the run did not upgrade the table after its migration"; return 1; }
+	qis "$db" "SELECT count(*) FROM migc_migrations" 3
+}
+check "[postgres] upgrading a layout 1 table never waits behind a reader of it, nor makes readers wait for a migration" t_pg_layout1_readers
