@@ -97,8 +97,9 @@ enum { MIGC__APPLY_BEGIN = 1, MIGC__APPLY_COMMIT = 2 };
 **   xReadTable(m, t, how)  In the transaction or outside. Fills t (which
 **       the caller frees with migc__freetrack) in version order; a missing
 **       table reads as empty. how: MIGC__READ_FULL every column;
-**       MIGC__READ_BRIEF only version, checksum, raw_checksum, done,
-**       total, error and hasschema (the start-up check, uptodate);
+**       MIGC__READ_BRIEF only version, checksum, done, total, error and
+**       hasschema (the start-up check, uptodate): raw_checksum is NULL,
+**       so migc__verdict does not tell MIGC_APPLIED_EOL from MIGC_APPLIED;
 **       MIGC__READ_CREATE, in the transaction: make the table first when
 **       it is missing, then read it all. A table without migc's mark, or
 **       of a newer layout, is refused (migc__checkmarker). t->old: the

@@ -56,7 +56,7 @@ static const struct {
 	{ "version", "INTEGER PRIMARY KEY NOT NULL", "bigint PRIMARY KEY", 1 },
 	{ "name", "TEXT NOT NULL", "text NOT NULL", 0 },
 	{ "checksum", "TEXT NOT NULL", "text NOT NULL", 1 },
-	{ "raw_checksum", "TEXT NOT NULL", "text NOT NULL", 1 },
+	{ "raw_checksum", "TEXT NOT NULL", "text NOT NULL", 0 },
 	{ "applied_at", "TEXT NOT NULL", "timestamptz NOT NULL", 0 },
 	{ "execution_ms", "INTEGER NOT NULL", "bigint NOT NULL", 0 },
 	{ "statements_done", "INTEGER NOT NULL", "integer NOT NULL", 1 },
@@ -171,7 +171,7 @@ migc__takerow(struct track *t, const char *(*cell)(void *ctx, int col), void *ct
 	    !celldup(&c, TC_RAW, &r->raw_checksum) || !celldup(&c, TC_APPLIED, &r->applied_at) ||
 	    !celldup(&c, TC_ERROR, &r->error) || !celldup(&c, TC_DONESUM, &r->done_checksum))
 		return MIGC_NOMEM;
-	return r->checksum && r->raw_checksum ? MIGC_OK : MIGC_ERROR;
+	return r->checksum && (brief || r->raw_checksum) ? MIGC_OK : MIGC_ERROR;
 }
 
 int
@@ -356,7 +356,9 @@ migc__verdict(migc *m, const struct trackrow *r, const struct migc_migration *mi
 		v->kind = migc_also_accepts(mig, r->checksum) ? MIGC_ACCEPTED : MIGC_EDITED;
 		v->problem = v->kind == MIGC_EDITED;
 	} else {
-		v->kind = strcmp(r->raw_checksum, mig->raw_checksum) != 0 ? MIGC_APPLIED_EOL : MIGC_APPLIED;
+		/* A brief read has no raw_checksum: applied, for the start-up check. */
+		v->kind = r->raw_checksum && strcmp(r->raw_checksum, mig->raw_checksum) != 0 ? MIGC_APPLIED_EOL
+		                                                                              : MIGC_APPLIED;
 	}
 }
 

@@ -122,6 +122,34 @@ t_crlf() {
 }
 check "[$B] verify: a CRLF/BOM-only change is reported as such and is not an edit" t_crlf
 
+# A checkout that changed only line endings is up to date: the start-up
+# check answers it without the lock, so it neither waits for a migrator
+# that holds it nor fails when that one takes long.
+t_crlf_noop() {
+	d=$tmp/$B/crlfnoop
+	cp -r "$base" "$d"
+	db=$(newdb crlfnoop)
+	build/migc up --to 1 --dir "$d" --database "$db" >/dev/null || return 1
+	printf '\357\273\277CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT);\r\n' >"$d/0001_a.sql"
+	if [ "$B" = postgres ]; then
+		mig "$d" 0002_b.sql "SELECT pg_sleep(4);\n"
+		build/migc up --dir "$d" --database "$db" >/dev/null 2>&1 &
+		holder=$!
+		waitfor "the other migrator's lock" qis "$db" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted" 1 ||
+			return 1
+	else
+		rm -f "$tmp/holder.out"
+		(printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 4; printf 'COMMIT;\n') | sqlite3 "${db#sqlite:}" >"$tmp/holder.out" &
+		holder=$!
+		waitfor "the other connection's write lock" test -s "$tmp/holder.out" || return 1
+	fi
+	expect 0 "nothing to apply" build/migc up --to 1 --lock-timeout 1 --dir "$d" --database "$db"
+	st=$?
+	wait "$holder" || st=1
+	return $st
+}
+check "[$B] up: a set whose applied files changed only their line endings is up to date without the lock" t_crlf_noop
+
 t_ahead() {
 	d=$tmp/$B/ahead
 	cp -r "$base" "$d"
