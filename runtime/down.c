@@ -92,7 +92,7 @@ static int
 revertone(migc *m, const struct migc_migration *mig)
 {
 	const struct migc_script *sc = &mig->down;
-	struct track t = { NULL, 0, 0, 0 };
+	struct track t = { NULL, 0, 0, 0, NULL };
 	long long t0 = migc__monotonicms();
 	int rc = MIGC_OK, locked = 0, still = 1;
 

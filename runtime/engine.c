@@ -225,9 +225,7 @@ migc__lockedread(migc *m, struct track *t, int mode)
 {
 	int rc;
 
-	t->rows = NULL;
-	t->n = t->cap = 0;
-	t->old = 0;
+	migc__newtrack(t);
 	rc = m->drv->xBegin(m);
 	return rc == MIGC_OK ? loadtrack(m, t, mode) : rc;
 }
@@ -291,10 +289,10 @@ migc__addrow(migc *m, struct track *t, const struct migc_migration *mig)
 	r = &t->rows[i];
 	migc__makerow(r, mig, at);
 	r->done = r->total;
-	r->name = migc__strdup(mig->name);
-	r->checksum = migc__strdup(mig->checksum);
-	r->raw_checksum = migc__strdup(mig->raw_checksum);
-	r->applied_at = migc__strdup(at);
+	r->name = migc__trackstrdup(t, mig->name);
+	r->checksum = migc__trackstrdup(t, mig->checksum);
+	r->raw_checksum = migc__trackstrdup(t, mig->raw_checksum);
+	r->applied_at = migc__trackstrdup(t, at);
 	t->n++;
 	if (!r->name || !r->checksum || !r->raw_checksum || !r->applied_at)
 		return migc__seterr(m, MIGC_NOMEM, "out of memory");

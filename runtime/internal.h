@@ -27,6 +27,7 @@ struct track {
 	struct trackrow *rows;  /* in version order */
 	size_t n, cap;
 	int old;                /* an older layout xUpgradeTable brings up (so not up to date) */
+	struct trackstrings *strings;   /* where the rows' strings are (migc__trackstrdup) */
 };
 
 /* How xReadTable reads, and what xApply does besides (see there). */
@@ -262,8 +263,11 @@ long migc__locktimeout(const migc *m, const struct migc_script *sc);
 #define DOWN_PROGRESS "down did not finish: "
 
 /* track.c: the rows, and the one verdict on each (see struct verdict). */
+void migc__newtrack(struct track *t);
 void migc__freetrack(struct track *t);
 int migc__growtrack(struct track *t);
+int migc__reservetrack(struct track *t, size_t n);
+char *migc__trackstrdup(struct track *t, const char *s);
 const struct trackrow *migc__findrow(const struct track *t, int64_t version);
 int migc__applied(const struct track *t, int64_t version);
 int migc__readtrack(migc *m, struct track *t, int how);   /* xReadTable on a fresh t */

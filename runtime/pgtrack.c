@@ -357,6 +357,8 @@ takerows(migc *m, const PGresult *res, struct track *t, int brief)
 	struct pgrow p = { res, 0 };
 	int n = PQntuples(res), sorted = 1, rc = MIGC_OK;
 
+	if (migc__reservetrack(t, t->n + (size_t)n) != 0)
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	for (p.row = 0; p.row < n && rc == MIGC_OK; p.row++) {
 		rc = migc__takerow(t, cell, &p, brief);
 		sorted = sorted && (t->n < 2 || t->rows[t->n - 2].version < t->rows[t->n - 1].version);

@@ -112,9 +112,8 @@ migc_repair(migc *m, int what, int64_t version)
 		if (v.kind != MIGC_EDITED && v.kind != MIGC_ACCEPTED && v.kind != MIGC_APPLIED_EOL)
 			continue;
 		old[i] = row->checksum;
-		free(row->raw_checksum);
-		row->checksum = migc__strdup(mig->checksum);
-		row->raw_checksum = migc__strdup(mig->raw_checksum);
+		row->checksum = migc__trackstrdup(&t, mig->checksum);
+		row->raw_checksum = migc__trackstrdup(&t, mig->raw_checksum);
 		rc = row->checksum && row->raw_checksum ? m->drv->xWriteRow(m, row) : migc__seterr(m, MIGC_NOMEM, "out of memory");
 		n++;
 	}
@@ -130,8 +129,6 @@ migc_repair(migc *m, int what, int64_t version)
 		snprintf(text, sizeof(text), "nothing to repair: every recorded checksum matches this binary");
 		migc__emit(m, MIGC_EV_REPAIRED, NULL, 0, text, strlen(text));
 	}
-	for (i = 0; old && i < t.n; i++)
-		free(old[i]);
 	free(old);
 	migc__freetrack(&t);
 	return rc;

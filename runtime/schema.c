@@ -113,7 +113,7 @@ migc__schemaprint(migc *m, char out[68])
 int
 migc__recordschema(migc *m)
 {
-	struct track t = { NULL, 0, 0, 0 };       /* freed below even when xBegin fails */
+	struct track t = { NULL, 0, 0, 0, NULL };       /* freed below even when xBegin fails */
 	char *text = NULL, fp[68];
 	int rc;
 

@@ -5,6 +5,7 @@
 ** pending or out of order. status, verify, up's start-up check, repair
 ** and the command line all decide through migc__verdict.
 */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,22 +15,63 @@
 #include "sha256.h"
 #include "grow.h"
 
+/*
+** The strings of a track's rows, in blocks freed with it: a read of a
+** thousand rows makes a handful of allocations, not one for each cell
+** (the start-up check of an application pays for every one).
+*/
+struct trackstrings {
+	struct trackstrings *next;
+	size_t used, size;
+	char s[];
+};
+
+enum { STRINGS_BLOCK = 16384 };
+
+/* t with no rows, for a read to fill. */
+void
+migc__newtrack(struct track *t)
+{
+	t->rows = NULL;
+	t->n = t->cap = 0;
+	t->old = 0;
+	t->strings = NULL;
+}
+
 void
 migc__freetrack(struct track *t)
 {
-	size_t i;
+	while (t->strings) {
+		struct trackstrings *next = t->strings->next;
 
-	for (i = 0; i < t->n; i++) {
-		free(t->rows[i].name);
-		free(t->rows[i].checksum);
-		free(t->rows[i].raw_checksum);
-		free(t->rows[i].applied_at);
-		free(t->rows[i].error);
-		free(t->rows[i].done_checksum);
+		free(t->strings);
+		t->strings = next;
 	}
 	free(t->rows);
 	t->rows = NULL;
 	t->n = t->cap = 0;
+}
+
+/* A copy of s that lives as long as t's rows, or NULL when out of memory. */
+char *
+migc__trackstrdup(struct track *t, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	struct trackstrings *b = t->strings;
+
+	if (!b || b->size - b->used < n) {
+		size_t size = n > STRINGS_BLOCK ? n : STRINGS_BLOCK;
+
+		if (!(b = malloc(sizeof(*b) + size)))
+			return NULL;
+		b->next = t->strings;
+		b->used = 0;
+		b->size = size;
+		t->strings = b;
+	}
+	memcpy(b->s + b->used, s, n);
+	b->used += n;
+	return b->s + b->used - n;
 }
 
 /* Room for one more row at the end of t: 0, or -1 when out of memory. */
@@ -41,6 +83,22 @@ migc__growtrack(struct track *t)
 	if (!p)
 		return -1;
 	t->rows = p;
+	return 0;
+}
+
+/* Room for n rows in all, for a read that knows how many it has: 0, or
+** -1 when out of memory. */
+int
+migc__reservetrack(struct track *t, size_t n)
+{
+	struct trackrow *p;
+
+	if (n <= t->cap)
+		return 0;
+	if (n > SIZE_MAX / sizeof(*t->rows) || !(p = realloc(t->rows, n * sizeof(*t->rows))))
+		return -1;
+	t->rows = p;
+	t->cap = n;
 	return 0;
 }
 
@@ -131,21 +189,33 @@ cellat(const struct cells *c, int col)
 	return c->at[col] < 0 ? NULL : c->cell(c->ctx, c->at[col]);
 }
 
-/* Column col as an integer, 0 for NULL. */
+/*
+** Column col as an integer, 0 for NULL. The database writes these in
+** plain decimal: up to 18 digits are read here (no overflow), longer ones
+** by strtoll, whose generality costs a read of a thousand rows more than
+** the rest of taking them.
+*/
 static long long
 cellint(const struct cells *c, int col)
 {
-	const char *s = cellat(c, col);
+	const char *s = cellat(c, col), *p;
+	long long v = 0;
 
-	return s ? strtoll(s, NULL, 10) : 0;
+	if (!s)
+		return 0;
+	for (p = s + (*s == '-'); *p >= '0' && *p <= '9' && p - s < 18; p++)
+		v = v * 10 + (*p - '0');
+	if (*p >= '0' && *p <= '9')
+		return strtoll(s, NULL, 10);
+	return *s == '-' ? -v : v;
 }
 
 static int
-celldup(const struct cells *c, int col, char **out)
+celldup(struct track *t, const struct cells *c, int col, char **out)
 {
 	const char *s = cellat(c, col);
 
-	*out = s ? migc__strdup(s) : NULL;
+	*out = s ? migc__trackstrdup(t, s) : NULL;
 	return !s || *out;
 }
 
@@ -167,9 +237,9 @@ migc__takerow(struct track *t, const char *(*cell)(void *ctx, int col), void *ct
 	r->total = (long)cellint(&c, TC_TOTAL);
 	hasschema = cellat(&c, TC_HASSCHEMA);
 	r->hasschema = hasschema && (hasschema[0] == 't' || hasschema[0] == '1');
-	if (!celldup(&c, TC_NAME, &r->name) || !celldup(&c, TC_CHECKSUM, &r->checksum) ||
-	    !celldup(&c, TC_RAW, &r->raw_checksum) || !celldup(&c, TC_APPLIED, &r->applied_at) ||
-	    !celldup(&c, TC_ERROR, &r->error) || !celldup(&c, TC_DONESUM, &r->done_checksum))
+	if (!celldup(t, &c, TC_NAME, &r->name) || !celldup(t, &c, TC_CHECKSUM, &r->checksum) ||
+	    !celldup(t, &c, TC_RAW, &r->raw_checksum) || !celldup(t, &c, TC_APPLIED, &r->applied_at) ||
+	    !celldup(t, &c, TC_ERROR, &r->error) || !celldup(t, &c, TC_DONESUM, &r->done_checksum))
 		return MIGC_NOMEM;
 	return r->checksum && (brief || r->raw_checksum) ? MIGC_OK : MIGC_ERROR;
 }
@@ -177,9 +247,7 @@ migc__takerow(struct track *t, const char *(*cell)(void *ctx, int col), void *ct
 int
 migc__readtrack(migc *m, struct track *t, int how)
 {
-	t->rows = NULL;
-	t->n = t->cap = 0;
-	t->old = 0;
+	migc__newtrack(t);
 	return m->drv->xReadTable(m, t, how);
 }
 

@@ -38,6 +38,7 @@ uptodate(migc *m, int64_t to)
 	struct track t;
 	int64_t limit;
 	int clean;
+	unsigned long i = 0;
 	size_t j;
 
 	if (m->resume || migc__readtrack(m, &t, MIGC__READ_BRIEF) != MIGC_OK) {
@@ -48,11 +49,16 @@ uptodate(migc *m, int64_t to)
 	** for the locked path to refuse. */
 	limit = t.n && t.rows[t.n - 1].version > to ? t.rows[t.n - 1].version : to;
 	clean = t.n > 0 && !t.old && t.rows[t.n - 1].hasschema && !migc__nextpending(m, &t, limit);
+	/* Rows and migrations side by side, both in version order. */
 	for (j = 0; clean && j < t.n; j++) {
 		const struct trackrow *r = &t.rows[j];
+		const struct migc_migration *mig;
 		struct verdict v;
 
-		migc__verdict(m, r, migc_find(m->set, r->version), migc__newest(&t), 1, &v);
+		while (i < m->set->count && m->set->migrations[i].version < r->version)
+			i++;
+		mig = i < m->set->count && m->set->migrations[i].version == r->version ? &m->set->migrations[i] : NULL;
+		migc__verdict(m, r, mig, migc__newest(&t), 1, &v);
 		clean = v.kind == MIGC_APPLIED;
 	}
 	migc__freetrack(&t);
@@ -340,7 +346,7 @@ static int
 uprun(migc *m, int64_t to)
 {
 	const struct migc_migration *mig;
-	struct track t = { NULL, 0, 0, 0 };
+	struct track t = { NULL, 0, 0, 0, NULL };
 	int rc, have = 0, runlock = 0, pooled = 0, poolchecked = 0;
 
 	migc__clearerr(m);

@@ -150,6 +150,22 @@ t_crlf_noop() {
 }
 check "[$B] up: a set whose applied files changed only their line endings is up to date without the lock" t_crlf_noop
 
+# Versions of 18 and 19 digits (up to the largest 64-bit one) read back
+# from the table as they were written: the start-up check finds them applied.
+t_bigversion() {
+	d=$tmp/$B/bigversion
+	mig "$d" 0001_a.sql "CREATE TABLE a (x INTEGER);\n"
+	mig "$d" 922337203685477580_b.sql "CREATE TABLE b (x INTEGER);\n"
+	mig "$d" 9223372036854775807_c.sql "CREATE TABLE c (x INTEGER);\n"
+	db=$(newdb bigversion)
+	embed bigversion "$d" || return 1
+	expect 0 "applied 9223372036854775807_c" "$tmp/bigversion" up --database "$db" || return 1
+	expect 0 "nothing to apply: the database is up to date" "$tmp/bigversion" up --database "$db" || return 1
+	expect 0 "3 applied, 0 pending" "$tmp/bigversion" status --database "$db" || return 1
+	[ "$(q "$db" 'SELECT max(version) FROM migc_migrations')" = 9223372036854775807 ]
+}
+check "[$B] up: versions of 18 and 19 digits, up to the largest, read back as written" t_bigversion
+
 t_ahead() {
 	d=$tmp/$B/ahead
 	cp -r "$base" "$d"
