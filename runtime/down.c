@@ -232,8 +232,10 @@ migc_redo(migc *m)
 		return rc;
 	migc__clearerr(m);
 	rc = migc__readtrack(m, &t, MIGC__READ_FULL);
-	if (rc != MIGC_OK)
+	if (rc != MIGC_OK) {
+		migc__freetrack(&t);    /* the rows taken before the one that failed */
 		return rc;
+	}
 	if (t.n == 0) {
 		migc__freetrack(&t);
 		return migc__seterr(m, MIGC_INPUT, "redo: no migration is applied");

@@ -41,7 +41,10 @@ uptodate(migc *m, int64_t to)
 	unsigned long i = 0;
 	size_t j;
 
-	if (m->resume || migc__readtrack(m, &t, MIGC__READ_BRIEF) != MIGC_OK) {
+	if (m->resume)
+		return 0;
+	if (migc__readtrack(m, &t, MIGC__READ_BRIEF) != MIGC_OK) {
+		migc__freetrack(&t);    /* the rows taken before the one that failed */
 		migc__clearerr(m);
 		return 0;
 	}
@@ -435,10 +438,13 @@ migc_up_dry_run(migc *m, int64_t to)
 		return rc;
 	migc__clearerr(m);
 	rc = migc__checkversion(m, to, "migc_up_dry_run target version");
-	if (rc == MIGC_OK)
-		rc = migc__readtrack(m, &t, MIGC__READ_FULL);
 	if (rc != MIGC_OK)
 		return rc;
+	rc = migc__readtrack(m, &t, MIGC__READ_FULL);
+	if (rc != MIGC_OK) {
+		migc__freetrack(&t);
+		return rc;
+	}
 	rc = migc__verifytrack(m, &t, 1);
 	for (i = 0; rc == MIGC_OK && i < m->set->count; i++) {
 		unsigned long k;

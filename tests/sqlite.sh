@@ -194,3 +194,20 @@ t_sqlite_urls() {
 	)
 }
 check "sqlite: sqlx-style URLs and file: URIs with SQLite's parameters; unknown ones refused" t_sqlite_urls
+
+# A row the read cannot take after others (a NULL where the layout has NOT NULL, made
+# by hand through writable_schema) fails each command that reads the table
+# cleanly: exit 1 naming it, and, under --sanitize, nothing leaked.
+t_sqlite_null_row() {
+	db=$tmp/nullrow.db
+	build/migc up --dir "$base" --database "sqlite:$db" >/dev/null || return 1
+	sqlite3 "$db" "PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = replace(sql, 'checksum TEXT NOT NULL', 'checksum TEXT') WHERE name = 'migc_migrations';" &&
+		sqlite3 "$db" "UPDATE migc_migrations SET checksum = NULL WHERE version = 2" || return 1
+	for c in up "up --dry-run" redo status; do
+		# shellcheck disable=SC2086
+		expect 1 "a NULL in the tracking table migc_migrations" build/migc $c --dir "$base" --database "sqlite:$db" ||
+			return 1
+		! grep -q "LeakSanitizer" "$tmp/expect.out" || return 1
+	done
+}
+check "sqlite: a tracking row with a NULL checksum fails up, up --dry-run, redo and status with exit 1, leaking nothing" t_sqlite_null_row
