@@ -36,6 +36,19 @@ canonicalize(const char *raw, size_t len, size_t *outlen)
 	return out;
 }
 
+size_t
+rawlength(const char *raw, size_t len, size_t canonlen)
+{
+	size_t i = 0, n = 0;
+
+	if (len >= 3 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	for (; i < len && n < canonlen; i++, n++)
+		if (raw[i] == '\r' && i + 1 < len && raw[i + 1] == '\n')
+			i++;
+	return i;
+}
+
 void
 filechecksums(const char *raw, size_t rawlen, const char *text, size_t len,
               char sum[68], char rawsum[68])

@@ -8,6 +8,11 @@
 ** copy and its length in *outlen. */
 char *canonicalize(const char *raw, size_t len, size_t *outlen);
 
+/* How many of raw[0..len)'s bytes canonicalize gives its first canonlen
+** bytes from: where a section that ends canonlen bytes into the
+** canonical text ends in the raw one. */
+size_t rawlength(const char *raw, size_t len, size_t canonlen);
+
 /* An up file's checksum, "c1:" over its canonical bytes text[0..len), and
 ** its raw checksum, "r1:" over its bytes raw[0..rawlen) as they are. */
 void filechecksums(const char *raw, size_t rawlen, const char *text, size_t len,

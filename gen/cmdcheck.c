@@ -13,12 +13,13 @@
 #include "migc.h"
 #include "scan.h"
 #include "util.h"
+#include "sections.h"
 #include "load.h"
 #include "sum.h"
 #include "command.h"
 
 static const char checkusage[] =
-	"usage: migc check DIR [--against FILE] [--json]\n"
+	"usage: migc check DIR [--against FILE] [--json] [--layout migc|goose]\n"
 	"  Compare DIR with DIR/migc.sum (and with FILE, a released manifest, e.g.\n"
 	"  from git show TAG:migrations/migc.sum): no database needed.\n"
 	"exit status: 0 ok, 2 bad input, 3 a migration was edited, removed, renamed,\n"
@@ -30,6 +31,7 @@ cmdcheck(int argc, char **argv)
 	const char *dir = NULL, *against = NULL;
 	struct sumproblems sp = {NULL, 0, 0};
 	struct migc_set *set;
+	enum layout layout = LAYOUT_MIGC;
 	int json = 0, i, rc;
 	char *path;
 
@@ -41,6 +43,9 @@ cmdcheck(int argc, char **argv)
 			json = 1;
 		} else if (strcmp(argv[i], "--against") == 0 && i + 1 < argc) {
 			against = argv[++i];
+		} else if (strcmp(argv[i], "--layout") == 0 && i + 1 < argc) {
+			if ((rc = layoutoption(checkusage, argv[++i], &layout)) != 0)
+				return rc;
 		} else if (argv[i][0] == '-') {
 			return usageerror(checkusage, "unknown option '%s'", argv[i]);
 		} else if (dir) {
@@ -51,7 +56,7 @@ cmdcheck(int argc, char **argv)
 	}
 	if (!dir)
 		return usageerror(checkusage, "check needs a directory%s", "");
-	set = loaddir(dir, DIALECT_NONE);
+	set = loaddir(dir, DIALECT_NONE, layout);
 	if (!set)
 		return 2;
 	path = joinpath(dir, SUMFILE);

@@ -11,6 +11,7 @@
 #include "migc.h"
 #include "scan.h"
 #include "util.h"
+#include "sections.h"
 #include "load.h"
 #include "emit.h"
 #include "sum.h"
@@ -20,9 +21,12 @@
 #include "command.h"
 
 static const char genusage[] =
-	"usage: migc gen --dialect sqlite|postgres [--name SYMBOL] [--main] [-o FILE] [--depfile FILE] [--no-sum] DIR\n"
+	"usage: migc gen --dialect sqlite|postgres [--layout migc|goose] [--name SYMBOL] [--main] [-o FILE]\n"
+	"                [--depfile FILE] [--no-sum] DIR\n"
 	"  Compile the migrations in DIR into one C file defining\n"
 	"  const struct migc_set SYMBOL (default migc_migrations).\n"
+	"  --layout L   the files' layout: migc (NNNN_name.sql, NNNN_name.down.sql; the default)\n"
+	"               or goose (NNNN_name.sql with -- +goose Up and Down sections)\n"
 	"  --main       also define main() running the migrate command line\n"
 	"  -o FILE      write FILE (only when its content changes; - is stdout, the default)\n"
 	"  --depfile F  write a make-style depfile listing every file read (needs -o)\n"
@@ -36,7 +40,8 @@ int
 cmdgen(int argc, char **argv)
 {
 	const char *dialectarg = NULL, *symbol = "migc_migrations", *out = NULL, *depfile = NULL, *dir = NULL;
-	const char *replayurl = NULL;
+	const char *replayurl = NULL, *layoutarg = NULL;
+	enum layout layout = LAYOUT_MIGC;
 	struct buf c = {0}, dep = {0};
 	struct sumproblems sp = {NULL, 0, 0};
 	struct migc_set *set;
@@ -70,6 +75,8 @@ cmdgen(int argc, char **argv)
 			slot = &depfile;
 		} else if (strcmp(a, "--replay-database") == 0) {
 			slot = &replayurl;
+		} else if (strcmp(a, "--layout") == 0) {
+			slot = &layoutarg;
 		} else if (a[0] == '-' && a[1]) {
 			return usageerror(genusage, "unknown option '%s'", a);
 		} else if (dir) {
@@ -86,13 +93,15 @@ cmdgen(int argc, char **argv)
 		return usageerror(genusage, "--dialect is required%s", "");
 	if (parsedialect(dialectarg, &dialect) != 0)
 		return usageerror(genusage, "--dialect: '%s' is not sqlite or postgres", dialectarg);
+	if (layoutarg && (rc = layoutoption(genusage, layoutarg, &layout)) != 0)
+		return rc;
 	if (!iscident(symbol))
 		return usageerror(genusage, "--name: '%s' is not a usable C identifier (at most 63 bytes, not main, not migc__*)", symbol);
 	if (!dir)
 		return usageerror(genusage, "no migration directory given%s", "");
 	if (depfile && (!out || strcmp(out, "-") == 0))
 		return usageerror(genusage, "--depfile needs -o FILE (a depfile names its target)%s", "");
-	set = loaddir(dir, dialect);
+	set = loaddir(dir, dialect, layout);
 	if (!set)
 		return 2;
 	spath = joinpath(dir, SUMFILE);

@@ -10,35 +10,48 @@
 #include "migc.h"
 #include "scan.h"
 #include "util.h"
+#include "sections.h"
 #include "load.h"
 #include "sum.h"
 #include "output.h"
 #include "command.h"
 
 static const char hashusage[] =
-	"usage: migc hash DIR\n"
+	"usage: migc hash [--layout migc|goose] DIR\n"
 	"  Write DIR/migc.sum: a manifest of the migrations' checksums that\n"
-	"  migc check and migc gen compare the directory with.\n";
+	"  migc check and migc gen compare the directory with.\n"
+	"  --layout L   the files' layout: migc (the default) or goose\n";
 
 int
 cmdhash(int argc, char **argv)
 {
 	struct buf out = {0};
 	struct migc_set *set;
+	enum layout layout = LAYOUT_MIGC;
+	const char *dir = NULL;
 	char *path;
-	int rc;
+	int rc, i;
 
-	if (argc == 3 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
-		fputs(hashusage, stdout);
-		return 0;
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs(hashusage, stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--layout") == 0 && i + 1 < argc) {
+			if ((rc = layoutoption(hashusage, argv[++i], &layout)) != 0)
+				return rc;
+		} else if (argv[i][0] == '-' || dir) {
+			return usageerror(hashusage, "hash needs exactly one directory%s", "");
+		} else {
+			dir = argv[i];
+		}
 	}
-	if (argc != 3 || argv[2][0] == '-')
+	if (!dir)
 		return usageerror(hashusage, "hash needs exactly one directory%s", "");
-	set = loaddir(argv[2], DIALECT_NONE);
+	set = loaddir(dir, DIALECT_NONE, layout);
 	if (!set)
 		return 2;
 	sumwrite(&out, set);
-	path = joinpath(argv[2], SUMFILE);
+	path = joinpath(dir, SUMFILE);
 	rc = writeoutput(path, out.data, out.len);
 	if (rc == 0)
 		printf("wrote %s (%lu migrations)\n", path, set->count);

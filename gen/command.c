@@ -13,6 +13,7 @@
 #include "scan.h"
 #include "util.h"
 #include "diag.h"
+#include "sections.h"
 #include "load.h"
 #include "sum.h"
 #include "json.h"
@@ -50,10 +51,10 @@ usageerror(const char *usage, const char *fmt, const char *arg)
 /* The set names its driver here, not in load.c, which knows nothing of
 ** the runtime. */
 struct migc_set *
-loaddir(const char *dir, enum dialect dialect)
+loaddir(const char *dir, enum dialect dialect, enum layout layout)
 {
 	struct diags d = {{0}, 0, 0};
-	struct migc_set *set = loadset(dir, dialect, &d);
+	struct migc_set *set = loadset(dir, dialect, layout, &d);
 
 	if (d.text.len)
 		fputs(d.text.data, stderr);
@@ -62,6 +63,14 @@ loaddir(const char *dir, enum dialect dialect)
 		set->driver = dialect == DIALECT_SQLITE ? &migc_driver_sqlite
 		            : dialect == DIALECT_POSTGRES ? &migc_driver_postgres : NULL;
 	return set;
+}
+
+int
+layoutoption(const char *usage, const char *s, enum layout *layout)
+{
+	if (parselayout(s, layout) != 0)
+		return usageerror(usage, "--layout: '%s' is not migc or goose", s);
+	return 0;
 }
 
 void

@@ -21,7 +21,11 @@ int usageerror(const char *usage, const char *fmt, const char *arg);
 /* Read dir (loadset), printing its diagnostics to standard error; the
 ** set names its dialect's driver. Returns the set, to free with
 ** freeset(), or NULL when the directory has errors. */
-struct migc_set *loaddir(const char *dir, enum dialect dialect);
+struct migc_set *loaddir(const char *dir, enum dialect dialect, enum layout layout);
+
+/* Set *layout from --layout's value s: 0, or a usage error's status 2
+** (printed with usage) when migc does not read that layout. */
+int layoutoption(const char *usage, const char *s, enum layout *layout);
 
 struct sumproblems;     /* gen/sum.h */
 

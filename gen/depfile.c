@@ -6,6 +6,7 @@
 */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "migc.h"
 #include "util.h"
@@ -38,7 +39,8 @@ putdepfile(struct buf *out, const char *target, const char *dir, const struct mi
 	bufputc(out, ':');
 	for (k = 0; k < set->count; k++) {
 		putdeppath(out, dir, set->migrations[k].up.file);
-		if (set->migrations[k].down.file)
+		if (set->migrations[k].down.file &&
+		    strcmp(set->migrations[k].down.file, set->migrations[k].up.file) != 0)      /* a goose file holds both */
 			putdeppath(out, dir, set->migrations[k].down.file);
 	}
 	if (extra)

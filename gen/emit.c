@@ -82,13 +82,28 @@ putstring(struct buf *out, const char *s)
 	bufputc(out, '"');
 }
 
+/* The file's line sc->sql starts on: 1, but for the down section of a
+** goose file, which its first statement's line tells. */
+static unsigned long
+firstline(const struct migc_script *sc)
+{
+	unsigned long line, i;
+
+	if (!sc->nstmts)
+		return 1;
+	line = sc->stmts[0].line;
+	for (i = 0; i < sc->stmts[0].offset; i++)
+		line -= sc->sql[i] == '\n';
+	return line;
+}
+
 /* The SQL of a script as one literal per source line, each followed by
 ** its file:line. */
 static void
 putsql(struct buf *out, const char *var, const struct migc_script *sc)
 {
 	const char *p = sc->sql, *end = sc->sql + sc->length;
-	unsigned long line = 1;
+	unsigned long line = firstline(sc), first = line;
 
 	bufprintf(out, "static const char %s[] =\n", var);
 	if (p == end)
@@ -98,7 +113,7 @@ putsql(struct buf *out, const char *var, const struct migc_script *sc)
 		size_t n = eol ? (size_t)(eol - p) + 1 : (size_t)(end - p);
 		size_t cols;
 
-		if (line > 1)
+		if (line > first)
 			bufputc(out, '\n');
 		bufputs(out, "\t\"");
 		cols = 10 + putescaped(out, p, n);
@@ -188,7 +203,7 @@ putbanner(struct buf *out, const struct migc_set *set)
 		const struct migc_migration *m = &set->migrations[i];
 
 		bufprintf(out, "**   %s", m->up.file);
-		if (m->down.file)
+		if (m->down.file && strcmp(m->down.file, m->up.file) != 0)       /* a goose file holds both */
 			bufprintf(out, ", %s", m->down.file);
 		bufputc(out, '\n');
 	}

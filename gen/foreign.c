@@ -2,8 +2,9 @@
 ** foreign.c: which other migration tool wrote a file. A goose, dbmate or
 ** sql-migrate file keeps its Up and Down sections in one file, and migc
 ** would run both as one up migration; golang-migrate's 1_x.up.sql would
-** become a migration named "x.up". Until migc reads these layouts, load.c
-** refuses them through this file, the one place that knows them.
+** become a migration named "x.up". In migc's own layout load.c refuses
+** them through this file, the one place that knows them; the refusal of
+** a goose file names --layout goose, which reads it (gen/sections.c).
 **
 ** Section markers, looked for on every line (inside strings and block
 ** comments too, as the tools themselves read lines), each a little looser
@@ -47,11 +48,12 @@ enum tool { TOOL_NONE, TOOL_GOOSE, TOOL_DBMATE, TOOL_SQLMIGRATE };
 static const struct {
 	const char *name;
 	const char *lines;      /* how its marker lines start, for "without the ... lines" */
+	const char *layout;     /* the end of the message when migc reads its layout (gen/sections.c) */
 } tools[] = {
-	{ "", "" },
-	{ "goose", "-- +goose" },
-	{ "dbmate", "-- migrate:" },
-	{ "sql-migrate", "-- +migrate" },
+	{ "", "", NULL },
+	{ "goose", "-- +goose", "; or read the directory as goose's, as it is: --layout goose" },
+	{ "dbmate", "-- migrate:", NULL },
+	{ "sql-migrate", "-- +migrate", NULL },
 };
 
 static int
@@ -132,6 +134,7 @@ foreigntext(const char *path, const char *file, const char *text, size_t len, st
 	unsigned long line = 1, first = 0, down = 0, col = 0;
 	size_t i = 0, mark = 0, marklen = 0, base;
 	enum tool t = TOOL_NONE;
+	const char *hint;
 	int indown = 0;
 
 	while (i < len) {
@@ -163,6 +166,7 @@ foreigntext(const char *path, const char *file, const char *text, size_t len, st
 	}
 	if (t == TOOL_NONE)
 		return 0;
+	hint = tools[t].layout ? tools[t].layout : "";
 	base = strlen(file);
 	if (base >= 4 && strcmp(file + base - 4, ".sql") == 0)
 		base -= 4;
@@ -173,18 +177,18 @@ foreigntext(const char *path, const char *file, const char *text, size_t len, st
 	if (indown)
 		diagerror(d, path, first, col, "is a %s migration (%.*s at line %lu): migc runs the whole file as one down "
 		          "migration; keep only the Down section in %.*s.down.sql (the Up section goes in %.*s.sql), "
-		          "without the %s lines", tools[t].name, (int)marklen, text + mark, first, (int)base, file,
-		          (int)base, file, tools[t].lines);
+		          "without the %s lines%s", tools[t].name, (int)marklen, text + mark, first, (int)base, file,
+		          (int)base, file, tools[t].lines, hint);
 	else if (down)
 		diagerror(d, path, first, col, "is a %s migration (%.*s at line %lu): migc runs the whole file as one up "
 		          "migration; split it into %.*s.sql (the Up section) and %.*s.down.sql (the Down section, from "
-		          "line %lu), without the %s lines", tools[t].name, (int)marklen, text + mark, first,
-		          (int)base, file, (int)base, file, down, tools[t].lines);
+		          "line %lu), without the %s lines%s", tools[t].name, (int)marklen, text + mark, first,
+		          (int)base, file, (int)base, file, down, tools[t].lines, hint);
 	else
 		diagerror(d, path, first, col, "is a %s migration (%.*s at line %lu): migc runs the whole file as one up "
 		          "migration; keep the Up section in %.*s.sql, without the %s lines (a down migration goes in "
-		          "%.*s.down.sql)", tools[t].name, (int)marklen, text + mark, first, (int)base, file,
-		          tools[t].lines, (int)base, file);
+		          "%.*s.down.sql)%s", tools[t].name, (int)marklen, text + mark, first, (int)base, file,
+		          tools[t].lines, (int)base, file, hint);
 	return 1;
 }
 

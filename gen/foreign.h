@@ -1,7 +1,7 @@
 /*
 ** foreign.h: which other migration tool wrote a file (gen/foreign.c).
-** migc does not read other tools' layouts yet; load.c asks these first
-** and refuses such a file, naming the tool and the files to convert to.
+** In migc's own layout load.c asks these first and refuses such a file,
+** naming the tool, the files to convert to and, for goose, --layout goose.
 */
 
 /* When file (at path), one of the n .sql names of its directory sorted by

@@ -24,6 +24,7 @@
 #include "directives.h"
 #include "check.h"
 #include "foreign.h"
+#include "sections.h"
 #include "load.h"
 
 /* The largest migration file read. Past this the generated C would take
@@ -88,74 +89,75 @@ badutf8(const char *text, size_t len, unsigned long *line, unsigned long *col)
 	return 0;
 }
 
-/* Read one file into a script; for an up file (sum not NULL) also its
-** checksums and the checksums it also accepts. DIALECT_NONE reads
-** directives and checksums without splitting statements. */
-static void
-loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_script *sc,
-           char *sum, char *rawsum, struct directives *dv, struct diags *d)
+/*
+** Read the file at path: its canonical text (malloc'd, *len bytes), and in
+** *raw (malloc'd, *rawlen bytes) the bytes it came from, for checksums.
+** Returns NULL, with the problem on d, when it cannot be read.
+*/
+static char *
+readtext(const char *path, enum dialect dialect, size_t *len, char **raw, size_t *rawlen, struct diags *d)
 {
-	char *path = joinpath(dir, file), *raw, *text;
-	size_t rawlen, len, nstmts = 0, first = 0, i;
-	struct stmt *stmts = NULL;
-	struct migc_stmt *out;
-	struct scanerr err;
+	char *text;
 	unsigned long line, col;
 	struct stat st;
 
-	memset(sc, 0, sizeof(*sc));
-	sc->file = xstrdup(file);
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		diagerror(d, path, 0, 0, "not a regular file");
-		free(path);
-		sc->sql = xstrdup("");
-		return;
+		return NULL;
 	}
 	if (stat(path, &st) == 0 && st.st_size > MAXFILE) {
 		diagerror(d, path, 0, 0, "is %lld bytes: a migration may be at most %ld MiB (split it, or load bulk data "
 		          "with COPY or from the application)", (long long)st.st_size, MAXFILE / (1024 * 1024));
-		free(path);
-		sc->sql = xstrdup("");
-		return;
+		return NULL;
 	}
-	if (readfile(path, &raw, &rawlen) != 0) {
+	if (readfile(path, raw, rawlen) != 0) {
 		diagerror(d, path, 0, 0, "cannot read: %s", strerror(errno));
-		free(path);
-		sc->sql = xstrdup("");
-		return;
+		return NULL;
 	}
-	text = canonicalize(raw, rawlen, &len);
-	if (sum)
-		filechecksums(raw, rawlen, text, len, sum, rawsum);
-	free(raw);
-	sc->sql = text;
-	sc->length = (unsigned long)len;
-	if (badutf8(text, len, &line, &col)) {
+	text = canonicalize(*raw, *rawlen, len);
+	if (badutf8(text, *len, &line, &col)) {
 		if (dialect == DIALECT_POSTGRES)
 			diagerror(d, path, line, col, "invalid UTF-8: PostgreSQL would refuse it (save the file as UTF-8)");
 		else if (dialect == DIALECT_SQLITE)
 			diagwarn(d, path, line, col, "invalid UTF-8: SQLite will store these bytes as they are");
 	}
-	if (foreigntext(path, file, text, len, d)) {
-		free(path);
-		return;
-	}
+	return text;
+}
+
+/*
+** Split sc->sql (set, with sc->length) into sc's statements and read its
+** directives. It is a section of the file at path that starts at byte
+** base, on line line0 + 1; sec, when not NULL, the file's goose sections.
+** DIALECT_NONE reads directives without splitting statements.
+*/
+static void
+cutscript(const char *path, struct migc_script *sc, size_t base, unsigned long line0, const struct sections *sec,
+          unsigned flags, enum dialect dialect, int isup, struct directives *dv, struct diags *d)
+{
+	const char *text = sc->sql;
+	size_t len = sc->length, nstmts = 0, first = 0, i;
+	struct stmt *stmts = NULL;
+	struct migc_stmt *out;
+	struct scanerr err;
+
 	if (dialect == DIALECT_NONE) {
 		readdirectives(path, text, leadingend(text, len), dialect, dv, d);
-		sc->flags = dv->flags;
+		sc->flags = dv->flags | flags;
 		sc->lock_timeout_ms = dv->lock_timeout_ms;
-		free(path);
 		return;
 	}
 	if (scansql(dialect, text, len, &stmts, &nstmts, &err) != 0) {
-		diagerror(d, path, err.line, err.col, "%s", err.msg);
-		free(path);
+		diagerror(d, path, line0 + err.line, err.col, "%s", err.msg);
 		return;
 	}
+	for (i = 0; i < nstmts; i++)
+		stmts[i].line += line0;
+	if (sec)
+		joinblocks(path, sec, base, stmts, &nstmts, d);
 	readdirectives(path, text, nstmts ? stmts[0].off : len, dialect, dv, d);
-	sc->flags = dv->flags;
+	sc->flags = dv->flags | flags;
 	sc->lock_timeout_ms = dv->lock_timeout_ms;
-	if (!sum && dv->naccept)
+	if (!isup && dv->naccept)
 		diagerror(d, path, 0, 0, "migc:also-accept belongs in the up migration's file");
 	if (!(sc->flags & MIGC_NO_TRANSACTION)) {
 		unwrap(stmts, &first, &nstmts);
@@ -164,7 +166,7 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 			checkenum(path, text, stmts + first, nstmts, d);
 	}
 	checksettings(path, text, dialect, stmts + first, nstmts, d);
-	if (nstmts == 0 && sum)
+	if (nstmts == 0 && isup)
 		diagwarn(d, path, 0, 0, "no statements");
 	out = xreallocarray(NULL, nstmts, sizeof(*out));
 	for (i = 0; i < nstmts; i++) {
@@ -177,6 +179,70 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 	if (!nstmts)
 		free(out);
 	free(stmts);
+}
+
+/* Read one migc-layout file into a script; for an up file (sum not NULL)
+** also its checksums and the checksums it also accepts. */
+static void
+loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_script *sc,
+           char *sum, char *rawsum, struct directives *dv, struct diags *d)
+{
+	char *path = joinpath(dir, file), *text, *raw = NULL;
+	size_t len, rawlen;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->file = xstrdup(file);
+	text = readtext(path, dialect, &len, &raw, &rawlen, d);
+	if (text && sum)
+		filechecksums(raw, rawlen, text, len, sum, rawsum);
+	free(raw);
+	sc->sql = text ? text : xstrdup("");
+	sc->length = text ? (unsigned long)len : 0;
+	if (text && !foreigntext(path, file, text, len, d))
+		cutscript(path, sc, 0, 0, NULL, 0, dialect, sum != NULL, dv, d);
+	free(path);
+}
+
+/*
+** Read a goose file into its up and down scripts (the down one has no
+** statements when the file has no Down section). The checksums cover the
+** up section, the text before the Down line, as a migc up file's cover
+** the file; a -- +goose NO TRANSACTION holds for both.
+*/
+static void
+loadgoose(const char *dir, const char *file, enum dialect dialect, struct migc_migration *mig,
+          char *sum, char *rawsum, struct directives *updv, struct directives *downdv, struct diags *d)
+{
+	char *path = joinpath(dir, file), *text, *raw = NULL;
+	size_t len, rawlen;
+	struct sections sec;
+	unsigned flags;
+
+	memset(&mig->up, 0, sizeof(mig->up));
+	memset(&mig->down, 0, sizeof(mig->down));
+	mig->up.file = xstrdup(file);
+	text = readtext(path, dialect, &len, &raw, &rawlen, d);
+	if (!text || readsections(path, text, len, &sec, d) != 0) {
+		free(raw);
+		free(text);
+		free(path);
+		mig->up.sql = xstrdup("");
+		return;
+	}
+	filechecksums(raw, rawlength(raw, rawlen, sec.upend), text, sec.upend, sum, rawsum);
+	free(raw);
+	flags = sec.notx ? MIGC_NO_TRANSACTION : 0;
+	mig->up.sql = xmemdup(text, sec.upend);
+	mig->up.length = (unsigned long)sec.upend;
+	cutscript(path, &mig->up, 0, 0, &sec, flags, dialect, 1, updv, d);
+	if (sec.downstart < len) {
+		mig->down.file = xstrdup(file);
+		mig->down.sql = xmemdup(text + sec.downstart, len - sec.downstart);
+		mig->down.length = (unsigned long)(len - sec.downstart);
+		cutscript(path, &mig->down, sec.downstart, sec.downline - 1, &sec, flags, dialect, 0, downdv, d);
+	}
+	freesections(&sec);
+	free(text);
 	free(path);
 }
 
@@ -220,7 +286,7 @@ readnames(const char *dir, size_t *n, struct diags *d)
 /* List the .sql files of dir, sorted by version, up before down. A file
 ** named after another tool's layout is reported and left out. */
 static struct entry *
-listdir(const char *dir, size_t *n, struct diags *d)
+listdir(const char *dir, enum layout layout, size_t *n, struct diags *d)
 {
 	struct entry *e = NULL;
 	size_t nnames, ne = 0, cap = 0, i;
@@ -238,6 +304,12 @@ listdir(const char *dir, size_t *n, struct diags *d)
 		}
 		if (parsefilename(f, &x.version, &name, &namelen, &x.isdown, &why) != 0) {
 			diagerror(d, path, 0, 0, "%s", why);
+			free(path);
+			continue;
+		}
+		if (x.isdown && layout == LAYOUT_GOOSE) {
+			diagerror(d, path, 0, 0, "goose keeps a migration's Down section in its one file: move this after a "
+			          "\"-- +goose Down\" line at the end of %.*s.sql", (int)(strlen(f) - 9), f);
 			free(path);
 			continue;
 		}
@@ -293,7 +365,7 @@ pairfiles(const char *dir, struct entry *e, size_t ne, long *up, long *down,
 }
 
 struct migc_set *
-loadset(const char *dir, enum dialect dialect, struct diags *d)
+loadset(const char *dir, enum dialect dialect, enum layout layout, struct diags *d)
 {
 	struct migc_set *set = xmalloc(sizeof(*set));
 	struct migc_migration *m;
@@ -301,7 +373,7 @@ loadset(const char *dir, enum dialect dialect, struct diags *d)
 	size_t ne, n, i;
 	long *up, *down;
 
-	e = listdir(dir, &ne, d);
+	e = listdir(dir, layout, &ne, d);
 	up = xreallocarray(NULL, ne + 1, sizeof(*up));
 	down = xreallocarray(NULL, ne + 1, sizeof(*down));
 	n = pairfiles(dir, e, ne, up, down, d);
@@ -318,17 +390,19 @@ loadset(const char *dir, enum dialect dialect, struct diags *d)
 
 		m[i].version = u->version;
 		m[i].name = xstrdup(u->name);
-		loadscript(dir, u->file, dialect, &m[i].up, sum, rawsum, &updv, d);
+		if (layout == LAYOUT_GOOSE)
+			loadgoose(dir, u->file, dialect, &m[i], sum, rawsum, &updv, &downdv, d);
+		else
+			loadscript(dir, u->file, dialect, &m[i].up, sum, rawsum, &updv, d);
 		m[i].checksum = sum;
 		m[i].raw_checksum = rawsum;
 		m[i].accept = (const char *const *)updv.accept;
 		m[i].naccept = (unsigned long)updv.naccept;
-		if (down[i] >= 0) {
+		if (down[i] >= 0)
 			loadscript(dir, e[down[i]].file, dialect, &m[i].down, NULL, NULL, &downdv, d);
-			while (downdv.naccept > 0)
-				free(downdv.accept[--downdv.naccept]);
-			free(downdv.accept);
-		}
+		while (downdv.naccept > 0)
+			free(downdv.accept[--downdv.naccept]);
+		free(downdv.accept);
 	}
 	for (i = 0; i < ne; i++) {
 		free(e[i].file);

@@ -4,12 +4,13 @@
 ** developer tool runs directly (`migc up --dir DIR`).
 */
 
-struct diags;           /* gen/diag.h */
+struct diags;           /* gen/diag.h; enum layout is gen/sections.h's */
 
 /*
-** Read every NNNN_name.sql / NNNN_name.down.sql in dir. Errors and
+** Read every NNNN_name.sql / NNNN_name.down.sql in dir (layout
+** LAYOUT_MIGC), or every goose NNNN_name.sql (LAYOUT_GOOSE, gen/sections.h). Errors and
 ** warnings go to d, each naming path:line:col. Returns the set, to free
 ** with freeset(), or NULL when d->nerrors > 0.
 */
-struct migc_set *loadset(const char *dir, enum dialect dialect, struct diags *d);
+struct migc_set *loadset(const char *dir, enum dialect dialect, enum layout layout, struct diags *d);
 void freeset(struct migc_set *set);

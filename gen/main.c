@@ -7,20 +7,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdio.h>
+
 #include "migc.h"
 #include "scan.h"
+#include "sections.h"
 #include "load.h"
 #include "cli.h"
 #include "command.h"
 
 static const struct migc_set *
-cliload(const char *dir, const char *dialect)
+cliload(const char *dir, const char *dialect, const char *layoutarg)
 {
 	enum dialect d;
+	enum layout layout = LAYOUT_MIGC;
 
 	if (parsedialect(dialect, &d) != 0)
 		return NULL;
-	return loaddir(dir, d);
+	if (layoutarg && parselayout(layoutarg, &layout) != 0) {
+		fprintf(stderr, "migc: error: --layout: '%s' is not migc or goose\n", layoutarg);
+		return NULL;
+	}
+	return loaddir(dir, d, layout);
 }
 
 static void
@@ -36,9 +44,9 @@ static const struct cli_command commands[] = {
 	  .xMain = cmdnew },
 	{ .name = "gen", .usage = "...", .help = "generate C from a migration directory (migc gen --help)",
 	  .xMain = cmdgen },
-	{ .name = "hash", .usage = "DIR", .help = "write DIR/migc.sum, the manifest CI checks",
+	{ .name = "hash", .usage = "[--layout L] DIR", .help = "write DIR/migc.sum, the manifest CI checks",
 	  .xMain = cmdhash },
-	{ .name = "check", .usage = "DIR [--against FILE] [--json]",
+	{ .name = "check", .usage = "DIR [--against FILE] [--json] [--layout L]",
 	  .help = "compare DIR with its migc.sum (and a released one), no database", .xMain = cmdcheck },
 };
 

@@ -54,6 +54,7 @@ static const struct option {
 	{ "--table",              CLI_TABLE,              TEXT,    0, NULL },
 	{ "--dialect",            CLI_DIALECT,            TEXT,    0, NULL },
 	{ "--dir",                CLI_DIR,                TEXT,    0, NULL },   /* the developer tool's only */
+	{ "--layout",             CLI_LAYOUT,             TEXT,    0, NULL },   /* the developer tool's only */
 	{ "--lock-timeout",       CLI_LOCK_TIMEOUT,       SECONDS, 0, NULL },
 	{ "--ddl-lock-timeout",   CLI_DDL_LOCK_TIMEOUT,   DURATION, 0, NULL },
 	{ "--ddl-retries",        CLI_DDL_RETRIES,        COUNT,   0, NULL },
@@ -145,7 +146,8 @@ usage(FILE *f, const struct cli_opts *o, const struct cli_tool *tool)
 	        "  --create-schema       PostgreSQL: make the --schema NAME when it does not exist\n"
 	        "  --json                machine-readable output for status, verify and list\n");
 	if (tool)
-		fprintf(f, "  --dir DIR             migration directory (default migrations)\n");
+		fprintf(f, "  --dir DIR             migration directory (default migrations)\n"
+		        "  --layout L            its files' layout: migc (the default) or goose\n");
 	fprintf(f, "  --dialect D           sqlite or postgres, when no --database says which\n");
 	fprintf(f, "  -h, --help            show this help\n"
 	        "\nexit status: 0 ok, 1 runtime error, 2 usage or bad input, 3 verification failure,\n"
@@ -190,7 +192,7 @@ findoption(const char *arg, size_t n, int eq, const char *next, int dev)
 		if (strlen(op->name) != n || strncmp(arg, op->name, n) != 0)
 			continue;
 		if ((op->kind == FLAG && eq) || (op->kind == DRIFT && (eq || (next && next[0] != '-'))) ||
-		    (op->id == CLI_DIR && !dev))
+		    ((op->id == CLI_DIR || op->id == CLI_LAYOUT) && !dev))
 			continue;
 		return op;
 	}
@@ -550,7 +552,8 @@ migc__climain(const char *prog, int argc, char **argv, const struct migc_set *co
 	if (dialect && strcmp(dialect, "sqlite") != 0 && strcmp(dialect, "postgres") != 0)
 		return usageerror(&o, "--dialect: '%s' is not sqlite or postgres", dialect);
 	if (tool) {
-		loaded = tool->xLoad(o.text[CLI_DIR] ? o.text[CLI_DIR] : "migrations", dialect ? dialect : "sqlite");
+		loaded = tool->xLoad(o.text[CLI_DIR] ? o.text[CLI_DIR] : "migrations", dialect ? dialect : "sqlite",
+		                     o.text[CLI_LAYOUT]);
 		if (!loaded)
 			return EXIT_USAGE;
 		run.set = loaded;

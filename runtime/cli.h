@@ -13,7 +13,7 @@
 /* The options cli.c parses, each one bit (CLI_BIT) in a command's opts
 ** and needs. CLI_OPERAND is the command's operand (show V, baseline V). */
 enum cli_option {
-	CLI_DATABASE, CLI_TABLE, CLI_SCHEMA, CLI_DIALECT, CLI_DIR, CLI_LOCK_TIMEOUT,
+	CLI_DATABASE, CLI_TABLE, CLI_SCHEMA, CLI_DIALECT, CLI_DIR, CLI_LAYOUT, CLI_LOCK_TIMEOUT,
 	CLI_ALLOW_OUT_OF_ORDER, CLI_JSON, CLI_DRIFT, CLI_TO, CLI_DRY_RUN, CLI_SINGLE_TRANSACTION,
 	CLI_RESUME, CLI_CLEAR_FAILED, CLI_ACCEPT_CHECKSUMS, CLI_DDL_LOCK_TIMEOUT, CLI_DDL_RETRIES,
 	CLI_STATEMENT_TIMEOUT, CLI_CREATE_SCHEMA, CLI_OPERAND, CLI_NOPTIONS
@@ -53,9 +53,10 @@ struct cli_command {
 /* The developer tool: where it gets its set (loaded from a directory),
 ** and the commands it adds. */
 struct cli_tool {
-	/* Read dir for the dialect ("sqlite"/"postgres"); print diagnostics;
-	** NULL when the directory has errors. */
-	const struct migc_set *(*xLoad)(const char *dir, const char *dialect);
+	/* Read dir for the dialect ("sqlite"/"postgres"), its files in layout
+	** (--layout: NULL for migc's own); print diagnostics; NULL when the
+	** directory has errors or the layout is not one it reads. */
+	const struct migc_set *(*xLoad)(const char *dir, const char *dialect, const char *layout);
 	void (*xFree)(const struct migc_set *set);
 	const struct cli_command *commands;
 	size_t ncommands;

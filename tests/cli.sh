@@ -118,14 +118,15 @@ check "cli: where the library names its API, the command line names the flag (up
 # The developer tool's own commands (gen, new, hash, check) are in its
 # help, and only there; each parses its own options.
 t_devcommands() {
-	expect 0 "hash DIR" build/migc --help || return 1
-	grep -q "^  check DIR \[--against FILE\] \[--json\]" "$tmp/expect.out" || return 1
+	expect 0 "hash [--layout L] DIR" build/migc --help || return 1
+	grep -q "^  check DIR \[--against FILE\] \[--json\] \[--layout L\]" "$tmp/expect.out" || return 1
 	grep -q "^  gen \.\.\." "$tmp/expect.out" && grep -q "^  new NAME" "$tmp/expect.out" || return 1
-	grep -q -- "--dir DIR" "$tmp/expect.out" || return 1
+	grep -q -- "--dir DIR" "$tmp/expect.out" && grep -q -- "--layout L " "$tmp/expect.out" || return 1
 	expect 0 "usage: migrate COMMAND" build/migrate --help || return 1
-	if grep -q "hash\|--dir\|^  new\|^  gen\|^  check" "$tmp/expect.out"; then echo "migrate lists migc's commands"; return 1; fi
+	if grep -q "hash\|--dir\|--layout\|^  new\|^  gen\|^  check" "$tmp/expect.out"; then echo "migrate lists migc's commands"; return 1; fi
+	expect 2 "unknown option '--layout'" build/migrate up --layout goose --database "sqlite:$tmp/nolayout.db" || return 1
 	expect 2 "unknown command 'hash'" build/migrate hash migrations/sqlite || return 1
-	expect 0 "usage: migc hash DIR" build/migc hash --help || return 1
+	expect 0 "usage: migc hash [--layout migc|goose] DIR" build/migc hash --help || return 1
 	expect 0 "usage: migc new NAME" build/migc new --help || return 1
 	expect 0 "usage: migc check DIR" build/migc check --help || return 1
 	expect 0 "usage: migc gen --dialect" build/migc gen --help || return 1

@@ -166,6 +166,38 @@ t_bigversion() {
 }
 check "[$B] up: versions of 18 and 19 digits, up to the largest, read back as written" t_bigversion
 
+# A goose directory, read as it is (--layout goose): each file's Up and
+# Down sections, a StatementBegin block sent as one statement, NO
+# TRANSACTION; its checksum covers the Up section only.
+t_goose() {
+	d=$tmp/$B/goose
+	mig "$d" 00001_users.sql "-- +goose Up\nCREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n\n-- +goose Down\nDROP TABLE users;\n"
+	mig "$d" 00002_notx.sql "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE notx (x INTEGER);\n-- +goose Down\nDROP TABLE notx;\n"
+	mig "$d" 00003_seed.sql "-- +goose Up\n-- +goose StatementBegin\nINSERT INTO users (id, name) VALUES (1, 'a');\nINSERT INTO users (id, name) VALUES (2, 'b');\n-- +goose StatementEnd\n-- +goose Down\nDELETE FROM users;\n"
+	db=$(newdb goose)
+	expect 2 "or read the directory as goose's, as it is: --layout goose" build/migc up --dir "$d" --database "$db" || return 1
+	[ "$(tables "$db")" = "" ] || { echo "a refused directory changed the database"; return 1; }
+	expect 0 "applied 00003_seed" build/migc up --layout goose --dir "$d" --database "$db" || return 1
+	[ "$(q "$db" 'SELECT count(*) FROM users')" = 2 ] || return 1
+	[ "$(q "$db" 'SELECT statements_total FROM migc_migrations WHERE version = 3')" = 1 ] ||
+		{ echo "the StatementBegin block is not one statement"; return 1; }
+	expect 0 "reverted 00001_users" build/migc down --to 0 --layout goose --dir "$d" --database "$db" || return 1
+	[ "$(versions "$db")" = "" ] || return 1
+	expect 0 "applied 00003_seed" build/migc up --layout goose --dir "$d" --database "$db" || return 1
+	embed goose1 "$d" --layout goose || return 1
+	expect 0 "ok:" "$tmp/goose1" verify --database "$db" || return 1
+	expect 0 "wrote" build/migc hash --layout goose "$d" || return 1
+	expect 0 "ok: 3 migrations match" build/migc check "$d" --layout goose || return 1
+	# The Down section is not checksummed; the Up section is.
+	printf -- '-- +goose Up\n-- +goose StatementBegin\nINSERT INTO users (id, name) VALUES (1, '"'"'a'"'"');\nINSERT INTO users (id, name) VALUES (2, '"'"'b'"'"');\n-- +goose StatementEnd\n-- +goose Down\nDELETE FROM users WHERE id IN (1, 2);\n' >"$d/00003_seed.sql"
+	expect 0 "ok: 3 migrations match" build/migc check --layout goose "$d" || return 1
+	expect 0 "ok:" build/migc verify --layout goose --dir "$d" --database "$db" || return 1
+	printf -- '-- +goose Up\nCREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT);\n\n-- +goose Down\nDROP TABLE users;\n' >"$d/00001_users.sql"
+	expect 3 "00001_users.sql was edited after it was applied" build/migc verify --layout goose --dir "$d" --database "$db" || return 1
+	expect 3 "00001_users.sql" build/migc check --layout goose "$d"
+}
+check "[$B] goose layout: up, down and up again, a block as one statement, NO TRANSACTION, the Up section checksummed" t_goose
+
 t_ahead() {
 	d=$tmp/$B/ahead
 	cp -r "$base" "$d"

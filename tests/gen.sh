@@ -2,7 +2,7 @@
 # promises (every byte of the SQL survives and none becomes C, the same
 # output everywhere, the depfile, the replay's schema fingerprints).
 # Each tests/gen/NAME/ is a migration directory (pg-NAME: postgres
-# dialect). NAME.c is the expected C, which must also compile with the
+# dialect; goose-NAME and pg-goose-NAME: --layout goose). NAME.c is the expected C, which must also compile with the
 # strict flags; NAME.warn the expected warnings, if any; NAME.err the
 # expected diagnostics of a directory that must fail with exit status 2.
 # UPDATE_GOLDEN=1 tests/run gen rewrites the expected files.
@@ -17,7 +17,11 @@ for dir in tests/gen/*/; do
 	pg-*) dialect=postgres ;;
 	*) dialect=sqlite ;;
 	esac
-	build/migc gen --dialect "$dialect" "$dir" >"$tmp/gen.c" 2>"$tmp/gen.err"
+	case $name in
+	goose-* | pg-goose-*) layout=goose ;;
+	*) layout=migc ;;
+	esac
+	build/migc gen --dialect "$dialect" --layout "$layout" "$dir" >"$tmp/gen.c" 2>"$tmp/gen.err"
 	rc=$?
 	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
 		if [ "$rc" -eq 2 ]; then

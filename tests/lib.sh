@@ -72,9 +72,12 @@ stage() {
 		done
 }
 
-# embed NAME DIR: build the embedded binary $tmp/NAME from DIR for $B.
+# embed NAME DIR [GEN OPTION...]: build the embedded binary $tmp/NAME
+# from DIR for $B.
 embed() {
-	build/migc gen --dialect "${B:-sqlite}" --main -o "$tmp/$1.c" "$2" && cbuild "$tmp/$1" "$tmp/$1.c"
+	_en=$1 _ed=$2
+	shift 2
+	build/migc gen --dialect "${B:-sqlite}" --main "$@" -o "$tmp/$_en.c" "$_ed" && cbuild "$tmp/$_en" "$tmp/$_en.c"
 }
 
 # newdb NAME: the URL of a fresh, empty database for backend $B.

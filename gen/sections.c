@@ -1,0 +1,241 @@
+/*
+** sections.c: goose's layout (pressly.github.io/goose/reference/annotations
+** and internal/sqlparser/parser.go). A file NNNN_name.sql holds lines
+** "-- +goose Up" and, after it, "-- +goose Down"; the text between them is
+** the up migration, the text after Down the down migration. Annotations
+** are lines of blanks, "--", blanks, "+goose" and a command, in any case:
+**   Up, Down                    where the sections start;
+**   StatementBegin, StatementEnd  the lines between are one statement;
+**   NO TRANSACTION              the file runs outside a transaction;
+**   ENVSUB ON, ENVSUB OFF       substitution of ${VAR} from the
+**                               environment when goose runs: refused (ON),
+**                               since migc embeds the SQL when it builds.
+** As goose does, only blank and "--" lines may come before Up. Lines are
+** looked at whole, inside strings and block comments too, as goose reads
+** them. Anything else after "+goose" is refused rather than ignored.
+*/
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan.h"
+#include "util.h"
+#include "diag.h"
+#include "sections.h"
+
+int
+parselayout(const char *s, enum layout *out)
+{
+	if (strcmp(s, "migc") == 0)
+		*out = LAYOUT_MIGC;
+	else if (strcmp(s, "goose") == 0)
+		*out = LAYOUT_GOOSE;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+blank(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* Whether s[0..n) is the words of w (lower case, one blank between
+** words) in any case, with any run of blanks between them. */
+static int
+words(const char *s, size_t n, const char *w)
+{
+	size_t i = 0;
+
+	for (; *w; w++) {
+		if (*w == ' ') {
+			if (i == n || !blank(s[i]))
+				return 0;
+			while (i < n && blank(s[i]))
+				i++;
+		} else if (i == n || lower((unsigned char)s[i++]) != *w) {
+			return 0;
+		}
+	}
+	return i == n;
+}
+
+enum annotation { A_NONE, A_UP, A_DOWN, A_BEGIN, A_END, A_NOTX, A_ENVSUB_ON, A_ENVSUB_OFF, A_UNKNOWN };
+
+/* The annotation line[0..n) is (blanks trimmed at both ends), if any. */
+static enum annotation
+annotation(const char *line, size_t n)
+{
+	static const struct { const char *w; enum annotation a; } known[] = {
+		{ "up", A_UP }, { "down", A_DOWN }, { "statementbegin", A_BEGIN }, { "statementend", A_END },
+		{ "no transaction", A_NOTX }, { "envsub on", A_ENVSUB_ON }, { "envsub off", A_ENVSUB_OFF },
+	};
+	size_t i = 2, k;
+
+	if (n < 2 || line[0] != '-' || line[1] != '-')
+		return A_NONE;
+	while (i < n && blank(line[i]))
+		i++;
+	if (n - i < 6 || !words(line + i, 6, "+goose") || (n - i > 6 && !blank(line[i + 6])))
+		return A_NONE;
+	for (i += 6; i < n && blank(line[i]); i++)
+		;
+	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+		if (words(line + i, n - i, known[k].w))
+			return known[k].a;
+	return A_UNKNOWN;
+}
+
+static void
+addblock(struct sections *s, size_t *cap, size_t start, size_t end, unsigned long line)
+{
+	s->blocks = xgrow(s->blocks, s->nblocks, cap, sizeof(*s->blocks));
+	s->blocks[s->nblocks].start = start;
+	s->blocks[s->nblocks].end = end;
+	s->blocks[s->nblocks++].line = line;
+}
+
+int
+readsections(const char *path, const char *text, size_t len, struct sections *s, struct diags *d)
+{
+	enum { BEFORE_UP, IN_UP, IN_DOWN } state = BEFORE_UP;
+	unsigned long line = 1, upline = 0, blockline = 0, early = 0, earlycol = 0;
+	size_t i = 0, cap = 0, blockstart = 0;
+	int errors = d->nerrors, inblock = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->upend = s->downstart = len;
+	while (i < len) {
+		size_t eol = i, p, q;
+		unsigned long col;
+
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		for (p = i; p < eol && blank(text[p]); p++)
+			;
+		for (q = eol; q > p && blank(text[q - 1]); q--)
+			;
+		col = (unsigned long)(p - i) + 1;
+		switch (annotation(text + p, q - p)) {
+		case A_NONE:
+			if (state == BEFORE_UP && !early && p < q && !(q - p >= 2 && text[p] == '-' && text[p + 1] == '-')) {
+				early = line;
+				earlycol = col;
+			}
+			break;
+		case A_UP:
+			if (upline)
+				diagerror(d, path, line, col, "a second \"-- +goose Up\" line (the first is at line %lu)", upline);
+			else if (state == BEFORE_UP)
+				state = IN_UP;
+			upline = line;
+			break;
+		case A_DOWN:
+			if (state == BEFORE_UP)
+				diagerror(d, path, line, col, "\"-- +goose Down\" before \"-- +goose Up\"");
+			else if (state == IN_DOWN)
+				diagerror(d, path, line, col, "a second \"-- +goose Down\" line (the first is at line %lu)",
+				          s->downline);
+			else if (inblock)
+				diagerror(d, path, line, col, "\"-- +goose Down\" inside the StatementBegin block of line %lu",
+				          blockline);
+			else {
+				s->upend = s->downstart = i;
+				s->downline = line;
+			}
+			state = IN_DOWN;
+			inblock = 0;
+			break;
+		case A_BEGIN:
+			if (state == BEFORE_UP)
+				diagerror(d, path, line, col, "StatementBegin before \"-- +goose Up\"");
+			else if (inblock)
+				diagerror(d, path, line, col, "StatementBegin inside the block that began at line %lu "
+				          "(end it with \"-- +goose StatementEnd\" first)", blockline);
+			inblock = 1;
+			blockstart = eol < len ? eol + 1 : len;
+			blockline = line;
+			break;
+		case A_END:
+			if (!inblock)
+				diagerror(d, path, line, col, "StatementEnd without a StatementBegin before it");
+			else
+				addblock(s, &cap, blockstart, i, blockline);
+			inblock = 0;
+			break;
+		case A_NOTX:
+			s->notx = 1;
+			break;
+		case A_ENVSUB_ON:
+			diagerror(d, path, line, col, "ENVSUB ON: goose fills ${VAR} from its environment when it runs, "
+			          "and migc builds the SQL into the program, so there is no such environment (write the "
+			          "values in the file)");
+			break;
+		case A_ENVSUB_OFF:
+			break;
+		case A_UNKNOWN:
+			diagerror(d, path, line, col, "unknown goose annotation \"%.*s\" (goose knows Up, Down, "
+			          "StatementBegin, StatementEnd, NO TRANSACTION and ENVSUB)", (int)(q - p > 80 ? 80 : q - p),
+			          text + p);
+			break;
+		}
+		i = eol + 1;
+		line++;
+	}
+	if (inblock)
+		diagerror(d, path, blockline, 1, "StatementBegin without a StatementEnd after it");
+	if (!upline)
+		diagerror(d, path, 0, 0, "no \"-- +goose Up\" line: a goose migration starts its SQL with one");
+	else if (early)
+		diagerror(d, path, early, earlycol, "SQL before the \"-- +goose Up\" line of line %lu: goose refuses "
+		          "it too (only blank and -- lines may come first)", upline);
+	return d->nerrors > errors ? -1 : 0;
+}
+
+void
+freesections(struct sections *s)
+{
+	free(s->blocks);
+	s->blocks = NULL;
+	s->nblocks = 0;
+}
+
+void
+joinblocks(const char *path, const struct sections *s, size_t base, struct stmt *stmts, size_t *n,
+           struct diags *d)
+{
+	size_t b, i, k, first;
+
+	for (b = 0; b < s->nblocks; b++) {
+		const struct block *bl = &s->blocks[b];
+
+		for (first = 0; first < *n && base + stmts[first].off < bl->start; first++)
+			;
+		if (first > 0 && base + stmts[first - 1].off + stmts[first - 1].len > bl->start) {
+			diagerror(d, path, stmts[first - 1].line, stmts[first - 1].col, "this statement runs into the "
+			          "StatementBegin block of line %lu (end it with ';')", bl->line);
+			continue;
+		}
+		for (k = first; k < *n && base + stmts[k].off < bl->end; k++)
+			;
+		if (k == first)
+			continue;       /* before this section, or after it, or an empty block: nothing to send */
+		if (base + stmts[k - 1].off + stmts[k - 1].len > bl->end) {
+			diagerror(d, path, stmts[k - 1].line, stmts[k - 1].col, "this statement runs past the "
+			          "StatementEnd of the block of line %lu (end it with ';' before that line)", bl->line);
+			continue;
+		}
+		stmts[first].len = stmts[k - 1].off + stmts[k - 1].len - stmts[first].off;
+		for (i = k; i < *n; i++)
+			stmts[first + 1 + i - k] = stmts[i];
+		*n -= k - first - 1;
+	}
+}

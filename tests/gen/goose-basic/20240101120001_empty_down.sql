@@ -1,0 +1,3 @@
+-- +goose Up
+CREATE TABLE d (x INTEGER);
+-- +goose Down

@@ -1,0 +1,3 @@
+CREATE TABLE early (x INTEGER);
+-- +goose Up
+SELECT 1;

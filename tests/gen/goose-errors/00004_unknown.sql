@@ -1,0 +1,4 @@
+-- +goose Up
+-- +goose Upp
+SELECT 1;
+-- +goose StatementEnd

@@ -1,0 +1,5 @@
+-- +goose Up
+SELECT 1
+-- +goose StatementBegin
+SELECT 2;
+-- +goose StatementEnd

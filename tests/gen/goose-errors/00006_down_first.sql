@@ -1,0 +1,4 @@
+-- +goose Down
+SELECT 1;
+-- +goose Up
+SELECT 2;
