@@ -153,7 +153,7 @@ cutscript(const char *path, struct migc_script *sc, size_t base, unsigned long l
 	for (i = 0; i < nstmts; i++)
 		stmts[i].line += line0;
 	if (sec)
-		joinblocks(path, sec, base, stmts, &nstmts, d);
+		checkmarks(path, sec, base, stmts, nstmts, d);
 	readdirectives(path, text, nstmts ? stmts[0].off : len, dialect, dv, d);
 	sc->flags = dv->flags | flags;
 	sc->lock_timeout_ms = dv->lock_timeout_ms;
@@ -166,6 +166,9 @@ cutscript(const char *path, struct migc_script *sc, size_t base, unsigned long l
 			checkenum(path, text, stmts + first, nstmts, d);
 	}
 	checksettings(path, text, dialect, stmts + first, nstmts, d);
+	/* Checked one by one above, each block then goes as one statement. */
+	if (sec)
+		joinblocks(path, sec, base, stmts + first, &nstmts, d);
 	if (nstmts == 0 && isup)
 		diagwarn(d, path, 0, 0, "no statements");
 	out = xreallocarray(NULL, nstmts, sizeof(*out));

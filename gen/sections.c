@@ -3,7 +3,7 @@
 ** and internal/sqlparser/parser.go). A file NNNN_name.sql holds lines
 ** "-- +goose Up" and, after it, "-- +goose Down"; the text between them is
 ** the up migration, the text after Down the down migration. Annotations
-** are lines of blanks, "--", blanks, "+goose" and a command, in any case:
+** are "--" lines holding "+goose" and a command (see annotation()):
 **   Up, Down                    where the sections start;
 **   StatementBegin, StatementEnd  the lines between are one statement;
 **   NO TRANSACTION              the file runs outside a transaction;
@@ -12,7 +12,9 @@
 **                               since migc embeds the SQL when it builds.
 ** As goose does, only blank and "--" lines may come before Up. Lines are
 ** looked at whole, inside strings and block comments too, as goose reads
-** them. Anything else after "+goose" is refused rather than ignored.
+** them; an annotation inside a statement, which goose would cut out of its
+** SQL, is refused (checkmarks). Anything else after "+goose" is refused
+** rather than ignored.
 */
 #include <stddef.h>
 #include <stdint.h>
@@ -48,29 +50,35 @@ lower(int c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
-/* Whether s[0..n) is the words of w (lower case, one blank between
-** words) in any case, with any run of blanks between them. */
-static int
-words(const char *s, size_t n, const char *w)
-{
-	size_t i = 0;
+enum annotation {
+	A_NONE, A_UP, A_DOWN, A_BEGIN, A_END, A_NOTX, A_ENVSUB_ON, A_ENVSUB_OFF,
+	A_UNKNOWN, A_INDENTED, A_UPPER
+};
 
-	for (; *w; w++) {
-		if (*w == ' ') {
-			if (i == n || !blank(s[i]))
-				return 0;
-			while (i < n && blank(s[i]))
-				i++;
-		} else if (i == n || lower((unsigned char)s[i++]) != *w) {
-			return 0;
-		}
+/* Where "+goose" is in s[0..n), in any case when anycase, or n. */
+static size_t
+findgoose(const char *s, size_t n, int anycase)
+{
+	size_t i, k;
+
+	for (i = 0; i + 6 <= n; i++) {
+		for (k = 0; k < 6; k++)
+			if ((anycase ? lower((unsigned char)s[i + k]) : s[i + k]) != "+goose"[k])
+				break;
+		if (k == 6)
+			return i;
 	}
-	return i == n;
+	return n;
 }
 
-enum annotation { A_NONE, A_UP, A_DOWN, A_BEGIN, A_END, A_NOTX, A_ENVSUB_ON, A_ENVSUB_OFF, A_UNKNOWN };
-
-/* The annotation line[0..n) is (blanks trimmed at both ends), if any. */
+/*
+** What line[0..n) (its trailing blanks trimmed) is to goose. A line that
+** starts with "--" and holds "+goose" is an annotation, read as goose's
+** extractAnnotation reads it: every "--" taken out, then the first
+** "+goose", the rest trimmed and compared in any case. goose refuses one
+** with blanks before its "--"; "+goose" in another case is a plain
+** comment to goose, and refused here so that no line is read two ways.
+*/
 static enum annotation
 annotation(const char *line, size_t n)
 {
@@ -78,20 +86,50 @@ annotation(const char *line, size_t n)
 		{ "up", A_UP }, { "down", A_DOWN }, { "statementbegin", A_BEGIN }, { "statementend", A_END },
 		{ "no transaction", A_NOTX }, { "envsub on", A_ENVSUB_ON }, { "envsub off", A_ENVSUB_OFF },
 	};
-	size_t i = 2, k;
+	size_t p = 0, i, m = 0, g, a, b, k;
+	enum annotation what = A_UNKNOWN;
+	char *rest;
 
-	if (n < 2 || line[0] != '-' || line[1] != '-')
+	while (p < n && blank(line[p]))
+		p++;
+	if (n - p < 2 || line[p] != '-' || line[p + 1] != '-' || findgoose(line, n, 1) == n)
 		return A_NONE;
-	while (i < n && blank(line[i]))
-		i++;
-	if (n - i < 6 || !words(line + i, 6, "+goose") || (n - i > 6 && !blank(line[i + 6])))
-		return A_NONE;
-	for (i += 6; i < n && blank(line[i]); i++)
+	if (p > 0)
+		return A_INDENTED;
+	if (findgoose(line, n, 0) == n)
+		return A_UPPER;
+	rest = xmalloc(n + 1);
+	for (i = 0; i < n; i++) {
+		if (line[i] == '-' && i + 1 < n && line[i + 1] == '-')
+			i++;
+		else
+			rest[m++] = line[i];
+	}
+	g = findgoose(rest, m, 0);
+	if (g < m) {
+		memmove(rest + g, rest + g + 6, m - g - 6);
+		m -= 6;
+	}
+	for (a = 0; a < m && blank(rest[a]); a++)
 		;
+	for (b = m; b > a && blank(rest[b - 1]); b--)
+		;
+	for (i = a; i < b; i++)
+		rest[i] = (char)lower((unsigned char)rest[i]);
 	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
-		if (words(line + i, n - i, known[k].w))
-			return known[k].a;
-	return A_UNKNOWN;
+		if (strlen(known[k].w) == b - a && memcmp(rest + a, known[k].w, b - a) == 0)
+			what = known[k].a;
+	free(rest);
+	return what;
+}
+
+static void
+addmark(struct sections *s, size_t *cap, size_t start, unsigned long line)
+{
+	s->marks = xgrow(s->marks, s->nmarks, cap, sizeof(*s->marks));
+	s->marks[s->nmarks].start = start;
+	s->marks[s->nmarks].end = start;
+	s->marks[s->nmarks++].line = line;
 }
 
 static void
@@ -108,8 +146,9 @@ readsections(const char *path, const char *text, size_t len, struct sections *s,
 {
 	enum { BEFORE_UP, IN_UP, IN_DOWN } state = BEFORE_UP;
 	unsigned long line = 1, upline = 0, blockline = 0, early = 0, earlycol = 0;
-	size_t i = 0, cap = 0, blockstart = 0;
+	size_t i = 0, cap = 0, markcap = 0, blockstart = 0;
 	int errors = d->nerrors, inblock = 0;
+	enum annotation what;
 
 	memset(s, 0, sizeof(*s));
 	s->upend = s->downstart = len;
@@ -124,7 +163,10 @@ readsections(const char *path, const char *text, size_t len, struct sections *s,
 		for (q = eol; q > p && blank(text[q - 1]); q--)
 			;
 		col = (unsigned long)(p - i) + 1;
-		switch (annotation(text + p, q - p)) {
+		what = annotation(text + i, q - i);
+		if (what != A_NONE && what != A_INDENTED && what != A_UPPER)
+			addmark(s, &markcap, i, line);
+		switch (what) {
 		case A_NONE:
 			if (state == BEFORE_UP && !early && p < q && !(q - p >= 2 && text[p] == '-' && text[p + 1] == '-')) {
 				early = line;
@@ -181,10 +223,18 @@ readsections(const char *path, const char *text, size_t len, struct sections *s,
 			break;
 		case A_ENVSUB_OFF:
 			break;
+		case A_INDENTED:
+			diagerror(d, path, line, col, "a goose annotation with blanks before its \"--\": goose refuses it "
+			          "(start the line with \"--\")");
+			break;
+		case A_UPPER:
+			diagerror(d, path, line, col, "\"+goose\" in another case: goose reads this line as a plain "
+			          "comment, not an annotation (write +goose, or leave +goose out of the comment)");
+			break;
 		case A_UNKNOWN:
-			diagerror(d, path, line, col, "unknown goose annotation \"%.*s\" (goose knows Up, Down, "
-			          "StatementBegin, StatementEnd, NO TRANSACTION and ENVSUB)", (int)(q - p > 80 ? 80 : q - p),
-			          text + p);
+			diagerror(d, path, line, col, "unknown goose annotation \"%.*s\" (goose refuses a -- line with "
+			          "+goose that is not one of Up, Down, StatementBegin, StatementEnd, NO TRANSACTION and ENVSUB "
+			          "ON|OFF)", (int)(q - p > 80 ? 80 : q - p), text + p);
 			break;
 		}
 		i = eol + 1;
@@ -204,8 +254,27 @@ void
 freesections(struct sections *s)
 {
 	free(s->blocks);
-	s->blocks = NULL;
-	s->nblocks = 0;
+	free(s->marks);
+	s->blocks = s->marks = NULL;
+	s->nblocks = s->nmarks = 0;
+}
+
+void
+checkmarks(const char *path, const struct sections *s, size_t base, const struct stmt *stmts, size_t n,
+           struct diags *d)
+{
+	size_t k, j = 0;
+
+	for (k = 0; k < s->nmarks; k++) {
+		size_t at = s->marks[k].start;
+
+		while (j < n && base + stmts[j].off + stmts[j].len <= at)
+			j++;
+		if (j < n && base + stmts[j].off < at)
+			diagerror(d, path, s->marks[k].line, 1, "a goose annotation inside the statement of line %lu: goose "
+			          "leaves the line out of the SQL it sends, migc would not (end the statement with ';' "
+			          "before it)", stmts[j].line);
+	}
 }
 
 void

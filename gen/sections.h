@@ -31,12 +31,19 @@ struct sections {
 	int notx;               /* -- +goose NO TRANSACTION: both sections run outside a transaction */
 	struct block *blocks;
 	size_t nblocks;
+	struct block *marks;    /* every annotation line: start, and line (end unused) */
+	size_t nmarks;
 };
 
 /* Read the sections of the goose file text[0..len) at path. Problems go
 ** to d, each at its line; returns 0, or -1 when there was one. */
 int readsections(const char *path, const char *text, size_t len, struct sections *s, struct diags *d);
 void freesections(struct sections *s);
+
+/* stmts[0..n), a section's statements with offsets from byte base of the
+** file: an annotation line inside one of them is an error on d. */
+void checkmarks(const char *path, const struct sections *s, size_t base, const struct stmt *stmts, size_t n,
+                struct diags *d);
 
 /* stmts[0..*n), a section's statements with offsets from byte base of the
 ** file: make the statements of each block in it one statement (goose

@@ -46,7 +46,7 @@ static const struct migc_stmt migc__1_down_stmts[] = {
 /* 00002_b.sql */
 static const char migc__2_up[] =
 	"-- +goose NO TRANSACTION\n"                            /* 00002_b.sql:1 */
-	"-- +GOOSE UP\n"                                        /* 00002_b.sql:2 */
+	"-- +goose up\n"                                        /* 00002_b.sql:2 */
 	"CREATE TABLE b (x INTEGER);\n"                         /* 00002_b.sql:3 */
 	"CREATE INDEX b_x ON b (x);\n"                          /* 00002_b.sql:4 */;
 static const struct migc_stmt migc__2_up_stmts[] = {
@@ -91,8 +91,8 @@ static const struct migc_migration migc__records[] = {
 	  0, 0,
 	  "s1:57e29891aeee5e7525234ed9243182886e097a33201eb7615b9e0f912e5a89f6" },
 	{ INT64_C(2), "b",
-	  "c1:447bb916c5f93d9c0739f73f794b159990ab476c3c425211eb7b7f4656f8965f",
-	  "r1:447bb916c5f93d9c0739f73f794b159990ab476c3c425211eb7b7f4656f8965f",
+	  "c1:ea6eba6d8c3701695d9368c2848d2a23aab0fe909b7066c116db045d9396e461",
+	  "r1:ea6eba6d8c3701695d9368c2848d2a23aab0fe909b7066c116db045d9396e461",
 	  { "00002_b.sql", migc__2_up, 93, migc__2_up_stmts, 2, MIGC_NO_TRANSACTION, 0 },
 	  { "00002_b.sql", migc__2_down, 33, migc__2_down_stmts, 1, MIGC_NO_TRANSACTION, 0 },
 	  0, 0,
@@ -115,5 +115,5 @@ static const struct migc_migration migc__records[] = {
 
 const struct migc_set migc_migrations = {
 	5, "sqlite", &migc_driver_sqlite, migc__records, 4,
-	"c1:a885bb21285238d8ee42c7cd914dd6749d8be5c4ba1b85c6bae52a1d51331339"
+	"c1:7c731c5ef41fd61a4dfeb64b4d241cd835d5afcce5c577bdf7b52189c881cdeb"
 };

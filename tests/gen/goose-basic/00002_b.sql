@@ -1,5 +1,5 @@
 -- +goose NO TRANSACTION
--- +GOOSE UP
+-- +goose up
 CREATE TABLE b (x INTEGER);
 CREATE INDEX b_x ON b (x);
 --   +goose   down

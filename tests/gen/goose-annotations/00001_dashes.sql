@@ -1,0 +1,4 @@
+-- +goose Up
+CREATE TABLE t (x TEXT);
+---- +goose Down
+DROP TABLE t;

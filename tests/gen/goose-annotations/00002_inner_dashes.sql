@@ -1,0 +1,4 @@
+-- +goose Up
+CREATE TABLE u (x TEXT);
+-- +goose--Down
+DROP TABLE u;

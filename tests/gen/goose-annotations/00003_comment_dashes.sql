@@ -1,0 +1,4 @@
+-- -- +goose Up
+CREATE TABLE v (x TEXT);
+-- -- +goose down
+DROP TABLE v;
