@@ -226,6 +226,8 @@ loadgoose(const char *dir, const char *file, enum dialect dialect, struct migc_m
 	mig->up.file = xstrdup(file);
 	text = readtext(path, dialect, &len, &raw, &rawlen, d);
 	if (!text || readsections(path, text, len, &sec, d) != 0) {
+		if (text)
+			freesections(&sec);
 		free(raw);
 		free(text);
 		free(path);
