@@ -123,22 +123,15 @@ annotation(const char *line, size_t n)
 	return what;
 }
 
-static void
-addmark(struct sections *s, size_t *cap, size_t start, unsigned long line)
+/* Append text[start..end) of line to v[0..*n). */
+static struct block *
+addrange(struct block *v, size_t *n, size_t *cap, size_t start, size_t end, unsigned long line)
 {
-	s->marks = xgrow(s->marks, s->nmarks, cap, sizeof(*s->marks));
-	s->marks[s->nmarks].start = start;
-	s->marks[s->nmarks].end = start;
-	s->marks[s->nmarks++].line = line;
-}
-
-static void
-addblock(struct sections *s, size_t *cap, size_t start, size_t end, unsigned long line)
-{
-	s->blocks = xgrow(s->blocks, s->nblocks, cap, sizeof(*s->blocks));
-	s->blocks[s->nblocks].start = start;
-	s->blocks[s->nblocks].end = end;
-	s->blocks[s->nblocks++].line = line;
+	v = xgrow(v, *n, cap, sizeof(*v));
+	v[*n].start = start;
+	v[*n].end = end;
+	v[(*n)++].line = line;
+	return v;
 }
 
 int
@@ -165,7 +158,7 @@ readsections(const char *path, const char *text, size_t len, struct sections *s,
 		col = (unsigned long)(p - i) + 1;
 		what = annotation(text + i, q - i);
 		if (what != A_NONE && what != A_INDENTED && what != A_UPPER)
-			addmark(s, &markcap, i, line);
+			s->marks = addrange(s->marks, &s->nmarks, &markcap, i, eol, line);
 		switch (what) {
 		case A_NONE:
 			if (state == BEFORE_UP && !early && p < q && !(q - p >= 2 && text[p] == '-' && text[p + 1] == '-')) {
@@ -210,7 +203,7 @@ readsections(const char *path, const char *text, size_t len, struct sections *s,
 			if (!inblock)
 				diagerror(d, path, line, col, "StatementEnd without a StatementBegin before it");
 			else
-				addblock(s, &cap, blockstart, i, blockline);
+				s->blocks = addrange(s->blocks, &s->nblocks, &cap, blockstart, i, blockline);
 			inblock = 0;
 			break;
 		case A_NOTX:

@@ -17,10 +17,12 @@ enum layout {
 /* Set *out to the layout s names ("migc", "goose"): 0, or -1 for none. */
 int parselayout(const char *s, enum layout *out);
 
-/* The lines between a StatementBegin and its StatementEnd: text[start..end). */
+/* A part of the text, text[start..end), and the line it belongs to: a
+** block (the lines between a StatementBegin, on line, and its
+** StatementEnd) or an annotation line. */
 struct block {
 	size_t start, end;
-	unsigned long line;     /* of the StatementBegin annotation */
+	unsigned long line;
 };
 
 /* Where a single file's parts are, as byte offsets into its canonical text. */
@@ -31,7 +33,7 @@ struct sections {
 	int notx;               /* -- +goose NO TRANSACTION: both sections run outside a transaction */
 	struct block *blocks;
 	size_t nblocks;
-	struct block *marks;    /* every annotation line: start, and line (end unused) */
+	struct block *marks;    /* every annotation line */
 	size_t nmarks;
 };
 

@@ -92,10 +92,11 @@ static int
 revertone(migc *m, const struct migc_migration *mig)
 {
 	const struct migc_script *sc = &mig->down;
-	struct track t = { NULL, 0, 0, 0, NULL };
+	struct track t;
 	long long t0 = migc__monotonicms();
 	int rc = MIGC_OK, locked = 0, still = 1;
 
+	migc__newtrack(&t);
 	if ((sc->flags & MIGC_NO_TRANSACTION) || migc__fkchange(m, sc->flags)) {
 		rc = migc__setupoutside(m, sc, &locked);
 		if (rc == MIGC_OK)
@@ -232,10 +233,8 @@ migc_redo(migc *m)
 		return rc;
 	migc__clearerr(m);
 	rc = migc__readtrack(m, &t, MIGC__READ_FULL);
-	if (rc != MIGC_OK) {
-		migc__freetrack(&t);    /* the rows taken before the one that failed */
+	if (rc != MIGC_OK)
 		return rc;
-	}
 	if (t.n == 0) {
 		migc__freetrack(&t);
 		return migc__seterr(m, MIGC_INPUT, "redo: no migration is applied");

@@ -270,7 +270,7 @@ int migc__reservetrack(struct track *t, size_t n);
 char *migc__trackstrdup(struct track *t, const char *s);
 const struct trackrow *migc__findrow(const struct track *t, int64_t version);
 int migc__applied(const struct track *t, int64_t version);
-int migc__readtrack(migc *m, struct track *t, int how);   /* xReadTable on a fresh t */
+int migc__readtrack(migc *m, struct track *t, int how);   /* xReadTable on a fresh t; freed on failure */
 int migc__checkmarker(migc *m, const char *text);
 /* The columns every read of the tracking table selects, in this order. */
 enum trackcol { TC_VERSION, TC_NAME, TC_CHECKSUM, TC_RAW, TC_APPLIED, TC_MS, TC_DONE, TC_TOTAL,

@@ -113,10 +113,11 @@ migc__schemaprint(migc *m, char out[68])
 int
 migc__recordschema(migc *m)
 {
-	struct track t = { NULL, 0, 0, 0, NULL };       /* freed below even when xBegin fails */
+	struct track t;         /* freed below even when xBegin fails */
 	char *text = NULL, fp[68];
 	int rc;
 
+	migc__newtrack(&t);
 	if (!m->drv->xSchema)
 		return MIGC_OK;
 	rc = m->drv->xBegin(m);

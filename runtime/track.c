@@ -247,8 +247,13 @@ migc__takerow(struct track *t, const char *(*cell)(void *ctx, int col), void *ct
 int
 migc__readtrack(migc *m, struct track *t, int how)
 {
+	int rc;
+
 	migc__newtrack(t);
-	return m->drv->xReadTable(m, t, how);
+	rc = m->drv->xReadTable(m, t, how);
+	if (rc != MIGC_OK)
+		migc__freetrack(t);     /* the rows taken before the one that failed */
+	return rc;
 }
 
 int

@@ -38,13 +38,11 @@ uptodate(migc *m, int64_t to)
 	struct track t;
 	int64_t limit;
 	int clean;
-	unsigned long i = 0;
-	size_t j;
+	struct entries e;
+	const struct trackrow *r;
+	const struct migc_migration *mig;
 
-	if (m->resume)
-		return 0;
-	if (migc__readtrack(m, &t, MIGC__READ_BRIEF) != MIGC_OK) {
-		migc__freetrack(&t);    /* the rows taken before the one that failed */
+	if (m->resume || migc__readtrack(m, &t, MIGC__READ_BRIEF) != MIGC_OK) {
 		migc__clearerr(m);
 		return 0;
 	}
@@ -52,15 +50,14 @@ uptodate(migc *m, int64_t to)
 	** for the locked path to refuse. */
 	limit = t.n && t.rows[t.n - 1].version > to ? t.rows[t.n - 1].version : to;
 	clean = t.n > 0 && !t.old && t.rows[t.n - 1].hasschema && !migc__nextpending(m, &t, limit);
-	/* Rows and migrations side by side, both in version order. */
-	for (j = 0; clean && j < t.n; j++) {
-		const struct trackrow *r = &t.rows[j];
-		const struct migc_migration *mig;
+	/* Rows and migrations side by side; migrations without a row are
+	** pending, which nextpending has looked at up to limit. */
+	migc__entriesbegin(&e, m->set, &t);
+	while (clean && migc__nextentry(&e, &r, &mig)) {
 		struct verdict v;
 
-		while (i < m->set->count && m->set->migrations[i].version < r->version)
-			i++;
-		mig = i < m->set->count && m->set->migrations[i].version == r->version ? &m->set->migrations[i] : NULL;
+		if (!r)
+			continue;
 		migc__verdict(m, r, mig, migc__newest(&t), 1, &v);
 		clean = v.kind == MIGC_APPLIED;
 	}
@@ -349,9 +346,10 @@ static int
 uprun(migc *m, int64_t to)
 {
 	const struct migc_migration *mig;
-	struct track t = { NULL, 0, 0, 0, NULL };
+	struct track t;
 	int rc, have = 0, runlock = 0, pooled = 0, poolchecked = 0;
 
+	migc__newtrack(&t);
 	migc__clearerr(m);
 	if (m->readonly)
 		return migc__seterr(m, MIGC_INPUT, "the database was opened read-only");
@@ -438,13 +436,10 @@ migc_up_dry_run(migc *m, int64_t to)
 		return rc;
 	migc__clearerr(m);
 	rc = migc__checkversion(m, to, "migc_up_dry_run target version");
+	if (rc == MIGC_OK)
+		rc = migc__readtrack(m, &t, MIGC__READ_FULL);
 	if (rc != MIGC_OK)
 		return rc;
-	rc = migc__readtrack(m, &t, MIGC__READ_FULL);
-	if (rc != MIGC_OK) {
-		migc__freetrack(&t);
-		return rc;
-	}
 	rc = migc__verifytrack(m, &t, 1);
 	for (i = 0; rc == MIGC_OK && i < m->set->count; i++) {
 		unsigned long k;

@@ -232,10 +232,8 @@ migc_status(migc *m, struct migc_state **states, size_t *n)
 	set = m->set;
 	migc__clearerr(m);
 	rc = migc__readtrack(m, &t, MIGC__READ_FULL);
-	if (rc != MIGC_OK) {
-		migc__freetrack(&t);
+	if (rc != MIGC_OK)
 		return rc;
-	}
 	for (j = 0; j < t.n; j++)
 		bytes += rowsize(&t.rows[j]);
 	s = malloc((set->count + t.n) * sizeof(*s) + bytes + 1);
