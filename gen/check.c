@@ -257,7 +257,7 @@ unwrap(const struct stmt *s, size_t *first, size_t *count)
 /* Check the n statements of a transactional migration: no transaction
 ** control of its own, nothing that cannot run inside a transaction. */
 void
-checktx(const char *path, const char *text, enum dialect dialect,
+checktx(const char *path, const char *text, enum dialect dialect, const struct notxhint *hint,
         const struct stmt *s, size_t n, struct diags *d)
 {
 	const char *name;
@@ -272,24 +272,24 @@ checktx(const char *path, const char *text, enum dialect dialect,
 			diagerror(d, path, s[i].line, s[i].col,
 			          "PREPARE TRANSACTION inside a transactional migration: it would end migc's transaction "
 			          "uncommitted, its changes left prepared and holding their locks, while migc records the "
-			          "migration as applied (remove it, or add -- migc:no-transaction to manage transactions yourself)");
+			          "migration as applied (remove it, or add %s to manage transactions yourself)", hint->what);
 		else if (k != TX_NONE)
 			diagerror(d, path, s[i].line, s[i].col,
 			          "%s inside a transactional migration: migc runs each migration in its own transaction "
 			          "(remove it, wrap the whole file in one BEGIN; ... COMMIT; pair, "
-			          "or add -- migc:no-transaction to manage transactions yourself)", txword[k]);
+			          "or add %s to manage transactions yourself)", txword[k], hint->what);
 		else if ((name = notxname(dialect, text, &s[i])) != NULL)
 			diagerror(d, path, s[i].line, s[i].col,
-			          "%s cannot run inside a transaction: add -- migc:no-transaction to this file", name);
+			          "%s cannot run inside a transaction: add %s%s", name, hint->what, hint->where);
 		else if (dialect == DIALECT_POSTGRES && (at = docommit(text, &s[i])) != 0) {
 			placeat(text, &s[i], at, &line, &col);
 			diagerror(d, path, line, col, "%s in a DO block cannot run inside a transaction (PostgreSQL: "
-			          "invalid transaction termination): add -- migc:no-transaction to this file",
-			          (text[at] | 0x20) == 'c' ? "COMMIT" : "ROLLBACK");
+			          "invalid transaction termination): add %s%s",
+			          (text[at] | 0x20) == 'c' ? "COMMIT" : "ROLLBACK", hint->what, hint->where);
 		} else if (dialect == DIALECT_SQLITE && (j = pragmaset(text, &s[i], txpragmas)) >= 0)
 			diagerror(d, path, s[i].line, s[i].col,
-			          "PRAGMA %s has no effect inside a transaction: add -- migc:no-transaction to this file%s",
-			          txpragmas[j], txpragmahow[j]);
+			          "PRAGMA %s has no effect inside a transaction: add %s%s%s",
+			          txpragmas[j], hint->what, hint->where, txpragmahow[j]);
 		else if (strcmp(s[i].kw[0], "pragma") == 0 && strcmp(s[i].kw[1], "foreign_keys") == 0)
 			diagwarn(d, path, s[i].line, s[i].col,
 			         "PRAGMA foreign_keys has no effect inside a transaction: use -- migc:foreign-keys-off");
@@ -513,7 +513,7 @@ usesvalue(const char *text, const struct stmt *s, const struct pgtok *v)
 ** (usesvalue). A later ADD VALUE (... AFTER 'v') is not a use.
 */
 void
-checkenum(const char *path, const char *text, const struct stmt *s, size_t n,
+checkenum(const char *path, const char *text, const struct notxhint *hint, const struct stmt *s, size_t n,
           struct diags *d)
 {
 	struct pgtok v;
@@ -527,8 +527,8 @@ checkenum(const char *path, const char *text, const struct stmt *s, size_t n,
 				diagwarn(d, path, s[j].line, s[j].col,
 				         "uses enum value %.*s that ALTER TYPE ... ADD VALUE at line %lu added in the "
 				         "same transaction; PostgreSQL rejects this (unsafe use of new value): "
-				         "move it to a later migration or add -- migc:no-transaction",
-				         (int)v.n, v.p, s[i].line);
+				         "move it to a later migration or add %s",
+				         (int)v.n, v.p, s[i].line, hint->what);
 		}
 	}
 }

@@ -6,10 +6,16 @@
 ** and *count narrow to its body. */
 void unwrap(const struct stmt *s, size_t *first, size_t *count);
 
+/* How the file's layout runs a migration outside a transaction, for
+** messages: "add WHAT WHERE" ("-- migc:no-transaction", " to this file"). */
+struct notxhint {
+	const char *what, *where;
+};
+
 /* Report, to d, transaction control and statements the database refuses
 ** or silently ignores inside a transaction among the n statements s of
 ** text (file path). */
-void checktx(const char *path, const char *text, enum dialect dialect,
+void checktx(const char *path, const char *text, enum dialect dialect, const struct notxhint *hint,
              const struct stmt *s, size_t n, struct diags *d);
 
 /* Report, to d, what no migration may hold, transactional or not: a
@@ -20,5 +26,5 @@ void checksettings(const char *path, const char *text, enum dialect dialect,
 
 /* PostgreSQL: warn where a statement uses an enum value that an earlier
 ** ALTER TYPE ... ADD VALUE of the same transaction added. */
-void checkenum(const char *path, const char *text, const struct stmt *s, size_t n,
+void checkenum(const char *path, const char *text, const struct notxhint *hint, const struct stmt *s, size_t n,
                struct diags *d);

@@ -13,13 +13,13 @@
 #include "migc.h"
 #include "scan.h"
 #include "util.h"
-#include "sections.h"
+#include "layout.h"
 #include "load.h"
 #include "sum.h"
 #include "command.h"
 
 static const char checkusage[] =
-	"usage: migc check DIR [--against FILE] [--json] [--layout migc|goose]\n"
+	"usage: migc check DIR [--against FILE] [--json] [--layout " LAYOUT_NAMES "]\n"
 	"  Compare DIR with DIR/migc.sum (and with FILE, a released manifest, e.g.\n"
 	"  from git show TAG:migrations/migc.sum): no database needed.\n"
 	"exit status: 0 ok, 2 bad input, 3 a migration was edited, removed, renamed,\n"

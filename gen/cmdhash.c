@@ -10,17 +10,17 @@
 #include "migc.h"
 #include "scan.h"
 #include "util.h"
-#include "sections.h"
+#include "layout.h"
 #include "load.h"
 #include "sum.h"
 #include "output.h"
 #include "command.h"
 
 static const char hashusage[] =
-	"usage: migc hash [--layout migc|goose] DIR\n"
+	"usage: migc hash [--layout " LAYOUT_NAMES "] DIR\n"
 	"  Write DIR/migc.sum: a manifest of the migrations' checksums that\n"
 	"  migc check and migc gen compare the directory with.\n"
-	"  --layout L   the files' layout: migc (the default) or goose\n";
+	"  --layout L   the files' layout: migc (the default), goose, dbmate or sql-migrate\n";
 
 int
 cmdhash(int argc, char **argv)

@@ -14,7 +14,7 @@
 
 #include "names.h"
 #include "scan.h"
-#include "sections.h"
+#include "layout.h"
 #include "command.h"
 
 static const char newusage[] =

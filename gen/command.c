@@ -13,7 +13,7 @@
 #include "scan.h"
 #include "util.h"
 #include "diag.h"
-#include "sections.h"
+#include "layout.h"
 #include "load.h"
 #include "sum.h"
 #include "json.h"
@@ -69,7 +69,7 @@ int
 layoutoption(const char *usage, const char *s, enum layout *layout)
 {
 	if (parselayout(s, layout) != 0)
-		return usageerror(usage, "--layout: '%s' is not migc or goose", s);
+		return usageerror(usage, "--layout: '%s' is not one of " LAYOUT_NAMES, s);
 	return 0;
 }
 

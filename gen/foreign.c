@@ -4,7 +4,8 @@
 ** would run both as one up migration; golang-migrate's 1_x.up.sql would
 ** become a migration named "x.up". In migc's own layout load.c refuses
 ** them through this file, the one place that knows them; the refusal of
-** a goose file names --layout goose, which reads it (gen/sections.c).
+** a goose, dbmate or sql-migrate file names the --layout that reads it
+** (gen/sections.c).
 **
 ** Section markers, looked for on every line (inside strings and block
 ** comments too, as the tools themselves read lines), each a little looser
@@ -52,8 +53,8 @@ static const struct {
 } tools[] = {
 	{ "", "", NULL },
 	{ "goose", "-- +goose", "; or read the directory as goose's, as it is: --layout goose" },
-	{ "dbmate", "-- migrate:", NULL },
-	{ "sql-migrate", "-- +migrate", NULL },
+	{ "dbmate", "-- migrate:", "; or read the directory as dbmate's, as it is: --layout dbmate" },
+	{ "sql-migrate", "-- +migrate", "; or read the directory as sql-migrate's, as it is: --layout sql-migrate" },
 };
 
 static int

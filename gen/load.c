@@ -24,6 +24,8 @@
 #include "directives.h"
 #include "check.h"
 #include "foreign.h"
+#include "layout.h"
+#include "marks.h"
 #include "sections.h"
 #include "load.h"
 
@@ -127,7 +129,8 @@ readtext(const char *path, enum dialect dialect, size_t *len, char **raw, size_t
 /*
 ** Split sc->sql (set, with sc->length) into sc's statements and read its
 ** directives. It is a section of the file at path that starts at byte
-** base, on line line0 + 1; sec, when not NULL, the file's goose sections.
+** base, on line line0 + 1; sec, when not NULL, the sections of the single
+** file it is part of (gen/sections.h).
 ** DIALECT_NONE reads directives without splitting statements.
 */
 static void
@@ -147,7 +150,12 @@ cutscript(const char *path, struct migc_script *sc, size_t base, unsigned long l
 		return;
 	}
 	if (scansql(dialect, text, len, &stmts, &nstmts, &err) != 0) {
-		diagerror(d, path, line0 + err.line, err.col, "%s", err.msg);
+		if (sec && isup && sec->downline)
+			diagerror(d, path, err.line, err.col, "%s (the up section ends before line %lu, the \"%s\" line, "
+			          "which %s reads as its mark even inside a string or a comment)", err.msg, sec->downline,
+			          marknames(sec->layout)->down, marknames(sec->layout)->tool);
+		else
+			diagerror(d, path, line0 + err.line, err.col, "%s", err.msg);
 		return;
 	}
 	for (i = 0; i < nstmts; i++)
@@ -160,10 +168,16 @@ cutscript(const char *path, struct migc_script *sc, size_t base, unsigned long l
 	if (!isup && dv->naccept)
 		diagerror(d, path, 0, 0, "migc:also-accept belongs in the up migration's file");
 	if (!(sc->flags & MIGC_NO_TRANSACTION)) {
+		struct notxhint hint = { "-- migc:no-transaction", " to this file" };
+
+		if (sec) {
+			hint.what = marknames(sec->layout)->notx;
+			hint.where = marknames(sec->layout)->notxwhere;
+		}
 		unwrap(stmts, &first, &nstmts);
-		checktx(path, text, dialect, stmts + first, nstmts, d);
+		checktx(path, text, dialect, &hint, stmts + first, nstmts, d);
 		if (dialect == DIALECT_POSTGRES)
-			checkenum(path, text, stmts + first, nstmts, d);
+			checkenum(path, text, &hint, stmts + first, nstmts, d);
 	}
 	checksettings(path, text, dialect, stmts + first, nstmts, d);
 	/* Checked one by one above, each block then goes as one statement. */
@@ -207,25 +221,24 @@ loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_
 }
 
 /*
-** Read a goose file into its up and down scripts (the down one has no
-** statements when the file has no Down section). The checksums cover the
-** up section, the text before the Down line, as a migc up file's cover
-** the file; a -- +goose NO TRANSACTION holds for both.
+** Read a single-file migration (goose's, dbmate's or sql-migrate's) into
+** its up and down scripts (the down one has no statements when the file
+** has no down section). The checksums cover the up section, the text
+** before the down mark's line, as a migc up file's cover the file.
 */
 static void
-loadgoose(const char *dir, const char *file, enum dialect dialect, struct migc_migration *mig,
-          char *sum, char *rawsum, struct directives *updv, struct directives *downdv, struct diags *d)
+loadsingle(const char *dir, const char *file, enum dialect dialect, enum layout layout, struct migc_migration *mig,
+           char *sum, char *rawsum, struct directives *updv, struct directives *downdv, struct diags *d)
 {
 	char *path = joinpath(dir, file), *text, *raw = NULL;
 	size_t len, rawlen;
 	struct sections sec;
-	unsigned flags;
 
 	memset(&mig->up, 0, sizeof(mig->up));
 	memset(&mig->down, 0, sizeof(mig->down));
 	mig->up.file = xstrdup(file);
 	text = readtext(path, dialect, &len, &raw, &rawlen, d);
-	if (!text || readsections(path, text, len, &sec, d) != 0) {
+	if (!text || readsections(layout, path, text, len, &sec, d) != 0) {
 		if (text)
 			freesections(&sec);
 		free(raw);
@@ -236,15 +249,15 @@ loadgoose(const char *dir, const char *file, enum dialect dialect, struct migc_m
 	}
 	filechecksums(raw, rawlength(raw, rawlen, sec.upend), text, sec.upend, sum, rawsum);
 	free(raw);
-	flags = sec.notx ? MIGC_NO_TRANSACTION : 0;
 	mig->up.sql = xmemdup(text, sec.upend);
 	mig->up.length = (unsigned long)sec.upend;
-	cutscript(path, &mig->up, 0, 0, &sec, flags, dialect, 1, updv, d);
+	cutscript(path, &mig->up, 0, 0, &sec, sec.upnotx ? MIGC_NO_TRANSACTION : 0, dialect, 1, updv, d);
 	if (sec.downstart < len) {
 		mig->down.file = xstrdup(file);
 		mig->down.sql = xmemdup(text + sec.downstart, len - sec.downstart);
 		mig->down.length = (unsigned long)(len - sec.downstart);
-		cutscript(path, &mig->down, sec.downstart, sec.downline - 1, &sec, flags, dialect, 0, downdv, d);
+		cutscript(path, &mig->down, sec.downstart, sec.downline - 1, &sec, sec.downnotx ? MIGC_NO_TRANSACTION : 0,
+		          dialect, 0, downdv, d);
 	}
 	freesections(&sec);
 	free(text);
@@ -288,6 +301,25 @@ readnames(const char *dir, size_t *n, struct diags *d)
 	return names;
 }
 
+/* dbmate applies its files in the order of their names, migc by version:
+** e[0..n), sorted by version, must be in name order too. */
+static void
+checknameorder(const char *dir, const struct entry *e, size_t n, struct diags *d)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		if (strcmp(e[i - 1].file, e[i].file) > 0) {
+			char *path = joinpath(dir, e[i - 1].file);
+
+			diagerror(d, path, 0, 0, "dbmate applies files in the order of their names, which puts %s before "
+			          "this one, and migc in the order of their versions, which puts this one first (give the "
+			          "versions the same number of digits)", e[i].file);
+			free(path);
+		}
+	}
+}
+
 /* List the .sql files of dir, sorted by version, up before down. A file
 ** named after another tool's layout is reported and left out. */
 static struct entry *
@@ -312,9 +344,10 @@ listdir(const char *dir, enum layout layout, size_t *n, struct diags *d)
 			free(path);
 			continue;
 		}
-		if (x.isdown && layout == LAYOUT_GOOSE) {
-			diagerror(d, path, 0, 0, "goose keeps a migration's Down section in its one file: move this after a "
-			          "\"-- +goose Down\" line at the end of %.*s.sql", (int)(strlen(f) - 9), f);
+		if (x.isdown && singlefile(layout)) {
+			diagerror(d, path, 0, 0, "%s keeps a migration's down section in its one file: move this after a "
+			          "\"%s\" line at the end of %.*s.sql", marknames(layout)->tool, marknames(layout)->down,
+			          (int)(strlen(f) - 9), f);
 			free(path);
 			continue;
 		}
@@ -329,6 +362,8 @@ listdir(const char *dir, enum layout layout, size_t *n, struct diags *d)
 	free(names);
 	if (ne)
 		qsort(e, ne, sizeof(*e), entrycmp);
+	if (layout == LAYOUT_DBMATE)
+		checknameorder(dir, e, ne, d);
 	*n = ne;
 	return e;
 }
@@ -395,8 +430,8 @@ loadset(const char *dir, enum dialect dialect, enum layout layout, struct diags 
 
 		m[i].version = u->version;
 		m[i].name = xstrdup(u->name);
-		if (layout == LAYOUT_GOOSE)
-			loadgoose(dir, u->file, dialect, &m[i], sum, rawsum, &updv, &downdv, d);
+		if (singlefile(layout))
+			loadsingle(dir, u->file, dialect, layout, &m[i], sum, rawsum, &updv, &downdv, d);
 		else
 			loadscript(dir, u->file, dialect, &m[i].up, sum, rawsum, &updv, d);
 		m[i].checksum = sum;

@@ -11,7 +11,7 @@
 
 #include "migc.h"
 #include "scan.h"
-#include "sections.h"
+#include "layout.h"
 #include "load.h"
 #include "cli.h"
 #include "command.h"
@@ -25,7 +25,7 @@ cliload(const char *dir, const char *dialect, const char *layoutarg)
 	if (parsedialect(dialect, &d) != 0)
 		return NULL;
 	if (layoutarg && parselayout(layoutarg, &layout) != 0) {
-		fprintf(stderr, "migc: error: --layout: '%s' is not migc or goose\n", layoutarg);
+		fprintf(stderr, "migc: error: --layout: '%s' is not one of " LAYOUT_NAMES "\n", layoutarg);
 		return NULL;
 	}
 	return loaddir(dir, d, layout);

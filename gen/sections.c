@@ -1,20 +1,13 @@
 /*
-** sections.c: goose's layout (pressly.github.io/goose/reference/annotations
-** and internal/sqlparser/parser.go). A file NNNN_name.sql holds lines
-** "-- +goose Up" and, after it, "-- +goose Down"; the text between them is
-** the up migration, the text after Down the down migration. Annotations
-** are "--" lines holding "+goose" and a command (see annotation()):
-**   Up, Down                    where the sections start;
-**   StatementBegin, StatementEnd  the lines between are one statement;
-**   NO TRANSACTION              the file runs outside a transaction;
-**   ENVSUB ON, ENVSUB OFF       substitution of ${VAR} from the
-**                               environment when goose runs: refused (ON),
-**                               since migc embeds the SQL when it builds.
-** As goose does, only blank and "--" lines may come before Up. Lines are
-** looked at whole, inside strings and block comments too, as goose reads
-** them; an annotation inside a statement, which goose would cut out of its
-** SQL, is refused (checkmarks). Anything else after "+goose" is refused
-** rather than ignored.
+** sections.c: a single-file migration (goose's, dbmate's or
+** sql-migrate's layout) cut into its parts. Its lines are read by
+** gen/marks.c; the up section runs from the start of the file to the down
+** mark, the down section from there to the end. As the tools do, only
+** blank and "--" lines may come before the up mark (SQL there is
+** refused). A second up or down mark, a down mark before the up one, a
+** block left open or a block mark outside a section are refused, as is a
+** mark inside a statement (checkmarks): each tool would cut the statement
+** there, and migc would not.
 */
 #include <stddef.h>
 #include <stdint.h>
@@ -24,106 +17,17 @@
 #include "scan.h"
 #include "util.h"
 #include "diag.h"
+#include "layout.h"
+#include "marks.h"
 #include "sections.h"
 
-int
-parselayout(const char *s, enum layout *out)
-{
-	if (strcmp(s, "migc") == 0)
-		*out = LAYOUT_MIGC;
-	else if (strcmp(s, "goose") == 0)
-		*out = LAYOUT_GOOSE;
-	else
-		return -1;
-	return 0;
-}
-
+/* Append text[start..end) of line to v[0..*n). */
 static int
 blank(int c)
 {
 	return c == ' ' || c == '\t';
 }
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-enum annotation {
-	A_NONE, A_UP, A_DOWN, A_BEGIN, A_END, A_NOTX, A_ENVSUB_ON, A_ENVSUB_OFF,
-	A_UNKNOWN, A_INDENTED, A_UPPER
-};
-
-/* Where "+goose" is in s[0..n), in any case when anycase, or n. */
-static size_t
-findgoose(const char *s, size_t n, int anycase)
-{
-	size_t i, k;
-
-	for (i = 0; i + 6 <= n; i++) {
-		for (k = 0; k < 6; k++)
-			if ((anycase ? lower((unsigned char)s[i + k]) : s[i + k]) != "+goose"[k])
-				break;
-		if (k == 6)
-			return i;
-	}
-	return n;
-}
-
-/*
-** What line[0..n) (its trailing blanks trimmed) is to goose. A line that
-** starts with "--" and holds "+goose" is an annotation, read as goose's
-** extractAnnotation reads it: every "--" taken out, then the first
-** "+goose", the rest trimmed and compared in any case. goose refuses one
-** with blanks before its "--"; "+goose" in another case is a plain
-** comment to goose, and refused here so that no line is read two ways.
-*/
-static enum annotation
-annotation(const char *line, size_t n)
-{
-	static const struct { const char *w; enum annotation a; } known[] = {
-		{ "up", A_UP }, { "down", A_DOWN }, { "statementbegin", A_BEGIN }, { "statementend", A_END },
-		{ "no transaction", A_NOTX }, { "envsub on", A_ENVSUB_ON }, { "envsub off", A_ENVSUB_OFF },
-	};
-	size_t p = 0, i, m = 0, g, a, b, k;
-	enum annotation what = A_UNKNOWN;
-	char *rest;
-
-	while (p < n && blank(line[p]))
-		p++;
-	if (n - p < 2 || line[p] != '-' || line[p + 1] != '-' || findgoose(line, n, 1) == n)
-		return A_NONE;
-	if (p > 0)
-		return A_INDENTED;
-	if (findgoose(line, n, 0) == n)
-		return A_UPPER;
-	rest = xmalloc(n + 1);
-	for (i = 0; i < n; i++) {
-		if (line[i] == '-' && i + 1 < n && line[i + 1] == '-')
-			i++;
-		else
-			rest[m++] = line[i];
-	}
-	g = findgoose(rest, m, 0);
-	if (g < m) {
-		memmove(rest + g, rest + g + 6, m - g - 6);
-		m -= 6;
-	}
-	for (a = 0; a < m && blank(rest[a]); a++)
-		;
-	for (b = m; b > a && blank(rest[b - 1]); b--)
-		;
-	for (i = a; i < b; i++)
-		rest[i] = (char)lower((unsigned char)rest[i]);
-	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
-		if (strlen(known[k].w) == b - a && memcmp(rest + a, known[k].w, b - a) == 0)
-			what = known[k].a;
-	free(rest);
-	return what;
-}
-
-/* Append text[start..end) of line to v[0..*n). */
 static struct block *
 addrange(struct block *v, size_t *n, size_t *cap, size_t start, size_t end, unsigned long line)
 {
@@ -135,15 +39,20 @@ addrange(struct block *v, size_t *n, size_t *cap, size_t start, size_t end, unsi
 }
 
 int
-readsections(const char *path, const char *text, size_t len, struct sections *s, struct diags *d)
+readsections(enum layout layout, const char *path, const char *text, size_t len, struct sections *s,
+             struct diags *d)
 {
+	const struct marknames *mn = marknames(layout);
 	enum { BEFORE_UP, IN_UP, IN_DOWN } state = BEFORE_UP;
-	unsigned long line = 1, upline = 0, blockline = 0, early = 0, earlycol = 0;
+	unsigned long line = 1, upline = 0, blockline = 0, early = 0, earlycol = 0, earlydown = 0;
 	size_t i = 0, cap = 0, markcap = 0, blockstart = 0;
-	int errors = d->nerrors, inblock = 0;
-	enum annotation what;
+	int errors = d->nerrors, inblock = 0, notx;
+	struct buf why = {0};
+	struct diags muted = {{0}, 0, 0}, *sd = d;   /* after a line that may have been meant as any mark, say no more */
+	enum mark what;
 
 	memset(s, 0, sizeof(*s));
+	s->layout = layout;
 	s->upend = s->downstart = len;
 	while (i < len) {
 		size_t eol = i, p, q;
@@ -156,90 +65,89 @@ readsections(const char *path, const char *text, size_t len, struct sections *s,
 		for (q = eol; q > p && blank(text[q - 1]); q--)
 			;
 		col = (unsigned long)(p - i) + 1;
-		what = annotation(text + i, q - i);
-		if (what != A_NONE && what != A_INDENTED && what != A_UPPER)
+		notx = 0;
+		why.len = 0;
+		what = readmark(layout, text + i, q - i, &notx, &why);
+		if (what != MARK_NONE && what != MARK_BAD)
 			s->marks = addrange(s->marks, &s->nmarks, &markcap, i, eol, line);
 		switch (what) {
-		case A_NONE:
+		case MARK_NONE:
 			if (state == BEFORE_UP && !early && p < q && !(q - p >= 2 && text[p] == '-' && text[p + 1] == '-')) {
 				early = line;
 				earlycol = col;
 			}
 			break;
-		case A_UP:
+		case MARK_UP:
 			if (upline)
-				diagerror(d, path, line, col, "a second \"-- +goose Up\" line (the first is at line %lu)", upline);
-			else if (state == BEFORE_UP)
+				diagerror(sd, path, line, col, "a second \"%s\" line (the first is at line %lu)", mn->up, upline);
+			else if (state == IN_DOWN)
+				diagerror(sd, path, line, col, "\"%s\" after the \"%s\" of line %lu: migc reads the up section "
+				          "first (move the down section to the end of the file)", mn->up, mn->down, earlydown);
+			else {
 				state = IN_UP;
+				s->upnotx |= notx;
+			}
 			upline = line;
 			break;
-		case A_DOWN:
+		case MARK_DOWN:
 			if (state == BEFORE_UP)
-				diagerror(d, path, line, col, "\"-- +goose Down\" before \"-- +goose Up\"");
+				earlydown = line;
 			else if (state == IN_DOWN)
-				diagerror(d, path, line, col, "a second \"-- +goose Down\" line (the first is at line %lu)",
-				          s->downline);
+				diagerror(sd, path, line, col, "a second \"%s\" line (the first is at line %lu)", mn->down,
+				          s->downline ? s->downline : earlydown);
 			else if (inblock)
-				diagerror(d, path, line, col, "\"-- +goose Down\" inside the StatementBegin block of line %lu",
+				diagerror(sd, path, line, col, "\"%s\" inside the StatementBegin block of line %lu", mn->down,
 				          blockline);
 			else {
 				s->upend = s->downstart = i;
 				s->downline = line;
+				s->downnotx |= notx;
 			}
 			state = IN_DOWN;
 			inblock = 0;
 			break;
-		case A_BEGIN:
+		case MARK_BEGIN:
 			if (state == BEFORE_UP)
-				diagerror(d, path, line, col, "StatementBegin before \"-- +goose Up\"");
+				diagerror(sd, path, line, col, "StatementBegin before \"%s\"", mn->up);
 			else if (inblock)
-				diagerror(d, path, line, col, "StatementBegin inside the block that began at line %lu "
-				          "(end it with \"-- +goose StatementEnd\" first)", blockline);
+				diagerror(sd, path, line, col, "StatementBegin inside the block that began at line %lu "
+				          "(end it with \"%s\" first)", blockline, mn->end);
 			inblock = 1;
 			blockstart = eol < len ? eol + 1 : len;
 			blockline = line;
 			break;
-		case A_END:
+		case MARK_END:
 			if (!inblock)
-				diagerror(d, path, line, col, "StatementEnd without a StatementBegin before it");
+				diagerror(sd, path, line, col, "StatementEnd without a StatementBegin before it");
 			else
 				s->blocks = addrange(s->blocks, &s->nblocks, &cap, blockstart, i, blockline);
 			inblock = 0;
 			break;
-		case A_NOTX:
-			s->notx = 1;
+		case MARK_NOTX:
+			s->upnotx = s->downnotx = 1;
 			break;
-		case A_ENVSUB_ON:
-			diagerror(d, path, line, col, "ENVSUB ON: goose fills ${VAR} from its environment when it runs, "
-			          "and migc builds the SQL into the program, so there is no such environment (write the "
-			          "values in the file)");
+		case MARK_OTHER:
 			break;
-		case A_ENVSUB_OFF:
-			break;
-		case A_INDENTED:
-			diagerror(d, path, line, col, "a goose annotation with blanks before its \"--\": goose refuses it "
-			          "(start the line with \"--\")");
-			break;
-		case A_UPPER:
-			diagerror(d, path, line, col, "\"+goose\" in another case: goose reads this line as a plain "
-			          "comment, not an annotation (write +goose, or leave +goose out of the comment)");
-			break;
-		case A_UNKNOWN:
-			diagerror(d, path, line, col, "unknown goose annotation \"%.*s\" (goose refuses a -- line with "
-			          "+goose that is not one of Up, Down, StatementBegin, StatementEnd, NO TRANSACTION and ENVSUB "
-			          "ON|OFF)", (int)(q - p > 80 ? 80 : q - p), text + p);
+		case MARK_BAD:
+			diagerror(d, path, line, col, "%s", why.data);
+			sd = &muted;
 			break;
 		}
 		i = eol + 1;
 		line++;
 	}
+	buffree(&why);
 	if (inblock)
-		diagerror(d, path, blockline, 1, "StatementBegin without a StatementEnd after it");
+		diagerror(sd, path, blockline, 1, "StatementBegin without a StatementEnd after it");
 	if (!upline)
-		diagerror(d, path, 0, 0, "no \"-- +goose Up\" line: a goose migration starts its SQL with one");
+		diagerror(sd, path, 0, 0, "no \"%s\" line: a %s migration starts its SQL with one", mn->up, mn->tool);
 	else if (early)
-		diagerror(d, path, early, earlycol, "SQL before the \"-- +goose Up\" line of line %lu: goose refuses "
-		          "it too (only blank and -- lines may come first)", upline);
+		diagerror(sd, path, early, earlycol, "SQL before the \"%s\" line of line %lu: %s (only blank and -- "
+		          "lines may come first)", mn->up, upline, mn->before);
+	else if (mn->needsdown && !s->downline && !earlydown)
+		diagerror(sd, path, 0, 0, "no \"%s\" line: %s requires one in every migration (with nothing after it "
+		          "when there is nothing to revert)", mn->down, mn->tool);
+	buffree(&muted.text);
 	return d->nerrors > errors ? -1 : 0;
 }
 
@@ -256,6 +164,7 @@ void
 checkmarks(const char *path, const struct sections *s, size_t base, const struct stmt *stmts, size_t n,
            struct diags *d)
 {
+	const struct marknames *mn = marknames(s->layout);
 	size_t k, j = 0;
 
 	for (k = 0; k < s->nmarks; k++) {
@@ -264,9 +173,8 @@ checkmarks(const char *path, const struct sections *s, size_t base, const struct
 		while (j < n && base + stmts[j].off + stmts[j].len <= at)
 			j++;
 		if (j < n && base + stmts[j].off < at)
-			diagerror(d, path, s->marks[k].line, 1, "a goose annotation inside the statement of line %lu: goose "
-			          "leaves the line out of the SQL it sends, migc would not (end the statement with ';' "
-			          "before it)", stmts[j].line);
+			diagerror(d, path, s->marks[k].line, 1, "a %s %s inside the statement of line %lu: %s, migc would "
+			          "not (end the statement with ';' before it)", mn->tool, mn->mark, stmts[j].line, mn->inside);
 	}
 }
 

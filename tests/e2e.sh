@@ -166,37 +166,50 @@ t_bigversion() {
 }
 check "[$B] up: versions of 18 and 19 digits, up to the largest, read back as written" t_bigversion
 
-# A goose directory, read as it is (--layout goose): each file's Up and
-# Down sections, a StatementBegin block sent as one statement, NO
-# TRANSACTION; its checksum covers the Up section only.
-t_goose() {
-	d=$tmp/$B/goose
-	mig "$d" 00001_users.sql "-- +goose Up\nCREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n\n-- +goose Down\nDROP TABLE users;\n"
-	mig "$d" 00002_notx.sql "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE notx (x INTEGER);\n-- +goose Down\nDROP TABLE notx;\n"
-	mig "$d" 00003_seed.sql "-- +goose Up\n-- +goose StatementBegin\nINSERT INTO users (id, name) VALUES (1, 'a');\nINSERT INTO users (id, name) VALUES (2, 'b');\n-- +goose StatementEnd\n-- +goose Down\nDELETE FROM users;\n"
-	db=$(newdb goose)
-	expect 2 "or read the directory as goose's, as it is: --layout goose" build/migc up --dir "$d" --database "$db" || return 1
+# A goose, dbmate or sql-migrate directory, read as it is (--layout $1):
+# each file's up and down sections, goose's and sql-migrate's blocks sent
+# as one statement (dbmate's statements split), the tool's no-transaction
+# option; the checksum covers the up section only.
+t_layout() {
+	l=$1 d=$tmp/$B/layout-$1
+	case $l in
+	goose) up="-- +goose Up" down="-- +goose Down" notx="" pre="-- +goose NO TRANSACTION\n"
+		begin="-- +goose StatementBegin\n" end="-- +goose StatementEnd\n" v1=00001 v2=00002 v3=00003 ;;
+	dbmate) up="-- migrate:up" down="-- migrate:down" notx=" transaction:false" pre=""
+		begin="" end="" v1=20240101000001 v2=20240101000002 v3=20240101000003 ;;
+	sql-migrate) up="-- +migrate Up" down="-- +migrate Down" notx=" notransaction" pre=""
+		begin="-- +migrate StatementBegin\n" end="-- +migrate StatementEnd\n" v1=1 v2=2 v3=3 ;;
+	esac
+	seed="INSERT INTO users (id, name) VALUES (1, 'a');\nINSERT INTO users (id, name) VALUES (2, 'b');\n"
+	mig "$d" ${v1}_users.sql "$up\nCREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n\n$down\nDROP TABLE users;\n"
+	mig "$d" ${v2}_notx.sql "$pre$up$notx\nCREATE TABLE notx (x INTEGER);\nVACUUM;\n$down\nDROP TABLE notx;\n"
+	mig "$d" ${v3}_seed.sql "$up\n$begin$seed$end$down\nDELETE FROM users;\n"
+	db=$(newdb "layout-$l")
+	expect 2 "is a $l migration" build/migc up --dir "$d" --database "$db" || return 1
 	[ "$(tables "$db")" = "" ] || { echo "a refused directory changed the database"; return 1; }
-	expect 0 "applied 00003_seed" build/migc up --layout goose --dir "$d" --database "$db" || return 1
+	expect 0 "applied ${v3}_seed" build/migc up --layout "$l" --dir "$d" --database "$db" || return 1
 	[ "$(q "$db" 'SELECT count(*) FROM users')" = 2 ] || return 1
-	[ "$(q "$db" 'SELECT statements_total FROM migc_migrations WHERE version = 3')" = 1 ] ||
-		{ echo "the StatementBegin block is not one statement"; return 1; }
-	expect 0 "reverted 00001_users" build/migc down --to 0 --layout goose --dir "$d" --database "$db" || return 1
+	[ "$(q "$db" "SELECT statements_total FROM migc_migrations WHERE version = $v3")" = "$([ -n "$begin" ] && echo 1 || echo 2)" ] ||
+		{ echo "the block is not one statement, or the statements are not split"; return 1; }
+	expect 0 "reverted ${v1}_users" build/migc down --to 0 --layout "$l" --dir "$d" --database "$db" || return 1
 	[ "$(versions "$db")" = "" ] || return 1
-	expect 0 "applied 00003_seed" build/migc up --layout goose --dir "$d" --database "$db" || return 1
-	embed goose1 "$d" --layout goose || return 1
-	expect 0 "ok:" "$tmp/goose1" verify --database "$db" || return 1
-	expect 0 "wrote" build/migc hash --layout goose "$d" || return 1
-	expect 0 "ok: 3 migrations match" build/migc check "$d" --layout goose || return 1
-	# The Down section is not checksummed; the Up section is.
-	printf -- '-- +goose Up\n-- +goose StatementBegin\nINSERT INTO users (id, name) VALUES (1, '"'"'a'"'"');\nINSERT INTO users (id, name) VALUES (2, '"'"'b'"'"');\n-- +goose StatementEnd\n-- +goose Down\nDELETE FROM users WHERE id IN (1, 2);\n' >"$d/00003_seed.sql"
-	expect 0 "ok: 3 migrations match" build/migc check --layout goose "$d" || return 1
-	expect 0 "ok:" build/migc verify --layout goose --dir "$d" --database "$db" || return 1
-	printf -- '-- +goose Up\nCREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT);\n\n-- +goose Down\nDROP TABLE users;\n' >"$d/00001_users.sql"
-	expect 3 "00001_users.sql was edited after it was applied" build/migc verify --layout goose --dir "$d" --database "$db" || return 1
-	expect 3 "00001_users.sql" build/migc check --layout goose "$d"
+	[ "$(tables "$db")" = "migc_migrations" ] || { echo "down left tables behind: $(tables "$db")"; return 1; }
+	expect 0 "applied ${v3}_seed" build/migc up --layout "$l" --dir "$d" --database "$db" || return 1
+	embed "layout-$l" "$d" --layout "$l" || return 1
+	expect 0 "ok:" "$tmp/layout-$l" verify --database "$db" || return 1
+	expect 0 "wrote" build/migc hash --layout "$l" "$d" || return 1
+	expect 0 "ok: 3 migrations match" build/migc check "$d" --layout "$l" || return 1
+	# The down section is not checksummed; the up section is.
+	mig "$d" ${v3}_seed.sql "$up\n$begin$seed$end$down\nDELETE FROM users WHERE id IN (1, 2);\n"
+	expect 0 "ok: 3 migrations match" build/migc check --layout "$l" "$d" || return 1
+	expect 0 "ok:" build/migc verify --layout "$l" --dir "$d" --database "$db" || return 1
+	mig "$d" ${v1}_users.sql "$up\nCREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT);\n\n$down\nDROP TABLE users;\n"
+	expect 3 "${v1}_users.sql was edited after it was applied" build/migc verify --layout "$l" --dir "$d" --database "$db" || return 1
+	expect 3 "${v1}_users.sql" build/migc check --layout "$l" "$d"
 }
-check "[$B] goose layout: up, down and up again, a block as one statement, NO TRANSACTION, the Up section checksummed" t_goose
+check "[$B] goose layout: up, down and up again, a block as one statement, NO TRANSACTION, the up section checksummed" t_layout goose
+check "[$B] dbmate layout: up, down and up again, each section split into statements, transaction:false, the up section checksummed" t_layout dbmate
+check "[$B] sql-migrate layout: up, down and up again, a block as one statement, notransaction, the up section checksummed" t_layout sql-migrate
 
 t_ahead() {
 	d=$tmp/$B/ahead

@@ -1,6 +1,8 @@
 /*
-** fuzz_goose.c: libFuzzer target for goose's layout (gen/sections.c) and
-** the checksum's cut (gen/checksum.c rawlength). Whatever the bytes:
+** fuzz_sections.c: libFuzzer target for the single-file layouts (goose's,
+** dbmate's, sql-migrate's: gen/sections.c and gen/marks.c, the first byte
+** choosing which) and the checksum's cut (gen/checksum.c rawlength).
+** Whatever the bytes:
 ** readsections returns, with its parts inside the text and in order, and a
 ** refusal has a message; the statements of each section, blocks joined,
 ** stay inside it and in order; and the raw bytes before the cut
@@ -16,6 +18,7 @@
 #include "util.h"
 #include "diag.h"
 #include "checksum.h"
+#include "layout.h"
 #include "sections.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,12 +48,20 @@ section(const struct sections *s, const char *text, size_t start, size_t end, st
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const enum layout layouts[] = { LAYOUT_GOOSE, LAYOUT_DBMATE, LAYOUT_SQLMIGRATE };
 	struct diags d = {{0}, 0, 0};
 	struct sections s;
 	size_t len, cut, i;
-	char *text = canonicalize((const char *)data, size, &len), *again;
+	enum layout layout;
+	char *text, *again;
 
-	if (readsections("f.sql", text, len, &s, &d) == 0) {
+	if (size == 0)
+		return 0;
+	layout = layouts[data[0] % 3];
+	data++;
+	size--;
+	text = canonicalize((const char *)data, size, &len);
+	if (readsections(layout, "f.sql", text, len, &s, &d) == 0) {
 		if (s.upend > len || s.downstart != s.upend || (s.downstart < len && s.downline == 0))
 			abort();
 		for (i = 0; i < s.nblocks; i++)

@@ -1,0 +1,4 @@
+-- migrate:up transaction:false
+CREATE TABLE notx (x INTEGER);
+-- migrate:down transaction:true
+DROP TABLE notx;

@@ -1,0 +1,3 @@
+-- migrate:UP
+CREATE TABLE a (x);
+-- migrate:down

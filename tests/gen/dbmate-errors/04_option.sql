@@ -1,0 +1,3 @@
+-- migrate:up transacton:false
+CREATE TABLE a (x);
+-- migrate:down

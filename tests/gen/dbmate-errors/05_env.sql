@@ -1,0 +1,3 @@
+-- migrate:up env:OWNER
+CREATE TABLE a (x);
+-- migrate:down

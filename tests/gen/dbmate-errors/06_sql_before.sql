@@ -1,0 +1,4 @@
+CREATE TABLE z (x);
+-- migrate:up
+CREATE TABLE a (x);
+-- migrate:down

@@ -1,0 +1,4 @@
+-- migrate:up
+-- migrate:up-section
+CREATE TABLE a (x);
+-- migrate:down

@@ -1,0 +1,4 @@
+-- migrate:up
+CREATE TABLE b (x);
+-- migrate:down
+DROP TABLE b;

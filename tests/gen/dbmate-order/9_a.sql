@@ -1,0 +1,4 @@
+-- migrate:up
+CREATE TABLE a (x);
+-- migrate:down
+DROP TABLE a;

@@ -1,0 +1,4 @@
+-- +migrate Up notransaction
+CREATE TABLE notx (x INTEGER);
+-- +migrate Down
+DROP TABLE notx;

@@ -1,0 +1,4 @@
+-- +migrate Up
+INSERT INTO t VALUES ('
+-- +migrate Down
+');

@@ -1,0 +1,3 @@
+-- +migrate Up
+CREATE TABLE a (x);
+-- +migrate Downgrade

@@ -1,0 +1,2 @@
+-- +migrate Up no-transaction
+CREATE TABLE a (x);

@@ -1,0 +1,3 @@
+CREATE TABLE z (x);
+-- +migrate Up
+CREATE TABLE a (x);

@@ -1,0 +1,4 @@
+-- +migrate Down
+DROP TABLE a;
+-- +migrate Up
+CREATE TABLE a (x);

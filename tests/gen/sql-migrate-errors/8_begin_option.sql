@@ -1,0 +1,4 @@
+-- +migrate Up
+-- +migrate StatementBegin notransaction
+CREATE TABLE a (x);
+-- +migrate StatementEnd

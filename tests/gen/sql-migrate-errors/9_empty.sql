@@ -1,0 +1,2 @@
+-- +migrate
+CREATE TABLE a (x);

@@ -1,0 +1,113 @@
+# tests/tools.sh: the other migration tools, run for real on the files
+# migc reads in their layouts: dbmate (the npm package, version pinned by
+# .ci/run, in build/tools) and sql-migrate (Debian's). The tool applies a
+# set to one database, migc (--layout) the same files to another; the
+# schemas and rows must be the same after up, after one step down, and
+# after up again.
+
+DBMATE=${DBMATE:-build/tools/node_modules/.bin/dbmate}
+DBMATE_VERSION=2.36.0
+
+# userschema URL: the schema and rows, without the tools' tracking tables.
+userschema() {
+	case $1 in
+	sqlite:*)
+		q "$1" "SELECT type, name, sql FROM sqlite_schema WHERE name NOT IN ('schema_migrations', 'gorp_migrations')
+			AND name NOT LIKE 'migc_%' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+		;;
+	*)
+		"$PGBIN/pg_dump" --schema-only --no-owner -T schema_migrations -T gorp_migrations -T 'migc_*' -d "$1" |
+			grep -v '^--\|^\\restrict\|^\\unrestrict'
+		;;
+	esac
+	q "$1" "SELECT id, name FROM users ORDER BY id"
+	q "$1" "SELECT msg FROM log ORDER BY msg"
+}
+
+# sameschema A B WHEN: A's and B's user schemas and rows are the same.
+sameschema() {
+	userschema "$1" >"$tmp/schema.a" && userschema "$2" >"$tmp/schema.b" || return 1
+	[ -s "$tmp/schema.a" ] || { echo "$3: no schema read"; return 1; }
+	cmp -s "$tmp/schema.a" "$tmp/schema.b" && return 0
+	echo "$3: the tool's database and migc's differ:"
+	diff "$tmp/schema.a" "$tmp/schema.b" | head -n 20
+	return 1
+}
+
+# toolset TOOL DIR: four migrations in TOOL's layout: a table, a trigger
+# (its body holds ';'), a section outside a transaction and rows.
+toolset() {
+	case $1 in
+	dbmate) up="-- migrate:up" down="-- migrate:down" notx=" transaction:false" begin= end=
+		v1=20240101000001 v2=20240101000002 v3=20240101000003 v4=20240101000004 ;;
+	sql-migrate) up="-- +migrate Up" down="-- +migrate Down" notx=" notransaction"
+		begin="-- +migrate StatementBegin\n" end="-- +migrate StatementEnd\n" v1=1 v2=2 v3=3 v4=4 ;;
+	esac
+	if [ "$B" = sqlite ]; then
+		trigger="CREATE TRIGGER users_log AFTER INSERT ON users BEGIN\n  INSERT INTO log (msg) VALUES (NEW.name);\nEND;\n"
+		untrigger="DROP TRIGGER users_log;\n"
+		outside="CREATE TABLE notx (x INTEGER);\nVACUUM;\n" unoutside="DROP TABLE notx;\n"
+	else
+		trigger="CREATE FUNCTION users_log() RETURNS trigger AS \$\$\nBEGIN\n  INSERT INTO log (msg) VALUES (NEW.name);\n  RETURN NEW;\nEND;\n\$\$ LANGUAGE plpgsql;\n$end${begin}CREATE TRIGGER users_log AFTER INSERT ON users FOR EACH ROW EXECUTE FUNCTION users_log();\n"
+		untrigger="DROP TRIGGER users_log ON users;\nDROP FUNCTION users_log();\n"
+		outside="CREATE INDEX CONCURRENTLY users_name ON users (name);\n" unoutside="DROP INDEX CONCURRENTLY users_name;\n"
+	fi
+	mig "$2" ${v1}_users.sql "-- The users.\n$up\nCREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\nCREATE TABLE log (msg TEXT);\n\n$down\nDROP TABLE log;\nDROP TABLE users;\n"
+	mig "$2" ${v2}_trigger.sql "$up\n$begin$trigger$end$down\n$untrigger"
+	mig "$2" ${v3}_outside.sql "$up$notx\n$outside$down$notx\n$unoutside"
+	mig "$2" ${v4}_rows.sql "$up\nINSERT INTO users (id, name) VALUES (1, 'a');\nINSERT INTO users (id, name) VALUES (2, 'b; -- not a comment');\n$down\nDELETE FROM users;\nDELETE FROM log;\n"
+}
+
+# dbmateurl URL: the URL dbmate takes for it.
+dbmateurl() {
+	case $1 in
+	sqlite:*) echo "sqlite:${1#sqlite:}" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# sqlmigrate URL DIR COMMAND...: sql-migrate on URL with the files of DIR.
+sqlmigrate() {
+	_su=$1 _sd=$2
+	shift 2
+	case $_su in
+	sqlite:*) printf 't:\n  dialect: sqlite3\n  datasource: %s\n  dir: %s\n' "${_su#sqlite:}" "$_sd" ;;
+	*) printf 't:\n  dialect: postgres\n  datasource: %s\n  dir: %s\n' "$_su" "$_sd" ;;
+	esac >"$tmp/dbconfig.yml"
+	sql-migrate "$@" -config="$tmp/dbconfig.yml" -env=t
+}
+
+# t_tool TOOL: the tool and migc apply TOOL's files alike.
+t_tool() {
+	d=$tmp/$B/tool-$1
+	toolset "$1" "$d"
+	theirs=$(newdb "tool-$1-theirs") ours=$(newdb "tool-$1-ours")
+	case $1 in
+	dbmate)
+		[ -x "$DBMATE" ] || { echo "no $DBMATE: .ci/run installs it (npm install --prefix build/tools dbmate@$DBMATE_VERSION)"; return 1; }
+		"$DBMATE" --version | grep -q "$DBMATE_VERSION" || { echo "$DBMATE is not version $DBMATE_VERSION"; return 1; }
+		tool_up() { "$DBMATE" --no-dump-schema -u "$(dbmateurl "$theirs")" -d "$d" up; }
+		tool_down() { "$DBMATE" --no-dump-schema -u "$(dbmateurl "$theirs")" -d "$d" rollback; }
+		;;
+	sql-migrate)
+		command -v sql-migrate >/dev/null || { echo "no sql-migrate: apt-get install sql-migrate"; return 1; }
+		tool_up() { sqlmigrate "$theirs" "$d" up; }
+		tool_down() { sqlmigrate "$theirs" "$d" down -limit=1; }
+		;;
+	esac
+	tool_up || return 1
+	expect 0 "applied ${v4}_rows" build/migc up --layout "$1" --dir "$d" --database "$ours" || return 1
+	sameschema "$theirs" "$ours" "after up" || return 1
+	[ "$(q "$ours" 'SELECT count(*) FROM log')" = 2 ] || { echo "the trigger did not run"; return 1; }
+	tool_down || return 1
+	expect 0 "reverted ${v4}_rows" build/migc down --layout "$1" --dir "$d" --database "$ours" || return 1
+	sameschema "$theirs" "$ours" "after one step down" || return 1
+	tool_down && tool_down || return 1
+	expect 0 "reverted ${v2}_trigger" build/migc down --to "$v1" --layout "$1" --dir "$d" --database "$ours" || return 1
+	sameschema "$theirs" "$ours" "after three steps down" || return 1
+	tool_up || return 1
+	expect 0 "applied ${v4}_rows" build/migc up --layout "$1" --dir "$d" --database "$ours" || return 1
+	sameschema "$theirs" "$ours" "after up again"
+}
+check "[$B] dbmate (the npm package, pinned) and migc --layout dbmate apply the same files alike: up, down step by step, up again" t_tool dbmate
+check "[$B] sql-migrate and migc --layout sql-migrate apply the same files alike: up, down step by step, up again" t_tool sql-migrate
