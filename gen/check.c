@@ -16,6 +16,7 @@
 #include "util.h"
 #include "diag.h"
 #include "sqltok.h"
+#include "layout.h"
 #include "check.h"
 
 enum txkind { TX_NONE, TX_BEGIN, TX_COMMIT, TX_ROLLBACK, TX_PREPARE };

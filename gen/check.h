@@ -6,11 +6,7 @@
 ** and *count narrow to its body. */
 void unwrap(const struct stmt *s, size_t *first, size_t *count);
 
-/* How the file's layout runs a migration outside a transaction, for
-** messages: "add WHAT WHERE" ("-- migc:no-transaction", " to this file"). */
-struct notxhint {
-	const char *what, *where;
-};
+struct notxhint;        /* gen/layout.h: how the file's layout turns its transaction off */
 
 /* Report, to d, transaction control and statements the database refuses
 ** or silently ignores inside a transaction among the n statements s of

@@ -20,7 +20,8 @@ static const char hashusage[] =
 	"usage: migc hash [--layout " LAYOUT_NAMES "] DIR\n"
 	"  Write DIR/migc.sum: a manifest of the migrations' checksums that\n"
 	"  migc check and migc gen compare the directory with.\n"
-	"  --layout L   the files' layout: migc (the default), goose, dbmate or sql-migrate\n";
+	"  --layout L   the files' layout: migc (the default), goose, dbmate, sql-migrate,\n"
+	"               golang-migrate or sqlx\n";
 
 int
 cmdhash(int argc, char **argv)

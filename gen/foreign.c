@@ -4,7 +4,8 @@
 ** would run both as one up migration; golang-migrate's 1_x.up.sql would
 ** become a migration named "x.up". In migc's own layout load.c refuses
 ** them through this file, the one place that knows them; the refusal of
-** a goose, dbmate or sql-migrate file names the --layout that reads it
+** a goose, dbmate, sql-migrate, golang-migrate or sqlx file names the
+** --layout that reads it
 ** (gen/sections.c).
 **
 ** Section markers, looked for on every line (inside strings and block
@@ -22,6 +23,8 @@
 **     blank or the end.
 **   sql-migrate (sqlparse/sqlparse.go: a line "-- +migrate " and a
 **     command, Up, Down, StatementBegin or StatementEnd, options after it).
+**   sqlx (sqlx-core migrate/migration.rs): a file that starts with
+**     "-- no-transaction" runs outside a transaction.
 **     Taken: blanks, "--", blanks, "+migrate", blanks, one of the four
 **     commands, then a blank or the end.
 ** File names:
@@ -43,6 +46,9 @@
 
 /* How much of a marker line a message quotes. */
 #define MAXQUOTE 80
+
+/* The end of the refusal of a golang-migrate or sqlx name. */
+#define PAIRHINT "; or read the directory as golang-migrate's or sqlx's, as it is: --layout golang-migrate or sqlx"
 
 enum tool { TOOL_NONE, TOOL_GOOSE, TOOL_DBMATE, TOOL_SQLMIGRATE };
 
@@ -130,14 +136,20 @@ marker(const char *s, size_t n, int *isdown)
 }
 
 int
-foreigntext(const char *path, const char *file, const char *text, size_t len, struct diags *d)
+foreigntext(const char *path, const char *file, const char *text, size_t len, int sqlx, struct diags *d)
 {
 	unsigned long line = 1, first = 0, down = 0, col = 0;
 	size_t i = 0, mark = 0, marklen = 0, base;
 	enum tool t = TOOL_NONE;
-	const char *hint;
+	const char *hint, *up = ".sql";
 	int indown = 0;
 
+	if (!sqlx && len >= 17 && memcmp(text, "-- no-transaction", 17) == 0) {
+		diagerror(d, path, 1, 1, "is a sqlx migration run outside a transaction (-- no-transaction): migc would "
+		          "run it in one; add -- migc:no-transaction, or read the directory as sqlx's, as it is: "
+		          "--layout sqlx");
+		return 1;
+	}
 	while (i < len) {
 		size_t eol = i, p;
 		enum tool u;
@@ -174,21 +186,24 @@ foreigntext(const char *path, const char *file, const char *text, size_t len, st
 	if (base >= 5 && memcmp(file + base - 5, ".down", 5) == 0) {
 		base -= 5;
 		indown = 1;
+	} else if (base >= 3 && memcmp(file + base - 3, ".up", 3) == 0) {
+		base -= 3;      /* golang-migrate's or sqlx's layout, which has NNNN_name.up.sql */
+		up = ".up.sql";
 	}
 	if (indown)
 		diagerror(d, path, first, col, "is a %s migration (%.*s at line %lu): migc runs the whole file as one down "
-		          "migration; keep only the Down section in %.*s.down.sql (the Up section goes in %.*s.sql), "
+		          "migration; keep only the Down section in %.*s.down.sql (the Up section goes in %.*s%s), "
 		          "without the %s lines%s", tools[t].name, (int)marklen, text + mark, first, (int)base, file,
-		          (int)base, file, tools[t].lines, hint);
+		          (int)base, file, up, tools[t].lines, hint);
 	else if (down)
 		diagerror(d, path, first, col, "is a %s migration (%.*s at line %lu): migc runs the whole file as one up "
-		          "migration; split it into %.*s.sql (the Up section) and %.*s.down.sql (the Down section, from "
+		          "migration; split it into %.*s%s (the Up section) and %.*s.down.sql (the Down section, from "
 		          "line %lu), without the %s lines%s", tools[t].name, (int)marklen, text + mark, first,
-		          (int)base, file, (int)base, file, down, tools[t].lines, hint);
+		          (int)base, file, up, (int)base, file, down, tools[t].lines, hint);
 	else
 		diagerror(d, path, first, col, "is a %s migration (%.*s at line %lu): migc runs the whole file as one up "
-		          "migration; keep the Up section in %.*s.sql, without the %s lines (a down migration goes in "
-		          "%.*s.down.sql)%s", tools[t].name, (int)marklen, text + mark, first, (int)base, file,
+		          "migration; keep the Up section in %.*s%s, without the %s lines (a down migration goes in "
+		          "%.*s.down.sql)%s", tools[t].name, (int)marklen, text + mark, first, (int)base, file, up,
 		          tools[t].lines, (int)base, file, hint);
 	return 1;
 }
@@ -410,7 +425,7 @@ flywayerror(const char *path, const struct flyname *f, char *const *names, size_
 }
 
 int
-foreignname(const char *path, const char *file, char *const *names, size_t n, struct diags *d)
+foreignname(const char *path, const char *file, char *const *names, size_t n, int pairs, struct diags *d)
 {
 	struct buf other = {0};
 	struct flyname f;
@@ -421,7 +436,7 @@ foreignname(const char *path, const char *file, char *const *names, size_t n, st
 		flywayerror(path, &f, names, n, d);
 		return 1;
 	}
-	if (!gomigrate(file, &stem, &name, &isdown))
+	if (pairs || !gomigrate(file, &stem, &name, &isdown))
 		return 0;
 	bufadd(&other, file, stem);
 	bufputs(&other, isdown ? ".up.sql" : ".down.sql");
@@ -432,14 +447,15 @@ foreignname(const char *path, const char *file, char *const *names, size_t n, st
 		return 0;
 	if (isdown)
 		diagerror(d, path, 0, 0, "is the down half of the golang-migrate (or sqlx) pair %.*s.up.sql: it keeps its "
-		          "name once that file is renamed to %.*s.sql", (int)stem, file, (int)stem, file);
+		          "name once that file is renamed to %.*s.sql%s", (int)stem, file, (int)stem, file, PAIRHINT);
 	else if (paired)
 		diagerror(d, path, 0, 0, "is a golang-migrate (or sqlx) up migration: migc would read it as migration "
-		          "'%.*s.up'; rename it to %.*s%s.sql (its down file %.*s.down.sql keeps its name)",
-		          (int)(stem - name), file + name, (int)stem, file, stem > name ? "" : "NAME", (int)stem, file);
+		          "'%.*s.up'; rename it to %.*s%s.sql (its down file %.*s.down.sql keeps its name)%s",
+		          (int)(stem - name), file + name, (int)stem, file, stem > name ? "" : "NAME", (int)stem, file,
+		          PAIRHINT);
 	else
 		diagerror(d, path, 0, 0, "is a golang-migrate (or sqlx) up migration: migc would read it as migration "
-		          "'%.*s.up'; rename it to %.*s%s.sql", (int)(stem - name), file + name, (int)stem, file,
-		          stem > name ? "" : "NAME");
+		          "'%.*s.up'; rename it to %.*s%s.sql%s", (int)(stem - name), file + name, (int)stem, file,
+		          stem > name ? "" : "NAME", PAIRHINT);
 	return 1;
 }

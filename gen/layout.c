@@ -1,11 +1,21 @@
 /*
-** layout.c: the names of the layouts migc reads (gen/layout.h).
+** layout.c: the layouts migc reads, their names and what sets them apart
+** (gen/layout.h).
 */
 #include <string.h>
 
 #include "layout.h"
 
-static const char *const names[] = { "migc", "goose", "dbmate", "sql-migrate" };
+static const char *const names[] = { "migc", "goose", "dbmate", "sql-migrate", "golang-migrate", "sqlx" };
+
+static const struct notxhint hints[] = {
+	[LAYOUT_MIGC] = { "-- migc:no-transaction", " to this file" },
+	[LAYOUT_GOOSE] = { "-- +goose NO TRANSACTION", " to this file" },
+	[LAYOUT_DBMATE] = { "transaction:false", " to this section's -- migrate: line" },
+	[LAYOUT_SQLMIGRATE] = { "notransaction", " to this section's -- +migrate line" },
+	[LAYOUT_GOLANGMIGRATE] = { "-- migc:no-transaction", " to this file (golang-migrate reads it as a comment)" },
+	[LAYOUT_SQLX] = { "-- no-transaction", " as this file's first line" },
+};
 
 int
 parselayout(const char *s, enum layout *out)
@@ -25,4 +35,16 @@ int
 singlefile(enum layout layout)
 {
 	return layout == LAYOUT_GOOSE || layout == LAYOUT_DBMATE || layout == LAYOUT_SQLMIGRATE;
+}
+
+int
+upsuffix(enum layout layout)
+{
+	return layout == LAYOUT_GOLANGMIGRATE || layout == LAYOUT_SQLX;
+}
+
+const struct notxhint *
+notxhint(enum layout layout)
+{
+	return &hints[layout];
 }

@@ -39,6 +39,7 @@ struct entry {
 	int64_t version;
 	char *name;
 	int isdown;
+	int reversible;         /* sqlx: NNNN_name.up.sql or .down.sql, not NNNN_name.sql */
 };
 
 static int
@@ -130,12 +131,12 @@ readtext(const char *path, enum dialect dialect, size_t *len, char **raw, size_t
 ** Split sc->sql (set, with sc->length) into sc's statements and read its
 ** directives. It is a section of the file at path that starts at byte
 ** base, on line line0 + 1; sec, when not NULL, the sections of the single
-** file it is part of (gen/sections.h).
+** file it is part of (gen/sections.h). flags are the layout's for it.
 ** DIALECT_NONE reads directives without splitting statements.
 */
 static void
 cutscript(const char *path, struct migc_script *sc, size_t base, unsigned long line0, const struct sections *sec,
-          unsigned flags, enum dialect dialect, int isup, struct directives *dv, struct diags *d)
+          unsigned flags, enum dialect dialect, enum layout layout, int isup, struct directives *dv, struct diags *d)
 {
 	const char *text = sc->sql;
 	size_t len = sc->length, nstmts = 0, first = 0, i;
@@ -168,16 +169,10 @@ cutscript(const char *path, struct migc_script *sc, size_t base, unsigned long l
 	if (!isup && dv->naccept)
 		diagerror(d, path, 0, 0, "migc:also-accept belongs in the up migration's file");
 	if (!(sc->flags & MIGC_NO_TRANSACTION)) {
-		struct notxhint hint = { "-- migc:no-transaction", " to this file" };
-
-		if (sec) {
-			hint.what = marknames(sec->layout)->notx;
-			hint.where = marknames(sec->layout)->notxwhere;
-		}
 		unwrap(stmts, &first, &nstmts);
-		checktx(path, text, dialect, &hint, stmts + first, nstmts, d);
+		checktx(path, text, dialect, notxhint(layout), stmts + first, nstmts, d);
 		if (dialect == DIALECT_POSTGRES)
-			checkenum(path, text, &hint, stmts + first, nstmts, d);
+			checkenum(path, text, notxhint(layout), stmts + first, nstmts, d);
 	}
 	checksettings(path, text, dialect, stmts + first, nstmts, d);
 	/* Checked one by one above, each block then goes as one statement. */
@@ -198,25 +193,54 @@ cutscript(const char *path, struct migc_script *sc, size_t base, unsigned long l
 	free(stmts);
 }
 
-/* Read one migc-layout file into a script; for an up file (sum not NULL)
-** also its checksums and the checksums it also accepts. */
+/*
+** sqlx runs a file outside a transaction when its first bytes are "--
+** no-transaction" (as they are read, before any byte-order mark is taken
+** off): its flags. The line anywhere else is refused, since sqlx then runs
+** the file in a transaction.
+*/
+static unsigned
+sqlxflags(const char *path, const char *raw, size_t rawlen, const char *text, size_t len, struct diags *d)
+{
+	static const char mark[] = "-- no-transaction";
+	size_t k = sizeof(mark) - 1, i;
+	unsigned long line = 1;
+	int first = rawlen >= k && memcmp(raw, mark, k) == 0;
+
+	for (i = 0; i + k <= len; i++) {
+		if ((i == 0 || text[i - 1] == '\n') && memcmp(text + i, mark, k) == 0 && !(i == 0 && first))
+			diagerror(d, path, line, 1, "sqlx reads \"-- no-transaction\" only as the file's very first bytes%s, "
+			          "and runs this file in a transaction (move the line to the top, or reword the comment)",
+			          i == 0 ? " (here a byte-order mark comes first)" : "");
+		if (text[i] == '\n')
+			line++;
+	}
+	return first ? MIGC_NO_TRANSACTION : 0;
+}
+
+/* Read one file of migc's, golang-migrate's or sqlx's layout into a
+** script; for an up file (sum not NULL) also its checksums and the
+** checksums it also accepts. */
 static void
-loadscript(const char *dir, const char *file, enum dialect dialect, struct migc_script *sc,
+loadscript(const char *dir, const char *file, enum dialect dialect, enum layout layout, struct migc_script *sc,
            char *sum, char *rawsum, struct directives *dv, struct diags *d)
 {
 	char *path = joinpath(dir, file), *text, *raw = NULL;
 	size_t len, rawlen;
+	unsigned flags = 0;
 
 	memset(sc, 0, sizeof(*sc));
 	sc->file = xstrdup(file);
 	text = readtext(path, dialect, &len, &raw, &rawlen, d);
 	if (text && sum)
 		filechecksums(raw, rawlen, text, len, sum, rawsum);
+	if (text && layout == LAYOUT_SQLX)
+		flags = sqlxflags(path, raw, rawlen, text, len, d);
 	free(raw);
 	sc->sql = text ? text : xstrdup("");
 	sc->length = text ? (unsigned long)len : 0;
-	if (text && !foreigntext(path, file, text, len, d))
-		cutscript(path, sc, 0, 0, NULL, 0, dialect, sum != NULL, dv, d);
+	if (text && !foreigntext(path, file, text, len, layout == LAYOUT_SQLX, d))
+		cutscript(path, sc, 0, 0, NULL, flags, dialect, layout, sum != NULL, dv, d);
 	free(path);
 }
 
@@ -251,13 +275,13 @@ loadsingle(const char *dir, const char *file, enum dialect dialect, enum layout 
 	free(raw);
 	mig->up.sql = xmemdup(text, sec.upend);
 	mig->up.length = (unsigned long)sec.upend;
-	cutscript(path, &mig->up, 0, 0, &sec, sec.upnotx ? MIGC_NO_TRANSACTION : 0, dialect, 1, updv, d);
+	cutscript(path, &mig->up, 0, 0, &sec, sec.upnotx ? MIGC_NO_TRANSACTION : 0, dialect, layout, 1, updv, d);
 	if (sec.downstart < len) {
 		mig->down.file = xstrdup(file);
 		mig->down.sql = xmemdup(text + sec.downstart, len - sec.downstart);
 		mig->down.length = (unsigned long)(len - sec.downstart);
 		cutscript(path, &mig->down, sec.downstart, sec.downline - 1, &sec, sec.downnotx ? MIGC_NO_TRANSACTION : 0,
-		          dialect, 0, downdv, d);
+		          dialect, layout, 0, downdv, d);
 	}
 	freesections(&sec);
 	free(text);
@@ -320,6 +344,56 @@ checknameorder(const char *dir, const struct entry *e, size_t n, struct diags *d
 	}
 }
 
+/*
+** golang-migrate's and sqlx's reversible up file is NNNN_name.up.sql:
+** take the ".up" off name[0..*namelen) and mark x reversible, as its
+** NNNN_name.down.sql is. golang-migrate reads no other kind of file.
+** Returns -1, with the problem on d, for a name the layout refuses.
+*/
+static int
+upname(const char *path, const char *f, enum layout layout, const char *name, size_t *namelen, struct entry *x,
+       struct diags *d)
+{
+	x->reversible = x->isdown;
+	if (!x->isdown && *namelen >= 3 && memcmp(name + *namelen - 3, ".up", 3) == 0) {
+		*namelen -= 3;
+		x->reversible = 1;
+		if (*namelen == 0) {
+			diagerror(d, path, 0, 0, "has no name between its version's '_' and .up.sql (migc needs one: "
+			          "NNNN_name.up.sql)");
+			return -1;
+		}
+	}
+	if (!x->reversible && layout == LAYOUT_GOLANGMIGRATE) {
+		diagerror(d, path, 0, 0, "is not a golang-migrate migration, which golang-migrate would skip: it reads "
+		          "only NNNN_name.up.sql and NNNN_name.down.sql (rename it %.*s.up.sql)", (int)(strlen(f) - 4), f);
+		return -1;
+	}
+	return 0;
+}
+
+/* sqlx's migrations are all simple (NNNN_name.sql) or all reversible
+** (NNNN_name.up.sql, NNNN_name.down.sql): report each simple one of
+** e[0..n) when there are both. */
+static void
+checksqlxkinds(const char *dir, const struct entry *e, size_t n, struct diags *d)
+{
+	size_t i, r;
+
+	for (r = 0; r < n && !e[r].reversible; r++)
+		;
+	for (i = 0; r < n && i < n; i++) {
+		if (!e[i].reversible) {
+			char *path = joinpath(dir, e[i].file);
+
+			diagerror(d, path, 0, 0, "is a simple sqlx migration beside reversible ones such as %s: sqlx's "
+			          "migrations are all simple (NNNN_name.sql) or all reversible (NNNN_name.up.sql and "
+			          "NNNN_name.down.sql)", e[r].file);
+			free(path);
+		}
+	}
+}
+
 /* List the .sql files of dir, sorted by version, up before down. A file
 ** named after another tool's layout is reported and left out. */
 static struct entry *
@@ -335,10 +409,11 @@ listdir(const char *dir, enum layout layout, size_t *n, struct diags *d)
 		size_t namelen;
 		struct entry x;
 
-		if (foreignname(path, f, names, nnames, d)) {
+		if (foreignname(path, f, names, nnames, upsuffix(layout), d)) {
 			free(path);
 			continue;
 		}
+		x.reversible = 0;
 		if (parsefilename(f, &x.version, &name, &namelen, &x.isdown, &why) != 0) {
 			diagerror(d, path, 0, 0, "%s", why);
 			free(path);
@@ -348,6 +423,10 @@ listdir(const char *dir, enum layout layout, size_t *n, struct diags *d)
 			diagerror(d, path, 0, 0, "%s keeps a migration's down section in its one file: move this after a "
 			          "\"%s\" line at the end of %.*s.sql", marknames(layout)->tool, marknames(layout)->down,
 			          (int)(strlen(f) - 9), f);
+			free(path);
+			continue;
+		}
+		if (upsuffix(layout) && upname(path, f, layout, name, &namelen, &x, d) != 0) {
 			free(path);
 			continue;
 		}
@@ -364,6 +443,8 @@ listdir(const char *dir, enum layout layout, size_t *n, struct diags *d)
 		qsort(e, ne, sizeof(*e), entrycmp);
 	if (layout == LAYOUT_DBMATE)
 		checknameorder(dir, e, ne, d);
+	if (layout == LAYOUT_SQLX)
+		checksqlxkinds(dir, e, ne, d);
 	*n = ne;
 	return e;
 }
@@ -371,7 +452,7 @@ listdir(const char *dir, enum layout layout, size_t *n, struct diags *d)
 /* Pair up and down files; report duplicates and orphans. Returns the
 ** number of migrations; up[i] and down[i] index into e (down -1: none). */
 static size_t
-pairfiles(const char *dir, struct entry *e, size_t ne, long *up, long *down,
+pairfiles(const char *dir, enum layout layout, struct entry *e, size_t ne, long *up, long *down,
           struct diags *d)
 {
 	size_t i, n = 0;
@@ -387,8 +468,8 @@ pairfiles(const char *dir, struct entry *e, size_t ne, long *up, long *down,
 			diagerror(d, path, 0, 0, "duplicate version %lld: also %s",
 			          (long long)e[i].version, e[i - 1].file);
 		} else if (first) {
-			diagerror(d, path, 0, 0, "down migration without an up migration (expected %.*s.sql)",
-			          (int)(strlen(e[i].file) - 9), e[i].file);
+			diagerror(d, path, 0, 0, "down migration without an up migration (expected %.*s%s)",
+			          (int)(strlen(e[i].file) - 9), e[i].file, upsuffix(layout) ? ".up.sql" : ".sql");
 		} else if (n > 0 && down[n - 1] < 0 && e[up[n - 1]].version == e[i].version &&
 		           e[i - 1].isdown == 0) {
 			if (strcmp(e[i].name, e[up[n - 1]].name) != 0)
@@ -416,7 +497,7 @@ loadset(const char *dir, enum dialect dialect, enum layout layout, struct diags 
 	e = listdir(dir, layout, &ne, d);
 	up = xreallocarray(NULL, ne + 1, sizeof(*up));
 	down = xreallocarray(NULL, ne + 1, sizeof(*down));
-	n = pairfiles(dir, e, ne, up, down, d);
+	n = pairfiles(dir, layout, e, ne, up, down, d);
 	m = xreallocarray(NULL, n + 1, sizeof(*m));
 	memset(m, 0, (n + 1) * sizeof(*m));
 	for (i = 0; i < n; i++) {
@@ -433,13 +514,13 @@ loadset(const char *dir, enum dialect dialect, enum layout layout, struct diags 
 		if (singlefile(layout))
 			loadsingle(dir, u->file, dialect, layout, &m[i], sum, rawsum, &updv, &downdv, d);
 		else
-			loadscript(dir, u->file, dialect, &m[i].up, sum, rawsum, &updv, d);
+			loadscript(dir, u->file, dialect, layout, &m[i].up, sum, rawsum, &updv, d);
 		m[i].checksum = sum;
 		m[i].raw_checksum = rawsum;
 		m[i].accept = (const char *const *)updv.accept;
 		m[i].naccept = (unsigned long)updv.naccept;
 		if (down[i] >= 0)
-			loadscript(dir, e[down[i]].file, dialect, &m[i].down, NULL, NULL, &downdv, d);
+			loadscript(dir, e[down[i]].file, dialect, layout, &m[i].down, NULL, NULL, &downdv, d);
 		while (downdv.naccept > 0)
 			free(downdv.accept[--downdv.naccept]);
 		free(downdv.accept);

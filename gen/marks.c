@@ -38,15 +38,13 @@
 static const struct marknames names[] = {
 	[LAYOUT_GOOSE] = { "goose", "annotation", "-- +goose Up", "-- +goose Down", "-- +goose StatementBegin",
 	                   "-- +goose StatementEnd", 0, "goose refuses it too",
-	                   "goose leaves the line out of the SQL it sends", "-- +goose NO TRANSACTION", " to this file" },
+	                   "goose leaves the line out of the SQL it sends" },
 	[LAYOUT_DBMATE] = { "dbmate", "mark", "-- migrate:up", "-- migrate:down", NULL, NULL, 1,
-	                    "dbmate refuses it too", "dbmate starts a section at the line even there", "transaction:false",
-	                    " to this section's -- migrate: line" },
+	                    "dbmate refuses it too", "dbmate starts a section at the line even there" },
 	[LAYOUT_SQLMIGRATE] = { "sql-migrate", "command", "-- +migrate Up", "-- +migrate Down",
 	                        "-- +migrate StatementBegin", "-- +migrate StatementEnd", 0,
 	                        "sql-migrate would skip it without a word",
-	                        "sql-migrate obeys the command even there and leaves the line out of the SQL it sends",
-	                        "notransaction", " to this section's -- +migrate line" },
+	                        "sql-migrate obeys the command even there and leaves the line out of the SQL it sends" },
 };
 
 const struct marknames *

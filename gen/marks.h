@@ -26,7 +26,6 @@ struct marknames {
 	int needsdown;                  /* the tool refuses a file without a down mark */
 	const char *before;             /* what the tool does with SQL before the up mark */
 	const char *inside;             /* what the tool does with a mark inside a statement */
-	const char *notx, *notxwhere;   /* how a section runs outside a transaction: add NOTX NOTXWHERE */
 };
 
 const struct marknames *marknames(enum layout layout);

@@ -147,7 +147,8 @@ usage(FILE *f, const struct cli_opts *o, const struct cli_tool *tool)
 	        "  --json                machine-readable output for status, verify and list\n");
 	if (tool)
 		fprintf(f, "  --dir DIR             migration directory (default migrations)\n"
-		        "  --layout L            its files' layout: migc (the default), goose, dbmate or sql-migrate\n");
+		        "  --layout L            its files' layout: migc (the default), goose, dbmate, sql-migrate,\n"
+		        "                        golang-migrate or sqlx\n");
 	fprintf(f, "  --dialect D           sqlite or postgres, when no --database says which\n");
 	fprintf(f, "  -h, --help            show this help\n"
 	        "\nexit status: 0 ok, 1 runtime error, 2 usage or bad input, 3 verification failure,\n"

@@ -166,26 +166,42 @@ t_bigversion() {
 }
 check "[$B] up: versions of 18 and 19 digits, up to the largest, read back as written" t_bigversion
 
-# A goose, dbmate or sql-migrate directory, read as it is (--layout $1):
-# each file's up and down sections, goose's and sql-migrate's blocks sent
-# as one statement (dbmate's statements split), the tool's no-transaction
-# option; the checksum covers the up section only.
-t_layout() {
-	l=$1 d=$tmp/$B/layout-$1
+# A directory of another tool's files, read as they are (--layout $1):
+# each migration's up and down sections (in one file for goose, dbmate and
+# sql-migrate, in a .up.sql and a .down.sql for golang-migrate and sqlx),
+# goose's and sql-migrate's blocks sent as one statement (other statements
+# split), the tool's no-transaction option; the checksum covers the up
+# section only. layoutmig VERSION NAME NOTX UP DOWN writes one migration.
+layoutmig() {
 	case $l in
-	goose) up="-- +goose Up" down="-- +goose Down" notx="" pre="-- +goose NO TRANSACTION\n"
-		begin="-- +goose StatementBegin\n" end="-- +goose StatementEnd\n" v1=00001 v2=00002 v3=00003 ;;
-	dbmate) up="-- migrate:up" down="-- migrate:down" notx=" transaction:false" pre=""
-		begin="" end="" v1=20240101000001 v2=20240101000002 v3=20240101000003 ;;
-	sql-migrate) up="-- +migrate Up" down="-- +migrate Down" notx=" notransaction" pre=""
-		begin="-- +migrate StatementBegin\n" end="-- +migrate StatementEnd\n" v1=1 v2=2 v3=3 ;;
+	golang-migrate | sqlx)
+		mig "$d" "$1_$2.up.sql" "$3$4"
+		mig "$d" "$1_$2.down.sql" "$5"
+		;;
+	*) mig "$d" "$1_$2.sql" "$pre$up$3\n$4$down\n$5" ;;
+	esac
+}
+
+t_layout() {
+	l=$1 d=$tmp/$B/layout-$1 pre= up= down= begin= end= v1=1 v2=2 v3=3
+	case $l in
+	goose) up="-- +goose Up" down="-- +goose Down" notx="" begin="-- +goose StatementBegin\n"
+		end="-- +goose StatementEnd\n" v1=00001 v2=00002 v3=00003 refused="is a goose migration" ;;
+	dbmate) up="-- migrate:up" down="-- migrate:down" notx=" transaction:false"
+		v1=20240101000001 v2=20240101000002 v3=20240101000003 refused="is a dbmate migration" ;;
+	sql-migrate) up="-- +migrate Up" down="-- +migrate Down" notx=" notransaction"
+		begin="-- +migrate StatementBegin\n" end="-- +migrate StatementEnd\n" refused="is a sql-migrate migration" ;;
+	golang-migrate) notx="-- migc:no-transaction\n" refused="is a golang-migrate (or sqlx) up migration" ;;
+	sqlx) notx="-- no-transaction\n" refused="is a golang-migrate (or sqlx) up migration" ;;
 	esac
 	seed="INSERT INTO users (id, name) VALUES (1, 'a');\nINSERT INTO users (id, name) VALUES (2, 'b');\n"
-	mig "$d" ${v1}_users.sql "$up\nCREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n\n$down\nDROP TABLE users;\n"
-	mig "$d" ${v2}_notx.sql "$pre$up$notx\nCREATE TABLE notx (x INTEGER);\nVACUUM;\n$down\nDROP TABLE notx;\n"
-	mig "$d" ${v3}_seed.sql "$up\n$begin$seed$end$down\nDELETE FROM users;\n"
+	layoutmig $v1 users "" "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n\n" "DROP TABLE users;\n"
+	[ "$l" != goose ] || pre="-- +goose NO TRANSACTION\n"
+	layoutmig $v2 notx "$notx" "CREATE TABLE notx (x INTEGER);\nVACUUM;\n" "DROP TABLE notx;\n"
+	pre=
+	layoutmig $v3 seed "" "$begin$seed$end" "DELETE FROM users;\n"
 	db=$(newdb "layout-$l")
-	expect 2 "is a $l migration" build/migc up --dir "$d" --database "$db" || return 1
+	expect 2 "$refused" build/migc up --dir "$d" --database "$db" || return 1
 	[ "$(tables "$db")" = "" ] || { echo "a refused directory changed the database"; return 1; }
 	expect 0 "applied ${v3}_seed" build/migc up --layout "$l" --dir "$d" --database "$db" || return 1
 	[ "$(q "$db" 'SELECT count(*) FROM users')" = 2 ] || return 1
@@ -200,16 +216,18 @@ t_layout() {
 	expect 0 "wrote" build/migc hash --layout "$l" "$d" || return 1
 	expect 0 "ok: 3 migrations match" build/migc check "$d" --layout "$l" || return 1
 	# The down section is not checksummed; the up section is.
-	mig "$d" ${v3}_seed.sql "$up\n$begin$seed$end$down\nDELETE FROM users WHERE id IN (1, 2);\n"
+	layoutmig $v3 seed "" "$begin$seed$end" "DELETE FROM users WHERE id IN (1, 2);\n"
 	expect 0 "ok: 3 migrations match" build/migc check --layout "$l" "$d" || return 1
 	expect 0 "ok:" build/migc verify --layout "$l" --dir "$d" --database "$db" || return 1
-	mig "$d" ${v1}_users.sql "$up\nCREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT);\n\n$down\nDROP TABLE users;\n"
-	expect 3 "${v1}_users.sql was edited after it was applied" build/migc verify --layout "$l" --dir "$d" --database "$db" || return 1
-	expect 3 "${v1}_users.sql" build/migc check --layout "$l" "$d"
+	layoutmig $v1 users "" "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT);\n\n" "DROP TABLE users;\n"
+	expect 3 "${v1}_users.$([ "$l" = golang-migrate ] || [ "$l" = sqlx ] && echo up.)sql was edited after it was applied" build/migc verify --layout "$l" --dir "$d" --database "$db" || return 1
+	expect 3 "${v1}_users." build/migc check --layout "$l" "$d"
 }
 check "[$B] goose layout: up, down and up again, a block as one statement, NO TRANSACTION, the up section checksummed" t_layout goose
 check "[$B] dbmate layout: up, down and up again, each section split into statements, transaction:false, the up section checksummed" t_layout dbmate
 check "[$B] sql-migrate layout: up, down and up again, a block as one statement, notransaction, the up section checksummed" t_layout sql-migrate
+check "[$B] golang-migrate layout: up, down and up again, .up.sql and .down.sql, the up file checksummed" t_layout golang-migrate
+check "[$B] sqlx layout: up, down and up again, .up.sql and .down.sql, -- no-transaction, the up file checksummed" t_layout sqlx
 
 t_ahead() {
 	d=$tmp/$B/ahead

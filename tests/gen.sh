@@ -2,8 +2,8 @@
 # promises (every byte of the SQL survives and none becomes C, the same
 # output everywhere, the depfile, the replay's schema fingerprints).
 # Each tests/gen/NAME/ is a migration directory (pg-NAME: postgres
-# dialect; goose-NAME, dbmate-NAME and sql-migrate-NAME, pg- or not:
-# --layout goose, dbmate or sql-migrate). NAME.c is the expected C, which
+# dialect; goose-, dbmate-, sql-migrate-, golang-migrate- and sqlx-NAME,
+# pg- or not: that --layout). NAME.c is the expected C, which
 # must also compile with the strict flags; NAME.warn the expected warnings, if any; NAME.err the
 # expected diagnostics of a directory that must fail with exit status 2.
 # UPDATE_GOLDEN=1 tests/run gen rewrites the expected files.
@@ -22,6 +22,8 @@ for dir in tests/gen/*/; do
 	goose-* | pg-goose-*) layout=goose ;;
 	dbmate-* | pg-dbmate-*) layout=dbmate ;;
 	sql-migrate-* | pg-sql-migrate-*) layout=sql-migrate ;;
+	golang-migrate-* | pg-golang-migrate-*) layout=golang-migrate ;;
+	sqlx-* | pg-sqlx-*) layout=sqlx ;;
 	*) layout=migc ;;
 	esac
 	build/migc gen --dialect "$dialect" --layout "$layout" "$dir" >"$tmp/gen.c" 2>"$tmp/gen.err"

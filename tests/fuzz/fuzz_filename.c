@@ -45,11 +45,11 @@ foreign(const char *file, const uint8_t *data, size_t size)
 		names[i] = names[i - 1];
 		names[i - 1] = t;
 	}
-	refused = foreignname("dir/f", file, names, n, &d);
+	refused = foreignname("dir/f", file, names, n, 0, &d);
 	if (refused != (d.nerrors == 1))
 		abort();
 	before = d.nerrors;
-	refused = foreigntext("dir/f", file, text, size, &d);
+	refused = foreigntext("dir/f", file, text, size, 0, &d);
 	if (refused != (d.nerrors == before + 1))
 		abort();
 	buffree(&d.text);

@@ -1,0 +1,3 @@
+
+-- no-transaction (not the first bytes: sqlx too runs this in a transaction)
+CREATE TABLE b (x INTEGER);

@@ -1,0 +1,2 @@
+DROP INDEX users_name;
+DROP TABLE users;

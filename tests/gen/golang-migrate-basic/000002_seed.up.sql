@@ -1,0 +1,3 @@
+BEGIN;
+INSERT INTO users (id, name) VALUES (1, 'a');
+COMMIT;

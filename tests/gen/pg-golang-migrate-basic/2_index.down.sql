@@ -1,0 +1,2 @@
+-- migc:no-transaction
+DROP INDEX CONCURRENTLY t_email;

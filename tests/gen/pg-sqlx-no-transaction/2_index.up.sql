@@ -1,0 +1,2 @@
+-- no-transaction
+CREATE INDEX CONCURRENTLY t_email ON t (email);

@@ -1,0 +1,3 @@
+-- no-transaction
+CREATE TABLE notx (x INTEGER);
+VACUUM;
