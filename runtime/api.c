@@ -114,7 +114,7 @@ migc__emit(migc *m, enum migc_event_kind kind, const struct migc_migration *mig,
 {
 	struct migc_event ev;
 
-	if (kind == MIGC_EV_APPLIED || kind == MIGC_EV_REVERTED || kind == MIGC_EV_BASELINED)
+	if (kind == MIGC_EV_APPLIED || kind == MIGC_EV_REVERTED || kind == MIGC_EV_BASELINED || kind == MIGC_EV_ADOPTED)
 		m->nchanged++;
 	if (!m->event)
 		return;

@@ -38,7 +38,7 @@ static const struct option {
 	unsigned excludes;
 	const char *misuse;
 } options[] = {
-	{ "--dry-run",            CLI_DRY_RUN,            FLAG,    0, "--dry-run is for up only" },
+	{ "--dry-run",            CLI_DRY_RUN,            FLAG,    0, "--dry-run is for up and adopt only" },
 	{ "--to",                 CLI_TO,                 VERSION, 0, "--to is for up and down only" },
 	{ "--schema",             CLI_DRIFT,              DRIFT,   0,
 	  "--schema without a name is for verify and status (the drift check)" },
@@ -48,6 +48,8 @@ static const struct option {
 	  "--resume is for up only, without --dry-run or --single-transaction" },
 	{ "--clear-failed",       CLI_CLEAR_FAILED,       VERSION, 0, "--clear-failed and --accept-checksums are for repair only" },
 	{ "--accept-checksums",   CLI_ACCEPT_CHECKSUMS,   FLAG,    0, "--clear-failed and --accept-checksums are for repair only" },
+	{ "--from",               CLI_FROM,               TEXT,    0, "--from and --from-table are for adopt only" },
+	{ "--from-table",         CLI_FROM_TABLE,         TEXT,    0, "--from and --from-table are for adopt only" },
 	{ "--schema",             CLI_SCHEMA,             TEXT,    0, NULL },
 	{ "--tracking-schema",    CLI_SCHEMA,             TEXT,    0, NULL },
 	{ "--database",           CLI_DATABASE,           TEXT,    0, NULL },
@@ -70,6 +72,7 @@ static int cmddown(struct cli_run *r);
 static int cmdredo(struct cli_run *r);
 static int cmdbaseline(struct cli_run *r);
 static int cmdrepair(struct cli_run *r);
+static int cmdadopt(struct cli_run *r);
 
 /* The commands every binary has; the developer tool adds its own (cli_tool). */
 static const struct cli_command commands[] = {
@@ -90,6 +93,10 @@ static const struct cli_command commands[] = {
 	  CLI_NODB, migc__clishow, CLI_BIT(CLI_OPERAND), CLI_BIT(CLI_OPERAND), "show needs a version, e.g. show 3", NULL },
 	{ "baseline", "V", "record 1..V as applied without running them",
 	  CLI_WRITE, cmdbaseline, CLI_BIT(CLI_OPERAND), CLI_BIT(CLI_OPERAND), "baseline needs a version, e.g. baseline 3", NULL },
+	{ "adopt", "--from TOOL [--from-table NAME] [--dry-run]",
+	  "record what goose, dbmate, golang-migrate, sqlx or sql-migrate applied here, running nothing",
+	  CLI_WRITE, cmdadopt, CLI_BIT(CLI_FROM) | CLI_BIT(CLI_FROM_TABLE) | CLI_BIT(CLI_DRY_RUN), CLI_BIT(CLI_FROM),
+	  "adopt needs --from TOOL: goose, dbmate, golang-migrate, sqlx or sql-migrate", NULL },
 	{ "repair", "--clear-failed V | --accept-checksums", "fix the tracking table after a manual fix or a deliberate edit",
 	  CLI_WRITE, cmdrepair, CLI_BIT(CLI_CLEAR_FAILED) | CLI_BIT(CLI_ACCEPT_CHECKSUMS),
 	  CLI_BIT(CLI_CLEAR_FAILED) | CLI_BIT(CLI_ACCEPT_CHECKSUMS),
@@ -314,6 +321,25 @@ static int
 cmdredo(struct cli_run *r)
 {
 	return migc_redo(r->m);
+}
+
+static int
+cmdadopt(struct cli_run *r)
+{
+	const char *tool = r->o->text[CLI_FROM];
+	const char *table = CLI_HAS(r->o, CLI_FROM_TABLE) ? r->o->text[CLI_FROM_TABLE] : NULL;
+	int rc;
+
+	if (CLI_HAS(r->o, CLI_DRY_RUN)) {
+		rc = migc_adopt_dry_run(r->m, tool, table);
+		if (rc == MIGC_OK && r->nevents == 0)
+			printf("-- nothing to adopt: %s's table records no applied migration\n", tool);
+		return rc;
+	}
+	rc = migc_adopt(r->m, tool, table);
+	if (rc == MIGC_OK && r->nevents == 0)
+		printf("nothing to adopt: %s's table records no applied migration\n", tool);
+	return rc;
 }
 
 static int

@@ -134,7 +134,9 @@ printstem(FILE *f, const struct migc_migration *mig)
 {
 	size_t n = strlen(mig->up.file);
 
-	fprintf(f, "%.*s", (int)(n > 4 ? n - 4 : n), mig->up.file);
+	/* 0001_x.sql, or golang-migrate's and sqlx's 0001_x.up.sql. */
+	n = n > 7 && strcmp(mig->up.file + n - 7, ".up.sql") == 0 ? n - 7 : n > 4 ? n - 4 : n;
+	fprintf(f, "%.*s", (int)n, mig->up.file);
 }
 
 /* The event callback of a run (ctx, a struct cli_run): a line for each
@@ -150,6 +152,7 @@ migc__clievent(void *ctx, const struct migc_event *ev)
 	case MIGC_EV_APPLIED: verb = "applied"; break;
 	case MIGC_EV_REVERTED: verb = "reverted"; break;
 	case MIGC_EV_BASELINED: verb = "baselined"; break;
+	case MIGC_EV_ADOPTED: verb = CLI_HAS(e->o, CLI_DRY_RUN) ? "would adopt" : "adopted"; break;
 	case MIGC_EV_NOTICE:
 		fprintf(stderr, "%s: warning: ", e->o->prog);
 		migc__cliputmsg(stderr, ev->text);
@@ -180,7 +183,9 @@ migc__clievent(void *ctx, const struct migc_event *ev)
 	fputs(verb, stdout);
 	putchar(' ');
 	printstem(stdout, ev->migration);
-	if (ev->kind != MIGC_EV_BASELINED)
+	if (ev->kind == MIGC_EV_ADOPTED)
+		printf(" (applied by %s)", ev->text);
+	else if (ev->kind != MIGC_EV_BASELINED)
 		printf(" (%lld ms)", ev->ms);
 	putchar('\n');
 	fflush(stdout);
@@ -224,6 +229,10 @@ jsonstate(const struct migc_state *s)
 	if (s->error) {
 		fputs(",\"error\":", stdout);
 		migc__jsonstr(stdout, s->error);
+	}
+	if (s->origin) {
+		fputs(",\"adopted_from\":", stdout);
+		migc__jsonstr(stdout, s->origin);
 	}
 	putchar('}');
 }
@@ -387,7 +396,9 @@ migc__clistatus(struct cli_run *run)
 				printstem(stdout, s[i].migration);
 			else
 				printf("%s (not in this binary)", s[i].name);
-			if (s[i].applied_at && s[i].kind != MIGC_UNKNOWN)
+			if (s[i].origin)
+				printf(" (adopted from %s)", s[i].origin);
+			else if (s[i].applied_at && s[i].kind != MIGC_UNKNOWN)
 				printf(" (%lld ms)", s[i].ms);
 			if (s[i].kind == MIGC_FAILED && s[i].statements_done >= s[i].statements_total)
 				printf(" [reverting it did not finish]");

@@ -30,6 +30,14 @@ struct track {
 	struct trackstrings *strings;   /* where the rows' strings are (migc__trackstrdup) */
 };
 
+/* The rows of a query (xQuery): cells[r * ncols + c] is a malloc'd
+** string, or NULL for SQL NULL; migc__freerows frees them. */
+struct migc__rows {
+	char **cells;
+	size_t n, ncols;
+};
+void migc__freerows(struct migc__rows *rows);   /* adopt.c */
+
 /* How xReadTable reads, and what xApply does besides (see there). */
 enum { MIGC__READ_FULL, MIGC__READ_BRIEF, MIGC__READ_CREATE };
 enum { MIGC__APPLY_BEGIN = 1, MIGC__APPLY_COMMIT = 2 };
@@ -140,6 +148,12 @@ enum { MIGC__APPLY_BEGIN = 1, MIGC__APPLY_COMMIT = 2 };
 **       touches the handle's message, even when its lookup fails:
 **       verification calls it between the problems it is writing there.
 **
+** Another tool's tables (migc adopt)
+**   xQuery(m, sql, param, rows)  In the transaction: run the SELECT sql,
+**       with param (NULL: none) as its one text parameter (?1 or $1),
+**       and fill rows (the caller frees them with migc__freerows, also
+**       on failure).
+**
 ** The schema
 **   xSchema(m, text)  The live schema, normalised (schema.c): one line per
 **       object, "kind\tname\tdetail", sorted; the tracking table left
@@ -181,6 +195,7 @@ struct migc_driver {
 	int  (*xUnlockSession)(migc *m);
 	int  (*xPooled)(migc *m, int *pooled);
 	long (*xLockHolder)(migc *m);
+	int  (*xQuery)(migc *m, const char *sql, const char *param, struct migc__rows *rows);
 	int  (*xSchema)(migc *m, char **text);
 	int  (*xForeignKeys)(migc *m, int on, int *was);
 	int  (*xForeignKeyCheck)(migc *m, const struct migc_script *sc);
@@ -271,6 +286,9 @@ char *migc__trackstrdup(struct track *t, const char *s);
 const struct trackrow *migc__findrow(const struct track *t, int64_t version);
 int migc__applied(const struct track *t, int64_t version);
 int migc__readtrack(migc *m, struct track *t, int how);   /* xReadTable on a fresh t; freed on failure */
+/* The tool a finished row was adopted from (migc_adopt marks its
+** done_checksum "adopted:TOOL"), or NULL. */
+const char *migc__origin(const struct trackrow *r);
 int migc__checkmarker(migc *m, const char *text);
 /* The columns every read of the tracking table selects, in this order. */
 enum trackcol { TC_VERSION, TC_NAME, TC_CHECKSUM, TC_RAW, TC_APPLIED, TC_MS, TC_DONE, TC_TOTAL,

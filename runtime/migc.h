@@ -354,7 +354,8 @@ enum migc_event_kind {
 	MIGC_EV_NOTICE,         /* a warning worth showing, text set */
 	MIGC_EV_SQL,            /* dry run: a statement that would run, text set */
 	MIGC_EV_REPAIRED,       /* repair changed the tracking table, text says what */
-	MIGC_EV_RETRY           /* a migration is tried again (migc_set_ddl_retries), text says why and when */
+	MIGC_EV_RETRY,          /* a migration is tried again (migc_set_ddl_retries), text says why and when */
+	MIGC_EV_ADOPTED         /* recorded as applied from another tool's table (migc_adopt), text names the tool */
 };
 struct migc_event {
 	enum migc_event_kind kind;
@@ -449,6 +450,30 @@ int migc_redo(migc *m);
 */
 int migc_baseline(migc *m, int64_t to);
 
+/*
+** Take over a database another migration tool migrated: read its
+** tracking table (tool "goose", "dbmate", "golang-migrate", "sqlx" or
+** "sql-migrate"; table NULL for the tool's default name) and record each
+** version it applied as applied, without running anything, its row
+** marked with the tool's name (struct migc_state's origin). The tool's
+** table is not changed. In one transaction under the migration lock, and
+** only on a database where migc has recorded nothing. Each recorded
+** migration is sent to the event callback as MIGC_EV_ADOPTED. Returns
+** MIGC_OK; MIGC_INPUT for an unknown tool, a bad table name, a missing
+** table or one of another shape, a database where migc recorded
+** migrations, or a MIGC_READONLY handle; MIGC_VERIFY, recording nothing,
+** when the tool left a migration half-applied (golang-migrate's dirty,
+** sqlx's success = false), applied a version the set does not have, or
+** recorded a checksum (sqlx) that the file no longer has, each named in
+** migc_errmsg(); MIGC_BUSY, MIGC_ERROR, MIGC_NOMEM as migc_up.
+*/
+int migc_adopt(migc *m, const char *tool, const char *table);
+
+/* As migc_adopt, but record nothing: each migration it would record is
+** sent to the event callback as MIGC_EV_ADOPTED. Works on a
+** MIGC_READONLY handle. */
+int migc_adopt_dry_run(migc *m, const char *tool, const char *table);
+
 /* ---- Inspecting ---- */
 
 enum migc_state_kind {
@@ -477,6 +502,8 @@ struct migc_state {
 	int problem;                             /* migc_verify reports it and migc_up refuses to run:
 	                                            edited, failed, unknown, or out of order unless
 	                                            migc_set_allow_out_of_order */
+	const char *origin;                      /* NULL when migc applied (or baselined) it; else the
+	                                            tool migc_adopt recorded it from: "goose", ... */
 };
 
 /*

@@ -537,6 +537,7 @@ const struct migc_driver migc_driver_postgres = {
 	.xUnlockSession = migc__pgunlocksession,
 	.xPooled = migc__pgpooled,
 	.xSchema = migc__pgschema,
+	.xQuery = migc__pgquery,
 	.xGetRecorded = migc__pggetrecorded,
 	.xSetRecorded = migc__pgsetrecorded,
 	.xLockHolder = migc__pglockholder,

@@ -70,6 +70,7 @@ int migc__pgwriterow(migc *m, const struct trackrow *r);
 int migc__pgdeleterow(migc *m, int64_t version);
 char *migc__pgrowliteral(migc *m, const struct trackrow *r);
 int migc__pggetrecorded(migc *m, int64_t version, char **fp, char **text);
+int migc__pgquery(migc *m, const char *sql, const char *param, struct migc__rows *rows);
 int migc__pgsetrecorded(migc *m, int64_t version, const char *fp, const char *text);
 
 /* pgschema.c */

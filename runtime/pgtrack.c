@@ -644,6 +644,34 @@ migc__pgrowliteral(migc *m, const struct trackrow *r)
 }
 
 int
+migc__pgquery(migc *m, const char *sql, const char *param, struct migc__rows *rows)
+{
+	PGresult *res;
+	size_t r, c;
+	int rc = MIGC_OK;
+
+	memset(rows, 0, sizeof(*rows));
+	res = PQexecParams(PG(m)->conn, sql, param ? 1 : 0, NULL, &param, NULL, NULL, 0);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = res ? migc__pgerr(m, MIGC_ERROR, "cannot read", PQresultErrorMessage(res)) : migc__pgconnerr(m, "cannot read");
+		PQclear(res);
+		return rc;
+	}
+	rows->ncols = (size_t)PQnfields(res);
+	if (PQntuples(res) > 0 && rows->ncols > 0) {
+		rows->cells = calloc((size_t)PQntuples(res) * rows->ncols, sizeof(*rows->cells));
+		if (!rows->cells)
+			rc = migc__seterr(m, MIGC_NOMEM, "out of memory");
+	}
+	for (r = 0; rc == MIGC_OK && rows->cells && r < (size_t)PQntuples(res); r++, rows->n++)
+		for (c = 0; c < rows->ncols; c++)
+			if (!valdup(res, (int)r, (int)c, &rows->cells[r * rows->ncols + c]))
+				rc = migc__seterr(m, MIGC_NOMEM, "out of memory");
+	PQclear(res);
+	return rc;
+}
+
+int
 migc__pggetrecorded(migc *m, int64_t version, char **fp, char **text)
 {
 	char sql[512];

@@ -11,6 +11,7 @@
 
 #include "migc.h"
 #include "internal.h"
+#include "grow.h"
 
 #define DB(m) ((sqlite3 *)(m)->db)
 
@@ -520,6 +521,40 @@ sqlitesetrecorded(migc *m, int64_t version, const char *fp, const char *text)
 	return rc == SQLITE_OK ? MIGC_OK : dberr(m, "cannot record the schema");
 }
 
+static int
+sqlitequery(migc *m, const char *sql, const char *param, struct migc__rows *rows)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0, c;
+	int rc = MIGC_OK, step;
+
+	memset(rows, 0, sizeof(*rows));
+	if (sqlite3_prepare_v2(DB(m), sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(m, "sqlite");
+	if (param)
+		sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
+	rows->ncols = (size_t)sqlite3_column_count(st);
+	while (rc == MIGC_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		char **v = rows->ncols ? migc__grow(rows->cells, rows->n, &cap, rows->ncols * sizeof(*v)) : NULL;
+
+		if (!v) {
+			rc = migc__seterr(m, MIGC_NOMEM, "out of memory");
+			break;
+		}
+		rows->cells = v;
+		for (c = 0; c < rows->ncols; c++) {
+			v[rows->n * rows->ncols + c] = coldup(st, (int)c);
+			if (!v[rows->n * rows->ncols + c] && sqlite3_column_type(st, (int)c) != SQLITE_NULL)
+				rc = migc__seterr(m, MIGC_NOMEM, "out of memory");
+		}
+		rows->n++;
+	}
+	if (rc == MIGC_OK && step != SQLITE_DONE)
+		rc = dberr(m, "sqlite");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* The application's connection, between its transactions: migc's own
 ** commit each migration with its tracking row. */
 static int
@@ -548,6 +583,7 @@ const struct migc_driver migc_driver_sqlite = {
 	.xForeignKeys = sqliteforeignkeys,
 	.xForeignKeyCheck = migc__sqlitesessionfkcheck,
 	.xSchema = sqliteschema,
+	.xQuery = sqlitequery,
 	.xGetRecorded = sqlitegetrecorded,
 	.xSetRecorded = sqlitesetrecorded,
 	.xSessionSave = sqlitesave,

@@ -470,3 +470,11 @@ migc__nextentry(struct entries *e, const struct trackrow **r, const struct migc_
 	}
 	return 1;
 }
+
+const char *
+migc__origin(const struct trackrow *r)
+{
+	if (r->done < r->total || !r->done_checksum || strncmp(r->done_checksum, "adopted:", 8) != 0)
+		return NULL;
+	return r->done_checksum + 8;
+}

@@ -180,8 +180,10 @@ migc_verify(migc *m)
 static size_t
 rowsize(const struct trackrow *r)
 {
+	const char *origin = migc__origin(r);
+
 	return strlen(r->name) + strlen(r->checksum) + strlen(r->applied_at) + 3 +
-	       (r->error ? strlen(r->error) + 1 : 0);
+	       (r->error ? strlen(r->error) + 1 : 0) + (origin ? strlen(origin) + 1 : 0);
 }
 
 static const char *
@@ -202,6 +204,7 @@ fillrow(struct migc_state *s, const struct trackrow *r, char **p)
 	s->checksum = pack(p, r->checksum);
 	s->applied_at = pack(p, r->applied_at);
 	s->error = r->error ? pack(p, r->error) : NULL;
+	s->origin = migc__origin(r) ? pack(p, migc__origin(r)) : NULL;
 	s->ms = r->ms;
 	s->statements_done = r->done;
 	s->statements_total = r->total;

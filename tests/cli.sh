@@ -50,7 +50,7 @@ check "cli: a connection string in the wrong place: the usage error quotes it wi
 t_options() {
 	u="sqlite:$tmp/opts.db"
 	rm -f "$tmp/opts.db"
-	expect 2 "--dry-run is for up only" build/migrate status --dry-run --database "$u" || return 1
+	expect 2 "--dry-run is for up and adopt only" build/migrate status --dry-run --database "$u" || return 1
 	expect 2 "--to is for up and down only" build/migrate status --to 1 --database "$u" || return 1
 	expect 2 "--to is for up and down only" build/migrate redo --to=1 --database "$u" || return 1
 	expect 2 "--to: 'abc' is not a version" build/migrate down --to=abc --database "$u" || return 1

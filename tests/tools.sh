@@ -77,24 +77,40 @@ sqlmigrate() {
 	sql-migrate "$@" -config="$tmp/dbconfig.yml" -env=t
 }
 
-# t_tool TOOL: the tool and migc apply TOOL's files alike.
-t_tool() {
-	d=$tmp/$B/tool-$1
-	toolset "$1" "$d"
-	theirs=$(newdb "tool-$1-theirs") ours=$(newdb "tool-$1-ours")
+# tooluse TOOL: tool_up and tool_down run TOOL on $theirs with the files
+# of $d; fails when TOOL is not installed.
+tooluse() {
 	case $1 in
 	dbmate)
 		[ -x "$DBMATE" ] || { echo "no $DBMATE: .ci/run installs it (npm install --prefix build/tools dbmate@$DBMATE_VERSION)"; return 1; }
 		"$DBMATE" --version | grep -q "$DBMATE_VERSION" || { echo "$DBMATE is not version $DBMATE_VERSION"; return 1; }
 		tool_up() { "$DBMATE" --no-dump-schema -u "$(dbmateurl "$theirs")" -d "$d" up; }
 		tool_down() { "$DBMATE" --no-dump-schema -u "$(dbmateurl "$theirs")" -d "$d" rollback; }
+		tooltable=schema_migrations
 		;;
 	sql-migrate)
 		command -v sql-migrate >/dev/null || { echo "no sql-migrate: apt-get install sql-migrate"; return 1; }
 		tool_up() { sqlmigrate "$theirs" "$d" up; }
 		tool_down() { sqlmigrate "$theirs" "$d" down -limit=1; }
+		tooltable=gorp_migrations
 		;;
 	esac
+}
+
+# tooltablerows URL: the rows of the tool's table, in order.
+tooltablerows() {
+	case $tooltable in
+	schema_migrations) q "$1" "SELECT version FROM schema_migrations ORDER BY version" ;;
+	*) q "$1" "SELECT id, applied_at FROM gorp_migrations ORDER BY id" ;;
+	esac
+}
+
+# t_tool TOOL: the tool and migc apply TOOL's files alike.
+t_tool() {
+	d=$tmp/$B/tool-$1
+	toolset "$1" "$d"
+	theirs=$(newdb "tool-$1-theirs") ours=$(newdb "tool-$1-ours")
+	tooluse "$1" || return 1
 	tool_up || return 1
 	expect 0 "applied ${v4}_rows" build/migc up --layout "$1" --dir "$d" --database "$ours" || return 1
 	sameschema "$theirs" "$ours" "after up" || return 1
@@ -111,3 +127,43 @@ t_tool() {
 }
 check "[$B] dbmate (the npm package, pinned) and migc --layout dbmate apply the same files alike: up, down step by step, up again" t_tool dbmate
 check "[$B] sql-migrate and migc --layout sql-migrate apply the same files alike: up, down step by step, up again" t_tool sql-migrate
+
+# t_tool_adopt TOOL: the tool applies a set; migc adopts what it applied
+# (a dry run first), marked as adopted, leaving the tool's table as it
+# was; then migc applies two newer migrations, and the tool's table is
+# still as the tool left it (the team can go back).
+t_tool_adopt() {
+	d=$tmp/$B/adopt-$1
+	toolset "$1" "$d"
+	theirs=$(newdb "adopt-$1")
+	tooluse "$1" || return 1
+	tool_up || return 1
+	tooltablerows "$theirs" >"$tmp/tool.before" && [ -s "$tmp/tool.before" ] || return 1
+	case $1 in
+	dbmate)
+		mig "$d" 20240101000005_more.sql "-- migrate:up\nCREATE TABLE more (x INTEGER);\n-- migrate:down\nDROP TABLE more;\n"
+		mig "$d" 20240101000006_rows2.sql "-- migrate:up\nINSERT INTO users (id, name) VALUES (3, 'c');\n-- migrate:down\nDELETE FROM users WHERE id = 3;\n"
+		v6=20240101000006 ;;
+	sql-migrate)
+		mig "$d" 5_more.sql "-- +migrate Up\nCREATE TABLE more (x INTEGER);\n-- +migrate Down\nDROP TABLE more;\n"
+		mig "$d" 6_rows2.sql "-- +migrate Up\nINSERT INTO users (id, name) VALUES (3, 'c');\n-- +migrate Down\nDELETE FROM users WHERE id = 3;\n"
+		v6=6 ;;
+	esac
+	run="build/migc --layout $1 --dir $d --database $theirs"
+	expect 0 "would adopt ${v4}_rows (applied by $1)" $run adopt --from "$1" --dry-run || return 1
+	[ "$(q "$theirs" "SELECT count(*) FROM $(pick sqlite_schema pg_tables) WHERE $(pick name tablename) LIKE 'migc%'")" = 0 ] ||
+		{ echo "the dry run made migc's table"; return 1; }
+	expect 0 "adopted ${v1}_users (applied by $1)" $run adopt --from "$1" || return 1
+	grep -q "adopted ${v4}_rows" "$tmp/expect.out" || return 1
+	expect 0 "4 applied, 2 pending" $run status || return 1
+	[ "$(grep -c "(adopted from $1)" "$tmp/expect.out")" = 4 ] || { echo "status does not show the 4 adopted"; return 1; }
+	expect 0 "applied ${v6}_rows2" $run up || return 1
+	grep -Eq "applied .*_(users|trigger|outside|rows) " "$tmp/expect.out" && { echo "up ran an adopted migration again"; return 1; }
+	[ "$(q "$theirs" 'SELECT count(*) FROM users')" = 3 ] || { echo "the rows migration ran again, or the new one did not"; return 1; }
+	expect 0 "ok: 6 applied migrations match" $run verify || return 1
+	tooltablerows "$theirs" >"$tmp/tool.after"
+	cmp -s "$tmp/tool.before" "$tmp/tool.after" || { echo "migc changed $1's table:"; diff "$tmp/tool.before" "$tmp/tool.after"; return 1; }
+	expect 2 "adopt needs a database where migc has recorded nothing" $run adopt --from "$1"
+}
+check "[$B] dbmate (the npm package, pinned) applies a set, migc adopts it and applies two newer migrations; dbmate's table unchanged" t_tool_adopt dbmate
+check "[$B] sql-migrate applies a set, migc adopts it and applies two newer migrations; sql-migrate's table unchanged" t_tool_adopt sql-migrate

@@ -1,0 +1,417 @@
+/*
+** adopt.c: migc_adopt, taking over a database that another migration tool
+** migrated. That tool's tracking table is read, never changed (the team
+** can go back to the tool), and checked against the set: a half-applied
+** state, a version the set lacks or a checksum the tool recorded that
+** the file no longer has is refused, naming each. Then every version the
+** tool applied is recorded in migc's table as applied, without running
+** anything, marked with the tool's name, in one transaction under the
+** migration lock.
+**
+** How each tool records what it applied (the version followed):
+**   goose 3 (goose_db_version): a row per up or down, the newest row of a
+**     version (by id) says whether it is applied; version 0 is goose's own.
+**   dbmate 2 (schema_migrations): a row per applied version, as text.
+**   golang-migrate 4 (schema_migrations): one row, the newest applied
+**     version, and dirty when a migration failed part way; every version
+**     up to it is applied.
+**   sqlx 0.8 (_sqlx_migrations): a row per version, success false when it
+**     failed part way, checksum the SHA-384 of the file.
+**   sql-migrate 1 (gorp_migrations): a row per applied file, id its name.
+*/
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migc.h"
+#include "internal.h"
+#include "engine.h"
+#include "version.h"
+#include "sha384.h"
+
+/* The migrations a tool's table says are applied, in version order. */
+struct adopted {
+	const struct migc_migration **v;
+	size_t n;
+};
+
+struct tool;
+typedef int (*readfn)(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out);
+
+struct tool {
+	const char *name;               /* as --from names it */
+	const char *table;              /* its tracking table's default name */
+	const char *columns[4];         /* columns its table has */
+	const char *without;            /* a column it does not have (NULL: none) */
+	const char *select;             /* %s: the quoted table */
+	const char *select_sqlite;      /* when SQLite's differs (NULL: select) */
+	readfn read;
+	const char *fixdirty;           /* how the tool's user repairs a half-applied migration */
+};
+
+static int readgoose(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out);
+static int readlist(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out);
+static int readgolang(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out);
+static int readsqlx(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out);
+static int readfiles(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out);
+
+static const struct tool tools[] = {
+	{ "goose", "goose_db_version", { "id", "version_id", "is_applied", NULL }, NULL,
+	  "SELECT version_id, CASE WHEN is_applied THEN 1 ELSE 0 END FROM %s ORDER BY id", NULL, readgoose, NULL },
+	{ "dbmate", "schema_migrations", { "version", NULL }, "dirty",
+	  "SELECT version FROM %s ORDER BY version", NULL, readlist, NULL },
+	{ "golang-migrate", "schema_migrations", { "version", "dirty", NULL }, NULL,
+	  "SELECT version, CASE WHEN dirty THEN 1 ELSE 0 END FROM %s", NULL, readgolang,
+	  "fix the database by hand, then run migrate force V (V: the version that is now fully applied)" },
+	{ "sqlx", "_sqlx_migrations", { "version", "success", "checksum", NULL }, NULL,
+	  "SELECT version, CASE WHEN success THEN 1 ELSE 0 END, encode(checksum, 'hex') FROM %s ORDER BY version",
+	  "SELECT version, CASE WHEN success THEN 1 ELSE 0 END, lower(hex(checksum)) FROM %s ORDER BY version",
+	  readsqlx, "fix the database by hand, then delete its row from _sqlx_migrations and run it again with sqlx "
+	  "(or make the row's success true if the fix completed it)" },
+	{ "sql-migrate", "gorp_migrations", { "id", NULL }, NULL,
+	  "SELECT id FROM %s ORDER BY id", NULL, readfiles, NULL },
+};
+
+void
+migc__freerows(struct migc__rows *rows)
+{
+	size_t i;
+
+	for (i = 0; rows->cells && i < rows->n * rows->ncols; i++)
+		free(rows->cells[i]);
+	free(rows->cells);
+	memset(rows, 0, sizeof(*rows));
+}
+
+static const struct tool *
+findtool(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof(tools) / sizeof(tools[0]); i++)
+		if (strcmp(tools[i].name, name) == 0)
+			return &tools[i];
+	return NULL;
+}
+
+/* A table name of letters, digits and '_' (not first a digit), at most 63
+** bytes; on PostgreSQL also SCHEMA.TABLE. Writes it quoted to q. */
+static int
+quotetable(migc *m, const char *name, char *q, size_t qsize)
+{
+	const char *p = name, *part = name;
+	size_t o = 0;
+
+	q[o++] = '"';
+	for (;; p++) {
+		int c = (unsigned char)*p;
+
+		if (c == '\0' || (c == '.' && strcmp(m->drv->name, "postgres") == 0 && part != p && o + 3 < qsize)) {
+			if (p == part || p - part > 63)
+				return -1;
+			if (c == '\0')
+				break;
+			q[o++] = '"';
+			q[o++] = '.';
+			q[o++] = '"';
+			part = p + 1;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (c >= '0' && c <= '9' && p != part)) ||
+		    o + 2 >= qsize)
+			return -1;
+		q[o++] = (char)c;
+	}
+	q[o++] = '"';
+	q[o] = '\0';
+	return 0;
+}
+
+/* The migration of the set a tool recorded as version s (text), into
+** out; a version the set lacks, or one that is not a version, is added to
+** the handle's message (*bad counts them). */
+static void
+addversion(migc *m, const struct tool *tl, const char *s, struct adopted *out, int *bad)
+{
+	const struct migc_migration *mig = NULL;
+	int64_t v;
+
+	if (!s || migc__parseversion(s, &v) != 0) {
+		++*bad;
+		migc__adderr(m, "%s's table holds the version '%s', which is not a migc version "
+		             "(1 to 9223372036854775807)", tl->name, s ? s : "NULL");
+		return;
+	}
+	if (v != 0)
+		mig = migc_find(m->set, v);
+	if (!mig) {
+		++*bad;
+		migc__adderr(m, "%s applied version %s, which this binary's set does not have (the database is ahead "
+		             "of this binary, or the files were read in another layout)", tl->name, s);
+		return;
+	}
+	out->v[out->n++] = mig;
+}
+
+/* Rows of (version, is_applied) in the order goose wrote them: the last
+** row of each version tells its state; version 0 is goose's first row. */
+static int
+readgoose(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out)
+{
+	size_t i, j;
+	int bad = 0;
+
+	for (i = 0; i < rows->n; i++) {
+		const char *v = rows->cells[i * 2], *applied = rows->cells[i * 2 + 1];
+
+		if (!v || strcmp(v, "0") == 0 || !applied || strcmp(applied, "1") != 0)
+			continue;
+		for (j = i + 1; j < rows->n; j++)
+			if (rows->cells[j * 2] && strcmp(rows->cells[j * 2], v) == 0)
+				break;
+		if (j == rows->n)
+			addversion(m, tl, v, out, &bad);
+	}
+	return bad ? MIGC_VERIFY : MIGC_OK;
+}
+
+/* One row per applied version. */
+static int
+readlist(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out)
+{
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < rows->n; i++)
+		addversion(m, tl, rows->cells[i * rows->ncols], out, &bad);
+	return bad ? MIGC_VERIFY : MIGC_OK;
+}
+
+/* One row: the newest version applied, and whether it is dirty. */
+static int
+readgolang(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out)
+{
+	const struct migc_migration *last;
+	unsigned long i;
+	int bad = 0;
+
+	if (rows->n == 0)
+		return MIGC_OK;
+	if (rows->n > 1)
+		return migc__seterr(m, MIGC_VERIFY, "golang-migrate's table holds %lu rows, where golang-migrate keeps one "
+		                    "(its newest version): this is not its table, or it was changed by hand",
+		                    (unsigned long)rows->n);
+	if (rows->cells[1] && strcmp(rows->cells[1], "1") == 0)
+		return migc__seterr(m, MIGC_VERIFY, "golang-migrate left version %s dirty: a migration failed part way "
+		                    "(%s)", rows->cells[0] ? rows->cells[0] : "NULL", tl->fixdirty);
+	if (rows->cells[0] && strcmp(rows->cells[0], "-1") == 0)
+		return MIGC_OK;         /* golang-migrate's "no version": everything was reverted */
+	addversion(m, tl, rows->cells[0], out, &bad);
+	if (bad)
+		return MIGC_VERIFY;
+	last = out->v[0];
+	out->n = 0;
+	for (i = 0; i < m->set->count && m->set->migrations[i].version <= last->version; i++)
+		out->v[out->n++] = &m->set->migrations[i];
+	return MIGC_OK;
+}
+
+/* A row per version: (version, success, checksum as hex). sqlx hashed
+** the file as it read it; migc embeds it with LF line endings and no
+** byte-order mark, so a file checked out otherwise does not match. */
+static int
+readsqlx(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out)
+{
+	char sum[97];
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < rows->n; i++) {
+		const char *v = rows->cells[i * 3], *ok = rows->cells[i * 3 + 1], *recorded = rows->cells[i * 3 + 2];
+		size_t before = out->n;
+
+		if (!ok || strcmp(ok, "1") != 0) {
+			bad++;
+			migc__adderr(m, "sqlx recorded version %s as failed (success = false): it ran part way "
+			             "(%s)", v ? v : "NULL", tl->fixdirty);
+			continue;
+		}
+		addversion(m, tl, v, out, &bad);
+		if (out->n == before)
+			continue;
+		migc__sha384hex(out->v[before]->up.sql, out->v[before]->up.length, sum);
+		if (!recorded || strcmp(sum, recorded) != 0) {
+			bad++;
+			migc__adderr(m, "%s was edited after sqlx applied it: sqlx recorded the SHA-384 %.16s..., "
+			             "the file's is %.16s... (restore the file as it was applied; a file sqlx read with CRLF "
+			             "line endings or a byte-order mark differs from the LF text migc embeds)",
+			             out->v[before]->up.file, recorded ? recorded : "NULL", sum);
+		}
+	}
+	return bad ? MIGC_VERIFY : MIGC_OK;
+}
+
+/* A row per applied file, by its file name. */
+static int
+readfiles(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out)
+{
+	unsigned long k;
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < rows->n; i++) {
+		const char *id = rows->cells[i];
+
+		for (k = 0; id && k < m->set->count; k++)
+			if (strcmp(m->set->migrations[k].up.file, id) == 0)
+				break;
+		if (!id || k == m->set->count) {
+			bad++;
+			migc__adderr(m, "%s applied %s, which this binary's set does not have (the database is "
+			             "ahead of this binary, or the file was renamed)", tl->name, id ? id : "NULL");
+			continue;
+		}
+		out->v[out->n++] = &m->set->migrations[k];
+	}
+	return bad ? MIGC_VERIFY : MIGC_OK;
+}
+
+static int
+byversion(const void *a, const void *b)
+{
+	int64_t x = (*(const struct migc_migration *const *)a)->version;
+	int64_t y = (*(const struct migc_migration *const *)b)->version;
+
+	return (x > y) - (x < y);
+}
+
+/* Check that the tool's table (quoted q, named name) is there and has the
+** tool's columns. */
+static int
+checkcolumns(migc *m, const struct tool *tl, const char *name, const char *q)
+{
+	const int sqlite = strcmp(m->drv->name, "sqlite") == 0;
+	struct migc__rows cols;
+	size_t i, k;
+	int rc;
+
+	rc = m->drv->xQuery(m, sqlite ? "SELECT name FROM pragma_table_info(?1)"
+	                    : "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 "
+	                      "AND NOT attisdropped", sqlite ? name : q, &cols);
+	if (rc == MIGC_OK && cols.n == 0)
+		rc = migc__seterr(m, MIGC_INPUT, "there is no table %s here, where %s keeps what it applied (pass "
+		                  "--from-table NAME when it has another name)", name, tl->name);
+	for (k = 0; rc == MIGC_OK && k <= 4; k++) {
+		const char *want = k < 4 ? tl->columns[k] : tl->without;
+		int found = 0;
+
+		if (!want)
+			continue;
+		for (i = 0; i < cols.n; i++)
+			found |= cols.cells[i] && strcmp(cols.cells[i], want) == 0;
+		if (found != (k < 4))
+			rc = migc__seterr(m, MIGC_INPUT, "the table %s is not %s's: it %s a column %s%s", name, tl->name,
+			                  k < 4 ? "has no" : "has", want,
+			                  strcmp(tl->name, "dbmate") == 0 ? " (golang-migrate's table of that name has; "
+			                  "pass --from golang-migrate)" : strcmp(tl->name, "golang-migrate") == 0 ?
+			                  " (dbmate's table of that name has none: pass --from dbmate)" : "");
+	}
+	migc__freerows(&cols);
+	return rc;
+}
+
+static int
+adoptrun(migc *m, const char *toolname, const char *table, int dryrun)
+{
+	const struct tool *tl = findtool(toolname);
+	struct adopted out = { NULL, 0 };
+	struct migc__rows rows = { NULL, 0, 0 };
+	struct trackrow r;
+	struct track t;
+	char q[160], sql[512], at[32], origin[64];
+	size_t i;
+	int rc;
+
+	migc__clearerr(m);
+	if (!tl)
+		return migc__seterr(m, MIGC_INPUT, "adopt: '%s' is not a tool migc adopts from (goose, dbmate, "
+		                    "golang-migrate, sqlx, sql-migrate)", toolname ? toolname : "NULL");
+	if (!table)
+		table = tl->table;
+	if (quotetable(m, table, q, sizeof(q)) != 0)
+		return migc__seterr(m, MIGC_INPUT, "adopt: '%s' is not a table name migc reads (letters, digits and '_'%s, "
+		                    "at most 63 bytes)", table, strcmp(m->drv->name, "postgres") == 0 ? ", or SCHEMA.TABLE" : "");
+	if (m->readonly && !dryrun)
+		return migc__seterr(m, MIGC_INPUT, "the database was opened read-only");
+	/* A dry run reads outside a transaction, which a read-only handle can. */
+	if (dryrun) {
+		migc__newtrack(&t);
+		rc = migc__readtrack(m, &t, MIGC__READ_FULL);
+	} else {
+		rc = migc__lockedread(m, &t, VERIFY_NONE);
+	}
+	if (rc != MIGC_OK)
+		return rc;
+	if (t.n > 0)
+		rc = migc__seterr(m, MIGC_INPUT, "adopt needs a database where migc has recorded nothing; this one has %lu "
+		                  "migrations in %s", (unsigned long)t.n, m->table);
+	migc__freetrack(&t);
+	if (rc == MIGC_OK)
+		rc = checkcolumns(m, tl, table, q);
+	if (rc == MIGC_OK) {
+		snprintf(sql, sizeof(sql), strcmp(m->drv->name, "sqlite") == 0 && tl->select_sqlite ? tl->select_sqlite
+		         : tl->select, q);
+		rc = m->drv->xQuery(m, sql, NULL, &rows);
+	}
+	if (rc == MIGC_OK) {
+		out.v = malloc((rows.n + m->set->count + 1) * sizeof(*out.v));
+		rc = out.v ? tl->read(m, tl, &rows, &out) : migc__seterr(m, MIGC_NOMEM, "out of memory");
+	}
+	migc__freerows(&rows);
+	if (rc == MIGC_OK && out.n > 1)
+		qsort(out.v, out.n, sizeof(*out.v), byversion);
+	for (i = 1; rc == MIGC_OK && i < out.n; i++)
+		if (out.v[i] == out.v[i - 1])
+			rc = migc__seterr(m, MIGC_VERIFY, "%s's table records version %lld twice", tl->name,
+			                  (long long)out.v[i]->version);
+	snprintf(origin, sizeof(origin), "adopted:%s", tl->name);
+	for (i = 0; rc == MIGC_OK && !dryrun && i < out.n; i++) {
+		migc__makerow(&r, out.v[i], at);
+		r.done = r.total;
+		r.done_checksum = origin;
+		rc = m->drv->xWriteRow(m, &r);
+	}
+	if (dryrun || rc != MIGC_OK) {
+		m->drv->xRollback(m);
+	} else {
+		rc = migc__endtx(m, rc);
+	}
+	for (i = 0; rc == MIGC_OK && i < out.n; i++)
+		migc__emit(m, MIGC_EV_ADOPTED, out.v[i], 0, tl->name, strlen(tl->name));
+	free(out.v);
+	return rc;
+}
+
+int
+migc_adopt(migc *m, const char *tool, const char *table)
+{
+	int rc = migc__checkhandle(m, 1);
+
+	if (rc != MIGC_OK)
+		return rc;
+	m->nchanged = 0;
+	return migc__recorded(m, adoptrun(m, tool, table, 0));
+}
+
+int
+migc_adopt_dry_run(migc *m, const char *tool, const char *table)
+{
+	int rc = migc__checkhandle(m, 1);
+
+	if (rc != MIGC_OK)
+		return rc;
+	rc = adoptrun(m, tool, table, 1);
+	m->nchanged = 0;
+	return rc;
+}
