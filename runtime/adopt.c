@@ -286,31 +286,45 @@ byversion(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The column names of the table name (quoted q): none when it is missing. */
+static int
+tablecolumns(migc *m, const char *name, const char *q, struct migc__rows *cols)
+{
+	const int sqlite = strcmp(m->drv->name, "sqlite") == 0;
+
+	return m->drv->xQuery(m, sqlite ? "SELECT name FROM pragma_table_info(?1)"
+	                      : "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 "
+	                        "AND NOT attisdropped", sqlite ? name : q, cols);
+}
+
+static int
+hascolumn(const struct migc__rows *cols, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cols->n; i++)
+		if (cols->cells[i] && strcmp(cols->cells[i], name) == 0)
+			return 1;
+	return 0;
+}
+
 /* Check that the tool's table (quoted q, named name) is there and has the
 ** tool's columns. */
 static int
 checkcolumns(migc *m, const struct tool *tl, const char *name, const char *q)
 {
-	const int sqlite = strcmp(m->drv->name, "sqlite") == 0;
 	struct migc__rows cols;
-	size_t i, k;
+	size_t k;
 	int rc;
 
-	rc = m->drv->xQuery(m, sqlite ? "SELECT name FROM pragma_table_info(?1)"
-	                    : "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 "
-	                      "AND NOT attisdropped", sqlite ? name : q, &cols);
+	rc = tablecolumns(m, name, q, &cols);
 	if (rc == MIGC_OK && cols.n == 0)
 		rc = migc__seterr(m, MIGC_INPUT, "there is no table %s here, where %s keeps what it applied (pass "
 		                  "--from-table NAME when it has another name)", name, tl->name);
 	for (k = 0; rc == MIGC_OK && k <= 4; k++) {
 		const char *want = k < 4 ? tl->columns[k] : tl->without;
-		int found = 0;
 
-		if (!want)
-			continue;
-		for (i = 0; i < cols.n; i++)
-			found |= cols.cells[i] && strcmp(cols.cells[i], want) == 0;
-		if (found != (k < 4))
+		if (want && hascolumn(&cols, want) != (k < 4))
 			rc = migc__seterr(m, MIGC_INPUT, "the table %s is not %s's: it %s a column %s%s", name, tl->name,
 			                  k < 4 ? "has no" : "has", want,
 			                  strcmp(tl->name, "dbmate") == 0 ? " (golang-migrate's table of that name has; "
@@ -318,6 +332,73 @@ checkcolumns(migc *m, const struct tool *tl, const char *name, const char *q)
 			                  " (dbmate's table of that name has none: pass --from dbmate)" : "");
 	}
 	migc__freerows(&cols);
+	return rc;
+}
+
+/* Whether the tool's table (quoted q) records anything applied: any row
+** its reader takes, or one it refuses. The reader's messages are dropped. */
+static int
+appliedany(migc *m, const struct tool *tl, const char *q, int *any)
+{
+	struct adopted out = { NULL, 0 };
+	struct migc__rows rows;
+	char sql[512];
+	int rc;
+
+	*any = 0;
+	snprintf(sql, sizeof(sql), strcmp(m->drv->name, "sqlite") == 0 && tl->select_sqlite ? tl->select_sqlite
+	         : tl->select, q);
+	rc = m->drv->xQuery(m, sql, NULL, &rows);
+	if (rc == MIGC_OK && rows.n > 0) {
+		out.v = malloc((rows.n + m->set->count + 1) * sizeof(*out.v));
+		rc = out.v ? tl->read(m, tl, &rows, &out) : migc__seterr(m, MIGC_NOMEM, "out of memory");
+		*any = rc == MIGC_VERIFY || out.n > 0;
+		if (rc == MIGC_VERIFY)
+			rc = MIGC_OK;
+		free(out.v);
+	}
+	migc__freerows(&rows);
+	if (rc == MIGC_OK)
+		migc__clearerr(m);
+	return rc;
+}
+
+int
+migc__othertool(migc *m, const char **tool, const char **table)
+{
+	struct migc__rows cols;
+	char q[160];
+	size_t i;
+	int rc = MIGC_OK, any;
+
+	*tool = *table = NULL;
+	for (i = 0; rc == MIGC_OK && !*tool && i < sizeof(tools) / sizeof(tools[0]); i++) {
+		const struct tool *tl = &tools[i];
+
+		if (migc__ignoredtable(m, tl->table) || (i > 0 && strcmp(tools[i - 1].table, tl->table) == 0))
+			continue;
+		quotetable(m, tl->table, q, sizeof(q));
+		rc = tablecolumns(m, tl->table, q, &cols);
+		if (rc == MIGC_OK && cols.n > 0) {
+			/* dbmate's schema_migrations, or golang-migrate's (dirty), or
+			** another's (Rails has one too): named as what it looks like,
+			** and counted when it records something applied (a table the
+			** reader cannot read, being someone else's, counts too). */
+			size_t k;
+
+			if (tl->without && hascolumn(&cols, tl->without))
+				tl = &tools[i + 1];
+			for (k = 0, any = 0; k < 4 && tl->columns[k]; k++)
+				any |= !hascolumn(&cols, tl->columns[k]);
+			if (!any)
+				rc = appliedany(m, tl, q, &any);
+			if (any) {
+				*tool = tl->name;
+				*table = tl->table;
+			}
+		}
+		migc__freerows(&cols);
+	}
 	return rc;
 }
 
@@ -391,6 +472,19 @@ adoptrun(migc *m, const char *toolname, const char *table, int dryrun)
 		migc__emit(m, MIGC_EV_ADOPTED, out.v[i], 0, tl->name, strlen(tl->name));
 	free(out.v);
 	return rc;
+}
+
+int
+migc_other_tool(migc *m, const char **tool, const char **table)
+{
+	int rc = migc__checkhandle(m, 1);
+
+	if (rc != MIGC_OK)
+		return rc;
+	if (!tool || !table)
+		return migc__seterr(m, MIGC_INPUT, "migc_other_tool: tool and table must not be NULL");
+	migc__clearerr(m);
+	return migc__othertool(m, tool, table);
 }
 
 int

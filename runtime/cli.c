@@ -54,6 +54,7 @@ static const struct option {
 	{ "--tracking-schema",    CLI_SCHEMA,             TEXT,    0, NULL },
 	{ "--database",           CLI_DATABASE,           TEXT,    0, NULL },
 	{ "--table",              CLI_TABLE,              TEXT,    0, NULL },
+	{ "--ignore-table",       CLI_IGNORE_TABLE,       TEXT,    0, NULL },
 	{ "--dialect",            CLI_DIALECT,            TEXT,    0, NULL },
 	{ "--dir",                CLI_DIR,                TEXT,    0, NULL },   /* the developer tool's only */
 	{ "--layout",             CLI_LAYOUT,             TEXT,    0, NULL },   /* the developer tool's only */
@@ -139,6 +140,8 @@ usage(FILE *f, const struct cli_opts *o, const struct cli_tool *tool)
 	        "  --database URL        sqlite:PATH, sqlite::memory:, postgres://... or a libpq\n"
 	        "                        keyword string (default: $DATABASE_URL)\n"
 	        "  --table NAME          tracking table (default migc_migrations)\n"
+	        "  --ignore-table LIST   tables the schema check leaves out, and up does not take for another\n"
+	        "                        tool's tracking table (comma-separated, * and ? as wildcards)\n"
 	        "  --schema NAME         PostgreSQL: the tracking table's schema (default: first on search_path;\n"
 	        "                        also --tracking-schema NAME)\n"
 	        "  --schema              (no NAME) verify, status: also compare the live schema with the one\n"
@@ -497,6 +500,8 @@ withdatabase(const struct cli_command *c, struct cli_run *r)
 		rc = migc_set_table(m, o->text[CLI_TABLE]);
 	if (rc == MIGC_OK && CLI_HAS(o, CLI_SCHEMA))
 		rc = migc_set_schema(m, o->text[CLI_SCHEMA]);
+	if (rc == MIGC_OK && CLI_HAS(o, CLI_IGNORE_TABLE))
+		rc = migc_set_ignore_tables(m, o->text[CLI_IGNORE_TABLE]);
 	if (rc == MIGC_OK) {
 		if (CLI_HAS(o, CLI_LOCK_TIMEOUT))
 			migc_set_lock_timeout(m, (int)o->number[CLI_LOCK_TIMEOUT]);

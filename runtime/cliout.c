@@ -47,6 +47,13 @@ static const struct hint {
 	{ "call migc_set_schema with the one",      "pass --schema with the one" },
 	{ "set one with migc_set_schema",           "pass --schema" },
 	{ "call migc_status (or any migc function that reads the database)", "run status (or any migc command)" },
+	{ "migc_up would run",                      "up would run" },
+	{ "with migc_adopt for goose",              "with adopt --from goose" },
+	{ "with migc_adopt for dbmate",             "with adopt --from dbmate" },
+	{ "with migc_adopt for golang-migrate",     "with adopt --from golang-migrate" },
+	{ "with migc_adopt for sqlx",               "with adopt --from sqlx" },
+	{ "with migc_adopt for sql-migrate",        "with adopt --from sql-migrate" },
+	{ "leave it out with migc_set_ignore_tables", "pass --ignore-table with its name" },
 };
 #define NHINTS (sizeof(hints) / sizeof(hints[0]))
 
@@ -346,7 +353,8 @@ migc__clistatus(struct cli_run *run)
 	migc *m = run->m;
 	struct drift dr = { MIGC_OK, NULL, 0 };
 	struct migc_state *s;
-	size_t i, n, napplied, npending;
+	const char *tool = NULL, *tooltable = NULL;
+	size_t i, n, napplied, npending, nrows = 0;
 	int rc;
 
 	rc = migc_status(m, &s, &n);
@@ -354,6 +362,13 @@ migc__clistatus(struct cli_run *run)
 		return rc;
 	schema = migc_tracking_schema(m);
 	counts(s, n, &napplied, &npending);
+	for (i = 0; i < n; i++)
+		nrows += s[i].applied_at != NULL;
+	/* Nothing recorded: is this another tool's database (up refuses it)? */
+	if (nrows == 0 && n > 0 && (rc = migc_other_tool(m, &tool, &tooltable)) != MIGC_OK) {
+		migc_free(s);
+		return rc;
+	}
 	if (CLI_HAS(o, CLI_DRIFT) && napplied) {
 		dr.rc = migc_verify_schema(m, &dr.d, &dr.n);
 		if (dr.rc != MIGC_OK && dr.rc != MIGC_VERIFY) {
@@ -370,7 +385,15 @@ migc__clistatus(struct cli_run *run)
 			fputs(",\"schema\":", stdout);
 			migc__jsonstr(stdout, schema);
 		}
-		printf(",\"applied\":%lu,\"pending\":%lu,\"migrations\":[", (unsigned long)napplied, (unsigned long)npending);
+		printf(",\"applied\":%lu,\"pending\":%lu,", (unsigned long)napplied, (unsigned long)npending);
+		if (tool) {
+			fputs("\"other_tool\":{\"tool\":", stdout);
+			migc__jsonstr(stdout, tool);
+			fputs(",\"table\":", stdout);
+			migc__jsonstr(stdout, tooltable);
+			fputs("},", stdout);
+		}
+		fputs("\"migrations\":[", stdout);
 		for (i = 0; i < n; i++) {
 			if (i)
 				putchar(',');
@@ -407,6 +430,10 @@ migc__clistatus(struct cli_run *run)
 			putchar('\n');
 		}
 		printf("%lu applied, %lu pending\n", (unsigned long)napplied, (unsigned long)npending);
+		if (tool)
+			printf("note: this database holds %s's tracking table %s, and migc has recorded nothing here: run "
+			       "adopt --from %s to record what %s applied (up would run every migration again, and refuses "
+			       "to)\n", tool, tooltable, tool, tool);
 		if (CLI_HAS(o, CLI_DRIFT) && napplied)
 			printdrift(m, o, 1, &dr);
 	}

@@ -230,6 +230,7 @@ struct migc {
 	long long readmark;     /* SQLite: PRAGMA data_version when the table was last read; -1 none */
 	int appbusy;            /* SQLite: the connection's busy timeout while migc's is set; -1 */
 	char schema[64];        /* tracking table's schema, "" for the default */
+	char ignore[512];       /* migc_set_ignore_tables: comma-separated patterns */
 	char tableschema[64];   /* PostgreSQL: the schema it is or will be in, "" until resolved */
 	migc_event_fn event;
 	void *ctx;
@@ -286,6 +287,19 @@ char *migc__trackstrdup(struct track *t, const char *s);
 const struct trackrow *migc__findrow(const struct track *t, int64_t version);
 int migc__applied(const struct track *t, int64_t version);
 int migc__readtrack(migc *m, struct track *t, int how);   /* xReadTable on a fresh t; freed on failure */
+/* tooltables.c: other tools' tracking tables (NULL-ended), whether a
+** table is one migc_set_ignore_tables names, and an SQL condition on a
+** table name column that is true for both (malloc'd; NULL: out of
+** memory). The schema leaves them out. */
+extern const char *const migc__tooltables[];
+int migc__ignoredtable(const migc *m, const char *name);
+char *migc__ignoresql(const migc *m, int postgres, const char *col);
+
+/* adopt.c: when migc has recorded nothing, the first other tool whose
+** tracking table is in the database (and not ignored): *tool and *table,
+** else NULLs. */
+int migc__othertool(migc *m, const char **tool, const char **table);
+
 /* The tool a finished row was adopted from (migc_adopt marks its
 ** done_checksum "adopted:TOOL"), or NULL. */
 const char *migc__origin(const struct trackrow *r);

@@ -343,6 +343,19 @@ int migc_set_ddl_retries(migc *m, int n);
 ** 0 to 2147483647; MIGC_INPUT otherwise, and on SQLite. */
 int migc_set_statement_timeout(migc *m, int ms);
 
+/*
+** Tables the schema leaves out (migc_verify_schema and the fingerprints
+** up records), besides the tracking table and the tracking tables of
+** goose, dbmate, golang-migrate, sqlx, sql-migrate, Flyway and refinery,
+** which it always leaves out; and which migc_up, on a database where
+** migc has recorded nothing, does not take for another tool's tracking
+** table. patterns: comma-separated table names, '*' any run of
+** characters, '?' one ("audit_*,tmp"); NULL or "" for none. Returns
+** MIGC_OK; MIGC_INPUT for anything but letters, digits, '_', '*', '?' and
+** single commas between names, or more than 511 bytes.
+*/
+int migc_set_ignore_tables(migc *m, const char *patterns);
+
 /* Allow pending migrations older than the newest applied one. */
 int migc_set_allow_out_of_order(migc *m, int allow);
 
@@ -468,6 +481,17 @@ int migc_baseline(migc *m, int64_t to);
 ** migc_errmsg(); MIGC_BUSY, MIGC_ERROR, MIGC_NOMEM as migc_up.
 */
 int migc_adopt(migc *m, const char *tool, const char *table);
+
+/*
+** Whether this database holds another tool's tracking table (one of
+** those migc_adopt reads, under its default name, not left out by
+** migc_set_ignore_tables): *tool ("goose") and *table, static strings, or
+** both NULL. migc_up and migc_verify refuse such a database while migc
+** has recorded nothing in it (MIGC_VERIFY, naming migc_adopt). Changes
+** nothing. Returns MIGC_OK; MIGC_INPUT when tool or table is NULL;
+** MIGC_BUSY, MIGC_ERROR, MIGC_NOMEM as migc_status.
+*/
+int migc_other_tool(migc *m, const char **tool, const char **table);
 
 /* As migc_adopt, but record nothing: each migration it would record is
 ** sent to the event callback as MIGC_EV_ADOPTED. Works on a

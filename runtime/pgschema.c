@@ -16,13 +16,20 @@
 #include "pgsession.h"
 #include "pg.h"
 
-/* Every user object in one catalog query, the tracking table left out. */
+/* Every user object in one catalog query, the tracking tables left out
+** (tr: migc's, the other tools' and the ignored ones), with their indexes
+** and the sequences they own (gone). */
 static const char schemaquery[] =
-	"WITH tr AS (SELECT to_regclass(%s) AS oid), "
-	"ns AS (SELECT oid, nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') "
+	"WITH ns AS (SELECT oid, nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') "
 	"  AND nspname NOT LIKE 'pg\\_toast%%' AND nspname NOT LIKE 'pg\\_temp%%'), "
+	"tr AS (SELECT to_regclass(%s) AS oid UNION ALL SELECT c.oid FROM pg_class c JOIN ns ON ns.oid = c.relnamespace "
+	"  WHERE c.relkind IN ('r', 'p') AND (%s)), "
+	"gone AS (SELECT oid FROM tr WHERE oid IS NOT NULL "
+	"  UNION ALL SELECT i.indexrelid FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM tr) "
+	"  UNION ALL SELECT d.objid FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
+	"    AND d.refclassid = 'pg_class'::regclass AND d.refobjid IN (SELECT oid FROM tr) AND d.deptype IN ('a', 'i')), "
 	"rel AS (SELECT c.oid, c.relkind, ns.nspname || '.' || c.relname AS name FROM pg_class c "
-	"  JOIN ns ON ns.oid = c.relnamespace WHERE c.oid IS DISTINCT FROM (SELECT oid FROM tr)) "
+	"  JOIN ns ON ns.oid = c.relnamespace WHERE c.oid NOT IN (SELECT oid FROM gone)) "
 	"SELECT 'table', name, '' FROM rel WHERE relkind IN ('r', 'p') "
 	"UNION ALL SELECT 'column', r.name || '.' || a.attname, format_type(a.atttypid, a.atttypmod) "
 	"  || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END "
@@ -30,7 +37,7 @@ static const char schemaquery[] =
 	"  FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped "
 	"  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE r.relkind IN ('r', 'p') "
 	"UNION ALL SELECT 'index', r.name, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-	"  JOIN rel r ON r.oid = i.indexrelid WHERE i.indrelid IS DISTINCT FROM (SELECT oid FROM tr) "
+	"  JOIN rel r ON r.oid = i.indexrelid "
 	"UNION ALL SELECT 'constraint', r.name || '.' || co.conname, pg_get_constraintdef(co.oid) "
 	"  FROM pg_constraint co JOIN rel r ON r.oid = co.conrelid "
 	"UNION ALL SELECT CASE r.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, r.name, "
@@ -51,17 +58,21 @@ migc__pgschema(migc *m, char **text)
 {
 	struct lines l = {NULL, 0, 0};
 	PGresult *res;
-	char *sql;
+	char *sql, *cond;
 	int rc, i;
 
 	*text = NULL;
 	rc = migc__pgresolve(m);
 	if (rc != MIGC_OK)
 		return rc;
-	sql = malloc(sizeof(schemaquery) + strlen(PG(m)->regclass));
-	if (!sql)
+	cond = migc__ignoresql(m, 1, "c.relname");
+	sql = cond ? malloc(sizeof(schemaquery) + strlen(PG(m)->regclass) + strlen(cond)) : NULL;
+	if (!sql) {
+		free(cond);
 		return migc__seterr(m, MIGC_NOMEM, "out of memory");
-	sprintf(sql, schemaquery, PG(m)->regclass);
+	}
+	sprintf(sql, schemaquery, PG(m)->regclass, cond);
+	free(cond);
 	rc = migc__pgrun(m, sql, &res);
 	free(sql);
 	if (rc != MIGC_OK)

@@ -450,21 +450,29 @@ sqliteschema(migc *m, char **text)
 {
 	static const char objects[] =
 		"SELECT type, name, sql FROM sqlite_schema "
-		"WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> ?1";
+		"WHERE name NOT LIKE 'sqlite\\_%%' ESCAPE '\\' AND tbl_name <> ?1 AND NOT (%s)";
 	static const char columns[] =
 		"SELECT t.name || '.' || c.name, c.type || CASE WHEN c.\"notnull\" THEN ' NOT NULL' ELSE '' END"
 		" || CASE WHEN c.dflt_value IS NULL THEN '' ELSE ' DEFAULT ' || c.dflt_value END"
 		" || CASE WHEN c.pk THEN ' PRIMARY KEY ' || c.pk ELSE '' END"
 		" || CASE WHEN c.hidden > 1 THEN ' GENERATED' WHEN c.hidden = 1 THEN ' HIDDEN' ELSE '' END "
 		"FROM sqlite_schema t, pragma_table_xinfo(t.name) c "
-		"WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND t.name <> ?1";
+		"WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%%' ESCAPE '\\' AND t.name <> ?1 AND NOT (%s)";
 	struct lines l = {NULL, 0, 0};
 	sqlite3_stmt *st;
-	int rc = MIGC_OK, pass, step;
+	char *cond, *sql;
+	int rc = MIGC_OK, pass, step, prc;
 
 	*text = NULL;
 	for (pass = 0; pass < 2 && rc == MIGC_OK; pass++) {
-		if (sqlite3_prepare_v2(DB(m), pass ? columns : objects, -1, &st, NULL) != SQLITE_OK)
+		cond = migc__ignoresql(m, 0, pass ? "t.name" : "tbl_name");
+		sql = cond ? sqlite3_mprintf(pass ? columns : objects, cond) : NULL;
+		free(cond);
+		if (!sql)
+			return migc__seterr(m, MIGC_NOMEM, "out of memory");
+		prc = sqlite3_prepare_v2(DB(m), sql, -1, &st, NULL);
+		sqlite3_free(sql);
+		if (prc != SQLITE_OK)
 			return dberr(m, "cannot read the schema");
 		sqlite3_bind_text(st, 1, m->table, -1, SQLITE_STATIC);
 		while (rc == MIGC_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {

@@ -132,6 +132,18 @@ migc__verifytrack(migc *m, const struct track *t, int forup)
 	int problems = 0, nomem = 0;
 
 	migc__clearerr(m);
+	if (t->n == 0 && forup && m->set->count > 0) {
+		const char *tool, *table;
+		int rc = migc__othertool(m, &tool, &table);
+
+		if (rc != MIGC_OK)
+			return rc;
+		if (tool)
+			return migc__seterr(m, MIGC_VERIFY, "this database holds %s's tracking table %s, and migc has recorded "
+			                    "nothing here: migc_up would run every migration again; record what %s applied with "
+			                    "migc_adopt for %s first (or, when %s is not %s's, leave it out with "
+			                    "migc_set_ignore_tables)", tool, table, tool, tool, table, tool);
+	}
 	migc__entriesbegin(&e, m->set, t);
 	while (migc__nextentry(&e, &r, &mig)) {
 		if (!r)

@@ -125,3 +125,54 @@ t_adopt_refusals() {
 	expect 0 "adopted 2_b (applied by golang-migrate)" "$tmp/adopt" adopt --from golang-migrate --from-table old_versions --database "$db"
 }
 check "[$B] adopt refuses a version the set lacks (exit 3), a missing table, an unknown tool or a bad table name (exit 2), changing nothing; --from-table, from the embedded binary" t_adopt_refusals
+
+# Another tool's table, recording something applied, and nothing recorded
+# by migc: status says so, up and verify refuse (exit 3) naming adopt,
+# changing nothing; a table that only has a tool's name is left alone with
+# --ignore-table; a tool's table that records nothing applied is no reason
+# to refuse.
+t_adopt_othertool() {
+	adoptset goose
+	q "$db" "INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, $(pick 1 true)), (1, $(pick 1 true))" >/dev/null || return 1
+	_before=$(dump "$db")
+	expect 0 "note: this database holds goose's tracking table goose_db_version, and migc has recorded nothing here: run adopt --from goose" $run status || return 1
+	expect 0 '"other_tool":{"tool":"goose","table":"goose_db_version"}' $run status --json || return 1
+	expect 3 "this database holds goose's tracking table goose_db_version, and migc has recorded nothing here: up would run every migration again; record what goose applied with adopt --from goose first" $run up || return 1
+	expect 3 "record what goose applied with adopt --from goose first" $run up --dry-run || return 1
+	expect 3 "record what goose applied with adopt --from goose first" $run verify || return 1
+	[ "$(dump "$db")" = "$_before" ] || { echo "a refused up changed the database"; return 1; }
+	# A schema_migrations of another framework's (Rails has one): named as
+	# dbmate's, which it looks like; --ignore-table lets up run.
+	db=$(newdb adopt-rails)
+	q "$db" "CREATE TABLE schema_migrations (version varchar(255) PRIMARY KEY)" >/dev/null &&
+		q "$db" "INSERT INTO schema_migrations VALUES ('20230101000000')" >/dev/null || return 1
+	run="build/migc --layout goose --dir $d --database $db"
+	expect 3 "this database holds dbmate's tracking table schema_migrations" $run up || return 1
+	expect 2 "tables to ignore (migc_set_ignore_tables): 'schema migrations' is not a list" $run up --ignore-table 'schema migrations' || return 1
+	expect 0 "applied 00003_c" $run up --ignore-table 'schema_*,other' || return 1
+	# goose's table as goose leaves it before its first migration (the row
+	# of version 0 only) records nothing applied: up runs.
+	db=$(newdb adopt-goose-fresh)
+	q "$db" "$(toolddl goose)" >/dev/null && q "$db" "INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, $(pick 1 true))" >/dev/null || return 1
+	run="build/migc --layout goose --dir $d --database $db"
+	expect 0 "" $run status || return 1
+	grep -q "note:" "$tmp/expect.out" && { echo "status names an empty goose table"; return 1; }
+	expect 0 "applied 00003_c" $run up
+}
+check "[$B] another tool's table and nothing of migc's: status says so, up and verify refuse (exit 3) naming adopt; --ignore-table; an empty one is no reason" t_adopt_othertool
+
+# verify --schema on an adopted database: the tool's table stays, and the
+# schema check leaves it out, as the embedded replay fingerprints do; a
+# table of the application's own is left out with --ignore-table.
+t_adopt_schema() {
+	adoptset golang-migrate
+	q "$db" "INSERT INTO schema_migrations (version, dirty) VALUES (2, $(pick 0 false))" >/dev/null || return 1
+	embed adoptschema "$d" --layout golang-migrate || return 1
+	expect 0 "adopted 2_b" "$tmp/adoptschema" adopt --from golang-migrate --database "$db" || return 1
+	expect 0 "applied 3_c" "$tmp/adoptschema" up --database "$db" || return 1
+	expect 0 "schema: matches" "$tmp/adoptschema" verify --schema --database "$db" || return 1
+	q "$db" "CREATE TABLE audit_log (x INTEGER)" >/dev/null || return 1
+	expect 3 "audit_log" "$tmp/adoptschema" verify --schema --database "$db" || return 1
+	expect 0 "schema: matches" "$tmp/adoptschema" verify --schema --ignore-table 'audit_*' --database "$db"
+}
+check "[$B] verify --schema on an adopted database leaves the tool's table out (the embedded fingerprints match); --ignore-table for others" t_adopt_schema
