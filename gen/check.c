@@ -255,6 +255,17 @@ unwrap(const struct stmt *s, size_t *first, size_t *count)
 	*count = n - 2;
 }
 
+int
+allnotx(enum dialect dialect, const char *text, const struct stmt *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!notxname(dialect, text, &s[i]))
+			return 0;
+	return n > 0;
+}
+
 /* Check the n statements of a transactional migration: no transaction
 ** control of its own, nothing that cannot run inside a transaction. */
 void

@@ -14,6 +14,10 @@ struct notxhint;        /* gen/layout.h: how the file's layout turns its transac
 void checktx(const char *path, const char *text, enum dialect dialect, const struct notxhint *hint,
              const struct stmt *s, size_t n, struct diags *d);
 
+/* Whether each of the n statements s of text (at least one) is one that
+** cannot run inside a transaction: Flyway then runs the file outside one. */
+int allnotx(enum dialect dialect, const char *text, const struct stmt *s, size_t n);
+
 /* Report, to d, what no migration may hold, transactional or not: a
 ** setting that makes the database read the SQL otherwise than migc split
 ** it (PostgreSQL), or that a database that exists ignores (SQLite). */

@@ -21,7 +21,7 @@ static const char hashusage[] =
 	"  Write DIR/migc.sum: a manifest of the migrations' checksums that\n"
 	"  migc check and migc gen compare the directory with.\n"
 	"  --layout L   the files' layout: migc (the default), goose, dbmate, sql-migrate,\n"
-	"               golang-migrate or sqlx\n";
+	"               golang-migrate, sqlx, flyway or refinery\n";
 
 int
 cmdhash(int argc, char **argv)

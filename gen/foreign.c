@@ -42,10 +42,15 @@
 
 #include "util.h"
 #include "diag.h"
+#include "names.h"
 #include "foreign.h"
 
 /* How much of a marker line a message quotes. */
 #define MAXQUOTE 80
+
+/* The ends of the refusals of a Flyway or refinery name. */
+#define FLYWAYHINT "; or read the directory as Flyway's, as it is: --layout flyway"
+#define FLYHINT "; or read the directory as Flyway's or refinery's, as it is: --layout flyway or refinery"
 
 /* The end of the refusal of a golang-migrate or sqlx name. */
 #define PAIRHINT "; or read the directory as golang-migrate's or sqlx's, as it is: --layout golang-migrate or sqlx"
@@ -270,67 +275,6 @@ gomigrate(const char *file, size_t *stem, size_t *name, int *isdown)
 	return 0;
 }
 
-/* A Flyway or refinery name, split. */
-struct flyname {
-	char kind;              /* 'V', 'U' or 'R' */
-	const char *ver, *desc; /* as written; ver empty for 'R' */
-	size_t verlen, desclen;
-	int integer;            /* the version is one run of digits */
-	int refinery;           /* refinery reads this name too */
-};
-
-/* V or U, a version (runs of digits joined by one '.' or '_'), "__", a
-** description, ".sql"; or R, "__", a description, ".sql". */
-static int
-flyway(const char *file, struct flyname *f)
-{
-	size_t n = strlen(file), i = 1, ndots = 0, nunders = 0, k;
-
-	if (n < 7 || strcmp(file + n - 4, ".sql") != 0)
-		return 0;
-	f->kind = file[0];
-	f->ver = file + 1;
-	if (f->kind == 'R') {
-		if (file[1] != '_' || file[2] != '_')
-			return 0;
-	} else if (f->kind == 'V' || f->kind == 'U') {
-		for (;;) {
-			size_t start = i;
-
-			while (digit(file[i]))
-				i++;
-			if (i == start)
-				return 0;
-			if (file[i] == '_' && file[i + 1] == '_')
-				break;
-			if ((file[i] != '.' && file[i] != '_') || !digit(file[i + 1]))
-				return 0;
-			if (file[i] == '.')
-				ndots++;
-			else
-				nunders++;
-			i++;
-		}
-	} else {
-		return 0;
-	}
-	f->verlen = i - 1;
-	i += 2;
-	if (i > n - 4)
-		return 0;
-	f->desc = file + i;
-	f->desclen = n - 4 - i;
-	f->integer = f->verlen > 0 && ndots == 0 && nunders == 0;
-	f->refinery = f->kind != 'R' && nunders == 0 && ndots <= 1 && f->desclen > 0;
-	for (k = 0; k < f->desclen; k++) {
-		int c = (unsigned char)f->desc[k];
-
-		if (!(digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'))
-			f->refinery = 0;
-	}
-	return 1;
-}
-
 /* The version as Flyway reads it: '_' as '.'. */
 static void
 putversion(struct buf *b, const struct flyname *f)
@@ -392,8 +336,9 @@ flywayerror(const char *path, const struct flyname *f, char *const *names, size_
 		          "migrations; put its statements in a numbered one (NNNN_%s.sql), and each later change in another",
 		          name.data);
 	} else if (f->kind == 'V' && f->integer) {
-		diagerror(d, path, 0, 0, "is a %s versioned migration (version %s): rename it to %s_%s.sql",
-		          f->refinery ? "Flyway or refinery" : "Flyway", ver.data, num.data, name.data);
+		diagerror(d, path, 0, 0, "is a %s versioned migration (version %s): rename it to %s_%s.sql%s",
+		          f->refinery ? "Flyway or refinery" : "Flyway", ver.data, num.data, name.data,
+		          f->refinery ? FLYHINT : FLYWAYHINT);
 	} else if (f->kind == 'V') {
 		diagerror(d, path, 0, 0, "is a %s versioned migration (version %s): migc versions are whole numbers; rename "
 		          "it to NNNN_%s.sql, numbered to keep version %s's place in the order",
@@ -405,17 +350,17 @@ flywayerror(const char *path, const struct flyname *f, char *const *names, size_
 		bufputs(&prefix, "__");
 		bufputc(&prefix, '\0');
 		sibling = firstwith(names, n, prefix.data);
-		if (sibling && flyway(sibling, &up))
+		if (sibling && flywayname(sibling, &up))
 			putname(&downname, up.desc, up.desclen);
 		else
 			putname(&downname, f->desc, f->desclen);
 		if (f->refinery)
 			diagerror(d, path, 0, 0, "is a Flyway undo migration (version %s), or a refinery unversioned one: as "
 			          "Flyway's undo it becomes the down migration %s_%s.down.sql; as refinery's, a migration of "
-			          "its own, NNNN_%s.sql", ver.data, num.data, downname.data, name.data);
+			          "its own, NNNN_%s.sql%s", ver.data, num.data, downname.data, name.data, FLYHINT);
 		else
 			diagerror(d, path, 0, 0, "is a Flyway undo migration (version %s): it becomes the down migration "
-			          "%s_%s.down.sql", ver.data, num.data, downname.data);
+			          "%s_%s.down.sql%s", ver.data, num.data, downname.data, FLYWAYHINT);
 	}
 	buffree(&ver);
 	buffree(&name);
@@ -432,7 +377,7 @@ foreignname(const char *path, const char *file, char *const *names, size_t n, in
 	size_t stem, name;
 	int isdown, paired;
 
-	if (flyway(file, &f)) {
+	if (flywayname(file, &f)) {
 		flywayerror(path, &f, names, n, d);
 		return 1;
 	}

@@ -6,7 +6,9 @@
 
 #include "layout.h"
 
-static const char *const names[] = { "migc", "goose", "dbmate", "sql-migrate", "golang-migrate", "sqlx" };
+static const char *const names[] = {
+	"migc", "goose", "dbmate", "sql-migrate", "golang-migrate", "sqlx", "flyway", "refinery"
+};
 
 static const struct notxhint hints[] = {
 	[LAYOUT_MIGC] = { "-- migc:no-transaction", " to this file" },
@@ -15,6 +17,9 @@ static const struct notxhint hints[] = {
 	[LAYOUT_SQLMIGRATE] = { "notransaction", " to this section's -- +migrate line" },
 	[LAYOUT_GOLANGMIGRATE] = { "-- migc:no-transaction", " to this file (golang-migrate reads it as a comment)" },
 	[LAYOUT_SQLX] = { "-- no-transaction", " as this file's first line" },
+	[LAYOUT_FLYWAY] = { "-- migc:no-transaction", " to this file (Flyway reads it as a comment, and would have "
+	                    "refused this file, mixing statements that need a transaction with one that cannot have one)" },
+	[LAYOUT_REFINERY] = { "-- refinery:noTransaction", " on a line of its own in this file" },
 };
 
 int

@@ -9,11 +9,13 @@ enum layout {
 	LAYOUT_DBMATE,          /* NNNN_name.sql with -- migrate:up / down */
 	LAYOUT_SQLMIGRATE,      /* NNNN_name.sql with -- +migrate Up / Down */
 	LAYOUT_GOLANGMIGRATE,   /* NNNN_name.up.sql and NNNN_name.down.sql */
-	LAYOUT_SQLX             /* NNNN_name.sql, or NNNN_name.up.sql and .down.sql */
+	LAYOUT_SQLX,            /* NNNN_name.sql, or NNNN_name.up.sql and .down.sql */
+	LAYOUT_FLYWAY,          /* V<n>__name.sql and U<n>__name.sql (undo) */
+	LAYOUT_REFINERY         /* V<n>__name.sql and U<n>__name.sql (unversioned) */
 };
 
 /* The names --layout takes, as a usage line shows them. */
-#define LAYOUT_NAMES "migc|goose|dbmate|sql-migrate|golang-migrate|sqlx"
+#define LAYOUT_NAMES "migc|goose|dbmate|sql-migrate|golang-migrate|sqlx|flyway|refinery"
 
 /* Set *out to the layout s names ("goose"): 0, or -1 for none. */
 int parselayout(const char *s, enum layout *out);

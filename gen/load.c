@@ -164,6 +164,9 @@ cutscript(const char *path, struct migc_script *sc, size_t base, unsigned long l
 	if (sec)
 		checkmarks(path, sec, base, stmts, nstmts, d);
 	readdirectives(path, text, nstmts ? stmts[0].off : len, dialect, dv, d);
+	/* Flyway runs a file outside a transaction when all of it must be. */
+	if (layout == LAYOUT_FLYWAY && allnotx(dialect, text, stmts, nstmts))
+		flags |= MIGC_NO_TRANSACTION;
 	sc->flags = dv->flags | flags;
 	sc->lock_timeout_ms = dv->lock_timeout_ms;
 	if (!isup && dv->naccept)
@@ -218,7 +221,69 @@ sqlxflags(const char *path, const char *raw, size_t rawlen, const char *text, si
 	return first ? MIGC_NO_TRANSACTION : 0;
 }
 
-/* Read one file of migc's, golang-migrate's or sqlx's layout into a
+/* Flyway replaces ${name} placeholders in the SQL when it runs (it does
+** by default); migc builds the SQL into the program, where nothing is
+** replaced: each one is an error. */
+static void
+checkplaceholders(const char *path, const char *text, size_t len, struct diags *d)
+{
+	unsigned long line = 1, col = 1;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (text[i] == '$' && text[i + 1] == '{')
+			diagerror(d, path, line, col, "a Flyway placeholder: Flyway replaces ${...} when it runs, and migc "
+			          "builds the SQL into the program, where nothing replaces it (write the value in the file)");
+		if (text[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+}
+
+/*
+** refinery runs a file outside a transaction when a line of it is "--"
+** (or more dashes), at most one blank and refinery:noTransaction, and
+** nothing after it (its find_migrations.rs regex): its flags. A line that
+** comes close (another case, more blanks, something after it) is refused,
+** since refinery would run that file in a transaction.
+*/
+static unsigned
+refineryflags(const char *path, const char *text, size_t len, struct diags *d)
+{
+	static const char mark[] = "refinery:notransaction";
+	unsigned long line = 1;
+	unsigned flags = 0;
+	size_t i = 0, k = sizeof(mark) - 1;
+
+	while (i < len) {
+		size_t eol = i, p = i, q, j;
+
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		while (p < eol && text[p] == '-')
+			p++;
+		for (q = p; q < eol && (text[q] == ' ' || text[q] == '\t'); q++)
+			;
+		if (p - i >= 2 && eol - q >= k) {
+			for (j = 0; j < k && (text[q + j] | 0x20) == (mark[j] | 0x20); j++)
+				;
+			if (j == k && q - p <= 1 && eol - q == k && memcmp(text + q, "refinery:noTransaction", k) == 0)
+				flags = MIGC_NO_TRANSACTION;
+			else if (j == k)
+				diagerror(d, path, line, 1, "refinery reads only \"-- refinery:noTransaction\" (dashes, at most "
+				          "one blank, that case, nothing after it), and runs this file in a transaction (write "
+				          "it so, or reword the comment)");
+		}
+		i = eol + 1;
+		line++;
+	}
+	return flags;
+}
+
+/* Read one file of migc's, golang-migrate's, sqlx's, Flyway's or refinery's layout into a
 ** script; for an up file (sum not NULL) also its checksums and the
 ** checksums it also accepts. */
 static void
@@ -236,6 +301,10 @@ loadscript(const char *dir, const char *file, enum dialect dialect, enum layout 
 		filechecksums(raw, rawlen, text, len, sum, rawsum);
 	if (text && layout == LAYOUT_SQLX)
 		flags = sqlxflags(path, raw, rawlen, text, len, d);
+	if (text && layout == LAYOUT_FLYWAY)
+		checkplaceholders(path, text, len, d);
+	if (text && layout == LAYOUT_REFINERY)
+		flags = refineryflags(path, text, len, d);
 	free(raw);
 	sc->sql = text ? text : xstrdup("");
 	sc->length = text ? (unsigned long)len : 0;
@@ -294,10 +363,11 @@ namecmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The .sql names in dir not starting with '.', sorted by strcmp so that
-** diagnostics come in one order on every file system; *n of them. */
+/* The .sql names in dir not starting with '.' (and the .sql.conf ones,
+** with conf), sorted by strcmp so that diagnostics come in one order on
+** every file system; *n of them. */
 static char **
-readnames(const char *dir, size_t *n, struct diags *d)
+readnames(const char *dir, int conf, size_t *n, struct diags *d)
 {
 	char **names = NULL;
 	struct dirent *de;
@@ -314,7 +384,8 @@ readnames(const char *dir, size_t *n, struct diags *d)
 		const char *f = de->d_name;
 		size_t flen = strlen(f);
 
-		if (f[0] == '.' || flen < 4 || strcmp(f + flen - 4, ".sql") != 0)
+		if (f[0] == '.' || ((flen < 4 || strcmp(f + flen - 4, ".sql") != 0) &&
+		                    (!conf || flen < 9 || strcmp(f + flen - 9, ".sql.conf") != 0)))
 			continue;
 		names = xgrow(names, *n, &cap, sizeof(*names));
 		names[(*n)++] = xstrdup(f);
@@ -401,7 +472,7 @@ listdir(const char *dir, enum layout layout, size_t *n, struct diags *d)
 {
 	struct entry *e = NULL;
 	size_t nnames, ne = 0, cap = 0, i;
-	char **names = readnames(dir, &nnames, d);
+	char **names = readnames(dir, layout == LAYOUT_FLYWAY, &nnames, d);
 
 	for (i = 0; i < nnames; i++) {
 		const char *f = names[i], *name, *why;
@@ -409,12 +480,22 @@ listdir(const char *dir, enum layout layout, size_t *n, struct diags *d)
 		size_t namelen;
 		struct entry x;
 
-		if (foreignname(path, f, names, nnames, upsuffix(layout), d)) {
+		if (layout != LAYOUT_FLYWAY && layout != LAYOUT_REFINERY &&
+		    foreignname(path, f, names, nnames, upsuffix(layout), d)) {
 			free(path);
 			continue;
 		}
 		x.reversible = 0;
-		if (parsefilename(f, &x.version, &name, &namelen, &x.isdown, &why) != 0) {
+		if (layout == LAYOUT_FLYWAY && strcmp(f + strlen(f) - 5, ".conf") == 0) {
+			diagerror(d, path, 0, 0, "is a Flyway script configuration, which migc does not read yet: run its "
+			          "migration as Flyway reads it without one, or remove it (executeInTransaction=false is "
+			          "-- migc:no-transaction in the migration)");
+			free(path);
+			continue;
+		}
+		if (layout == LAYOUT_FLYWAY ? parseflyway(f, &x.version, &name, &namelen, &x.isdown, &why) != 0
+		    : layout == LAYOUT_REFINERY ? parserefinery(f, &x.version, &name, &namelen, &x.isdown, &why) != 0
+		    : parsefilename(f, &x.version, &name, &namelen, &x.isdown, &why) != 0) {
 			diagerror(d, path, 0, 0, "%s", why);
 			free(path);
 			continue;
@@ -468,11 +549,15 @@ pairfiles(const char *dir, enum layout layout, struct entry *e, size_t ne, long 
 			diagerror(d, path, 0, 0, "duplicate version %lld: also %s",
 			          (long long)e[i].version, e[i - 1].file);
 		} else if (first) {
-			diagerror(d, path, 0, 0, "down migration without an up migration (expected %.*s%s)",
-			          (int)(strlen(e[i].file) - 9), e[i].file, upsuffix(layout) ? ".up.sql" : ".sql");
+			if (layout == LAYOUT_FLYWAY)
+				diagerror(d, path, 0, 0, "undo migration without its versioned migration (expected V%lld__NAME.sql)",
+				          (long long)e[i].version);
+			else
+				diagerror(d, path, 0, 0, "down migration without an up migration (expected %.*s%s)",
+				          (int)(strlen(e[i].file) - 9), e[i].file, upsuffix(layout) ? ".up.sql" : ".sql");
 		} else if (n > 0 && down[n - 1] < 0 && e[up[n - 1]].version == e[i].version &&
 		           e[i - 1].isdown == 0) {
-			if (strcmp(e[i].name, e[up[n - 1]].name) != 0)
+			if (layout != LAYOUT_FLYWAY && strcmp(e[i].name, e[up[n - 1]].name) != 0)
 				diagerror(d, path, 0, 0, "down migration's name differs from its up migration %s",
 				          e[up[n - 1]].file);
 			down[n - 1] = (long)i;

@@ -14,6 +14,12 @@
 #include "names.h"
 
 static int
+digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
 isnamechar(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -56,5 +62,134 @@ parsefilename(const char *file, int64_t *version, const char **name,
 	}
 	*version = v;
 	*namelen = (size_t)(end - *name);
+	return 0;
+}
+
+/* V or U, a version (runs of digits joined by one '.' or '_'), "__", a
+** description, ".sql"; or R, "__", a description, ".sql". */
+int
+flywayname(const char *file, struct flyname *f)
+{
+	size_t n = strlen(file), i = 1, ndots = 0, nunders = 0, k;
+
+	if (n < 7 || strcmp(file + n - 4, ".sql") != 0)
+		return 0;
+	f->kind = file[0];
+	f->ver = file + 1;
+	if (f->kind == 'R') {
+		if (file[1] != '_' || file[2] != '_')
+			return 0;
+	} else if (f->kind == 'V' || f->kind == 'U') {
+		for (;;) {
+			size_t start = i;
+
+			while (digit(file[i]))
+				i++;
+			if (i == start)
+				return 0;
+			if (file[i] == '_' && file[i + 1] == '_')
+				break;
+			if ((file[i] != '.' && file[i] != '_') || !digit(file[i + 1]))
+				return 0;
+			if (file[i] == '.')
+				ndots++;
+			else
+				nunders++;
+			i++;
+		}
+	} else {
+		return 0;
+	}
+	f->verlen = i - 1;
+	i += 2;
+	if (i > n - 4)
+		return 0;
+	f->desc = file + i;
+	f->desclen = n - 4 - i;
+	f->integer = f->verlen > 0 && ndots == 0 && nunders == 0;
+	f->refinery = f->kind != 'R' && nunders == 0 && ndots <= 1 && f->desclen > 0;
+	for (k = 0; k < f->desclen; k++) {
+		int c = (unsigned char)f->desc[k];
+
+		if (!(digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'))
+			f->refinery = 0;
+	}
+	return 1;
+}
+
+int
+parseflyway(const char *file, int64_t *version, const char **name, size_t *namelen, int *isdown,
+            const char **why)
+{
+	struct flyname f;
+	char ver[24];
+	size_t k;
+
+	*why = "is not a Flyway migration name, which Flyway would skip: it reads V<version>__<description>.sql "
+	       "and U<version>__<description>.sql";
+	if (!flywayname(file, &f))
+		return -1;
+	if (f.kind == 'R') {
+		*why = "is a Flyway repeatable migration (R__), which migc does not read yet: put its statements in a "
+		       "versioned migration";
+		return -1;
+	}
+	if (!f.integer) {
+		*why = "has a dotted Flyway version, which migc does not read yet: its versions are whole numbers "
+		       "(V1__, V20240131120000__)";
+		return -1;
+	}
+	if (f.verlen >= sizeof(ver) || (memcpy(ver, f.ver, f.verlen), ver[f.verlen] = '\0',
+	    migc__versiondigits(ver, version) == NULL)) {
+		*why = "version is out of range (at most 9223372036854775807)";
+		return -1;
+	}
+	if (*version == 0) {
+		*why = "version 0 is reserved: versions start at 1";
+		return -1;
+	}
+	if (f.desclen == 0) {
+		*why = "has no description after its __ (migc needs one as the migration's name: V1__name.sql)";
+		return -1;
+	}
+	for (k = 0; k < f.desclen; k++) {
+		if (!isnamechar((unsigned char)f.desc[k])) {
+			*why = "a migration name may hold only letters, digits, '_', '-' and '.'";
+			return -1;
+		}
+	}
+	*name = f.desc;
+	*namelen = f.desclen;
+	*isdown = f.kind == 'U';
+	return 0;
+}
+
+int
+parserefinery(const char *file, int64_t *version, const char **name, size_t *namelen, int *isdown,
+              const char **why)
+{
+	struct flyname f;
+	char ver[24];
+
+	*why = "is not a refinery migration name, which refinery would skip: it reads V<version>__<name>.sql and "
+	       "U<version>__<name>.sql, the name letters, digits and '_'";
+	if (!flywayname(file, &f) || !f.refinery)
+		return -1;
+	if (!f.integer) {
+		*why = "has a dotted version, which refinery refuses too (its versions are 32-bit integers)";
+		return -1;
+	}
+	if (f.verlen >= sizeof(ver) || (memcpy(ver, f.ver, f.verlen), ver[f.verlen] = '\0',
+	    migc__versiondigits(ver, version) == NULL) || *version > 2147483647) {
+		*why = "version is out of refinery's range (a 32-bit integer, at most 2147483647)";
+		return -1;
+	}
+	if (*version == 0) {
+		*why = "version 0 is reserved: versions start at 1";
+		return -1;
+	}
+	*name = f.desc;
+	*namelen = f.desclen;
+	*isdown = 0;
 	return 0;
 }

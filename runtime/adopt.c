@@ -18,6 +18,15 @@
 **   sqlx 0.8 (_sqlx_migrations): a row per version, success false when it
 **     failed part way, checksum the SHA-384 of the file.
 **   sql-migrate 1 (gorp_migrations): a row per applied file, id its name.
+**   Flyway 10 (flyway_schema_history): a row per run, in installed_rank
+**     order, the newest of a version telling its state: SQL applied it,
+**     UNDO_SQL or DELETE undid it, success false is a failed run;
+**     BASELINE V stands for every version up to V; the checksum is the
+**     CRC-32 of the file's lines without their line endings, as a signed
+**     32-bit integer.
+**   refinery 0.8 (refinery_schema_history): a row per applied version,
+**     checksum the SipHash-1-3 (key 0) of the name, the version as a
+**     32-bit integer and the SQL, as Rust's Hash writes them.
 */
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +38,7 @@
 #include "engine.h"
 #include "version.h"
 #include "sha384.h"
+#include "siphash.h"
 
 /* The migrations a tool's table says are applied, in version order. */
 struct adopted {
@@ -55,6 +65,8 @@ static int readlist(migc *m, const struct tool *tl, const struct migc__rows *row
 static int readgolang(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out);
 static int readsqlx(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out);
 static int readfiles(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out);
+static int readflyway(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out);
+static int readrefinery(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out);
 
 static const struct tool tools[] = {
 	{ "goose", "goose_db_version", { "id", "version_id", "is_applied", NULL }, NULL,
@@ -71,6 +83,11 @@ static const struct tool tools[] = {
 	  "(or make the row's success true if the fix completed it)" },
 	{ "sql-migrate", "gorp_migrations", { "id", NULL }, NULL,
 	  "SELECT id FROM %s ORDER BY id", NULL, readfiles, NULL },
+	{ "flyway", "flyway_schema_history", { "installed_rank", "version", "type", "checksum" }, NULL,
+	  "SELECT version, type, CASE WHEN success THEN 1 ELSE 0 END, checksum, script FROM %s ORDER BY installed_rank",
+	  NULL, readflyway, "fix the database by hand, then run flyway repair, which removes the failed row" },
+	{ "refinery", "refinery_schema_history", { "version", "name", "checksum", NULL }, NULL,
+	  "SELECT version, name, checksum FROM %s ORDER BY version", NULL, readrefinery, NULL },
 };
 
 void
@@ -277,6 +294,146 @@ readfiles(migc *m, const struct tool *tl, const struct migc__rows *rows, struct 
 	return bad ? MIGC_VERIFY : MIGC_OK;
 }
 
+/* Flyway's checksum of text: CRC-32 (IEEE) over its lines, each without
+** its line ending, as Java's CRC32 over BufferedReader.readLine() gives,
+** read back as a signed 32-bit integer. */
+static long
+flywaychecksum(const char *text, unsigned long len)
+{
+	uint32_t crc = 0xFFFFFFFFu;
+	unsigned long i;
+	int k;
+
+	for (i = 0; i < len; i++) {
+		if (text[i] == '\n' || text[i] == '\r')
+			continue;
+		crc ^= (unsigned char)text[i];
+		for (k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+	}
+	crc ^= 0xFFFFFFFFu;
+	return crc > 0x7FFFFFFFu ? (long)crc - 4294967296L : (long)crc;
+}
+
+/* Rows of (version, type, success, checksum, script), in installed_rank
+** order. */
+static int
+readflyway(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out)
+{
+	int64_t baseline = 0, v;
+	unsigned long k;
+	size_t i, j, before;
+	int bad = 0;
+
+	for (i = 0; i < rows->n; i++) {
+		char *const *c = rows->cells + i * 5;
+		const char *type = c[1] ? c[1] : "", *script = c[4] ? c[4] : "?";
+
+		if (!c[0]) {
+			char note[512];
+
+			if (strcmp(type, "SQL") == 0 && c[2] && strcmp(c[2], "1") == 0) {
+				snprintf(note, sizeof(note), "Flyway applied the repeatable migration %s, which migc does not "
+				         "track: what it made stays as it is", script);
+				migc__emit(m, MIGC_EV_NOTICE, NULL, 0, note, strlen(note));
+			}
+			continue;
+		}
+		for (j = i + 1; j < rows->n; j++)
+			if (rows->cells[j * 5] && strcmp(rows->cells[j * 5], c[0]) == 0)
+				break;
+		if (j < rows->n || strcmp(type, "SCHEMA") == 0 || strcmp(type, "UNDO_SQL") == 0 ||
+		    strcmp(type, "DELETE") == 0)
+			continue;       /* a later row says more; Flyway's own; undone */
+		if (!c[2] || strcmp(c[2], "1") != 0) {
+			bad++;
+			migc__adderr(m, "Flyway recorded version %s (%s) as failed (success = false): it ran part way (%s)",
+			             c[0], script, tl->fixdirty);
+		} else if (strcmp(type, "BASELINE") == 0) {
+			if (migc__parseversion(c[0], &v) == 0 && v > baseline)
+				baseline = v;
+			else if (migc__parseversion(c[0], &v) != 0)
+				addversion(m, tl, c[0], out, &bad);     /* says why it cannot be read */
+		} else if (strcmp(type, "SQL") != 0) {
+			bad++;
+			migc__adderr(m, "Flyway recorded version %s (%s) as a %s migration, which migc cannot read (only SQL "
+			             "ones)", c[0], script, type);
+		} else {
+			before = out->n;
+			addversion(m, tl, c[0], out, &bad);
+			if (out->n > before && c[3] &&
+			    strtol(c[3], NULL, 10) != flywaychecksum(out->v[before]->up.sql, out->v[before]->up.length)) {
+				bad++;
+				migc__adderr(m, "%s was edited after Flyway applied it: Flyway recorded the checksum %s, the "
+				             "file's is %ld (restore the file as it was applied)", out->v[before]->up.file, c[3],
+				             flywaychecksum(out->v[before]->up.sql, out->v[before]->up.length));
+			}
+		}
+	}
+	/* BASELINE V: Flyway counts every version up to V as applied. */
+	for (k = 0; baseline && k < m->set->count && m->set->migrations[k].version <= baseline; k++) {
+		for (j = 0; j < out->n && out->v[j] != &m->set->migrations[k]; j++)
+			;
+		if (j == out->n)
+			out->v[out->n++] = &m->set->migrations[k];
+	}
+	return bad ? MIGC_VERIFY : MIGC_OK;
+}
+
+/* refinery's checksum of mig: SipHash-1-3 over its name and a 0xFF, its
+** version as 4 little-endian bytes, its SQL and a 0xFF, in decimal. */
+static int
+refinerychecksum(const struct migc_migration *mig, char out[24])
+{
+	size_t nn = strlen(mig->name), ns = mig->up.length, n = 0;
+	unsigned char *b = malloc(nn + ns + 6);
+	uint32_t v = (uint32_t)mig->version;
+	int k;
+
+	if (!b)
+		return -1;
+	memcpy(b, mig->name, nn);
+	n = nn;
+	b[n++] = 0xFF;
+	for (k = 0; k < 4; k++)
+		b[n++] = (unsigned char)(v >> (8 * k));
+	memcpy(b + n, mig->up.sql, ns);
+	n += ns;
+	b[n++] = 0xFF;
+	snprintf(out, 24, "%llu", (unsigned long long)migc__siphash13(b, n));
+	free(b);
+	return 0;
+}
+
+/* A row per applied version: (version, name, checksum). refinery hashed
+** the file as it read it, which migc embeds with LF line endings. */
+static int
+readrefinery(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out)
+{
+	char sum[24];
+	size_t i, before;
+	int bad = 0;
+
+	for (i = 0; i < rows->n; i++) {
+		const char *recorded = rows->cells[i * 3 + 2];
+
+		before = out->n;
+		addversion(m, tl, rows->cells[i * 3], out, &bad);
+		if (out->n == before)
+			continue;
+		if (refinerychecksum(out->v[before], sum) != 0)
+			return migc__seterr(m, MIGC_NOMEM, "out of memory");
+		if (!recorded || strcmp(recorded, sum) != 0) {
+			bad++;
+			migc__adderr(m, "%s was edited after refinery applied it: refinery recorded the checksum %s, the "
+			             "file's is %s (restore the file as it was applied; a file refinery read with CRLF line "
+			             "endings differs from the LF text migc embeds)", out->v[before]->up.file,
+			             recorded ? recorded : "NULL", sum);
+		}
+	}
+	return bad ? MIGC_VERIFY : MIGC_OK;
+}
+
 static int
 byversion(const void *a, const void *b)
 {
@@ -417,7 +574,7 @@ adoptrun(migc *m, const char *toolname, const char *table, int dryrun)
 	migc__clearerr(m);
 	if (!tl)
 		return migc__seterr(m, MIGC_INPUT, "adopt: '%s' is not a tool migc adopts from (goose, dbmate, "
-		                    "golang-migrate, sqlx, sql-migrate)", toolname ? toolname : "NULL");
+		                    "golang-migrate, sqlx, sql-migrate, flyway, refinery)", toolname ? toolname : "NULL");
 	if (!table)
 		table = tl->table;
 	if (quotetable(m, table, q, sizeof(q)) != 0)

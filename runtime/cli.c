@@ -95,9 +95,9 @@ static const struct cli_command commands[] = {
 	{ "baseline", "V", "record 1..V as applied without running them",
 	  CLI_WRITE, cmdbaseline, CLI_BIT(CLI_OPERAND), CLI_BIT(CLI_OPERAND), "baseline needs a version, e.g. baseline 3", NULL },
 	{ "adopt", "--from TOOL [--from-table NAME] [--dry-run]",
-	  "record what goose, dbmate, golang-migrate, sqlx or sql-migrate applied here, running nothing",
+	  "record what goose, dbmate, golang-migrate, sqlx, sql-migrate, Flyway or refinery applied here, running nothing",
 	  CLI_WRITE, cmdadopt, CLI_BIT(CLI_FROM) | CLI_BIT(CLI_FROM_TABLE) | CLI_BIT(CLI_DRY_RUN), CLI_BIT(CLI_FROM),
-	  "adopt needs --from TOOL: goose, dbmate, golang-migrate, sqlx or sql-migrate", NULL },
+	  "adopt needs --from TOOL: goose, dbmate, golang-migrate, sqlx, sql-migrate, flyway or refinery", NULL },
 	{ "repair", "--clear-failed V | --accept-checksums", "fix the tracking table after a manual fix or a deliberate edit",
 	  CLI_WRITE, cmdrepair, CLI_BIT(CLI_CLEAR_FAILED) | CLI_BIT(CLI_ACCEPT_CHECKSUMS),
 	  CLI_BIT(CLI_CLEAR_FAILED) | CLI_BIT(CLI_ACCEPT_CHECKSUMS),
@@ -158,7 +158,7 @@ usage(FILE *f, const struct cli_opts *o, const struct cli_tool *tool)
 	if (tool)
 		fprintf(f, "  --dir DIR             migration directory (default migrations)\n"
 		        "  --layout L            its files' layout: migc (the default), goose, dbmate, sql-migrate,\n"
-		        "                        golang-migrate or sqlx\n");
+		        "                        golang-migrate, sqlx, flyway or refinery\n");
 	fprintf(f, "  --dialect D           sqlite or postgres, when no --database says which\n");
 	fprintf(f, "  -h, --help            show this help\n"
 	        "\nexit status: 0 ok, 1 runtime error, 2 usage or bad input, 3 verification failure,\n"

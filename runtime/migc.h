@@ -465,8 +465,9 @@ int migc_baseline(migc *m, int64_t to);
 
 /*
 ** Take over a database another migration tool migrated: read its
-** tracking table (tool "goose", "dbmate", "golang-migrate", "sqlx" or
-** "sql-migrate"; table NULL for the tool's default name) and record each
+** tracking table (tool "goose", "dbmate", "golang-migrate", "sqlx",
+** "sql-migrate", "flyway" or "refinery"; table NULL for the tool's
+** default name) and record each
 ** version it applied as applied, without running anything, its row
 ** marked with the tool's name (struct migc_state's origin). The tool's
 ** table is not changed. In one transaction under the migration lock, and
@@ -476,8 +477,9 @@ int migc_baseline(migc *m, int64_t to);
 ** table or one of another shape, a database where migc recorded
 ** migrations, or a MIGC_READONLY handle; MIGC_VERIFY, recording nothing,
 ** when the tool left a migration half-applied (golang-migrate's dirty,
-** sqlx's success = false), applied a version the set does not have, or
-** recorded a checksum (sqlx) that the file no longer has, each named in
+** sqlx's and Flyway's success = false), applied a version the set does
+** not have, or recorded a checksum (sqlx, Flyway, refinery) that the file
+** no longer has, each named in
 ** migc_errmsg(); MIGC_BUSY, MIGC_ERROR, MIGC_NOMEM as migc_up.
 */
 int migc_adopt(migc *m, const char *tool, const char *table);

@@ -18,7 +18,27 @@ toolddl() {
 	# sqlx 0.8 (sqlx-postgres/src/migrate.rs, sqlx-sqlite/src/migrate.rs)
 	sqlx/postgres) echo "CREATE TABLE IF NOT EXISTS _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL)" ;;
 	sqlx/sqlite) echo "CREATE TABLE IF NOT EXISTS _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL, checksum BLOB NOT NULL, execution_time BIGINT NOT NULL)" ;;
+	# Flyway 10 (flyway-database-postgresql createMetaDataTable.sql, flyway-sqlite's)
+	flyway/postgres) echo 'CREATE TABLE "flyway_schema_history" ("installed_rank" INT NOT NULL, "version" VARCHAR(50), "description" VARCHAR(200) NOT NULL, "type" VARCHAR(20) NOT NULL, "script" VARCHAR(1000) NOT NULL, "checksum" INTEGER, "installed_by" VARCHAR(100) NOT NULL, "installed_on" TIMESTAMP NOT NULL DEFAULT now(), "execution_time" INTEGER NOT NULL, "success" BOOLEAN NOT NULL); ALTER TABLE "flyway_schema_history" ADD CONSTRAINT "flyway_schema_history_pk" PRIMARY KEY ("installed_rank"); CREATE INDEX "flyway_schema_history_s_idx" ON "flyway_schema_history" ("success")' ;;
+	flyway/sqlite) echo "CREATE TABLE \"flyway_schema_history\" (\"installed_rank\" INT NOT NULL PRIMARY KEY, \"version\" VARCHAR(50), \"description\" VARCHAR(200) NOT NULL, \"type\" VARCHAR(20) NOT NULL, \"script\" VARCHAR(1000) NOT NULL, \"checksum\" INT, \"installed_by\" VARCHAR(100) NOT NULL, \"installed_on\" TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')), \"execution_time\" INT NOT NULL, \"success\" BOOLEAN NOT NULL); CREATE INDEX \"flyway_schema_history_s_idx\" ON \"flyway_schema_history\" (\"success\")" ;;
+	# refinery 0.8 (refinery_core/src/drivers: postgres.rs, rusqlite.rs)
+	refinery/postgres) echo "CREATE TABLE IF NOT EXISTS refinery_schema_history( version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255))" ;;
+	refinery/sqlite) echo "CREATE TABLE IF NOT EXISTS refinery_schema_history( version INTEGER PRIMARY KEY, name TEXT, applied_on TEXT, checksum TEXT)" ;;
 	esac
+}
+
+# flywaysum FILE: Flyway's checksum of FILE: the CRC-32 of its lines
+# without their line endings (gzip's trailer holds the CRC-32), signed.
+flywaysum() {
+	_c=$(tr -d '\r\n' <"$1" | gzip -c | tail -c 8 | od -An -tu4 -N4 | tr -d ' ')
+	[ "$_c" -gt 2147483647 ] && _c=$((_c - 4294967296))
+	echo "$_c"
+}
+
+# flywayrow RANK VERSION TYPE SCRIPT CHECKSUM SUCCESS: a row as Flyway
+# writes it (VERSION and CHECKSUM may be NULL).
+flywayrow() {
+	echo "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) VALUES ($1, $2, 'x', '$3', '$4', $5, 'app', 10, $(pick "$6" "$([ "$6" = 1 ] && echo true || echo false)"))"
 }
 
 # sqlxrow V DESC FILE SUCCESS: the row sqlx writes for FILE, its checksum
@@ -34,6 +54,15 @@ adoptset() {
 	d=$tmp/$B/adopt-$1
 	rm -rf "$d"
 	case $1 in
+	refinery)
+		mig "$d" V1__a.sql "CREATE TABLE a (x INTEGER);\n"
+		mig "$d" U2__b.sql "CREATE TABLE b (x INTEGER);\n"
+		mig "$d" V3__c.sql "CREATE TABLE c (x INTEGER);\n" ;;
+	flyway)
+		mig "$d" V1__a.sql "CREATE TABLE a (x INTEGER);\n"
+		mig "$d" V2__b.sql "CREATE TABLE b (x INTEGER);\r\n-- CRLF: Flyway's checksum ignores line endings\r\n"
+		mig "$d" U2__b.sql "DROP TABLE b;\n"
+		mig "$d" V3__c.sql "CREATE TABLE c (x INTEGER);\n" ;;
 	goose)
 		mig "$d" 00001_a.sql "-- +goose Up\nCREATE TABLE a (x INTEGER);\n-- +goose Down\nDROP TABLE a;\n"
 		mig "$d" 00002_b.sql "-- +goose Up\nCREATE TABLE b (x INTEGER);\n-- +goose Down\nDROP TABLE b;\n"
@@ -176,3 +205,44 @@ t_adopt_schema() {
 	expect 0 "schema: matches" "$tmp/adoptschema" verify --schema --ignore-table 'audit_*' --database "$db"
 }
 check "[$B] verify --schema on an adopted database leaves the tool's table out (the embedded fingerprints match); --ignore-table for others" t_adopt_schema
+
+t_adopt_flyway() {
+	adoptset flyway
+	s1=$(flywaysum "$d/V1__a.sql") s2=$(flywaysum "$d/V2__b.sql") s3=$(flywaysum "$d/V3__c.sql")
+	# Flyway's schema row; 1 and 2 applied; 3 applied and undone; a
+	# repeatable migration (no version).
+	q "$db" "$(flywayrow 1 "'0'" SCHEMA '"public"' NULL 1); $(flywayrow 2 "'1'" SQL V1__a.sql "$s1" 1);
+		$(flywayrow 3 "'2'" SQL V2__b.sql "$s2" 1); $(flywayrow 4 "'3'" SQL V3__c.sql "$s3" 1);
+		$(flywayrow 5 "'3'" UNDO_SQL U3__c.sql NULL 1); $(flywayrow 6 NULL SQL R__views.sql 12345 1)" >/dev/null || return 1
+	q "$db" "UPDATE flyway_schema_history SET checksum = $((s2 + 1)) WHERE installed_rank = 3" >/dev/null || return 1
+	refused 3 "V2__b.sql was edited after Flyway applied it: Flyway recorded the checksum $((s2 + 1)), the file's is $s2" flyway || return 1
+	q "$db" "UPDATE flyway_schema_history SET checksum = $s2, success = $(pick 0 false) WHERE installed_rank = 3" >/dev/null || return 1
+	refused 3 "Flyway recorded version 2 (V2__b.sql) as failed (success = false): it ran part way (fix the database by hand, then run flyway repair" flyway || return 1
+	q "$db" "UPDATE flyway_schema_history SET success = $(pick 1 true) WHERE installed_rank = 3" >/dev/null || return 1
+	expect 0 "adopted V2__b (applied by flyway)" $run adopt --from flyway || return 1
+	grep -q "repeatable migration R__views.sql, which migc does not track" "$tmp/expect.out" || { echo "no word of the repeatable migration"; return 1; }
+	[ "$(adopted "$db")" = "1:adopted:flyway 2:adopted:flyway " ] || { echo "recorded: $(adopted "$db")"; return 1; }
+	expect 0 "applied V3__c" $run up || return 1
+	# A BASELINE row stands for every version up to it.
+	db=$(newdb adopt-flyway-baseline)
+	q "$db" "$(toolddl flyway)" >/dev/null && q "$db" "$(flywayrow 1 "'2'" BASELINE '<< Flyway Baseline >>' NULL 1)" >/dev/null || return 1
+	run="build/migc --layout flyway --dir $d --database $db"
+	expect 0 "adopted V2__b (applied by flyway)" $run adopt --from flyway || return 1
+	[ "$(adopted "$db")" = "1:adopted:flyway 2:adopted:flyway " ] || { echo "recorded: $(adopted "$db")"; return 1; }
+}
+check "[$B] adopt --from flyway: the newest row of a version counts (UNDO_SQL undoes), BASELINE covers what is below it, CRC-32 checksums compared, a failed row refused" t_adopt_flyway
+
+# refinery's checksums of V1__a.sql and U2__b.sql above, as refinery
+# 0.8 computes them (SipHasher13 over name, version and SQL), computed
+# once with Rust's own SipHasher13.
+t_adopt_refinery() {
+	adoptset refinery
+	q "$db" "INSERT INTO refinery_schema_history VALUES (1, 'a', '2024-01-31T12:00:00+00:00', '17740655534143156516'),
+		(2, 'b', '2024-01-31T12:00:01+00:00', '12240456265087915913')" >/dev/null || return 1
+	refused 3 "U2__b.sql was edited after refinery applied it: refinery recorded the checksum 12240456265087915913, the file's is 12240456265087915912" refinery || return 1
+	q "$db" "UPDATE refinery_schema_history SET checksum = '12240456265087915912' WHERE version = 2" >/dev/null || return 1
+	expect 0 "adopted U2__b (applied by refinery)" $run adopt --from refinery || return 1
+	expect 0 "applied V3__c" $run up || return 1
+	expect 0 "ok: 3 applied migrations match" $run verify
+}
+check "[$B] adopt --from refinery: its SipHash-1-3 checksums compared (a mismatch refused, exit 3), U files numbered as V ones" t_adopt_refinery

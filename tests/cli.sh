@@ -126,10 +126,10 @@ t_devcommands() {
 	if grep -q "hash\|--dir\|--layout\|^  new\|^  gen\|^  check" "$tmp/expect.out"; then echo "migrate lists migc's commands"; return 1; fi
 	expect 2 "unknown option '--layout'" build/migrate up --layout goose --database "sqlite:$tmp/nolayout.db" || return 1
 	expect 2 "unknown command 'hash'" build/migrate hash migrations/sqlite || return 1
-	expect 0 "usage: migc hash [--layout migc|goose|dbmate|sql-migrate|golang-migrate|sqlx] DIR" build/migc hash --help || return 1
+	expect 0 "usage: migc hash [--layout migc|goose|dbmate|sql-migrate|golang-migrate|sqlx|flyway|refinery] DIR" build/migc hash --help || return 1
 	expect 0 "usage: migc new NAME" build/migc new --help || return 1
-	expect 2 "--layout: 'flyway' is not one of migc|goose|dbmate|sql-migrate|golang-migrate|sqlx" build/migc gen --dialect sqlite --layout flyway migrations/sqlite || return 1
-	expect 2 "--layout: 'frob' is not one of migc|goose|dbmate|sql-migrate|golang-migrate|sqlx" build/migc status --layout frob --dir migrations/sqlite --database "sqlite:$tmp/nolayout.db" || return 1
+	expect 2 "--layout: 'liquibase' is not one of migc|goose|dbmate|sql-migrate|golang-migrate|sqlx|flyway|refinery" build/migc gen --dialect sqlite --layout liquibase migrations/sqlite || return 1
+	expect 2 "--layout: 'frob' is not one of migc|goose|dbmate|sql-migrate|golang-migrate|sqlx|flyway|refinery" build/migc status --layout frob --dir migrations/sqlite --database "sqlite:$tmp/nolayout.db" || return 1
 	[ ! -e "$tmp/nolayout.db" ] || { echo "a bad --layout created the database"; return 1; }
 	expect 0 "usage: migc check DIR" build/migc check --help || return 1
 	expect 0 "usage: migc gen --dialect" build/migc gen --help || return 1

@@ -178,6 +178,10 @@ layoutmig() {
 		mig "$d" "$1_$2.up.sql" "$3$4"
 		mig "$d" "$1_$2.down.sql" "$5"
 		;;
+	flyway)
+		mig "$d" "V$1__$2.sql" "$3$4"
+		mig "$d" "U$1__undo_$2.sql" "$5"
+		;;
 	*) mig "$d" "$1_$2.sql" "$pre$up$3\n$4$down\n$5" ;;
 	esac
 }
@@ -193,7 +197,10 @@ t_layout() {
 		begin="-- +migrate StatementBegin\n" end="-- +migrate StatementEnd\n" refused="is a sql-migrate migration" ;;
 	golang-migrate) notx="-- migc:no-transaction\n" refused="is a golang-migrate (or sqlx) up migration" ;;
 	sqlx) notx="-- no-transaction\n" refused="is a golang-migrate (or sqlx) up migration" ;;
+	flyway) notx="-- migc:no-transaction\n" refused="is a Flyway or refinery versioned migration" ;;
 	esac
+	# The name a run prints for migration $1 named $2.
+	stem() { if [ "$l" = flyway ]; then echo "V$1__$2"; else echo "$1_$2"; fi; }
 	seed="INSERT INTO users (id, name) VALUES (1, 'a');\nINSERT INTO users (id, name) VALUES (2, 'b');\n"
 	layoutmig $v1 users "" "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n\n" "DROP TABLE users;\n"
 	[ "$l" != goose ] || pre="-- +goose NO TRANSACTION\n"
@@ -203,14 +210,14 @@ t_layout() {
 	db=$(newdb "layout-$l")
 	expect 2 "$refused" build/migc up --dir "$d" --database "$db" || return 1
 	[ "$(tables "$db")" = "" ] || { echo "a refused directory changed the database"; return 1; }
-	expect 0 "applied ${v3}_seed" build/migc up --layout "$l" --dir "$d" --database "$db" || return 1
+	expect 0 "applied $(stem $v3 seed)" build/migc up --layout "$l" --dir "$d" --database "$db" || return 1
 	[ "$(q "$db" 'SELECT count(*) FROM users')" = 2 ] || return 1
 	[ "$(q "$db" "SELECT statements_total FROM migc_migrations WHERE version = $v3")" = "$([ -n "$begin" ] && echo 1 || echo 2)" ] ||
 		{ echo "the block is not one statement, or the statements are not split"; return 1; }
-	expect 0 "reverted ${v1}_users" build/migc down --to 0 --layout "$l" --dir "$d" --database "$db" || return 1
+	expect 0 "reverted $(stem $v1 users)" build/migc down --to 0 --layout "$l" --dir "$d" --database "$db" || return 1
 	[ "$(versions "$db")" = "" ] || return 1
 	[ "$(tables "$db")" = "migc_migrations" ] || { echo "down left tables behind: $(tables "$db")"; return 1; }
-	expect 0 "applied ${v3}_seed" build/migc up --layout "$l" --dir "$d" --database "$db" || return 1
+	expect 0 "applied $(stem $v3 seed)" build/migc up --layout "$l" --dir "$d" --database "$db" || return 1
 	embed "layout-$l" "$d" --layout "$l" || return 1
 	expect 0 "ok:" "$tmp/layout-$l" verify --database "$db" || return 1
 	expect 0 "wrote" build/migc hash --layout "$l" "$d" || return 1
@@ -220,14 +227,33 @@ t_layout() {
 	expect 0 "ok: 3 migrations match" build/migc check --layout "$l" "$d" || return 1
 	expect 0 "ok:" build/migc verify --layout "$l" --dir "$d" --database "$db" || return 1
 	layoutmig $v1 users "" "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT);\n\n" "DROP TABLE users;\n"
-	expect 3 "${v1}_users.$([ "$l" = golang-migrate ] || [ "$l" = sqlx ] && echo up.)sql was edited after it was applied" build/migc verify --layout "$l" --dir "$d" --database "$db" || return 1
-	expect 3 "${v1}_users." build/migc check --layout "$l" "$d"
+	expect 3 "$(stem $v1 users).$([ "$l" = golang-migrate ] || [ "$l" = sqlx ] && echo up.)sql was edited after it was applied" build/migc verify --layout "$l" --dir "$d" --database "$db" || return 1
+	expect 3 "$(stem $v1 users)." build/migc check --layout "$l" "$d"
 }
 check "[$B] goose layout: up, down and up again, a block as one statement, NO TRANSACTION, the up section checksummed" t_layout goose
 check "[$B] dbmate layout: up, down and up again, each section split into statements, transaction:false, the up section checksummed" t_layout dbmate
 check "[$B] sql-migrate layout: up, down and up again, a block as one statement, notransaction, the up section checksummed" t_layout sql-migrate
 check "[$B] golang-migrate layout: up, down and up again, .up.sql and .down.sql, the up file checksummed" t_layout golang-migrate
 check "[$B] sqlx layout: up, down and up again, .up.sql and .down.sql, -- no-transaction, the up file checksummed" t_layout sqlx
+check "[$B] flyway layout: up, down and up again, V and U files, the V file checksummed" t_layout flyway
+
+# refinery's layout has no down migrations: V and U (unversioned) files,
+# both numbered, -- refinery:noTransaction.
+t_refinery() {
+	d=$tmp/$B/layout-refinery
+	mig "$d" V1__users.sql "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n"
+	mig "$d" U2__notx.sql "-- refinery:noTransaction\nVACUUM;\n"
+	mig "$d" V3__seed.sql "INSERT INTO users (id, name) VALUES (1, 'a');\n"
+	db=$(newdb layout-refinery)
+	expect 2 "is a Flyway or refinery versioned migration" build/migc up --dir "$d" --database "$db" || return 1
+	expect 0 "applied V3__seed" build/migc up --layout refinery --dir "$d" --database "$db" || return 1
+	expect 2 "V3__seed.sql has no down migration" build/migc down --layout refinery --dir "$d" --database "$db" || return 1
+	embed layout-refinery "$d" --layout refinery || return 1
+	expect 0 "ok: 3 applied" "$tmp/layout-refinery" verify --database "$db" || return 1
+	mig "$d" V3__seed.sql "INSERT INTO users (id, name) VALUES (1, 'b');\n"
+	expect 3 "V3__seed.sql was edited after it was applied" build/migc verify --layout refinery --dir "$d" --database "$db"
+}
+check "[$B] refinery layout: V and U files both numbered, -- refinery:noTransaction, no down migrations, the file checksummed" t_refinery
 
 t_ahead() {
 	d=$tmp/$B/ahead

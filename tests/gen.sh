@@ -24,6 +24,8 @@ for dir in tests/gen/*/; do
 	sql-migrate-* | pg-sql-migrate-*) layout=sql-migrate ;;
 	golang-migrate-* | pg-golang-migrate-*) layout=golang-migrate ;;
 	sqlx-* | pg-sqlx-*) layout=sqlx ;;
+	flyway-* | pg-flyway-*) layout=flyway ;;
+	refinery-* | pg-refinery-*) layout=refinery ;;
 	*) layout=migc ;;
 	esac
 	build/migc gen --dialect "$dialect" --layout "$layout" "$dir" >"$tmp/gen.c" 2>"$tmp/gen.err"

@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY t_email ON t (email);

@@ -1,0 +1,2 @@
+-- refinery:noTransaction
+VACUUM;

@@ -1,0 +1,2 @@
+-- refinery:notransaction
+VACUUM;
