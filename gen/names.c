@@ -117,12 +117,32 @@ flywayname(const char *file, struct flyname *f)
 	return 1;
 }
 
+/* f's whole-number version into *version, 1 to max: 0, or -1 with *why
+** (range when it is out of range). */
+static int
+flyversion(const struct flyname *f, int64_t max, const char *range, int64_t *version, const char **why)
+{
+	char ver[24];
+
+	*why = range;
+	if (f->verlen >= sizeof(ver))
+		return -1;
+	memcpy(ver, f->ver, f->verlen);
+	ver[f->verlen] = '\0';
+	if (migc__versiondigits(ver, version) == NULL || *version > max)
+		return -1;
+	if (*version == 0) {
+		*why = "version 0 is reserved: versions start at 1";
+		return -1;
+	}
+	return 0;
+}
+
 int
 parseflyway(const char *file, int64_t *version, const char **name, size_t *namelen, int *isdown,
             const char **why)
 {
 	struct flyname f;
-	char ver[24];
 	size_t k;
 
 	*why = "is not a Flyway migration name, which Flyway would skip: it reads V<version>__<description>.sql "
@@ -139,15 +159,8 @@ parseflyway(const char *file, int64_t *version, const char **name, size_t *namel
 		       "(V1__, V20240131120000__)";
 		return -1;
 	}
-	if (f.verlen >= sizeof(ver) || (memcpy(ver, f.ver, f.verlen), ver[f.verlen] = '\0',
-	    migc__versiondigits(ver, version) == NULL)) {
-		*why = "version is out of range (at most 9223372036854775807)";
+	if (flyversion(&f, INT64_MAX, "version is out of range (at most 9223372036854775807)", version, why) != 0)
 		return -1;
-	}
-	if (*version == 0) {
-		*why = "version 0 is reserved: versions start at 1";
-		return -1;
-	}
 	if (f.desclen == 0) {
 		*why = "has no description after its __ (migc needs one as the migration's name: V1__name.sql)";
 		return -1;
@@ -169,7 +182,6 @@ parserefinery(const char *file, int64_t *version, const char **name, size_t *nam
               const char **why)
 {
 	struct flyname f;
-	char ver[24];
 
 	*why = "is not a refinery migration name, which refinery would skip: it reads V<version>__<name>.sql and "
 	       "U<version>__<name>.sql, the name letters, digits and '_'";
@@ -179,15 +191,9 @@ parserefinery(const char *file, int64_t *version, const char **name, size_t *nam
 		*why = "has a dotted version, which refinery refuses too (its versions are 32-bit integers)";
 		return -1;
 	}
-	if (f.verlen >= sizeof(ver) || (memcpy(ver, f.ver, f.verlen), ver[f.verlen] = '\0',
-	    migc__versiondigits(ver, version) == NULL) || *version > 2147483647) {
-		*why = "version is out of refinery's range (a 32-bit integer, at most 2147483647)";
+	if (flyversion(&f, INT32_MAX, "version is out of refinery's range (a 32-bit integer, at most 2147483647)",
+	               version, why) != 0)
 		return -1;
-	}
-	if (*version == 0) {
-		*why = "version 0 is reserved: versions start at 1";
-		return -1;
-	}
 	*name = f.desc;
 	*namelen = f.desclen;
 	*isdown = 0;
