@@ -171,25 +171,65 @@ addversion(migc *m, const struct tool *tl, const char *s, struct adopted *out, i
 	out->v[out->n++] = mig;
 }
 
+/* A row's version (its first cell) and its place, to sort by both. */
+struct rowref {
+	const char *version;
+	size_t row;
+};
+
+static int
+byrowversion(const void *a, const void *b)
+{
+	const struct rowref *x = a, *y = b;
+	int c = strcmp(x->version, y->version);
+
+	return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+/* newest[i]: row i is the last row of its version (its first cell), in
+** O(n log n) for tables of many rows. malloc'd; NULL: out of memory. */
+static unsigned char *
+newestrows(const struct migc__rows *rows)
+{
+	unsigned char *newest = calloc(rows->n + 1, 1);
+	struct rowref *ref = malloc((rows->n + 1) * sizeof(*ref));
+	size_t i;
+
+	if (!newest || !ref) {
+		free(newest);
+		free(ref);
+		return NULL;
+	}
+	for (i = 0; i < rows->n; i++) {
+		ref[i].version = rows->cells[i * rows->ncols] ? rows->cells[i * rows->ncols] : "";
+		ref[i].row = i;
+	}
+	qsort(ref, rows->n, sizeof(*ref), byrowversion);
+	for (i = 0; i < rows->n; i++)
+		if (i + 1 == rows->n || strcmp(ref[i].version, ref[i + 1].version) != 0)
+			newest[ref[i].row] = 1;
+	free(ref);
+	return newest;
+}
+
 /* Rows of (version, is_applied) in the order goose wrote them: the last
 ** row of each version tells its state; version 0 is goose's first row. */
 static int
 readgoose(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out)
 {
-	size_t i, j;
+	unsigned char *newest = newestrows(rows);
+	size_t i;
 	int bad = 0;
 
+	if (!newest)
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	for (i = 0; i < rows->n; i++) {
 		const char *v = rows->cells[i * 2], *applied = rows->cells[i * 2 + 1];
 
-		if (!v || strcmp(v, "0") == 0 || !applied || strcmp(applied, "1") != 0)
-			continue;
-		for (j = i + 1; j < rows->n; j++)
-			if (rows->cells[j * 2] && strcmp(rows->cells[j * 2], v) == 0)
-				break;
-		if (j == rows->n)
+		if (v && strcmp(v, "0") != 0 && applied && strcmp(applied, "1") == 0 && newest[i])
 			addversion(m, tl, v, out, &bad);
 	}
+	free(newest);
 	return bad ? MIGC_VERIFY : MIGC_OK;
 }
 
@@ -320,11 +360,14 @@ flywaychecksum(const char *text, unsigned long len)
 static int
 readflyway(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out)
 {
+	unsigned char *newest = newestrows(rows);
 	int64_t baseline = 0, v;
 	unsigned long k;
 	size_t i, j, before;
 	int bad = 0;
 
+	if (!newest)
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	for (i = 0; i < rows->n; i++) {
 		char *const *c = rows->cells + i * 5;
 		const char *type = c[1] ? c[1] : "", *script = c[4] ? c[4] : "?";
@@ -339,10 +382,7 @@ readflyway(migc *m, const struct tool *tl, const struct migc__rows *rows, struct
 			}
 			continue;
 		}
-		for (j = i + 1; j < rows->n; j++)
-			if (rows->cells[j * 5] && strcmp(rows->cells[j * 5], c[0]) == 0)
-				break;
-		if (j < rows->n || strcmp(type, "SCHEMA") == 0 || strcmp(type, "UNDO_SQL") == 0 ||
+		if (!newest[i] || strcmp(type, "SCHEMA") == 0 || strcmp(type, "UNDO_SQL") == 0 ||
 		    strcmp(type, "DELETE") == 0)
 			continue;       /* a later row says more; Flyway's own; undone */
 		if (!c[2] || strcmp(c[2], "1") != 0) {
@@ -377,6 +417,7 @@ readflyway(migc *m, const struct tool *tl, const struct migc__rows *rows, struct
 		if (j == out->n)
 			out->v[out->n++] = &m->set->migrations[k];
 	}
+	free(newest);
 	return bad ? MIGC_VERIFY : MIGC_OK;
 }
 
