@@ -119,12 +119,13 @@ quotetable(migc *m, const char *name, char *q, size_t qsize)
 {
 	const char *p = name, *part = name;
 	size_t o = 0;
+	int dots = strcmp(m->drv->name, "postgres") == 0 ? 1 : 0;       /* how many more '.' may come */
 
 	q[o++] = '"';
 	for (;; p++) {
 		int c = (unsigned char)*p;
 
-		if (c == '\0' || (c == '.' && strcmp(m->drv->name, "postgres") == 0 && part != p && o + 3 < qsize)) {
+		if (c == '\0' || (c == '.' && dots-- > 0 && part != p && o + 3 < qsize)) {
 			if (p == part || p - part > 63)
 				return -1;
 			if (c == '\0')
@@ -313,23 +314,24 @@ readsqlx(migc *m, const struct tool *tl, const struct migc__rows *rows, struct a
 static int
 readfiles(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out)
 {
-	unsigned long k;
+	const struct migc_migration *mig;
 	size_t i;
 	int bad = 0;
+	int64_t v;
 
 	for (i = 0; i < rows->n; i++) {
+		/* The file's version, then its name: no walk of the set per row. */
 		const char *id = rows->cells[i];
+		const char *end = id ? migc__versiondigits(id, &v) : NULL;
 
-		for (k = 0; id && k < m->set->count; k++)
-			if (strcmp(m->set->migrations[k].up.file, id) == 0)
-				break;
-		if (!id || k == m->set->count) {
+		mig = end && end != id ? migc_find(m->set, v) : NULL;
+		if (!mig || strcmp(mig->up.file, id) != 0) {
 			bad++;
 			migc__adderr(m, "%s applied %s, which this binary's set does not have (the database is "
 			             "ahead of this binary, or the file was renamed)", tl->name, id ? id : "NULL");
 			continue;
 		}
-		out->v[out->n++] = &m->set->migrations[k];
+		out->v[out->n++] = mig;
 	}
 	return bad ? MIGC_VERIFY : MIGC_OK;
 }
@@ -517,17 +519,17 @@ checkcolumns(migc *m, const struct tool *tl, const char *name, const char *q)
 
 	rc = tablecolumns(m, name, q, &cols);
 	if (rc == MIGC_OK && cols.n == 0)
-		rc = migc__seterr(m, MIGC_INPUT, "there is no table %s here, where %s keeps what it applied (pass "
-		                  "--from-table NAME when it has another name)", name, tl->name);
+		rc = migc__seterr(m, MIGC_INPUT, "there is no table %s here, where %s keeps what it applied (name "
+		                  "it with migc_adopt's table when it has another name)", name, tl->name);
 	for (k = 0; rc == MIGC_OK && k <= 4; k++) {
 		const char *want = k < 4 ? tl->columns[k] : tl->without;
 
 		if (want && hascolumn(&cols, want) != (k < 4))
 			rc = migc__seterr(m, MIGC_INPUT, "the table %s is not %s's: it %s a column %s%s", name, tl->name,
 			                  k < 4 ? "has no" : "has", want,
-			                  strcmp(tl->name, "dbmate") == 0 ? " (golang-migrate's table of that name has; "
-			                  "pass --from golang-migrate)" : strcmp(tl->name, "golang-migrate") == 0 ?
-			                  " (dbmate's table of that name has none: pass --from dbmate)" : "");
+			                  strcmp(tl->name, "dbmate") == 0 ? " (golang-migrate's table of that name has: "
+			                  "migc_adopt from golang-migrate)" : strcmp(tl->name, "golang-migrate") == 0 ?
+			                  " (dbmate's table of that name has none: migc_adopt from dbmate)" : "");
 	}
 	migc__freerows(&cols);
 	return rc;
@@ -573,23 +575,30 @@ migc__othertool(migc *m, const char **tool, const char **table)
 	for (i = 0; rc == MIGC_OK && !*tool && i < sizeof(tools) / sizeof(tools[0]); i++) {
 		const struct tool *tl = &tools[i];
 
-		if (migc__ignoredtable(m, tl->table) || (i > 0 && strcmp(tools[i - 1].table, tl->table) == 0))
-			continue;
+		if (migc__ignoredtable(m, tl->table) || strcmp(m->table, tl->table) == 0 ||
+		    (i > 0 && strcmp(tools[i - 1].table, tl->table) == 0))
+			continue;       /* left out, migc's own (--table), or looked at already */
 		quotetable(m, tl->table, q, sizeof(q));
 		rc = tablecolumns(m, tl->table, q, &cols);
 		if (rc == MIGC_OK && cols.n > 0) {
-			/* dbmate's schema_migrations, or golang-migrate's (dirty), or
-			** another's (Rails has one too): named as what it looks like,
-			** and counted when it records something applied (a table the
-			** reader cannot read, being someone else's, counts too). */
+			/* dbmate's schema_migrations, or golang-migrate's (dirty):
+			** named as what it looks like, and counted when it records
+			** something applied. A table without the tool's columns, or
+			** one migc cannot read (another role's, other types), is not
+			** the tool's: it is no reason to refuse. */
 			size_t k;
+			int theirs = 1;
 
 			if (tl->without && hascolumn(&cols, tl->without))
 				tl = &tools[i + 1];
-			for (k = 0, any = 0; k < 4 && tl->columns[k]; k++)
-				any |= !hascolumn(&cols, tl->columns[k]);
-			if (!any)
-				rc = appliedany(m, tl, q, &any);
+			for (k = 0; k < 4 && tl->columns[k]; k++)
+				theirs &= hascolumn(&cols, tl->columns[k]);
+			any = 0;
+			if (theirs && (rc = appliedany(m, tl, q, &any)) == MIGC_ERROR) {
+				migc__clearerr(m);
+				rc = MIGC_OK;
+				any = 0;
+			}
 			if (any) {
 				*tool = tl->name;
 				*table = tl->table;
@@ -614,12 +623,12 @@ adoptrun(migc *m, const char *toolname, const char *table, int dryrun)
 
 	migc__clearerr(m);
 	if (!tl)
-		return migc__seterr(m, MIGC_INPUT, "adopt: '%s' is not a tool migc adopts from (goose, dbmate, "
+		return migc__seterr(m, MIGC_INPUT, "migc_adopt: '%s' is not a tool migc adopts from (goose, dbmate, "
 		                    "golang-migrate, sqlx, sql-migrate, flyway, refinery)", toolname ? toolname : "NULL");
 	if (!table)
 		table = tl->table;
 	if (quotetable(m, table, q, sizeof(q)) != 0)
-		return migc__seterr(m, MIGC_INPUT, "adopt: '%s' is not a table name migc reads (letters, digits and '_'%s, "
+		return migc__seterr(m, MIGC_INPUT, "migc_adopt: '%s' is not a table name migc reads (letters, digits and '_'%s, "
 		                    "at most 63 bytes)", table, strcmp(m->drv->name, "postgres") == 0 ? ", or SCHEMA.TABLE" : "");
 	if (m->readonly && !dryrun)
 		return migc__seterr(m, MIGC_INPUT, "the database was opened read-only");
@@ -633,7 +642,7 @@ adoptrun(migc *m, const char *toolname, const char *table, int dryrun)
 	if (rc != MIGC_OK)
 		return rc;
 	if (t.n > 0)
-		rc = migc__seterr(m, MIGC_INPUT, "adopt needs a database where migc has recorded nothing; this one has %lu "
+		rc = migc__seterr(m, MIGC_INPUT, "migc_adopt needs a database where migc has recorded nothing; this one has %lu "
 		                  "migrations in %s", (unsigned long)t.n, m->table);
 	migc__freetrack(&t);
 	if (rc == MIGC_OK)

@@ -54,6 +54,11 @@ static const struct hint {
 	{ "with migc_adopt for sqlx",               "with adopt --from sqlx" },
 	{ "with migc_adopt for sql-migrate",        "with adopt --from sql-migrate" },
 	{ "leave it out with migc_set_ignore_tables", "pass --ignore-table with its name" },
+	{ "name it with migc_adopt's table",        "pass --from-table NAME" },
+	{ "migc_adopt from golang-migrate",         "pass --from golang-migrate" },
+	{ "migc_adopt from dbmate",                 "pass --from dbmate" },
+	{ "migc_adopt: ",                           "adopt: " },
+	{ "migc_adopt needs",                       "adopt needs" },
 };
 #define NHINTS (sizeof(hints) / sizeof(hints[0]))
 

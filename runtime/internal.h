@@ -231,6 +231,8 @@ struct migc {
 	int appbusy;            /* SQLite: the connection's busy timeout while migc's is set; -1 */
 	char schema[64];        /* tracking table's schema, "" for the default */
 	char ignore[512];       /* migc_set_ignore_tables: comma-separated patterns */
+	int schemarules;        /* which tables xSchema leaves out: 2 (0 too) the tools' and ignored ones, 1 none
+	                           but the tracking table (a fingerprint tagged s1:, schema.c) */
 	char tableschema[64];   /* PostgreSQL: the schema it is or will be in, "" until resolved */
 	migc_event_fn event;
 	void *ctx;

@@ -643,20 +643,41 @@ migc__pgrowliteral(migc *m, const struct trackrow *r)
 	return sql;
 }
 
+/*
+** Another tool's table is not migc's to trust: on a read-only handle the
+** query runs in a read-only transaction of its own (BEGIN READ ONLY, as
+** migc__pgsend's reads), so that not even a view that writes can; in
+** migc's transaction it runs under a savepoint, so that a query that
+** fails (a table of another role, of other column types) leaves the
+** transaction usable.
+*/
 int
 migc__pgquery(migc *m, const char *sql, const char *param, struct migc__rows *rows)
 {
+	PGconn *conn = PG(m)->conn;
+	int intx = PQtransactionStatus(conn) == PQTRANS_INTRANS, own = m->readonly && !intx;
 	PGresult *res;
 	size_t r, c;
 	int rc = MIGC_OK;
 
 	memset(rows, 0, sizeof(*rows));
-	res = PQexecParams(PG(m)->conn, sql, param ? 1 : 0, NULL, &param, NULL, NULL, 0);
+	if (intx || own) {
+		res = PQexec(conn, intx ? "SAVEPOINT migc_query" : "BEGIN READ ONLY");
+		rc = res && PQresultStatus(res) == PGRES_COMMAND_OK ? MIGC_OK : migc__pgconnerr(m, "cannot read");
+		PQclear(res);
+		if (rc != MIGC_OK)
+			return rc;
+	}
+	res = PQexecParams(conn, sql, param ? 1 : 0, NULL, &param, NULL, NULL, 0);
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = res ? migc__pgerr(m, MIGC_ERROR, "cannot read", PQresultErrorMessage(res)) : migc__pgconnerr(m, "cannot read");
 		PQclear(res);
+		if (intx || own)
+			PQclear(PQexec(conn, intx ? "ROLLBACK TO SAVEPOINT migc_query" : "ROLLBACK"));
 		return rc;
 	}
+	if (intx || own)
+		PQclear(PQexec(conn, intx ? "RELEASE SAVEPOINT migc_query" : "COMMIT"));
 	rows->ncols = (size_t)PQnfields(res);
 	if (PQntuples(res) > 0 && rows->ncols > 0) {
 		rows->cells = calloc((size_t)PQntuples(res) * rows->ncols, sizeof(*rows->cells));

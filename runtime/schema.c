@@ -88,10 +88,38 @@ migc__linesjoin(struct lines *l)
 	return text;
 }
 
+/*
+** The fingerprint's tag says which tables the lines leave out: "s2:"
+** (since the schema leaves out other tools' tracking tables and the
+** ignored ones, tooltables.c) or "s1:" (only migc's tracking table left
+** out, as migc wrote them before): a fingerprint recorded then is
+** compared with the schema read by its rules (m->schemarules 1).
+*/
 void
 migc__fingerprint(const char *text, char out[68])
 {
-	migc__digest("s1:", text, strlen(text), out);
+	migc__digest("s2:", text, strlen(text), out);
+}
+
+static int
+rulesof(const char *fp)
+{
+	return strncmp(fp, "s1:", 3) == 0 ? 1 : 2;
+}
+
+/* The live schema read by the rules of a fingerprint of them, and its
+** fingerprint, with that tag. */
+static int
+liveschema(migc *m, int rules, char **text, char fp[68])
+{
+	int rc;
+
+	m->schemarules = rules;
+	rc = m->drv->xSchema(m, text);
+	m->schemarules = 2;
+	if (rc == MIGC_OK)
+		migc__digest(rules == 1 ? "s1:" : "s2:", *text, strlen(*text), fp);
+	return rc;
 }
 
 int
@@ -244,15 +272,21 @@ migc_verify_schema(migc *m, struct migc_drift **out, size_t *nout)
 	if (rc == MIGC_OK && (!fp || !rec))
 		rc = migc__seterr(m, MIGC_VERIFY, "version %lld has no recorded schema (applied by an older migc, or its run "
 		            "was interrupted): run migc_up once to record it", (long long)t.rows[t.n - 1].version);
-	if (rc == MIGC_OK)
-		rc = m->drv->xSchema(m, &live);
 	if (rc != MIGC_OK)
 		goto out;
-	migc__fingerprint(live, livefp);
 	mig = migc_find(m->set, t.rows[t.n - 1].version);
 	expect = mig && mig->schema ? mig->schema : fp;
-	if (strcmp(livefp, expect) == 0)
+	rc = liveschema(m, rulesof(expect), &live, livefp);
+	if (rc != MIGC_OK || strcmp(livefp, expect) == 0)
 		goto out;
+	if (rulesof(fp) != rulesof(expect)) {
+		/* The lines to compare with the record, read by its rules. */
+		free(live);
+		live = NULL;
+		rc = liveschema(m, rulesof(fp), &live, livefp);
+		if (rc != MIGC_OK)
+			goto out;
+	}
 	if (strcmp(livefp, fp) == 0) {
 		/* Unchanged since it ran, but not what the migrations build. */
 		rc = migc__seterr(m, MIGC_VERIFY, "the schema is what version %lld left when it ran (%s), but replaying the "

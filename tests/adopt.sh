@@ -112,7 +112,7 @@ t_adopt_golang() {
 	adoptset golang-migrate
 	q "$db" "INSERT INTO schema_migrations (version, dirty) VALUES (2, $(pick 1 true))" >/dev/null || return 1
 	refused 3 "golang-migrate left version 2 dirty: a migration failed part way (fix the database by hand, then run migrate force V" golang-migrate || return 1
-	refused 2 "the table schema_migrations is not dbmate's: it has a column dirty (golang-migrate's table of that name has; pass --from golang-migrate)" dbmate || return 1
+	refused 2 "the table schema_migrations is not dbmate's: it has a column dirty (golang-migrate's table of that name has: pass --from golang-migrate)" dbmate || return 1
 	q "$db" "UPDATE schema_migrations SET dirty = $(pick 0 false)" >/dev/null || return 1
 	expect 0 "adopted 2_b (applied by golang-migrate)" $run adopt --from golang-migrate || return 1
 	[ "$(adopted "$db")" = "1:adopted:golang-migrate 2:adopted:golang-migrate " ] || { echo "recorded: $(adopted "$db")"; return 1; }
@@ -246,3 +246,38 @@ t_adopt_refinery() {
 	expect 0 "ok: 3 applied migrations match" $run verify
 }
 check "[$B] adopt --from refinery: its SipHash-1-3 checksums compared (a mismatch refused, exit 3), U files numbered as V ones" t_adopt_refinery
+
+# What is not another tool's table is no reason to refuse: migc's own
+# tracking table under a tool's name (--table), a table of that name
+# without the tool's columns, or one migc may not read (PostgreSQL: a
+# table of another role, another column type), and a read-only run reads
+# another tool's table in a read-only transaction. Found by a review.
+t_adopt_notatool() {
+	adoptset goose
+	db=$(newdb adopt-own-name)
+	run="build/migc --layout goose --dir $d --database $db"
+	expect 0 "applied 00003_c" $run up --table gorp_migrations || return 1
+	expect 0 "reverted 00001_a" $run down --to 0 --table gorp_migrations || return 1
+	expect 0 "applied 00003_c" $run up --table gorp_migrations || return 1
+	db=$(newdb adopt-other-shape)
+	run="build/migc --layout goose --dir $d --database $db"
+	q "$db" "CREATE TABLE schema_migrations (id INTEGER, filename TEXT); INSERT INTO schema_migrations VALUES (1, 'x')" >/dev/null || return 1
+	expect 0 "applied 00003_c" $run up || return 1
+	expect 2 "adopt: 'a.b.goose_db_version' is not a table name migc reads" $run adopt --from goose --from-table a.b.goose_db_version || return 1
+	[ "$B" = postgres ] || return 0
+	db=$(newdb adopt-other-types)
+	run="build/migc --layout goose --dir $d --database $db"
+	q "$db" "CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint, is_applied int); INSERT INTO goose_db_version (version_id, is_applied) VALUES (1, 1)" >/dev/null || return 1
+	expect 0 "0 applied, 3 pending" $run status || return 1
+	expect 0 "applied 00003_c" $run up || return 1
+	# A view named like dbmate's table that writes when read: status and
+	# up --dry-run read it without writing.
+	db=$(newdb adopt-writing-view)
+	run="build/migc --layout goose --dir $d --database $db"
+	q "$db" "CREATE TABLE hits (n int); CREATE FUNCTION hit() RETURNS text LANGUAGE plpgsql AS \$\$BEGIN INSERT INTO hits VALUES (1); RETURN '1'; END\$\$;
+		CREATE VIEW gorp_migrations AS SELECT hit() AS id" >/dev/null || return 1
+	$run status >/dev/null 2>&1
+	$run up --dry-run >/dev/null 2>&1
+	[ "$(q "$db" 'SELECT count(*) FROM hits')" = 0 ] || { echo "a read-only run wrote through another tool's table"; return 1; }
+}
+check "[$B] not another tool's table: migc's own under a tool's name, another shape or type, unreadable; read-only runs read it read-only" t_adopt_notatool

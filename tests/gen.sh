@@ -118,7 +118,7 @@ t_replay_fingerprint() {
 	rm -rf "$d"
 	cp -r "$base" "$d"
 	embed replayfp "$d" || return 1
-	grep -q '"s1:[0-9a-f]\{64\}" },$' "$tmp/replayfp.c" || { echo "no fingerprint embedded"; return 1; }
+	grep -q '"s2:[0-9a-f]\{64\}" },$' "$tmp/replayfp.c" || { echo "no fingerprint embedded"; return 1; }
 	db=$tmp/replayfp.db
 	rm -f "$db"
 	"$tmp/replayfp" up --database "sqlite:$db" >/dev/null || return 1
@@ -130,7 +130,7 @@ t_replay_fingerprint() {
 	q "$db" "CREATE TABLE handmade (x)" || return 1
 	"$tmp/replayfp" up --database "sqlite:$db" >/dev/null || return 1
 	expect 3 "the schema is what version 2 left when it ran" "$tmp/replayfp" verify --schema --database "sqlite:$db" || return 1
-	grep -q "but replaying the migrations at build time gave s1:" "$tmp/expect.out"
+	grep -q "but replaying the migrations at build time gave s2:" "$tmp/expect.out"
 }
 check "gen: the build-time replay embeds each version's schema fingerprint, and verify --schema holds the database to it" t_replay_fingerprint
 

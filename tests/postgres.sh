@@ -264,7 +264,7 @@ check "[postgres] up sends one message per migration (BEGIN and COMMIT in it); a
 
 t_pg_replay() {
 	build/migc gen --dialect postgres --main --replay-database "$PGURL" -o "$tmp/pgreplay.c" migrations/postgres || return 1
-	[ "$(grep -c '"s1:[0-9a-f]\{64\}" },$' "$tmp/pgreplay.c")" = 6 ] || { echo "not 6 fingerprints"; return 1; }
+	[ "$(grep -c '"s2:[0-9a-f]\{64\}" },$' "$tmp/pgreplay.c")" = 6 ] || { echo "not 6 fingerprints"; return 1; }
 	cbuild "$tmp/pgreplay" "$tmp/pgreplay.c" || return 1
 	db=$(newdb pgreplay)
 	"$tmp/pgreplay" up --database "$db" >/dev/null || return 1

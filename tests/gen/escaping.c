@@ -42,7 +42,7 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_escapes.sql", migc__1_up, 353, migc__1_up_stmts, 6, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s1:c9fabe613c2a28ce658107fed83dfe3f1e99d3d6a53227096b271a1531e6792c" },
+	  "s2:c9fabe613c2a28ce658107fed83dfe3f1e99d3d6a53227096b271a1531e6792c" },
 };
 
 const struct migc_set migc_migrations = {

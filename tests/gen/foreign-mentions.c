@@ -41,7 +41,7 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_notes.sql", migc__1_up, 425, migc__1_up_stmts, 2, 0, 0 },
 	  { "0001_notes.down.sql", migc__1_down, 18, migc__1_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s1:06e34f65854622f95c4c1f6394c7f1b6927b28e8304395abb95cd6a8800fa68a" },
+	  "s2:06e34f65854622f95c4c1f6394c7f1b6927b28e8304395abb95cd6a8800fa68a" },
 };
 
 const struct migc_set migc_migrations = {

@@ -35,7 +35,7 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_wal.sql", migc__1_up, 112, migc__1_up_stmts, 4, MIGC_NO_TRANSACTION, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s1:89140c70e0f685bf3cbe5c46c9e5bde319b18e1d1b98f5bc03ec6389679151f5" },
+	  "s2:89140c70e0f685bf3cbe5c46c9e5bde319b18e1d1b98f5bc03ec6389679151f5" },
 };
 
 const struct migc_set migc_migrations = {

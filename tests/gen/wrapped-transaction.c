@@ -33,7 +33,7 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_a.sql", migc__1_up, 118, migc__1_up_stmts, 2, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s1:d77fd88280a201f071d285be0698f9e217e0dc1c7719eedeaa71fb04b345cce7" },
+	  "s2:d77fd88280a201f071d285be0698f9e217e0dc1c7719eedeaa71fb04b345cce7" },
 };
 
 const struct migc_set migc_migrations = {
