@@ -128,6 +128,44 @@ readtext(const char *path, enum dialect dialect, size_t *len, char **raw, size_t
 }
 
 /*
+** Another tool sends a file's bytes as they are, where migc embeds its
+** canonical text (LF line endings, no byte-order mark): a file of another
+** layout with a CR or a byte-order mark would run otherwise under migc
+** (a CR in a string, a lone CR that ends a comment for migc and not for
+** the database, a mark the tool does not see after a BOM). Each is an
+** error, at the first CR.
+*/
+static int
+rawchecks(const char *path, const char *raw, size_t rawlen, enum layout layout, struct diags *d)
+{
+	unsigned long line = 1, col = 1;
+	size_t i;
+
+	if (layout == LAYOUT_MIGC)
+		return 0;
+	if (rawlen >= 3 && memcmp(raw, "\357\273\277", 3) == 0) {
+		diagerror(d, path, 1, 1, "starts with a byte-order mark, which the tool sends (or reads) as it is and migc "
+		          "leaves out: save the file as UTF-8 without one");
+		return -1;
+	}
+	for (i = 0; i < rawlen; i++) {
+		if (raw[i] == '\r') {
+			diagerror(d, path, line, col, "a CR byte (%s): the tool sends it as it is, and migc embeds LF line "
+			          "endings, so the SQL would differ (convert the file to LF line endings; in git, "
+			          "*.sql text eol=lf)", i + 1 < rawlen && raw[i + 1] == '\n' ? "a CRLF line ending" : "a lone CR");
+			return -1;
+		}
+		if (raw[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	return 0;
+}
+
+/*
 ** Split sc->sql (set, with sc->length) into sc's statements and read its
 ** directives. It is a section of the file at path that starts at byte
 ** base, on line line0 + 1; sec, when not NULL, the sections of the single
@@ -151,7 +189,7 @@ cutscript(const char *path, struct migc_script *sc, size_t base, unsigned long l
 		return;
 	}
 	if (scansql(dialect, text, len, &stmts, &nstmts, &err) != 0) {
-		if (sec && isup && sec->downline)
+		if (sec && isup && sec->downline && strstr(err.msg, "unterminated"))
 			diagerror(d, path, err.line, err.col, "%s (the up section ends before line %lu, the \"%s\" line, "
 			          "which %s reads as its mark even inside a string or a comment)", err.msg, sec->downline,
 			          marknames(sec->layout)->down, marknames(sec->layout)->tool);
@@ -161,8 +199,10 @@ cutscript(const char *path, struct migc_script *sc, size_t base, unsigned long l
 	}
 	for (i = 0; i < nstmts; i++)
 		stmts[i].line += line0;
-	if (sec)
+	if (sec) {
 		checkmarks(path, sec, base, stmts, nstmts, d);
+		checksplits(path, sec, text, len, base, line0, stmts, nstmts, d);
+	}
 	readdirectives(path, text, nstmts ? stmts[0].off : len, dialect, dv, d);
 	/* Flyway runs a file outside a transaction when all of it must be. */
 	if (layout == LAYOUT_FLYWAY && allnotx(dialect, text, stmts, nstmts))
@@ -178,6 +218,14 @@ cutscript(const char *path, struct migc_script *sc, size_t base, unsigned long l
 			checkenum(path, text, notxhint(layout), stmts + first, nstmts, d);
 	}
 	checksettings(path, text, dialect, stmts + first, nstmts, d);
+	/* dbmate sends a section as one string: outside a transaction,
+	** PostgreSQL runs several statements in it as one implicit one. */
+	if (sec && sec->layout == LAYOUT_DBMATE && dialect == DIALECT_POSTGRES && (sc->flags & MIGC_NO_TRANSACTION) &&
+	    nstmts > 1)
+		diagerror(d, path, stmts[first + 1].line, stmts[first + 1].col, "a second statement in a transaction:false "
+		          "section: dbmate sends the section as one string, which PostgreSQL runs as one implicit "
+		          "transaction (a CREATE INDEX CONCURRENTLY in it fails there), and migc statement by statement "
+		          "(give each statement a migration of its own)");
 	/* Checked one by one above, each block then goes as one statement. */
 	if (sec)
 		joinblocks(path, sec, base, stmts + first, &nstmts, d);
@@ -198,27 +246,27 @@ cutscript(const char *path, struct migc_script *sc, size_t base, unsigned long l
 
 /*
 ** sqlx runs a file outside a transaction when its first bytes are "--
-** no-transaction" (as they are read, before any byte-order mark is taken
-** off): its flags. The line anywhere else is refused, since sqlx then runs
-** the file in a transaction.
+** no-transaction" (rawchecks refused a byte-order mark before them): its
+** flags. The line anywhere else is refused, since sqlx then runs the file
+** in a transaction.
 */
 static unsigned
-sqlxflags(const char *path, const char *raw, size_t rawlen, const char *text, size_t len, struct diags *d)
+sqlxflags(const char *path, const char *text, size_t len, struct diags *d)
 {
 	static const char mark[] = "-- no-transaction";
 	size_t k = sizeof(mark) - 1, i;
 	unsigned long line = 1;
-	int first = rawlen >= k && memcmp(raw, mark, k) == 0;
 
-	for (i = 0; i + k <= len; i++) {
-		if ((i == 0 || text[i - 1] == '\n') && memcmp(text + i, mark, k) == 0 && !(i == 0 && first))
-			diagerror(d, path, line, 1, "sqlx reads \"-- no-transaction\" only as the file's very first bytes%s, "
-			          "and runs this file in a transaction (move the line to the top, or reword the comment)",
-			          i == 0 ? " (here a byte-order mark comes first)" : "");
-		if (text[i] == '\n')
+	for (i = 1; i + k <= len; i++) {
+		if (text[i - 1] == '\n') {
 			line++;
+			if (memcmp(text + i, mark, k) == 0)
+				diagerror(d, path, line, 1, "sqlx reads \"-- no-transaction\" only as the file's very first "
+				          "bytes, and runs this file in a transaction (move the line to the top, or reword the "
+				          "comment)");
+		}
 	}
-	return first ? MIGC_NO_TRANSACTION : 0;
+	return len >= k && memcmp(text, mark, k) == 0 ? MIGC_NO_TRANSACTION : 0;
 }
 
 /* Flyway replaces ${name} placeholders in the SQL when it runs (it does
@@ -297,10 +345,14 @@ loadscript(const char *dir, const char *file, enum dialect dialect, enum layout 
 	memset(sc, 0, sizeof(*sc));
 	sc->file = xstrdup(file);
 	text = readtext(path, dialect, &len, &raw, &rawlen, d);
+	if (text && rawchecks(path, raw, rawlen, layout, d) != 0) {
+		free(text);
+		text = NULL;
+	}
 	if (text && sum)
 		filechecksums(raw, rawlen, text, len, sum, rawsum);
 	if (text && layout == LAYOUT_SQLX)
-		flags = sqlxflags(path, raw, rawlen, text, len, d);
+		flags = sqlxflags(path, text, len, d);
 	if (text && layout == LAYOUT_FLYWAY)
 		checkplaceholders(path, text, len, d);
 	if (text && layout == LAYOUT_REFINERY)
@@ -331,6 +383,13 @@ loadsingle(const char *dir, const char *file, enum dialect dialect, enum layout 
 	memset(&mig->down, 0, sizeof(mig->down));
 	mig->up.file = xstrdup(file);
 	text = readtext(path, dialect, &len, &raw, &rawlen, d);
+	if (text && rawchecks(path, raw, rawlen, layout, d) != 0) {
+		free(raw);
+		free(text);
+		free(path);
+		mig->up.sql = xstrdup("");
+		return;
+	}
 	if (!text || readsections(layout, path, text, len, &sec, d) != 0) {
 		if (text)
 			freesections(&sec);
@@ -363,11 +422,11 @@ namecmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The .sql names in dir not starting with '.' (and the .sql.conf ones,
-** with conf), sorted by strcmp so that diagnostics come in one order on
+/* The .sql names in dir not starting with '.' (with dots, those too; and
+** the .sql.conf ones, with conf), sorted by strcmp so that diagnostics come in one order on
 ** every file system; *n of them. */
 static char **
-readnames(const char *dir, int conf, size_t *n, struct diags *d)
+readnames(const char *dir, int conf, int dots, size_t *n, struct diags *d)
 {
 	char **names = NULL;
 	struct dirent *de;
@@ -384,7 +443,8 @@ readnames(const char *dir, int conf, size_t *n, struct diags *d)
 		const char *f = de->d_name;
 		size_t flen = strlen(f);
 
-		if (f[0] == '.' || ((flen < 4 || strcmp(f + flen - 4, ".sql") != 0) &&
+		if ((f[0] == '.' && (!dots || strcmp(f, ".") == 0 || strcmp(f, "..") == 0)) ||
+		    ((flen < 4 || strcmp(f + flen - 4, ".sql") != 0) &&
 		                    (!conf || flen < 9 || strcmp(f + flen - 9, ".sql.conf") != 0)))
 			continue;
 		names = xgrow(names, *n, &cap, sizeof(*names));
@@ -472,7 +532,7 @@ listdir(const char *dir, enum layout layout, size_t *n, struct diags *d)
 {
 	struct entry *e = NULL;
 	size_t nnames, ne = 0, cap = 0, i;
-	char **names = readnames(dir, layout == LAYOUT_FLYWAY, &nnames, d);
+	char **names = readnames(dir, layout == LAYOUT_FLYWAY, layout == LAYOUT_SQLMIGRATE, &nnames, d);
 
 	for (i = 0; i < nnames; i++) {
 		const char *f = names[i], *name, *why;
@@ -486,6 +546,12 @@ listdir(const char *dir, enum layout layout, size_t *n, struct diags *d)
 			continue;
 		}
 		x.reversible = 0;
+		if (f[0] == '.') {
+			diagerror(d, path, 0, 0, "sql-migrate applies a file whose name starts with '.' as any other, and "
+			          "migc skips such files: rename it");
+			free(path);
+			continue;
+		}
 		if (layout == LAYOUT_FLYWAY && strcmp(f + strlen(f) - 5, ".conf") == 0) {
 			diagerror(d, path, 0, 0, "is a Flyway script configuration, which migc does not read yet: run its "
 			          "migration as Flyway reads it without one, or remove it (executeInTransaction=false is "

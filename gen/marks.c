@@ -14,10 +14,12 @@
 **   goose. ENVSUB ON (fill ${VAR} from goose's environment) is refused:
 **   migc builds the SQL into the program.
 ** dbmate (pkg/dbmate/migration.go, ^--\s*migrate:up(\s*$|\s+\S+), the
-**   same for down; checked against dbmate 2.36.0): "--", blanks,
-**   "migrate:up" or "migrate:down" in lower case, then the end or blanks
-**   and options. transaction:false runs that section outside a
-**   transaction; dbmate ignores unknown options, migc refuses them.
+**   same for down; checked against dbmate 2.36.0, which also reads
+**   several up/down pairs in one file, where migc refuses a second pair):
+**   "--", blanks (\s: form feeds too), "migrate:up" or "migrate:down" in
+**   lower case, then the end or blanks and options. transaction:false runs
+**   that section outside a transaction; dbmate ignores unknown options and
+**   takes the last of repeated ones, migc refuses both.
 ** sql-migrate (sqlparse/sqlparse.go): a line that starts with exactly
 **   "-- +migrate " and a command, Up, Down, StatementBegin or StatementEnd,
 **   in that case; notransaction after Up or Down runs that section outside
@@ -116,7 +118,12 @@ bad(struct buf *why, const char *msg)
 static enum mark
 badquote(struct buf *why, const char *fmt, const char *s, size_t n)
 {
-	bufprintf(why, fmt, (int)(n > MAXQUOTE ? MAXQUOTE : n), s);
+	if (n > MAXQUOTE) {
+		n = MAXQUOTE;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;        /* not in the middle of a UTF-8 character */
+	}
+	bufprintf(why, fmt, (int)n, s);
 	return MARK_BAD;
 }
 
@@ -185,10 +192,13 @@ dbmatemark(const char *line, size_t n, int *notx, struct buf *why)
 {
 	size_t p = skipblanks(line, 0, n), i, k, e;
 	enum mark what;
+	int ntx = 0;
 
 	if (n - p < 2 || line[p] != '-' || line[p + 1] != '-')
 		return MARK_NONE;
-	i = skipblanks(line, p + 2, n);
+	/* dbmate's \s: a form feed or vertical tab is a blank to it too. */
+	for (i = p + 2; i < n && (blank(line[i]) || line[i] == '\f' || line[i] == '\v'); i++)
+		;
 	if (!startswith(line + i, n - i, "migrate:", 1))
 		return MARK_NONE;
 	if (p > 0)
@@ -205,6 +215,9 @@ dbmatemark(const char *line, size_t n, int *notx, struct buf *why)
 		           "the comment)", line, n);
 	for (k = wordend(line, i, n); (k = skipblanks(line, k, n)) < n; k = e) {
 		e = wordend(line, k, n);
+		if (startswith(line + k, e - k, "transaction:", 0) && ntx++ > 0)
+			return badquote(why, "a second transaction option, \"%.*s\": dbmate takes the last one, which reads "
+			                "one way and runs another (keep one)", line + k, e - k);
 		if (e - k == 17 && memcmp(line + k, "transaction:false", 17) == 0)
 			*notx = 1;
 		else if (e - k == 16 && memcmp(line + k, "transaction:true", 16) == 0)

@@ -44,7 +44,7 @@ readsections(enum layout layout, const char *path, const char *text, size_t len,
 {
 	const struct marknames *mn = marknames(layout);
 	enum { BEFORE_UP, IN_UP, IN_DOWN } state = BEFORE_UP;
-	unsigned long line = 1, upline = 0, blockline = 0, early = 0, earlycol = 0, earlydown = 0;
+	unsigned long line = 1, upline = 0, blockline = 0, early = 0, earlycol = 0, earlydown = 0, dashes = 0;
 	size_t i = 0, cap = 0, markcap = 0, blockstart = 0;
 	int errors = d->nerrors, inblock = 0, notx;
 	struct buf why = {0};
@@ -72,6 +72,10 @@ readsections(enum layout layout, const char *path, const char *text, size_t len,
 			s->marks = addrange(s->marks, &s->nmarks, &markcap, i, eol, line);
 		switch (what) {
 		case MARK_NONE:
+			/* dbmate's "--\s*migrate:" spans lines: "--" alone, then "migrate:". */
+			if (layout == LAYOUT_DBMATE && dashes && q - p >= 8 && memcmp(text + p, "migrate:", 8) == 0)
+				diagerror(d, path, line, col, "dbmate reads this line with the \"--\" of line %lu as a mark (its "
+				          "\\s matches line ends): join them, or reword the text", dashes);
 			if (state == BEFORE_UP && !early && p < q && !(q - p >= 2 && text[p] == '-' && text[p + 1] == '-')) {
 				early = line;
 				earlycol = col;
@@ -95,9 +99,11 @@ readsections(enum layout layout, const char *path, const char *text, size_t len,
 			else if (state == IN_DOWN)
 				diagerror(sd, path, line, col, "a second \"%s\" line (the first is at line %lu)", mn->down,
 				          s->downline ? s->downline : earlydown);
-			else if (inblock)
+			else if (inblock) {
 				diagerror(sd, path, line, col, "\"%s\" inside the StatementBegin block of line %lu", mn->down,
 				          blockline);
+				sd = &muted;
+			}
 			else {
 				s->upend = s->downstart = i;
 				s->downline = line;
@@ -133,6 +139,10 @@ readsections(enum layout layout, const char *path, const char *text, size_t len,
 			sd = &muted;
 			break;
 		}
+		if (q - p == 2 && text[p] == '-' && text[p + 1] == '-')
+			dashes = line;
+		else if (p < q)
+			dashes = 0;
 		i = eol + 1;
 		line++;
 	}
@@ -207,5 +217,76 @@ joinblocks(const char *path, const struct sections *s, size_t base, struct stmt 
 		for (i = k; i < *n; i++)
 			stmts[first + 1 + i - k] = stmts[i];
 		*n -= k - first - 1;
+	}
+}
+
+/* Whether byte at (of the file) is inside one of s's blocks. */
+static int
+inblock(const struct sections *s, size_t at)
+{
+	size_t b;
+
+	for (b = 0; b < s->nblocks; b++)
+		if (at >= s->blocks[b].start && at < s->blocks[b].end)
+			return 1;
+	return 0;
+}
+
+/* Does sql-migrate end a statement at the end of line[0..n)? Its last
+** word before one that starts with "--" ends in ';' (endsWithSemicolon). */
+static int
+endsstatement(const char *line, size_t n)
+{
+	size_t i = 0, start, last = 0, lastlen = 0;
+
+	for (;;) {
+		while (i < n && (blank(line[i]) || line[i] == '\f' || line[i] == '\v'))
+			i++;
+		if (i == n)
+			break;
+		start = i;
+		while (i < n && !(blank(line[i]) || line[i] == '\f' || line[i] == '\v'))
+			i++;
+		if (i - start >= 2 && line[start] == '-' && line[start + 1] == '-')
+			break;
+		last = start;
+		lastlen = i - start;
+	}
+	return lastlen > 0 && line[last + lastlen - 1] == ';';
+}
+
+void
+checksplits(const char *path, const struct sections *s, const char *text, size_t len, size_t base,
+            unsigned long line0, const struct stmt *stmts, size_t n, struct diags *d)
+{
+	unsigned long line = line0 + 1;
+	size_t i = 0, j = 0, k;
+
+	if (s->layout != LAYOUT_SQLMIGRATE)
+		return;
+	while (i < len) {
+		size_t eol = i;
+		int inside = 0, ends = 0;
+
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		while (j < n && stmts[j].off + stmts[j].len <= i)
+			j++;
+		for (k = j; k < n && stmts[k].off < eol; k++) {
+			if (stmts[k].off < i)
+				inside = 1;
+			if (stmts[k].off + stmts[k].len > i && stmts[k].off + stmts[k].len <= eol + 1)
+				ends = 1;
+		}
+		if (eol - i >= 3 && memcmp(text + i, "-- ", 3) == 0 && !(eol - i >= 4 && text[i + 3] == '+') && inside)
+			diagerror(d, path, line, 1, "sql-migrate leaves a line that starts with \"-- \" out of the SQL it sends, "
+			          "even inside a statement, a string or a function body, and migc would not: the statement "
+			          "would differ (write the comment as /* */, or start it without the blank)");
+		else if (!inblock(s, base + i) && endsstatement(text + i, eol - i) && !ends)
+			diagerror(d, path, line, 1, "sql-migrate ends a statement at the ';' that ends this line, and migc does "
+			          "not (it is inside a comment, a string or a statement): sql-migrate would send the SQL cut "
+			          "here (move the ';', or put the statement in a StatementBegin block)");
+		i = eol + 1;
+		line++;
 	}
 }

@@ -42,6 +42,13 @@ void freesections(struct sections *s);
 void checkmarks(const char *path, const struct sections *s, size_t base, const struct stmt *stmts, size_t n,
                 struct diags *d);
 
+/* sql-migrate's layout: text[0..len), a section that starts at byte
+** base of the file, on line line0 + 1, and stmts[0..n) its statements:
+** a "-- " line inside a statement (sql-migrate leaves it out) and a line
+** where sql-migrate would end a statement and migc does not are errors. */
+void checksplits(const char *path, const struct sections *s, const char *text, size_t len, size_t base,
+                 unsigned long line0, const struct stmt *stmts, size_t n, struct diags *d);
+
 /* stmts[0..*n), a section's statements with offsets from byte base of the
 ** file: make the statements of each block in it one statement (goose
 ** and sql-migrate send a block as it is). A statement that runs into or out of a block

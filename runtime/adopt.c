@@ -677,6 +677,14 @@ adoptrun(migc *m, const char *toolname, const char *table, int dryrun)
 	}
 	for (i = 0; rc == MIGC_OK && i < out.n; i++)
 		migc__emit(m, MIGC_EV_ADOPTED, out.v[i], 0, tl->name, strlen(tl->name));
+	if (rc == MIGC_OK && strcmp(table, tl->table) != 0 && !migc__ignoredtable(m, table)) {
+		char note[400];
+
+		snprintf(note, sizeof(note), "the schema check leaves out the tools' tracking tables under their default "
+		         "names only, so %s is in the schema migc records and compares: leave it out with "
+		         "migc_set_ignore_tables in every run, this one first (or rename it %s)", table, tl->table);
+		migc__emit(m, MIGC_EV_NOTICE, NULL, 0, note, strlen(note));
+	}
 	free(out.v);
 	return rc;
 }

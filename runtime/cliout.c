@@ -53,6 +53,8 @@ static const struct hint {
 	{ "with migc_adopt for golang-migrate",     "with adopt --from golang-migrate" },
 	{ "with migc_adopt for sqlx",               "with adopt --from sqlx" },
 	{ "with migc_adopt for sql-migrate",        "with adopt --from sql-migrate" },
+	{ "leave it out with migc_set_ignore_tables in every run, this one first",
+	  "pass --ignore-table with its name in every run, this one first" },
 	{ "leave it out with migc_set_ignore_tables", "pass --ignore-table with its name" },
 	{ "name it with migc_adopt's table",        "pass --from-table NAME" },
 	{ "migc_adopt from golang-migrate",         "pass --from golang-migrate" },

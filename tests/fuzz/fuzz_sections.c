@@ -34,6 +34,7 @@ section(const struct sections *s, const char *text, size_t start, size_t end, st
 
 	if (scansql(DIALECT_SQLITE, part, end - start, &v, &n, &err) == 0) {
 		checkmarks("f.sql", s, start, v, n, d);
+		checksplits("f.sql", s, part, end - start, start, 0, v, n, d);
 		joinblocks("f.sql", s, start, v, &n, d);
 		for (i = 0; i < n; i++) {
 			if (v[i].off < last || v[i].len == 0 || v[i].off + v[i].len > end - start)

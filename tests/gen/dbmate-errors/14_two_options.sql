@@ -1,0 +1,3 @@
+-- migrate:up transaction:false transaction:true
+VACUUM;
+-- migrate:down

@@ -1,0 +1,7 @@
+-- migrate:up
+CREATE TABLE a (x);
+/*
+--
+migrate:down
+*/
+-- migrate:down

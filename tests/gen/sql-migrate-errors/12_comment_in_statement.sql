@@ -1,0 +1,4 @@
+-- +migrate Up
+CREATE TABLE t (
+-- the x
+x INTEGER);

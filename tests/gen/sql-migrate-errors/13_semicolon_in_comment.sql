@@ -1,0 +1,4 @@
+-- +migrate Up
+CREATE TABLE t (x);
+/* x;
+CREATE TABLE evil (y); --*/

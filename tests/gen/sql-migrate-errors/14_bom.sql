@@ -1,0 +1,2 @@
+﻿-- +migrate Up
+CREATE TABLE t (x);
