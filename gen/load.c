@@ -18,6 +18,7 @@
 #include "migc.h"
 #include "scan.h"
 #include "util.h"
+#include "text.h"
 #include "diag.h"
 #include "names.h"
 #include "checksum.h"
@@ -138,8 +139,9 @@ readtext(const char *path, enum dialect dialect, size_t *len, char **raw, size_t
 static int
 rawchecks(const char *path, const char *raw, size_t rawlen, enum layout layout, struct diags *d)
 {
-	unsigned long line = 1, col = 1;
-	size_t i;
+	const char *cr = memchr(raw, '\r', rawlen);
+	unsigned long line = 1, col;
+	size_t at;
 
 	if (layout == LAYOUT_MIGC)
 		return 0;
@@ -148,21 +150,14 @@ rawchecks(const char *path, const char *raw, size_t rawlen, enum layout layout, 
 		          "leaves out: save the file as UTF-8 without one");
 		return -1;
 	}
-	for (i = 0; i < rawlen; i++) {
-		if (raw[i] == '\r') {
-			diagerror(d, path, line, col, "a CR byte (%s): the tool sends it as it is, and migc embeds LF line "
-			          "endings, so the SQL would differ (convert the file to LF line endings; in git, "
-			          "*.sql text eol=lf)", i + 1 < rawlen && raw[i + 1] == '\n' ? "a CRLF line ending" : "a lone CR");
-			return -1;
-		}
-		if (raw[i] == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	return 0;
+	if (!cr)
+		return 0;
+	at = (size_t)(cr - raw);
+	migc__place(raw, 0, at, 0, &line, &col);
+	diagerror(d, path, line, col, "a CR byte (%s): the tool sends it as it is, and migc embeds LF line endings, so "
+	          "the SQL would differ (convert the file to LF line endings; in git, *.sql text eol=lf)",
+	          at + 1 < rawlen && raw[at + 1] == '\n' ? "a CRLF line ending" : "a lone CR");
+	return -1;
 }
 
 /*
@@ -275,19 +270,17 @@ sqlxflags(const char *path, const char *text, size_t len, struct diags *d)
 static void
 checkplaceholders(const char *path, const char *text, size_t len, struct diags *d)
 {
-	unsigned long line = 1, col = 1;
-	size_t i;
+	unsigned long line = 1, col;
+	size_t i, from = 0, bol = 0;
 
 	for (i = 0; i + 1 < len; i++) {
-		if (text[i] == '$' && text[i + 1] == '{')
-			diagerror(d, path, line, col, "a Flyway placeholder: Flyway replaces ${...} when it runs, and migc "
-			          "builds the SQL into the program, where nothing replaces it (write the value in the file)");
-		if (text[i] == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
+		if (text[i] != '$' || text[i + 1] != '{')
+			continue;
+		migc__place(text, from, i, bol, &line, &col);
+		diagerror(d, path, line, col, "a Flyway placeholder: Flyway replaces ${...} when it runs, and migc builds "
+		          "the SQL into the program, where nothing replaces it (write the value in the file)");
+		from = i;
+		bol = i - (col - 1);
 	}
 }
 
@@ -382,17 +375,10 @@ loadsingle(const char *dir, const char *file, enum dialect dialect, enum layout 
 	memset(&mig->up, 0, sizeof(mig->up));
 	memset(&mig->down, 0, sizeof(mig->down));
 	mig->up.file = xstrdup(file);
+	memset(&sec, 0, sizeof(sec));
 	text = readtext(path, dialect, &len, &raw, &rawlen, d);
-	if (text && rawchecks(path, raw, rawlen, layout, d) != 0) {
-		free(raw);
-		free(text);
-		free(path);
-		mig->up.sql = xstrdup("");
-		return;
-	}
-	if (!text || readsections(layout, path, text, len, &sec, d) != 0) {
-		if (text)
-			freesections(&sec);
+	if (!text || rawchecks(path, raw, rawlen, layout, d) != 0 || readsections(layout, path, text, len, &sec, d) != 0) {
+		freesections(&sec);
 		free(raw);
 		free(text);
 		free(path);

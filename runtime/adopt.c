@@ -535,29 +535,41 @@ checkcolumns(migc *m, const struct tool *tl, const char *name, const char *q)
 	return rc;
 }
 
+/* Read the tool's table (quoted q) into out, what it says is applied,
+** by the tool's reader (out->v malloc'd: the caller frees it, also on
+** failure). */
+static int
+readapplied(migc *m, const struct tool *tl, const char *q, struct adopted *out)
+{
+	struct migc__rows rows;
+	char sql[512];
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	snprintf(sql, sizeof(sql), strcmp(m->drv->name, "sqlite") == 0 && tl->select_sqlite ? tl->select_sqlite
+	         : tl->select, q);
+	rc = m->drv->xQuery(m, sql, NULL, &rows);
+	if (rc == MIGC_OK) {
+		out->v = malloc((rows.n + m->set->count + 1) * sizeof(*out->v));
+		rc = out->v ? tl->read(m, tl, &rows, out) : migc__seterr(m, MIGC_NOMEM, "out of memory");
+	}
+	migc__freerows(&rows);
+	return rc;
+}
+
 /* Whether the tool's table (quoted q) records anything applied: any row
 ** its reader takes, or one it refuses. The reader's messages are dropped. */
 static int
 appliedany(migc *m, const struct tool *tl, const char *q, int *any)
 {
-	struct adopted out = { NULL, 0 };
-	struct migc__rows rows;
-	char sql[512];
-	int rc;
+	struct adopted out;
+	int rc = readapplied(m, tl, q, &out);
 
-	*any = 0;
-	snprintf(sql, sizeof(sql), strcmp(m->drv->name, "sqlite") == 0 && tl->select_sqlite ? tl->select_sqlite
-	         : tl->select, q);
-	rc = m->drv->xQuery(m, sql, NULL, &rows);
-	if (rc == MIGC_OK && rows.n > 0) {
-		out.v = malloc((rows.n + m->set->count + 1) * sizeof(*out.v));
-		rc = out.v ? tl->read(m, tl, &rows, &out) : migc__seterr(m, MIGC_NOMEM, "out of memory");
-		*any = rc == MIGC_VERIFY || out.n > 0;
-		if (rc == MIGC_VERIFY)
-			rc = MIGC_OK;
-		free(out.v);
-	}
-	migc__freerows(&rows);
+	*any = rc == MIGC_VERIFY || (rc == MIGC_OK && out.n > 0);
+	if (rc == MIGC_VERIFY)
+		rc = MIGC_OK;
+	free(out.v);
 	if (rc == MIGC_OK)
 		migc__clearerr(m);
 	return rc;
@@ -614,10 +626,9 @@ adoptrun(migc *m, const char *toolname, const char *table, int dryrun)
 {
 	const struct tool *tl = findtool(toolname);
 	struct adopted out = { NULL, 0 };
-	struct migc__rows rows = { NULL, 0, 0 };
 	struct trackrow r;
 	struct track t;
-	char q[160], sql[512], at[32], origin[64];
+	char q[160], at[32], origin[64];
 	size_t i;
 	int rc;
 
@@ -647,16 +658,8 @@ adoptrun(migc *m, const char *toolname, const char *table, int dryrun)
 	migc__freetrack(&t);
 	if (rc == MIGC_OK)
 		rc = checkcolumns(m, tl, table, q);
-	if (rc == MIGC_OK) {
-		snprintf(sql, sizeof(sql), strcmp(m->drv->name, "sqlite") == 0 && tl->select_sqlite ? tl->select_sqlite
-		         : tl->select, q);
-		rc = m->drv->xQuery(m, sql, NULL, &rows);
-	}
-	if (rc == MIGC_OK) {
-		out.v = malloc((rows.n + m->set->count + 1) * sizeof(*out.v));
-		rc = out.v ? tl->read(m, tl, &rows, &out) : migc__seterr(m, MIGC_NOMEM, "out of memory");
-	}
-	migc__freerows(&rows);
+	if (rc == MIGC_OK)
+		rc = readapplied(m, tl, q, &out);
 	if (rc == MIGC_OK && out.n > 1)
 		qsort(out.v, out.n, sizeof(*out.v), byversion);
 	for (i = 1; rc == MIGC_OK && i < out.n; i++)

@@ -84,6 +84,11 @@ adopted() {
 	q "$1" "SELECT version || ':' || coalesce(done_checksum, '') FROM migc_migrations ORDER BY version" | tr '\n' ' '
 }
 
+# recorded WANT: migc recorded exactly WANT in $db (as adopted prints it).
+recorded() {
+	[ "$(adopted "$db")" = "$1" ] || { echo "recorded: $(adopted "$db"), not $1"; return 1; }
+}
+
 # refused CODE TEXT TOOL: adopt --from TOOL fails with CODE and TEXT, and
 # leaves migc's table empty and the tool's table as it was.
 refused() {
@@ -101,7 +106,7 @@ t_adopt_goose() {
 	expect 0 "would adopt 00002_b (applied by goose)" $run adopt --from goose --dry-run || return 1
 	grep -q 00003 "$tmp/expect.out" && { echo "a rolled-back version would be adopted"; return 1; }
 	expect 0 "adopted 00001_a (applied by goose)" $run adopt --from goose || return 1
-	[ "$(adopted "$db")" = "1:adopted:goose 2:adopted:goose " ] || { echo "recorded: $(adopted "$db")"; return 1; }
+	recorded "1:adopted:goose 2:adopted:goose " || return 1
 	expect 0 "applied 00003_c" $run up || return 1
 	[ "$(q "$db" 'SELECT count(*) FROM goose_db_version')" = 7 ] || { echo "goose's table changed"; return 1; }
 	expect 0 "ok: 3 applied migrations match" $run verify
@@ -115,7 +120,7 @@ t_adopt_golang() {
 	refused 2 "the table schema_migrations is not dbmate's: it has a column dirty (golang-migrate's table of that name has: pass --from golang-migrate)" dbmate || return 1
 	q "$db" "UPDATE schema_migrations SET dirty = $(pick 0 false)" >/dev/null || return 1
 	expect 0 "adopted 2_b (applied by golang-migrate)" $run adopt --from golang-migrate || return 1
-	[ "$(adopted "$db")" = "1:adopted:golang-migrate 2:adopted:golang-migrate " ] || { echo "recorded: $(adopted "$db")"; return 1; }
+	recorded "1:adopted:golang-migrate 2:adopted:golang-migrate " || return 1
 	expect 0 "1 pending" $run status || return 1
 	expect 0 "applied 3_c" $run up || return 1
 	[ "$(q "$db" 'SELECT version FROM schema_migrations')" = 2 ] || { echo "golang-migrate's table changed"; return 1; }
@@ -230,14 +235,14 @@ t_adopt_flyway() {
 	q "$db" "UPDATE flyway_schema_history SET success = $(pick 1 true) WHERE installed_rank = 3" >/dev/null || return 1
 	expect 0 "adopted V2__b (applied by flyway)" $run adopt --from flyway || return 1
 	grep -q "repeatable migration R__views.sql, which migc does not track" "$tmp/expect.out" || { echo "no word of the repeatable migration"; return 1; }
-	[ "$(adopted "$db")" = "1:adopted:flyway 2:adopted:flyway " ] || { echo "recorded: $(adopted "$db")"; return 1; }
+	recorded "1:adopted:flyway 2:adopted:flyway " || return 1
 	expect 0 "applied V3__c" $run up || return 1
 	# A BASELINE row stands for every version up to it.
 	db=$(newdb adopt-flyway-baseline)
 	q "$db" "$(toolddl flyway)" >/dev/null && q "$db" "$(flywayrow 1 "'2'" BASELINE '<< Flyway Baseline >>' NULL 1)" >/dev/null || return 1
 	run="build/migc --layout flyway --dir $d --database $db"
 	expect 0 "adopted V2__b (applied by flyway)" $run adopt --from flyway || return 1
-	[ "$(adopted "$db")" = "1:adopted:flyway 2:adopted:flyway " ] || { echo "recorded: $(adopted "$db")"; return 1; }
+	recorded "1:adopted:flyway 2:adopted:flyway " || return 1
 }
 check "[$B] adopt --from flyway: the newest row of a version counts (UNDO_SQL undoes), BASELINE covers what is below it, CRC-32 checksums compared, a failed row refused" t_adopt_flyway
 
