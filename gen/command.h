@@ -1,6 +1,6 @@
 /*
 ** command.h: the developer tool's own commands, gen, hash, check and new
-** (gen/cmdgen.c, cmdhash.c, cmdcheck.c, cmdnew.c), and what they share
+** and import (gen/cmdgen.c, cmdhash.c, cmdcheck.c, cmdnew.c, cmdimport.c), and what they share
 ** (gen/command.c). gen/main.c hands each its command line.
 */
 
@@ -10,6 +10,7 @@ int cmdgen(int argc, char **argv);
 int cmdhash(int argc, char **argv);
 int cmdcheck(int argc, char **argv);
 int cmdnew(int argc, char **argv);
+int cmdimport(int argc, char **argv);
 
 /* "sqlite" or "postgres" into *d: 0, or -1 for any other name. */
 int parsedialect(const char *s, enum dialect *d);

@@ -49,11 +49,14 @@
 #define MAXQUOTE 80
 
 /* The ends of the refusals of a Flyway or refinery name. */
-#define FLYWAYHINT "; or read the directory as Flyway's, as it is: --layout flyway"
-#define FLYHINT "; or read the directory as Flyway's or refinery's, as it is: --layout flyway or refinery"
+#define FLYWAYHINT "; or read the directory as Flyway's, as it is: --layout flyway (or convert it once: " \
+	"migc import --layout flyway)"
+#define FLYHINT "; or read the directory as Flyway's or refinery's, as it is: --layout flyway or refinery (or " \
+	"convert it once: migc import --layout flyway or refinery)"
 
 /* The end of the refusal of a golang-migrate or sqlx name. */
-#define PAIRHINT "; or read the directory as golang-migrate's or sqlx's, as it is: --layout golang-migrate or sqlx"
+#define PAIRHINT "; or read the directory as golang-migrate's or sqlx's, as it is: --layout golang-migrate or " \
+	"sqlx (or convert it once: migc import --layout golang-migrate or sqlx)"
 
 enum tool { TOOL_NONE, TOOL_GOOSE, TOOL_DBMATE, TOOL_SQLMIGRATE };
 
@@ -63,9 +66,12 @@ static const struct {
 	const char *layout;     /* the end of the message when migc reads its layout (gen/sections.c) */
 } tools[] = {
 	{ "", "", NULL },
-	{ "goose", "-- +goose", "; or read the directory as goose's, as it is: --layout goose" },
-	{ "dbmate", "-- migrate:", "; or read the directory as dbmate's, as it is: --layout dbmate" },
-	{ "sql-migrate", "-- +migrate", "; or read the directory as sql-migrate's, as it is: --layout sql-migrate" },
+	{ "goose", "-- +goose", "; or read the directory as goose's, as it is: --layout goose (or convert it once: "
+	  "migc import --layout goose)" },
+	{ "dbmate", "-- migrate:", "; or read the directory as dbmate's, as it is: --layout dbmate (or convert it once: "
+	  "migc import --layout dbmate)" },
+	{ "sql-migrate", "-- +migrate", "; or read the directory as sql-migrate's, as it is: --layout sql-migrate "
+	  "(or convert it once: migc import --layout sql-migrate)" },
 };
 
 static int
@@ -152,7 +158,7 @@ foreigntext(const char *path, const char *file, const char *text, size_t len, in
 	if (!sqlx && len >= 17 && memcmp(text, "-- no-transaction", 17) == 0) {
 		diagerror(d, path, 1, 1, "is a sqlx migration run outside a transaction (-- no-transaction): migc would "
 		          "run it in one; add -- migc:no-transaction, or read the directory as sqlx's, as it is: "
-		          "--layout sqlx");
+		          "--layout sqlx (or convert it once: migc import --layout sqlx)");
 		return 1;
 	}
 	while (i < len) {

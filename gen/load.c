@@ -294,30 +294,22 @@ checkplaceholders(const char *path, const char *text, size_t len, struct diags *
 static unsigned
 refineryflags(const char *path, const char *text, size_t len, struct diags *d)
 {
-	static const char mark[] = "refinery:notransaction";
 	unsigned long line = 1;
 	unsigned flags = 0;
-	size_t i = 0, k = sizeof(mark) - 1;
+	size_t i = 0;
 
 	while (i < len) {
-		size_t eol = i, p = i, q, j;
+		size_t eol = i;
+		int k;
 
 		while (eol < len && text[eol] != '\n')
 			eol++;
-		while (p < eol && text[p] == '-')
-			p++;
-		for (q = p; q < eol && (text[q] == ' ' || text[q] == '\t'); q++)
-			;
-		if (p - i >= 2 && eol - q >= k) {
-			for (j = 0; j < k && (text[q + j] | 0x20) == (mark[j] | 0x20); j++)
-				;
-			if (j == k && q - p <= 1 && eol - q == k && memcmp(text + q, "refinery:noTransaction", k) == 0)
-				flags = MIGC_NO_TRANSACTION;
-			else if (j == k)
-				diagerror(d, path, line, 1, "refinery reads only \"-- refinery:noTransaction\" (dashes, at most "
-				          "one blank, that case, nothing after it), and runs this file in a transaction (write "
-				          "it so, or reword the comment)");
-		}
+		if ((k = refinerymark(text + i, eol - i)) == 1)
+			flags = MIGC_NO_TRANSACTION;
+		else if (k < 0)
+			diagerror(d, path, line, 1, "refinery reads only \"-- refinery:noTransaction\" (dashes, at most "
+			          "one blank, that case, nothing after it), and runs this file in a transaction (write "
+			          "it so, or reword the comment)");
 		i = eol + 1;
 		line++;
 	}

@@ -1,5 +1,5 @@
 /*
-** main.c: the developer tool, `migc`. Adds gen, new, hash and check (a
+** main.c: the developer tool, `migc`. Adds gen, new, hash, check and import (a
 ** file each, gen/command.h) to the command table every embedded binary
 ** has, and runs the other commands on a migration directory read at run
 ** time (--dir).
@@ -48,6 +48,8 @@ static const struct cli_command commands[] = {
 	  .xMain = cmdhash },
 	{ .name = "check", .usage = "DIR [--against FILE] [--json] [--layout L]",
 	  .help = "compare DIR with its migc.sum (and a released one), no database", .xMain = cmdcheck },
+	{ .name = "import", .usage = "--layout TOOL --dialect D SRC DEST",
+	  .help = "write another tool's migrations in SRC as migc's files in DEST", .xMain = cmdimport },
 };
 
 int

@@ -288,3 +288,46 @@ readmark(enum layout layout, const char *line, size_t n, int *notx, struct buf *
 		return MARK_NONE;
 	}
 }
+
+int
+refinerymark(const char *line, size_t n)
+{
+	static const char mark[] = "refinery:noTransaction";
+	size_t k = sizeof(mark) - 1, p = 0, q, j;
+
+	while (p < n && line[p] == '-')
+		p++;
+	q = skipblanks(line, p, n);
+	if (p < 2 || n - q < k)
+		return 0;
+	for (j = 0; j < k && lower(line[q + j]) == lower(mark[j]); j++)
+		;
+	if (j < k)
+		return 0;
+	return q - p <= 1 && n - q == k && memcmp(line + q, mark, k) == 0 ? 1 : -1;
+}
+
+int
+markupline(enum layout layout, const char *line, size_t n, int first)
+{
+	struct buf why = {0};
+	enum mark what;
+	int notx = 0;
+
+	while (n > 0 && blank(line[n - 1]))
+		n--;
+	switch (layout) {
+	case LAYOUT_GOOSE:
+	case LAYOUT_DBMATE:
+	case LAYOUT_SQLMIGRATE:
+		what = readmark(layout, line, n, &notx, &why);
+		buffree(&why);
+		return what != MARK_NONE && what != MARK_BAD;
+	case LAYOUT_SQLX:
+		return first && n >= 17 && memcmp(line, "-- no-transaction", 17) == 0;
+	case LAYOUT_REFINERY:
+		return refinerymark(line, n) == 1;
+	default:
+		return 0;
+	}
+}

@@ -37,3 +37,15 @@ const struct marknames *marknames(enum layout layout);
 ** notransaction) set *notx. MARK_BAD puts its reason in why.
 */
 enum mark readmark(enum layout layout, const char *line, size_t n, int *notx, struct buf *why);
+
+/* refinery's "-- refinery:noTransaction" line (its find_migrations.rs
+** regex: dashes, at most one blank, that text, nothing after it): 1 when
+** line[0..n) is one, -1 when it comes close (another case, more blanks,
+** something after it: refinery runs that file in a transaction), else 0. */
+int refinerymark(const char *line, size_t n);
+
+/* Whether line[0..n) of a file of layout is the tool's own markup, which
+** migc's layout says another way (migc import leaves it out): a single-file
+** layout's marks, sqlx's "-- no-transaction" as the first line (first),
+** refinery's noTransaction line. */
+int markupline(enum layout layout, const char *line, size_t n, int first);

@@ -167,3 +167,41 @@ t_tool_adopt() {
 }
 check "[$B] dbmate (the npm package, pinned) applies a set, migc adopts it and applies two newer migrations; dbmate's table unchanged" t_tool_adopt dbmate
 check "[$B] sql-migrate applies a set, migc adopts it and applies two newer migrations; sql-migrate's table unchanged" t_tool_adopt sql-migrate
+
+# marknames_of TOOL: the text every mark line of TOOL starts with.
+marknames_of() {
+	case $1 in
+	dbmate) echo "-- migrate:" ;;
+	sql-migrate) echo "-- +migrate" ;;
+	esac
+}
+
+# t_tool_import TOOL: migc import converts TOOL's files into migc's layout;
+# migc applies them as the tool applies the originals (up, a step down, up
+# again), and adopts the tool's database with them: the switch without
+# --layout from then on.
+t_tool_import() {
+	d=$tmp/$B/import-$1
+	toolset "$1" "$d"
+	theirs=$(newdb "import-$1-theirs") ours=$(newdb "import-$1-ours")
+	tooluse "$1" || return 1
+	rm -rf "$d-migc"
+	expect 0 "migc: imported 4 migrations" build/migc import --layout "$1" --dialect "$(pick sqlite postgres)" "$d" "$d-migc" ||
+		return 1
+	! grep -q -- "$(marknames_of "$1")" "$d-migc"/*.sql || { echo "a $1 mark was left in the imported files"; return 1; }
+	tool_up || return 1
+	expect 0 "applied ${v4}_rows" build/migc up --dir "$d-migc" --database "$ours" || return 1
+	sameschema "$theirs" "$ours" "after up" || return 1
+	tool_down || return 1
+	expect 0 "reverted ${v4}_rows" build/migc down --dir "$d-migc" --database "$ours" || return 1
+	sameschema "$theirs" "$ours" "after one step down" || return 1
+	tool_up || return 1
+	build/migc up --dir "$d-migc" --database "$ours" >/dev/null || return 1
+	sameschema "$theirs" "$ours" "after up again" || return 1
+	expect 0 "adopted ${v4}_rows (applied by $1)" build/migc adopt --from "$1" --dir "$d-migc" --database "$theirs" || return 1
+	expect 0 "ok: 4 applied migrations match" build/migc verify --dir "$d-migc" --database "$theirs" || return 1
+	expect 0 "nothing to apply" build/migc up --dir "$d-migc" --database "$theirs"
+}
+
+check "[$B] dbmate's files, converted by migc import, run as dbmate runs the originals, and adopt dbmate's database" t_tool_import dbmate
+check "[$B] sql-migrate's files, converted by migc import, run as sql-migrate runs the originals, and adopt its database" t_tool_import sql-migrate
