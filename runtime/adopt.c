@@ -621,6 +621,17 @@ migc__othertool(migc *m, const char **tool, const char **table)
 	return rc;
 }
 
+/* rc, or, when migc_interrupt stopped the run (its transaction is rolled
+** back: a stop that comes before the commit is honoured there),
+** MIGC_INTERRUPTED saying that nothing was adopted. */
+static int
+adoptstopped(migc *m, int rc)
+{
+	if (rc == MIGC_OK || rc == MIGC_NOMEM || !m->interrupted)
+		return rc;
+	return migc__seterr(m, MIGC_INTERRUPTED, "interrupted: nothing was adopted (its transaction was rolled back)");
+}
+
 static int
 adoptrun(migc *m, const char *toolname, const char *table, int dryrun)
 {
@@ -651,7 +662,7 @@ adoptrun(migc *m, const char *toolname, const char *table, int dryrun)
 		rc = migc__lockedread(m, &t, VERIFY_NONE);
 	}
 	if (rc != MIGC_OK)
-		return rc;
+		return adoptstopped(m, rc);
 	if (t.n > 0)
 		rc = migc__seterr(m, MIGC_INPUT, "migc_adopt needs a database where migc has recorded nothing; this one has %lu "
 		                  "migrations in %s", (unsigned long)t.n, m->table);
@@ -673,11 +684,14 @@ adoptrun(migc *m, const char *toolname, const char *table, int dryrun)
 		r.done_checksum = origin;
 		rc = m->drv->xWriteRow(m, &r);
 	}
+	if (rc == MIGC_OK && m->interrupted)
+		rc = MIGC_INTERRUPTED;
 	if (dryrun || rc != MIGC_OK) {
 		m->drv->xRollback(m);
 	} else {
 		rc = migc__endtx(m, rc);
 	}
+	rc = adoptstopped(m, rc);
 	for (i = 0; rc == MIGC_OK && i < out.n; i++)
 		migc__emit(m, MIGC_EV_ADOPTED, out.v[i], 0, tl->name, strlen(tl->name));
 	if (rc == MIGC_OK && strcmp(table, tl->table) != 0 && !migc__ignoredtable(m, table)) {

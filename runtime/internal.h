@@ -229,6 +229,7 @@ struct migc {
 	void *session;          /* the driver's xSessionSave state; NULL outside a run */
 	long long readmark;     /* SQLite: PRAGMA data_version when the table was last read; -1 none */
 	int appbusy;            /* SQLite: the connection's busy timeout while migc's is set; -1 */
+	long long busysince;    /* SQLite: when the current wait for a lock began (migc__monotonicms) */
 	char schema[64];        /* tracking table's schema, "" for the default */
 	char ignore[512];       /* migc_set_ignore_tables: comma-separated patterns */
 	int schemarules;        /* which tables xSchema leaves out: 2 (0 too) the tools' and ignored ones, 1 none

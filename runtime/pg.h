@@ -71,6 +71,12 @@ int migc__pgdeleterow(migc *m, int64_t version);
 char *migc__pgrowliteral(migc *m, const struct trackrow *r);
 int migc__pggetrecorded(migc *m, int64_t version, char **fp, char **text);
 int migc__pgquery(migc *m, const char *sql, const char *param, struct migc__rows *rows);
+
+/* The result of sql, with param its $1 when not NULL (NULL when it could
+** not be sent), waited for as a migration's statement is (pgexec.c), so
+** that migc_interrupt cancels it: a read of another tool's table, which an
+** application may hold locked, and which nothing is lost by cancelling. */
+PGresult *migc__pgcancellable(migc *m, const char *sql, const char *param);
 int migc__pgsetrecorded(migc *m, int64_t version, const char *fp, const char *text);
 
 /* pgschema.c */

@@ -380,6 +380,22 @@ waitresult(migc *m, long timeout)
 	}
 }
 
+PGresult *
+migc__pgcancellable(migc *m, const char *sql, const char *param)
+{
+	PGconn *c = PG(m)->conn;
+	PGresult *res, *last = NULL;
+
+	if (!PQsendQueryParams(c, sql, param ? 1 : 0, NULL, &param, NULL, NULL, 0))
+		return NULL;
+	waitresult(m, 0);
+	while ((res = PQgetResult(c)) != NULL) {
+		PQclear(last);
+		last = res;
+	}
+	return last;
+}
+
 /*
 ** The next result of a message sent with PQsendQuery in single-row mode,
 ** or NULL at its end. Rows (PGRES_SINGLE_TUPLE) are dropped as they

@@ -668,7 +668,7 @@ migc__pgquery(migc *m, const char *sql, const char *param, struct migc__rows *ro
 		if (rc != MIGC_OK)
 			return rc;
 	}
-	res = PQexecParams(conn, sql, param ? 1 : 0, NULL, &param, NULL, NULL, 0);
+	res = migc__pgcancellable(m, sql, param);
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = res ? migc__pgerr(m, MIGC_ERROR, "cannot read", PQresultErrorMessage(res)) : migc__pgconnerr(m, "cannot read");
 		PQclear(res);

@@ -37,6 +37,9 @@ dberr(migc *m, const char *what)
 		              "for this user, or the URL says mode=ro): call migc_status (or any migc function that reads "
 		              "the database) once as a user who may write %s and its directory", what, file, file);
 	}
+	/* migc's busy handler gave up at once for migc_interrupt (busywait). */
+	if ((code == SQLITE_BUSY || code == SQLITE_LOCKED) && m->interrupted)
+		return migc__seterr(m, MIGC_INTERRUPTED, "interrupted while waiting for the database's lock: %s", what);
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
 		return migc__seterr(m, MIGC_BUSY, "%s: the database stayed locked by another connection for the whole lock timeout (%d s)",
 		              what, m->lock_timeout);
@@ -123,13 +126,34 @@ sqliteclose(migc *m)
 ** connection's own comes back after, so an application's connection keeps
 ** its timeout. (A busy handler of the application's own cannot be read
 ** back: sqlite3_busy_timeout replaces it.)
+** migc's handler waits as sqlite3_busy_timeout's does, but gives up as
+** soon as migc_interrupt comes: sqlite3_interrupt stops statements, not a
+** wait for a lock, which would otherwise last the whole lock timeout (a
+** minute by default) after a SIGTERM.
 */
+static int
+busywait(void *arg, int count)
+{
+	static const int steps[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 };
+	migc *m = arg;
+	long long now = migc__monotonicms(), left;
+	int step = count < 12 ? steps[count] : 100;
+
+	if (count == 0)
+		m->busysince = now;
+	left = (long long)m->lock_timeout * 1000 - (now - m->busysince);
+	if (m->interrupted || left <= 0)
+		return 0;
+	sqlite3_sleep(step < left ? step : (int)left);
+	return !m->interrupted;
+}
+
 static void
 busyset(migc *m)
 {
 	if (m->appbusy < 0)
 		m->appbusy = (int)migc__sqlitepragma(DB(m), "PRAGMA busy_timeout");
-	sqlite3_busy_timeout(DB(m), m->lock_timeout * 1000);
+	sqlite3_busy_handler(DB(m), busywait, m);
 }
 
 /* Put the connection's timeout back, unless a run (m->session) goes on. */
@@ -381,7 +405,7 @@ sqlitereset(migc *m, int final)
 	if (final)
 		busyrestore(m);
 	else
-		sqlite3_busy_timeout(DB(m), m->lock_timeout * 1000);
+		sqlite3_busy_handler(DB(m), busywait, m);
 	return rc;
 }
 

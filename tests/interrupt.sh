@@ -165,3 +165,98 @@ t_interrupt_notx() {
 	[ "$(q "$db" "SELECT count(*) || ' ' || count(DISTINCT x) FROM n")" = "$nfill $nfill" ]
 }
 check "[$B] interrupt: a no-transaction migration of short statements stops between two, recorded where; --resume runs the rest once" t_interrupt_notx
+
+# adopt stopped while it waits: on SQLite for the migration lock, which an
+# application's write transaction holds (for 30 s); on PostgreSQL for
+# goose's table, which an application's session has locked. adopt must
+# stop at once (before the application lets go), record nothing, and
+# release what it held; once the application is gone, adopt records it all.
+t_interrupt_adopt() {
+	for sig in INT TERM; do
+		db=$(newdb "interrupt_adopt_$sig")
+		gooseset "$db" >/dev/null || return 1
+		if [ "$B" = postgres ]; then
+			"$PGBIN/psql" -X -q -d "$db" -c "BEGIN; LOCK TABLE goose_db_version; SELECT pg_sleep(30); COMMIT" >/dev/null 2>&1 &
+			holder=$!
+			waitfor "the application's lock on goose_db_version" qis "$db" "SELECT count(*) FROM pg_locks l JOIN pg_class c
+				ON c.oid = l.relation WHERE c.relname = 'goose_db_version' AND l.granted AND l.mode = 'AccessExclusiveLock'" 1 ||
+				return 1
+		else
+			(printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 30; printf 'COMMIT;\n') | sqlite3 "${db#sqlite:}" >"$tmp/holder.out" &
+			holder=$!
+			waitfor "the application's write transaction" grep -q 1 "$tmp/holder.out" || return 1
+		fi
+		env --default-signal=INT,TERM build/migc adopt --from goose --dir "$base" --database "$db" >"$tmp/interrupt.out" 2>&1 &
+		pid=$!
+		if [ "$B" = postgres ]; then
+			started "$db" || { kill -KILL $pid; return 1; }
+		else
+			sleep 1   # in SQLite's busy wait: nothing outside shows it
+		fi
+		kill -"$sig" $pid
+		stopped $pid "$sig" || return 1
+		cat "$tmp/interrupt.out"
+		kill -0 "$holder" 2>/dev/null || { echo "the application let go first: the stop waited for it"; return 1; }
+		grep -q "^migc: SIG$sig: interrupted" "$tmp/interrupt.out" && grep -q "nothing was adopted" "$tmp/interrupt.out" ||
+			{ echo "no line saying that nothing was adopted"; return 1; }
+		if [ "$B" = postgres ]; then
+			[ "$(q "$db" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'migc'")" = 0 ] ||
+				{ echo "migc's server session is still there"; return 1; }
+			[ "$(q "$db" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" = 0 ] ||
+				{ echo "the migration lock is still held"; return 1; }
+			q "$db" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
+		else
+			pkill -P "$holder" sleep
+		fi
+		wait "$holder"
+		[ "$(q "$db" "SELECT count(*) FROM $(pick sqlite_schema pg_tables) WHERE $(pick name tablename) = 'migc_migrations'")" = 0 ] ||
+			[ "$(versions "$db")" = "" ] || { echo "recorded: $(versions "$db")"; return 1; }
+		expect 0 "adopted 0002_b (applied by goose)" build/migc adopt --from goose --dir "$base" --database "$db" || return 1
+	done
+}
+check "[$B] interrupt: SIGINT and SIGTERM stop an adopt waiting for a lock at once: nothing adopted, nothing held; adopt later records it all" t_interrupt_adopt
+
+# up stopped while it waits for the migration lock, which (SQLite) an
+# application's write transaction or (PostgreSQL) another migc's slow
+# migration holds for 30 s: it stops at once, saying so, and applies
+# nothing. (On SQLite the wait is SQLite's busy handler, which
+# sqlite3_interrupt does not end: migc's own gives up.)
+t_interrupt_lockwait() {
+	wdir=$tmp/$B/interrupt-wait
+	rm -rf "$wdir"
+	mig "$wdir" 0001_slow.sql "$(pick "CREATE TABLE slow (x INTEGER);" "SELECT pg_sleep(30);")\n"
+	mig "$wdir" 0002_t.sql "CREATE TABLE t (x integer);\n"
+	for sig in INT TERM; do
+		db=$(newdb "interrupt_wait_$sig")
+		if [ "$B" = postgres ]; then
+			build/migc up --dir "$wdir" --database "$db" >/dev/null 2>&1 &
+			holder=$!
+			waitfor "the other migc's pg_sleep" qis "$db" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%'
+				AND state = 'active' AND pid <> pg_backend_pid()" 1 || return 1
+		else
+			sqlite3 "${db#sqlite:}" 'SELECT 1' >/dev/null
+			(printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 30; printf 'COMMIT;\n') | sqlite3 "${db#sqlite:}" >"$tmp/holder.out" &
+			holder=$!
+			waitfor "the application's write transaction" grep -q 1 "$tmp/holder.out" || return 1
+		fi
+		env --default-signal=INT,TERM build/migc up --dir "$wdir" --database "$db" >"$tmp/interrupt.out" 2>&1 &
+		pid=$!
+		sleep 1
+		kill -"$sig" $pid
+		stopped $pid "$sig" || return 1
+		cat "$tmp/interrupt.out"
+		kill -0 "$holder" 2>/dev/null || { echo "the lock's holder let go first: the stop waited for it"; return 1; }
+		grep -q "^migc: SIG$sig: interrupted while waiting for the" "$tmp/interrupt.out" ||
+			{ echo "no line saying that it stopped waiting for the lock"; return 1; }
+		if [ "$B" = postgres ]; then
+			q "$db" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
+			wait "$holder" || :   # the holder fails: its session was ended
+			[ "$(versions "$db")" = "" ] || { echo "recorded: $(versions "$db")"; return 1; }
+		else
+			pkill -P "$holder" sleep
+			wait "$holder"
+			[ "$(tables "$db")" = "" ] || { echo "tables: $(tables "$db")"; return 1; }
+		fi
+	done
+}
+check "[$B] interrupt: SIGINT and SIGTERM stop an up waiting for the migration lock at once, applying nothing" t_interrupt_lockwait
