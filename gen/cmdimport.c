@@ -1,18 +1,21 @@
 /*
 ** cmdimport.c: `migc import --layout TOOL --dialect D SRC DEST`, the
 ** conversion of another tool's migration directory into migc's layout,
-** once (gen/convert.c writes each migration). Nothing in DEST is ever
-** overwritten: the files are written into a temporary directory inside
-** DEST, read back in migc's layout and compared with SRC read in the
-** tool's (the same versions, names, statements, transaction modes and
-** directives), and only then linked into DEST, each by a link(2) that
-** fails when the name is taken. A failure leaves DEST as it was.
+** once (gen/convert.c writes each migration and proves it). Nothing is
+** ever overwritten, and nothing is placed before it is proven: the files
+** are written into a temporary directory, read back in migc's layout and
+** compared with SRC read in the tool's. A DEST that does not exist is that
+** directory, renamed into place at once, so that no stop can leave part of
+** it; into an existing DEST the files are linked one by one, each by a
+** link(2) that fails when the name is taken. SIGINT, SIGTERM and SIGHUP
+** remove what was written; then import dies of the signal.
 */
 #define _POSIX_C_SOURCE 200809L
 #include <sys/stat.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +29,7 @@
 #include "layout.h"
 #include "load.h"
 #include "sum.h"
+#include "stops.h"
 #include "convert.h"
 #include "command.h"
 
@@ -41,6 +45,15 @@ static const char importusage[] =
 	"exit status: 0 ok, 1 DEST could not be written (nothing is overwritten), 2 bad input,\n"
 	"             3 SRC does not match SRC/migc.sum\n";
 
+static const int stopsigs[] = { SIGINT, SIGTERM, SIGHUP };
+static volatile sig_atomic_t caught;
+
+static void
+onstop(int sig)
+{
+	caught = sig;
+}
+
 /* The files import writes: name and text. */
 struct outfile {
 	const char *name;
@@ -48,125 +61,13 @@ struct outfile {
 	size_t len;
 };
 
-/* The end of r's statement j when it lies in text[pos..len), as the next
-** part of a statement that r's layout cuts in several; else 0. */
-static size_t
-nextpart(const char *text, size_t pos, size_t len, const struct migc_script *r, unsigned long j)
-{
-	const char *b = r->sql + r->stmts[j].offset, *p;
-	size_t n = r->stmts[j].length;
-
-	if (n > len - pos)
-		return 0;
-	if (pos == 0)
-		return memcmp(text, b, n) == 0 ? n : 0;
-	for (p = text + pos; (size_t)(p - text) + n <= len; p++)
-		if (memcmp(p, b, n) == 0)
-			return (size_t)(p - text) + n;
-	return 0;
-}
-
-/*
-** Whether back's script r, read from the file import wrote, runs what s,
-** read from SRC's file at path, runs: the same statements, in the same
-** order, with the same options. A block the tool sends as one statement
-** may be several to migc's layout, which sends each on its own: in one
-** transaction that runs the same, outside one it does not (PostgreSQL
-** runs the block as one implicit transaction), and is refused. *split
-** counts the blocks so cut. Each difference goes to d.
-*/
-static int
-samescript(const char *path, const char *tool, const char *what, const struct migc_script *s,
-           const struct migc_script *r, unsigned *split, struct diags *d)
-{
-	unsigned long i, j = 0;
-
-	for (i = 0; i < s->nstmts; i++) {
-		const char *a = s->sql + s->stmts[i].offset;
-		size_t len = s->stmts[i].length, pos = 0, end;
-		unsigned long parts = 0;
-
-		while (pos < len && j < r->nstmts && (end = nextpart(a, pos, len, r, j)) != 0) {
-			pos = end;
-			parts++;
-			j++;
-		}
-		if (pos < len)
-			break;
-		if (parts > 1 && (s->flags & MIGC_NO_TRANSACTION)) {
-			diagerror(d, path, s->stmts[i].line, 1, "cannot import the %s section: it runs outside a transaction, "
-			          "where %s sends this block as one statement (PostgreSQL runs it as one implicit "
-			          "transaction), and migc's layout would send its %lu statements one by one, each "
-			          "committing on its own (keep --layout %s, or give the statements a migration each)",
-			          what, tool, parts, tool);
-			return 0;
-		}
-		*split += parts > 1;
-	}
-	if (i < s->nstmts || j < r->nstmts) {
-		diagerror(d, path, i < s->nstmts ? s->stmts[i].line : 0, i < s->nstmts ? 1 : 0, "cannot import the %s "
-		          "section: migc's layout would read other statements from it (keep --layout %s)", what, tool);
-		return 0;
-	}
-	if (s->flags != r->flags || s->lock_timeout_ms != r->lock_timeout_ms) {
-		diagerror(d, path, 0, 0, "cannot import the %s section: migc's layout would run it with other options "
-		          "(flags %#x, not %#x; lock timeout %ld, not %ld)", what, r->flags, s->flags, r->lock_timeout_ms,
-		          s->lock_timeout_ms);
-		return 0;
-	}
-	return 1;
-}
-
-/* Whether back (DEST's files read in migc's layout) holds what set
-** (SRC's, read in the tool's) does; each difference goes to d. */
-static int
-sameset(const char *src, const char *tool, const struct migc_set *set, const struct migc_set *back,
-        struct converted *cv, struct diags *d)
-{
-	unsigned long i, j, k;
-	int ok = 1;
-
-	if (set->count != back->count) {
-		diagerror(d, src, 0, 0, "cannot import: migc's layout reads %lu migrations from the files, not %lu",
-		          back->count, set->count);
-		return 0;
-	}
-	for (i = 0; i < set->count; i++) {
-		const struct migc_migration *m = &set->migrations[i], *r = &back->migrations[i];
-		char *up = joinpath(src, m->up.file), *down = m->down.file ? joinpath(src, m->down.file) : NULL;
-
-		if (m->version != r->version || strcmp(m->name, r->name) != 0) {
-			diagerror(d, up, 0, 0, "cannot import: migc's layout reads %s as version %lld, name %s", cv[i].up,
-			          (long long)r->version, r->name);
-			ok = 0;
-		} else {
-			ok &= samescript(up, tool, "up", &m->up, &r->up, &cv[i].split, d);
-			if (!m->down.file != !r->down.file) {
-				diagerror(d, up, 0, 0, "cannot import: migc's layout reads %s a down migration",
-				          m->down.file ? "no" : "");
-				ok = 0;
-			} else if (m->down.file)
-				ok &= samescript(down, tool, "down", &m->down, &r->down, &cv[i].split, d);
-			for (j = 0; j <= m->naccept; j++) {
-				const char *want = j < m->naccept ? m->accept[j] : (cv[i].added & CONVERT_ACCEPT) ? m->checksum : NULL;
-
-				for (k = 0; want && k < r->naccept && strcmp(want, r->accept[k]) != 0; k++)
-					;
-				if (want && k == r->naccept) {
-					diagerror(d, up, 0, 0, "cannot import: %s would not accept %s", cv[i].up, want);
-					ok = 0;
-				}
-			}
-			if (!(cv[i].added & CONVERT_CHANGED) && strcmp(m->checksum, r->checksum) != 0) {
-				diagerror(d, up, 0, 0, "cannot import: %s would have another checksum", cv[i].up);
-				ok = 0;
-			}
-		}
-		free(up);
-		free(down);
-	}
-	return ok;
-}
+/* Where they go: a temporary directory, and DEST. */
+struct place {
+	const char *dest;
+	char *tmp;              /* the temporary directory; NULL: none made */
+	int whole;              /* tmp becomes DEST (rename); else each file is linked into DEST */
+	size_t written, linked; /* files of the list in tmp, and in DEST */
+};
 
 static int
 writenew(const char *path, const char *data, size_t len)
@@ -191,99 +92,191 @@ writenew(const char *path, const char *data, size_t len)
 	return rc;
 }
 
-/* A migration file or migc.sum already in dir: its name (malloc'd), or NULL. */
-static char *
-takenname(const char *dir)
+static void
+syncdir(const char *dir)
 {
-	DIR *dp = opendir(dir);
-	struct dirent *e;
-	char *found = NULL;
+	int fd = open(dir, O_RDONLY);
 
-	if (!dp)
-		return NULL;
-	while (!found && (e = readdir(dp)) != NULL) {
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* dest's parent directory and its last name (both malloc'd). */
+static void
+splitdest(const char *dest, char **parent, char **base)
+{
+	size_t n = strlen(dest), slash;
+
+	while (n > 1 && dest[n - 1] == '/')
+		n--;
+	for (slash = n; slash > 0 && dest[slash - 1] != '/'; slash--)
+		;
+	*base = xmemdup(dest + slash, n - slash);
+	*parent = slash == 0 ? xstrdup(".") : slash == 1 ? xstrdup("/") : xmemdup(dest, slash - 1);
+}
+
+/*
+** Whether dest can take the files: 0 when it is missing (pl->whole) or a
+** directory holding no migration file and no migc.sum; else -1 after
+** printing why. A directory that cannot be read cannot be shown to hold
+** none.
+*/
+static int
+checkdest(const char *dest, struct place *pl)
+{
+	struct stat st;
+	struct dirent *e;
+	DIR *dp;
+	int rc = 0;
+
+	if (stat(dest, &st) != 0 && errno == ENOENT) {
+		pl->whole = 1;
+		return 0;
+	}
+	if (stat(dest, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "migc: error: %s is not a directory (nothing imported)\n", dest);
+		return -1;
+	}
+	if (!(dp = opendir(dest))) {
+		fprintf(stderr, "migc: error: cannot read %s: %s (nothing imported)\n", dest, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (e = readdir(dp)) != NULL) {
 		size_t n = strlen(e->d_name);
 
 		if (e->d_name[0] != '.' && ((n > 4 && strcmp(e->d_name + n - 4, ".sql") == 0) ||
-		                           strcmp(e->d_name, SUMFILE) == 0))
-			found = xstrdup(e->d_name);
+		                           strcmp(e->d_name, SUMFILE) == 0)) {
+			fprintf(stderr, "migc: error: %s already holds %s: import writes into a new directory or one without "
+			        "migrations, and overwrites nothing (nothing imported)\n", dest, e->d_name);
+			rc = -1;
+		}
 	}
 	closedir(dp);
-	return found;
+	return rc;
 }
 
-/* Remove tmp/name for each of f[0..n), then tmp. */
+/* Make pl's temporary directory: beside a missing DEST, else inside it. */
+static int
+maketmp(struct place *pl)
+{
+	char *parent, *base, *t;
+	struct buf name = {0};
+
+	if (pl->whole) {
+		splitdest(pl->dest, &parent, &base);
+		bufprintf(&name, ".%s.migc-import-XXXXXX", base);
+		t = joinpath(parent, name.data);
+		free(parent);
+		free(base);
+	} else {
+		t = joinpath(pl->dest, ".migc-import-XXXXXX");
+	}
+	buffree(&name);
+	if (!mkdtemp(t)) {
+		fprintf(stderr, "migc: error: cannot write %s: %s (nothing imported)\n", t, strerror(errno));
+		free(t);
+		return -1;
+	}
+	pl->tmp = t;
+	return 0;
+}
+
+/* Write f[0..n) into the temporary directory; 0, or -1 after printing
+** why (or when a stop came). */
+static int
+writetmp(struct place *pl, const struct outfile *f, size_t n)
+{
+	for (; pl->written < n && !caught; pl->written++) {
+		char *p = joinpath(pl->tmp, f[pl->written].name);
+		int rc = writenew(p, f[pl->written].data, f[pl->written].len);
+
+		if (rc != 0)
+			fprintf(stderr, "migc: error: cannot write %s: %s (nothing imported)\n", p, strerror(errno));
+		free(p);
+		if (rc != 0)
+			return -1;
+	}
+	return caught ? -1 : 0;
+}
+
+/* A mkdtemp directory is 0700: give the one that becomes DEST the mode a
+** mkdir would. */
 static void
-removetmp(const char *tmp, const struct outfile *f, size_t n)
+dirmode(const char *dir)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	chmod(dir, 0777 & ~mask);
+}
+
+/* Place f[0..n) in DEST; 0, or -1 after printing why. */
+static int
+placeall(struct place *pl, const struct outfile *f, size_t n)
+{
+	if (pl->whole) {
+		dirmode(pl->tmp);
+		syncdir(pl->tmp);
+		if (caught || rename(pl->tmp, pl->dest) != 0) {
+			if (!caught)
+				fprintf(stderr, "migc: error: cannot make %s: %s (nothing imported)\n", pl->dest,
+				        errno == EEXIST || errno == ENOTEMPTY ? "it appeared meanwhile, and import overwrites "
+				        "nothing" : strerror(errno));
+			return -1;
+		}
+		free(pl->tmp);
+		pl->tmp = NULL;
+		pl->written = 0;
+		return 0;
+	}
+	for (; pl->linked < n && !caught; pl->linked++) {
+		char *from = joinpath(pl->tmp, f[pl->linked].name), *to = joinpath(pl->dest, f[pl->linked].name);
+		int rc = link(from, to), err = errno;
+
+		if (rc != 0)
+			fprintf(stderr, "migc: error: cannot write %s: %s (nothing imported)\n", to,
+			        err == EEXIST ? "it exists, and import overwrites nothing" : strerror(err));
+		free(from);
+		free(to);
+		if (rc != 0)
+			return -1;
+	}
+	syncdir(pl->dest);
+	return caught ? -1 : 0;
+}
+
+/* Remove what import wrote: after a failure also what it linked into
+** DEST, and the temporary directory. */
+static void
+unplace(struct place *pl, const struct outfile *f, int failed)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		char *p = joinpath(tmp, f[i].name);
+	for (i = 0; failed && i < pl->linked; i++) {
+		char *p = joinpath(pl->dest, f[i].name);
 
 		unlink(p);
 		free(p);
 	}
-	rmdir(tmp);
-}
+	for (i = 0; pl->tmp && i < pl->written; i++) {
+		char *p = joinpath(pl->tmp, f[i].name);
 
-/* Write f[0..n) into tmp; 0, or -1 after printing why. */
-static int
-writetmp(const char *tmp, const struct outfile *f, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		char *p = joinpath(tmp, f[i].name);
-
-		if (writenew(p, f[i].data, f[i].len) != 0) {
-			fprintf(stderr, "migc: error: cannot write %s: %s (nothing imported)\n", p, strerror(errno));
-			free(p);
-			return -1;
-		}
+		unlink(p);
 		free(p);
 	}
-	return 0;
-}
-
-/* Link tmp's f[0..n) into dest, none over an existing name; on a
-** failure, unlink those linked. 0, or -1 after printing why. */
-static int
-linkall(const char *tmp, const char *dest, const struct outfile *f, size_t n)
-{
-	size_t i, j;
-	int fd;
-
-	for (i = 0; i < n; i++) {
-		char *from = joinpath(tmp, f[i].name), *to = joinpath(dest, f[i].name);
-		int rc = link(from, to), err = errno;
-
-		free(from);
-		if (rc != 0) {
-			fprintf(stderr, "migc: error: cannot write %s: %s (nothing imported)\n", to,
-			        err == EEXIST ? "it exists, and import overwrites nothing" : strerror(err));
-			free(to);
-			for (j = 0; j < i; j++) {
-				to = joinpath(dest, f[j].name);
-				unlink(to);
-				free(to);
-			}
-			return -1;
-		}
-		free(to);
-	}
-	if ((fd = open(dest, O_RDONLY)) >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	return 0;
+	if (pl->tmp)
+		rmdir(pl->tmp);
 }
 
 /* The table of what import did, on standard output. */
 static void
-printtable(const struct migc_set *set, const struct converted *cv, const char *tool, const char *dest)
+printtable(const struct migc_set *set, const struct converted *cv, const char *tool, enum layout layout,
+           const char *dest)
 {
 	size_t wv = 7, wf = 4, i;
+	int changed = 0;
 
 	for (i = 0; i < set->count; i++) {
 		const struct migc_migration *m = &set->migrations[i];
@@ -305,9 +298,9 @@ printtable(const struct migc_set *set, const struct converted *cv, const char *t
 		bufputs(&from, m->up.file);
 		if (m->down.file && strcmp(m->down.file, m->up.file) != 0)
 			bufprintf(&from, ", %s", m->down.file);
-		bufputs(&to, cv[i].up);
-		if (cv[i].down)
-			bufprintf(&to, ", %s", cv[i].down);
+		bufputs(&to, cv[i].up.name);
+		if (cv[i].down.name)
+			bufprintf(&to, ", %s", cv[i].down.name);
 		else
 			bufputs(&to, " (no down migration)");
 		if (a & CONVERT_MARKS)
@@ -316,92 +309,110 @@ printtable(const struct migc_set *set, const struct converted *cv, const char *t
 			bufprintf(&to, "; -- migc:no-transaction in %s", (a & CONVERT_NOTX_UP) && (a & CONVERT_NOTX_DOWN)
 			          ? "both" : (a & CONVERT_NOTX_UP) ? "the up file" : "the down file");
 		if (cv[i].split)
-			bufprintf(&to, "; %u block%s sent statement by statement, in %s transaction", cv[i].split,
-			          cv[i].split == 1 ? "" : "s", cv[i].split == 1 ? "its" : "their");
+			bufprintf(&to, "; %u block%s sent statement by statement, which runs the same here", cv[i].split,
+			          cv[i].split == 1 ? "" : "s");
 		if (a & CONVERT_ACCEPT)
 			bufprintf(&to, "; also accepts %.11s... (its checksum as %s's)", m->checksum, tool);
+		changed |= (a & CONVERT_CHANGED) != 0;
 		printf("%-*lld  %-*s  %s\n", (int)wv, (long long)m->version, (int)wf, from.data, to.data);
 		buffree(&from);
 		buffree(&to);
 	}
 	printf("migc: imported %lu migration%s into %s: migc gen of it runs the SQL migc gen --layout %s runs, in the "
 	       "same transactions\n", set->count, set->count == 1 ? "" : "s", dest, tool);
+	/* These tools record a checksum of each file as they read it, which
+	** adopt compares with the file it is given. */
+	if (changed && (layout == LAYOUT_SQLX || layout == LAYOUT_FLYWAY || layout == LAYOUT_REFINERY))
+		printf("migc: note: %s recorded a checksum of each file as it was: adopt %s's databases with the files "
+		       "of SRC (--layout %s) before switching to these, not with these\n", tool, tool, tool);
 }
 
-/* dest, made when missing (then *made): 0, or -1 after printing why. */
+/* Names migc's layout would read as other files': a down file, or
+** golang-migrate's up file. Each goes to d; 1 when there was one. */
 static int
-destdir(const char *dest, int *made)
+badnames(const char *src, const struct migc_set *set, struct diags *d)
 {
-	struct stat st;
+	unsigned long i;
+	int bad = 0;
 
-	*made = 0;
-	if (stat(dest, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
-	if (stat(dest, &st) == 0)
-		fprintf(stderr, "migc: error: %s is not a directory (nothing imported)\n", dest);
-	else if (errno == ENOENT && mkdir(dest, 0777) == 0) {
-		*made = 1;
-		return 0;
-	} else
-		fprintf(stderr, "migc: error: cannot make %s: %s (nothing imported)\n", dest, strerror(errno));
-	return -1;
+	for (i = 0; i < set->count; i++) {
+		const char *name = set->migrations[i].name;
+		size_t n = strlen(name);
+		const char *end = n > 5 && strcmp(name + n - 5, ".down") == 0 ? ".down"
+		                : n > 3 && strcmp(name + n - 3, ".up") == 0 ? ".up" : NULL;
+
+		if (end) {
+			char *path = joinpath(src, set->migrations[i].up.file);
+
+			diagerror(d, path, 0, 0, "cannot import: its name %s ends in %s, and migc's layout would read "
+			          "NNNN_%s.sql as a%s file (rename it)", name, end, name,
+			          end[1] == 'd' ? " down migration's" : " golang-migrate up");
+			free(path);
+			bad = 1;
+		}
+	}
+	return bad;
 }
 
-/* Convert, check and place the files; the exit status. */
+/* Convert set, prove the files, and place them; the exit status. */
 static int
 importset(const char *src, const char *dest, const char *tool, enum layout layout, enum dialect dialect,
           const struct migc_set *set, int withsum, int accept)
 {
 	struct converted *cv = xreallocarray(NULL, set->count + 1, sizeof(*cv));
 	struct outfile *f = xreallocarray(NULL, 2 * set->count + 1, sizeof(*f));
-	struct diags d = {{0}, 0, 0};
-	struct migc_set *back = NULL;
+	struct place pl = { dest, NULL, 0, 0, 0 };
+	struct diags d = {{0}, 0, 0}, back = {{0}, 0, 0};
+	struct sigaction old[3];
+	struct migc_set *rs = NULL;
 	struct buf sum = {0};
 	size_t nf = 0, i;
-	char *tmp = joinpath(dest, ".migc-import-XXXXXX");
 	int rc = 1;
 
 	for (i = 0; i < set->count; i++) {
 		convert(&set->migrations[i], layout, dialect, accept, &cv[i]);
-		f[nf++] = (struct outfile){ cv[i].up, cv[i].uptext.data ? cv[i].uptext.data : "", cv[i].uptext.len };
-		if (cv[i].down)
-			f[nf++] = (struct outfile){ cv[i].down, cv[i].downtext.data ? cv[i].downtext.data : "",
-			                            cv[i].downtext.len };
+		f[nf++] = (struct outfile){ cv[i].up.name, cv[i].up.text.data ? cv[i].up.text.data : "", cv[i].up.text.len };
+		if (cv[i].down.name)
+			f[nf++] = (struct outfile){ cv[i].down.name, cv[i].down.text.data ? cv[i].down.text.data : "",
+			                            cv[i].down.text.len };
 	}
-	if (!mkdtemp(tmp)) {
-		fprintf(stderr, "migc: error: cannot write in %s: %s (nothing imported)\n", dest, strerror(errno));
+	caught = 0;
+	migc__catchstops(stopsigs, 3, onstop, old);
+	if (checkdest(dest, &pl) != 0 || maketmp(&pl) != 0 || writetmp(&pl, f, nf) != 0)
 		goto out;
-	}
-	if (writetmp(tmp, f, nf) != 0)
-		goto clean;
-	back = loadset(tmp, dialect, LAYOUT_MIGC, &d);
-	if (!back || !sameset(src, tool, set, back, cv, &d)) {
-		fputs(d.text.data ? d.text.data : "", stderr);
+	rs = loadset(pl.tmp, dialect, LAYOUT_MIGC, &back);
+	if (rs)
+		sameset(src, tool, dialect, set, rs, cv, &d);
+	else
+		placediags(pl.tmp, src, set, cv, &back.text, &d);
+	if (d.nerrors) {
+		fputs(d.text.data, stderr);
 		fprintf(stderr, "migc: error: %s cannot be written in migc's layout as it is: nothing imported\n", src);
 		rc = 2;
-		goto clean;
+		goto out;
 	}
 	if (withsum) {
-		sumwrite(&sum, back);
+		sumwrite(&sum, rs);
 		f[nf++] = (struct outfile){ SUMFILE, sum.data, sum.len };
-		if (writetmp(tmp, f + nf - 1, 1) != 0)
-			goto clean;
+		if (writetmp(&pl, f, nf) != 0)
+			goto out;
 	}
-	if (linkall(tmp, dest, f, nf) == 0) {
-		printtable(set, cv, tool, dest);
+	if (placeall(&pl, f, nf) == 0) {
+		printtable(set, cv, tool, layout, dest);
 		rc = 0;
 	}
-clean:
-	removetmp(tmp, f, nf);
 out:
-	freeset(back);
+	unplace(&pl, f, rc != 0);
+	migc__releasestops(stopsigs, 3, old, caught);
+	freeset(rs);
 	buffree(&d.text);
+	buffree(&back.text);
 	buffree(&sum);
 	for (i = 0; i < set->count; i++)
 		freeconverted(&cv[i]);
 	free(cv);
 	free(f);
-	free(tmp);
+	free(pl.tmp);
 	return rc;
 }
 
@@ -410,11 +421,12 @@ cmdimport(int argc, char **argv)
 {
 	const char *dialectarg = NULL, *layoutarg = NULL, *src = NULL, *dest = NULL;
 	struct sumproblems sp = {NULL, 0, 0};
+	struct diags d = {{0}, 0, 0};
 	enum layout layout = LAYOUT_MIGC;
 	enum dialect dialect;
 	struct migc_set *set;
-	int rc, i, hassum, made = 0, accept = 1;
-	char *spath, *taken;
+	int rc = 0, i, hassum, accept = 1;
+	char *spath;
 
 	for (i = 2; i < argc; i++) {
 		const char *a = argv[i];
@@ -459,18 +471,16 @@ cmdimport(int argc, char **argv)
 		printsumproblems(&sp, 0);
 		fprintf(stderr, "migc: %s does not match the migrations: nothing imported\n", spath);
 		rc = 3;
-	} else if (destdir(dest, &made) != 0) {
-		rc = 1;
-	} else if ((taken = takenname(dest)) != NULL) {
-		fprintf(stderr, "migc: error: %s already holds %s: import writes into a new directory or one without "
-		        "migrations, and overwrites nothing (nothing imported)\n", dest, taken);
-		free(taken);
-		rc = 1;
+	} else if (set->count == 0) {
+		fprintf(stderr, "migc: error: %s holds no migrations of %s's layout: nothing to import\n", src, layoutarg);
+		rc = 2;
+	} else if (badnames(src, set, &d)) {
+		fputs(d.text.data, stderr);
+		rc = 2;
 	} else {
 		rc = importset(src, dest, layoutarg, layout, dialect, set, hassum, accept);
-		if (rc != 0 && made)
-			rmdir(dest);
 	}
+	buffree(&d.text);
 	free(sp.v);
 	free(spath);
 	freeset(set);

@@ -12,10 +12,18 @@ struct migc_migration;  /* runtime/migc.h; enum layout is gen/layout.h's, struct
 #define CONVERT_ACCEPT      0x8   /* -- migc:also-accept with the tool layout's checksum */
 #define CONVERT_CHANGED     0x10  /* the up file's text is not what the checksum covered */
 
+/* One file of migc's layout: its name, its text, and for each of its
+** lines the line of the source file it comes from (0: one convert added). */
+struct convfile {
+	char *name;             /* NNNN_name.sql or NNNN_name.down.sql; NULL: none */
+	struct buf text;
+	unsigned long *lines;
+	size_t nlines;
+};
+
 /* A migration in migc's layout. */
 struct converted {
-	char *up, *down;        /* file names, NNNN_name.sql and NNNN_name.down.sql; down NULL: none */
-	struct buf uptext, downtext;
+	struct convfile up, down;
 	unsigned added;         /* CONVERT_* */
 	unsigned split;         /* blocks that migc's layout sends statement by statement (gen/cmdimport.c) */
 };
@@ -33,3 +41,21 @@ struct converted {
 void convert(const struct migc_migration *m, enum layout layout, enum dialect dialect, int accept,
              struct converted *c);
 void freeconverted(struct converted *c);
+
+struct migc_set;        /* runtime/migc.h; struct diags is gen/diag.h's */
+
+/*
+** Whether back, the files convert wrote for set (cv[i] for its
+** migration i) read back in migc's layout, runs what set, read from src in
+** tool's layout, runs: the same versions, names, statements (a block the
+** tool sends as one may be several, except outside a transaction on
+** PostgreSQL), options and accepted checksums. Counts the blocks cut in
+** cv[i].split; each difference goes to d, naming src's file and line.
+*/
+int sameset(const char *src, const char *tool, enum dialect dialect, const struct migc_set *set,
+            const struct migc_set *back, struct converted *cv, struct diags *d);
+
+/* text, the diagnostics of reading back the files written into dir tmp,
+** onto d: each at the file and line of src its line came from. */
+void placediags(const char *tmp, const char *src, const struct migc_set *set, const struct converted *cv,
+                const struct buf *text, struct diags *d);

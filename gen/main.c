@@ -48,7 +48,7 @@ static const struct cli_command commands[] = {
 	  .xMain = cmdhash },
 	{ .name = "check", .usage = "DIR [--against FILE] [--json] [--layout L]",
 	  .help = "compare DIR with its migc.sum (and a released one), no database", .xMain = cmdcheck },
-	{ .name = "import", .usage = "--layout TOOL --dialect D SRC DEST",
+	{ .name = "import", .usage = "--layout TOOL --dialect D [--no-accept] SRC DEST",
 	  .help = "write another tool's migrations in SRC as migc's files in DEST", .xMain = cmdimport },
 };
 
