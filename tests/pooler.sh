@@ -198,6 +198,48 @@ t_pooler_interrupt() {
 	[ "$(versions "$db")" = 1 ] && [ "$(tables "$db")" = "migc_migrations,t" ]
 }
 
+# adopt through the pooler: a dry run, then racers that each try to adopt
+# the same goose database, sharing the pool's server connections with
+# status runs. The migration lock is the transaction's, so exactly one
+# records goose's versions and the others find them recorded and refuse
+# (exit 2); then up applies only what is newer.
+t_pooler_adopt() {
+	db=$(newdb pooler_adopt)
+	pdb=$(pooled pooler_adopt)
+	gooseset "$db" >/dev/null || return 1
+	mig "$pdir/adopt" 0001_a.sql "CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT);\n"
+	mig "$pdir/adopt" 0002_b.sql "CREATE TABLE b (id INTEGER PRIMARY KEY);\nINSERT INTO b VALUES (1);\n"
+	mig "$pdir/adopt" 0003_c.sql "CREATE TABLE c (x integer);\n"
+	expect 0 "would adopt 0002_b (applied by goose)" build/migc adopt --from goose --dry-run --dir "$pdir/adopt" --database "$pdb" ||
+		return 1
+	rm -f "$pdir"/adopt.*
+	i=1
+	while [ $i -le 8 ]; do
+		build/migc adopt --from goose --dir "$pdir/adopt" --database "$pdb" >"$pdir/adopt.$i" 2>&1 &
+		eval "adopter$i=\$!"
+		build/migc status --dir "$pdir/adopt" --database "$pdb" >/dev/null 2>&1 &
+		i=$((i + 1))
+	done
+	ok=0 refused=0
+	i=1
+	while [ $i -le 8 ]; do
+		eval "wait \$adopter$i"
+		case $? in
+		0) ok=$((ok + 1)) ;;
+		2) grep -q "migc has recorded nothing" "$pdir/adopt.$i" && refused=$((refused + 1)) ;;
+		*) echo "adopter $i:"; cat "$pdir/adopt.$i" ;;
+		esac
+		i=$((i + 1))
+	done
+	wait
+	[ $ok = 1 ] && [ $refused = 7 ] || { echo "$ok adopted, $refused refused, of 8"; return 1; }
+	[ "$(versions "$db")" = 1,2 ] || { echo "recorded: $(versions "$db")"; return 1; }
+	[ "$(q "$db" "SELECT count(*) FROM migc_migrations WHERE done_checksum = 'adopted:goose'")" = 2 ] || return 1
+	expect 0 "applied 0003_c" build/migc up --dir "$pdir/adopt" --database "$pdb" || return 1
+	! grep -q "applied 000[12]" "$tmp/expect.out" || { echo "up ran an adopted migration"; return 1; }
+	[ "$(q "$db" "SELECT count(*) FROM goose_db_version")" = 3 ] || { echo "goose's table changed"; return 1; }
+}
+
 # A failed migration's PREPARE, which its rollback keeps, goes with the
 # reset that follows the rollback: in the same message, so on the same
 # server session. Here PgBouncer hands out its three server sessions in
@@ -280,6 +322,7 @@ if need "[postgres] pooler: PgBouncer starts in transaction mode" t_pooler_start
 		check "[postgres] pooler: a retry takes the lock and reads the table again: a migration another migrator applied meanwhile runs once" t_pooler_retry
 		check "[postgres] pooler: SIGINT cancels the running statement through PgBouncer; up exits 130 and the migration is rolled back" t_pooler_interrupt
 		check "[postgres] pooler: $racers racers and an application share the pool: each migration once, no warning, every insert done" t_pooler_race
+		check "[postgres] pooler: adopt through PgBouncer: a dry run, then 8 racing adopters: one records goose's versions, the others refuse" t_pooler_adopt
 	fi
 	pgbstop
 	need "[postgres] pooler: PgBouncer starts in transaction mode, handing out its 3 server connections in turn" \
