@@ -322,7 +322,7 @@ printtable(const struct migc_set *set, const struct converted *cv, const char *t
 	       "same transactions\n", set->count, set->count == 1 ? "" : "s", dest, tool);
 	/* These tools record a checksum of each file as they read it, which
 	** adopt compares with the file it is given. */
-	if (changed && (layout == LAYOUT_SQLX || layout == LAYOUT_FLYWAY || layout == LAYOUT_REFINERY))
+	if (changed && (layout == LAYOUT_SQLX || flywaylike(layout) || layout == LAYOUT_REFINERY))
 		printf("migc: note: %s recorded a checksum of each file as it was: adopt %s's databases with the files "
 		       "of SRC (--layout %s) before switching to these, not with these\n", tool, tool, tool);
 }

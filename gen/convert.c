@@ -159,7 +159,9 @@ convert(const struct migc_migration *m, enum layout layout, enum dialect dialect
 	size_t n;
 
 	memset(c, 0, sizeof(*c));
-	if ((layout == LAYOUT_FLYWAY || layout == LAYOUT_REFINERY) && flywayname(m->up.file, &f))
+	if (layout == LAYOUT_FLYWAYDOTTED)
+		bufprintf(&name, "%lld", (long long)m->version);   /* 1.1 is 1001000: no '.' in migc's versions */
+	else if ((layout == LAYOUT_FLYWAY || layout == LAYOUT_REFINERY) && flywayname(m->up.file, &f))
 		bufadd(&name, f.ver, f.verlen);
 	else {
 		for (n = 0; m->up.file[n] >= '0' && m->up.file[n] <= '9'; n++)

@@ -347,7 +347,8 @@ flywayerror(const char *path, const struct flyname *f, char *const *names, size_
 		          f->refinery ? FLYHINT : FLYWAYHINT);
 	} else if (f->kind == 'V') {
 		diagerror(d, path, 0, 0, "is a %s versioned migration (version %s): migc versions are whole numbers; rename "
-		          "it to NNNN_%s.sql, numbered to keep version %s's place in the order",
+		          "it to NNNN_%s.sql, numbered to keep version %s's place in the order; or read the directory as "
+		          "Flyway's, its dotted versions mapped to whole numbers: --layout flyway-dotted",
 		          f->refinery ? "Flyway or refinery" : "Flyway", ver.data, name.data, ver.data);
 	} else {
 		/* A down migration takes its up migration's name: the V file's. */

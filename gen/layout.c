@@ -7,8 +7,11 @@
 #include "layout.h"
 
 static const char *const names[] = {
-	"migc", "goose", "dbmate", "sql-migrate", "golang-migrate", "sqlx", "flyway", "refinery"
+	"migc", "goose", "dbmate", "sql-migrate", "golang-migrate", "sqlx", "flyway", "refinery", "flyway-dotted"
 };
+
+#define FLYWAYNOTX " to this file (Flyway reads it as a comment, and would have refused this file, mixing " \
+	"statements that need a transaction with one that cannot have one)"
 
 static const struct notxhint hints[] = {
 	[LAYOUT_MIGC] = { "-- migc:no-transaction", " to this file" },
@@ -17,9 +20,9 @@ static const struct notxhint hints[] = {
 	[LAYOUT_SQLMIGRATE] = { "notransaction", " to this section's -- +migrate line" },
 	[LAYOUT_GOLANGMIGRATE] = { "-- migc:no-transaction", " to this file (golang-migrate reads it as a comment)" },
 	[LAYOUT_SQLX] = { "-- no-transaction", " as this file's first line" },
-	[LAYOUT_FLYWAY] = { "-- migc:no-transaction", " to this file (Flyway reads it as a comment, and would have "
-	                    "refused this file, mixing statements that need a transaction with one that cannot have one)" },
+	[LAYOUT_FLYWAY] = { "-- migc:no-transaction", FLYWAYNOTX },
 	[LAYOUT_REFINERY] = { "-- refinery:noTransaction", " on a line of its own in this file" },
+	[LAYOUT_FLYWAYDOTTED] = { "-- migc:no-transaction", FLYWAYNOTX },
 };
 
 int
@@ -40,6 +43,12 @@ int
 singlefile(enum layout layout)
 {
 	return layout == LAYOUT_GOOSE || layout == LAYOUT_DBMATE || layout == LAYOUT_SQLMIGRATE;
+}
+
+int
+flywaylike(enum layout layout)
+{
+	return layout == LAYOUT_FLYWAY || layout == LAYOUT_FLYWAYDOTTED;
 }
 
 int

@@ -11,11 +11,12 @@ enum layout {
 	LAYOUT_GOLANGMIGRATE,   /* NNNN_name.up.sql and NNNN_name.down.sql */
 	LAYOUT_SQLX,            /* NNNN_name.sql, or NNNN_name.up.sql and .down.sql */
 	LAYOUT_FLYWAY,          /* V<n>__name.sql and U<n>__name.sql (undo) */
-	LAYOUT_REFINERY         /* V<n>__name.sql and U<n>__name.sql (unversioned) */
+	LAYOUT_REFINERY,        /* V<n>__name.sql and U<n>__name.sql (unversioned) */
+	LAYOUT_FLYWAYDOTTED     /* Flyway's, its dotted versions mapped to whole numbers (gen/names.c) */
 };
 
 /* The names --layout takes, as a usage line shows them. */
-#define LAYOUT_NAMES "migc|goose|dbmate|sql-migrate|golang-migrate|sqlx|flyway|refinery"
+#define LAYOUT_NAMES "migc|goose|dbmate|sql-migrate|golang-migrate|sqlx|flyway|refinery|flyway-dotted"
 
 /* Set *out to the layout s names ("goose"): 0, or -1 for none. */
 int parselayout(const char *s, enum layout *out);
@@ -23,6 +24,9 @@ int parselayout(const char *s, enum layout *out);
 /* Whether a file of the layout holds both sections of a migration, each
 ** after its mark (gen/marks.c, gen/sections.c). */
 int singlefile(enum layout layout);
+
+/* Whether the layout is Flyway's (flyway or flyway-dotted). */
+int flywaylike(enum layout layout);
 
 /* Whether the layout's up files are NNNN_name.up.sql (golang-migrate's,
 ** and sqlx's reversible migrations). */

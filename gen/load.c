@@ -200,7 +200,7 @@ cutscript(const char *path, struct migc_script *sc, size_t base, unsigned long l
 	}
 	readdirectives(path, text, nstmts ? stmts[0].off : len, dialect, dv, d);
 	/* Flyway runs a file outside a transaction when all of it must be. */
-	if (layout == LAYOUT_FLYWAY && allnotx(dialect, text, stmts, nstmts))
+	if (flywaylike(layout) && allnotx(dialect, text, stmts, nstmts))
 		flags |= MIGC_NO_TRANSACTION;
 	sc->flags = dv->flags | flags;
 	sc->lock_timeout_ms = dv->lock_timeout_ms;
@@ -338,7 +338,7 @@ loadscript(const char *dir, const char *file, enum dialect dialect, enum layout 
 		filechecksums(raw, rawlen, text, len, sum, rawsum);
 	if (text && layout == LAYOUT_SQLX)
 		flags = sqlxflags(path, text, len, d);
-	if (text && layout == LAYOUT_FLYWAY)
+	if (text && flywaylike(layout))
 		checkplaceholders(path, text, len, d);
 	if (text && layout == LAYOUT_REFINERY)
 		flags = refineryflags(path, text, len, d);
@@ -510,7 +510,7 @@ listdir(const char *dir, enum layout layout, size_t *n, struct diags *d)
 {
 	struct entry *e = NULL;
 	size_t nnames, ne = 0, cap = 0, i;
-	char **names = readnames(dir, layout == LAYOUT_FLYWAY, layout == LAYOUT_SQLMIGRATE, &nnames, d);
+	char **names = readnames(dir, flywaylike(layout), layout == LAYOUT_SQLMIGRATE, &nnames, d);
 
 	for (i = 0; i < nnames; i++) {
 		const char *f = names[i], *name, *why;
@@ -518,7 +518,7 @@ listdir(const char *dir, enum layout layout, size_t *n, struct diags *d)
 		size_t namelen;
 		struct entry x;
 
-		if (layout != LAYOUT_FLYWAY && layout != LAYOUT_REFINERY &&
+		if (!flywaylike(layout) && layout != LAYOUT_REFINERY &&
 		    foreignname(path, f, names, nnames, upsuffix(layout), d)) {
 			free(path);
 			continue;
@@ -530,14 +530,14 @@ listdir(const char *dir, enum layout layout, size_t *n, struct diags *d)
 			free(path);
 			continue;
 		}
-		if (layout == LAYOUT_FLYWAY && strcmp(f + strlen(f) - 5, ".conf") == 0) {
+		if (flywaylike(layout) && strcmp(f + strlen(f) - 5, ".conf") == 0) {
 			diagerror(d, path, 0, 0, "is a Flyway script configuration, which migc does not read yet: run its "
 			          "migration as Flyway reads it without one, or remove it (executeInTransaction=false is "
 			          "-- migc:no-transaction in the migration)");
 			free(path);
 			continue;
 		}
-		if (layout == LAYOUT_FLYWAY ? parseflyway(f, &x.version, &name, &namelen, &x.isdown, &why) != 0
+		if (flywaylike(layout) ? parseflyway(f, layout == LAYOUT_FLYWAYDOTTED, &x.version, &name, &namelen, &x.isdown, &why) != 0
 		    : layout == LAYOUT_REFINERY ? parserefinery(f, &x.version, &name, &namelen, &x.isdown, &why) != 0
 		    : parsefilename(f, &x.version, &name, &namelen, &x.isdown, &why) != 0) {
 			diagerror(d, path, 0, 0, "%s", why);
@@ -593,7 +593,7 @@ pairfiles(const char *dir, enum layout layout, struct entry *e, size_t ne, long 
 			diagerror(d, path, 0, 0, "duplicate version %lld: also %s",
 			          (long long)e[i].version, e[i - 1].file);
 		} else if (first) {
-			if (layout == LAYOUT_FLYWAY)
+			if (flywaylike(layout))
 				diagerror(d, path, 0, 0, "undo migration without its versioned migration (expected V%lld__NAME.sql)",
 				          (long long)e[i].version);
 			else
@@ -601,7 +601,7 @@ pairfiles(const char *dir, enum layout layout, struct entry *e, size_t ne, long 
 				          (int)(strlen(e[i].file) - 9), e[i].file, upsuffix(layout) ? ".up.sql" : ".sql");
 		} else if (n > 0 && down[n - 1] < 0 && e[up[n - 1]].version == e[i].version &&
 		           e[i - 1].isdown == 0) {
-			if (layout != LAYOUT_FLYWAY && strcmp(e[i].name, e[up[n - 1]].name) != 0)
+			if (!flywaylike(layout) && strcmp(e[i].name, e[up[n - 1]].name) != 0)
 				diagerror(d, path, 0, 0, "down migration's name differs from its up migration %s",
 				          e[up[n - 1]].file);
 			down[n - 1] = (long)i;

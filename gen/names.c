@@ -138,8 +138,57 @@ flyversion(const struct flyname *f, int64_t max, const char *range, int64_t *ver
 	return 0;
 }
 
+/*
+** f's dotted version (--layout flyway-dotted) as one whole number: MAJOR,
+** MAJOR.MINOR or MAJOR.MINOR.PATCH (parts joined by '.' or '_', as Flyway
+** reads them) is MAJOR * 1000000 + MINOR * 1000 + PATCH, so that Flyway's
+** order (each part compared as a number, a missing one 0) is the order of
+** the numbers, and a file's number never depends on the others. MINOR and
+** PATCH are at most 999, MAJOR at most 9223372036853 (the sum fits in 64
+** bits). 0, or -1 with *why.
+*/
+static int
+flydotted(const struct flyname *f, int64_t *version, const char **why)
+{
+	int64_t part[3] = { 0, 0, 0 };
+	size_t i = 0, k = 0;
+
+	while (i < f->verlen) {
+		int64_t v = 0;
+
+		if (k == 3) {
+			*why = "has a Flyway version of more than three parts, which --layout flyway-dotted cannot map to a "
+			       "migc version (it maps MAJOR.MINOR.PATCH to MAJOR * 1000000 + MINOR * 1000 + PATCH)";
+			return -1;
+		}
+		for (; i < f->verlen && digit(f->ver[i]); i++) {
+			if (v > (INT64_MAX - 9) / 10)
+				v = INT64_MAX / 10;     /* past any limit below */
+			else
+				v = v * 10 + (f->ver[i] - '0');
+		}
+		part[k++] = v;
+		i++;
+	}
+	if (part[1] > 999 || part[2] > 999) {
+		*why = "has a Flyway version part after the first above 999, which --layout flyway-dotted cannot map to a "
+		       "migc version (MAJOR * 1000000 + MINOR * 1000 + PATCH)";
+		return -1;
+	}
+	if (part[0] > (INT64_MAX - 999999) / 1000000) {
+		*why = "version is out of range for --layout flyway-dotted (its first part at most 9223372036853)";
+		return -1;
+	}
+	*version = part[0] * 1000000 + part[1] * 1000 + part[2];
+	if (*version == 0) {
+		*why = "version 0 is reserved: versions start at 1";
+		return -1;
+	}
+	return 0;
+}
+
 int
-parseflyway(const char *file, int64_t *version, const char **name, size_t *namelen, int *isdown,
+parseflyway(const char *file, int dotted, int64_t *version, const char **name, size_t *namelen, int *isdown,
             const char **why)
 {
 	struct flyname f;
@@ -154,12 +203,14 @@ parseflyway(const char *file, int64_t *version, const char **name, size_t *namel
 		       "versioned migration";
 		return -1;
 	}
-	if (!f.integer) {
-		*why = "has a dotted Flyway version, which migc does not read yet: its versions are whole numbers "
-		       "(V1__, V20240131120000__)";
+	if (!f.integer && !dotted) {
+		*why = "has a dotted Flyway version, which --layout flyway does not read: its versions are whole numbers "
+		       "(V1__, V20240131120000__), as migc's are; --layout flyway-dotted maps dotted ones to whole "
+		       "numbers, every version of the set (V1.1__ is 1001000, V2__ 2000000)";
 		return -1;
 	}
-	if (flyversion(&f, INT64_MAX, "version is out of range (at most 9223372036854775807)", version, why) != 0)
+	if (dotted ? flydotted(&f, version, why) != 0
+	    : flyversion(&f, INT64_MAX, "version is out of range (at most 9223372036854775807)", version, why) != 0)
 		return -1;
 	if (f.desclen == 0) {
 		*why = "has no description after its __ (migc needs one as the migration's name: V1__name.sql)";

@@ -25,8 +25,10 @@ int flywayname(const char *file, struct flyname *f);
 
 /* flyway's layout (--layout flyway): V<version>__<name>.sql, and
 ** U<version>__<name>.sql its undo (the down migration), as
-** parsefilename splits migc's; the version an integer. */
-int parseflyway(const char *file, int64_t *version, const char **name,
+** parsefilename splits migc's; the version an integer, or with dotted
+** (--layout flyway-dotted) MAJOR[.MINOR[.PATCH]] mapped to MAJOR * 1000000
+** + MINOR * 1000 + PATCH. */
+int parseflyway(const char *file, int dotted, int64_t *version, const char **name,
                 size_t *namelen, int *isdown, const char **why);
 
 /* refinery's layout (--layout refinery): V<version>__<name>.sql and

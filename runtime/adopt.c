@@ -39,6 +39,7 @@
 #include "version.h"
 #include "sha384.h"
 #include "siphash.h"
+#include "flyway.h"
 
 /* The migrations a tool's table says are applied, in version order. */
 struct adopted {
@@ -336,25 +337,68 @@ readfiles(migc *m, const struct tool *tl, const struct migc__rows *rows, struct 
 	return bad ? MIGC_VERIFY : MIGC_OK;
 }
 
-/* Flyway's checksum of text: CRC-32 (IEEE) over its lines, each without
-** its line ending, as Java's CRC32 over BufferedReader.readLine() gives,
-** read back as a signed 32-bit integer. */
-static long
-flywaychecksum(const char *text, unsigned long len)
+/* mig against Flyway's version ver[0..n): by the version in its file's
+** name (V1.1__x.sql), or, for a set in migc's layout (imported), by its
+** number, when ver is one (else *bad). <0, 0 or >0. */
+static int
+flyorder(const struct migc_migration *mig, const char *ver, size_t n, int *bad)
 {
-	uint32_t crc = 0xFFFFFFFFu;
-	unsigned long i;
-	int k;
+	const char *fv;
+	size_t fn = migc__flyfilever(mig->up.file, &fv);
+	int64_t v;
 
-	for (i = 0; i < len; i++) {
-		if (text[i] == '\n' || text[i] == '\r')
-			continue;
-		crc ^= (unsigned char)text[i];
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+	if (fn)
+		return migc__flycmp(fv, fn, ver, n);
+	if (migc__parseversion(ver, &v) != 0) {
+		*bad = 1;
+		return 0;
 	}
-	crc ^= 0xFFFFFFFFu;
-	return crc > 0x7FFFFFFFu ? (long)crc - 4294967296L : (long)crc;
+	return mig->version < v ? -1 : mig->version > v;
+}
+
+/* How many of m's set come before Flyway's version ver (with atorbelow,
+** also those equal to it): a binary search, since the set is in Flyway's
+** order under either Flyway layout (flyway-dotted maps versions in it).
+** -1 when ver cannot be compared. */
+static long
+flyrank(migc *m, const char *ver, int atorbelow)
+{
+	unsigned long lo = 0, hi = m->set->count;
+	size_t n = strlen(ver);
+	int bad = 0;
+
+	while (lo < hi && !bad) {
+		unsigned long mid = lo + (hi - lo) / 2;
+		int c = flyorder(&m->set->migrations[mid], ver, n, &bad);
+
+		if (c < 0 || (c == 0 && atorbelow))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return bad ? -1 : (long)lo;
+}
+
+/* Add the migration Flyway's version s is to out, as addversion does. */
+static void
+addflyway(migc *m, const struct tool *tl, const char *s, struct adopted *out, int *bad)
+{
+	long i = flyrank(m, s, 0);
+	int b = 0;
+
+	if (i < 0) {
+		++*bad;
+		migc__adderr(m, "Flyway's table holds the version '%s', which is not a migc version (1 to "
+		             "9223372036854775807; dotted versions are read with their files, --layout flyway-dotted)", s);
+		return;
+	}
+	if ((unsigned long)i < m->set->count && flyorder(&m->set->migrations[i], s, strlen(s), &b) == 0) {
+		out->v[out->n++] = &m->set->migrations[i];
+		return;
+	}
+	++*bad;
+	migc__adderr(m, "%s applied version %s, which this binary's set does not have (the database is ahead "
+	             "of this binary, or the files were read in another layout)", tl->name, s);
 }
 
 /* Rows of (version, type, success, checksum, script), in installed_rank
@@ -363,8 +407,7 @@ static int
 readflyway(migc *m, const struct tool *tl, const struct migc__rows *rows, struct adopted *out)
 {
 	unsigned char *newest = newestrows(rows);
-	int64_t baseline = 0, v;
-	unsigned long k;
+	long k, upto = 0;
 	size_t i, j, before;
 	int bad = 0;
 
@@ -392,28 +435,30 @@ readflyway(migc *m, const struct tool *tl, const struct migc__rows *rows, struct
 			migc__adderr(m, "Flyway recorded version %s (%s) as failed (success = false): it ran part way (%s)",
 			             c[0], script, tl->fixdirty);
 		} else if (strcmp(type, "BASELINE") == 0) {
-			if (migc__parseversion(c[0], &v) == 0 && v > baseline)
-				baseline = v;
-			else if (migc__parseversion(c[0], &v) != 0)
-				addversion(m, tl, c[0], out, &bad);     /* says why it cannot be read */
+			long r = flyrank(m, c[0], 1);
+
+			if (r < 0)
+				addflyway(m, tl, c[0], out, &bad);      /* says why it cannot be read */
+			else if (r > upto)
+				upto = r;
 		} else if (strcmp(type, "SQL") != 0) {
 			bad++;
 			migc__adderr(m, "Flyway recorded version %s (%s) as a %s migration, which migc cannot read (only SQL "
 			             "ones)", c[0], script, type);
 		} else {
 			before = out->n;
-			addversion(m, tl, c[0], out, &bad);
+			addflyway(m, tl, c[0], out, &bad);
 			if (out->n > before && c[3] &&
-			    strtol(c[3], NULL, 10) != flywaychecksum(out->v[before]->up.sql, out->v[before]->up.length)) {
+			    strtol(c[3], NULL, 10) != migc__flychecksum(out->v[before]->up.sql, out->v[before]->up.length)) {
 				bad++;
 				migc__adderr(m, "%s was edited after Flyway applied it: Flyway recorded the checksum %s, the "
 				             "file's is %ld (restore the file as it was applied)", out->v[before]->up.file, c[3],
-				             flywaychecksum(out->v[before]->up.sql, out->v[before]->up.length));
+				             migc__flychecksum(out->v[before]->up.sql, out->v[before]->up.length));
 			}
 		}
 	}
 	/* BASELINE V: Flyway counts every version up to V as applied. */
-	for (k = 0; baseline && k < m->set->count && m->set->migrations[k].version <= baseline; k++) {
+	for (k = 0; k < upto; k++) {
 		for (j = 0; j < out->n && out->v[j] != &m->set->migrations[k]; j++)
 			;
 		if (j == out->n)

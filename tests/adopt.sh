@@ -244,6 +244,45 @@ t_adopt_flyway() {
 }
 check "[$B] adopt --from flyway: the newest row of a version counts (UNDO_SQL undoes), BASELINE covers what is below it, CRC-32 checksums compared, a failed row refused" t_adopt_flyway
 
+# Flyway's dotted versions (--layout flyway-dotted): each file's version
+# maps to MAJOR * 1000000 + MINOR * 1000 + PATCH, in Flyway's order (1.2
+# before 1.10); adopt finds Flyway's rows ("1.2" for V1_2__) by the
+# version in each file's name.
+t_adopt_flyway_dotted() {
+	d=$tmp/$B/adopt-flyway-dotted
+	rm -rf "$d"
+	mig "$d" V1__a.sql "CREATE TABLE a (x INTEGER);\n"
+	mig "$d" V1.1__b.sql "CREATE TABLE b (x INTEGER);\n"
+	mig "$d" U1.1__b.sql "DROP TABLE b;\n"
+	mig "$d" V1_2__c.sql "CREATE TABLE c (x INTEGER);\n"
+	mig "$d" V1.10__d.sql "CREATE TABLE d (x INTEGER);\n"
+	mig "$d" V2__e.sql "CREATE TABLE e (x INTEGER);\n"
+	db=$(newdb adopt-flyway-dotted)
+	q "$db" "$(toolddl flyway); CREATE TABLE a (x INTEGER); CREATE TABLE b (x INTEGER); CREATE TABLE c (x INTEGER)" >/dev/null || return 1
+	q "$db" "$(flywayrow 1 "'1'" SQL V1__a.sql "$(flywaysum "$d/V1__a.sql")" 1);
+		$(flywayrow 2 "'1.1'" SQL V1.1__b.sql "$(flywaysum "$d/V1.1__b.sql")" 1);
+		$(flywayrow 3 "'1.2'" SQL V1_2__c.sql "$(flywaysum "$d/V1_2__c.sql")" 1)" >/dev/null || return 1
+	run="build/migc --layout flyway-dotted --dir $d --database $db"
+	expect 2 "--layout flyway-dotted maps dotted ones" build/migc --layout flyway --dir "$d" --database "$db" status || return 1
+	expect 0 "adopted V1_2__c (applied by flyway)" $run adopt --from flyway || return 1
+	recorded "1000000:adopted:flyway 1001000:adopted:flyway 1002000:adopted:flyway " || return 1
+	expect 0 "applied V2__e" $run up || return 1
+	grep -A1 "applied V1.10__d" "$tmp/expect.out" | grep -q "applied V2__e" || { echo "not in Flyway's order"; return 1; }
+	[ "$(versions "$db")" = 1000000,1001000,1002000,1010000,2000000 ] || { echo "recorded: $(versions "$db")"; return 1; }
+	expect 0 "ok: 5 applied migrations match" $run verify || return 1
+	# A BASELINE row at 1.1 stands for 1 and 1.1; a version the set lacks is refused.
+	db=$(newdb adopt-flyway-dotted-baseline)
+	q "$db" "$(toolddl flyway)" >/dev/null && q "$db" "$(flywayrow 1 "'1.1'" BASELINE '<< Flyway Baseline >>' NULL 1)" >/dev/null || return 1
+	run="build/migc --layout flyway-dotted --dir $d --database $db"
+	expect 0 "adopted V1.1__b (applied by flyway)" $run adopt --from flyway || return 1
+	recorded "1000000:adopted:flyway 1001000:adopted:flyway " || return 1
+	db=$(newdb adopt-flyway-dotted-ahead)
+	q "$db" "$(toolddl flyway)" >/dev/null && q "$db" "$(flywayrow 1 "'1.5'" SQL V1.5__x.sql 0 1)" >/dev/null || return 1
+	run="build/migc --layout flyway-dotted --dir $d --database $db"
+	refused 3 "flyway applied version 1.5, which this binary's set does not have" flyway
+}
+check "[$B] adopt --from flyway with dotted versions (--layout flyway-dotted): Flyway's order, rows found by each file's version, BASELINE, unknown versions" t_adopt_flyway_dotted
+
 # refinery's checksums of V1__a.sql and U2__b.sql above, as refinery
 # 0.8 computes them (SipHasher13 over name, version and SQL), computed
 # once with Rust's own SipHasher13.

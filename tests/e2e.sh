@@ -178,7 +178,7 @@ layoutmig() {
 		mig "$d" "$1_$2.up.sql" "$3$4"
 		mig "$d" "$1_$2.down.sql" "$5"
 		;;
-	flyway)
+	flyway | flyway-dotted)
 		mig "$d" "V$1__$2.sql" "$3$4"
 		mig "$d" "U$1__undo_$2.sql" "$5"
 		;;
@@ -187,7 +187,7 @@ layoutmig() {
 }
 
 t_layout() {
-	l=$1 d=$tmp/$B/layout-$1 pre= up= down= begin= end= v1=1 v2=2 v3=3
+	l=$1 d=$tmp/$B/layout-$1 pre= up= down= begin= end= v1=1 v2=2 v3=3 n3=
 	case $l in
 	goose) up="-- +goose Up" down="-- +goose Down" notx="" begin="-- +goose StatementBegin\n"
 		end="-- +goose StatementEnd\n" v1=00001 v2=00002 v3=00003 refused="is a goose migration" ;;
@@ -198,9 +198,12 @@ t_layout() {
 	golang-migrate) notx="-- migc:no-transaction\n" refused="is a golang-migrate (or sqlx) up migration" ;;
 	sqlx) notx="-- no-transaction\n" refused="is a golang-migrate (or sqlx) up migration" ;;
 	flyway) notx="-- migc:no-transaction\n" refused="is a Flyway or refinery versioned migration" ;;
+	flyway-dotted) notx="-- migc:no-transaction\n" refused="is a Flyway or refinery versioned migration"
+		v2=1.1 v3=1_10 n3=1010000 ;;
 	esac
+	n3=${n3:-$v3}   # migration $v3's migc version
 	# The name a run prints for migration $1 named $2.
-	stem() { if [ "$l" = flyway ]; then echo "V$1__$2"; else echo "$1_$2"; fi; }
+	stem() { case $l in flyway*) echo "V$1__$2" ;; *) echo "$1_$2" ;; esac; }
 	seed="INSERT INTO users (id, name) VALUES (1, 'a');\nINSERT INTO users (id, name) VALUES (2, 'b');\n"
 	layoutmig $v1 users "" "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n\n" "DROP TABLE users;\n"
 	[ "$l" != goose ] || pre="-- +goose NO TRANSACTION\n"
@@ -212,7 +215,7 @@ t_layout() {
 	[ "$(tables "$db")" = "" ] || { echo "a refused directory changed the database"; return 1; }
 	expect 0 "applied $(stem $v3 seed)" build/migc up --layout "$l" --dir "$d" --database "$db" || return 1
 	[ "$(q "$db" 'SELECT count(*) FROM users')" = 2 ] || return 1
-	[ "$(q "$db" "SELECT statements_total FROM migc_migrations WHERE version = $v3")" = "$([ -n "$begin" ] && echo 1 || echo 2)" ] ||
+	[ "$(q "$db" "SELECT statements_total FROM migc_migrations WHERE version = $n3")" = "$([ -n "$begin" ] && echo 1 || echo 2)" ] ||
 		{ echo "the block is not one statement, or the statements are not split"; return 1; }
 	expect 0 "reverted $(stem $v1 users)" build/migc down --to 0 --layout "$l" --dir "$d" --database "$db" || return 1
 	[ "$(versions "$db")" = "" ] || return 1
@@ -236,6 +239,7 @@ check "[$B] sql-migrate layout: up, down and up again, a block as one statement,
 check "[$B] golang-migrate layout: up, down and up again, .up.sql and .down.sql, the up file checksummed" t_layout golang-migrate
 check "[$B] sqlx layout: up, down and up again, .up.sql and .down.sql, -- no-transaction, the up file checksummed" t_layout sqlx
 check "[$B] flyway layout: up, down and up again, V and U files, the V file checksummed" t_layout flyway
+check "[$B] flyway-dotted layout: up, down and up again, dotted versions (1, 1.1, 1_10) in Flyway's order, V and U files" t_layout flyway-dotted
 
 # refinery's layout has no down migrations: V and U (unversioned) files,
 # both numbered, -- refinery:noTransaction.

@@ -2,8 +2,8 @@
 # promises (every byte of the SQL survives and none becomes C, the same
 # output everywhere, the depfile, the replay's schema fingerprints).
 # Each tests/gen/NAME/ is a migration directory (pg-NAME: postgres
-# dialect; goose-, dbmate-, sql-migrate-, golang-migrate- and sqlx-NAME,
-# pg- or not: that --layout). NAME.c is the expected C, which
+# dialect; goose-, dbmate-, sql-migrate-, golang-migrate-, sqlx-, flyway-,
+# refinery- and flyway-dotted-NAME, pg- or not: that --layout). NAME.c is the expected C, which
 # must also compile with the strict flags; NAME.warn the expected warnings, if any; NAME.err the
 # expected diagnostics of a directory that must fail with exit status 2.
 # UPDATE_GOLDEN=1 tests/run gen rewrites the expected files.
@@ -24,6 +24,7 @@ for dir in tests/gen/*/; do
 	sql-migrate-* | pg-sql-migrate-*) layout=sql-migrate ;;
 	golang-migrate-* | pg-golang-migrate-*) layout=golang-migrate ;;
 	sqlx-* | pg-sqlx-*) layout=sqlx ;;
+	flyway-dotted-* | pg-flyway-dotted-*) layout=flyway-dotted ;;
 	flyway-* | pg-flyway-*) layout=flyway ;;
 	refinery-* | pg-refinery-*) layout=refinery ;;
 	*) layout=migc ;;

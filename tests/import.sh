@@ -16,6 +16,7 @@ fixturelayout() {
 	sql-migrate-*) echo sql-migrate ;;
 	golang-migrate-*) echo golang-migrate ;;
 	sqlx-*) echo sqlx ;;
+	flyway-dotted-*) echo flyway-dotted ;;
 	flyway-*) echo flyway ;;
 	refinery-*) echo refinery ;;
 	esac
