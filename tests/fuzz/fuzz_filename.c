@@ -1,6 +1,7 @@
 /*
-** fuzz_filename.c: libFuzzer target for the migration file name parser:
-** an accepted name has a version of at least 1 and a name inside the input.
+** fuzz_filename.c: libFuzzer target for the migration file name parsers
+** (migc's and Flyway's, both ways of numbering): an accepted name has a
+** version of at least 1 and a name inside the input.
 ** The same input goes to gen/foreign.c, as a file name (beside its
 ** golang-migrate and Flyway siblings) and as file content: whatever it
 ** refuses has a message.
@@ -56,6 +57,29 @@ foreign(const char *file, const uint8_t *data, size_t size)
 	free(text);
 }
 
+/* Flyway's names, with whole and with dotted versions: an accepted one
+** has a version of at least 1, a dotted one no larger than the rule lets
+** it be, and the whole reading agrees with the dotted one scaled. */
+static void
+flyway(const char *file)
+{
+	const char *name, *why;
+	size_t namelen;
+	int64_t whole, dotted;
+	int isdown, w, t;
+
+	w = parseflyway(file, 0, &whole, &name, &namelen, &isdown, &why) == 0;
+	if (!w && (!why || !*why))
+		abort();
+	t = parseflyway(file, 1, &dotted, &name, &namelen, &isdown, &why) == 0;
+	if (!t && (!why || !*why))
+		abort();
+	if ((w && whole < 1) || (t && dotted < 1))
+		abort();
+	if (w && t && whole <= 9223372036853 && dotted != whole * 1000000)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -75,6 +99,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (!why || !*why) {
 		abort();
 	}
+	flyway(file);
 	foreign(file, data, size);
 	return 0;
 }
