@@ -18,7 +18,9 @@ static const struct notxhint hints[] = {
 	[LAYOUT_GOOSE] = { "-- +goose NO TRANSACTION", " to this file" },
 	[LAYOUT_DBMATE] = { "transaction:false", " to this section's -- migrate: line" },
 	[LAYOUT_SQLMIGRATE] = { "notransaction", " to this section's -- +migrate line" },
-	[LAYOUT_GOLANGMIGRATE] = { "-- migc:no-transaction", " to this file (golang-migrate reads it as a comment)" },
+	[LAYOUT_GOLANGMIGRATE] = { "-- migc:no-transaction", " to this file (golang-migrate reads it as a comment; it "
+	                           "runs this file in one transaction, explicit or implicit, where this fails, unless "
+	                           "the statement is alone in a PostgreSQL file)" },
 	[LAYOUT_SQLX] = { "-- no-transaction", " as this file's first line" },
 	[LAYOUT_FLYWAY] = { "-- migc:no-transaction", FLYWAYNOTX },
 	[LAYOUT_REFINERY] = { "-- refinery:noTransaction", " on a line of its own in this file" },

@@ -199,8 +199,14 @@ cutscript(const char *path, struct migc_script *sc, size_t base, unsigned long l
 		checksplits(path, sec, text, len, base, line0, stmts, nstmts, d);
 	}
 	readdirectives(path, text, nstmts ? stmts[0].off : len, dialect, dv, d);
-	/* Flyway runs a file outside a transaction when all of it must be. */
+	/* Flyway runs a file outside a transaction when all of it must be;
+	** golang-migrate sends a PostgreSQL file as one string outside a
+	** transaction block, where one such statement alone runs as it must
+	** (several are one implicit transaction, and are refused below). */
 	if (flywaylike(layout) && allnotx(dialect, text, stmts, nstmts))
+		flags |= MIGC_NO_TRANSACTION;
+	if (layout == LAYOUT_GOLANGMIGRATE && dialect == DIALECT_POSTGRES && nstmts == 1 &&
+	    allnotx(dialect, text, stmts, nstmts))
 		flags |= MIGC_NO_TRANSACTION;
 	sc->flags = dv->flags | flags;
 	sc->lock_timeout_ms = dv->lock_timeout_ms;

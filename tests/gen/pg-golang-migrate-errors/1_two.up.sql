@@ -1,0 +1,2 @@
+CREATE INDEX CONCURRENTLY t_name ON t (name);
+CREATE INDEX CONCURRENTLY t_id_name ON t (id, name);
