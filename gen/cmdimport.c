@@ -322,9 +322,12 @@ printtable(const struct migc_set *set, const struct converted *cv, const char *t
 	       "same transactions\n", set->count, set->count == 1 ? "" : "s", dest, tool);
 	/* These tools record a checksum of each file as they read it, which
 	** adopt compares with the file it is given. */
-	if (changed && (layout == LAYOUT_SQLX || flywaylike(layout) || layout == LAYOUT_REFINERY))
-		printf("migc: note: %s recorded a checksum of each file as it was: adopt %s's databases with the files "
-		       "of SRC (--layout %s) before switching to these, not with these\n", tool, tool, tool);
+	if ((changed || layout == LAYOUT_FLYWAYDOTTED) &&
+	    (layout == LAYOUT_SQLX || flywaylike(layout) || layout == LAYOUT_REFINERY))
+		printf("migc: note: %s recorded %s of each file as it was: adopt %s's databases with the files of SRC "
+		       "(--layout %s) before switching to these, not with these\n", tool, layout == LAYOUT_FLYWAYDOTTED ?
+		       "the version (these files are numbered by flyway-dotted's rule) and a checksum" : "a checksum",
+		       tool, tool);
 }
 
 /* Names migc's layout would read as other files': a down file, or

@@ -651,7 +651,7 @@ migc__othertool(migc *m, const char **tool, const char **table)
 			for (k = 0; k < 4 && tl->columns[k]; k++)
 				theirs &= hascolumn(&cols, tl->columns[k]);
 			any = 0;
-			if (theirs && (rc = appliedany(m, tl, q, &any)) == MIGC_ERROR) {
+			if (theirs && (rc = appliedany(m, tl, q, &any)) == MIGC_ERROR && !m->interrupted) {
 				migc__clearerr(m);
 				rc = MIGC_OK;
 				any = 0;
@@ -663,6 +663,9 @@ migc__othertool(migc *m, const char **tool, const char **table)
 		}
 		migc__freerows(&cols);
 	}
+	/* A read that migc_interrupt cancelled tells nothing: not "no tool". */
+	if (m->interrupted && rc != MIGC_NOMEM)
+		rc = migc__seterr(m, MIGC_INTERRUPTED, "interrupted while reading the other migration tools' tables");
 	return rc;
 }
 

@@ -119,6 +119,7 @@ check "cli: where the library names its API, the command line names the flag (up
 # help, and only there; each parses its own options.
 t_devcommands() {
 	expect 0 "hash [--layout L] DIR" build/migc --help || return 1
+	grep -q "^  import --layout TOOL --dialect D \[--no-accept\] SRC DEST" "$tmp/expect.out" || { echo "no import in the help"; return 1; }
 	grep -q "^  check DIR \[--against FILE\] \[--json\] \[--layout L\]" "$tmp/expect.out" || return 1
 	grep -q "^  gen \.\.\." "$tmp/expect.out" && grep -q "^  new NAME" "$tmp/expect.out" || return 1
 	grep -q -- "--dir DIR" "$tmp/expect.out" && grep -q -- "--layout L " "$tmp/expect.out" || return 1
@@ -126,7 +127,7 @@ t_devcommands() {
 	if grep -q "hash\|--dir\|--layout\|^  new\|^  gen\|^  check" "$tmp/expect.out"; then echo "migrate lists migc's commands"; return 1; fi
 	expect 2 "unknown option '--layout'" build/migrate up --layout goose --database "sqlite:$tmp/nolayout.db" || return 1
 	expect 2 "unknown command 'hash'" build/migrate hash migrations/sqlite || return 1
-	expect 0 "usage: migc hash [--layout migc|goose|dbmate|sql-migrate|golang-migrate|sqlx|flyway|refinery] DIR" build/migc hash --help || return 1
+	expect 0 "usage: migc hash [--layout migc|goose|dbmate|sql-migrate|golang-migrate|sqlx|flyway|refinery|flyway-dotted] DIR" build/migc hash --help || return 1
 	expect 0 "usage: migc new NAME" build/migc new --help || return 1
 	expect 2 "--layout: 'liquibase' is not one of migc|goose|dbmate|sql-migrate|golang-migrate|sqlx|flyway|refinery" build/migc gen --dialect sqlite --layout liquibase migrations/sqlite || return 1
 	expect 2 "--layout: 'frob' is not one of migc|goose|dbmate|sql-migrate|golang-migrate|sqlx|flyway|refinery" build/migc status --layout frob --dir migrations/sqlite --database "sqlite:$tmp/nolayout.db" || return 1

@@ -260,3 +260,35 @@ t_interrupt_lockwait() {
 	done
 }
 check "[$B] interrupt: SIGINT and SIGTERM stop an up waiting for the migration lock at once, applying nothing" t_interrupt_lockwait
+
+# up stopped while its check for another tool's table waits for that
+# table's lock (PostgreSQL: the read is cancelled): a cancelled read tells
+# nothing, so up stops there, applying nothing, and does not take the
+# database for one without another tool's table.
+if [ "$B" = postgres ]; then
+	t_interrupt_othertool() {
+		db=$(newdb interrupt_othertool)
+		gooseset "$db" >/dev/null || return 1
+		"$PGBIN/psql" -X -q -d "$db" -c "BEGIN; LOCK TABLE goose_db_version; SELECT pg_sleep(30); COMMIT" >/dev/null 2>&1 &
+		holder=$!
+		waitfor "the application's lock on goose_db_version" qis "$db" "SELECT count(*) FROM pg_locks l JOIN pg_class c
+			ON c.oid = l.relation WHERE c.relname = 'goose_db_version' AND l.granted AND l.mode = 'AccessExclusiveLock'" 1 ||
+			return 1
+		mig "$tmp/$B/othertool" 0003_c.sql "CREATE TABLE c (x integer);\n"
+		cp "$base"/*.sql "$tmp/$B/othertool/"
+		env --default-signal=INT,TERM build/migc up --dir "$tmp/$B/othertool" --database "$db" >"$tmp/interrupt.out" 2>&1 &
+		pid=$!
+		started "$db" || { kill -KILL $pid; return 1; }
+		kill -TERM $pid
+		stopped $pid TERM || return 1
+		cat "$tmp/interrupt.out"
+		q "$db" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
+		wait "$holder" || :   # its session was ended
+		grep -q "^migc: SIGTERM: interrupted while reading the other migration tools' tables" "$tmp/interrupt.out" ||
+			{ echo "no line saying where it stopped"; return 1; }
+		! grep -q '^applied' "$tmp/interrupt.out" || { echo "a migration ran after the signal"; return 1; }
+		[ "$(q "$db" "SELECT count(*) FROM pg_tables WHERE tablename = 'c'")" = 0 ] || { echo "0003 ran"; return 1; }
+		expect 3 "adopt --from goose" build/migc up --dir "$tmp/$B/othertool" --database "$db"
+	}
+	check "[postgres] interrupt: SIGTERM while up reads another tool's locked table stops there: nothing applied, no wrong conclusion" t_interrupt_othertool
+fi
