@@ -272,8 +272,8 @@ unplace(struct place *pl, const struct outfile *f, int failed)
 
 /* The table of what import did, on standard output. */
 static void
-printtable(const struct migc_set *set, const struct converted *cv, const char *tool, enum layout layout,
-           const char *dest)
+printtable(const struct migc_set *set, const struct converted *cv, const struct converted *rv, const char *tool,
+           enum layout layout, const char *dest)
 {
 	size_t wv = 7, wf = 4, i;
 	int changed = 0;
@@ -289,6 +289,8 @@ printtable(const struct migc_set *set, const struct converted *cv, const char *t
 		n = (size_t)snprintf(v, sizeof(v), "%lld", (long long)m->version);
 		wv = n > wv ? n : wv;
 	}
+	for (i = 0; i < set->nrepeatables; i++)
+		wf = strlen(set->repeatables[i].up.file) > wf ? strlen(set->repeatables[i].up.file) : wf;
 	printf("%-*s  %-*s  %s\n", (int)wv, "version", (int)wf, "from", "to, and what changed");
 	for (i = 0; i < set->count; i++) {
 		const struct migc_migration *m = &set->migrations[i];
@@ -318,6 +320,9 @@ printtable(const struct migc_set *set, const struct converted *cv, const char *t
 		buffree(&from);
 		buffree(&to);
 	}
+	for (i = 0; i < set->nrepeatables; i++)
+		printf("%-*s  %-*s  %s (repeatable)%s\n", (int)wv, "R", (int)wf, set->repeatables[i].up.file, rv[i].up.name,
+		       (rv[i].added & (CONVERT_NOTX_UP | CONVERT_MARKS)) ? "; -- migc:no-transaction added" : "");
 	printf("migc: imported %lu migration%s into %s: migc gen of it runs the SQL migc gen --layout %s runs, in the "
 	       "same transactions\n", set->count, set->count == 1 ? "" : "s", dest, tool);
 	/* These tools record a checksum of each file as they read it, which
@@ -363,7 +368,8 @@ importset(const char *src, const char *dest, const char *tool, enum layout layou
           const struct migc_set *set, int withsum, int accept)
 {
 	struct converted *cv = xreallocarray(NULL, set->count + 1, sizeof(*cv));
-	struct outfile *f = xreallocarray(NULL, 2 * set->count + 1, sizeof(*f));
+	struct converted *rv = xreallocarray(NULL, set->nrepeatables + 1, sizeof(*rv));
+	struct outfile *f = xreallocarray(NULL, 2 * set->count + set->nrepeatables + 1, sizeof(*f));
 	struct place pl = { dest, NULL, 0, 0, 0 };
 	struct diags d = {{0}, 0, 0}, back = {{0}, 0, 0};
 	struct sigaction old[3];
@@ -379,15 +385,23 @@ importset(const char *src, const char *dest, const char *tool, enum layout layou
 			f[nf++] = (struct outfile){ cv[i].down.name, cv[i].down.text.data ? cv[i].down.text.data : "",
 			                            cv[i].down.text.len };
 	}
+	/* A repeatable migration keeps its name (R__name.sql) and accepts
+	** nothing (an edit is what makes it run). */
+	for (i = 0; i < set->nrepeatables; i++) {
+		convert(&set->repeatables[i], layout, dialect, 0, &rv[i]);
+		free(rv[i].up.name);
+		rv[i].up.name = xstrdup(set->repeatables[i].up.file);
+		f[nf++] = (struct outfile){ rv[i].up.name, rv[i].up.text.data ? rv[i].up.text.data : "", rv[i].up.text.len };
+	}
 	caught = 0;
 	migc__catchstops(stopsigs, 3, onstop, old);
 	if (checkdest(dest, &pl) != 0 || maketmp(&pl) != 0 || writetmp(&pl, f, nf) != 0)
 		goto out;
 	rs = loadset(pl.tmp, dialect, LAYOUT_MIGC, &back);
 	if (rs)
-		sameset(src, tool, dialect, set, rs, cv, &d);
+		sameset(src, tool, dialect, set, rs, cv, rv, &d);
 	else
-		placediags(pl.tmp, src, set, cv, &back.text, &d);
+		placediags(pl.tmp, src, set, cv, rv, &back.text, &d);
 	if (d.nerrors) {
 		fputs(d.text.data, stderr);
 		fprintf(stderr, "migc: error: %s cannot be written in migc's layout as it is: nothing imported\n", src);
@@ -401,7 +415,7 @@ importset(const char *src, const char *dest, const char *tool, enum layout layou
 			goto out;
 	}
 	if (placeall(&pl, f, nf) == 0) {
-		printtable(set, cv, tool, layout, dest);
+		printtable(set, cv, rv, tool, layout, dest);
 		rc = 0;
 	}
 out:
@@ -413,7 +427,10 @@ out:
 	buffree(&sum);
 	for (i = 0; i < set->count; i++)
 		freeconverted(&cv[i]);
+	for (i = 0; i < set->nrepeatables; i++)
+		freeconverted(&rv[i]);
 	free(cv);
+	free(rv);
 	free(f);
 	free(pl.tmp);
 	return rc;

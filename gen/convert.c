@@ -296,10 +296,28 @@ sameaccepts(const struct migc_migration *m, const struct migc_migration *r, cons
 
 int
 sameset(const char *src, const char *tool, enum dialect dialect, const struct migc_set *set,
-        const struct migc_set *back, struct converted *cv, struct diags *d)
+        const struct migc_set *back, struct converted *cv, struct converted *rv, struct diags *d)
 {
 	unsigned long i;
 	int ok = 1;
+
+	if (set->nrepeatables != back->nrepeatables) {
+		diagerror(d, src, 0, 0, "cannot import: migc's layout reads %lu repeatable migrations from the files, not %lu",
+		          back->nrepeatables, set->nrepeatables);
+		return 0;
+	}
+	for (i = 0; i < set->nrepeatables; i++) {
+		char *path = joinpath(src, set->repeatables[i].up.file);
+
+		if (strcmp(set->repeatables[i].name, back->repeatables[i].name) != 0) {
+			diagerror(d, path, 0, 0, "cannot import: migc's layout reads it as %s", back->repeatables[i].up.file);
+			ok = 0;
+		} else {
+			ok &= samescript(path, tool, dialect, "repeatable", &set->repeatables[i].up, &back->repeatables[i].up,
+			                 &rv[i].split, d);
+		}
+		free(path);
+	}
 
 	if (set->count != back->count) {
 		diagerror(d, src, 0, 0, "cannot import: migc's layout reads %lu migrations from the files, not %lu",
@@ -332,9 +350,17 @@ sameset(const char *src, const char *tool, enum dialect dialect, const struct mi
 /* The converted file of cv[0..n) named name[0..len), and the SRC file it
 ** comes from (*from), or NULL. */
 static const struct convfile *
-findfile(const struct migc_set *set, const struct converted *cv, const char *name, size_t len, const char **from)
+findfile(const struct migc_set *set, const struct converted *cv, const struct converted *rv, const char *name,
+         size_t len, const char **from)
 {
 	unsigned long i;
+
+	for (i = 0; i < set->nrepeatables; i++) {
+		if (strlen(rv[i].up.name) == len && memcmp(rv[i].up.name, name, len) == 0) {
+			*from = set->repeatables[i].up.file;
+			return &rv[i].up;
+		}
+	}
 
 	for (i = 0; i < set->count; i++) {
 		const struct convfile *f[2] = { &cv[i].up, &cv[i].down };
@@ -353,7 +379,7 @@ findfile(const struct migc_set *set, const struct converted *cv, const char *nam
 
 void
 placediags(const char *tmp, const char *src, const struct migc_set *set, const struct converted *cv,
-           const struct buf *text, struct diags *d)
+           const struct converted *rv, const struct buf *text, struct diags *d)
 {
 	size_t n = strlen(tmp), i = 0;
 
@@ -369,7 +395,7 @@ placediags(const char *tmp, const char *src, const struct migc_set *set, const s
 			name = line + n + 1;
 			for (p = name; p < end && *p != ':'; p++)
 				;
-			f = findfile(set, cv, name, (size_t)(p - name), &from);
+			f = findfile(set, cv, rv, name, (size_t)(p - name), &from);
 		}
 		if (!f) {
 			diagerror(d, src, 0, 0, "cannot import: %.*s", (int)(end - line), line);

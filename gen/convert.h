@@ -50,12 +50,13 @@ struct migc_set;        /* runtime/migc.h; struct diags is gen/diag.h's */
 ** tool's layout, runs: the same versions, names, statements (a block the
 ** tool sends as one may be several, except outside a transaction on
 ** PostgreSQL), options and accepted checksums. Counts the blocks cut in
-** cv[i].split; each difference goes to d, naming src's file and line.
+** cv[i].split; the repeatable migrations likewise (rv[i] for the set's
+** repeatables[i]). Each difference goes to d, naming src's file and line.
 */
 int sameset(const char *src, const char *tool, enum dialect dialect, const struct migc_set *set,
-            const struct migc_set *back, struct converted *cv, struct diags *d);
+            const struct migc_set *back, struct converted *cv, struct converted *rv, struct diags *d);
 
 /* text, the diagnostics of reading back the files written into dir tmp,
 ** onto d: each at the file and line of src its line came from. */
 void placediags(const char *tmp, const char *src, const struct migc_set *set, const struct converted *cv,
-                const struct buf *text, struct diags *d);
+                const struct converted *rv, const struct buf *text, struct diags *d);

@@ -209,6 +209,8 @@ putbanner(struct buf *out, const struct migc_set *set)
 	}
 	if (set->count == 0)
 		bufputs(out, "**   (no migrations)\n");
+	for (i = 0; i < set->nrepeatables; i++)
+		bufprintf(out, "**   %s (repeatable)\n", set->repeatables[i].up.file);
 	bufputs(out, "** Do not edit: edit the migration files and run migc gen again.\n*/\n");
 }
 
@@ -269,8 +271,26 @@ emitset(struct buf *out, const struct migc_set *set, const char *symbol, int wit
 		}
 		bufputs(out, "};\n");
 	}
-	bufprintf(out, "\nconst struct migc_set %s = {\n\t%d, \"%s\", &migc_driver_%s, %s, %lu,\n\t\"%s\"\n};\n",
-	          symbol, MIGC_LAYOUT, set->dialect, set->dialect, set->count ? "migc__records" : "0", set->count, set->hash);
+	for (i = 0; i < set->nrepeatables; i++) {
+		bufprintf(out, "\n/* %s (repeatable) */\n", set->repeatables[i].up.file);
+		putscriptdata(out, (long long)i, "repeatable", &set->repeatables[i].up);
+	}
+	if (set->nrepeatables) {
+		bufputs(out, "\nstatic const struct migc_migration migc__repeatables[] = {\n");
+		for (i = 0; i < set->nrepeatables; i++) {
+			const struct migc_migration *r = &set->repeatables[i];
+
+			bufputs(out, "\t{ 0, ");
+			putstring(out, r->name);
+			bufprintf(out, ",\n\t  \"%s\",\n\t  \"%s\",\n\t  ", r->checksum, r->raw_checksum);
+			putscriptref(out, (long long)i, "repeatable", &r->up);
+			bufputs(out, ",\n\t  { 0, 0, 0, 0, 0, 0, 0 }, 0, 0, 0 },\n");
+		}
+		bufputs(out, "};\n");
+	}
+	bufprintf(out, "\nconst struct migc_set %s = {\n\t%d, \"%s\", &migc_driver_%s, %s, %lu,\n\t\"%s\",\n\t%s, %lu\n};\n",
+	          symbol, MIGC_LAYOUT, set->dialect, set->dialect, set->count ? "migc__records" : "0", set->count, set->hash,
+	          set->nrepeatables ? "migc__repeatables" : "0", set->nrepeatables);
 	if (withmain)
 		bufprintf(out, "\nint main(int argc, char **argv)\n{\n\treturn migc_main(argc, argv, &%s);\n}\n",
 		          symbol);

@@ -338,9 +338,9 @@ flywayerror(const char *path, const struct flyname *f, char *const *names, size_
 	putname(&name, f->desc, f->desclen);
 	putnumber(&num, f);
 	if (f->kind == 'R') {
-		diagerror(d, path, 0, 0, "is a Flyway repeatable migration, run again whenever it changes: migc has no such "
-		          "migrations; put its statements in a numbered one (NNNN_%s.sql), and each later change in another",
-		          name.data);
+		diagerror(d, path, 0, 0, "is a repeatable migration (Flyway's R__ convention), run again whenever it "
+		          "changes, which migc reads in its own layout and in Flyway's, not in this one: move it to a "
+		          "directory of those, or put its statements in a numbered migration (NNNN_%s.sql)", name.data);
 	} else if (f->kind == 'V' && f->integer) {
 		diagerror(d, path, 0, 0, "is a %s versioned migration (version %s): rename it to %s_%s.sql%s",
 		          f->refinery ? "Flyway or refinery" : "Flyway", ver.data, num.data, name.data,

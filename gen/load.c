@@ -510,20 +510,34 @@ checksqlxkinds(const char *dir, const struct entry *e, size_t n, struct diags *d
 }
 
 /* List the .sql files of dir, sorted by version, up before down. A file
-** named after another tool's layout is reported and left out. */
+** named after another tool's layout is reported and left out. The
+** repeatable migrations (R__name.sql, in migc's layout and Flyway's) go
+** to *reps, *nreps of them, in name order. */
 static struct entry *
-listdir(const char *dir, enum layout layout, size_t *n, struct diags *d)
+listdir(const char *dir, enum layout layout, size_t *n, char ***reps, size_t *nreps, struct diags *d)
 {
 	struct entry *e = NULL;
 	size_t nnames, ne = 0, cap = 0, i;
 	char **names = readnames(dir, flywaylike(layout), layout == LAYOUT_SQLMIGRATE, &nnames, d);
+
+	*reps = xreallocarray(NULL, nnames + 1, sizeof(**reps));
+	*nreps = 0;
 
 	for (i = 0; i < nnames; i++) {
 		const char *f = names[i], *name, *why;
 		char *path = joinpath(dir, f);
 		size_t namelen;
 		struct entry x;
+		int rep;
 
+		if ((layout == LAYOUT_MIGC || flywaylike(layout)) && (rep = parserepeatable(f, &name, &namelen, &why)) != 0) {
+			if (rep < 0)
+				diagerror(d, path, 0, 0, "%s", why);
+			else
+				(*reps)[(*nreps)++] = xstrdup(f);
+			free(path);
+			continue;
+		}
 		if (!flywaylike(layout) && layout != LAYOUT_REFINERY &&
 		    foreignname(path, f, names, nnames, upsuffix(layout), d)) {
 			free(path);
@@ -600,8 +614,8 @@ pairfiles(const char *dir, enum layout layout, struct entry *e, size_t ne, long 
 			          (long long)e[i].version, e[i - 1].file);
 		} else if (first) {
 			if (flywaylike(layout))
-				diagerror(d, path, 0, 0, "undo migration without its versioned migration (expected V%lld__NAME.sql)",
-				          (long long)e[i].version);
+				diagerror(d, path, 0, 0, "undo migration without its versioned migration (expected V%.*s__NAME.sql)",
+				          (int)(strstr(e[i].file, "__") - e[i].file - 1), e[i].file + 1);
 			else
 				diagerror(d, path, 0, 0, "down migration without an up migration (expected %.*s%s)",
 				          (int)(strlen(e[i].file) - 9), e[i].file, upsuffix(layout) ? ".up.sql" : ".sql");
@@ -620,16 +634,51 @@ pairfiles(const char *dir, enum layout layout, struct entry *e, size_t ne, long 
 	return n;
 }
 
+/* Read the repeatable migrations files[0..n) of dir (freeing the names):
+** each a migration of version 0 without a down migration, checksummed as
+** an up file is. */
+static const struct migc_migration *
+loadrepeatables(const char *dir, enum dialect dialect, enum layout layout, char **files, size_t n,
+                struct diags *d)
+{
+	struct migc_migration *r = xreallocarray(NULL, n + 1, sizeof(*r));
+	size_t i;
+
+	memset(r, 0, (n + 1) * sizeof(*r));
+	for (i = 0; i < n; i++) {
+		struct directives dv = {0, NULL, 0, 0, 0};
+		char *sum = xmalloc(68), *rawsum = xmalloc(68), *path = joinpath(dir, files[i]);
+		size_t len = strlen(files[i]);
+
+		sum[0] = rawsum[0] = '\0';
+		r[i].name = xmemdup(files[i] + 3, len - 7);
+		loadscript(dir, files[i], dialect, layout, &r[i].up, sum, rawsum, &dv, d);
+		r[i].checksum = sum;
+		r[i].raw_checksum = rawsum;
+		if (dv.naccept)
+			diagerror(d, path, 0, 0, "migc:also-accept has no meaning in a repeatable migration, which runs again "
+			          "whenever it changes");
+		while (dv.naccept > 0)
+			free(dv.accept[--dv.naccept]);
+		free(dv.accept);
+		free(path);
+		free(files[i]);
+	}
+	free(files);
+	return r;
+}
+
 struct migc_set *
 loadset(const char *dir, enum dialect dialect, enum layout layout, struct diags *d)
 {
 	struct migc_set *set = xmalloc(sizeof(*set));
 	struct migc_migration *m;
 	struct entry *e;
-	size_t ne, n, i;
+	size_t ne, n, i, nreps;
 	long *up, *down;
+	char **reps;
 
-	e = listdir(dir, layout, &ne, d);
+	e = listdir(dir, layout, &ne, &reps, &nreps, d);
 	up = xreallocarray(NULL, ne + 1, sizeof(*up));
 	down = xreallocarray(NULL, ne + 1, sizeof(*down));
 	n = pairfiles(dir, layout, e, ne, up, down, d);
@@ -667,6 +716,8 @@ loadset(const char *dir, enum dialect dialect, enum layout layout, struct diags 
 	free(e);
 	free(up);
 	free(down);
+	set->repeatables = loadrepeatables(dir, dialect, layout, reps, nreps, d);
+	set->nrepeatables = (unsigned long)nreps;
 	set->layout = MIGC_LAYOUT;
 	set->dialect = dialect == DIALECT_SQLITE ? "sqlite" : dialect == DIALECT_POSTGRES ? "postgres" : "none";
 	set->migrations = m;
@@ -709,6 +760,15 @@ freeset(struct migc_set *set)
 		freescript(&m->up);
 		freescript(&m->down);
 	}
+	for (i = 0; i < set->nrepeatables; i++) {
+		const struct migc_migration *r = &set->repeatables[i];
+
+		free((char *)r->name);
+		free((char *)r->checksum);
+		free((char *)r->raw_checksum);
+		freescript(&r->up);
+	}
+	free((struct migc_migration *)set->repeatables);
 	free((struct migc_migration *)set->migrations);
 	free((char *)set->hash);
 	free(set);

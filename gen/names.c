@@ -65,6 +65,32 @@ parsefilename(const char *file, int64_t *version, const char **name,
 	return 0;
 }
 
+int
+parserepeatable(const char *file, const char **name, size_t *namelen, const char **why)
+{
+	size_t n = strlen(file), k;
+
+	if (n < 7 || strncmp(file, "R__", 3) != 0 || strcmp(file + n - 4, ".sql") != 0)
+		return 0;
+	*name = file + 3;
+	*namelen = n - 7;
+	if (*namelen == 0) {
+		*why = "has no name after R__ (R__name.sql)";
+		return -1;
+	}
+	for (k = 0; k < *namelen; k++) {
+		if (!isnamechar((unsigned char)(*name)[k])) {
+			*why = "a migration name may hold only letters, digits, '_', '-' and '.'";
+			return -1;
+		}
+	}
+	if (*namelen >= 5 && memcmp(*name + *namelen - 5, ".down", 5) == 0) {
+		*why = "is a repeatable migration named like a down file: repeatable migrations have no down migration";
+		return -1;
+	}
+	return 1;
+}
+
 /* V or U, a version (runs of digits joined by one '.' or '_'), "__", a
 ** description, ".sql"; or R, "__", a description, ".sql". */
 int

@@ -9,6 +9,11 @@
 int parsefilename(const char *file, int64_t *version, const char **name,
                   size_t *namelen, int *isdown, const char **why);
 
+/* R__<name>.sql, a repeatable migration (migc's layout and Flyway's): 1
+** with the name in name[0..*namelen), or 0 when file is not such a name;
+** -1 with *why when it is one that migc cannot take. */
+int parserepeatable(const char *file, const char **name, size_t *namelen, const char **why);
+
 /* A Flyway or refinery name, split (flywayname). */
 struct flyname {
 	char kind;              /* 'V', 'U' or 'R' */

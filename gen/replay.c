@@ -1,8 +1,9 @@
 /*
 ** replay.c: run the migrations at build time on a scratch database,
 ** through the same runtime that applies them in production, and keep the
-** schema fingerprint each version leaves. A migration that fails here is
-** a build error that names its file:line. The PostgreSQL scratch database
+** schema fingerprint each version leaves (then the repeatable migrations,
+** which leave no fingerprint). A migration that fails here is a build
+** error that names its file:line. The PostgreSQL scratch database
 ** is dropped on every way out, an interrupt (SIGINT, SIGTERM, SIGHUP)
 ** included.
 */
@@ -60,7 +61,10 @@ onapplied(void *ctx, const struct migc_event *ev)
 	struct migc_migration *mig;
 	long long v;
 
-	if (ev->kind != MIGC_EV_APPLIED || f->rc != MIGC_OK)
+	/* Repeatable migrations run too (their failures are build errors),
+	** after the versioned ones, whose fingerprints they leave alone. */
+	if (ev->kind != MIGC_EV_APPLIED || f->rc != MIGC_OK || ev->migration < f->set->migrations ||
+	    ev->migration >= f->set->migrations + f->set->count)
 		return;
 	mig = (struct migc_migration *)f->set->migrations + (ev->migration - f->set->migrations);
 	v = f->db ? migc__sqlitepragma(f->db, "PRAGMA schema_version") : -1;

@@ -41,10 +41,13 @@
 #include "siphash.h"
 #include "flyway.h"
 
-/* The migrations a tool's table says are applied, in version order. */
+/* The migrations a tool's table says are applied, in version order; and
+** which of the set's repeatable migrations it ran as they are now
+** (reps[i] for repeatables[i]: Flyway's). */
 struct adopted {
 	const struct migc_migration **v;
 	size_t n;
+	unsigned char *reps;
 };
 
 struct tool;
@@ -401,6 +404,22 @@ addflyway(migc *m, const struct tool *tl, const char *s, struct adopted *out, in
 	             "of this binary, or the files were read in another layout)", tl->name, s);
 }
 
+/* Flyway ran the repeatable migration script (successfully, with the
+** checksum sum, or not: NULL): whether migc records it as run, because it
+** ran as the set's file now is (else up runs it, as Flyway would). */
+static void
+flyrepeatable(migc *m, const char *script, const char *sum, struct adopted *out)
+{
+	unsigned long i;
+
+	for (i = 0; i < m->set->nrepeatables; i++) {
+		const struct migc_migration *r = &m->set->repeatables[i];
+
+		if (strcmp(r->up.file, script) == 0)
+			out->reps[i] = sum && strtol(sum, NULL, 10) == migc__flychecksum(r->up.sql, r->up.length);
+	}
+}
+
 /* Rows of (version, type, success, checksum, script), in installed_rank
 ** order. */
 static int
@@ -418,13 +437,9 @@ readflyway(migc *m, const struct tool *tl, const struct migc__rows *rows, struct
 		const char *type = c[1] ? c[1] : "", *script = c[4] ? c[4] : "?";
 
 		if (!c[0]) {
-			char note[512];
-
-			if (strcmp(type, "SQL") == 0 && c[2] && strcmp(c[2], "1") == 0) {
-				snprintf(note, sizeof(note), "Flyway applied the repeatable migration %s, which migc does not "
-				         "track: what it made stays as it is", script);
-				migc__emit(m, MIGC_EV_NOTICE, NULL, 0, note, strlen(note));
-			}
+			/* A repeatable migration: each run a row; the newest says. */
+			if (strcmp(type, "SQL") == 0)
+				flyrepeatable(m, script, c[2] && strcmp(c[2], "1") == 0 ? c[3] : NULL, out);
 			continue;
 		}
 		if (!newest[i] || strcmp(type, "SCHEMA") == 0 || strcmp(type, "UNDO_SQL") == 0 ||
@@ -592,12 +607,14 @@ readapplied(migc *m, const struct tool *tl, const char *q, struct adopted *out)
 
 	out->v = NULL;
 	out->n = 0;
+	out->reps = NULL;
 	snprintf(sql, sizeof(sql), strcmp(m->drv->name, "sqlite") == 0 && tl->select_sqlite ? tl->select_sqlite
 	         : tl->select, q);
 	rc = m->drv->xQuery(m, sql, NULL, &rows);
 	if (rc == MIGC_OK) {
 		out->v = malloc((rows.n + m->set->count + 1) * sizeof(*out->v));
-		rc = out->v ? tl->read(m, tl, &rows, out) : migc__seterr(m, MIGC_NOMEM, "out of memory");
+		out->reps = calloc(m->set->nrepeatables + 1, 1);
+		rc = out->v && out->reps ? tl->read(m, tl, &rows, out) : migc__seterr(m, MIGC_NOMEM, "out of memory");
 	}
 	migc__freerows(&rows);
 	return rc;
@@ -615,6 +632,7 @@ appliedany(migc *m, const struct tool *tl, const char *q, int *any)
 	if (rc == MIGC_VERIFY)
 		rc = MIGC_OK;
 	free(out.v);
+	free(out.reps);
 	if (rc == MIGC_OK)
 		migc__clearerr(m);
 	return rc;
@@ -684,7 +702,7 @@ static int
 adoptrun(migc *m, const char *toolname, const char *table, int dryrun)
 {
 	const struct tool *tl = findtool(toolname);
-	struct adopted out = { NULL, 0 };
+	struct adopted out = { NULL, 0, NULL };
 	struct trackrow r;
 	struct track t;
 	char q[160], at[32], origin[64];
@@ -732,6 +750,9 @@ adoptrun(migc *m, const char *toolname, const char *table, int dryrun)
 		r.done_checksum = origin;
 		rc = m->drv->xWriteRow(m, &r);
 	}
+	for (i = 0; rc == MIGC_OK && !dryrun && out.reps && i < m->set->nrepeatables; i++)
+		if (out.reps[i])
+			rc = migc__recordrepeatable(m, &m->set->repeatables[i]);
 	if (rc == MIGC_OK && m->interrupted)
 		rc = MIGC_INTERRUPTED;
 	if (dryrun || rc != MIGC_OK) {
@@ -742,6 +763,9 @@ adoptrun(migc *m, const char *toolname, const char *table, int dryrun)
 	rc = adoptstopped(m, rc);
 	for (i = 0; rc == MIGC_OK && i < out.n; i++)
 		migc__emit(m, MIGC_EV_ADOPTED, out.v[i], 0, tl->name, strlen(tl->name));
+	for (i = 0; rc == MIGC_OK && out.reps && i < m->set->nrepeatables; i++)
+		if (out.reps[i])
+			migc__emit(m, MIGC_EV_ADOPTED, &m->set->repeatables[i], 0, tl->name, strlen(tl->name));
 	if (rc == MIGC_OK && strcmp(table, tl->table) != 0 && !migc__ignoredtable(m, table)) {
 		char note[400];
 
@@ -751,6 +775,7 @@ adoptrun(migc *m, const char *toolname, const char *table, int dryrun)
 		migc__emit(m, MIGC_EV_NOTICE, NULL, 0, note, strlen(note));
 	}
 	free(out.v);
+	free(out.reps);
 	return rc;
 }
 

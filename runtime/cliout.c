@@ -251,6 +251,81 @@ jsonstate(const struct migc_state *s)
 	putchar('}');
 }
 
+/* How many repeatable migrations up would run: *due. */
+static int
+repeatablesdue(migc *m, int *due)
+{
+	struct migc_state *s;
+	size_t i, n;
+	int rc = migc_repeatable_status(m, &s, &n);
+
+	*due = 0;
+	for (i = 0; rc == MIGC_OK && i < n; i++)
+		*due += s[i].kind == MIGC_PENDING || s[i].kind == MIGC_EDITED;
+	if (rc == MIGC_OK)
+		migc_free(s);
+	return rc;
+}
+
+/* A repeatable migration's state, as status shows it. */
+static const char *
+repeatablestate(enum migc_state_kind k)
+{
+	return k == MIGC_EDITED ? "changed" : statename(k);
+}
+
+/* The set's repeatable migrations (and those recorded that it lacks), as
+** status lists them: text lines after the versioned ones, or a JSON
+** member; *due counts those up would run. */
+static int
+printrepeatables(migc *m, int json, size_t *due)
+{
+	struct migc_state *s;
+	size_t i, n;
+	int rc = migc_repeatable_status(m, &s, &n);
+
+	*due = 0;
+	if (rc != MIGC_OK)
+		return rc;
+	if (json)
+		fputs(",\"repeatables\":[", stdout);
+	for (i = 0; i < n; i++) {
+		*due += s[i].kind == MIGC_PENDING || s[i].kind == MIGC_EDITED;
+		if (json) {
+			printf("%s{\"state\":\"%s\",\"name\":", i ? "," : "", repeatablestate(s[i].kind));
+			migc__jsonstr(stdout, s[i].migration ? s[i].migration->name : s[i].name);
+			if (s[i].migration) {
+				fputs(",\"file\":", stdout);
+				migc__jsonstr(stdout, s[i].migration->up.file);
+				fputs(",\"checksum\":", stdout);
+				migc__jsonstr(stdout, s[i].migration->checksum);
+			}
+			if (s[i].applied_at) {
+				fputs(",\"applied_at\":", stdout);
+				migc__jsonstr(stdout, s[i].applied_at);
+				printf(",\"execution_ms\":%lld,\"recorded_checksum\":", s[i].ms);
+				migc__jsonstr(stdout, s[i].checksum);
+			}
+			putchar('}');
+			continue;
+		}
+		printf("%-16s %-12s %-26s ", "repeatable", repeatablestate(s[i].kind), s[i].applied_at ? s[i].applied_at : "");
+		if (s[i].migration)
+			printstem(stdout, s[i].migration);
+		else
+			printf("R__%s (not in this binary)", s[i].name);
+		if (s[i].applied_at)
+			printf(" (%lld ms)", s[i].ms);
+		if (s[i].kind == MIGC_EDITED)
+			fputs(" [changed since it ran: up runs it again]", stdout);
+		putchar('\n');
+	}
+	if (json)
+		putchar(']');
+	migc_free(s);
+	return MIGC_OK;
+}
+
 static void
 counts(const struct migc_state *s, size_t n, size_t *napplied, size_t *npending)
 {
@@ -361,7 +436,7 @@ migc__clistatus(struct cli_run *run)
 	struct drift dr = { MIGC_OK, NULL, 0 };
 	struct migc_state *s;
 	const char *tool = NULL, *tooltable = NULL;
-	size_t i, n, napplied, npending, nrows = 0;
+	size_t i, n, napplied, npending, nrows = 0, due = 0;
 	int rc;
 
 	rc = migc_status(m, &s, &n);
@@ -407,6 +482,10 @@ migc__clistatus(struct cli_run *run)
 			jsonstate(&s[i]);
 		}
 		putchar(']');
+		if (run->set->nrepeatables && (rc = printrepeatables(m, 1, &due)) != MIGC_OK) {
+			migc_free(s);
+			return rc;
+		}
 		if (dr.d || dr.rc != MIGC_OK || (CLI_HAS(o, CLI_DRIFT) && napplied))
 			printdrift(m, o, 1, &dr);
 		fputs("}\n", stdout);
@@ -436,7 +515,14 @@ migc__clistatus(struct cli_run *run)
 				printf(" [%ld of %ld statements]", s[i].statements_done, s[i].statements_total);
 			putchar('\n');
 		}
-		printf("%lu applied, %lu pending\n", (unsigned long)napplied, (unsigned long)npending);
+		if (run->set->nrepeatables && (rc = printrepeatables(m, 0, &due)) != MIGC_OK) {
+			migc_free(s);
+			return rc;
+		}
+		printf("%lu applied, %lu pending", (unsigned long)napplied, (unsigned long)npending);
+		if (run->set->nrepeatables)
+			printf("; %lu repeatable, %lu to run", run->set->nrepeatables, (unsigned long)due);
+		putchar('\n');
 		if (tool)
 			printf("note: this database holds %s's tracking table %s, and migc has recorded nothing here: run "
 			       "adopt --from %s to record what %s applied (up would run every migration again, and refuses "
@@ -473,8 +559,18 @@ migc__cliverify(struct cli_run *run)
 		}
 	}
 	if (CLI_HAS(o, CLI_JSON)) {
-		printf("{\"ok\":%s,\"applied\":%lu,\"pending\":%lu,\"problems\":[",
-		       nproblems || dr.rc != MIGC_OK ? "false" : "true", (unsigned long)napplied, (unsigned long)npending);
+		int due = 0;
+
+		if (run->set->nrepeatables && (rc = repeatablesdue(m, &due)) != MIGC_OK) {
+			migc_free(s);
+			migc_free(dr.d);
+			return rc;
+		}
+		printf("{\"ok\":%s,\"applied\":%lu,\"pending\":%lu,", nproblems || dr.rc != MIGC_OK ? "false" : "true",
+		       (unsigned long)napplied, (unsigned long)npending);
+		if (run->set->nrepeatables)
+			printf("\"repeatables\":%lu,\"repeatables_to_run\":%d,", run->set->nrepeatables, due);
+		fputs("\"problems\":[", stdout);
 		for (i = 0; i < n; i++) {
 			if (!s[i].problem && s[i].kind != MIGC_APPLIED_EOL &&
 			    s[i].kind != MIGC_ACCEPTED)
@@ -497,7 +593,14 @@ migc__cliverify(struct cli_run *run)
 		printdrift(m, o, 0, &dr);
 	migc_free(dr.d);
 	rc = migc_verify(m);
-	if (rc == MIGC_OK)
+	if (rc == MIGC_OK && run->set->nrepeatables) {
+		int due = 0;
+
+		rc = repeatablesdue(m, &due);
+		if (rc == MIGC_OK)
+			printf("ok: %lu applied migrations match this binary, %lu pending; %lu repeatable, %d to run (up runs "
+			       "them again)\n", (unsigned long)napplied, (unsigned long)npending, run->set->nrepeatables, due);
+	} else if (rc == MIGC_OK)
 		printf("ok: %lu applied migrations match this binary, %lu pending\n",
 		       (unsigned long)napplied, (unsigned long)npending);
 	if (rc == MIGC_OK && dr.rc != MIGC_OK) {

@@ -38,6 +38,20 @@ struct migc__rows {
 };
 void migc__freerows(struct migc__rows *rows);   /* adopt.c */
 
+/* Repeatable migrations (repeatable.c). readrepeatables: the rows (name,
+** checksum, applied_at, execution_ms) of their table, none when it does
+** not exist; repeatablesum: the checksum rows record for name, or NULL;
+** repeatablesdue: how many are to run; uprepeatables: run those, each
+** under the migration lock; dryrepeatables: send their SQL as
+** MIGC_EV_SQL events; recordrepeatable: record r as run, running
+** nothing (adopt: Flyway ran it as it is). */
+int migc__readrepeatables(migc *m, struct migc__rows *rows);
+const char *migc__repeatablesum(const struct migc__rows *rows, const char *name);
+int migc__repeatablesdue(migc *m, int *n);
+int migc__uprepeatables(migc *m);
+int migc__dryrepeatables(migc *m);
+int migc__recordrepeatable(migc *m, const struct migc_migration *r);
+
 /* How xReadTable reads, and what xApply does besides (see there). */
 enum { MIGC__READ_FULL, MIGC__READ_BRIEF, MIGC__READ_CREATE };
 enum { MIGC__APPLY_BEGIN = 1, MIGC__APPLY_COMMIT = 2 };

@@ -38,7 +38,7 @@ const char *migc_libversion(void);   /* static storage, never NULL */
 
 /* ---- The generated record layout (a contract: see README) ---- */
 
-#define MIGC_LAYOUT 5      /* version of the structures below */
+#define MIGC_LAYOUT 6      /* version of the structures below */
 
 /* migc_script.flags */
 #define MIGC_NO_TRANSACTION   0x1  /* -- migc:no-transaction */
@@ -99,6 +99,9 @@ struct migc_set {
 	const struct migc_migration *migrations;
 	unsigned long count;
 	const char *hash;                /* "c1:" + SHA-256 over "version checksum\n" lines */
+	const struct migc_migration *repeatables;  /* R__name.sql, in name order: version 0, no down,
+	                                              no also-accept; run again whenever they change */
+	unsigned long nrepeatables;
 };
 
 /* The migration of set with that version, or NULL (a binary search: the
@@ -541,6 +544,17 @@ struct migc_state {
 ** MIGC_BUSY (SQLite: the database stayed locked), MIGC_ERROR, MIGC_NOMEM.
 */
 int migc_status(migc *m, struct migc_state **states, size_t *n);
+
+/*
+** The state of every repeatable migration (R__name.sql) of the set, in
+** name order, then of every one recorded that the set does not have: each
+** with version 0 and kind MIGC_APPLIED (run with its current checksum),
+** MIGC_PENDING (never run), MIGC_EDITED (changed since it ran: migc_up
+** runs it again; not a problem) or MIGC_UNKNOWN (recorded, not in this
+** set: migration NULL). name, checksum, applied_at and ms are its row's.
+** Memory as migc_status; changes nothing.
+*/
+int migc_repeatable_status(migc *m, struct migc_state **states, size_t *n);
 
 /*
 ** Check the applied migrations against the set: MIGC_OK, or MIGC_VERIFY

@@ -62,6 +62,13 @@ uptodate(migc *m, int64_t to)
 		clean = v.kind == MIGC_APPLIED;
 	}
 	migc__freetrack(&t);
+	/* Repeatable migrations are to run when their checksums changed. */
+	if (clean && m->set->nrepeatables) {
+		int due = 1;
+
+		clean = migc__repeatablesdue(m, &due) == MIGC_OK && due == 0;
+		migc__clearerr(m);
+	}
 	return clean;
 }
 
@@ -347,7 +354,7 @@ uprun(migc *m, int64_t to)
 {
 	const struct migc_migration *mig;
 	struct track t;
-	int rc, have = 0, runlock = 0, pooled = 0, poolchecked = 0;
+	int rc, have = 0, runlock = 0, pooled = 0, poolchecked = 0, done = 0;
 
 	migc__newtrack(&t);
 	migc__clearerr(m);
@@ -407,6 +414,8 @@ uprun(migc *m, int64_t to)
 				m->drv->xRollback(m);
 			else if (begun)
 				rc = m->drv->xCommit(m);
+			/* Repeatable ones run once nothing versioned is left. */
+			done = rc == MIGC_OK && !migc__nextpending(m, &t, INT64_MAX);
 			break;
 		}
 		m->running = &mig->up;
@@ -419,6 +428,8 @@ uprun(migc *m, int64_t to)
 			have = 0;       /* read the table again */
 	}
 	migc__freetrack(&t);
+	if (done && m->set->nrepeatables)
+		rc = migc__uprepeatables(m);
 	if (runlock)
 		rc = migc__unlocksession(m, rc);
 	return rc;
@@ -451,6 +462,9 @@ migc_up_dry_run(migc *m, int64_t to)
 			migc__emit(m, MIGC_EV_SQL, mig, 0, mig->up.sql + mig->up.stmts[k].offset,
 			     mig->up.stmts[k].length);
 	}
+	/* Repeatable ones would run after, when up reaches the newest. */
+	if (rc == MIGC_OK && (m->set->count == 0 || to >= m->set->migrations[m->set->count - 1].version))
+		rc = migc__dryrepeatables(m);
 	migc__freetrack(&t);
 	return rc;
 }

@@ -60,7 +60,9 @@ adoptset() {
 		mig "$d" V1__a.sql "CREATE TABLE a (x INTEGER);\n"
 		mig "$d" V2__b.sql "CREATE TABLE b (x INTEGER);\n-- Flyway's checksum ignores line endings\n"
 		mig "$d" U2__b.sql "DROP TABLE b;\n"
-		mig "$d" V3__c.sql "CREATE TABLE c (x INTEGER);\n" ;;
+		mig "$d" V3__c.sql "CREATE TABLE c (x INTEGER);\n"
+		mig "$d" R__views.sql "DROP VIEW IF EXISTS va;\nCREATE VIEW va AS SELECT x FROM a;\n"
+		mig "$d" R__stale.sql "CREATE TABLE IF NOT EXISTS stale_runs (x INTEGER);\nINSERT INTO stale_runs VALUES (1);\n" ;;
 	goose)
 		mig "$d" 00001_a.sql "-- +goose Up\nCREATE TABLE a (x INTEGER);\n-- +goose Down\nDROP TABLE a;\n"
 		mig "$d" 00002_b.sql "-- +goose Up\nCREATE TABLE b (x INTEGER);\n-- +goose Down\nDROP TABLE b;\n"
@@ -221,20 +223,27 @@ t_adopt_flyway() {
 	# V2's checksum as Flyway took it from a CRLF checkout of the file.
 	sed 's/$/\r/' "$d/V2__b.sql" >"$tmp/V2__b.crlf"
 	s1=$(flywaysum "$d/V1__a.sql") s2=$(flywaysum "$tmp/V2__b.crlf") s3=$(flywaysum "$d/V3__c.sql")
-	# Flyway's schema row; 1 and 2 applied; 3 applied and undone; a
-	# repeatable migration (no version).
+	# Flyway's schema row; 1 and 2 applied; 3 applied and undone; two
+	# repeatable migrations (no version): R__views as its file is now (run
+	# twice: the newest row says), R__stale as it was before an edit.
+	sv=$(flywaysum "$d/R__views.sql")
 	q "$db" "$(flywayrow 1 "'0'" SCHEMA '"public"' NULL 1); $(flywayrow 2 "'1'" SQL V1__a.sql "$s1" 1);
 		$(flywayrow 3 "'2'" SQL V2__b.sql "$s2" 1); $(flywayrow 4 "'3'" SQL V3__c.sql "$s3" 1);
-		$(flywayrow 5 "'3'" UNDO_SQL U3__c.sql NULL 1); $(flywayrow 6 NULL SQL R__views.sql 12345 1)" >/dev/null || return 1
+		$(flywayrow 5 "'3'" UNDO_SQL U3__c.sql NULL 1); $(flywayrow 6 NULL SQL R__views.sql 12345 1);
+		$(flywayrow 7 NULL SQL R__views.sql "$sv" 1); $(flywayrow 8 NULL SQL R__stale.sql 12345 1);
+		CREATE VIEW va AS SELECT x FROM a" >/dev/null || return 1
 	q "$db" "UPDATE flyway_schema_history SET checksum = $((s2 + 1)) WHERE installed_rank = 3" >/dev/null || return 1
 	refused 3 "V2__b.sql was edited after Flyway applied it: Flyway recorded the checksum $((s2 + 1)), the file's is $s2" flyway || return 1
 	q "$db" "UPDATE flyway_schema_history SET checksum = $s2, success = $(pick 0 false) WHERE installed_rank = 3" >/dev/null || return 1
 	refused 3 "Flyway recorded version 2 (V2__b.sql) as failed (success = false): it ran part way (fix the database by hand, then run flyway repair" flyway || return 1
 	q "$db" "UPDATE flyway_schema_history SET success = $(pick 1 true) WHERE installed_rank = 3" >/dev/null || return 1
 	expect 0 "adopted V2__b (applied by flyway)" $run adopt --from flyway || return 1
-	grep -q "repeatable migration R__views.sql, which migc does not track" "$tmp/expect.out" || { echo "no word of the repeatable migration"; return 1; }
+	grep -q "adopted R__views (applied by flyway)" "$tmp/expect.out" || { echo "the repeatable one Flyway ran as it is was not adopted"; return 1; }
+	! grep -q "R__stale" "$tmp/expect.out" || { echo "an edited repeatable one was adopted"; return 1; }
 	recorded "1:adopted:flyway 2:adopted:flyway " || return 1
 	expect 0 "applied V3__c" $run up || return 1
+	grep -q "applied R__stale" "$tmp/expect.out" && ! grep -q "applied R__views" "$tmp/expect.out" ||
+		{ echo "up did not run the edited repeatable one alone"; return 1; }
 	# A BASELINE row stands for every version up to it.
 	db=$(newdb adopt-flyway-baseline)
 	q "$db" "$(toolddl flyway)" >/dev/null && q "$db" "$(flywayrow 1 "'2'" BASELINE '<< Flyway Baseline >>' NULL 1)" >/dev/null || return 1

@@ -709,3 +709,58 @@ t_verdict_agrees() {
 	e2e_agree 3 --dir "$f" --database "$db"
 }
 check "[$B] verify: text and --json give one verdict on clean, line-ending, edited, accepted, out-of-order, unknown and failed rows" t_verdict_agrees
+
+# Repeatable migrations (R__name.sql): run after the versioned ones, in
+# name order, once nothing versioned is pending, and again whenever they
+# change, recorded in TABLE_repeatable; status, verify and up --dry-run
+# show them; a failing one is rolled back with its record as it was; a
+# set without them (an older binary's) reads the database as before.
+t_repeatable() {
+	d=$tmp/$B/repeatable
+	rm -rf "$d" "$d-old"
+	mig "$d" 0001_t.sql "CREATE TABLE t (x INTEGER);\n"
+	mig "$d" 0002_u.sql "CREATE TABLE u (x INTEGER);\n"
+	cp -r "$d" "$d-old"
+	mig "$d" R__b_views.sql "DROP VIEW IF EXISTS v;\nCREATE VIEW v AS SELECT x FROM t;\n"
+	mig "$d" R__a_log.sql "CREATE TABLE IF NOT EXISTS log (n INTEGER);\nINSERT INTO log VALUES (1);\n"
+	mig "$d" R__c_outside.sql "-- migc:no-transaction\n$(pick 'VACUUM;' 'CREATE INDEX CONCURRENTLY IF NOT EXISTS t_x ON t (x);')\n"
+	db=$(newdb repeatable)
+	run="build/migc --dir $d --database $db"
+	expect 0 "applied 0001_t" $run up --to 1 || return 1
+	! grep -q R__ "$tmp/expect.out" || { echo "up --to 1 ran a repeatable migration"; return 1; }
+	expect 0 "applied R__a_log" $run up || return 1
+	[ "$(grep -o '^applied [^ ]*' "$tmp/expect.out" | tr '\n' ' ')" = "applied 0002_u applied R__a_log applied R__b_views applied R__c_outside " ] ||
+		{ echo "not versioned first, then in name order"; return 1; }
+	expect 0 "nothing to apply" $run up || return 1
+	[ "$(q "$db" 'SELECT count(*) FROM log')" = 1 ] || { echo "an unchanged one ran again"; return 1; }
+	[ "$(q "$db" "SELECT name || ' ' || file FROM migc_migrations_repeatable ORDER BY name" | tr '\n' ,)" = \
+		"a_log R__a_log.sql,b_views R__b_views.sql,c_outside R__c_outside.sql," ] || { echo "not recorded"; return 1; }
+	expect 0 "2 applied, 0 pending; 3 repeatable, 0 to run" $run status || return 1
+	# An edit runs it again, and only it.
+	mig "$d" R__b_views.sql "DROP VIEW IF EXISTS v;\nCREATE VIEW v AS SELECT x, x + 1 AS y FROM t;\n"
+	expect 0 "[changed since it ran: up runs it again]" $run status || return 1
+	expect 0 "3 repeatable, 1 to run (up runs them again)" $run verify || return 1
+	expect 0 "CREATE VIEW v AS SELECT x, x + 1 AS y FROM t;" $run up --dry-run || return 1
+	! grep -q 'INSERT INTO log' "$tmp/expect.out" || { echo "the dry run shows an unchanged one"; return 1; }
+	expect 0 "applied R__b_views" $run up || return 1
+	! grep -q 'R__a_log\|R__c_outside' "$tmp/expect.out" || { echo "an unchanged one ran again"; return 1; }
+	q "$db" "INSERT INTO t VALUES (1)" && [ "$(q "$db" 'SELECT y FROM v')" = 2 ] || { echo "the edited view is not there"; return 1; }
+	# A failing one rolls back: its record and the view stay as they were.
+	before=$(q "$db" "SELECT checksum FROM migc_migrations_repeatable WHERE name = 'b_views'")
+	mig "$d" R__b_views.sql "DROP VIEW IF EXISTS v;\nCREATE VIEW v AS SELECT x FROM t;\nINSERT INTO nosuch VALUES (1);\n"
+	expect 1 "R__b_views.sql" $run up || return 1
+	[ "$(q "$db" "SELECT checksum FROM migc_migrations_repeatable WHERE name = 'b_views'")" = "$before" ] ||
+		{ echo "a failed one was recorded"; return 1; }
+	[ "$(q "$db" 'SELECT y FROM v')" = 2 ] || { echo "the failed one's DROP VIEW stayed"; return 1; }
+	expect 0 '"repeatables":[{"state":"applied","name":"a_log"' $run status --json || return 1
+	# What they made is in the schema the run recorded, which the drift
+	# check compares with (the replay's embedded fingerprints lack it).
+	mig "$d" R__b_views.sql "DROP VIEW IF EXISTS v;\nCREATE VIEW v AS SELECT x, x + 1 AS y FROM t;\n"
+	embed repeatable "$d" || return 1
+	expect 0 "nothing to apply" "$tmp/repeatable" up --database "$db" || return 1
+	expect 0 "ok:" "$tmp/repeatable" verify --schema --database "$db" || return 1
+	# A set without repeatable migrations reads the database as before.
+	expect 0 "ok: 2 applied migrations match this binary, 0 pending" build/migc --dir "$d-old" --database "$db" verify || return 1
+	expect 0 "nothing to apply" build/migc --dir "$d-old" --database "$db" up
+}
+check "[$B] repeatable migrations: after the versioned ones, in name order, again when changed, a failure rolled back; status, verify, --dry-run" t_repeatable

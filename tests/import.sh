@@ -22,12 +22,12 @@ fixturelayout() {
 	esac
 }
 
-# userdump URL: schema and rows without migc's tracking table.
+# userdump URL: schema and rows without migc's tracking tables.
 userdump() {
 	case $1 in
 	sqlite:*)
 		cp "${1#sqlite:}" "$tmp/userdump.db" &&
-			sqlite3 "$tmp/userdump.db" "DROP TABLE migc_migrations" && sqlite3 "$tmp/userdump.db" .dump
+			sqlite3 "$tmp/userdump.db" "DROP TABLE migc_migrations; DROP TABLE IF EXISTS migc_migrations_repeatable" && sqlite3 "$tmp/userdump.db" .dump
 		;;
 	*) "$PGBIN/pg_dump" --no-owner -T 'migc_*' -d "$1" | grep -v '^--\|^\\restrict\|^\\unrestrict' ;;
 	esac

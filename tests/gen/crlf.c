@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -36,6 +36,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "sqlite", &migc_driver_sqlite, migc__records, 1,
-	"c1:f271fdd5745d804421367068b0f93214dc9c443907803e6500bfe80d4ab2eb00"
+	6, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	"c1:f271fdd5745d804421367068b0f93214dc9c443907803e6500bfe80d4ab2eb00",
+	0, 0
 };

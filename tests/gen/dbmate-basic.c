@@ -8,7 +8,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -93,6 +93,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "sqlite", &migc_driver_sqlite, migc__records, 3,
-	"c1:715f5f111abf241b2c5e483ce48762e19e4eafdc4e158f7c68d87d88060a28ee"
+	6, "sqlite", &migc_driver_sqlite, migc__records, 3,
+	"c1:715f5f111abf241b2c5e483ce48762e19e4eafdc4e158f7c68d87d88060a28ee",
+	0, 0
 };

@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -46,6 +46,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "sqlite", &migc_driver_sqlite, migc__records, 1,
-	"c1:21a8c1c6b52359df7baf8454e61b409b7b29f35d342ef02da8a11994661036e8"
+	6, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	"c1:21a8c1c6b52359df7baf8454e61b409b7b29f35d342ef02da8a11994661036e8",
+	0, 0
 };

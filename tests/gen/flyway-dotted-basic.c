@@ -11,7 +11,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -115,6 +115,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "sqlite", &migc_driver_sqlite, migc__records, 6,
-	"c1:2d9cf1f4ff04a6695838962a94340f9787163d59ceb75e30f5c1c16e5bc46edb"
+	6, "sqlite", &migc_driver_sqlite, migc__records, 6,
+	"c1:2d9cf1f4ff04a6695838962a94340f9787163d59ceb75e30f5c1c16e5bc46edb",
+	0, 0
 };

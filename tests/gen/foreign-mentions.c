@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -45,6 +45,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "sqlite", &migc_driver_sqlite, migc__records, 1,
-	"c1:980512f4fcbb882932b2b0e3a5a3970f912d03a3873bc522cee4ff3ad84a5a13"
+	6, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	"c1:980512f4fcbb882932b2b0e3a5a3970f912d03a3873bc522cee4ff3ad84a5a13",
+	0, 0
 };

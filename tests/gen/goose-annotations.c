@@ -8,7 +8,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -89,6 +89,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "sqlite", &migc_driver_sqlite, migc__records, 3,
-	"c1:ee14a6709bdcbded339684ffc246160b2501714bd0e44f92ce2365f2c4ba6c9c"
+	6, "sqlite", &migc_driver_sqlite, migc__records, 3,
+	"c1:ee14a6709bdcbded339684ffc246160b2501714bd0e44f92ce2365f2c4ba6c9c",
+	0, 0
 };

@@ -9,7 +9,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -114,6 +114,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "sqlite", &migc_driver_sqlite, migc__records, 4,
-	"c1:7c731c5ef41fd61a4dfeb64b4d241cd835d5afcce5c577bdf7b52189c881cdeb"
+	6, "sqlite", &migc_driver_sqlite, migc__records, 4,
+	"c1:7c731c5ef41fd61a4dfeb64b4d241cd835d5afcce5c577bdf7b52189c881cdeb",
+	0, 0
 };

@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -63,6 +63,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "postgres", &migc_driver_postgres, migc__records, 2,
-	"c1:9835df4f01099afb13da948a07f819ae60bdb7e7d7e7d33faf63cc16a8246f34"
+	6, "postgres", &migc_driver_postgres, migc__records, 2,
+	"c1:9835df4f01099afb13da948a07f819ae60bdb7e7d7e7d33faf63cc16a8246f34",
+	0, 0
 };

@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -41,6 +41,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "postgres", &migc_driver_postgres, migc__records, 1,
-	"c1:10d9f0b6e3fe36edfce9234603fb3a69c26859ff4713cfda93cdcbdac074f0fb"
+	6, "postgres", &migc_driver_postgres, migc__records, 1,
+	"c1:10d9f0b6e3fe36edfce9234603fb3a69c26859ff4713cfda93cdcbdac074f0fb",
+	0, 0
 };

@@ -9,7 +9,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -97,6 +97,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "postgres", &migc_driver_postgres, migc__records, 4,
-	"c1:ac075a727affb75806bdb8dffb53538044e7808968ed66e71acab3679d208cd6"
+	6, "postgres", &migc_driver_postgres, migc__records, 4,
+	"c1:ac075a727affb75806bdb8dffb53538044e7808968ed66e71acab3679d208cd6",
+	0, 0
 };

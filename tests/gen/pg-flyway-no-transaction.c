@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -52,6 +52,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "postgres", &migc_driver_postgres, migc__records, 2,
-	"c1:0049b30d91a3f350c69f1fc1a2a29c80378225e1c268f82ac7c3261134ab2a22"
+	6, "postgres", &migc_driver_postgres, migc__records, 2,
+	"c1:0049b30d91a3f350c69f1fc1a2a29c80378225e1c268f82ac7c3261134ab2a22",
+	0, 0
 };

@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -76,6 +76,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "postgres", &migc_driver_postgres, migc__records, 2,
-	"c1:4c27be11b4878989af9860fc3ff3679a5bd8fcd5a80c6912d7c2453e185c0722"
+	6, "postgres", &migc_driver_postgres, migc__records, 2,
+	"c1:4c27be11b4878989af9860fc3ff3679a5bd8fcd5a80c6912d7c2453e185c0722",
+	0, 0
 };

@@ -11,7 +11,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -116,6 +116,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "postgres", &migc_driver_postgres, migc__records, 6,
-	"c1:f20f62c27fb5aa4d01a1555514ddbffabe3320946b2570692046a1bf72382085"
+	6, "postgres", &migc_driver_postgres, migc__records, 6,
+	"c1:f20f62c27fb5aa4d01a1555514ddbffabe3320946b2570692046a1bf72382085",
+	0, 0
 };

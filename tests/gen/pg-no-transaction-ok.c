@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -57,6 +57,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "postgres", &migc_driver_postgres, migc__records, 1,
-	"c1:a763d6875e8960b4fb197b469b992ea1d2c8e338cce05f452d83c60c862bb37d"
+	6, "postgres", &migc_driver_postgres, migc__records, 1,
+	"c1:a763d6875e8960b4fb197b469b992ea1d2c8e338cce05f452d83c60c862bb37d",
+	0, 0
 };

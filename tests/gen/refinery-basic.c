@@ -8,7 +8,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -63,6 +63,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "sqlite", &migc_driver_sqlite, migc__records, 3,
-	"c1:412ec9cc64be5f755c3affe53b946eb4694046d49415a2ab3c67e5e17c1bc195"
+	6, "sqlite", &migc_driver_sqlite, migc__records, 3,
+	"c1:412ec9cc64be5f755c3affe53b946eb4694046d49415a2ab3c67e5e17c1bc195",
+	0, 0
 };

@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -39,6 +39,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "sqlite", &migc_driver_sqlite, migc__records, 1,
-	"c1:d2e313f61899f2e6fcf018f8a6cd1122cb5a96b53ffcaaa0f34534ace6ac7363"
+	6, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	"c1:d2e313f61899f2e6fcf018f8a6cd1122cb5a96b53ffcaaa0f34534ace6ac7363",
+	0, 0
 };

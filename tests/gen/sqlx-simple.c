@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -50,6 +50,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "sqlite", &migc_driver_sqlite, migc__records, 2,
-	"c1:d812aaa9584ecd1ea78521da375f21601d09f28e186b2820dc8bc160ce2e2ab6"
+	6, "sqlite", &migc_driver_sqlite, migc__records, 2,
+	"c1:d812aaa9584ecd1ea78521da375f21601d09f28e186b2820dc8bc160ce2e2ab6",
+	0, 0
 };

@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_5[MIGC_LAYOUT == 5 ? 1 : -1];
+typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -47,6 +47,7 @@ static const struct migc_migration migc__records[] = {
 };
 
 const struct migc_set migc_migrations = {
-	5, "sqlite", &migc_driver_sqlite, migc__records, 2,
-	"c1:8c95da8597413e70b820615c6ca412ff00391e847324c647a60bce2cb1cb99e9"
+	6, "sqlite", &migc_driver_sqlite, migc__records, 2,
+	"c1:8c95da8597413e70b820615c6ca412ff00391e847324c647a60bce2cb1cb99e9",
+	0, 0
 };

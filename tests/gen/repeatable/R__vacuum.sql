@@ -1,0 +1,2 @@
+-- migc:no-transaction
+VACUUM;
