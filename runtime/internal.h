@@ -49,6 +49,9 @@ int migc__readrepeatables(migc *m, struct migc__rows *rows);
 const char *migc__repeatablesum(const struct migc__rows *rows, const char *name);
 int migc__repeatablesdue(migc *m, int *n);
 int migc__uprepeatables(migc *m);
+/* Through a transaction pooler: refuse, before anything runs, a due
+** no-transaction repeatable migration that an up to `to` would run. */
+int migc__poolrepeatables(migc *m, int64_t to);
 int migc__dryrepeatables(migc *m);
 int migc__recordrepeatable(migc *m, const struct migc_migration *r);
 

@@ -238,6 +238,26 @@ applyone(migc *m, const struct migc_migration *r)
 }
 
 int
+migc__poolrepeatables(migc *m, int64_t to)
+{
+	struct migc__rows rows;
+	unsigned long i;
+	int rc;
+
+	if (m->set->nrepeatables == 0 || (m->set->count && to < m->set->migrations[m->set->count - 1].version))
+		return MIGC_OK;
+	rc = migc__readrepeatables(m, &rows);
+	for (i = 0; rc == MIGC_OK && i < m->set->nrepeatables; i++) {
+		const struct migc_migration *r = &m->set->repeatables[i];
+
+		if ((r->up.flags & MIGC_NO_TRANSACTION) && due(&rows, r))
+			rc = migc__poolrefusal(m, &r->up, "applied");
+	}
+	migc__freerows(&rows);
+	return rc;
+}
+
+int
 migc__uprepeatables(migc *m)
 {
 	unsigned long i;

@@ -336,7 +336,7 @@ poolcheck(migc *m, const struct track *t, int64_t to)
 		if ((mig->up.flags & MIGC_NO_TRANSACTION) && (!r || migc__isfailed(r)))
 			return migc__poolrefusal(m, &mig->up, "applied");
 	}
-	return MIGC_OK;
+	return migc__poolrepeatables(m, to);
 }
 
 /*
@@ -365,8 +365,15 @@ uprun(migc *m, int64_t to)
 		return MIGC_OK;
 	if (rc == MIGC_OK)
 		rc = migc__pooled(m, &pooled);
-	if (rc == MIGC_OK && m->single_transaction)
-		return upsingle(m, to);
+	/* Repeatable migrations run after the single transaction, each in
+	** its own, once nothing versioned is left (to is the newest). */
+	if (rc == MIGC_OK && m->single_transaction) {
+		rc = upsingle(m, to);
+		if (rc == MIGC_OK && m->set->nrepeatables && (m->set->count == 0 ||
+		    to >= m->set->migrations[m->set->count - 1].version))
+			rc = migc__uprepeatables(m);
+		return rc;
+	}
 	if (rc == MIGC_OK)
 		rc = migc__runbegin(m);
 	if (rc == MIGC_OK && m->drv->xLockSession && !pooled) {

@@ -761,6 +761,11 @@ t_repeatable() {
 	expect 0 "ok:" "$tmp/repeatable" verify --schema --database "$db" || return 1
 	# A set without repeatable migrations reads the database as before.
 	expect 0 "ok: 2 applied migrations match this binary, 0 pending" build/migc --dir "$d-old" --database "$db" verify || return 1
-	expect 0 "nothing to apply" build/migc --dir "$d-old" --database "$db" up
+	expect 0 "nothing to apply" build/migc --dir "$d-old" --database "$db" up || return 1
+	# --single-transaction: the versioned ones in one, then each repeatable one.
+	mig "$d" R__b_views.sql "DROP VIEW IF EXISTS v;\nCREATE VIEW v AS SELECT x FROM t;\n"
+	db=$(newdb repeatable-single)
+	expect 0 "applied R__c_outside" build/migc --dir "$d" --database "$db" up --single-transaction || return 1
+	[ "$(q "$db" "SELECT count(*) FROM migc_migrations_repeatable")" = 3 ] || { echo "not all recorded"; return 1; }
 }
 check "[$B] repeatable migrations: after the versioned ones, in name order, again when changed, a failure rolled back; status, verify, --dry-run" t_repeatable

@@ -62,6 +62,24 @@ t_pooler_notx() {
 	expect 0 "applied 0003_u" build/migc up --dir "$pdir/notx" --database "$db"
 }
 
+# A no-transaction repeatable migration is refused through the pooler as
+# a no-transaction versioned one is, before anything runs; a transactional
+# one runs.
+t_pooler_repeatable() {
+	db=$(newdb pooler_rep)
+	pdb=$(pooled pooler_rep)
+	mig "$pdir/rep" 0001_t.sql "CREATE TABLE t (x integer);\n"
+	mig "$pdir/rep" R__idx.sql "-- migc:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_x ON t (x);\n"
+	before=$(dump "$db")
+	expect 1 "R__idx.sql is a no-transaction migration" build/migc up --dir "$pdir/rep" --database "$pdb" || return 1
+	grep -q "Nothing was applied" "$tmp/expect.out" || return 1
+	[ "$(dump "$db")" = "$before" ] || { echo "the database changed"; return 1; }
+	rm "$pdir/rep/R__idx.sql"
+	mig "$pdir/rep" R__view.sql "CREATE OR REPLACE VIEW v AS SELECT x FROM t;\n"
+	expect 0 "applied R__view" build/migc up --dir "$pdir/rep" --database "$pdb" || return 1
+	expect 0 "nothing to apply" build/migc up --dir "$pdir/rep" --database "$pdb"
+}
+
 t_pooler_down() {
 	db=$(newdb pooler_down)
 	pdb=$(pooled pooler_down)
@@ -313,6 +331,7 @@ if need "[postgres] pooler: PgBouncer starts in transaction mode" t_pooler_start
 	check "[postgres] pooler: status and verify leave no read-only setting to the pooled connection's next client" t_pooler_readonly
 	check "[postgres] pooler: a no-transaction migration is refused before anything runs, naming PgBouncer" t_pooler_notx
 	check "[postgres] pooler: down reverts a transactional migration and refuses a no-transaction one" t_pooler_down
+	check "[postgres] pooler: a no-transaction repeatable migration is refused before anything runs; a transactional one runs" t_pooler_repeatable
 	check "[postgres] pooler: a LATIN1 database: every migration's text arrives in UTF-8, after the session resets too" t_pooler_encoding
 	check "[postgres] pooler: redo of a no-transaction migration is refused before its down runs" t_pooler_redo
 	check "[postgres] pooler: no prepared statement outlives its transaction" t_pooler_prepared
