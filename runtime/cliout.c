@@ -652,6 +652,24 @@ migc__clilist(struct cli_run *run)
 			       (mig->up.flags & MIGC_FOREIGN_KEYS_ON) ? ", foreign keys on" : "", mig->checksum);
 		}
 	}
+	if (json && set->nrepeatables)
+		fputs("],\"repeatables\":[", stdout);
+	for (i = 0; i < set->nrepeatables; i++) {
+		const struct migc_migration *r = &set->repeatables[i];
+
+		if (json) {
+			printf("%s{\"name\":", i ? "," : "");
+			migc__jsonstr(stdout, r->name);
+			fputs(",\"file\":", stdout);
+			migc__jsonstr(stdout, r->up.file);
+			printf(",\"statements\":%lu,\"no_transaction\":%s,\"checksum\":\"%s\"}", r->up.nstmts,
+			       (r->up.flags & MIGC_NO_TRANSACTION) ? "true" : "false", r->checksum);
+		} else {
+			printstem(stdout, r);
+			printf("  repeatable, %lu statement%s%s  %s\n", r->up.nstmts, r->up.nstmts == 1 ? "" : "s",
+			       (r->up.flags & MIGC_NO_TRANSACTION) ? ", no transaction" : "", r->checksum);
+		}
+	}
 	if (json)
 		fputs("]}\n", stdout);
 	return MIGC_OK;

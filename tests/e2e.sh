@@ -726,6 +726,7 @@ t_repeatable() {
 	mig "$d" R__c_outside.sql "-- migc:no-transaction\n$(pick 'VACUUM;' 'CREATE INDEX CONCURRENTLY IF NOT EXISTS t_x ON t (x);')\n"
 	db=$(newdb repeatable)
 	run="build/migc --dir $d --database $db"
+	expect 0 "R__a_log  repeatable, 2 statements" build/migc --dir "$d" list || return 1
 	expect 0 "applied 0001_t" $run up --to 1 || return 1
 	! grep -q R__ "$tmp/expect.out" || { echo "up --to 1 ran a repeatable migration"; return 1; }
 	expect 0 "applied R__a_log" $run up || return 1
