@@ -634,6 +634,17 @@ pairfiles(const char *dir, enum layout layout, struct entry *e, size_t ne, long 
 	return n;
 }
 
+/* R__name.sql files in the order of their names (R__a before R__a-b). */
+static int
+repcmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a + 3, *y = *(char *const *)b + 3;
+	size_t nx = strlen(x) - 4, ny = strlen(y) - 4;
+	int c = memcmp(x, y, nx < ny ? nx : ny);
+
+	return c ? c : (nx > ny) - (nx < ny);
+}
+
 /* Read the repeatable migrations files[0..n) of dir (freeing the names):
 ** each a migration of version 0 without a down migration, checksummed as
 ** an up file is. */
@@ -645,6 +656,8 @@ loadrepeatables(const char *dir, enum dialect dialect, enum layout layout, char 
 	size_t i;
 
 	memset(r, 0, (n + 1) * sizeof(*r));
+	if (n > 1)
+		qsort(files, n, sizeof(*files), repcmp);
 	for (i = 0; i < n; i++) {
 		struct directives dv = {0, NULL, 0, 0, 0};
 		char *sum = xmalloc(68), *rawsum = xmalloc(68), *path = joinpath(dir, files[i]);

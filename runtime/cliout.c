@@ -598,8 +598,9 @@ migc__cliverify(struct cli_run *run)
 
 		rc = repeatablesdue(m, &due);
 		if (rc == MIGC_OK)
-			printf("ok: %lu applied migrations match this binary, %lu pending; %lu repeatable, %d to run (up runs "
-			       "them again)\n", (unsigned long)napplied, (unsigned long)npending, run->set->nrepeatables, due);
+			printf("ok: %lu applied migrations match this binary, %lu pending; %lu repeatable, %d to run%s\n",
+			       (unsigned long)napplied, (unsigned long)npending, run->set->nrepeatables, due,
+			       due ? " (up runs them)" : "");
 	} else if (rc == MIGC_OK)
 		printf("ok: %lu applied migrations match this binary, %lu pending\n",
 		       (unsigned long)napplied, (unsigned long)npending);

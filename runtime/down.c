@@ -257,5 +257,10 @@ migc_down(migc *m, int steps, int64_t to)
 	if (rc != MIGC_OK)
 		return rc;
 	m->nchanged = 0;
-	return migc__runend(m, migc__recorded(m, migc__stopped(m, downrun(m, steps, to), "reverted")));
+	rc = downrun(m, steps, to);
+	/* What a down reverts may be what repeatable migrations built on
+	** (a view of a dropped table): they run again at the next up. */
+	if (rc == MIGC_OK && m->nchanged > 0 && m->set->nrepeatables)
+		rc = migc__forgetrepeatables(m);
+	return migc__runend(m, migc__recorded(m, migc__stopped(m, rc, "reverted")));
 }

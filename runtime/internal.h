@@ -49,6 +49,12 @@ int migc__readrepeatables(migc *m, struct migc__rows *rows);
 const char *migc__repeatablesum(const struct migc__rows *rows, const char *name);
 int migc__repeatablesdue(migc *m, int *n);
 int migc__uprepeatables(migc *m);
+/* MIGC_INPUT, saying so, when the set has repeatable migrations and the
+** tracking table's name leaves no room for their table's. */
+int migc__repeatablename(migc *m);
+/* After a down: forget what repeatable migrations ran, so that the next
+** up runs them again. */
+int migc__forgetrepeatables(migc *m);
 /* Through a transaction pooler: refuse, before anything runs, a due
 ** no-transaction repeatable migration that an up to `to` would run. */
 int migc__poolrepeatables(migc *m, int64_t to);

@@ -21,6 +21,16 @@
 
 #define SUFFIX "_repeatable"
 
+int
+migc__repeatablename(migc *m)
+{
+	if (m->set->nrepeatables == 0 || strlen(m->table) + sizeof(SUFFIX) - 1 <= 63)
+		return MIGC_OK;
+	return migc__seterr(m, MIGC_INPUT, "the set has repeatable migrations, recorded in the table %s" SUFFIX ", "
+	                    "which would be longer than PostgreSQL's 63 bytes: use a tracking table name of at most "
+	                    "52 bytes (migc_set_table)", m->table);
+}
+
 /* Put "s" then suffix, quoted as an identifier (a '"' doubled), at q[*o]. */
 static void
 putident(char *q, size_t *o, const char *s, const char *suffix)
@@ -44,9 +54,8 @@ reptable(migc *m, char q[300], char *bare, size_t nbare)
 {
 	size_t o = 0;
 
-	if (strlen(m->table) + sizeof(SUFFIX) - 1 > 63 || strlen(m->tableschema) > 63)
-		return migc__seterr(m, MIGC_INPUT, "the table of repeatable migrations, %s" SUFFIX ", would be longer than "
-		                    "63 bytes: pass a shorter migc_set_table name", m->table);
+	if (migc__repeatablename(m) != MIGC_OK || strlen(m->tableschema) > 63)
+		return MIGC_INPUT;
 	if (m->tableschema[0]) {
 		putident(q, &o, m->tableschema, "");
 		q[o++] = '.';
@@ -141,20 +150,42 @@ static int
 record(migc *m, const struct migc_migration *r, long long ms, int exists)
 {
 	struct trackrow row;
-	char q[300], sql[900], at[32];
+	char q[300], at[32], *sql;
 	int sqlite = strcmp(m->drv->name, "sqlite") == 0, rc;
+	size_t n;
 
 	rc = reptable(m, q, NULL, 0);
 	if (rc != MIGC_OK)
 		return rc;
+	n = 2 * strlen(q) + strlen(r->name) + strlen(r->up.file) + strlen(r->checksum) + 512;
+	if (!(sql = malloc(n)))
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
 	migc__makerow(&row, r, at);
-	snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS %s (name TEXT PRIMARY KEY, file TEXT NOT NULL, checksum "
+	snprintf(sql, n, "CREATE TABLE IF NOT EXISTS %s (name TEXT PRIMARY KEY, file TEXT NOT NULL, checksum "
 	         "TEXT NOT NULL, applied_at TEXT NOT NULL, execution_ms %s NOT NULL)", q, sqlite ? "INTEGER" : "bigint");
 	rc = exists ? MIGC_OK : execown(m, sql, m->table);
-	snprintf(sql, sizeof(sql), "INSERT INTO %s (name, file, checksum, applied_at, execution_ms) VALUES ('%s', '%s', "
+	snprintf(sql, n, "INSERT INTO %s (name, file, checksum, applied_at, execution_ms) VALUES ('%s', '%s', "
 	         "'%s', '%s', %lld) ON CONFLICT (name) DO UPDATE SET file = excluded.file, checksum = excluded.checksum, "
 	         "applied_at = excluded.applied_at, execution_ms = excluded.execution_ms", q, r->name, r->up.file,
 	         r->checksum, at, ms);
+	if (rc == MIGC_OK)
+		rc = execown(m, sql, m->table);
+	free(sql);
+	return rc;
+}
+
+int
+migc__forgetrepeatables(migc *m)
+{
+	struct migc__rows rows;
+	char q[300], sql[340];
+	int exists = 0, rc = readrows(m, &rows, &exists);
+
+	migc__freerows(&rows);
+	if (rc != MIGC_OK || !exists)
+		return rc;
+	rc = reptable(m, q, NULL, 0);
+	snprintf(sql, sizeof(sql), "DELETE FROM %s", q);
 	return rc == MIGC_OK ? execown(m, sql, m->table) : rc;
 }
 

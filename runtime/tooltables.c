@@ -94,7 +94,7 @@ migc__ignoredtable(const migc *m, const char *name)
 
 /*
 ** An SQL condition, true for the tables to leave out, on column col:
-** col IN (the tools' tables) OR col GLOB/LIKE each pattern (postgres:
+** col IN (the tools' tables, and TABLE_repeatable) OR col GLOB/LIKE each pattern (postgres:
 ** LIKE, '*' and '?' as '%' and '_', the others escaped). The names and
 ** patterns hold no quote (migc_set_ignore_tables checks). malloc'd; NULL
 ** when out of memory.
@@ -115,7 +115,12 @@ migc__ignoresql(const migc *m, int postgres, const char *col)
 		migc__textputs(&t, migc__tooltables[i]);
 		migc__textputs(&t, "'");
 	}
-	migc__textputs(&t, ")");
+	/* migc's own table of repeatable migrations, as the tracking table. */
+	migc__textputs(&t, ", '");
+	for (p = m->table; *p; p++)
+		migc__textadd(&t, *p == '\'' ? "''" : p, *p == '\'' ? 2 : 1);
+	migc__textputs(&t, "_repeatable')");
+	p = m->ignore;
 	while (*p) {
 		size_t k = strcspn(p, ",");
 

@@ -361,6 +361,8 @@ uprun(migc *m, int64_t to)
 	if (m->readonly)
 		return migc__seterr(m, MIGC_INPUT, "the database was opened read-only");
 	rc = migc__checkversion(m, to, "migc_up target version");
+	if (rc == MIGC_OK)
+		rc = migc__repeatablename(m);
 	if (rc == MIGC_OK && !m->single_transaction && uptodate(m, to))
 		return MIGC_OK;
 	if (rc == MIGC_OK)

@@ -740,7 +740,7 @@ t_repeatable() {
 	# An edit runs it again, and only it.
 	mig "$d" R__b_views.sql "DROP VIEW IF EXISTS v;\nCREATE VIEW v AS SELECT x, x + 1 AS y FROM t;\n"
 	expect 0 "[changed since it ran: up runs it again]" $run status || return 1
-	expect 0 "3 repeatable, 1 to run (up runs them again)" $run verify || return 1
+	expect 0 "3 repeatable, 1 to run (up runs them)" $run verify || return 1
 	expect 0 "CREATE VIEW v AS SELECT x, x + 1 AS y FROM t;" $run up --dry-run || return 1
 	! grep -q 'INSERT INTO log' "$tmp/expect.out" || { echo "the dry run shows an unchanged one"; return 1; }
 	expect 0 "applied R__b_views" $run up || return 1
@@ -770,3 +770,39 @@ t_repeatable() {
 	[ "$(q "$db" "SELECT count(*) FROM migc_migrations_repeatable")" = 3 ] || { echo "not all recorded"; return 1; }
 }
 check "[$B] repeatable migrations: after the versioned ones, in name order, again when changed, a failure rolled back; status, verify, --dry-run" t_repeatable
+
+# Repeatable migrations in the order of their names (R__a before R__a-b);
+# a down makes them run again at the next up (it may have dropped what they
+# built on); their record table is no part of the schema (a set without them
+# sees no drift); a tracking table name that leaves no room for their
+# table's is refused before anything runs.
+t_repeatable_edges() {
+	d=$tmp/$B/repeatable2
+	rm -rf "$d" "$d-old" "$d-noop"
+	mig "$d" 0001_t.sql "CREATE TABLE t (x INTEGER);\n"
+	mig "$d" 0001_t.down.sql "DROP TABLE t$(pick '' ' CASCADE');\n"
+	cp -r "$d" "$d-old"
+	cp -r "$d" "$d-noop"
+	mig "$d" R__a.sql "CREATE TABLE IF NOT EXISTS runs (n TEXT);\nINSERT INTO runs VALUES ('a');\n"
+	mig "$d" R__a-b.sql "INSERT INTO runs VALUES ('a-b');\n"
+	mig "$d" R__v.sql "DROP VIEW IF EXISTS v;\nCREATE VIEW v AS SELECT x FROM t;\n"
+	db=$(newdb repeatable2)
+	run="build/migc --dir $d --database $db"
+	expect 0 "applied R__v" $run up || return 1
+	[ "$(grep -o '^applied R__[^ ]*' "$tmp/expect.out" | tr '\n' ' ')" = "applied R__a applied R__a-b applied R__v " ] ||
+		{ echo "not in the order of their names"; return 1; }
+	expect 0 "reverted 0001_t" $run down || return 1
+	expect 0 "applied R__v" $run up || return 1
+	[ "$(q "$db" 'SELECT count(*) FROM v')" = 0 ] && [ "$(q "$db" 'SELECT count(*) FROM runs')" = 4 ] ||
+		{ echo "the repeatable ones did not run again after the down"; return 1; }
+	mig "$d-noop" R__noop.sql "SELECT 1;\n"
+	db=$(newdb repeatable2-noop)
+	expect 0 "applied R__noop" build/migc --dir "$d-noop" --database "$db" up || return 1
+	embed repeatable2-old "$d-old" || return 1
+	expect 0 "ok:" "$tmp/repeatable2-old" verify --schema --database "$db" || return 1
+	db=$(newdb repeatable2-long)
+	expect 2 "use a tracking table name of at most 52 bytes (--table)" build/migc --dir "$d" --database "$db" \
+		--table "t_$(printf 'x%.0s' $(seq 51))" up || return 1
+	[ "$(tables "$db" 2>/dev/null)" = "" ] || { echo "something ran: $(tables "$db")"; return 1; }
+}
+check "[$B] repeatable migrations: name order, again after a down, no part of the schema, a too long --table refused first" t_repeatable_edges
