@@ -40,13 +40,14 @@ void migc__freerows(struct migc__rows *rows);   /* adopt.c */
 
 /* Repeatable migrations (repeatable.c). readrepeatables: the rows (name,
 ** checksum, applied_at, execution_ms) of their table, none when it does
-** not exist; repeatablesum: the checksum rows record for name, or NULL;
-** repeatablesdue: how many are to run; uprepeatables: run those, each
+** not exist; repeatablesdue: how many are to run; uprepeatables: run those, each
 ** under the migration lock; dryrepeatables: send their SQL as
 ** MIGC_EV_SQL events; recordrepeatable: record r as run, running
 ** nothing (adopt: Flyway ran it as it is). */
 int migc__readrepeatables(migc *m, struct migc__rows *rows);
-const char *migc__repeatablesum(const struct migc__rows *rows, const char *name);
+/* Whether an up to `to` reaches the newest versioned migration, after
+** which the set's repeatable ones (it has some) run. */
+int migc__repeatablesreached(const migc *m, int64_t to);
 int migc__repeatablesdue(migc *m, int *n);
 int migc__uprepeatables(migc *m);
 /* MIGC_INPUT, saying so, when the set has repeatable migrations and the

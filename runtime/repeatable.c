@@ -22,6 +22,14 @@
 #define SUFFIX "_repeatable"
 
 int
+migc__repeatablesreached(const migc *m, int64_t to)
+{
+	const struct migc_set *set = m->set;
+
+	return set->nrepeatables && (set->count == 0 || to >= set->migrations[set->count - 1].version);
+}
+
+int
 migc__repeatablename(migc *m)
 {
 	if (m->set->nrepeatables == 0 || strlen(m->table) + sizeof(SUFFIX) - 1 <= 63)
@@ -54,7 +62,7 @@ reptable(migc *m, char q[300], char *bare, size_t nbare)
 {
 	size_t o = 0;
 
-	if (migc__repeatablename(m) != MIGC_OK || strlen(m->tableschema) > 63)
+	if (migc__repeatablename(m) != MIGC_OK)
 		return MIGC_INPUT;
 	if (m->tableschema[0]) {
 		putident(q, &o, m->tableschema, "");
@@ -107,8 +115,9 @@ migc__readrepeatables(migc *m, struct migc__rows *rows)
 	return readrows(m, rows, &exists);
 }
 
-const char *
-migc__repeatablesum(const struct migc__rows *rows, const char *name)
+/* The checksum rows record for name, or NULL. */
+static const char *
+repeatablesum(const struct migc__rows *rows, const char *name)
 {
 	size_t i;
 
@@ -122,7 +131,7 @@ migc__repeatablesum(const struct migc__rows *rows, const char *name)
 static int
 due(const struct migc__rows *rows, const struct migc_migration *r)
 {
-	const char *sum = migc__repeatablesum(rows, r->name);
+	const char *sum = repeatablesum(rows, r->name);
 
 	return !sum || strcmp(sum, r->checksum) != 0;
 }
@@ -275,7 +284,7 @@ migc__poolrepeatables(migc *m, int64_t to)
 	unsigned long i;
 	int rc;
 
-	if (m->set->nrepeatables == 0 || (m->set->count && to < m->set->migrations[m->set->count - 1].version))
+	if (!migc__repeatablesreached(m, to))
 		return MIGC_OK;
 	rc = migc__readrepeatables(m, &rows);
 	for (i = 0; rc == MIGC_OK && i < m->set->nrepeatables; i++) {
@@ -288,14 +297,19 @@ migc__poolrepeatables(migc *m, int64_t to)
 	return rc;
 }
 
+/* Only those the table, read once without the lock, shows due take the
+** lock (and read the tracking table): applyone checks again under it. */
 int
 migc__uprepeatables(migc *m)
 {
+	struct migc__rows rows;
 	unsigned long i;
-	int rc = MIGC_OK;
+	int rc = migc__readrepeatables(m, &rows);
 
 	for (i = 0; rc == MIGC_OK && i < m->set->nrepeatables; i++)
-		rc = m->interrupted ? MIGC_INTERRUPTED : applyone(m, &m->set->repeatables[i]);
+		if (due(&rows, &m->set->repeatables[i]))
+			rc = m->interrupted ? MIGC_INTERRUPTED : applyone(m, &m->set->repeatables[i]);
+	migc__freerows(&rows);
 	return rc;
 }
 
@@ -366,11 +380,14 @@ migc_repeatable_status(migc *m, struct migc_state **states, size_t *n)
 	if (!states || !n)
 		return migc__seterr(m, MIGC_INPUT, "migc_repeatable_status: states and n must not be NULL");
 	migc__clearerr(m);
-	/* The tracking table's read finds its schema, beside which this table is. */
-	rc = migc__readtrack(m, &t, MIGC__READ_BRIEF);
-	if (rc != MIGC_OK)
-		return rc;
-	migc__freetrack(&t);
+	/* The tracking table's read finds its schema (PostgreSQL), beside
+	** which this table is: once per handle. */
+	if (strcmp(m->drv->name, "postgres") == 0 && !m->tableschema[0]) {
+		rc = migc__readtrack(m, &t, MIGC__READ_BRIEF);
+		if (rc != MIGC_OK)
+			return rc;
+		migc__freetrack(&t);
+	}
 	rc = migc__readrepeatables(m, &rows);
 	if (rc != MIGC_OK)
 		return rc;

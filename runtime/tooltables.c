@@ -95,8 +95,9 @@ migc__ignoredtable(const migc *m, const char *name)
 /*
 ** An SQL condition, true for the tables to leave out, on column col:
 ** col IN (the tools' tables, and TABLE_repeatable) OR col GLOB/LIKE each pattern (postgres:
-** LIKE, '*' and '?' as '%' and '_', the others escaped). The names and
-** patterns hold no quote (migc_set_ignore_tables checks). malloc'd; NULL
+** LIKE, '*' and '?' as '%' and '_', the others escaped). The tools' names
+** and the patterns hold no quote (migc_set_ignore_tables checks); one in
+** the tracking table's name is doubled. malloc'd; NULL
 ** when out of memory.
 */
 char *

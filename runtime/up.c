@@ -371,8 +371,7 @@ uprun(migc *m, int64_t to)
 	** its own, once nothing versioned is left (to is the newest). */
 	if (rc == MIGC_OK && m->single_transaction) {
 		rc = upsingle(m, to);
-		if (rc == MIGC_OK && m->set->nrepeatables && (m->set->count == 0 ||
-		    to >= m->set->migrations[m->set->count - 1].version))
+		if (rc == MIGC_OK && migc__repeatablesreached(m, to))
 			rc = migc__uprepeatables(m);
 		return rc;
 	}
@@ -472,7 +471,7 @@ migc_up_dry_run(migc *m, int64_t to)
 			     mig->up.stmts[k].length);
 	}
 	/* Repeatable ones would run after, when up reaches the newest. */
-	if (rc == MIGC_OK && (m->set->count == 0 || to >= m->set->migrations[m->set->count - 1].version))
+	if (rc == MIGC_OK && migc__repeatablesreached(m, to))
 		rc = migc__dryrepeatables(m);
 	migc__freetrack(&t);
 	return rc;
