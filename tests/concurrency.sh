@@ -116,3 +116,31 @@ t_lock_timeout() {
 }
 check "concurrency: --lock-timeout bounds the wait for another writer (exit 1), then up succeeds; an up-to-date up does not wait" t_lock_timeout
 fi
+
+# Racing migrators and repeatable migrations: 8 processes run up on a
+# database whose repeatable migration (which inserts a row each time it
+# runs) is due; it runs exactly once, and once more after an edit.
+t_race_repeatable() {
+	d=$tmp/$B/race-repeatable
+	rm -rf "$d"
+	mig "$d" 0001_t.sql "CREATE TABLE t (x INTEGER);\n"
+	mig "$d" R__count.sql "CREATE TABLE IF NOT EXISTS runs (n INTEGER);\nINSERT INTO runs VALUES (1);\n"
+	db=$(newdb race-repeatable)
+	for round in 1 2; do
+		i=1
+		while [ $i -le 8 ]; do
+			build/migc up --dir "$d" --database "$db" >"$tmp/racer.$i" 2>&1 &
+			eval "racer$i=\$!"
+			i=$((i + 1))
+		done
+		i=1
+		while [ $i -le 8 ]; do
+			eval "wait \$racer$i" || { echo "racer $i failed:"; cat "$tmp/racer.$i"; return 1; }
+			i=$((i + 1))
+		done
+		[ "$(cat "$tmp"/racer.* | grep -c '^applied R__count')" = 1 ] && [ "$(q "$db" 'SELECT count(*) FROM runs')" = "$round" ] ||
+			{ echo "round $round: the repeatable migration ran $(q "$db" 'SELECT count(*) FROM runs') times in all"; return 1; }
+		mig "$d" R__count.sql "CREATE TABLE IF NOT EXISTS runs (n INTEGER);\nINSERT INTO runs VALUES (2);\n"
+	done
+}
+check "[$B] concurrency: 8 racing ups run a due repeatable migration once, and once more after an edit" t_race_repeatable
