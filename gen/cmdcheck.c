@@ -1,8 +1,10 @@
 /*
-** cmdcheck.c: `migc check DIR [--against FILE]`, CI's offline check:
-** compare the directory with its migc.sum, and with a released manifest,
-** naming each migration edited, removed, renamed, renumbered, added
-** below the highest listed version or not recorded (exit 3).
+** cmdcheck.c: `migc check --dialect D DIR [--against FILE]`, CI's offline
+** check: read the directory as gen does (the same scan, directive and
+** transaction checks, exit 2 at file:line:col), then compare it with its
+** migc.sum, and with a released manifest, naming each migration edited,
+** removed, renamed, renumbered, added below the highest listed version
+** or not recorded (exit 3).
 */
 #include <errno.h>
 #include <stdint.h>
@@ -19,19 +21,22 @@
 #include "command.h"
 
 static const char checkusage[] =
-	"usage: migc check DIR [--against FILE] [--json] [--layout " LAYOUT_NAMES "]\n"
-	"  Compare DIR with DIR/migc.sum (and with FILE, a released manifest, e.g.\n"
+	"usage: migc check --dialect sqlite|postgres DIR [--against FILE] [--json] [--layout " LAYOUT_NAMES "]\n"
+	"  Read DIR as migc gen does (its statements, directives and transactions),\n"
+	"  then compare it with DIR/migc.sum (and with FILE, a released manifest, e.g.\n"
 	"  from git show TAG:migrations/migc.sum): no database needed.\n"
-	"exit status: 0 ok, 2 bad input, 3 a migration was edited, removed, renamed,\n"
-	"renumbered, added below the highest listed version, or is not in migc.sum\n";
+	"exit status: 0 ok, 2 bad input (each error names file:line:col), 3 a migration\n"
+	"was edited, removed, renamed, renumbered, added below the highest listed\n"
+	"version, or is not in migc.sum\n";
 
 int
 cmdcheck(int argc, char **argv)
 {
-	const char *dir = NULL, *against = NULL;
+	const char *dir = NULL, *against = NULL, *dialectarg = NULL;
 	struct sumproblems sp = {NULL, 0, 0};
 	struct migc_set *set;
 	enum layout layout = LAYOUT_MIGC;
+	enum dialect dialect;
 	int json = 0, i, rc;
 	char *path;
 
@@ -41,6 +46,8 @@ cmdcheck(int argc, char **argv)
 			return 0;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
+		} else if (strcmp(argv[i], "--dialect") == 0 && i + 1 < argc) {
+			dialectarg = argv[++i];
 		} else if (strcmp(argv[i], "--against") == 0 && i + 1 < argc) {
 			against = argv[++i];
 		} else if (strcmp(argv[i], "--layout") == 0 && i + 1 < argc) {
@@ -56,7 +63,11 @@ cmdcheck(int argc, char **argv)
 	}
 	if (!dir)
 		return usageerror(checkusage, "check needs a directory%s", "");
-	set = loaddir(dir, DIALECT_NONE, layout);
+	if (!dialectarg)
+		return usageerror(checkusage, "check needs --dialect sqlite or postgres: it reads the statements as gen does%s", "");
+	if (parsedialect(dialectarg, &dialect) != 0)
+		return usageerror(checkusage, "--dialect: '%s' is not sqlite or postgres", dialectarg);
+	set = loaddir(dir, dialect, layout);
 	if (!set)
 		return 2;
 	path = joinpath(dir, SUMFILE);

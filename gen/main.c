@@ -46,8 +46,8 @@ static const struct cli_command commands[] = {
 	  .xMain = cmdgen },
 	{ .name = "hash", .usage = "[--layout L] DIR", .help = "write DIR/migc.sum, the manifest CI checks",
 	  .xMain = cmdhash },
-	{ .name = "check", .usage = "DIR [--against FILE] [--json] [--layout L]",
-	  .help = "compare DIR with its migc.sum (and a released one), no database", .xMain = cmdcheck },
+	{ .name = "check", .usage = "--dialect D DIR [--against FILE] [--json] [--layout L]",
+	  .help = "read DIR as gen does and compare it with its migc.sum (and a released one), no database", .xMain = cmdcheck },
 	{ .name = "import", .usage = "--layout TOOL --dialect D [--no-accept] SRC DEST",
 	  .help = "write another tool's migrations in SRC as migc's files in DEST", .xMain = cmdimport },
 };

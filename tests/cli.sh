@@ -120,7 +120,7 @@ check "cli: where the library names its API, the command line names the flag (up
 t_devcommands() {
 	expect 0 "hash [--layout L] DIR" build/migc --help || return 1
 	grep -q "^  import --layout TOOL --dialect D \[--no-accept\] SRC DEST" "$tmp/expect.out" || { echo "no import in the help"; return 1; }
-	grep -q "^  check DIR \[--against FILE\] \[--json\] \[--layout L\]" "$tmp/expect.out" || return 1
+	grep -q "^  check --dialect D DIR \[--against FILE\] \[--json\] \[--layout L\]" "$tmp/expect.out" || return 1
 	grep -q "^  gen \.\.\." "$tmp/expect.out" && grep -q "^  new NAME" "$tmp/expect.out" || return 1
 	grep -q -- "--dir DIR" "$tmp/expect.out" && grep -q -- "--layout L " "$tmp/expect.out" || return 1
 	expect 0 "usage: migrate COMMAND" build/migrate --help || return 1
@@ -132,9 +132,9 @@ t_devcommands() {
 	expect 2 "--layout: 'liquibase' is not one of migc|goose|dbmate|sql-migrate|golang-migrate|sqlx|flyway|refinery" build/migc gen --dialect sqlite --layout liquibase migrations/sqlite || return 1
 	expect 2 "--layout: 'frob' is not one of migc|goose|dbmate|sql-migrate|golang-migrate|sqlx|flyway|refinery" build/migc status --layout frob --dir migrations/sqlite --database "sqlite:$tmp/nolayout.db" || return 1
 	[ ! -e "$tmp/nolayout.db" ] || { echo "a bad --layout created the database"; return 1; }
-	expect 0 "usage: migc check DIR" build/migc check --help || return 1
+	expect 0 "usage: migc check --dialect sqlite|postgres DIR" build/migc check --help || return 1
 	expect 0 "usage: migc gen --dialect" build/migc gen --help || return 1
-	expect 2 "unknown option '--frob'" build/migc check --frob migrations/sqlite || return 1
+	expect 2 "unknown option '--frob'" build/migc check --dialect sqlite --frob migrations/sqlite || return 1
 	expect 2 "new must come first: the options after it are its own" build/migc --dir "$tmp" new x || return 1
 	[ ! -e "$tmp/0001_x.sql" ] || return 1
 	expect 0 "usage: migc up [--to V]" build/migc up --help

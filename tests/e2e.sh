@@ -224,14 +224,14 @@ t_layout() {
 	embed "layout-$l" "$d" --layout "$l" || return 1
 	expect 0 "ok:" "$tmp/layout-$l" verify --database "$db" || return 1
 	expect 0 "wrote" build/migc hash --layout "$l" "$d" || return 1
-	expect 0 "ok: 3 migrations match" build/migc check "$d" --layout "$l" || return 1
+	expect 0 "ok: 3 migrations match" build/migc check --dialect $B "$d" --layout "$l" || return 1
 	# The down section is not checksummed; the up section is.
 	layoutmig $v3 seed "" "$begin$seed$end" "DELETE FROM users WHERE id IN (1, 2);\n"
-	expect 0 "ok: 3 migrations match" build/migc check --layout "$l" "$d" || return 1
+	expect 0 "ok: 3 migrations match" build/migc check --dialect $B --layout "$l" "$d" || return 1
 	expect 0 "ok:" build/migc verify --layout "$l" --dir "$d" --database "$db" || return 1
 	layoutmig $v1 users "" "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT);\n\n" "DROP TABLE users;\n"
 	expect 3 "$(stem $v1 users).$([ "$l" = golang-migrate ] || [ "$l" = sqlx ] && echo up.)sql was edited after it was applied" build/migc verify --layout "$l" --dir "$d" --database "$db" || return 1
-	expect 3 "$(stem $v1 users)." build/migc check --layout "$l" "$d"
+	expect 3 "$(stem $v1 users)." build/migc check --dialect $B --layout "$l" "$d"
 }
 check "[$B] goose layout: up, down and up again, a block as one statement, NO TRANSACTION, the up section checksummed" t_layout goose
 check "[$B] dbmate layout: up, down and up again, each section split into statements, transaction:false, the up section checksummed" t_layout dbmate

@@ -182,7 +182,7 @@ t_layout_mismatch() {
 }
 check "gen: the generated C refuses to compile against a migc.h of another record layout" t_layout_mismatch
 
-# -- migc:lock-timeout outside gen: migc hash and check read directives
+# -- migc:lock-timeout outside gen: migc hash reads directives
 # without a dialect (a bad value is still exit 2, with its place); the
 # directive is file text, so in the checksum (editing it is an edit); the
 # developer tool refuses it in a SQLite set before opening the database.
@@ -191,12 +191,12 @@ t_lock_timeout_elsewhere() {
 	rm -rf "$d" "$tmp/locktimeout.db"
 	cp -r tests/gen/pg-lock-timeout "$d"
 	build/migc hash "$d" >/dev/null || return 1
-	expect 0 "ok: 6 migrations match" build/migc check "$d" || return 1
+	expect 0 "ok: 6 migrations match" build/migc check --dialect postgres "$d" || return 1
 	sed 's/500ms/600ms/' "$d/0001_short.sql" >"$d/0001_short.sql.new" && mv "$d/0001_short.sql.new" "$d/0001_short.sql"
-	expect 3 "0001_short.sql" build/migc check "$d" || return 1
+	expect 3 "0001_short.sql" build/migc check --dialect postgres "$d" || return 1
 	grep -q "edited" "$tmp/expect.out" || { echo "the edited directive is not reported as an edit"; return 1; }
 	expect 2 "0003_twice.sql:2:4: error: migc:lock-timeout is given twice (first on line 1)" \
-		build/migc check tests/gen/pg-lock-timeout-bad || return 1
+		build/migc check --dialect postgres tests/gen/pg-lock-timeout-bad || return 1
 	expect 2 "0001_a.sql:1:4: error: migc:lock-timeout is for PostgreSQL only" \
 		build/migc up --dialect sqlite --dir tests/gen/sqlite-lock-timeout --database "sqlite:$tmp/locktimeout.db" || return 1
 	[ ! -e "$tmp/locktimeout.db" ] || { echo "the refused run made the database file"; return 1; }

@@ -200,7 +200,7 @@ t_import_sum() {
 	cp -r tests/gen/dbmate-basic "$src"
 	build/migc hash --layout dbmate "$src" >/dev/null || return 1
 	expect 0 "migc: imported 3" build/migc import --layout dbmate --dialect sqlite "$src" "$src-dest" || return 1
-	expect 0 "ok: 3 migrations match" build/migc check "$src-dest"
+	expect 0 "ok: 3 migrations match" build/migc check --dialect sqlite "$src-dest"
 }
 check "[$B] import: SRC's migc.sum is written for DEST, and migc check DEST passes" t_import_sum
 
