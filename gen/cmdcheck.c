@@ -65,8 +65,8 @@ cmdcheck(int argc, char **argv)
 		return usageerror(checkusage, "check needs a directory%s", "");
 	if (!dialectarg)
 		return usageerror(checkusage, "check needs --dialect sqlite or postgres: it reads the statements as gen does%s", "");
-	if (parsedialect(dialectarg, &dialect) != 0)
-		return usageerror(checkusage, "--dialect: '%s' is not sqlite or postgres", dialectarg);
+	if ((rc = dialectoption(checkusage, dialectarg, &dialect)) != 0)
+		return rc;
 	set = loaddir(dir, dialect, layout);
 	if (!set)
 		return 2;

@@ -94,8 +94,8 @@ cmdgen(int argc, char **argv)
 	}
 	if (!dialectarg)
 		return usageerror(genusage, "--dialect is required%s", "");
-	if (parsedialect(dialectarg, &dialect) != 0)
-		return usageerror(genusage, "--dialect: '%s' is not sqlite or postgres", dialectarg);
+	if ((rc = dialectoption(genusage, dialectarg, &dialect)) != 0)
+		return rc;
 	if (layoutarg && (rc = layoutoption(genusage, layoutarg, &layout)) != 0)
 		return rc;
 	if (!iscident(symbol))

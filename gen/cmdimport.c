@@ -478,8 +478,8 @@ cmdimport(int argc, char **argv)
 		return usageerror(importusage, "--layout: '%s' is migc's own layout, which import writes", layoutarg);
 	if (!dialectarg)
 		return usageerror(importusage, "--dialect is required (it decides how statements are split)%s", "");
-	if (parsedialect(dialectarg, &dialect) != 0)
-		return usageerror(importusage, "--dialect: '%s' is not sqlite or postgres", dialectarg);
+	if ((rc = dialectoption(importusage, dialectarg, &dialect)) != 0)
+		return rc;
 	if (!src || !dest)
 		return usageerror(importusage, "import needs SRC and DEST directories%s", "");
 	set = loaddir(src, dialect, layout);

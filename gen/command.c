@@ -66,6 +66,14 @@ loaddir(const char *dir, enum dialect dialect, enum layout layout)
 }
 
 int
+dialectoption(const char *usage, const char *s, enum dialect *d)
+{
+	if (parsedialect(s, d) != 0)
+		return usageerror(usage, "--dialect: '%s' is not sqlite or postgres", s);
+	return 0;
+}
+
+int
 layoutoption(const char *usage, const char *s, enum layout *layout)
 {
 	if (parselayout(s, layout) != 0)

@@ -24,6 +24,10 @@ int usageerror(const char *usage, const char *fmt, const char *arg);
 ** freeset(), or NULL when the directory has errors. */
 struct migc_set *loaddir(const char *dir, enum dialect dialect, enum layout layout);
 
+/* Set *d from --dialect's value s: 0, or a usage error's status 2
+** (printed with usage) for any other name than sqlite and postgres. */
+int dialectoption(const char *usage, const char *s, enum dialect *d);
+
 /* Set *layout from --layout's value s: 0, or a usage error's status 2
 ** (printed with usage) when migc does not read that layout. */
 int layoutoption(const char *usage, const char *s, enum layout *layout);
