@@ -21,10 +21,13 @@
 #include "command.h"
 
 static const char checkusage[] =
-	"usage: migc check --dialect sqlite|postgres DIR [--against FILE] [--json] [--layout " LAYOUT_NAMES "]\n"
-	"  Read DIR as migc gen does (its statements, directives and transactions),\n"
-	"  then compare it with DIR/migc.sum (and with FILE, a released manifest, e.g.\n"
-	"  from git show TAG:migrations/migc.sum): no database needed.\n"
+	"usage: migc check --dialect sqlite|postgres DIR [--against FILE] [--json] [--strict]\n"
+	"                  [--allow RULE[,RULE]] [--layout " LAYOUT_NAMES "]\n"
+	"  Read DIR as migc gen does (its statements, directives and transactions, and\n"
+	"  the lint: migc lint --help), then compare it with DIR/migc.sum (and with FILE,\n"
+	"  a released manifest, e.g. from git show TAG:migrations/migc.sum): no database.\n"
+	"  --strict   make every warning an error, as gen --strict does\n"
+	"  --allow    accept these lint rules in every file, as gen --allow does\n"
 	"exit status: 0 ok, 2 bad input (each error names file:line:col), 3 a migration\n"
 	"was edited, removed, renamed, renumbered, added below the highest listed\n"
 	"version, or is not in migc.sum\n";
@@ -33,11 +36,12 @@ int
 cmdcheck(int argc, char **argv)
 {
 	const char *dir = NULL, *against = NULL, *dialectarg = NULL;
+	unsigned long allow = 0;
 	struct sumproblems sp = {NULL, 0, 0};
 	struct migc_set *set;
 	enum layout layout = LAYOUT_MIGC;
 	enum dialect dialect;
-	int json = 0, i, rc;
+	int json = 0, strict = 0, i, rc;
 	char *path;
 
 	for (i = 2; i < argc; i++) {
@@ -46,8 +50,13 @@ cmdcheck(int argc, char **argv)
 			return 0;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
+		} else if (strcmp(argv[i], "--strict") == 0) {
+			strict = 1;
 		} else if (strcmp(argv[i], "--dialect") == 0 && i + 1 < argc) {
 			dialectarg = argv[++i];
+		} else if (strcmp(argv[i], "--allow") == 0 && i + 1 < argc) {
+			if ((rc = allowoption(checkusage, argv[++i], &allow)) != 0)
+				return rc;
 		} else if (strcmp(argv[i], "--against") == 0 && i + 1 < argc) {
 			against = argv[++i];
 		} else if (strcmp(argv[i], "--layout") == 0 && i + 1 < argc) {
@@ -67,9 +76,13 @@ cmdcheck(int argc, char **argv)
 		return usageerror(checkusage, "check needs --dialect sqlite or postgres: it reads the statements as gen does%s", "");
 	if ((rc = dialectoption(checkusage, dialectarg, &dialect)) != 0)
 		return rc;
-	set = loaddir(dir, dialect, layout);
+	set = loaddir(dir, dialect, layout, strict);
 	if (!set)
 		return 2;
+	if (lintset(set, dir, dialect, allow, strict) != 0) {
+		freeset(set);
+		return 2;
+	}
 	path = joinpath(dir, SUMFILE);
 	rc = sumcheckfile(set, path, 1, &sp);
 	if (rc != 0)

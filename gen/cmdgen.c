@@ -22,7 +22,7 @@
 
 static const char genusage[] =
 	"usage: migc gen --dialect sqlite|postgres [--layout " LAYOUT_NAMES "] [--name SYMBOL] [--main] [-o FILE]\n"
-	"                [--depfile FILE] [--no-sum] DIR\n"
+	"                [--depfile FILE] [--no-sum] [--no-replay] [--strict] [--allow RULE[,RULE]] DIR\n"
 	"  Compile the migrations in DIR into one C file defining\n"
 	"  const struct migc_set SYMBOL (default migc_migrations).\n"
 	"  --layout L   the files' layout: migc (NNNN_name.sql, NNNN_name.down.sql; the default)\n"
@@ -35,6 +35,9 @@ static const char genusage[] =
 	"  --depfile F  write a make-style depfile listing every file read (needs -o)\n"
 	"  --no-sum     generate even when DIR/migc.sum does not match\n"
 	"  --no-replay  do not run the migrations on an in-memory SQLite database first\n"
+	"               (nor each down after its up, to check that it restores the schema)\n"
+	"  --strict     make every warning an error (exit 2)\n"
+	"  --allow R,R  accept these lint rules in every file (migc lint --help lists them)\n"
 	"  --replay-database URL  PostgreSQL: run them first on a scratch database made\n"
 	"               through URL (created and dropped), to embed schema fingerprints\n"
 	"exit status: 0 ok, 2 bad input (each error names file:line:col), 3 DIR does not match DIR/migc.sum\n";
@@ -43,13 +46,14 @@ int
 cmdgen(int argc, char **argv)
 {
 	const char *dialectarg = NULL, *symbol = "migc_migrations", *out = NULL, *depfile = NULL, *dir = NULL;
-	const char *replayurl = NULL, *layoutarg = NULL;
+	const char *replayurl = NULL, *layoutarg = NULL, *allowarg = NULL;
+	unsigned long allow = 0;
 	enum layout layout = LAYOUT_MIGC;
 	struct buf c = {0}, dep = {0};
 	struct sumproblems sp = {NULL, 0, 0};
 	struct migc_set *set;
 	enum dialect dialect;
-	int withmain = 0, nosum = 0, noreplay = 0, hassum, rc, i;
+	int withmain = 0, nosum = 0, noreplay = 0, strict = 0, hassum, rc, i;
 	char *spath;
 
 	for (i = 2; i < argc; i++) {
@@ -68,6 +72,9 @@ cmdgen(int argc, char **argv)
 		} else if (strcmp(a, "--no-replay") == 0) {
 			noreplay = 1;
 			continue;
+		} else if (strcmp(a, "--strict") == 0) {
+			strict = 1;
+			continue;
 		} else if (strcmp(a, "--dialect") == 0) {
 			slot = &dialectarg;
 		} else if (strcmp(a, "--name") == 0) {
@@ -80,6 +87,8 @@ cmdgen(int argc, char **argv)
 			slot = &replayurl;
 		} else if (strcmp(a, "--layout") == 0) {
 			slot = &layoutarg;
+		} else if (strcmp(a, "--allow") == 0) {
+			slot = &allowarg;
 		} else if (a[0] == '-' && a[1]) {
 			return usageerror(genusage, "unknown option '%s'", a);
 		} else if (dir) {
@@ -98,13 +107,15 @@ cmdgen(int argc, char **argv)
 		return rc;
 	if (layoutarg && (rc = layoutoption(genusage, layoutarg, &layout)) != 0)
 		return rc;
+	if (allowarg && (rc = allowoption(genusage, allowarg, &allow)) != 0)
+		return rc;
 	if (!iscident(symbol))
 		return usageerror(genusage, "--name: '%s' is not a usable C identifier (at most 63 bytes, not main, not migc__*)", symbol);
 	if (!dir)
 		return usageerror(genusage, "no migration directory given%s", "");
 	if (depfile && (!out || strcmp(out, "-") == 0))
 		return usageerror(genusage, "--depfile needs -o FILE (a depfile names its target)%s", "");
-	set = loaddir(dir, dialect, layout);
+	set = loaddir(dir, dialect, layout, strict);
 	if (!set)
 		return 2;
 	spath = joinpath(dir, SUMFILE);
@@ -118,7 +129,7 @@ cmdgen(int argc, char **argv)
 		return 3;
 	}
 	free(sp.v);
-	if (!noreplay && replay(set, dir, replayurl) != 0) {
+	if (lintset(set, dir, dialect, allow, strict) != 0 || (!noreplay && replay(set, dir, replayurl, strict) != 0)) {
 		free(spath);
 		freeset(set);
 		return 2;

@@ -48,7 +48,7 @@ cmdhash(int argc, char **argv)
 	}
 	if (!dir)
 		return usageerror(hashusage, "hash needs exactly one directory%s", "");
-	set = loaddir(dir, DIALECT_NONE, layout);
+	set = loaddir(dir, DIALECT_NONE, layout, 0);
 	if (!set)
 		return 2;
 	sumwrite(&out, set);

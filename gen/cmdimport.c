@@ -371,7 +371,7 @@ importset(const char *src, const char *dest, const char *tool, enum layout layou
 	struct converted *rv = xreallocarray(NULL, set->nrepeatables + 1, sizeof(*rv));
 	struct outfile *f = xreallocarray(NULL, 2 * set->count + set->nrepeatables + 1, sizeof(*f));
 	struct place pl = { dest, NULL, 0, 0, 0 };
-	struct diags d = {{0}, 0, 0}, back = {{0}, 0, 0};
+	struct diags d = {{0}, 0, 0, 0}, back = {{0}, 0, 0, 0};
 	struct sigaction old[3];
 	struct migc_set *rs = NULL;
 	struct buf sum = {0};
@@ -441,7 +441,7 @@ cmdimport(int argc, char **argv)
 {
 	const char *dialectarg = NULL, *layoutarg = NULL, *src = NULL, *dest = NULL;
 	struct sumproblems sp = {NULL, 0, 0};
-	struct diags d = {{0}, 0, 0};
+	struct diags d = {{0}, 0, 0, 0};
 	enum layout layout = LAYOUT_MIGC;
 	enum dialect dialect;
 	struct migc_set *set;
@@ -482,7 +482,7 @@ cmdimport(int argc, char **argv)
 		return rc;
 	if (!src || !dest)
 		return usageerror(importusage, "import needs SRC and DEST directories%s", "");
-	set = loaddir(src, dialect, layout);
+	set = loaddir(src, dialect, layout, 0);
 	if (!set)
 		return 2;
 	spath = joinpath(src, SUMFILE);

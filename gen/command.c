@@ -17,6 +17,7 @@
 #include "load.h"
 #include "sum.h"
 #include "json.h"
+#include "lint.h"
 #include "command.h"
 
 int
@@ -51,10 +52,13 @@ usageerror(const char *usage, const char *fmt, const char *arg)
 /* The set names its driver here, not in load.c, which knows nothing of
 ** the runtime. */
 struct migc_set *
-loaddir(const char *dir, enum dialect dialect, enum layout layout)
+loaddir(const char *dir, enum dialect dialect, enum layout layout, int strict)
 {
-	struct diags d = {{0}, 0, 0};
-	struct migc_set *set = loadset(dir, dialect, layout, &d);
+	struct diags d = {{0}, 0, 0, 0};
+	struct migc_set *set;
+
+	d.strict = strict;
+	set = loadset(dir, dialect, layout, &d);
 
 	if (d.text.len)
 		fputs(d.text.data, stderr);
@@ -71,6 +75,38 @@ dialectoption(const char *usage, const char *s, enum dialect *d)
 	if (parsedialect(s, d) != 0)
 		return usageerror(usage, "--dialect: '%s' is not sqlite or postgres", s);
 	return 0;
+}
+
+int
+allowoption(const char *usage, const char *s, unsigned long *bits)
+{
+	const char *bad;
+	size_t nbad;
+	char *name;
+	int rc;
+
+	if (lintrules(s, strlen(s), bits, &bad, &nbad) == 0)
+		return 0;
+	name = xmemdup(bad, nbad);
+	rc = usageerror(usage, "--allow: '%s' is no lint rule (migc lint --help lists them)", name);
+	free(name);
+	return rc;
+}
+
+int
+lintset(const struct migc_set *set, const char *dir, enum dialect dialect, unsigned long allow, int strict)
+{
+	struct findings f = {NULL, 0, 0};
+	struct diags d = {{0}, 0, 0, 0};
+
+	d.strict = strict;
+	lint(set, dir, dialect, allow, &f);
+	lintreport(&f, &d);
+	if (d.text.len)
+		fputs(d.text.data, stderr);
+	buffree(&d.text);
+	freefindings(&f);
+	return d.nerrors;
 }
 
 int

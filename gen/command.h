@@ -1,6 +1,7 @@
 /*
-** command.h: the developer tool's own commands, gen, hash, check and new
-** and import (gen/cmdgen.c, cmdhash.c, cmdcheck.c, cmdnew.c, cmdimport.c), and what they share
+** command.h: the developer tool's own commands, gen, hash, check, lint,
+** new and import (gen/cmdgen.c, cmdhash.c, cmdcheck.c, cmdlint.c, cmdnew.c,
+** cmdimport.c), and what they share
 ** (gen/command.c). gen/main.c hands each its command line.
 */
 
@@ -11,6 +12,7 @@ int cmdhash(int argc, char **argv);
 int cmdcheck(int argc, char **argv);
 int cmdnew(int argc, char **argv);
 int cmdimport(int argc, char **argv);
+int cmdlint(int argc, char **argv);
 
 /* "sqlite" or "postgres" into *d: 0, or -1 for any other name. */
 int parsedialect(const char *s, enum dialect *d);
@@ -19,10 +21,19 @@ int parsedialect(const char *s, enum dialect *d);
 ** error. Returns 2, the exit status of a usage error. */
 int usageerror(const char *usage, const char *fmt, const char *arg);
 
-/* Read dir (loadset), printing its diagnostics to standard error; the
-** set names its dialect's driver. Returns the set, to free with
-** freeset(), or NULL when the directory has errors. */
-struct migc_set *loaddir(const char *dir, enum dialect dialect, enum layout layout);
+/* Read dir (loadset), printing its diagnostics to standard error (with
+** strict, its warnings as errors); the set names its dialect's driver.
+** Returns the set, to free with freeset(), or NULL when the directory
+** has errors. */
+struct migc_set *loaddir(const char *dir, enum dialect dialect, enum layout layout, int strict);
+
+/* Add the rules of --allow's value s (RULE[,RULE]) to *bits: 0, or a
+** usage error's status 2 naming the first that is no rule. */
+int allowoption(const char *usage, const char *s, unsigned long *bits);
+
+/* Lint set (gen/lint.h), printing each finding to standard error as a
+** warning, or as an error when strict. Returns the number of errors. */
+int lintset(const struct migc_set *set, const char *dir, enum dialect dialect, unsigned long allow, int strict);
 
 /* Set *d from --dialect's value s: 0, or a usage error's status 2
 ** (printed with usage) for any other name than sqlite and postgres. */

@@ -101,14 +101,11 @@ dropmarkup(const struct migc_script *sc, enum layout layout, struct convfile *bo
 static int
 saysnotx(const char *text, size_t len, enum dialect dialect)
 {
-	struct directives dv = {0, NULL, 0, 0, 0};
-	struct diags scratch = {{0}, 0, 0};
-	size_t i;
+	struct directives dv = {0, NULL, 0, 0, 0, NULL, 0, 0};
+	struct diags scratch = {{0}, 0, 0, 0};
 
 	readdirectives("", text, leadingend(text, len), dialect, &dv, &scratch);
-	for (i = 0; i < dv.naccept; i++)
-		free(dv.accept[i]);
-	free(dv.accept);
+	freedirectives(&dv);
 	buffree(&scratch.text);
 	return (dv.flags & MIGC_NO_TRANSACTION) != 0;
 }

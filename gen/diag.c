@@ -42,7 +42,10 @@ diagwarn(struct diags *d, const char *path, unsigned long line,
 	va_list ap;
 
 	va_start(ap, fmt);
-	diag(d, "warning", path, line, col, fmt, ap);
+	diag(d, d->strict ? "error" : "warning", path, line, col, fmt, ap);
 	va_end(ap);
-	d->nwarnings++;
+	if (d->strict)
+		d->nerrors++;
+	else
+		d->nwarnings++;
 }

@@ -7,6 +7,7 @@
 */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "migc.h"
@@ -15,6 +16,7 @@
 #include "util.h"
 #include "diag.h"
 #include "directives.h"
+#include "lint.h"
 
 static int
 ischecksum(const char *p, size_t n)
@@ -70,6 +72,54 @@ locktimeout(const char *path, const char *text, size_t *w, size_t eol, unsigned 
 		(*w)++;
 }
 
+/*
+** migc:irreversible REASON: the rest of the line, blanks around it left
+** out, is why the migration cannot be reverted (down names it when it
+** refuses). Once per file, and a reason is required.
+*/
+static void
+irreversible(const char *path, const char *text, size_t *w, size_t eol, unsigned long line, unsigned long col,
+             struct directives *dv, struct diags *d)
+{
+	size_t end = eol;
+
+	while (end > *w && (text[end - 1] == ' ' || text[end - 1] == '\t' || text[end - 1] == '\r'))
+		end--;
+	if (dv->irreversible_line) {
+		diagerror(d, path, line, col, "migc:irreversible is given twice (first on line %lu)", dv->irreversible_line);
+	} else if (end == *w) {
+		diagerror(d, path, line, col, "migc:irreversible needs a reason: why the migration cannot be "
+		          "reverted, which down prints when it refuses");
+	} else if (end - *w > 200) {
+		diagerror(d, path, line, col, "migc:irreversible: the reason is %lu bytes; at most 200",
+		          (unsigned long)(end - *w));
+	} else {
+		dv->irreversible = xmemdup(text + *w, end - *w);
+		dv->irreversible_line = line;
+	}
+	*w = eol;
+}
+
+/* migc:allow RULE[,RULE]: the rest of the line names lint rules this
+** file's statements may break; an unknown name is an error. */
+static void
+allow(const char *path, const char *text, size_t *w, size_t eol, unsigned long line, unsigned long col,
+      size_t bol, struct directives *dv, struct diags *d)
+{
+	size_t end = eol, nbad;
+	const char *bad;
+
+	while (end > *w && (text[end - 1] == ' ' || text[end - 1] == '\t' || text[end - 1] == '\r'))
+		end--;
+	if (end == *w)
+		diagerror(d, path, line, col, "migc:allow needs a lint rule: one or more of %s, comma-separated",
+		          lintrulenames);
+	else if (lintrules(text + *w, end - *w, &dv->allow, &bad, &nbad) != 0)
+		diagerror(d, path, line, (unsigned long)(bad - text - bol) + 1, "migc:allow: unknown lint rule '%.*s' "
+		          "(known: %s)", (int)nbad, bad, lintrulenames);
+	*w = eol;
+}
+
 /* Read one directive: the word at text[q..eol), its argument after it. */
 static void
 directive(const char *path, const char *text, size_t q, size_t eol, unsigned long line,
@@ -106,10 +156,14 @@ directive(const char *path, const char *text, size_t q, size_t eol, unsigned lon
 			w++;
 	} else if (len == 12 && memcmp(text + q, "lock-timeout", 12) == 0) {
 		locktimeout(path, text, &w, eol, line, col, bol, dialect, dv, d);
+	} else if (len == 12 && memcmp(text + q, "irreversible", 12) == 0) {
+		irreversible(path, text, &w, eol, line, col, dv, d);
+	} else if (len == 5 && memcmp(text + q, "allow", 5) == 0) {
+		allow(path, text, &w, eol, line, col, bol, dv, d);
 	} else {
 		diagerror(d, path, line, col,
 		          "unknown directive 'migc:%.*s' (known: migc:no-transaction, migc:foreign-keys-off, "
-		          "migc:foreign-keys-on, migc:also-accept, migc:lock-timeout)",
+		          "migc:foreign-keys-on, migc:also-accept, migc:lock-timeout, migc:irreversible, migc:allow)",
 		          (int)len, text + q);
 		return;
 	}
@@ -146,6 +200,17 @@ readdirectives(const char *path, const char *text, size_t end, enum dialect dial
 		diagerror(d, path, 0, 0, "migc:foreign-keys-off needs a transaction: it cannot be combined with migc:no-transaction");
 	if ((dv->flags & MIGC_FOREIGN_KEYS_OFF) && (dv->flags & MIGC_FOREIGN_KEYS_ON))
 		diagerror(d, path, 0, 0, "migc:foreign-keys-off and migc:foreign-keys-on contradict each other");
+}
+
+void
+freedirectives(struct directives *dv)
+{
+	while (dv->accept && dv->naccept > 0)
+		free(dv->accept[--dv->naccept]);
+	free(dv->accept);
+	free(dv->irreversible);
+	dv->accept = NULL;
+	dv->irreversible = NULL;
 }
 
 size_t

@@ -265,9 +265,16 @@ emitset(struct buf *out, const struct migc_set *set, const char *symbol, int wit
 			else
 				bufputs(out, ",\n\t  0, 0,");
 			if (m->schema)
-				bufprintf(out, "\n\t  \"%s\" },\n", m->schema);
+				bufprintf(out, "\n\t  \"%s\",", m->schema);
 			else
+				bufputs(out, " 0,");
+			if (m->irreversible) {
+				bufputs(out, "\n\t  ");
+				putstring(out, m->irreversible);
+				bufputs(out, " },\n");
+			} else {
 				bufputs(out, " 0 },\n");
+			}
 		}
 		bufputs(out, "};\n");
 	}
@@ -284,7 +291,7 @@ emitset(struct buf *out, const struct migc_set *set, const char *symbol, int wit
 			putstring(out, r->name);
 			bufprintf(out, ",\n\t  \"%s\",\n\t  \"%s\",\n\t  ", r->checksum, r->raw_checksum);
 			putscriptref(out, (long long)i, "repeatable", &r->up);
-			bufputs(out, ",\n\t  { 0, 0, 0, 0, 0, 0, 0 }, 0, 0, 0 },\n");
+			bufputs(out, ",\n\t  { 0, 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0 },\n");
 		}
 		bufputs(out, "};\n");
 	}

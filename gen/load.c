@@ -659,7 +659,7 @@ loadrepeatables(const char *dir, enum dialect dialect, enum layout layout, char 
 	if (n > 1)
 		qsort(files, n, sizeof(*files), repcmp);
 	for (i = 0; i < n; i++) {
-		struct directives dv = {0, NULL, 0, 0, 0};
+		struct directives dv = {0, NULL, 0, 0, 0, NULL, 0, 0};
 		char *sum = xmalloc(68), *rawsum = xmalloc(68), *path = joinpath(dir, files[i]);
 		size_t len = strlen(files[i]);
 
@@ -671,14 +671,48 @@ loadrepeatables(const char *dir, enum dialect dialect, enum layout layout, char 
 		if (dv.naccept)
 			diagerror(d, path, 0, 0, "migc:also-accept has no meaning in a repeatable migration, which runs again "
 			          "whenever it changes");
-		while (dv.naccept > 0)
-			free(dv.accept[--dv.naccept]);
-		free(dv.accept);
+		if (dv.irreversible)
+			diagerror(d, path, dv.irreversible_line, 0, "migc:irreversible has no meaning in a repeatable "
+			          "migration, which has no down migration");
+		freedirectives(&dv);
 		free(path);
 		free(files[i]);
 	}
 	free(files);
 	return r;
+}
+
+/*
+** -- migc:irreversible REASON marks a migration that cannot be reverted,
+** in its up file (checksummed, so marking an applied one is an edit) or
+** in its down file (or section), which then holds nothing else: down
+** refuses the migration, so statements there would never run.
+*/
+static void
+markirreversible(const char *dir, struct migc_migration *mig, struct directives *up, struct directives *down,
+                 struct diags *d)
+{
+	char *path;
+
+	if (up->irreversible && down->irreversible) {
+		path = joinpath(dir, mig->down.file);
+		diagerror(d, path, down->irreversible_line, 0, "migc:irreversible is given in the up migration too "
+		          "(%s, line %lu): give it once", mig->up.file, up->irreversible_line);
+		free(path);
+	} else if (down->irreversible && mig->down.nstmts) {
+		path = joinpath(dir, mig->down.file);
+		diagerror(d, path, down->irreversible_line, 0, "migc:irreversible in a down migration that has "
+		          "statements: down refuses an irreversible migration, so they would never run (remove them, "
+		          "or the directive)");
+		free(path);
+	} else if (down->irreversible) {
+		mig->irreversible = down->irreversible;
+		down->irreversible = NULL;
+	}
+	if (up->irreversible) {
+		mig->irreversible = up->irreversible;
+		up->irreversible = NULL;
+	}
 }
 
 struct migc_set *
@@ -704,7 +738,7 @@ loadset(const char *dir, enum dialect dialect, enum layout layout, struct diags 
 		/* A file that cannot be read has no checksums, but empty ones. */
 		sum[0] = rawsum[0] = '\0';
 
-		struct directives updv = {0, NULL, 0, 0, 0}, downdv = {0, NULL, 0, 0, 0};
+		struct directives updv = {0, NULL, 0, 0, 0, NULL, 0, 0}, downdv = {0, NULL, 0, 0, 0, NULL, 0, 0};
 
 		m[i].version = u->version;
 		m[i].name = xstrdup(u->name);
@@ -716,11 +750,12 @@ loadset(const char *dir, enum dialect dialect, enum layout layout, struct diags 
 		m[i].raw_checksum = rawsum;
 		m[i].accept = (const char *const *)updv.accept;
 		m[i].naccept = (unsigned long)updv.naccept;
+		updv.accept = NULL;
 		if (down[i] >= 0)
 			loadscript(dir, e[down[i]].file, dialect, layout, &m[i].down, NULL, NULL, &downdv, d);
-		while (downdv.naccept > 0)
-			free(downdv.accept[--downdv.naccept]);
-		free(downdv.accept);
+		markirreversible(dir, &m[i], &updv, &downdv, d);
+		freedirectives(&updv);
+		freedirectives(&downdv);
 	}
 	for (i = 0; i < ne; i++) {
 		free(e[i].file);
@@ -770,6 +805,7 @@ freeset(struct migc_set *set)
 			free((char *)m->accept[j]);
 		free((char **)m->accept);
 		free((char *)m->schema);
+		free((char *)m->irreversible);
 		freescript(&m->up);
 		freescript(&m->down);
 	}

@@ -1,9 +1,11 @@
 /*
-** main.c: the developer tool, `migc`. Adds gen, new, hash, check and import (a
-** file each, gen/command.h) to the command table every embedded binary
+** main.c: the developer tool, `migc`. Adds gen, new, hash, check, lint and
+** import (a file each, gen/command.h) to the command table every embedded binary
 ** has, and runs the other commands on a migration directory read at run
 ** time (--dir).
 */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,7 +30,7 @@ cliload(const char *dir, const char *dialect, const char *layoutarg)
 		fprintf(stderr, "migc: error: --layout: '%s' is not one of " LAYOUT_NAMES "\n", layoutarg);
 		return NULL;
 	}
-	return loaddir(dir, d, layout);
+	return loaddir(dir, d, layout, 0);
 }
 
 static void
@@ -48,6 +50,8 @@ static const struct cli_command commands[] = {
 	  .xMain = cmdhash },
 	{ .name = "check", .usage = "--dialect D DIR [--against FILE] [--json] [--layout L]",
 	  .help = "read DIR as gen does and compare it with its migc.sum (and a released one), no database", .xMain = cmdcheck },
+	{ .name = "lint", .usage = "--dialect D DIR [--json] [--strict] [--allow RULE[,RULE]]",
+	  .help = "report statements that would lock, rewrite or break production (migc lint --help)", .xMain = cmdlint },
 	{ .name = "import", .usage = "--layout TOOL --dialect D [--no-accept] SRC DEST",
 	  .help = "write another tool's migrations in SRC as migc's files in DEST", .xMain = cmdimport },
 };
@@ -57,5 +61,9 @@ main(int argc, char **argv)
 {
 	static const struct cli_tool tool = { cliload, clifree, commands, sizeof(commands) / sizeof(commands[0]) };
 
+	/* A file-size limit fails a write (EFBIG), of an output or of a
+	** diagnostic on a redirected standard error, instead of the signal
+	** ending the run half-way (gen/output.c removes its temporary file). */
+	signal(SIGXFSZ, SIG_IGN);
 	return migc__climain("migc", argc, argv, NULL, 0, &tool);
 }

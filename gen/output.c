@@ -217,7 +217,8 @@ writeoutput(const char *path, const char *data, size_t len)
 	int exists, fd, rc;
 
 	/* A file-size limit fails the write (EFBIG) and the temporary file
-	** is removed, instead of the signal ending the run with it left. */
+	** is removed, instead of the signal ending the run with it left
+	** (migc's main ignores SIGXFSZ too, for its diagnostics). */
 	signal(SIGXFSZ, SIG_IGN);
 	if (strcmp(path, "-") == 0)
 		return tofd(1, "standard output", data, len);

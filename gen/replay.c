@@ -9,6 +9,7 @@
 */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,78 +41,252 @@ replayerror(const char *dir, const char *what, const char *msg)
 }
 
 /*
-** One up run applies every migration; after each one commits, the event
-** callback fingerprints the schema it left. On SQLite a migration that
-** changed no schema (PRAGMA schema_version is as it was) leaves the
-** fingerprint of the one before it.
+** The replay applies the migrations one version at a time, on a copy of
+** the set without its repeatable migrations, and fingerprints the schema
+** each version leaves (mig->schema); on SQLite a migration that changed
+** no schema (PRAGMA schema_version is as it was) leaves the text of the
+** one before it. Then, for a migration with a down that is not marked
+** irreversible, the round trip: its down runs and must leave the schema
+** the version before left, and its up runs again and must leave what it
+** left the first time. A down that fails or does not restore is a finding
+** (a warning, an error with --strict) naming the objects that differ;
+** the database is then made again from scratch (xFresh) up to that
+** version, ups only, so that the versions after it are fingerprinted on
+** what production builds. Last, a handle on the whole set runs the
+** repeatable migrations (their failures are build errors), which leave
+** no fingerprint.
 */
-struct fingerprints {
+struct replay {
 	migc *m;
 	struct migc_set *set;
+	struct migc_set versioned;      /* set without its repeatable migrations */
 	sqlite3 *db;                    /* SQLite: for schema_version; NULL otherwise */
-	long long version;              /* schema_version at the last fingerprint, -1 none */
-	char last[68];
-	int rc;
+	int (*xFresh)(struct replay *r);   /* m on a new, empty database, for the versioned set */
+	int (*xWrap)(struct replay *r);    /* m on the same database, for the whole set */
+	void *ctx;                         /* theirs */
+	const char *dir;
+	int strict, nfound;
 };
 
+/* Print a finding about dir/file: a warning, or an error with --strict. */
 static void
-onapplied(void *ctx, const struct migc_event *ev)
+finding(struct replay *r, const char *file, const char *fmt, ...)
 {
-	struct fingerprints *f = ctx;
-	struct migc_migration *mig;
-	long long v;
+	char *path = joinpath(r->dir, file);
+	va_list ap;
 
-	/* Repeatable migrations run too (their failures are build errors),
-	** after the versioned ones, whose fingerprints they leave alone. */
-	if (ev->kind != MIGC_EV_APPLIED || f->rc != MIGC_OK || ev->migration < f->set->migrations ||
-	    ev->migration >= f->set->migrations + f->set->count)
-		return;
-	mig = (struct migc_migration *)f->set->migrations + (ev->migration - f->set->migrations);
-	v = f->db ? migc__sqlitepragma(f->db, "PRAGMA schema_version") : -1;
-	if (v < 0 || v != f->version) {
-		f->rc = migc__schemaprint(f->m, f->last);
-		f->version = v;
+	fprintf(stderr, "%s: %s: ", path, r->strict ? "error" : "warning");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	free(path);
+	r->nfound++;
+}
+
+/* Name, in one line, the objects a down left otherwise than they were
+** before its up: "table t left behind, index i missing". */
+static void
+putdifferences(struct buf *b, char *before, char *after)
+{
+	struct migc_drift *v;
+	size_t n, i;
+
+	if (migc__diffschema(before, after, &v, &n) != MIGC_OK)
+		fatal("out of memory");
+	for (i = 0; i < n && i < 10; i++)
+		bufprintf(b, "%s%s %s %s", i ? ", " : "", v[i].kind, v[i].name,
+		          strcmp(v[i].change, "added") == 0 ? "left behind" :
+		          strcmp(v[i].change, "removed") == 0 ? "missing" : "changed");
+	if (n > 10)
+		bufprintf(b, " and %lu more", (unsigned long)(n - 10));
+	free(v);
+}
+
+static const char irrhint[] = "fix the down migration, or mark the migration -- migc:irreversible REASON";
+
+/*
+** The round trip of mig, whose up just left after (before: what the
+** version before left): *bad is 0 when its down restored before and its
+** up then left after again, else 1 after reporting why. MIGC_OK, or the
+** code of a failure to read the schema.
+*/
+static int
+roundtrip(struct replay *r, const struct migc_migration *mig, const char *before, const char *after, int *bad)
+{
+	char *text = NULL, *a, *b;
+	struct buf msg = {0};
+	int rc;
+
+	*bad = 1;
+	rc = migc_down(r->m, 1, 0);
+	if (rc != MIGC_OK) {
+		char *where = joinpath(r->dir, migc_errmsg(r->m));
+
+		fprintf(stderr, "%s\n", where);
+		finding(r, mig->down.file, "the down migration fails when replayed after %s (%s)", mig->up.file, irrhint);
+		free(where);
+		return MIGC_OK;
 	}
-	if (f->rc == MIGC_OK)
-		mig->schema = xstrdup(f->last);
+	if ((rc = migc__schematext(r->m, &text)) != MIGC_OK)
+		return rc;
+	if (strcmp(text, before) != 0) {
+		a = xstrdup(before);
+		putdifferences(&msg, a, text);
+		finding(r, mig->down.file, "the down migration does not restore the schema from before %s: %s (%s)",
+		        mig->up.file, msg.data, irrhint);
+		free(a);
+	} else if ((rc = migc_up(r->m, mig->version)) != MIGC_OK) {
+		char *where = joinpath(r->dir, migc_errmsg(r->m));
+
+		fprintf(stderr, "%s\n", where);
+		finding(r, mig->up.file, "fails when replayed again after its down migration %s, which does not undo it "
+		        "(%s)", mig->down.file, irrhint);
+		free(where);
+	} else {
+		free(text);
+		if ((rc = migc__schematext(r->m, &text)) != MIGC_OK)
+			return rc;
+		if (strcmp(text, after) != 0) {
+			a = xstrdup(after);
+			b = xstrdup(text);
+			putdifferences(&msg, a, b);
+			finding(r, mig->down.file, "after the down migration, %s leaves another schema than the first "
+			        "time: %s (%s)", mig->up.file, msg.data, irrhint);
+			free(a);
+			free(b);
+		} else {
+			*bad = 0;
+		}
+	}
+	free(text);
+	buffree(&msg);
+	return MIGC_OK;
 }
 
-/* Apply the set on m, fingerprinting each version; db: SQLite's, or NULL. */
+/* Make the database again, running the ups through version. */
 static int
-fingerprintall(migc *m, struct migc_set *set, sqlite3 *db)
+rebuild(struct replay *r, int64_t version)
 {
-	struct fingerprints f;
 	int rc;
 
-	memset(&f, 0, sizeof(f));
-	f.m = m;
-	f.set = set;
-	f.db = db;
-	f.version = -1;
-	migc_set_event(m, onapplied, &f);
-	rc = migc_up(m, MIGC_LATEST);
-	return rc != MIGC_OK ? rc : f.rc;
+	migc_close(r->m);
+	r->m = NULL;
+	rc = r->xFresh(r);
+	return rc == MIGC_OK ? migc_up(r->m, version) : rc;
 }
 
-static int
-replaysqlite(struct migc_set *set, const char *dir)
+/* Warn of a migration without a down newer than the oldest with one. */
+static void
+downless(struct replay *r, const struct migc_migration *mig)
 {
-	sqlite3 *db;
-	migc *m;
-	int rc;
+	finding(r, mig->up.file, "no down migration, where the migrations before it have one: down refuses to revert "
+	        "it (write its down migration, or mark it -- migc:irreversible REASON)");
+}
 
-	if (sqlite3_open(":memory:", &db) != SQLITE_OK)
+/* The SQLite schema's version (-1 elsewhere), which every change of it
+** moves. */
+static long long
+schemaversion(struct replay *r)
+{
+	return r->db ? migc__sqlitepragma(r->db, "PRAGMA schema_version") : -1;
+}
+
+/* Apply the versioned migrations on r->m, fingerprinting each version and
+** running the round trips; then the repeatable ones. MIGC_OK, or the code
+** of a failure, whose message is on r->m. */
+static int
+replayall(struct replay *r)
+{
+	char *before = NULL, *after = NULL, fp[68];
+	long long seen = -1, v;
+	int rc, bad, withdowns = 0;
+	unsigned long i;
+
+	rc = migc__schematext(r->m, &before);
+	for (i = 0; rc == MIGC_OK && i < r->set->count; i++) {
+		struct migc_migration *mig = (struct migc_migration *)r->set->migrations + i;
+
+		if ((rc = migc_up(r->m, mig->version)) != MIGC_OK)
+			break;
+		v = schemaversion(r);
+		if (v >= 0 && v == seen)
+			after = xstrdup(before);
+		else if ((rc = migc__schematext(r->m, &after)) != MIGC_OK)
+			break;
+		migc__fingerprint(after, fp);
+		mig->schema = xstrdup(fp);
+		withdowns |= mig->down.file != NULL;
+		if (!mig->down.file && !mig->irreversible && withdowns)
+			downless(r, mig);
+		if (mig->down.file && !mig->irreversible) {
+			rc = roundtrip(r, mig, before, after, &bad);
+			if (rc == MIGC_OK && bad)
+				rc = rebuild(r, mig->version);
+		}
+		seen = schemaversion(r);
+		free(before);
+		before = after;
+		after = NULL;
+	}
+	free(before);
+	free(after);
+	if (rc == MIGC_OK && r->set->nrepeatables && (rc = r->xWrap(r)) == MIGC_OK)
+		rc = migc_up(r->m, MIGC_LATEST);
+	return rc;
+}
+
+/* SQLite: an in-memory database, as a connection migc_open makes. */
+static int
+sqlitefresh(struct replay *r)
+{
+	migc_close(r->m);
+	r->m = NULL;
+	sqlite3_close(r->db);
+	if (sqlite3_open(":memory:", &r->db) != SQLITE_OK)
 		fatal("sqlite3_open: out of memory");
-	/* As a connection migc_open makes. */
-	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-	rc = migc_wrap_sqlite(&m, db, set);
+	sqlite3_exec(r->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	return migc_wrap_sqlite(&r->m, r->db, &r->versioned);
+}
+
+static int
+sqlitewrap(struct replay *r)
+{
+	migc_close(r->m);
+	r->m = NULL;
+	return migc_wrap_sqlite(&r->m, r->db, r->set);
+}
+
+/* A replay of set on dir, strict or not, without its database yet. */
+static void
+replayinit(struct replay *r, struct migc_set *set, const char *dir, int strict)
+{
+	memset(r, 0, sizeof(*r));
+	r->set = set;
+	r->versioned = *set;
+	r->versioned.repeatables = NULL;
+	r->versioned.nrepeatables = 0;
+	r->dir = dir;
+	r->strict = strict;
+}
+
+static int
+replaysqlite(struct migc_set *set, const char *dir, int strict)
+{
+	struct replay r;
+	int rc;
+
+	replayinit(&r, set, dir, strict);
+	r.xFresh = sqlitefresh;
+	r.xWrap = sqlitewrap;
+	rc = sqlitefresh(&r);
 	if (rc == MIGC_OK)
-		rc = fingerprintall(m, set, db);
+		rc = replayall(&r);
 	if (rc != MIGC_OK)
-		replayerror(dir, "an in-memory SQLite database", migc_errmsg(m));
-	migc_close(m);
-	sqlite3_close(db);
-	return rc == MIGC_OK ? 0 : -1;
+		replayerror(dir, "an in-memory SQLite database", migc_errmsg(r.m));
+	migc_close(r.m);
+	sqlite3_close(r.db);
+	return rc != MIGC_OK ? -1 : strict && r.nfound ? -1 : 0;
 }
 
 #ifdef MIGC_POSTGRES
@@ -205,78 +380,132 @@ connecterror(PGconn *c, const char *url, const char *name)
 	free(msg);
 }
 
+/* The server's notices (a NOTICE of CREATE TABLE IF NOT EXISTS, of a
+** cascading TRUNCATE) are the migrations' business, not the build's. */
+static void
+quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* The scratch database of a PostgreSQL replay, and how it is reached. */
+struct pgscratch {
+	const char *url;
+	PGconn *admin, *c;
+	char name[64];
+	int made;       /* CREATE DATABASE was sent (it may have run) */
+};
+
+/*
+** r->m on a new, empty scratch database (dropped first when it exists),
+** for the versioned set; an interrupt cancels what runs on the admin
+** connection, and shuts the scratch connection's socket down while the
+** migrations run.
+*/
+static int
+pgfresh(struct replay *r)
+{
+	struct pgscratch *p = r->ctx;
+	const char *keys[] = { "dbname", "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { p->url, p->name, "migc gen", NULL };
+	char sql[160];
+	int rc;
+
+	disarm();
+	migc_close(r->m);
+	r->m = NULL;
+	PQfinish(p->c);
+	p->c = NULL;
+	arm(p->admin, 0);
+	rc = MIGC_OK;
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", p->name);
+	if (p->made)
+		rc = pgrun(p->admin, sql, "cannot drop the scratch database") == 0 ? MIGC_OK : MIGC_ERROR;
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", p->name);
+	p->made = 1;
+	if (rc == MIGC_OK && !caught)
+		rc = pgrun(p->admin, sql, "cannot create a scratch database") == 0 ? MIGC_OK : MIGC_ERROR;
+	disarm();
+	if (rc != MIGC_OK || caught)
+		return MIGC_ERROR;
+	p->c = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(p->c) != CONNECTION_OK) {
+		if (!caught)
+			connecterror(p->c, p->url, p->name);
+		return MIGC_ERROR;
+	}
+	PQsetNoticeProcessor(p->c, quiet, NULL);
+	arm(p->c, 1);
+	return caught ? MIGC_ERROR : migc_wrap_pg(&r->m, p->c, &r->versioned);
+}
+
+static int
+pgwrap(struct replay *r)
+{
+	struct pgscratch *p = r->ctx;
+
+	migc_close(r->m);
+	r->m = NULL;
+	return migc_wrap_pg(&r->m, p->c, r->set);
+}
+
 /* Replay on a scratch database made through url, dropped afterwards. */
 static int
-replaypg(struct migc_set *set, const char *dir, const char *url)
+replaypg(struct migc_set *set, const char *dir, const char *url, int strict)
 {
-	const char *keys[] = { "dbname", "dbname", "fallback_application_name", NULL };
-	const char *vals[] = { url, NULL, "migc gen", NULL };
-	char scratch[64], sql[160];
-	PGconn *admin, *c = NULL;
-	migc *m = NULL;
-	int rc = MIGC_OK, dropped;
+	struct pgscratch p;
+	struct replay r;
+	char sql[160];
+	int rc, dropped;
 
-	admin = PQconnectdb(url);
-	if (PQstatus(admin) != CONNECTION_OK) {
-		connecterror(admin, url, "");
-		PQfinish(admin);
+	memset(&p, 0, sizeof(p));
+	p.url = url;
+	p.admin = PQconnectdb(url);
+	if (PQstatus(p.admin) != CONNECTION_OK) {
+		connecterror(p.admin, url, "");
+		PQfinish(p.admin);
 		return -1;
 	}
+	PQsetNoticeProcessor(p.admin, quiet, NULL);
 	/* The admin connection's backend pid makes the name unique while it lasts. */
-	snprintf(scratch, sizeof(scratch), "migc_replay_%ld", (long)PQbackendPID(admin));
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", scratch);
+	snprintf(p.name, sizeof(p.name), "migc_replay_%ld", (long)PQbackendPID(p.admin));
+	replayinit(&r, set, dir, strict);
+	r.xFresh = pgfresh;
+	r.xWrap = pgwrap;
+	r.ctx = &p;
 	migc__catchstops(stopsigs, 3, oninterrupt, stopold);
-	arm(admin, 0);
-	rc = pgrun(admin, sql, "cannot create a scratch database") == 0 ? MIGC_OK : MIGC_ERROR;
+	rc = pgfresh(&r);
+	if (rc == MIGC_OK && !caught)
+		rc = replayall(&r);
 	disarm();
-	if (rc != MIGC_OK && !caught) {
-		releasestops(scratch, 1);
-		PQfinish(admin);
-		return -1;
-	}
-	vals[1] = scratch;
-	if (!caught) {
-		c = PQconnectdbParams(keys, vals, 1);
-		if (PQstatus(c) != CONNECTION_OK) {
-			if (!caught)
-				connecterror(c, url, scratch);
-			rc = MIGC_ERROR;
-		} else {
-			rc = migc_wrap_pg(&m, c, set);
-		}
-	}
-	if (rc == MIGC_OK && !caught) {
-		arm(c, 1);
-		if (!caught)
-			rc = fingerprintall(m, set, NULL);
-		disarm();
-	}
-	if (m && rc != MIGC_OK && !caught)
-		replayerror(dir, "a scratch PostgreSQL database", migc_errmsg(m));
-	migc_close(m);
-	PQfinish(c);
+	if (r.m && rc != MIGC_OK && !caught)
+		replayerror(dir, "a scratch PostgreSQL database", migc_errmsg(r.m));
+	migc_close(r.m);
+	PQfinish(p.c);
 	/* A cancelled CREATE DATABASE may or may not have made it. */
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", scratch);
-	dropped = pgrun(admin, sql, "cannot drop the scratch database") == 0;
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", p.name);
+	dropped = pgrun(p.admin, sql, "cannot drop the scratch database") == 0;
 	if (!dropped)
 		rc = MIGC_ERROR;
-	PQfinish(admin);
-	releasestops(scratch, dropped);
-	return rc == MIGC_OK ? 0 : -1;
+	PQfinish(p.admin);
+	releasestops(p.name, dropped);
+	return rc != MIGC_OK || caught ? -1 : strict && r.nfound ? -1 : 0;
 }
 #endif
 
 int
-replay(struct migc_set *set, const char *dir, const char *url)
+replay(struct migc_set *set, const char *dir, const char *url, int strict)
 {
 	if (strcmp(set->dialect, "sqlite") == 0)
-		return replaysqlite(set, dir);
+		return replaysqlite(set, dir, strict);
 	if (!url)
 		return 0;
 #ifdef MIGC_POSTGRES
-	return replaypg(set, dir, url);
+	return replaypg(set, dir, url, strict);
 #else
 	(void)dir;
+	(void)strict;
 	fprintf(stderr, "migc: error: --replay-database: this migc was built without PostgreSQL support\n");
 	return -1;
 #endif

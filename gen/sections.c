@@ -48,7 +48,7 @@ readsections(enum layout layout, const char *path, const char *text, size_t len,
 	size_t i = 0, cap = 0, markcap = 0, blockstart = 0;
 	int errors = d->nerrors, inblock = 0, notx;
 	struct buf why = {0};
-	struct diags muted = {{0}, 0, 0}, *sd = d;   /* after a line that may have been meant as any mark, say no more */
+	struct diags muted = {{0}, 0, 0, 0}, *sd = d;   /* after a line that may have been meant as any mark, say no more */
 	enum mark what;
 
 	memset(s, 0, sizeof(*s));

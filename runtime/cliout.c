@@ -642,13 +642,19 @@ migc__clilist(struct cli_run *run)
 				migc__jsonstr(stdout, mig->down.file);
 			else
 				fputs("null", stdout);
-			printf(",\"statements\":%lu,\"no_transaction\":%s,\"foreign_keys_off\":%s,\"checksum\":\"%s\"}",
+			printf(",\"statements\":%lu,\"no_transaction\":%s,\"foreign_keys_off\":%s,\"checksum\":\"%s\"",
 			       mig->up.nstmts, (mig->up.flags & MIGC_NO_TRANSACTION) ? "true" : "false",
 			       fkoff(set, &mig->up) ? "true" : "false", mig->checksum);
+			fputs(",\"irreversible\":", stdout);
+			if (mig->irreversible)
+				migc__jsonstr(stdout, mig->irreversible);
+			else
+				fputs("null", stdout);
+			putchar('}');
 		} else {
 			printstem(stdout, mig);
 			printf("  %lu statement%s%s%s%s  %s\n", mig->up.nstmts, mig->up.nstmts == 1 ? "" : "s",
-			       mig->down.file ? ", down" : ", no down",
+			       mig->irreversible ? ", irreversible" : mig->down.file ? ", down" : ", no down",
 			       (mig->up.flags & MIGC_NO_TRANSACTION) ? ", no transaction" : "",
 			       (mig->up.flags & MIGC_FOREIGN_KEYS_ON) ? ", foreign keys on" : "", mig->checksum);
 		}

@@ -125,8 +125,8 @@ revertone(migc *m, const struct migc_migration *mig)
 	return rc;
 }
 
-/* Does every migration down() would revert in t have a down file, one
-** that can run here (no no-transaction one through a pooler)? */
+/* Is every migration down() would revert in t reversible, with a down
+** file that can run here (no no-transaction one through a pooler)? */
 static int
 checkdowns(migc *m, const struct track *t, int steps, int64_t to)
 {
@@ -136,6 +136,9 @@ checkdowns(migc *m, const struct track *t, int steps, int64_t to)
 	for (i = t->n; rc == MIGC_OK && i > 0 && (steps > 0 ? n < (size_t)steps : t->rows[i - 1].version > to); i--, n++) {
 		const struct migc_migration *mig = migc_find(m->set, t->rows[i - 1].version);
 
+		if (mig && mig->irreversible)
+			return migc__seterr(m, MIGC_INPUT, "%s is irreversible (-- migc:irreversible): %s: nothing was reverted",
+			                    mig->up.file, mig->irreversible);
 		if (mig && !mig->down.file)
 			return migc__seterr(m, MIGC_INPUT, "%s has no down migration: nothing was reverted", mig->up.file);
 		if (mig && pooled && (mig->down.flags & MIGC_NO_TRANSACTION))

@@ -400,6 +400,12 @@ char *migc__linesjoin(struct lines *l);          /* sorts, joins with "\n", free
 void migc__fingerprint(const char *text, char out[68]);
 int migc__recordschema(migc *m);
 int migc__schemaprint(migc *m, char out[68]);     /* the live schema's fingerprint */
+int migc__schematext(migc *m, char **text);       /* its lines (the caller frees), for diffschema */
+/* Compare two schema texts (sorted lines, cut in place): *out lists, by
+** kind and name, each object "removed" (in before only), "added" (in
+** after only) or "changed", in one allocation the caller frees; MIGC_OK
+** or MIGC_NOMEM. */
+int migc__diffschema(char *before, char *after, struct migc_drift **out, size_t *n);
 
 /* sqlite.c: the integer a PRAGMA statement returns, -1 on failure; and
 ** the error of the connection's last call, "what: why" (MIGC_BUSY for a

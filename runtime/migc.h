@@ -38,7 +38,7 @@ const char *migc_libversion(void);   /* static storage, never NULL */
 
 /* ---- The generated record layout (a contract: see README) ---- */
 
-#define MIGC_LAYOUT 6      /* version of the structures below */
+#define MIGC_LAYOUT 7      /* version of the structures below */
 
 /* migc_script.flags */
 #define MIGC_NO_TRANSACTION   0x1  /* -- migc:no-transaction */
@@ -77,6 +77,8 @@ struct migc_migration {
 	unsigned long naccept;
 	const char *schema;              /* "s1:" fingerprint of the schema it leaves, from the
 	                                    build-time replay; NULL when not replayed */
+	const char *irreversible;        /* -- migc:irreversible REASON: why it cannot be reverted
+	                                    (down refuses it); NULL when it can */
 };
 
 /* The database drivers (opaque). A set names its own, so an application

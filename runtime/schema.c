@@ -123,14 +123,20 @@ liveschema(migc *m, int rules, char **text, char fp[68])
 }
 
 int
+migc__schematext(migc *m, char **text)
+{
+	*text = NULL;
+	if (!m->drv->xSchema)
+		return migc__seterr(m, MIGC_INPUT, "this database driver cannot read its schema");
+	return m->drv->xSchema(m, text);
+}
+
+int
 migc__schemaprint(migc *m, char out[68])
 {
 	char *text;
-	int rc;
+	int rc = migc__schematext(m, &text);
 
-	if (!m->drv->xSchema)
-		return migc__seterr(m, MIGC_INPUT, "this database driver cannot read its schema");
-	rc = m->drv->xSchema(m, &text);
 	if (rc == MIGC_OK)
 		migc__fingerprint(text, out);
 	free(text);
@@ -242,12 +248,96 @@ split(char *line, const char **kind, const char **name, const char **detail)
 }
 
 int
+migc__diffschema(char *before, char *after, struct migc_drift **out, size_t *nout)
+{
+	struct diff d = {NULL, 0, 0, 0};
+	struct migc_drift *v;
+	char *pa = before, *pb = after, *a, *b, *p;
+	size_t i;
+	int rc = MIGC_OK;
+
+	*out = NULL;
+	*nout = 0;
+	/* Merge the two sorted line lists by kind and name. */
+	a = nextline(&pa);
+	b = nextline(&pb);
+	while ((a || b) && rc == MIGC_OK) {
+		int c = !a ? 1 : !b ? -1 : keycmp(a, b);
+
+		if (c < 0) {
+			rc = adddrift(&d, "removed", a, NULL);
+			a = nextline(&pa);
+		} else if (c > 0) {
+			rc = adddrift(&d, "added", NULL, b);
+			b = nextline(&pb);
+		} else {
+			if (strcmp(a, b) != 0)
+				rc = adddrift(&d, "changed", a, b);
+			a = nextline(&pa);
+			b = nextline(&pb);
+		}
+	}
+	if (rc != MIGC_OK) {
+		free(d.v);
+		return rc;
+	}
+	/* Split the lines into their parts; the strings stay in before and
+	** after until they are copied below. */
+	for (i = 0; i < d.n; i++) {
+		struct migc_drift *x = &d.v[i];
+		const char *detail;
+
+		if (x->expected) {
+			split((char *)x->expected, &x->kind, &x->name, &detail);
+			x->expected = detail;
+		}
+		if (x->actual) {
+			split((char *)x->actual, &x->kind, &x->name, &detail);
+			x->actual = detail;
+		}
+		d.bytes += strlen(x->kind) + strlen(x->name) + (x->expected ? strlen(x->expected) : 0) +
+		           (x->actual ? strlen(x->actual) : 0) + 4;
+	}
+	/* One allocation for the caller: the array, then the strings. */
+	v = malloc(d.n * sizeof(*v) + d.bytes + 1);
+	if (!v) {
+		free(d.v);
+		return MIGC_NOMEM;
+	}
+	p = (char *)(v + d.n);
+	for (i = 0; i < d.n; i++) {
+		const char *src[4] = { d.v[i].kind, d.v[i].name, d.v[i].expected, d.v[i].actual };
+		const char **dst[4];
+		int k;
+
+		v[i] = d.v[i];
+		dst[0] = &v[i].kind;
+		dst[1] = &v[i].name;
+		dst[2] = &v[i].expected;
+		dst[3] = &v[i].actual;
+		for (k = 0; k < 4; k++) {
+			size_t n;
+
+			if (!src[k])
+				continue;
+			n = strlen(src[k]) + 1;
+			memcpy(p, src[k], n);
+			*dst[k] = p;
+			p += n;
+		}
+	}
+	free(d.v);
+	*out = v;
+	*nout = d.n;
+	return MIGC_OK;
+}
+
+int
 migc_verify_schema(migc *m, struct migc_drift **out, size_t *nout)
 {
-	char *fp = NULL, *rec = NULL, *live = NULL, livefp[68], *pa, *pb, *a, *b;
+	char *fp = NULL, *rec = NULL, *live = NULL, livefp[68];
 	const struct migc_migration *mig;
 	const char *expect;
-	struct diff d = {NULL, 0, 0, 0};
 	struct track t;
 	size_t i;
 	int rc;
@@ -295,89 +385,19 @@ migc_verify_schema(migc *m, struct migc_drift **out, size_t *nout)
 		            "builds the same SQL differently", (long long)mig->version, fp, expect);
 		goto out;
 	}
-	/* Merge the two sorted line lists by kind and name. */
-	pa = rec;
-	pb = live;
-	a = nextline(&pa);
-	b = nextline(&pb);
-	while ((a || b) && rc == MIGC_OK) {
-		int c = !a ? 1 : !b ? -1 : keycmp(a, b);
-
-		if (c < 0) {
-			rc = adddrift(&d, "removed", a, NULL);
-			a = nextline(&pa);
-		} else if (c > 0) {
-			rc = adddrift(&d, "added", NULL, b);
-			b = nextline(&pb);
-		} else {
-			if (strcmp(a, b) != 0)
-				rc = adddrift(&d, "changed", a, b);
-			a = nextline(&pa);
-			b = nextline(&pb);
-		}
-	}
-	if (rc != MIGC_OK)
+	rc = migc__diffschema(rec, live, out, nout);
+	if (rc != MIGC_OK) {
+		rc = migc__seterr(m, rc, "out of memory");
 		goto out;
-	/* Split the lines into their parts; the strings stay in rec and
-	** live until they are copied below. */
-	for (i = 0; i < d.n; i++) {
-		struct migc_drift *x = &d.v[i];
-		const char *detail;
-
-		if (x->expected) {
-			split((char *)x->expected, &x->kind, &x->name, &detail);
-			x->expected = detail;
-		}
-		if (x->actual) {
-			split((char *)x->actual, &x->kind, &x->name, &detail);
-			x->actual = detail;
-		}
-		d.bytes += strlen(x->kind) + strlen(x->name) + (x->expected ? strlen(x->expected) : 0) +
-		           (x->actual ? strlen(x->actual) : 0) + 4;
-	}
-	{
-		/* One allocation for the caller: the array, then the strings. */
-		struct migc_drift *v = malloc(d.n * sizeof(*v) + d.bytes + 1);
-		char *p;
-
-		if (!v) {
-			rc = migc__seterr(m, MIGC_NOMEM, "out of memory");
-			goto out;
-		}
-		p = (char *)(v + d.n);
-		for (i = 0; i < d.n; i++) {
-			const char *src[4] = { d.v[i].kind, d.v[i].name, d.v[i].expected, d.v[i].actual };
-			const char **dst[4];
-			int k;
-
-			v[i] = d.v[i];
-			dst[0] = &v[i].kind;
-			dst[1] = &v[i].name;
-			dst[2] = &v[i].expected;
-			dst[3] = &v[i].actual;
-			for (k = 0; k < 4; k++) {
-				size_t n;
-
-				if (!src[k])
-					continue;
-				n = strlen(src[k]) + 1;
-				memcpy(p, src[k], n);
-				*dst[k] = p;
-				p += n;
-			}
-		}
-		*out = v;
-		*nout = d.n;
 	}
 	rc = migc__seterr(m, MIGC_VERIFY, "the schema differs from what version %lld produced (%s, now %s): %lu object%s",
-	            (long long)t.rows[t.n - 1].version, fp, livefp, (unsigned long)d.n, d.n == 1 ? "" : "s");
-	for (i = 0; i < d.n; i++)
+	            (long long)t.rows[t.n - 1].version, fp, livefp, (unsigned long)*nout, *nout == 1 ? "" : "s");
+	for (i = 0; i < *nout; i++)
 		migc__adderr(m, "  %s %s %s", (*out)[i].change, (*out)[i].kind, (*out)[i].name);
 out:
 	migc__freetrack(&t);
 	free(fp);
 	free(rec);
 	free(live);
-	free(d.v);
 	return rc;
 }

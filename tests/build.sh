@@ -22,6 +22,7 @@ t_ninja_regen() {
 	sdir=$src/migrations/sqlite
 	# A new file is refused until migc.sum records it; then the build picks it up.
 	printf 'CREATE TABLE extra (x);\n' >"$sdir/0007_extra.sql"
+	printf 'DROP TABLE extra;\n' >"$sdir/0007_extra.down.sql"
 	expect 1 "0007_extra.sql is not in migrations/sqlite/migc.sum: run migc hash" sh -c "cd '$src' && ninja build/migrate" || return 1
 	"$src/build/migc" hash "$sdir" >/dev/null && (cd "$src" && ninja build/migrate >/dev/null) || return 1
 	[ "$("$src/build/migrate" list | wc -l)" = 7 ] || return 1
@@ -29,7 +30,12 @@ t_ninja_regen() {
 	expect 1 "0007_extra.sql was edited since" sh -c "cd '$src' && ninja build/migrate" || return 1
 	"$src/build/migc" hash "$sdir" >/dev/null && (cd "$src" && ninja build/migrate >/dev/null) || return 1
 	"$src/build/migrate" show 7 | grep -q 'x, y' || return 1
-	rm "$sdir/0007_extra.sql"
+	# The demo is built with gen --strict: a down that does not undo its
+	# up stops the build (the down file is not checksummed).
+	printf 'SELECT 1;\n' >"$sdir/0007_extra.down.sql"
+	expect 1 "0007_extra.down.sql: error: the down migration does not restore the schema from before 0007_extra.sql: table extra left behind" \
+		sh -c "cd '$src' && ninja build/migrate" || return 1
+	rm "$sdir/0007_extra.sql" "$sdir/0007_extra.down.sql"
 	expect 1 "0007_extra.sql (version 7) was removed" sh -c "cd '$src' && ninja build/migrate" || return 1
 	"$src/build/migc" hash "$sdir" >/dev/null && (cd "$src" && ninja build/migrate >/dev/null) || return 1
 	[ "$("$src/build/migrate" list | wc -l)" = 6 ]

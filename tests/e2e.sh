@@ -91,6 +91,33 @@ t_no_down() {
 }
 check "[$B] cli: down --to 0 refuses before running anything when a migration has no down" t_no_down
 
+# -- migc:irreversible REASON, in the up file or as the whole down file:
+# down and redo refuse before running anything, naming the reason.
+t_irreversible() {
+	d=$tmp/$B/irreversible
+	rm -rf "$d"
+	cp -r "$base" "$d"
+	mig "$d" 0003_c.sql "-- migc:irreversible c keeps the payments history\nCREATE TABLE c (id INTEGER PRIMARY KEY);\n"
+	db=$(newdb irreversible3)
+	build/migc up --dir "$d" --database "$db" >/dev/null || return 1
+	dump "$db" >"$tmp/before"
+	expect 2 "0003_c.sql is irreversible (-- migc:irreversible): c keeps the payments history: nothing was reverted" \
+		build/migc down --dir "$d" --database "$db" || return 1
+	dump "$db" | cmp -s - "$tmp/before" || { echo "the refused down changed the database"; return 1; }
+	mig "$d" 0004_d.sql "CREATE TABLE d (id INTEGER PRIMARY KEY);\n"
+	mig "$d" 0004_d.down.sql "-- migc:irreversible d is read by the billing job\n"
+	db=$(newdb irreversible4)
+	build/migc up --dir "$d" --database "$db" >/dev/null || return 1
+	dump "$db" >"$tmp/before"
+	expect 2 "0004_d.sql is irreversible (-- migc:irreversible): d is read by the billing job: nothing was reverted" \
+		build/migc down --to 0 --dir "$d" --database "$db" || return 1
+	expect 2 "0004_d.sql is irreversible" build/migc redo --dir "$d" --database "$db" || return 1
+	dump "$db" | cmp -s - "$tmp/before" || { echo "the refused down changed the database"; return 1; }
+	expect 0 "0003_c  1 statement, irreversible" build/migc list --dialect "$B" --dir "$d" || return 1
+	expect 0 '"irreversible":"d is read by the billing job"}' build/migc list --json --dialect "$B" --dir "$d"
+}
+check "[$B] cli: down and redo refuse an irreversible migration (marked in its up file or its down file), naming the reason" t_irreversible
+
 t_edited() {
 	d=$tmp/$B/edited
 	cp -r "$base" "$d"

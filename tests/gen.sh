@@ -119,7 +119,7 @@ t_replay_fingerprint() {
 	rm -rf "$d"
 	cp -r "$base" "$d"
 	embed replayfp "$d" || return 1
-	grep -q '"s2:[0-9a-f]\{64\}" },$' "$tmp/replayfp.c" || { echo "no fingerprint embedded"; return 1; }
+	grep -q '"s2:[0-9a-f]\{64\}", 0 },$' "$tmp/replayfp.c" || { echo "no fingerprint embedded"; return 1; }
 	db=$tmp/replayfp.db
 	rm -f "$db"
 	"$tmp/replayfp" up --database "sqlite:$db" >/dev/null || return 1
@@ -134,6 +134,120 @@ t_replay_fingerprint() {
 	grep -q "but replaying the migrations at build time gave s2:" "$tmp/expect.out"
 }
 check "gen: the build-time replay embeds each version's schema fingerprint, and verify --schema holds the database to it" t_replay_fingerprint
+
+# The round trip (golden sets roundtrip-good, roundtrip-lossy and
+# irreversible show its findings): --strict makes each an error and
+# writes nothing; after a down that did not restore, the replay starts
+# again from scratch, so every version's fingerprint is what a database
+# that ran only the ups has (the same set without its downs gives the
+# same ones), and the database verifies against them.
+t_roundtrip_strict() {
+	rm -f "$tmp/strict.c"
+	expect 2 "roundtrip-lossy/0002_lossy.down.sql: error: the down migration does not restore the schema from before 0002_lossy.sql: column a.y left behind" \
+		build/migc gen --strict --dialect sqlite -o "$tmp/strict.c" tests/gen/roundtrip-lossy || return 1
+	[ "$(grep -c ': error: ' "$tmp/expect.out")" = 4 ] || { echo "not 4 errors"; return 1; }
+	if grep -q ': warning: ' "$tmp/expect.out"; then echo "--strict left a warning"; return 1; fi
+	[ ! -e "$tmp/strict.c" ] || { echo "--strict wrote the output"; return 1; }
+	# A set whose downs restore, one marked irreversible, and (gen
+	# --no-replay runs no down) any set pass it, printing nothing.
+	for args in tests/gen/roundtrip-good tests/gen/irreversible "--no-replay tests/gen/roundtrip-lossy"; do
+		# shellcheck disable=SC2086
+		build/migc gen --strict --dialect sqlite -o "$tmp/strict.c" $args >"$tmp/strict.out" 2>&1 ||
+			{ cat "$tmp/strict.out"; echo "gen --strict $args failed"; return 1; }
+		[ ! -s "$tmp/strict.out" ] || { cat "$tmp/strict.out"; echo "gen --strict $args printed something"; return 1; }
+	done
+}
+check "gen: --strict makes each round-trip finding an error (exit 2, nothing written); a set whose downs restore passes it" t_roundtrip_strict
+
+t_roundtrip_fingerprints() {
+	d=$tmp/updownless
+	rm -rf "$d"
+	cp -r tests/gen/roundtrip-lossy "$d"
+	rm "$d"/*.down.sql
+	build/migc gen --dialect sqlite -o "$tmp/upsonly.c" "$d" 2>/dev/null || return 1
+	build/migc gen --dialect sqlite --main -o "$tmp/lossy.c" tests/gen/roundtrip-lossy 2>/dev/null || return 1
+	grep -o '"s2:[0-9a-f]*"' "$tmp/upsonly.c" >"$tmp/upsonly.fp"
+	grep -o '"s2:[0-9a-f]*"' "$tmp/lossy.c" >"$tmp/lossy.fp"
+	[ "$(wc -l <"$tmp/lossy.fp")" = 6 ] || { echo "not 6 fingerprints"; return 1; }
+	cmp "$tmp/upsonly.fp" "$tmp/lossy.fp" || { echo "the round trips changed the fingerprints"; return 1; }
+	cbuild "$tmp/lossy" "$tmp/lossy.c" || return 1
+	rm -f "$tmp/lossy.db"
+	"$tmp/lossy" up --database "sqlite:$tmp/lossy.db" >/dev/null || return 1
+	expect 0 "schema: matches what the newest migration produced" "$tmp/lossy" verify --schema --database "sqlite:$tmp/lossy.db"
+}
+check "gen: after a down that does not restore, each version's fingerprint is still that of the ups alone" t_roundtrip_fingerprints
+
+# The lint's golden sets, pg-lint and lint-sqlite: per rule a file that
+# breaks it (NNN0_*_bad.sql), one that does not (*_good.sql) and one that
+# would but says -- migc:allow (*_allowed.sql). Their .warn files are
+# checked by the golden loop above; here: each rule migc lint knows has
+# exactly one finding in them, from its _bad file; no _good or _allowed
+# file has any; and without its directive each _allowed file breaks the
+# rule it allows.
+t_lint_rules() {
+	build/migc lint --help >"$tmp/lint.help" || return 1
+	rules=$(sed -n 's/^rules: //p' "$tmp/lint.help" | tr -d ',')
+	[ "$(echo "$rules" | wc -w)" -ge 22 ] || { echo "too few rules: $rules"; return 1; }
+	cat tests/gen/pg-lint.warn tests/gen/lint-sqlite.warn >"$tmp/lint.all"
+	for r in $rules; do
+		n=$(grep -c ": warning: $r: " "$tmp/lint.all")
+		[ "$n" = 1 ] || { echo "rule $r has $n findings in the golden sets, not 1"; return 1; }
+		grep ": warning: $r: " "$tmp/lint.all" | grep -q '_bad\.sql:' || { echo "rule $r: not from a _bad file"; return 1; }
+	done
+	if grep -q '_good\.sql:\|_allowed\.sql:' "$tmp/lint.all"; then echo "a _good or _allowed file has a finding"; return 1; fi
+	for set in pg-lint:postgres lint-sqlite:sqlite; do
+		d=$tmp/lint-unallowed
+		rm -rf "$d"
+		cp -r "tests/gen/${set%:*}" "$d"
+		for f in "$d"/*_allowed.sql; do
+			sed '/migc:allow/d' "$f" >"$f.new" && mv "$f.new" "$f"
+		done
+		build/migc lint --dialect "${set#*:}" "$d" >"$tmp/lint.out" 2>&1 || return 1
+		for f in "$d"/*_allowed.sql; do
+			for r in $(sed -n 's/^-- migc:allow //p' "tests/gen/${set%:*}/${f##*/}" | tr -d ','); do
+				grep -q "${f##*/}:[0-9]*:[0-9]*: warning: $r: " "$tmp/lint.out" ||
+					{ echo "${f##*/} does not break $r without its directive"; return 1; }
+			done
+		done
+	done
+}
+check "gen: lint: each rule has a golden file that breaks it, one that does not, and one that says migc:allow" t_lint_rules
+
+t_lint_command() {
+	expect 0 "0010_index_bad.sql:2:1: warning: require-concurrent-index-creation: CREATE INDEX on users" \
+		build/migc lint --dialect postgres tests/gen/pg-lint || return 1
+	cmp "$tmp/expect.out" tests/gen/pg-lint.warn || { echo "migc lint and gen differ"; return 1; }
+	expect 2 "0010_index_bad.sql:2:1: error: require-concurrent-index-creation" \
+		build/migc lint --strict --dialect postgres tests/gen/pg-lint || return 1
+	expect 0 '{"file":"tests/gen/pg-lint/0010_index_bad.sql","line":2,"column":1,"rule":"require-concurrent-index-creation","severity":"warning","message":"CREATE INDEX on users' \
+		build/migc lint --json --dialect postgres tests/gen/pg-lint || return 1
+	[ "$(grep -o '"rule":' "$tmp/expect.out" | wc -l)" = 19 ] || { echo "not 19 findings in the JSON"; return 1; }
+	expect 0 '[]' build/migc lint --json --dialect sqlite migrations/sqlite || return 1
+	# --allow accepts rules in every file; an unknown rule is an error,
+	# on the command line and in a file.
+	build/migc lint --dialect postgres --allow require-concurrent-index-creation,ban-drop-table tests/gen/pg-lint >"$tmp/lint.out" 2>&1 || return 1
+	if grep -q "require-concurrent-index-creation\|ban-drop-table" "$tmp/lint.out"; then echo "--allow did not accept them"; return 1; fi
+	[ "$(wc -l <"$tmp/lint.out")" = 17 ] || return 1
+	expect 2 "--allow: 'no-such-rule' is no lint rule" build/migc lint --dialect postgres --allow ban-drop-table,no-such-rule tests/gen/pg-lint || return 1
+	d=$tmp/lint-unknown
+	rm -rf "$d"
+	mig "$d" 0001_a.sql "-- migc:allow ban-drop-table, ban-dorp-column\nCREATE TABLE a (id bigint PRIMARY KEY);\n"
+	expect 2 "0001_a.sql:1:31: error: migc:allow: unknown lint rule 'ban-dorp-column'" build/migc gen --dialect postgres "$d" || return 1
+	expect 2 "0001_a.sql:1:31: error: migc:allow: unknown lint rule 'ban-dorp-column'" build/migc lint --dialect postgres "$d" || return 1
+	# gen and check lint too: --strict makes a finding an error (gen
+	# writes nothing), and check's findings are gen's.
+	rm -f "$tmp/lint.c"
+	expect 2 "0140_droptable_bad.sql:2:12: error: ban-drop-table" build/migc gen --strict --dialect postgres -o "$tmp/lint.c" tests/gen/pg-lint || return 1
+	[ ! -e "$tmp/lint.c" ] || { echo "gen --strict wrote the output"; return 1; }
+	d=$tmp/lint-check
+	rm -rf "$d"
+	cp -r tests/gen/pg-lint "$d"
+	build/migc hash "$d" >/dev/null || return 1
+	expect 0 "ok: 59 migrations match" build/migc check --dialect postgres "$d" || return 1
+	grep -v '^ok:' "$tmp/expect.out" | sed "s|$d/|tests/gen/pg-lint/|" | cmp - tests/gen/pg-lint.warn || { echo "check's findings are not gen's"; return 1; }
+	expect 2 "0140_droptable_bad.sql:2:12: error: ban-drop-table" build/migc check --strict --dialect postgres "$d"
+}
+check "gen: migc lint prints what gen finds (text, --json), --strict, --allow, an unknown rule; check and gen lint alike" t_lint_command
 
 t_security_bytes() {
 	d=$tmp/bytes-dir

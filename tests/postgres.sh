@@ -263,8 +263,8 @@ t_pg_round_trips() {
 check "[postgres] up sends one message per migration (BEGIN and COMMIT in it); a no-op up sends one" t_pg_round_trips
 
 t_pg_replay() {
-	build/migc gen --dialect postgres --main --replay-database "$PGURL" -o "$tmp/pgreplay.c" migrations/postgres || return 1
-	[ "$(grep -c '"s2:[0-9a-f]\{64\}" },$' "$tmp/pgreplay.c")" = 6 ] || { echo "not 6 fingerprints"; return 1; }
+	build/migc gen --strict --dialect postgres --main --replay-database "$PGURL" -o "$tmp/pgreplay.c" migrations/postgres || return 1
+	[ "$(grep -c '"s2:[0-9a-f]\{64\}", 0 },$' "$tmp/pgreplay.c")" = 6 ] || { echo "not 6 fingerprints"; return 1; }
 	cbuild "$tmp/pgreplay" "$tmp/pgreplay.c" || return 1
 	db=$(newdb pgreplay)
 	"$tmp/pgreplay" up --database "$db" >/dev/null || return 1
@@ -278,6 +278,49 @@ t_pg_replay() {
 	[ "$(q "$PGURL" "SELECT count(*) FROM pg_database WHERE datname LIKE 'migc\_replay\_%'")" = 0 ]
 }
 check "[postgres] gen --replay-database: fingerprints embedded and held by verify --schema; a failing migration is a build error; the scratch database is dropped" t_pg_replay
+
+# The round trip on PostgreSQL: the demo set's downs restore (gen --strict
+# above); a down that does not restore is a finding, the scratch database
+# is made again for the versions after it (their fingerprints are those
+# of the ups alone), and every scratch database is dropped.
+t_pg_roundtrip() {
+	d=$tmp/pg-only/roundtrip
+	rm -rf "$d" "$d-ups"
+	mig "$d" 0001_a.sql "CREATE TABLE a (id bigint PRIMARY KEY, x text);\n"
+	mig "$d" 0001_a.down.sql "DROP TABLE a;\n"
+	mig "$d" 0002_y.sql "ALTER TABLE a ADD COLUMN y text;\nCREATE INDEX a_y ON a (y);\n"
+	mig "$d" 0002_y.down.sql "DROP INDEX a_y;\n"
+	mig "$d" 0003_f.sql "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+	mig "$d" 0003_f.down.sql "DROP FUNCTION nosuch();\n"
+	mig "$d" 0004_b.sql "CREATE TABLE b (id bigint PRIMARY KEY REFERENCES a);\n"
+	mig "$d" 0004_b.down.sql "DROP TABLE b;\n"
+	expect 0 "$d/0002_y.down.sql: warning: the down migration does not restore the schema from before 0002_y.sql: column public.a.y left behind" \
+		build/migc gen --dialect postgres --replay-database "$PGURL" -o "$tmp/pgrt.c" "$d" || return 1
+	grep -qF "$d/0003_f.down.sql:1:1: ERROR: function nosuch() does not exist" "$tmp/expect.out" || return 1
+	grep -qF "$d/0003_f.down.sql: warning: the down migration fails when replayed after 0003_f.sql" "$tmp/expect.out" || return 1
+	[ "$(grep -c 'warning' "$tmp/expect.out")" = 2 ] || { echo "not 2 warnings"; return 1; }
+	cp -r "$d" "$d-ups" && rm "$d-ups"/*.down.sql
+	build/migc gen --dialect postgres --replay-database "$PGURL" -o "$tmp/pgups.c" "$d-ups" || return 1
+	grep -o '"s2:[0-9a-f]*"' "$tmp/pgrt.c" >"$tmp/pgrt.fp"
+	grep -o '"s2:[0-9a-f]*"' "$tmp/pgups.c" | cmp - "$tmp/pgrt.fp" || { echo "the round trips changed the fingerprints"; return 1; }
+	[ "$(wc -l <"$tmp/pgrt.fp")" = 4 ] || return 1
+	expect 2 "$d/0002_y.down.sql: error: the down migration does not restore" \
+		build/migc gen --strict --dialect postgres --replay-database "$PGURL" -o "$tmp/pgrt2.c" "$d" || return 1
+	[ ! -e "$tmp/pgrt2.c" ] || { echo "--strict wrote the output"; return 1; }
+	[ "$(q "$PGURL" "SELECT count(*) FROM pg_database WHERE datname LIKE 'migc\_replay\_%'")" = 0 ] ||
+		{ echo "a scratch database was left behind"; return 1; }
+}
+check "[postgres] gen --replay-database runs each down after its up: findings named, fingerprints those of the ups, scratch dropped" t_pg_roundtrip
+
+# The lint's golden set is real PostgreSQL: every statement of it runs on
+# the server (its _good files are what the fixes say to do), and the
+# replay adds nothing to the findings (no server NOTICE is printed).
+t_pg_lint_replays() {
+	build/migc gen --dialect postgres --replay-database "$PGURL" -o "$tmp/pglint.c" tests/gen/pg-lint 2>"$tmp/pglint.err" ||
+		{ cat "$tmp/pglint.err"; return 1; }
+	cmp "$tmp/pglint.err" tests/gen/pg-lint.warn || { diff "$tmp/pglint.err" tests/gen/pg-lint.warn | head; return 1; }
+}
+check "[postgres] the lint's golden set runs on PostgreSQL, and replaying it finds what the lint finds" t_pg_lint_replays
 
 # pgtable DB SCHEMA: the versions recorded in SCHEMA.migc_migrations.
 pgtable() {

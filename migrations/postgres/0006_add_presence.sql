@@ -1,4 +1,5 @@
 -- Add users.last_seen_at and backfill it from each user's latest message.
+-- migc:lock-timeout 5s
 ALTER TABLE users ADD COLUMN last_seen_at timestamptz;
 
 UPDATE users

@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -54,18 +54,18 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_users.sql", migc__1_up, 121, migc__1_up_stmts, 2, 0, 0 },
 	  { "0001_users.down.sql", migc__1_down, 18, migc__1_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:9f3c9a00c5c9d0b7a84d77288aad341d38399286a1860398097455d2e99a8180" },
+	  "s2:9f3c9a00c5c9d0b7a84d77288aad341d38399286a1860398097455d2e99a8180", 0 },
 	{ INT64_C(2), "audit",
 	  "c1:3a782ac4347479362d4edcea12771d967e9a08bf276fd0e2c4c0509d175b6cbf",
 	  "r1:3a782ac4347479362d4edcea12771d967e9a08bf276fd0e2c4c0509d175b6cbf",
 	  { "0002_audit.sql", migc__2_up, 207, migc__2_up_stmts, 2, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:f9dba80e5af980c901df58487dac34b040b87f40b94ab6312f654a7f45c413ce" },
+	  "s2:f9dba80e5af980c901df58487dac34b040b87f40b94ab6312f654a7f45c413ce", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 2,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 2,
 	"c1:7500797fe93d4851cf76966f10b7f9709333b4a1cfaf8bef135cd75c5b571d0c",
 	0, 0
 };

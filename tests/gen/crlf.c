@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -32,11 +32,11 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_a.sql", migc__1_up, 61, migc__1_up_stmts, 2, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:d77fd88280a201f071d285be0698f9e217e0dc1c7719eedeaa71fb04b345cce7" },
+	  "s2:d77fd88280a201f071d285be0698f9e217e0dc1c7719eedeaa71fb04b345cce7", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 1,
 	"c1:f271fdd5745d804421367068b0f93214dc9c443907803e6500bfe80d4ab2eb00",
 	0, 0
 };

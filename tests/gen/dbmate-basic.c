@@ -8,7 +8,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -75,25 +75,25 @@ static const struct migc_migration migc__records[] = {
 	  { "20240101000000_users.sql", migc__20240101000000_up, 187, migc__20240101000000_up_stmts, 2, 0, 0 },
 	  { "20240101000000_users.sql", migc__20240101000000_down, 57, migc__20240101000000_down_stmts, 2, 0, 0 },
 	  0, 0,
-	  "s2:eba566910a5d7bb020346c4cfafee65efcceef49b3013cf40541164add88e514" },
+	  "s2:eba566910a5d7bb020346c4cfafee65efcceef49b3013cf40541164add88e514", 0 },
 	{ INT64_C(20240101000001), "no_tx",
 	  "c1:2f03fd3d4abc8cb4dd6dee49037f9dca130dfdc7beaf6072e321b7e9ecd8a302",
 	  "r1:2f03fd3d4abc8cb4dd6dee49037f9dca130dfdc7beaf6072e321b7e9ecd8a302",
 	  { "20240101000001_no_tx.sql", migc__20240101000001_up, 63, migc__20240101000001_up_stmts, 1, MIGC_NO_TRANSACTION, 0 },
 	  { "20240101000001_no_tx.sql", migc__20240101000001_down, 50, migc__20240101000001_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:10009a5342734a5489a7a944c262f91defe17b217e858e7ba73f0f7aa0d7570b" },
+	  "s2:10009a5342734a5489a7a944c262f91defe17b217e858e7ba73f0f7aa0d7570b", 0 },
 	{ INT64_C(20240101000002), "empty_down",
 	  "c1:0870f5705ef83523a795cb5d60285c42a71675c8f37f33cc18558c29f5bdf02d",
 	  "r1:0870f5705ef83523a795cb5d60285c42a71675c8f37f33cc18558c29f5bdf02d",
 	  { "20240101000002_empty_down.sql", migc__20240101000002_up, 91, migc__20240101000002_up_stmts, 1, 0, 0 },
 	  { "20240101000002_empty_down.sql", migc__20240101000002_down, 16, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:10009a5342734a5489a7a944c262f91defe17b217e858e7ba73f0f7aa0d7570b" },
+	  "s2:10009a5342734a5489a7a944c262f91defe17b217e858e7ba73f0f7aa0d7570b", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 3,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 3,
 	"c1:715f5f111abf241b2c5e483ce48762e19e4eafdc4e158f7c68d87d88060a28ee",
 	0, 0
 };

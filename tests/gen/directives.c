@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -45,18 +45,18 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_a.sql", migc__1_up, 110, migc__1_up_stmts, 2, MIGC_NO_TRANSACTION, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:01a751bf609f12c60d368de18299297681ae051ea1eca2a289ba9d68f7a77116" },
+	  "s2:01a751bf609f12c60d368de18299297681ae051ea1eca2a289ba9d68f7a77116", 0 },
 	{ INT64_C(2), "rebuild",
 	  "c1:71be5f81d338372afa537cab093db206be078c8ff82467cba133d58f5c8bb4e2",
 	  "r1:71be5f81d338372afa537cab093db206be078c8ff82467cba133d58f5c8bb4e2",
 	  { "0002_rebuild.sql", migc__2_up, 109, migc__2_up_stmts, 3, MIGC_FOREIGN_KEYS_OFF, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:3f09a46cc1280b9b7bd2da3a7e572655a6e537305d3d68770e58efde6cf3471d" },
+	  "s2:3f09a46cc1280b9b7bd2da3a7e572655a6e537305d3d68770e58efde6cf3471d", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 2,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 2,
 	"c1:59dcbb4ad46c042d77e0d07c3812aa74aa0dd424b6b15ed073ed285be9df61ca",
 	0, 0
 };

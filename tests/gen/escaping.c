@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -42,11 +42,11 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_escapes.sql", migc__1_up, 353, migc__1_up_stmts, 6, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:c9fabe613c2a28ce658107fed83dfe3f1e99d3d6a53227096b271a1531e6792c" },
+	  "s2:c9fabe613c2a28ce658107fed83dfe3f1e99d3d6a53227096b271a1531e6792c", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 1,
 	"c1:21a8c1c6b52359df7baf8454e61b409b7b29f35d342ef02da8a11994661036e8",
 	0, 0
 };

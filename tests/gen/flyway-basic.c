@@ -8,7 +8,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -51,25 +51,25 @@ static const struct migc_migration migc__records[] = {
 	  { "V1__users.sql", migc__1_up, 56, migc__1_up_stmts, 1, 0, 0 },
 	  { "U1__drop_users.sql", migc__1_down, 18, migc__1_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02" },
+	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02", 0 },
 	{ INT64_C(2), "seed",
 	  "c1:9f5b199c16d42d1df83a09050e002ca2963bcf28c26a45a1093b4920b4e3457a",
 	  "r1:9f5b199c16d42d1df83a09050e002ca2963bcf28c26a45a1093b4920b4e3457a",
 	  { "V2__seed.sql", migc__2_up, 46, migc__2_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02" },
+	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02", 0 },
 	{ INT64_C(3), "vacuum",
 	  "c1:073c8f4a43849757a7107d8412919bf95b92497f7e4aef4ab2563947cffb3af2",
 	  "r1:073c8f4a43849757a7107d8412919bf95b92497f7e4aef4ab2563947cffb3af2",
 	  { "V3__vacuum.sql", migc__3_up, 8, migc__3_up_stmts, 1, MIGC_NO_TRANSACTION, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02" },
+	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 3,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 3,
 	"c1:4ca69a7de45a06859627570d5076fc82ddb7203f3e9e4fb9989ca5a74d987d3b",
 	0, 0
 };

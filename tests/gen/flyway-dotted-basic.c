@@ -11,7 +11,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -76,46 +76,46 @@ static const struct migc_migration migc__records[] = {
 	  { "V1__a.sql", migc__1000000_up, 80, migc__1000000_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:3aed15c4de3a12187e0887b9fdf4951811408f9ea2da8dc284107811081e36da" },
+	  "s2:3aed15c4de3a12187e0887b9fdf4951811408f9ea2da8dc284107811081e36da", 0 },
 	{ INT64_C(1001000), "b",
 	  "c1:18832622b08f9f1dbdea70f87f8208d6d8985ab375c32e2eaf0f0fac5996e96e",
 	  "r1:18832622b08f9f1dbdea70f87f8208d6d8985ab375c32e2eaf0f0fac5996e96e",
 	  { "V1.1__b.sql", migc__1001000_up, 28, migc__1001000_up_stmts, 1, 0, 0 },
 	  { "U1.1__b.sql", migc__1001000_down, 14, migc__1001000_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:5eed42f6eda3cdb4cd4b33291fc5e2ce1af28f7dda0c164341590903bdfbd555" },
+	  "s2:5eed42f6eda3cdb4cd4b33291fc5e2ce1af28f7dda0c164341590903bdfbd555", 0 },
 	{ INT64_C(1002000), "c",
 	  "c1:f11bc3cdac7940fd9e5ebb03475e04a4e7783f3f6301987066b2ed131ad006ae",
 	  "r1:f11bc3cdac7940fd9e5ebb03475e04a4e7783f3f6301987066b2ed131ad006ae",
 	  { "V1_2__c.sql", migc__1002000_up, 28, migc__1002000_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:4a46023c1c59ad7c2703cabaf6553af2dd5c7b158c5b1990c6b8a0ab9439e0d6" },
+	  "s2:4a46023c1c59ad7c2703cabaf6553af2dd5c7b158c5b1990c6b8a0ab9439e0d6", 0 },
 	{ INT64_C(1010000), "d",
 	  "c1:75ba1065e7709cbc1ae1a12f67ae5d47129b2ff65effeb07973bd672a81edfeb",
 	  "r1:75ba1065e7709cbc1ae1a12f67ae5d47129b2ff65effeb07973bd672a81edfeb",
 	  { "V1.10__d.sql", migc__1010000_up, 28, migc__1010000_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:65e45f961872576f2957d395219f360c1de865507c48cb646db6890218f12157" },
+	  "s2:65e45f961872576f2957d395219f360c1de865507c48cb646db6890218f12157", 0 },
 	{ INT64_C(2000001), "e",
 	  "c1:baa3e0b88624010fd2b41be23bdabcf08561b3d629ac0c121a178fba653960e1",
 	  "r1:baa3e0b88624010fd2b41be23bdabcf08561b3d629ac0c121a178fba653960e1",
 	  { "V2.0.1__e.sql", migc__2000001_up, 28, migc__2000001_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:6a3f628753e2033c628f32c409cad63635910f1721c3b11aafbcaf14135c98ae" },
+	  "s2:6a3f628753e2033c628f32c409cad63635910f1721c3b11aafbcaf14135c98ae", 0 },
 	{ INT64_C(3000000), "vacuum",
 	  "c1:073c8f4a43849757a7107d8412919bf95b92497f7e4aef4ab2563947cffb3af2",
 	  "r1:073c8f4a43849757a7107d8412919bf95b92497f7e4aef4ab2563947cffb3af2",
 	  { "V3__vacuum.sql", migc__3000000_up, 8, migc__3000000_up_stmts, 1, MIGC_NO_TRANSACTION, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:6a3f628753e2033c628f32c409cad63635910f1721c3b11aafbcaf14135c98ae" },
+	  "s2:6a3f628753e2033c628f32c409cad63635910f1721c3b11aafbcaf14135c98ae", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 6,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 6,
 	"c1:2d9cf1f4ff04a6695838962a94340f9787163d59ceb75e30f5c1c16e5bc46edb",
 	0, 0
 };

@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -29,7 +29,7 @@ static const struct migc_migration migc__records[] = {
 	  { "V1__t.sql", migc__1_up, 28, migc__1_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:97b89c2107c64a8d2a29c1c58b556d91926e10c12d802b7914fea34920e61ec7" },
+	  "s2:97b89c2107c64a8d2a29c1c58b556d91926e10c12d802b7914fea34920e61ec7", 0 },
 };
 
 /* R__views.sql (repeatable) */
@@ -46,11 +46,11 @@ static const struct migc_migration migc__repeatables[] = {
 	  "c1:216aa8aa546c3cdd0a0f5df6238692ac5cdf2c947bcb0f6f84296dc0ce73c15f",
 	  "r1:216aa8aa546c3cdd0a0f5df6238692ac5cdf2c947bcb0f6f84296dc0ce73c15f",
 	  { "R__views.sql", migc__0_repeatable, 57, migc__0_repeatable_stmts, 2, 0, 0 },
-	  { 0, 0, 0, 0, 0, 0, 0 }, 0, 0, 0 },
+	  { 0, 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 1,
 	"c1:b1f05b2fbb50b833aa2eeb97e48cd319bab5ca7958a3cab5cec07dbf0e36ff7e",
 	migc__repeatables, 1
 };

@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -41,11 +41,11 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_notes.sql", migc__1_up, 425, migc__1_up_stmts, 2, 0, 0 },
 	  { "0001_notes.down.sql", migc__1_down, 18, migc__1_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:06e34f65854622f95c4c1f6394c7f1b6927b28e8304395abb95cd6a8800fa68a" },
+	  "s2:06e34f65854622f95c4c1f6394c7f1b6927b28e8304395abb95cd6a8800fa68a", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 1,
 	"c1:980512f4fcbb882932b2b0e3a5a3970f912d03a3873bc522cee4ff3ad84a5a13",
 	0, 0
 };

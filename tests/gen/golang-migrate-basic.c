@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -49,18 +49,18 @@ static const struct migc_migration migc__records[] = {
 	  { "000001_users.up.sql", migc__1_up, 97, migc__1_up_stmts, 2, 0, 0 },
 	  { "000001_users.down.sql", migc__1_down, 41, migc__1_down_stmts, 2, 0, 0 },
 	  0, 0,
-	  "s2:eba566910a5d7bb020346c4cfafee65efcceef49b3013cf40541164add88e514" },
+	  "s2:eba566910a5d7bb020346c4cfafee65efcceef49b3013cf40541164add88e514", 0 },
 	{ INT64_C(2), "seed",
 	  "c1:3c732f73638acba8d78cc40156936149f5dfb0feb35e4f41a8a1684b6025eda2",
 	  "r1:3c732f73638acba8d78cc40156936149f5dfb0feb35e4f41a8a1684b6025eda2",
 	  { "000002_seed.up.sql", migc__2_up, 61, migc__2_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:eba566910a5d7bb020346c4cfafee65efcceef49b3013cf40541164add88e514" },
+	  "s2:eba566910a5d7bb020346c4cfafee65efcceef49b3013cf40541164add88e514", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 2,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 2,
 	"c1:36af7e56c446e15b59a9bdcec12cb4e5285364f1d5b4cc386d4c8f0d8cf0343b",
 	0, 0
 };

@@ -8,7 +8,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -71,25 +71,25 @@ static const struct migc_migration migc__records[] = {
 	  { "00001_dashes.sql", migc__1_up, 38, migc__1_up_stmts, 1, 0, 0 },
 	  { "00001_dashes.sql", migc__1_down, 31, migc__1_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:d4697e49f8a8303ee4ba6b6adc501539fb9e894adcccae577bbd41320bc29278" },
+	  "s2:d4697e49f8a8303ee4ba6b6adc501539fb9e894adcccae577bbd41320bc29278", 0 },
 	{ INT64_C(2), "inner_dashes",
 	  "c1:b026c2dcd72a571da35f7373bb9e48c09a85e52564b7e58797598af5f0943402",
 	  "r1:b026c2dcd72a571da35f7373bb9e48c09a85e52564b7e58797598af5f0943402",
 	  { "00002_inner_dashes.sql", migc__2_up, 38, migc__2_up_stmts, 1, 0, 0 },
 	  { "00002_inner_dashes.sql", migc__2_down, 30, migc__2_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:5dda680ec247aa6e6573857d24dab937b6447938d6f3617d4b3f9dfe6635af4e" },
+	  "s2:5dda680ec247aa6e6573857d24dab937b6447938d6f3617d4b3f9dfe6635af4e", 0 },
 	{ INT64_C(3), "comment_dashes",
 	  "c1:9d3a4878c30a858de18565d9242ab6b7663a79ffe1d5844e20c69e01e8d4bb5e",
 	  "r1:9d3a4878c30a858de18565d9242ab6b7663a79ffe1d5844e20c69e01e8d4bb5e",
 	  { "00003_comment_dashes.sql", migc__3_up, 41, migc__3_up_stmts, 1, 0, 0 },
 	  { "00003_comment_dashes.sql", migc__3_down, 32, migc__3_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:3140313941ce62587e997c77c029822ad31f5a46b05c84f2abb93da8b4b2ad15" },
+	  "s2:3140313941ce62587e997c77c029822ad31f5a46b05c84f2abb93da8b4b2ad15", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 3,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 3,
 	"c1:ee14a6709bdcbded339684ffc246160b2501714bd0e44f92ce2365f2c4ba6c9c",
 	0, 0
 };

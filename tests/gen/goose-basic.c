@@ -9,7 +9,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -89,32 +89,32 @@ static const struct migc_migration migc__records[] = {
 	  { "00001_create_users.sql", migc__1_up, 265, migc__1_up_stmts, 2, 0, 0 },
 	  { "00001_create_users.sql", migc__1_down, 58, migc__1_down_stmts, 2, 0, 0 },
 	  0, 0,
-	  "s2:57e29891aeee5e7525234ed9243182886e097a33201eb7615b9e0f912e5a89f6" },
+	  "s2:57e29891aeee5e7525234ed9243182886e097a33201eb7615b9e0f912e5a89f6", 0 },
 	{ INT64_C(2), "b",
 	  "c1:ea6eba6d8c3701695d9368c2848d2a23aab0fe909b7066c116db045d9396e461",
 	  "r1:ea6eba6d8c3701695d9368c2848d2a23aab0fe909b7066c116db045d9396e461",
 	  { "00002_b.sql", migc__2_up, 93, migc__2_up_stmts, 2, MIGC_NO_TRANSACTION, 0 },
 	  { "00002_b.sql", migc__2_down, 33, migc__2_down_stmts, 1, MIGC_NO_TRANSACTION, 0 },
 	  0, 0,
-	  "s2:2076c9a6fdc7450105e345c7e3a84fc14fe90736c255597a67ed3bf00687a632" },
+	  "s2:2076c9a6fdc7450105e345c7e3a84fc14fe90736c255597a67ed3bf00687a632", 0 },
 	{ INT64_C(20240101120000), "no_down",
 	  "c1:9496ce8d0fe90771b0979d297053320470a6609ae5f3233319ce2fda6c3cb7c2",
 	  "r1:9496ce8d0fe90771b0979d297053320470a6609ae5f3233319ce2fda6c3cb7c2",
 	  { "20240101120000_no_down.sql", migc__20240101120000_up, 41, migc__20240101120000_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:61a089a5af2c0e06080937367cc3c7c30ac41e511a6145bfb3aee2673ed56dfd" },
+	  "s2:61a089a5af2c0e06080937367cc3c7c30ac41e511a6145bfb3aee2673ed56dfd", 0 },
 	{ INT64_C(20240101120001), "empty_down",
 	  "c1:6508dc44b968d327e88bede6ea1b49a37205bfbd0ca9cf86a83db7881d9cea80",
 	  "r1:6508dc44b968d327e88bede6ea1b49a37205bfbd0ca9cf86a83db7881d9cea80",
 	  { "20240101120001_empty_down.sql", migc__20240101120001_up, 41, migc__20240101120001_up_stmts, 1, 0, 0 },
 	  { "20240101120001_empty_down.sql", migc__20240101120001_down, 15, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:816f95d92cc7188f1332bb9601560c5f2ee3bd44ff3c3ce23e061c38b62c59f3" },
+	  "s2:816f95d92cc7188f1332bb9601560c5f2ee3bd44ff3c3ce23e061c38b62c59f3", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 4,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 4,
 	"c1:7c731c5ef41fd61a4dfeb64b4d241cd835d5afcce5c577bdf7b52189c881cdeb",
 	0, 0
 };

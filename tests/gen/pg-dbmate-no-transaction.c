@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -53,17 +53,17 @@ static const struct migc_migration migc__records[] = {
 	  "r1:091d42e6825b0c62932fbe76d22f34ab561d031d01b8127f95cacfba4e406497",
 	  { "20240101000000_t.sql", migc__20240101000000_up, 66, migc__20240101000000_up_stmts, 1, 0, 0 },
 	  { "20240101000000_t.sql", migc__20240101000000_down, 30, migc__20240101000000_down_stmts, 1, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 	{ INT64_C(20240101000001), "index",
 	  "c1:56fe0a43f6e567a88a226da5155af0686b774265ada6f3650871ca18ec39df7a",
 	  "r1:56fe0a43f6e567a88a226da5155af0686b774265ada6f3650871ca18ec39df7a",
 	  { "20240101000001_index.sql", migc__20240101000001_up, 80, migc__20240101000001_up_stmts, 1, MIGC_NO_TRANSACTION, 0 },
 	  { "20240101000001_index.sql", migc__20240101000001_down, 67, migc__20240101000001_down_stmts, 1, MIGC_NO_TRANSACTION, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "postgres", &migc_driver_postgres, migc__records, 2,
+	7, "postgres", &migc_driver_postgres, migc__records, 2,
 	"c1:9835df4f01099afb13da948a07f819ae60bdb7e7d7e7d33faf63cc16a8246f34",
 	0, 0
 };

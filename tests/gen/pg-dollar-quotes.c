@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -37,11 +37,11 @@ static const struct migc_migration migc__records[] = {
 	  "r1:597296cb2e4bb326c39fa243e8d6ad1fb720488f8af2383e3f0adc12bb92c76a",
 	  { "0001_fn.sql", migc__1_up, 206, migc__1_up_stmts, 3, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "postgres", &migc_driver_postgres, migc__records, 1,
+	7, "postgres", &migc_driver_postgres, migc__records, 1,
 	"c1:10d9f0b6e3fe36edfce9234603fb3a69c26859ff4713cfda93cdcbdac074f0fb",
 	0, 0
 };

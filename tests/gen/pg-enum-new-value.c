@@ -9,7 +9,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -75,29 +75,29 @@ static const struct migc_migration migc__records[] = {
 	  "r1:a04f97ba4fec1364c8d2d820b331747f509508ce340ff16497c82cd524485219",
 	  { "0001_mood.sql", migc__1_up, 87, migc__1_up_stmts, 2, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 	{ INT64_C(2), "add",
 	  "c1:480e14f311f0aeb0e751cedd5835166766d8ad93d85c913b6975f4341df410cb",
 	  "r1:480e14f311f0aeb0e751cedd5835166766d8ad93d85c913b6975f4341df410cb",
 	  { "0002_add.sql", migc__2_up, 358, migc__2_up_stmts, 5, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 	{ INT64_C(3), "later",
 	  "c1:7d4bccd6bc89be717934de47324925ef933a02cc2ac7e0aac6a022a029bdcb61",
 	  "r1:7d4bccd6bc89be717934de47324925ef933a02cc2ac7e0aac6a022a029bdcb61",
 	  { "0003_later.sql", migc__3_up, 113, migc__3_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 	{ INT64_C(4), "escape",
 	  "c1:a5968093bd81a6ffeaa2d8bdcb62de6d9c096397731e37852661069370faf1d6",
 	  "r1:a5968093bd81a6ffeaa2d8bdcb62de6d9c096397731e37852661069370faf1d6",
 	  { "0004_escape.sql", migc__4_up, 359, migc__4_up_stmts, 6, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "postgres", &migc_driver_postgres, migc__records, 4,
+	7, "postgres", &migc_driver_postgres, migc__records, 4,
 	"c1:ac075a727affb75806bdb8dffb53538044e7808968ed66e71acab3679d208cd6",
 	0, 0
 };

@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -42,17 +42,17 @@ static const struct migc_migration migc__records[] = {
 	  "r1:7d2078d19831182c9d8d8b06a8d52fffbc03224be3118644ab0b2cf05f3da13c",
 	  { "V1__t.sql", migc__1_up, 52, migc__1_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 	{ INT64_C(2), "index",
 	  "c1:3b8639aa6ad7a447967e75c450771636082ce098d23a9177c8a822ad549415aa",
 	  "r1:3b8639aa6ad7a447967e75c450771636082ce098d23a9177c8a822ad549415aa",
 	  { "V2__index.sql", migc__2_up, 48, migc__2_up_stmts, 1, MIGC_NO_TRANSACTION, 0 },
 	  { "U2__index.sql", migc__2_down, 33, migc__2_down_stmts, 1, MIGC_NO_TRANSACTION, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "postgres", &migc_driver_postgres, migc__records, 2,
+	7, "postgres", &migc_driver_postgres, migc__records, 2,
 	"c1:0049b30d91a3f350c69f1fc1a2a29c80378225e1c268f82ac7c3261134ab2a22",
 	0, 0
 };

@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -51,17 +51,17 @@ static const struct migc_migration migc__records[] = {
 	  "r1:5d7fac6bf6829a29c3d19b328383f0586c7ff3f69d05c2a9058fb4ee6260f63c",
 	  { "1_t.up.sql", migc__1_up, 63, migc__1_up_stmts, 1, 0, 0 },
 	  { "1_t.down.sql", migc__1_down, 14, migc__1_down_stmts, 1, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 	{ INT64_C(2), "index",
 	  "c1:7d8a7bdfea8285de925b767fa0bb809f40f62972fe7e115b433fba2b09f95474",
 	  "r1:7d8a7bdfea8285de925b767fa0bb809f40f62972fe7e115b433fba2b09f95474",
 	  { "2_index.up.sql", migc__2_up, 166, migc__2_up_stmts, 1, MIGC_NO_TRANSACTION, 0 },
 	  { "2_index.down.sql", migc__2_down, 33, migc__2_down_stmts, 1, MIGC_NO_TRANSACTION, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "postgres", &migc_driver_postgres, migc__records, 2,
+	7, "postgres", &migc_driver_postgres, migc__records, 2,
 	"c1:db58789a6dad5f89d32b26be925f077024dd853ac0663545f3539b043c73c67e",
 	0, 0
 };

@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -51,17 +51,17 @@ static const struct migc_migration migc__records[] = {
 	  "r1:7d2078d19831182c9d8d8b06a8d52fffbc03224be3118644ab0b2cf05f3da13c",
 	  { "1_t.up.sql", migc__1_up, 52, migc__1_up_stmts, 1, 0, 0 },
 	  { "1_t.down.sql", migc__1_down, 14, migc__1_down_stmts, 1, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 	{ INT64_C(2), "index",
 	  "c1:118dbae8be2b49b3c6659bc1297ceabad9d344d35778c76ba5c93415d0caf3f6",
 	  "r1:118dbae8be2b49b3c6659bc1297ceabad9d344d35778c76ba5c93415d0caf3f6",
 	  { "2_index.up.sql", migc__2_up, 71, migc__2_up_stmts, 1, MIGC_NO_TRANSACTION, 0 },
 	  { "2_index.down.sql", migc__2_down, 56, migc__2_down_stmts, 1, MIGC_NO_TRANSACTION, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "postgres", &migc_driver_postgres, migc__records, 2,
+	7, "postgres", &migc_driver_postgres, migc__records, 2,
 	"c1:5abec4c832c3b70ec7e34dd320fc0aee637c5b51e5de945af55d55d8db683e5f",
 	0, 0
 };

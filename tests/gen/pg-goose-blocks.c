@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -66,17 +66,17 @@ static const struct migc_migration migc__records[] = {
 	  "r1:1ab07e3c1a59e2516c268a84a799273eeee4e071dd8c6b50eb2d11cb1b54a284",
 	  { "00001_bump.sql", migc__1_up, 207, migc__1_up_stmts, 2, 0, 0 },
 	  { "00001_bump.sql", migc__1_down, 106, migc__1_down_stmts, 1, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 	{ INT64_C(2), "index",
 	  "c1:26ba5b18c6d1795f8b1a099a79f90ce7878cf4d032da03b977a6e87df213af37",
 	  "r1:26ba5b18c6d1795f8b1a099a79f90ce7878cf4d032da03b977a6e87df213af37",
 	  { "00002_index.sql", migc__2_up, 78, migc__2_up_stmts, 1, MIGC_NO_TRANSACTION, 0 },
 	  { "00002_index.sql", migc__2_down, 44, migc__2_down_stmts, 1, MIGC_NO_TRANSACTION, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "postgres", &migc_driver_postgres, migc__records, 2,
+	7, "postgres", &migc_driver_postgres, migc__records, 2,
 	"c1:4c27be11b4878989af9860fc3ff3679a5bd8fcd5a80c6912d7c2453e185c0722",
 	0, 0
 };

@@ -11,7 +11,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -82,41 +82,41 @@ static const struct migc_migration migc__records[] = {
 	  "r1:1d306dd0913586aa92854b1f4717c6c752bfd7b6a07a4f69dd1396c3119bb914",
 	  { "0001_short.sql", migc__1_up, 94, migc__1_up_stmts, 1, 0, 500 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 	{ INT64_C(2), "index",
 	  "c1:88c7708b45cd40716720753e05d9ceafd3fa9f15b9352218fe6b1ee8d993ee00",
 	  "r1:88c7708b45cd40716720753e05d9ceafd3fa9f15b9352218fe6b1ee8d993ee00",
 	  { "0002_index.sql", migc__2_up, 91, migc__2_up_stmts, 1, MIGC_NO_TRANSACTION, 2000 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 	{ INT64_C(3), "wait",
 	  "c1:725d03b8e04d0a66fcf81be6664e987bc47ba24689ffaedb81aa76e309fcb494",
 	  "r1:725d03b8e04d0a66fcf81be6664e987bc47ba24689ffaedb81aa76e309fcb494",
 	  { "0003_wait.sql", migc__3_up, 61, migc__3_up_stmts, 1, 0, MIGC_LOCK_TIMEOUT_OFF },
 	  { "0003_wait.down.sql", migc__3_down, 55, migc__3_down_stmts, 1, 0, 60000 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 	{ INT64_C(4), "zero",
 	  "c1:a1ad23e48bd3d4277437a18ee22d0029a30942f1e8c9b08cf18393411639f58b",
 	  "r1:a1ad23e48bd3d4277437a18ee22d0029a30942f1e8c9b08cf18393411639f58b",
 	  { "0004_zero.sql", migc__4_up, 61, migc__4_up_stmts, 1, 0, MIGC_LOCK_TIMEOUT_OFF },
 	  { 0, 0, 0, 0, 0, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 	{ INT64_C(5), "plain",
 	  "c1:a8fb71da30f89d364b93b4956dedb3d0f34f26c7331e8eba356e68a1e4497259",
 	  "r1:a8fb71da30f89d364b93b4956dedb3d0f34f26c7331e8eba356e68a1e4497259",
 	  { "0005_plain.sql", migc__5_up, 36, migc__5_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 	{ INT64_C(6), "max",
 	  "c1:9701a9835514b266c88125a86eca795f72b6b3036bb98ea480f4814e4e765ff4",
 	  "r1:9701a9835514b266c88125a86eca795f72b6b3036bb98ea480f4814e4e765ff4",
 	  { "0006_max.sql", migc__6_up, 70, migc__6_up_stmts, 1, 0, 2147483647 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "postgres", &migc_driver_postgres, migc__records, 6,
+	7, "postgres", &migc_driver_postgres, migc__records, 6,
 	"c1:f20f62c27fb5aa4d01a1555514ddbffabe3320946b2570692046a1bf72382085",
 	0, 0
 };

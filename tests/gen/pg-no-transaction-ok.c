@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -53,11 +53,11 @@ static const struct migc_migration migc__records[] = {
 	  "r1:b80a2a69246e9ef0d9503809bc9aca2e166e90c5a8f8b07efb1f2b8de4001096",
 	  { "0001_concurrent.sql", migc__1_up, 577, migc__1_up_stmts, 5, MIGC_NO_TRANSACTION, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "postgres", &migc_driver_postgres, migc__records, 1,
+	7, "postgres", &migc_driver_postgres, migc__records, 1,
 	"c1:a763d6875e8960b4fb197b469b992ea1d2c8e338cce05f452d83c60c862bb37d",
 	0, 0
 };

@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -50,11 +50,11 @@ static const struct migc_migration migc__records[] = {
 	  "r1:11902f7d262d4d120f6eca5a878c0a8409ed6d11ecdbb417b96466a3d04f4b18",
 	  { "0001_a.sql", migc__1_up, 680, migc__1_up_stmts, 9, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "postgres", &migc_driver_postgres, migc__records, 1,
+	7, "postgres", &migc_driver_postgres, migc__records, 1,
 	"c1:8fb9f9f2505e2fbb2b594bb6cc9794abf6165d8f43ad2fd4265f246fc0fe655d",
 	0, 0
 };

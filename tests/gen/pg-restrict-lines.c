@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -50,11 +50,11 @@ static const struct migc_migration migc__records[] = {
 	  "r1:423c4b0791bf9897d8fd8031493c082f814ba9f05fe3725921262781a2ec2c62",
 	  { "0001_schema.sql", migc__1_up, 423, migc__1_up_stmts, 3, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "postgres", &migc_driver_postgres, migc__records, 1,
+	7, "postgres", &migc_driver_postgres, migc__records, 1,
 	"c1:1796569dca6d3c419bef2d3111c9a465103e94655a0027b9d8f9f65446e7e71c",
 	0, 0
 };

@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -64,17 +64,17 @@ static const struct migc_migration migc__records[] = {
 	  "r1:d17242746e18ef9337420281134d5cb04c2a87cfa0b337aa2355c298b4445d04",
 	  { "1_t.sql", migc__1_up, 246, migc__1_up_stmts, 2, 0, 0 },
 	  { "1_t.sql", migc__1_down, 56, migc__1_down_stmts, 2, 0, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 	{ INT64_C(2), "index",
 	  "c1:d7781c309973915e4b5c7884354cc8c3ae4a2ccae3a07c55e5100e4882c08ee3",
 	  "r1:d7781c309973915e4b5c7884354cc8c3ae4a2ccae3a07c55e5100e4882c08ee3",
 	  { "2_index.sql", migc__2_up, 77, migc__2_up_stmts, 1, MIGC_NO_TRANSACTION, 0 },
 	  { "2_index.sql", migc__2_down, 64, migc__2_down_stmts, 1, MIGC_NO_TRANSACTION, 0 },
-	  0, 0, 0 },
+	  0, 0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "postgres", &migc_driver_postgres, migc__records, 2,
+	7, "postgres", &migc_driver_postgres, migc__records, 2,
 	"c1:37e0e3d943d39216340b9c49212162db87694d71db642098b80e0ba46ed09de5",
 	0, 0
 };

@@ -8,7 +8,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -45,25 +45,25 @@ static const struct migc_migration migc__records[] = {
 	  { "V1__users.sql", migc__1_up, 56, migc__1_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02" },
+	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02", 0 },
 	{ INT64_C(2), "vacuum",
 	  "c1:5d7e4399293d311c5524ba4bdee7f344ccef4f3c32a89ad40515d63eae09364a",
 	  "r1:5d7e4399293d311c5524ba4bdee7f344ccef4f3c32a89ad40515d63eae09364a",
 	  { "V2__vacuum.sql", migc__2_up, 34, migc__2_up_stmts, 1, MIGC_NO_TRANSACTION, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02" },
+	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02", 0 },
 	{ INT64_C(3), "seed",
 	  "c1:9f5b199c16d42d1df83a09050e002ca2963bcf28c26a45a1093b4920b4e3457a",
 	  "r1:9f5b199c16d42d1df83a09050e002ca2963bcf28c26a45a1093b4920b4e3457a",
 	  { "U3__seed.sql", migc__3_up, 46, migc__3_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02" },
+	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 3,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 3,
 	"c1:412ec9cc64be5f755c3affe53b946eb4694046d49415a2ab3c67e5e17c1bc195",
 	0, 0
 };

@@ -8,7 +8,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -37,7 +37,7 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_t.sql", migc__1_up, 28, migc__1_up_stmts, 1, 0, 0 },
 	  { "0001_t.down.sql", migc__1_down, 14, migc__1_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:97b89c2107c64a8d2a29c1c58b556d91926e10c12d802b7914fea34920e61ec7" },
+	  "s2:97b89c2107c64a8d2a29c1c58b556d91926e10c12d802b7914fea34920e61ec7", 0 },
 };
 
 /* R__vacuum.sql (repeatable) */
@@ -63,16 +63,16 @@ static const struct migc_migration migc__repeatables[] = {
 	  "c1:99ee373cc6d39adad0351f57c8c9d1daa4cd157d88159a2d477e9e3722cf63a4",
 	  "r1:99ee373cc6d39adad0351f57c8c9d1daa4cd157d88159a2d477e9e3722cf63a4",
 	  { "R__vacuum.sql", migc__0_repeatable, 31, migc__0_repeatable_stmts, 1, MIGC_NO_TRANSACTION, 0 },
-	  { 0, 0, 0, 0, 0, 0, 0 }, 0, 0, 0 },
+	  { 0, 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0 },
 	{ 0, "views",
 	  "c1:b3703339c260d1360303b5ccefed65f9ee7abb330ec916eaa8b9dda2fe5330d8",
 	  "r1:b3703339c260d1360303b5ccefed65f9ee7abb330ec916eaa8b9dda2fe5330d8",
 	  { "R__views.sql", migc__1_repeatable, 111, migc__1_repeatable_stmts, 2, 0, 0 },
-	  { 0, 0, 0, 0, 0, 0, 0 }, 0, 0, 0 },
+	  { 0, 0, 0, 0, 0, 0, 0 }, 0, 0, 0, 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 1,
 	"c1:b1f05b2fbb50b833aa2eeb97e48cd319bab5ca7958a3cab5cec07dbf0e36ff7e",
 	migc__repeatables, 2
 };

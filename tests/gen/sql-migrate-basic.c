@@ -8,7 +8,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -80,25 +80,25 @@ static const struct migc_migration migc__records[] = {
 	  { "1_users.sql", migc__1_up, 101, migc__1_up_stmts, 2, 0, 0 },
 	  { "1_users.sql", migc__1_down, 51, migc__1_down_stmts, 2, 0, 0 },
 	  0, 0,
-	  "s2:2f92790d05636c982dd520ca10d03dfe4f9ceeb26c8067ea00c1a7e94123cf39" },
+	  "s2:2f92790d05636c982dd520ca10d03dfe4f9ceeb26c8067ea00c1a7e94123cf39", 0 },
 	{ INT64_C(2), "notx",
 	  "c1:b8f7b6938955855871d24c4b46954727cb7208b5bd09562e9d3170f0ab555635",
 	  "r1:b8f7b6938955855871d24c4b46954727cb7208b5bd09562e9d3170f0ab555635",
 	  { "2_notx.sql", migc__2_up, 60, migc__2_up_stmts, 1, MIGC_NO_TRANSACTION, 0 },
 	  { "2_notx.sql", migc__2_down, 34, migc__2_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:03876b17f9f118cdb55271fc5332f5a07aebab7e25c1a8dd2cf316ee1b61877c" },
+	  "s2:03876b17f9f118cdb55271fc5332f5a07aebab7e25c1a8dd2cf316ee1b61877c", 0 },
 	{ INT64_C(3), "trigger",
 	  "c1:4fcbee08e4ee5d213f73ac093f146ac49b9a569a302430a1f73fbf4e5e2243fb",
 	  "r1:4fcbee08e4ee5d213f73ac093f146ac49b9a569a302430a1f73fbf4e5e2243fb",
 	  { "3_trigger.sql", migc__3_up, 168, migc__3_up_stmts, 1, 0, 0 },
 	  { "3_trigger.sql", migc__3_down, 41, migc__3_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:ba29fefefaa147651f81bcffaf79474e6e9d1b32b8f8d450a2494656ff441d0e" },
+	  "s2:ba29fefefaa147651f81bcffaf79474e6e9d1b32b8f8d450a2494656ff441d0e", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 3,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 3,
 	"c1:ff57286c9fea8828eb22105c183018f37a52bf3c64aa11ec43eea737d0a11727",
 	0, 0
 };

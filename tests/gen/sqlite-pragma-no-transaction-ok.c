@@ -6,7 +6,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -35,11 +35,11 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_wal.sql", migc__1_up, 112, migc__1_up_stmts, 4, MIGC_NO_TRANSACTION, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:89140c70e0f685bf3cbe5c46c9e5bde319b18e1d1b98f5bc03ec6389679151f5" },
+	  "s2:89140c70e0f685bf3cbe5c46c9e5bde319b18e1d1b98f5bc03ec6389679151f5", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 1,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 1,
 	"c1:d2e313f61899f2e6fcf018f8a6cd1122cb5a96b53ffcaaa0f34534ace6ac7363",
 	0, 0
 };

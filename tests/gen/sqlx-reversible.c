@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -43,18 +43,18 @@ static const struct migc_migration migc__records[] = {
 	  { "20240101000001_users.up.sql", migc__20240101000001_up, 56, migc__20240101000001_up_stmts, 1, 0, 0 },
 	  { "20240101000001_users.down.sql", migc__20240101000001_down, 18, migc__20240101000001_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02" },
+	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02", 0 },
 	{ INT64_C(20240101000002), "seed",
 	  "c1:9f5b199c16d42d1df83a09050e002ca2963bcf28c26a45a1093b4920b4e3457a",
 	  "r1:9f5b199c16d42d1df83a09050e002ca2963bcf28c26a45a1093b4920b4e3457a",
 	  { "20240101000002_seed.up.sql", migc__20240101000002_up, 46, migc__20240101000002_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02" },
+	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 2,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 2,
 	"c1:fb07cb54f0224132ef94c6f351bb5a1798f4dfda5b1a0cf4834bf2d4c1e73d61",
 	0, 0
 };

@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -39,18 +39,18 @@ static const struct migc_migration migc__records[] = {
 	  { "20240101000001_users.sql", migc__20240101000001_up, 56, migc__20240101000001_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02" },
+	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02", 0 },
 	{ INT64_C(20240101000002), "vacuum",
 	  "c1:348146d4f3b772e5efd227358b7b7be196fa943054b9c667a19ade6ca4becfd5",
 	  "r1:348146d4f3b772e5efd227358b7b7be196fa943054b9c667a19ade6ca4becfd5",
 	  { "20240101000002_vacuum.sql", migc__20240101000002_up, 57, migc__20240101000002_up_stmts, 2, MIGC_NO_TRANSACTION, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:a692d38a68d20e2963ecab82044636c1fb2925a613589ff153f1013931766e28" },
+	  "s2:a692d38a68d20e2963ecab82044636c1fb2925a613589ff153f1013931766e28", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 2,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 2,
 	"c1:d812aaa9584ecd1ea78521da375f21601d09f28e186b2820dc8bc160ce2e2ab6",
 	0, 0
 };

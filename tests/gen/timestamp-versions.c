@@ -7,7 +7,7 @@
 #include "migc.h"
 
 /* Fails to compile when migc.h has another record layout. */
-typedef char migc__layout_is_6[MIGC_LAYOUT == 6 ? 1 : -1];
+typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* A migration longer than 4095 bytes is one long string literal:
 ** gcc and clang take it; ISO C99 only promises 4095. */
@@ -36,18 +36,18 @@ static const struct migc_migration migc__records[] = {
 	  { "20240131120000_first.sql", migc__20240131120000_up, 20, migc__20240131120000_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:d77fd88280a201f071d285be0698f9e217e0dc1c7719eedeaa71fb04b345cce7" },
+	  "s2:d77fd88280a201f071d285be0698f9e217e0dc1c7719eedeaa71fb04b345cce7", 0 },
 	{ INT64_C(20240201093000), "second",
 	  "c1:b1fef1ac22eb19a04372fc5939ae4da7b44217237941135885fc5e349ffb7263",
 	  "r1:b1fef1ac22eb19a04372fc5939ae4da7b44217237941135885fc5e349ffb7263",
 	  { "20240201093000_second.sql", migc__20240201093000_up, 19, migc__20240201093000_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:d3e47e62d8d48ae7d43205b062ff170dd33f443d9bd944183883dd9bfb0eda56" },
+	  "s2:d3e47e62d8d48ae7d43205b062ff170dd33f443d9bd944183883dd9bfb0eda56", 0 },
 };
 
 const struct migc_set migc_migrations = {
-	6, "sqlite", &migc_driver_sqlite, migc__records, 2,
+	7, "sqlite", &migc_driver_sqlite, migc__records, 2,
 	"c1:8c95da8597413e70b820615c6ca412ff00391e847324c647a60bce2cb1cb99e9",
 	0, 0
 };

@@ -1,0 +1,2 @@
+-- migc:irreversible
+CREATE TABLE a (id INTEGER);

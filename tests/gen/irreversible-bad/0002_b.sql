@@ -1,0 +1,3 @@
+-- migc:irreversible one
+-- migc:irreversible two
+CREATE TABLE b (id INTEGER);

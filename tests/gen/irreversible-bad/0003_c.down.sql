@@ -1,0 +1,1 @@
+-- migc:irreversible in the down too

@@ -1,0 +1,2 @@
+-- migc:irreversible but it has statements
+DROP TABLE d;

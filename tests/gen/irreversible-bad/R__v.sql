@@ -1,0 +1,2 @@
+-- migc:irreversible views are rebuilt
+CREATE VIEW v AS SELECT 1;

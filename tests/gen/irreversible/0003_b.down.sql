@@ -1,0 +1,2 @@
+-- Marked in the down file, leaving the applied up file as it was.
+-- migc:irreversible "b" is shared with the reporting job ??=

@@ -1,0 +1,5 @@
+-- migc:foreign-keys-on
+DROP TABLE posts;
+CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id) ON DELETE CASCADE);
+DROP TABLE users;
+CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);

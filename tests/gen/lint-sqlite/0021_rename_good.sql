@@ -1,0 +1,1 @@
+ALTER TABLE loose RENAME TO free;

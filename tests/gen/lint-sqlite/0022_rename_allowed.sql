@@ -1,0 +1,2 @@
+-- migc:allow sqlite-rename-referenced-table
+ALTER TABLE users RENAME TO people;

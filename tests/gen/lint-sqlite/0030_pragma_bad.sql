@@ -1,0 +1,2 @@
+-- migc:no-transaction
+PRAGMA journal_mode = WAL;

@@ -1,0 +1,4 @@
+-- migc:no-transaction
+PRAGMA optimize;
+PRAGMA user_version;
+VACUUM;

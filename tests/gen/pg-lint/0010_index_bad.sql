@@ -1,0 +1,2 @@
+-- migc:lock-timeout 2s
+CREATE INDEX users_name ON users (name);

@@ -1,0 +1,3 @@
+-- migc:no-transaction
+-- migc:lock-timeout 2s
+DROP INDEX CONCURRENTLY orders_user;

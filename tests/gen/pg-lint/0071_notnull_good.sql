@@ -1,0 +1,2 @@
+-- migc:lock-timeout 2s
+ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;

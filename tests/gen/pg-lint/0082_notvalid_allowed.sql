@@ -1,0 +1,3 @@
+-- migc:allow constraint-missing-not-valid
+-- migc:lock-timeout 2s
+ALTER TABLE orders ADD CONSTRAINT orders_id_positive CHECK (id > 0);

@@ -1,0 +1,2 @@
+-- migc:lock-timeout 2s
+ALTER TABLE logs ADD COLUMN user_id bigint REFERENCES users (id);

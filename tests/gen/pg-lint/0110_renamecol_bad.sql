@@ -1,0 +1,2 @@
+-- migc:lock-timeout 2s
+ALTER TABLE users RENAME COLUMN born TO birthday;

@@ -1,0 +1,3 @@
+-- migc:lock-timeout 2s
+CREATE TABLE staging (id bigint PRIMARY KEY);
+ALTER TABLE staging RENAME TO staged;

@@ -1,0 +1,2 @@
+-- migc:lock-timeout 2s
+ALTER TABLE users DROP CONSTRAINT users_email_nn;

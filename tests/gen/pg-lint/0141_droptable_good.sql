@@ -1,0 +1,3 @@
+-- migc:lock-timeout 2s
+CREATE TABLE scratch (id bigint PRIMARY KEY);
+DROP TABLE scratch;

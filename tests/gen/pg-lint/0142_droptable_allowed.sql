@@ -1,0 +1,3 @@
+-- migc:allow ban-drop-table
+-- migc:lock-timeout 2s
+DROP TABLE IF EXISTS staged;

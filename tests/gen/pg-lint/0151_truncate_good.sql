@@ -1,0 +1,2 @@
+-- migc:lock-timeout 2s
+TRUNCATE carts;

@@ -1,0 +1,2 @@
+-- migc:lock-timeout off
+ALTER TABLE orders ADD COLUMN paid bool;

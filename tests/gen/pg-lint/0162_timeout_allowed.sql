@@ -1,0 +1,2 @@
+-- migc:allow require-timeout-settings
+ALTER TABLE orders ADD COLUMN lost bool;

@@ -1,0 +1,2 @@
+-- migc:lock-timeout 2s
+CREATE TABLE events (id bigint PRIMARY KEY, at timestamp NOT NULL);

@@ -1,0 +1,2 @@
+-- migc:lock-timeout 2s
+CREATE TABLE visits (id bigint PRIMARY KEY, at timestamptz, local timestamp with time zone);

@@ -1,0 +1,2 @@
+DROP VIEW named;
+ALTER TABLE users DROP COLUMN email;

@@ -1,0 +1,3 @@
+CREATE TRIGGER users_touch AFTER UPDATE ON users BEGIN
+  SELECT 1;
+END;

@@ -1,0 +1,1 @@
+INSERT INTO a (id, x) VALUES (1, 'one');
