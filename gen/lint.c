@@ -705,6 +705,8 @@ statement(struct lint *l)
 		for (;;) {
 			size_t at = i;
 
+			if (i >= l->n || is(l, i, ";"))
+				break;
 			readname(l, &i, name, sizeof(name));
 			if (l->dialect == DIALECT_POSTGRES && existing(l, name))
 				report(l, at, R_DROP_TABLE, "dropping %s breaks the application code still running that uses "
