@@ -223,7 +223,9 @@ is(const struct lint *l, size_t i, const char *w)
 }
 
 /* The name at token *i, possibly qualified (a.b): its last part, quotes
-** taken off and, unquoted, in lower case, into out; *i moves past it. */
+** taken off and in lower case unless quoted on PostgreSQL (SQLite's names
+** are alike in any case, quoted or not), into out; *i moves past it. At
+** the statement's end (or its ';') out is empty and *i stays. */
 static void
 readname(const struct lint *l, size_t *i, char *out, size_t cap)
 {
@@ -231,7 +233,7 @@ readname(const struct lint *l, size_t *i, char *out, size_t cap)
 	const struct pgtok *t;
 
 	out[0] = '\0';
-	if (k >= l->n)
+	if (k >= l->n || tokis(&l->t[k], ";"))
 		return;
 	while (k + 2 < l->n && tokis(&l->t[k + 1], "."))
 		k += 2;
@@ -248,6 +250,9 @@ readname(const struct lint *l, size_t *i, char *out, size_t cap)
 			out[n++] = t->p[j] >= 'A' && t->p[j] <= 'Z' ? t->p[j] - 'A' + 'a' : t->p[j];
 	}
 	out[n] = '\0';
+	if (l->dialect == DIALECT_SQLITE)
+		for (j = 0; j < n; j++)
+			out[j] = out[j] >= 'A' && out[j] <= 'Z' ? out[j] - 'A' + 'a' : out[j];
 }
 
 /* Skip IF [NOT] EXISTS at *i. */
@@ -293,6 +298,36 @@ findword(const struct lint *l, size_t a, size_t b, const char *w)
 			return a;
 	}
 	return b;
+}
+
+/* Is the pair of words "w v" among tokens [a, b) at parenthesis depth 0?
+** The index of w, or b. */
+static size_t
+findpair(const struct lint *l, size_t a, size_t b, const char *w, const char *v)
+{
+	for (; (a = findword(l, a, b, w)) < b; a++)
+		if (a + 1 < b && tokis(&l->t[a + 1], v))
+			return a;
+	return b;
+}
+
+/* Words that end a column's DEFAULT expression: the next constraint. */
+static const char *const constraintwords[] = {
+	"not", "null", "check", "references", "constraint", "primary", "unique", "generated", "collate",
+	"deferrable", "initially", NULL
+};
+
+/* The end of the DEFAULT expression starting at token i, before end. */
+static size_t
+defaultend(const struct lint *l, size_t i, size_t end)
+{
+	size_t e = end, k;
+	int w;
+
+	for (w = 0; constraintwords[w]; w++)
+		if ((k = findword(l, i, end, constraintwords[w])) < e)
+			e = k;
+	return e;
 }
 
 static int
@@ -358,7 +393,8 @@ columndef(struct lint *l, size_t i, size_t end, const char *table, int added)
 	typerules(l, type, end, pk);
 	if (!added)
 		return;
-	if (is(l, type, "serial") || is(l, type, "bigserial") || is(l, type, "smallserial") || pk)
+	if (is(l, type, "serial") || is(l, type, "bigserial") || is(l, type, "smallserial") || is(l, type, "serial2") ||
+	    is(l, type, "serial4") || is(l, type, "serial8") || pk)
 		report(l, name, R_SERIAL_PK, "adding a %s column rewrites %s (or builds its index) under an ACCESS "
 		       "EXCLUSIVE lock: add a nullable column, fill it in batches, then add the key USING INDEX of an "
 		       "index built CONCURRENTLY", pk ? "primary key" : "serial", table);
@@ -366,14 +402,17 @@ columndef(struct lint *l, size_t i, size_t end, const char *table, int added)
 		report(l, j, R_STORED_GENERATED, "a stored generated column rewrites %s under an ACCESS EXCLUSIVE lock: "
 		       "add a plain column and fill it in batches (a trigger keeps it current)", table);
 	d = findword(l, i, end, "default");
-	for (j = d + 1; d < end && j < end; j++)
-		if (is(l, j + 1, "(") && !stablefn(&l->t[j]) && l->t[j].p[0] != '(' && l->t[j].p[0] != '\'') {
+	/* A call in the DEFAULT expression, but not a type's modifiers
+	** (::numeric(10,2), CAST(x AS numeric(4,2))) nor CAST itself. */
+	for (j = d + 1; d < end && j < defaultend(l, d + 1, end); j++)
+		if (is(l, j + 1, "(") && !stablefn(&l->t[j]) && !is(l, j, "cast") && !is(l, j - 1, ":") &&
+		    !is(l, j - 1, "as") && l->t[j].p[0] != '(' && l->t[j].p[0] != '\'') {
 			report(l, j, R_FIELD_WITH_DEFAULT, "a volatile DEFAULT (%.*s()) rewrites %s under an ACCESS "
 			       "EXCLUSIVE lock: add the column without it, set the default, and fill the rows in batches",
 			       (int)l->t[j].n, l->t[j].p, table);
 			break;
 		}
-	if ((j = findword(l, i, end, "not")) < end && is(l, j + 1, "null") && d == end)
+	if ((j = findpair(l, i, end, "not", "null")) < end && d == end)
 		report(l, j, R_NOT_NULLABLE, "a NOT NULL column without a DEFAULT fails on any row of %s: add it "
 		       "nullable (or with a DEFAULT), fill it, then add a CHECK (%s IS NOT NULL) NOT VALID, validate it "
 		       "and SET NOT NULL", table, col);
@@ -383,12 +422,31 @@ columndef(struct lint *l, size_t i, size_t end, const char *table, int added)
 		       table);
 }
 
+/* SQLite: the foreign key a column or table constraint at tokens
+** [a, end) of table declares, if any. */
+static void
+addref(struct lint *l, const char *table, size_t a, size_t end)
+{
+	char parent[128];
+	size_t j;
+
+	if (l->dialect != DIALECT_SQLITE || (j = findword(l, a, end, "references")) == end)
+		return;
+	j++;
+	readname(l, &j, parent, sizeof(parent));
+	if (strcmp(parent, table) == 0)
+		return;
+	l->refs = xgrow(l->refs, l->nrefs, &l->caprefs, sizeof(*l->refs));
+	l->refs[l->nrefs].child = xstrdup(table);
+	l->refs[l->nrefs++].parent = xstrdup(parent);
+}
+
 /* CREATE TABLE name (...) at token i (past TABLE): remember it, and the
 ** rules about new columns; SQLite: the foreign keys it declares. */
 static void
 createtable(struct lint *l, size_t i)
 {
-	char table[128], parent[128], col[128];
+	char table[128], col[128];
 	size_t a, end;
 
 	skipifexists(l, &i);
@@ -397,8 +455,6 @@ createtable(struct lint *l, size_t i)
 	if (!is(l, i, "("))
 		return;
 	for (a = i + 1; a < l->n && !is(l, a, ")"); a = end + 1) {
-		size_t j;
-
 		end = itemend(l, a);
 		if (is(l, a, "constraint"))
 			a += 2;
@@ -419,15 +475,7 @@ createtable(struct lint *l, size_t i)
 		           !is(l, a, "primary") && !is(l, a, "like")) {
 			columndef(l, a, end, table, 0);
 		}
-		if (l->dialect == DIALECT_SQLITE && (j = findword(l, a, end, "references")) < end) {
-			j++;
-			readname(l, &j, parent, sizeof(parent));
-			if (strcmp(parent, table) != 0) {
-				l->refs = xgrow(l->refs, l->nrefs, &l->caprefs, sizeof(*l->refs));
-				l->refs[l->nrefs].child = xstrdup(table);
-				l->refs[l->nrefs++].parent = xstrdup(parent);
-			}
-		}
+		addref(l, table, a, end);
 		if (end >= l->n || is(l, end, ")"))
 			break;
 	}
@@ -490,7 +538,7 @@ alteraction(struct lint *l, const char *table, size_t a, size_t end)
 			name[0] = '\0';
 		}
 		if (is(l, a, "check") || is(l, a, "foreign")) {
-			int notvalid = (j = findword(l, a, end, "not")) < end && is(l, j + 1, "valid");
+			int notvalid = findpair(l, a, end, "not", "valid") < end;
 
 			if (!notvalid)
 				report(l, a, R_MISSING_NOT_VALID, "ADD %s checks every row of %s under a lock that blocks "
@@ -603,6 +651,8 @@ altertable(struct lint *l, size_t i)
 		}
 		return;
 	}
+	if (l->dialect == DIALECT_SQLITE && is(l, i, "add"))
+		addref(l, table, i, l->n);
 	if (l->dialect != DIALECT_POSTGRES)
 		return;
 	if (!existing(l, table)) {
@@ -661,6 +711,11 @@ statement(struct lint *l)
 			i++;
 		if (is(l, i, "table")) {
 			createtable(l, i + 1);
+		} else if (is(l, i, "materialized") && is(l, i + 1, "view")) {
+			i += 2;
+			skipifexists(l, &i);
+			readname(l, &i, name, sizeof(name));
+			namesadd(&l->created, name);
 		} else if (is(l, i, "index")) {
 			int concurrently = is(l, ++i, "concurrently");
 
@@ -672,9 +727,9 @@ statement(struct lint *l)
 			}
 			if (!is(l, i, "on"))
 				return;
-			i++;
-			if (is(l, i, "only"))
-				i++;
+			/* ON ONLY a partitioned table: an index on the parent alone, no build. */
+			if (is(l, ++i, "only"))
+				return;
 			readname(l, &i, name, sizeof(name));
 			if (l->dialect == DIALECT_POSTGRES && !concurrently && existing(l, name)) {
 				report(l, 0, R_CONCURRENT_INDEX, "CREATE INDEX on %s blocks its writes (a SHARE lock) until the "

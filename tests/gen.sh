@@ -208,7 +208,7 @@ check "gen: a down that leaves rows or counters behind, which a later up trips o
 # breaks it (NNN0_*_bad.sql), one that does not (*_good.sql) and one that
 # would but says -- migc:allow (*_allowed.sql). Their .warn files are
 # checked by the golden loop above; here: each rule migc lint knows has
-# exactly one finding in them, from its _bad file; no _good or _allowed
+# findings in them, each from a _bad file; no _good or _allowed
 # file has any; and without its directive each _allowed file breaks the
 # rule it allows.
 t_lint_rules() {
@@ -218,8 +218,8 @@ t_lint_rules() {
 	cat tests/gen/pg-lint.warn tests/gen/lint-sqlite.warn >"$tmp/lint.all"
 	for r in $rules; do
 		n=$(grep -c ": warning: $r: " "$tmp/lint.all")
-		[ "$n" = 1 ] || { echo "rule $r has $n findings in the golden sets, not 1"; return 1; }
-		grep ": warning: $r: " "$tmp/lint.all" | grep -q '_bad\.sql:' || { echo "rule $r: not from a _bad file"; return 1; }
+		[ "$n" -ge 1 ] || { echo "rule $r has no finding in the golden sets"; return 1; }
+		if grep ": warning: $r: " "$tmp/lint.all" | grep -vq '_bad\.sql:'; then echo "rule $r: a finding not from a _bad file"; return 1; fi
 	done
 	if grep -q '_good\.sql:\|_allowed\.sql:' "$tmp/lint.all"; then echo "a _good or _allowed file has a finding"; return 1; fi
 	for set in pg-lint:postgres lint-sqlite:sqlite; do
@@ -248,13 +248,14 @@ t_lint_command() {
 		build/migc lint --strict --dialect postgres tests/gen/pg-lint || return 1
 	expect 0 '{"file":"tests/gen/pg-lint/0010_index_bad.sql","line":2,"column":1,"rule":"require-concurrent-index-creation","severity":"warning","message":"CREATE INDEX on users' \
 		build/migc lint --json --dialect postgres tests/gen/pg-lint || return 1
-	[ "$(grep -o '"rule":' "$tmp/expect.out" | wc -l)" = 19 ] || { echo "not 19 findings in the JSON"; return 1; }
+	n=$(wc -l <tests/gen/pg-lint.warn)
+	[ "$(grep -o '"rule":' "$tmp/expect.out" | wc -l)" = "$n" ] || { echo "not $n findings in the JSON"; return 1; }
 	expect 0 '[]' build/migc lint --json --dialect sqlite migrations/sqlite || return 1
 	# --allow accepts rules in every file; an unknown rule is an error,
 	# on the command line and in a file.
 	build/migc lint --dialect postgres --allow require-concurrent-index-creation,ban-drop-table tests/gen/pg-lint >"$tmp/lint.out" 2>&1 || return 1
 	if grep -q "require-concurrent-index-creation\|ban-drop-table" "$tmp/lint.out"; then echo "--allow did not accept them"; return 1; fi
-	[ "$(wc -l <"$tmp/lint.out")" = 17 ] || return 1
+	[ "$(wc -l <"$tmp/lint.out")" = "$((n - $(grep -c "require-concurrent-index-creation\|ban-drop-table" tests/gen/pg-lint.warn)))" ] || return 1
 	expect 2 "--allow: 'no-such-rule' is no lint rule" build/migc lint --dialect postgres --allow ban-drop-table,no-such-rule tests/gen/pg-lint || return 1
 	d=$tmp/lint-unknown
 	rm -rf "$d"
@@ -270,7 +271,7 @@ t_lint_command() {
 	rm -rf "$d"
 	cp -r tests/gen/pg-lint "$d"
 	build/migc hash "$d" >/dev/null || return 1
-	expect 0 "ok: 59 migrations match" build/migc check --dialect postgres "$d" || return 1
+	expect 0 "ok: $(ls tests/gen/pg-lint | wc -l) migrations match" build/migc check --dialect postgres "$d" || return 1
 	grep -v '^ok:' "$tmp/expect.out" | sed "s|$d/|tests/gen/pg-lint/|" | cmp - tests/gen/pg-lint.warn || { echo "check's findings are not gen's"; return 1; }
 	expect 2 "0140_droptable_bad.sql:2:12: error: ban-drop-table" build/migc check --strict --dialect postgres "$d"
 }

@@ -31,7 +31,9 @@ static const char migc__1_up[] =
 	"CREATE TABLE post_tags (post_id INTEGER, tag_id INTEGER, FOREIGN KEY (tag_id) REFERENCES tags (id));\n" /* 0001_base.sql:4 */
 	"CREATE TABLE groups (id INTEGER PRIMARY KEY);\n"       /* 0001_base.sql:5 */
 	"CREATE TABLE members (group_id INTEGER REFERENCES groups);\n" /* 0001_base.sql:6 */
-	"CREATE TABLE loose (id INTEGER PRIMARY KEY);\n"        /* 0001_base.sql:7 */;
+	"CREATE TABLE loose (id INTEGER PRIMARY KEY);\n"        /* 0001_base.sql:7 */
+	"CREATE TABLE notes (id INTEGER PRIMARY KEY);\n"        /* 0001_base.sql:8 */
+	"ALTER TABLE loose ADD COLUMN note_id INTEGER REFERENCES notes (id);\n" /* 0001_base.sql:9 */;
 static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 0, 55, 1 },
 	{ 56, 101, 2 },
@@ -40,6 +42,8 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 303, 45, 5 },
 	{ 349, 58, 6 },
 	{ 408, 44, 7 },
+	{ 453, 44, 8 },
+	{ 498, 67, 9 },
 };
 
 /* 0010_drop_bad.sql */
@@ -48,12 +52,20 @@ static const char migc__10_up[] =
 	"DROP TABLE posts;\n"                                   /* 0010_drop_bad.sql:2 */
 	"CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id) ON DELETE CASCADE);\n" /* 0010_drop_bad.sql:3 */
 	"DROP TABLE users;\n"                                   /* 0010_drop_bad.sql:4 */
-	"CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n" /* 0010_drop_bad.sql:5 */;
+	"CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n" /* 0010_drop_bad.sql:5 */
+	"DROP TABLE \"Groups\";\n"                              /* 0010_drop_bad.sql:6 */
+	"CREATE TABLE groups (id INTEGER PRIMARY KEY);\n"       /* 0010_drop_bad.sql:7 */
+	"DROP TABLE notes;\n"                                   /* 0010_drop_bad.sql:8 */
+	"CREATE TABLE notes (id INTEGER PRIMARY KEY);\n"        /* 0010_drop_bad.sql:9 */;
 static const struct migc_stmt migc__10_up_stmts[] = {
 	{ 24, 17, 2 },
 	{ 42, 101, 3 },
 	{ 144, 17, 4 },
 	{ 162, 55, 5 },
+	{ 218, 20, 6 },
+	{ 239, 45, 7 },
+	{ 285, 17, 8 },
+	{ 303, 44, 9 },
 };
 
 /* 0011_drop_good.sql */
@@ -139,79 +151,79 @@ static const struct migc_stmt migc__32_up_stmts[] = {
 
 static const struct migc_migration migc__records[] = {
 	{ INT64_C(1), "base",
-	  "c1:284f3cefabaaca872066d48ac5560b0edf0e8233ffe58c93b9539119cc432826",
-	  "r1:284f3cefabaaca872066d48ac5560b0edf0e8233ffe58c93b9539119cc432826",
-	  { "0001_base.sql", migc__1_up, 453, migc__1_up_stmts, 7, 0, 0 },
+	  "c1:2bf8e41da2c8f7e76cfc7fd7ae6bce55110e91b45f45050994e436771a864ac6",
+	  "r1:2bf8e41da2c8f7e76cfc7fd7ae6bce55110e91b45f45050994e436771a864ac6",
+	  { "0001_base.sql", migc__1_up, 566, migc__1_up_stmts, 9, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:4324a5bd724abb290e60a008de128e39a3537c03bf115de6f96044bbf97c01d2", 0 },
+	  "s2:e7e12081274ff4a1d2b8abe918d1a3c758b5cd1e8dd03d6ca3911b60fb1cd98c", 0 },
 	{ INT64_C(10), "drop_bad",
-	  "c1:eff145af6e9d5e550de2050dbeefe505cc6cb3727a7035f9d01c7ea14854cdce",
-	  "r1:eff145af6e9d5e550de2050dbeefe505cc6cb3727a7035f9d01c7ea14854cdce",
-	  { "0010_drop_bad.sql", migc__10_up, 218, migc__10_up_stmts, 4, MIGC_FOREIGN_KEYS_ON, 0 },
+	  "c1:48ed60a624f6567893bccad7177fb426e592c9d8e249a9d1a37fb23d910c183a",
+	  "r1:48ed60a624f6567893bccad7177fb426e592c9d8e249a9d1a37fb23d910c183a",
+	  { "0010_drop_bad.sql", migc__10_up, 348, migc__10_up_stmts, 8, MIGC_FOREIGN_KEYS_ON, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:4324a5bd724abb290e60a008de128e39a3537c03bf115de6f96044bbf97c01d2", 0 },
+	  "s2:e7e12081274ff4a1d2b8abe918d1a3c758b5cd1e8dd03d6ca3911b60fb1cd98c", 0 },
 	{ INT64_C(11), "drop_good",
 	  "c1:7da6d99dda877d2a21a366f4f6b3962233817a825fddf6df7bcca65de94d9775",
 	  "r1:7da6d99dda877d2a21a366f4f6b3962233817a825fddf6df7bcca65de94d9775",
 	  { "0011_drop_good.sql", migc__11_up, 201, migc__11_up_stmts, 4, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:cc1b8c2ef43d113e816b9f861b6c446fa85b91b27bde541f87454449f5798b1f", 0 },
+	  "s2:cda055cbe10306064bf252428e507a7e03c935e007a80c7dc40da5b03f87865f", 0 },
 	{ INT64_C(12), "drop_allowed",
 	  "c1:476a8e71ef1cd86dbfaeab9101a0e9596fb5f2ee6be29f7419d73b474f660104",
 	  "r1:476a8e71ef1cd86dbfaeab9101a0e9596fb5f2ee6be29f7419d73b474f660104",
 	  { "0012_drop_allowed.sql", migc__12_up, 105, migc__12_up_stmts, 2, MIGC_NO_TRANSACTION, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:ce687e0f0391919ee15e9d18e4214517983652be33a44938ab60e2f337606147", 0 },
+	  "s2:066e97a632c5a3088c08dababd2bc2ae3d024e0203bb161eb65a1a8b2d0add0f", 0 },
 	{ INT64_C(20), "rename_bad",
 	  "c1:8f3f81fb06a1e8601f0e8bafab4d04ffddef622fd4042bad4e175b92de19c2ac",
 	  "r1:8f3f81fb06a1e8601f0e8bafab4d04ffddef622fd4042bad4e175b92de19c2ac",
 	  { "0020_rename_bad.sql", migc__20_up, 161, migc__20_up_stmts, 4, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:42fc40aca43e37532646fa0fabf32564f5f9fc052a08a3ede55ccd754c978aef", 0 },
+	  "s2:b326479dfef4a70f1951d6a07dc22cd0c2d4a551e145f743eb2d755b86ce119d", 0 },
 	{ INT64_C(21), "rename_good",
 	  "c1:360431a123bc31183ed4aa10bafb9b9fb507b298128c0b2bcdec6241a42d7e52",
 	  "r1:360431a123bc31183ed4aa10bafb9b9fb507b298128c0b2bcdec6241a42d7e52",
 	  { "0021_rename_good.sql", migc__21_up, 34, migc__21_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:5486b5eeb891c899239a28d348081938cdd9a95e2527d3624ac4e90d93dc38ce", 0 },
+	  "s2:09d525844ff33d6c5cc2db502791f0e193641aaa481c2aeb7c267ad56179edae", 0 },
 	{ INT64_C(22), "rename_allowed",
 	  "c1:f2ac99762295eded4f9964cbb5041d14af468b6e13693449fb158e3d7177c585",
 	  "r1:f2ac99762295eded4f9964cbb5041d14af468b6e13693449fb158e3d7177c585",
 	  { "0022_rename_allowed.sql", migc__22_up, 81, migc__22_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:5cb7e3935ff202892ea98d7275bc5b69cfd6300a5f83f6168adf08ab65461e79", 0 },
+	  "s2:36a8e9c615e552814839217c472febab3d1dcef4e7987475163cda53176bfb19", 0 },
 	{ INT64_C(30), "pragma_bad",
 	  "c1:6e1b7dac55bb6b969f65d5f48a402e35888fb66ef6d73102a1f384d25fd22d84",
 	  "r1:6e1b7dac55bb6b969f65d5f48a402e35888fb66ef6d73102a1f384d25fd22d84",
 	  { "0030_pragma_bad.sql", migc__30_up, 50, migc__30_up_stmts, 1, MIGC_NO_TRANSACTION, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:5cb7e3935ff202892ea98d7275bc5b69cfd6300a5f83f6168adf08ab65461e79", 0 },
+	  "s2:36a8e9c615e552814839217c472febab3d1dcef4e7987475163cda53176bfb19", 0 },
 	{ INT64_C(31), "pragma_good",
 	  "c1:5402a116d129179aa764f86f8d6733667cc70cf6eb2dcc0ef4a56e3fda5d3d12",
 	  "r1:5402a116d129179aa764f86f8d6733667cc70cf6eb2dcc0ef4a56e3fda5d3d12",
 	  { "0031_pragma_good.sql", migc__31_up, 69, migc__31_up_stmts, 3, MIGC_NO_TRANSACTION, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:5cb7e3935ff202892ea98d7275bc5b69cfd6300a5f83f6168adf08ab65461e79", 0 },
+	  "s2:36a8e9c615e552814839217c472febab3d1dcef4e7987475163cda53176bfb19", 0 },
 	{ INT64_C(32), "pragma_allowed",
 	  "c1:4e1c0bf465c8c6b7b156fa24adab9242100fe75a7a9af8fc8056ff6d5b773ca7",
 	  "r1:4e1c0bf465c8c6b7b156fa24adab9242100fe75a7a9af8fc8056ff6d5b773ca7",
 	  { "0032_pragma_allowed.sql", migc__32_up, 81, migc__32_up_stmts, 1, MIGC_NO_TRANSACTION, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:5cb7e3935ff202892ea98d7275bc5b69cfd6300a5f83f6168adf08ab65461e79", 0 },
+	  "s2:36a8e9c615e552814839217c472febab3d1dcef4e7987475163cda53176bfb19", 0 },
 };
 
 const struct migc_set migc_migrations = {
 	7, "sqlite", &migc_driver_sqlite, migc__records, 10,
-	"c1:2d9f258f5ccd26c5c0240cca20a809cc3ad3265704117b6914926ec0ffdd89c5",
+	"c1:0396b1ede6c0279c825225e318b1c29fbf9e0bc4e9a155b4d7317eb9e3d3d98b",
 	0, 0
 };

@@ -81,7 +81,8 @@ static const char migc__1_up[] =
 	"CREATE INDEX orders_note ON orders (note);\n"          /* 0001_base.sql:5 */
 	"CREATE TABLE logs (id bigint PRIMARY KEY, line text);\n" /* 0001_base.sql:6 */
 	"CREATE TABLE olds (id bigint PRIMARY KEY);\n"          /* 0001_base.sql:7 */
-	"CREATE TABLE spare (id bigint PRIMARY KEY);\n"         /* 0001_base.sql:8 */;
+	"CREATE TABLE spare (id bigint PRIMARY KEY);\n"         /* 0001_base.sql:8 */
+	"CREATE TABLE parted (id bigint, at timestamptz) PARTITION BY RANGE (at);\n" /* 0001_base.sql:9 */;
 static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 0, 90, 1 },
 	{ 91, 86, 2 },
@@ -91,6 +92,7 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 310, 53, 6 },
 	{ 364, 42, 7 },
 	{ 407, 43, 8 },
+	{ 451, 72, 9 },
 };
 
 /* 0010_index_bad.sql */
@@ -107,11 +109,17 @@ static const char migc__11_up[] =
 	"-- migc:lock-timeout 2s\n"                             /* 0011_index_good.sql:2 */
 	"CREATE UNIQUE INDEX CONCURRENTLY users_age ON users (age);\n" /* 0011_index_good.sql:3 */
 	"CREATE TABLE tags (id bigint PRIMARY KEY, label text);\n" /* 0011_index_good.sql:4 */
-	"CREATE INDEX tags_label ON tags (label);\n"            /* 0011_index_good.sql:5 */;
+	"CREATE INDEX tags_label ON tags (label);\n"            /* 0011_index_good.sql:5 */
+	"CREATE INDEX parted_at ON ONLY parted (at);\n"         /* 0011_index_good.sql:6 */
+	"CREATE MATERIALIZED VIEW user_names AS SELECT name FROM users;\n" /* 0011_index_good.sql:7 */
+	"CREATE INDEX user_names_name ON user_names (name);\n"  /* 0011_index_good.sql:8 */;
 static const struct migc_stmt migc__11_up_stmts[] = {
 	{ 47, 58, 3 },
 	{ 106, 54, 4 },
 	{ 161, 40, 5 },
+	{ 202, 43, 6 },
+	{ 246, 62, 7 },
+	{ 309, 50, 8 },
 };
 
 /* 0012_index_allowed.sql */
@@ -161,10 +169,18 @@ static const struct migc_stmt migc__30_up_stmts[] = {
 static const char migc__31_up[] =
 	"-- migc:lock-timeout 2s\n"                             /* 0031_default_good.sql:1 */
 	"ALTER TABLE users ADD COLUMN created timestamptz DEFAULT now();\n" /* 0031_default_good.sql:2 */
-	"ALTER TABLE users ADD COLUMN flags int DEFAULT 0;\n"   /* 0031_default_good.sql:3 */;
+	"ALTER TABLE users ADD COLUMN flags int DEFAULT 0;\n"   /* 0031_default_good.sql:3 */
+	"ALTER TABLE users ADD COLUMN score int DEFAULT 0 CHECK (score >= 0);\n" /* 0031_default_good.sql:4 */
+	"ALTER TABLE users ADD COLUMN price numeric(10,2) DEFAULT 0::numeric(10,2);\n" /* 0031_default_good.sql:5 */
+	"ALTER TABLE users ADD COLUMN ratio numeric DEFAULT CAST(1 AS numeric(4,2));\n" /* 0031_default_good.sql:6 */
+	"ALTER TABLE users ADD COLUMN level int DEFAULT 1 NOT NULL;\n" /* 0031_default_good.sql:7 */;
 static const struct migc_stmt migc__31_up_stmts[] = {
 	{ 24, 63, 2 },
 	{ 88, 49, 3 },
+	{ 138, 68, 4 },
+	{ 207, 74, 5 },
+	{ 282, 75, 6 },
+	{ 358, 58, 7 },
 };
 
 /* 0032_default_allowed.sql */
@@ -206,9 +222,11 @@ static const struct migc_stmt migc__42_up_stmts[] = {
 /* 0050_serial_bad.sql */
 static const char migc__50_up[] =
 	"-- migc:lock-timeout 2s\n"                             /* 0050_serial_bad.sql:1 */
-	"ALTER TABLE logs ADD COLUMN seq bigserial;\n"          /* 0050_serial_bad.sql:2 */;
+	"ALTER TABLE logs ADD COLUMN seq bigserial;\n"          /* 0050_serial_bad.sql:2 */
+	"ALTER TABLE logs ADD COLUMN seq4 serial4;\n"           /* 0050_serial_bad.sql:3 */;
 static const struct migc_stmt migc__50_up_stmts[] = {
 	{ 24, 42, 2 },
+	{ 67, 41, 3 },
 };
 
 /* 0051_serial_good.sql */
@@ -301,9 +319,11 @@ static const struct migc_stmt migc__80_up_stmts[] = {
 /* 0081_notvalid_good.sql */
 static const char migc__81_up[] =
 	"-- migc:lock-timeout 2s\n"                             /* 0081_notvalid_good.sql:1 */
-	"ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n" /* 0081_notvalid_good.sql:2 */;
+	"ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n" /* 0081_notvalid_good.sql:2 */
+	"ALTER TABLE orders ADD CONSTRAINT orders_user_fk2 FOREIGN KEY (user_id) REFERENCES users (id) NOT DEFERRABLE NOT VALID;\n" /* 0081_notvalid_good.sql:3 */;
 static const struct migc_stmt migc__81_up_stmts[] = {
 	{ 24, 103, 2 },
+	{ 128, 119, 3 },
 };
 
 /* 0082_notvalid_allowed.sql */
@@ -360,9 +380,11 @@ static const struct migc_stmt migc__101_up_stmts[] = {
 static const char migc__102_up[] =
 	"-- migc:allow adding-foreign-key-constraint\n"         /* 0102_fk_allowed.sql:1 */
 	"-- migc:lock-timeout 2s\n"                             /* 0102_fk_allowed.sql:2 */
-	"ALTER TABLE spare ADD COLUMN user_id bigint REFERENCES users (id);\n" /* 0102_fk_allowed.sql:3 */;
+	"ALTER TABLE spare ADD COLUMN user_id bigint REFERENCES users (id);\n" /* 0102_fk_allowed.sql:3 */
+	"ALTER TABLE spare ADD COLUMN owner_id bigint DEFAULT 0 REFERENCES users (id);\n" /* 0102_fk_allowed.sql:4 */;
 static const struct migc_stmt migc__102_up_stmts[] = {
 	{ 68, 66, 3 },
+	{ 135, 77, 4 },
 };
 
 /* 0110_renamecol_bad.sql */
@@ -596,9 +618,9 @@ static const struct migc_stmt migc__192_up_stmts[] = {
 
 static const struct migc_migration migc__records[] = {
 	{ INT64_C(1), "base",
-	  "c1:ae907c1861da9197712d998cac80b4f2d033e17cc8c3bea183acde919a250e48",
-	  "r1:ae907c1861da9197712d998cac80b4f2d033e17cc8c3bea183acde919a250e48",
-	  { "0001_base.sql", migc__1_up, 451, migc__1_up_stmts, 8, 0, 0 },
+	  "c1:6867dbbe0775391413dd44a8a97ebebb8209bfe5898308950c44711339824ef4",
+	  "r1:6867dbbe0775391413dd44a8a97ebebb8209bfe5898308950c44711339824ef4",
+	  { "0001_base.sql", migc__1_up, 524, migc__1_up_stmts, 9, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0, 0, 0 },
 	{ INT64_C(10), "index_bad",
@@ -608,9 +630,9 @@ static const struct migc_migration migc__records[] = {
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0, 0, 0 },
 	{ INT64_C(11), "index_good",
-	  "c1:e04d47a46230f2de60962da6893e35f034c0da152319693277b857190d256f25",
-	  "r1:e04d47a46230f2de60962da6893e35f034c0da152319693277b857190d256f25",
-	  { "0011_index_good.sql", migc__11_up, 202, migc__11_up_stmts, 3, MIGC_NO_TRANSACTION, 2000 },
+	  "c1:d356f7d36b5b6547e0d12b22e43053157939743e88c5d12f3dca18589512f0f5",
+	  "r1:d356f7d36b5b6547e0d12b22e43053157939743e88c5d12f3dca18589512f0f5",
+	  { "0011_index_good.sql", migc__11_up, 360, migc__11_up_stmts, 6, MIGC_NO_TRANSACTION, 2000 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0, 0, 0 },
 	{ INT64_C(12), "index_allowed",
@@ -644,9 +666,9 @@ static const struct migc_migration migc__records[] = {
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0, 0, 0 },
 	{ INT64_C(31), "default_good",
-	  "c1:23e967670e8fad2ecec204b9cb084dd791fb03444f37d773d0ff578288b9118d",
-	  "r1:23e967670e8fad2ecec204b9cb084dd791fb03444f37d773d0ff578288b9118d",
-	  { "0031_default_good.sql", migc__31_up, 138, migc__31_up_stmts, 2, 0, 2000 },
+	  "c1:c8c8e5bd1a7cbc4b637fcd7d3a332be1a10be516052b058cceb6628fbfbb5a9b",
+	  "r1:c8c8e5bd1a7cbc4b637fcd7d3a332be1a10be516052b058cceb6628fbfbb5a9b",
+	  { "0031_default_good.sql", migc__31_up, 417, migc__31_up_stmts, 6, 0, 2000 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0, 0, 0 },
 	{ INT64_C(32), "default_allowed",
@@ -674,9 +696,9 @@ static const struct migc_migration migc__records[] = {
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0, 0, 0 },
 	{ INT64_C(50), "serial_bad",
-	  "c1:b0c300afe73990c63e87ba7d1b9c466a8aa3b9651b9df78713b51a7cc203a4b8",
-	  "r1:b0c300afe73990c63e87ba7d1b9c466a8aa3b9651b9df78713b51a7cc203a4b8",
-	  { "0050_serial_bad.sql", migc__50_up, 67, migc__50_up_stmts, 1, 0, 2000 },
+	  "c1:fe065d97b4725c3efb0930cf6c7bbd071de2c3c784386e691d42965cc7d08996",
+	  "r1:fe065d97b4725c3efb0930cf6c7bbd071de2c3c784386e691d42965cc7d08996",
+	  { "0050_serial_bad.sql", migc__50_up, 109, migc__50_up_stmts, 2, 0, 2000 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0, 0, 0 },
 	{ INT64_C(51), "serial_good",
@@ -740,9 +762,9 @@ static const struct migc_migration migc__records[] = {
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0, 0, 0 },
 	{ INT64_C(81), "notvalid_good",
-	  "c1:474280789fc6fc5e9990a2086f1972fdf1ef6ffeb07360957ee95116a8e97b6f",
-	  "r1:474280789fc6fc5e9990a2086f1972fdf1ef6ffeb07360957ee95116a8e97b6f",
-	  { "0081_notvalid_good.sql", migc__81_up, 128, migc__81_up_stmts, 1, 0, 2000 },
+	  "c1:e6bad2fa9cf894b1416fe18626d395043d3343f7e9d8cf5fb1abce0fc912e7a6",
+	  "r1:e6bad2fa9cf894b1416fe18626d395043d3343f7e9d8cf5fb1abce0fc912e7a6",
+	  { "0081_notvalid_good.sql", migc__81_up, 248, migc__81_up_stmts, 2, 0, 2000 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0, 0, 0 },
 	{ INT64_C(82), "notvalid_allowed",
@@ -782,9 +804,9 @@ static const struct migc_migration migc__records[] = {
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0, 0, 0 },
 	{ INT64_C(102), "fk_allowed",
-	  "c1:0a42f3f0bb00c1ac2f544b9dbb850fe0996c842d2eaa407e9a04cd509d55801b",
-	  "r1:0a42f3f0bb00c1ac2f544b9dbb850fe0996c842d2eaa407e9a04cd509d55801b",
-	  { "0102_fk_allowed.sql", migc__102_up, 135, migc__102_up_stmts, 1, 0, 2000 },
+	  "c1:d3d795594263cd2b534e3086e9d712a104e5f5c449bc8d7157ffc2e09e7c5af8",
+	  "r1:d3d795594263cd2b534e3086e9d712a104e5f5c449bc8d7157ffc2e09e7c5af8",
+	  { "0102_fk_allowed.sql", migc__102_up, 213, migc__102_up_stmts, 2, 0, 2000 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0, 0, 0 },
 	{ INT64_C(110), "renamecol_bad",
@@ -953,6 +975,6 @@ static const struct migc_migration migc__records[] = {
 
 const struct migc_set migc_migrations = {
 	7, "postgres", &migc_driver_postgres, migc__records, 59,
-	"c1:79d2feae288f47860768400d5f6b522ce835cc7eb54df09e376ccee13d350f49",
+	"c1:442fe3afd76c64ef191c683edbe69a392df2235a6b180f70ffa28819f709ca2a",
 	0, 0
 };

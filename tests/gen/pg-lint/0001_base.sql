@@ -6,3 +6,4 @@ CREATE INDEX orders_note ON orders (note);
 CREATE TABLE logs (id bigint PRIMARY KEY, line text);
 CREATE TABLE olds (id bigint PRIMARY KEY);
 CREATE TABLE spare (id bigint PRIMARY KEY);
+CREATE TABLE parted (id bigint, at timestamptz) PARTITION BY RANGE (at);
