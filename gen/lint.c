@@ -526,7 +526,7 @@ refsrename(struct lint *l, const char *from, const char *to)
 static void
 alteraction(struct lint *l, const char *table, size_t a, size_t end)
 {
-	char col[128], key[300], name[128];
+	char col[128], key[3 * 128 + 2], name[128];   /* key: "name\ttable.col" */
 	size_t j;
 
 	if (is(l, a, "add")) {

@@ -709,6 +709,13 @@ markirreversible(const char *dir, struct migc_migration *mig, struct directives 
 		mig->irreversible = down->irreversible;
 		down->irreversible = NULL;
 	}
+	if (up->irreversible && !down->irreversible && mig->down.nstmts) {
+		path = joinpath(dir, mig->up.file);
+		diagerror(d, path, up->irreversible_line, 0, "migc:irreversible, where the down migration %s has "
+		          "statements: down refuses an irreversible migration, so they would never run (remove them, "
+		          "or the directive)", mig->down.file);
+		free(path);
+	}
 	if (up->irreversible) {
 		mig->irreversible = up->irreversible;
 		up->irreversible = NULL;
