@@ -273,7 +273,11 @@ t_lint_command() {
 	build/migc hash "$d" >/dev/null || return 1
 	expect 0 "ok: $(ls tests/gen/pg-lint | wc -l) migrations match" build/migc check --dialect postgres "$d" || return 1
 	grep -v '^ok:' "$tmp/expect.out" | sed "s|$d/|tests/gen/pg-lint/|" | cmp - tests/gen/pg-lint.warn || { echo "check's findings are not gen's"; return 1; }
-	expect 2 "0140_droptable_bad.sql:2:12: error: ban-drop-table" build/migc check --strict --dialect postgres "$d"
+	expect 2 "0140_droptable_bad.sql:2:12: error: ban-drop-table" build/migc check --strict --dialect postgres "$d" || return 1
+	# check --json on exit 2: nothing on stdout, the errors on stderr.
+	build/migc check --json --strict --dialect postgres "$d" >"$tmp/check.json" 2>"$tmp/check.err"
+	[ $? = 2 ] && [ ! -s "$tmp/check.json" ] && grep -q "0140_droptable_bad.sql:2:12: error: ban-drop-table" "$tmp/check.err" ||
+		{ echo "check --json --strict: not exit 2, empty stdout and the errors on stderr"; return 1; }
 }
 check "gen: migc lint prints what gen finds (text, --json), --strict, --allow, an unknown rule; check and gen lint alike" t_lint_command
 
