@@ -264,6 +264,17 @@ replayall(struct replay *r)
 	return rc;
 }
 
+/* rc of wrapping r->m: the replay fingerprints each version itself, so
+** the handle records no schema on the rows (a whole read and write of it
+** per version). */
+static int
+wrapped(struct replay *r, int rc)
+{
+	if (rc == MIGC_OK)
+		r->m->norecord = 1;
+	return rc;
+}
+
 /* SQLite: an in-memory database, as a connection migc_open makes. */
 static int
 sqlitefresh(struct replay *r)
@@ -274,7 +285,7 @@ sqlitefresh(struct replay *r)
 	if (sqlite3_open(":memory:", &r->db) != SQLITE_OK)
 		fatal("sqlite3_open: out of memory");
 	sqlite3_exec(r->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-	return migc_wrap_sqlite(&r->m, r->db, &r->versioned);
+	return wrapped(r, migc_wrap_sqlite(&r->m, r->db, &r->versioned));
 }
 
 static int
@@ -282,7 +293,7 @@ sqlitewrap(struct replay *r)
 {
 	migc_close(r->m);
 	r->m = NULL;
-	return migc_wrap_sqlite(&r->m, r->db, r->set);
+	return wrapped(r, migc_wrap_sqlite(&r->m, r->db, r->set));
 }
 
 /* A replay of set on dir, strict or not, without its database yet. */
@@ -465,7 +476,7 @@ pgfresh(struct replay *r)
 	}
 	PQsetNoticeProcessor(p->c, quiet, NULL);
 	arm(p->c, 1);
-	return caught ? MIGC_ERROR : migc_wrap_pg(&r->m, p->c, &r->versioned);
+	return caught ? MIGC_ERROR : wrapped(r, migc_wrap_pg(&r->m, p->c, &r->versioned));
 }
 
 static int
@@ -475,7 +486,7 @@ pgwrap(struct replay *r)
 
 	migc_close(r->m);
 	r->m = NULL;
-	return migc_wrap_pg(&r->m, p->c, r->set);
+	return wrapped(r, migc_wrap_pg(&r->m, p->c, r->set));
 }
 
 /* Replay on a scratch database made through url, dropped afterwards. */

@@ -491,7 +491,7 @@ migc__recorded(migc *m, int rc)
 	int record = m->nchanged || m->unrecorded;
 
 	m->unrecorded = 0;
-	if (rc == MIGC_OK && record)
+	if (rc == MIGC_OK && record && !m->norecord)
 		rc = migc__recordschema(m);
 	return rc;
 }

@@ -248,6 +248,7 @@ struct migc {
 	int create_schema;      /* PostgreSQL: make the schema set with migc_set_schema if missing */
 	int nchanged;           /* migrations applied, reverted or baselined by this call */
 	int unrecorded;         /* up found the newest row without its schema; recorded() clears it */
+	int norecord;           /* gen's replay: record no schema on the rows (it fingerprints each version) */
 	int fkwas;              /* SQLite: foreign_keys when the running up or down began; -1 none */
 	int fkcur;              /* SQLite: foreign_keys as this run set it; -1 unknown */
 	void *session;          /* the driver's xSessionSave state; NULL outside a run */
