@@ -84,22 +84,48 @@ finding(struct replay *r, const char *file, const char *fmt, ...)
 	r->nfound++;
 }
 
+/* Is x a column of a table that v[0..n) lists as added or removed as
+** well? ("a.y" of table "a": the table's line says it.) */
+static int
+oftable(const struct migc_drift *x, const struct migc_drift *v, size_t n)
+{
+	size_t i, k;
+
+	if (strcmp(x->kind, "column") != 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		k = strlen(v[i].name);
+		if (strcmp(v[i].kind, "table") == 0 && strcmp(v[i].change, x->change) == 0 &&
+		    strncmp(x->name, v[i].name, k) == 0 && x->name[k] == '.' && !strchr(x->name + k + 1, '.'))
+			return 1;
+	}
+	return 0;
+}
+
 /* Name, in one line, the objects a down left otherwise than they were
-** before its up: "table t left behind, index i missing". */
+** before its up: "table t left behind, index i missing" (a table's
+** columns go without saying). */
 static void
 putdifferences(struct buf *b, char *before, char *after)
 {
 	struct migc_drift *v;
-	size_t n, i;
+	size_t n, i, shown = 0, left = 0;
 
 	if (migc__diffschema(before, after, &v, &n) != MIGC_OK)
 		fatal("out of memory");
-	for (i = 0; i < n && i < 10; i++)
-		bufprintf(b, "%s%s %s %s", i ? ", " : "", v[i].kind, v[i].name,
+	for (i = 0; i < n; i++) {
+		if (oftable(&v[i], v, n))
+			continue;
+		if (shown == 10) {
+			left++;
+			continue;
+		}
+		bufprintf(b, "%s%s %s %s", shown++ ? ", " : "", v[i].kind, v[i].name,
 		          strcmp(v[i].change, "added") == 0 ? "left behind" :
 		          strcmp(v[i].change, "removed") == 0 ? "missing" : "changed");
-	if (n > 10)
-		bufprintf(b, " and %lu more", (unsigned long)(n - 10));
+	}
+	if (left)
+		bufprintf(b, " and %lu more", (unsigned long)left);
 	free(v);
 }
 

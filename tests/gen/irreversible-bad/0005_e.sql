@@ -1,0 +1,2 @@
+-- migc:irreversible in the up
+CREATE TABLE e (id INTEGER);
