@@ -101,7 +101,7 @@ dropmarkup(const struct migc_script *sc, enum layout layout, struct convfile *bo
 static int
 saysnotx(const char *text, size_t len, enum dialect dialect)
 {
-	struct directives dv = {0, NULL, 0, 0, 0, NULL, 0, 0};
+	struct directives dv = DIRECTIVES_NONE;
 	struct diags scratch = {{0}, 0, 0, 0};
 
 	readdirectives("", text, leadingend(text, len), dialect, &dv, &scratch);

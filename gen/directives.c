@@ -160,10 +160,15 @@ directive(const char *path, const char *text, size_t q, size_t eol, unsigned lon
 		irreversible(path, text, &w, eol, line, col, dv, d);
 	} else if (len == 5 && memcmp(text + q, "allow", 5) == 0) {
 		allow(path, text, &w, eol, line, col, bol, dv, d);
+	} else if (len == 9 && memcmp(text + q, "no-replay", 9) == 0) {
+		if (dv->noreplay_line)
+			diagerror(d, path, line, col, "migc:no-replay is given twice (first on line %lu)", dv->noreplay_line);
+		dv->noreplay_line = line;
 	} else {
 		diagerror(d, path, line, col,
 		          "unknown directive 'migc:%.*s' (known: migc:no-transaction, migc:foreign-keys-off, "
-		          "migc:foreign-keys-on, migc:also-accept, migc:lock-timeout, migc:irreversible, migc:allow)",
+		          "migc:foreign-keys-on, migc:also-accept, migc:lock-timeout, migc:irreversible, migc:allow, "
+		          "migc:no-replay)",
 		          (int)len, text + q);
 		return;
 	}

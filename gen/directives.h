@@ -13,7 +13,11 @@ struct directives {
 	char *irreversible;     /* migc:irreversible REASON (malloc'd); NULL: not given */
 	unsigned long irreversible_line;
 	unsigned long allow;    /* migc:allow RULE[,RULE]: the lint rules it accepts (gen/lint.h) */
+	unsigned long noreplay_line;       /* migc:no-replay: where it was given; 0: not given */
 };
+
+/* A struct directives with nothing read yet. */
+#define DIRECTIVES_NONE {0, NULL, 0, 0, 0, NULL, 0, 0, 0}
 
 /*
 ** Read the directives in text[0..end) (a file at path), the part before
@@ -21,7 +25,8 @@ struct directives {
 ** foreign-keys-on (SQLite only), also-accept c1:<64 hex> (may repeat;
 ** dv->accept is malloc'd, each checksum too), lock-timeout DURATION or
 ** off (PostgreSQL only, once), irreversible REASON (the rest of the
-** line, once) and allow RULE[,RULE] (lint rules; may repeat). An unknown directive, a bad argument, text
+** line, once), allow RULE[,RULE] (lint rules; may repeat) and no-replay
+** (once). An unknown directive, a bad argument, text
 ** after one, a repeated lock-timeout or a contradicting pair is an error
 ** on d.
 */

@@ -834,7 +834,7 @@ lint(const struct migc_set *set, const char *dir, enum dialect dialect, unsigned
 	l.out = out;
 	for (i = 0; i < set->count; i++) {
 		const struct migc_migration *mig = &set->migrations[i];
-		struct directives dv = {0, NULL, 0, 0, 0, NULL, 0, 0};
+		struct directives dv = DIRECTIVES_NONE;
 		struct diags scratch = {{0}, 0, 0, 0};
 
 		/* The file's -- migc:allow (its errors were reported when it was read). */

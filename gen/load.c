@@ -24,6 +24,7 @@
 #include "checksum.h"
 #include "directives.h"
 #include "check.h"
+#include "sqltok.h"
 #include "foreign.h"
 #include "layout.h"
 #include "marks.h"
@@ -659,7 +660,7 @@ loadrepeatables(const char *dir, enum dialect dialect, enum layout layout, char 
 	if (n > 1)
 		qsort(files, n, sizeof(*files), repcmp);
 	for (i = 0; i < n; i++) {
-		struct directives dv = {0, NULL, 0, 0, 0, NULL, 0, 0};
+		struct directives dv = DIRECTIVES_NONE;
 		char *sum = xmalloc(68), *rawsum = xmalloc(68), *path = joinpath(dir, files[i]);
 		size_t len = strlen(files[i]);
 
@@ -674,6 +675,9 @@ loadrepeatables(const char *dir, enum dialect dialect, enum layout layout, char 
 		if (dv.irreversible)
 			diagerror(d, path, dv.irreversible_line, 0, "migc:irreversible has no meaning in a repeatable "
 			          "migration, which has no down migration");
+		if (dv.noreplay_line)
+			diagerror(d, path, dv.noreplay_line, 0, "migc:no-replay is for a versioned data migration: the "
+			          "replay runs repeatable ones, which leave no fingerprint");
 		freedirectives(&dv);
 		free(path);
 		free(files[i]);
@@ -722,6 +726,53 @@ markirreversible(const char *dir, struct migc_migration *mig, struct directives 
 	}
 }
 
+/* What a -- migc:no-replay migration may hold: statements that change
+** rows, not the schema (the replay skips them, and the fingerprint of the
+** version stays that of the one before). */
+static const char *const datawords[] = {
+	"insert", "update", "delete", "merge", "select", "with", "values", "replace", "copy", "truncate",
+	"analyze", "vacuum", "refresh", NULL
+};
+
+/* -- migc:no-replay in mig's up (updv) refuses a statement that changes
+** the schema; in a down it is an error. */
+static void
+checknoreplay(const char *dir, const struct migc_migration *mig, const struct directives *updv,
+              const struct directives *downdv, struct diags *d)
+{
+	char *path;
+	unsigned long j;
+
+	if (downdv->noreplay_line) {
+		path = joinpath(dir, mig->down.file);
+		diagerror(d, path, downdv->noreplay_line, 0, "migc:no-replay goes in the up migration (%s): the replay "
+		          "skips its statements and its down migration's", mig->up.file);
+		free(path);
+	}
+	if (!updv->noreplay_line)
+		return;
+	for (j = 0; j < mig->up.nstmts; j++) {
+		const struct migc_stmt *st = &mig->up.stmts[j];
+		size_t i = st->offset;
+		struct pgtok k;
+		unsigned long line = 1, col = 1;
+		int w;
+
+		pgnext(mig->up.sql, &i, st->offset + st->length, &k);
+		for (w = 0; k.p && datawords[w] && !tokis(&k, datawords[w]); w++)
+			;
+		if (!k.p || datawords[w])
+			continue;
+		migc__place(mig->up.sql, 0, (size_t)(k.p - mig->up.sql), 0, &line, &col);
+		path = joinpath(dir, mig->up.file);
+		diagerror(d, path, line, col, "migc:no-replay: %.*s changes the schema, and the replay would skip it, so "
+		          "the fingerprints of this version and the later ones would be wrong (move it to a migration of "
+		          "its own, or remove the directive)", (int)k.n, k.p);
+		free(path);
+		return;
+	}
+}
+
 struct migc_set *
 loadset(const char *dir, enum dialect dialect, enum layout layout, struct diags *d)
 {
@@ -745,7 +796,7 @@ loadset(const char *dir, enum dialect dialect, enum layout layout, struct diags 
 		/* A file that cannot be read has no checksums, but empty ones. */
 		sum[0] = rawsum[0] = '\0';
 
-		struct directives updv = {0, NULL, 0, 0, 0, NULL, 0, 0}, downdv = {0, NULL, 0, 0, 0, NULL, 0, 0};
+		struct directives updv = DIRECTIVES_NONE, downdv = DIRECTIVES_NONE;
 
 		m[i].version = u->version;
 		m[i].name = xstrdup(u->name);
@@ -761,6 +812,7 @@ loadset(const char *dir, enum dialect dialect, enum layout layout, struct diags 
 		if (down[i] >= 0)
 			loadscript(dir, e[down[i]].file, dialect, layout, &m[i].down, NULL, NULL, &downdv, d);
 		markirreversible(dir, &m[i], &updv, &downdv, d);
+		checknoreplay(dir, &m[i], &updv, &downdv, d);
 		freedirectives(&updv);
 		freedirectives(&downdv);
 	}

@@ -26,6 +26,9 @@
 #include "migc.h"
 #include "internal.h"
 #include "util.h"
+#include "scan.h"
+#include "diag.h"
+#include "directives.h"
 #include "replay.h"
 
 /* Print a runtime failure, whose message starts with file:line:col, as a
@@ -66,6 +69,8 @@ struct replay {
 	void *ctx;                         /* theirs */
 	const char *dir;
 	int strict, nfound;
+	struct migc_migration *copies;  /* versioned's migrations, no-replay ones without statements; or NULL */
+	const char *skipped;            /* the newest no-replay migration applied so far, or NULL */
 };
 
 /* Print a finding about dir/file: a warning, or an error with --strict. */
@@ -256,14 +261,18 @@ replayall(struct replay *r)
 	for (i = 0; rc == MIGC_OK && i < r->set->count; i++) {
 		struct migc_migration *mig = (struct migc_migration *)r->set->migrations + i;
 
+		int skip = r->copies && r->copies[i].up.nstmts != mig->up.nstmts;
+
 		if ((rc = migc_up(r->m, mig->version)) != MIGC_OK && tripped) {
 			rc = retrywithout(r, mig, i ? mig[-1].version : 0);
 			tripped = 0;
 		}
 		if (rc != MIGC_OK)
 			break;
+		if (skip)
+			r->skipped = mig->up.file;
 		v = schemaversion(r);
-		if (v >= 0 && v == seen)
+		if (skip || (v >= 0 && v == seen))
 			after = xstrdup(before);
 		else if ((rc = migc__schematext(r->m, &after)) != MIGC_OK)
 			break;
@@ -272,7 +281,7 @@ replayall(struct replay *r)
 		withdowns |= mig->down.file != NULL;
 		if (!mig->down.file && !mig->irreversible && withdowns)
 			downless(r, mig);
-		if (mig->down.file && !mig->irreversible) {
+		if (mig->down.file && !mig->irreversible && !skip) {
 			rc = roundtrip(r, mig, before, after, &bad);
 			tripped = !bad;
 			if (rc == MIGC_OK && bad)
@@ -322,10 +331,30 @@ sqlitewrap(struct replay *r)
 	return wrapped(r, migc_wrap_sqlite(&r->m, r->db, r->set));
 }
 
-/* A replay of set on dir, strict or not, without its database yet. */
+/* Does mig say -- migc:no-replay? (its errors were reported when it was read) */
+static int
+noreplay(const struct migc_set *set, const struct migc_migration *mig)
+{
+	struct directives dv = DIRECTIVES_NONE;
+	struct diags scratch = {{0}, 0, 0, 0};
+	enum dialect dialect = strcmp(set->dialect, "sqlite") == 0 ? DIALECT_SQLITE : DIALECT_POSTGRES;
+
+	readdirectives("", mig->up.sql, mig->up.nstmts ? mig->up.stmts[0].offset : mig->up.length, dialect, &dv,
+	               &scratch);
+	buffree(&scratch.text);
+	freedirectives(&dv);
+	return dv.noreplay_line != 0;
+}
+
+/* A replay of set on dir, strict or not, without its database yet. The
+** runtime applies versioned: the set without its repeatable migrations
+** and, when some migration says -- migc:no-replay, a copy of the records
+** where those have no statements (still recorded as applied). */
 static void
 replayinit(struct replay *r, struct migc_set *set, const char *dir, int strict)
 {
+	unsigned long i;
+
 	memset(r, 0, sizeof(*r));
 	r->set = set;
 	r->versioned = *set;
@@ -333,6 +362,29 @@ replayinit(struct replay *r, struct migc_set *set, const char *dir, int strict)
 	r->versioned.nrepeatables = 0;
 	r->dir = dir;
 	r->strict = strict;
+	for (i = 0; i < set->count; i++) {
+		if (!noreplay(set, &set->migrations[i]))
+			continue;
+		if (!r->copies) {
+			r->copies = xreallocarray(NULL, set->count, sizeof(*r->copies));
+			memcpy(r->copies, set->migrations, set->count * sizeof(*r->copies));
+			r->versioned.migrations = r->copies;
+		}
+		r->copies[i].up.stmts = NULL;
+		r->copies[i].up.nstmts = 0;
+		r->copies[i].down.stmts = NULL;
+		r->copies[i].down.nstmts = 0;
+	}
+}
+
+/* After a failure: name the skipped migration that may be why. */
+static void
+replaydone(struct replay *r, int rc)
+{
+	if (rc != MIGC_OK && r->skipped)
+		fprintf(stderr, "migc: note: the replay skipped the statements of %s (-- migc:no-replay): a later "
+		        "migration that needs its rows fails here, and runs in production\n", r->skipped);
+	free(r->copies);
 }
 
 static int
@@ -349,6 +401,7 @@ replaysqlite(struct migc_set *set, const char *dir, int strict)
 		rc = replayall(&r);
 	if (rc != MIGC_OK)
 		replayerror(dir, "an in-memory SQLite database", migc_errmsg(r.m));
+	replaydone(&r, rc);
 	migc_close(r.m);
 	sqlite3_close(r.db);
 	return rc != MIGC_OK ? -1 : strict && r.nfound ? -1 : 0;
@@ -546,6 +599,7 @@ replaypg(struct migc_set *set, const char *dir, const char *url, int strict)
 	disarm();
 	if (r.m && rc != MIGC_OK && !caught)
 		replayerror(dir, "a scratch PostgreSQL database", migc_errmsg(r.m));
+	replaydone(&r, caught ? MIGC_OK : rc);
 	migc_close(r.m);
 	PQfinish(p.c);
 	/* A cancelled CREATE DATABASE may or may not have made it. */

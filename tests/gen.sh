@@ -204,6 +204,70 @@ t_roundtrip_leak() {
 }
 check "gen: a down that leaves rows or counters behind, which a later up trips on, is a finding, not a build error" t_roundtrip_leak
 
+# -- migc:no-replay: the replay skips a data migration's statements. 0002
+# would fail if replayed (a duplicate key), so gen passing shows it was
+# skipped; its fingerprint is 0001's; the binary still runs it.
+t_noreplay() {
+	d=$tmp/noreplay
+	rm -rf "$d" && mkdir "$d" || return 1
+	printf 'CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);\n' >"$d/0001_t.sql"
+	printf -- "-- migc:no-replay\nINSERT INTO t VALUES (1, 'a');\nUPDATE t SET v = upper(v);\nINSERT INTO t VALUES (1, 'dup');\n" >"$d/0002_fill.sql"
+	printf 'CREATE INDEX t_v ON t (v);\n' >"$d/0003_i.sql"
+	build/migc gen --dialect sqlite --main -o "$tmp/noreplay.c" "$d" || return 1
+	grep -o '"s2:[0-9a-f]*"' "$tmp/noreplay.c" >"$tmp/noreplay.fp"
+	[ "$(wc -l <"$tmp/noreplay.fp")" = 3 ] && [ "$(sed -n 1p "$tmp/noreplay.fp")" = "$(sed -n 2p "$tmp/noreplay.fp")" ] &&
+		[ "$(sed -n 2p "$tmp/noreplay.fp")" != "$(sed -n 3p "$tmp/noreplay.fp")" ] ||
+		{ cat "$tmp/noreplay.fp"; echo "0002's fingerprint is not 0001's"; return 1; }
+	cbuild "$tmp/noreplay-bin" "$tmp/noreplay.c" || return 1
+	rm -f "$tmp/noreplay.db"
+	expect 1 "UNIQUE constraint failed" "$tmp/noreplay-bin" up --database "sqlite:$tmp/noreplay.db" || return 1
+	# Without the duplicate, up runs it for real, and the schema matches.
+	printf -- "-- migc:no-replay\nINSERT INTO t VALUES (1, 'a');\nUPDATE t SET v = upper(v);\n" >"$d/0002_fill.sql"
+	build/migc gen --dialect sqlite --main -o "$tmp/noreplay.c" "$d" || return 1
+	cbuild "$tmp/noreplay-bin" "$tmp/noreplay.c" || return 1
+	rm -f "$tmp/noreplay.db"
+	"$tmp/noreplay-bin" up --database "sqlite:$tmp/noreplay.db" >/dev/null || return 1
+	[ "$(sqlite3 "$tmp/noreplay.db" 'SELECT v FROM t')" = A ] || { echo "0002 did not run"; return 1; }
+	expect 0 "schema: matches what the newest migration produced" "$tmp/noreplay-bin" verify --schema --database "sqlite:$tmp/noreplay.db"
+}
+check "gen: -- migc:no-replay skips a data migration in the replay (its fingerprint the version before), the binary runs it" t_noreplay
+
+# What no-replay cannot skip: a statement that changes the schema is an
+# error at its place, in gen, check and lint; a later migration that needs
+# the skipped rows fails in the replay, which names the skipped file.
+t_noreplay_refused() {
+	d=$tmp/noreplay-ddl
+	rm -rf "$d" && mkdir "$d" || return 1
+	printf 'CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);\n' >"$d/0001_t.sql"
+	printf -- "-- migc:no-replay\nINSERT INTO t VALUES (1, 'a');\n  CREATE TABLE u (id INTEGER);\n" >"$d/0002_mixed.sql"
+	for cmd in "gen --dialect sqlite -o $tmp/ddl.c" "check --dialect sqlite" "lint --dialect sqlite"; do
+		# shellcheck disable=SC2086
+		expect 2 "0002_mixed.sql:3:3: error: migc:no-replay: CREATE changes the schema" build/migc $cmd "$d" || return 1
+	done
+	printf -- "-- migc:no-replay\nINSERT INTO t VALUES (1, 'a');\n" >"$d/0002_mixed.sql"
+	printf 'CREATE TABLE c (t_id INTEGER NOT NULL REFERENCES t (id));\nINSERT INTO c VALUES (1);\n' >"$d/0003_c.sql"
+	expect 2 "the replay skipped the statements of 0002_mixed.sql (-- migc:no-replay)" \
+		build/migc gen --dialect sqlite -o "$tmp/ddl.c" "$d" || return 1
+	grep -q '0003_c.sql: .*references a missing row of t' "$tmp/expect.out" || { echo "the failure is not shown"; return 1; }
+	# In a down file, in a repeatable migration, twice: errors.
+	rm "$d/0003_c.sql"
+	printf -- "-- migc:no-replay\nDELETE FROM t;\n" >"$d/0002_mixed.down.sql"
+	expect 2 "0002_mixed.down.sql:1: error: migc:no-replay goes in the up migration" build/migc check --dialect sqlite "$d" || return 1
+	rm "$d/0002_mixed.down.sql"
+	printf -- "-- migc:no-replay\nCREATE VIEW v AS SELECT 1;\n" >"$d/R__v.sql"
+	expect 2 "R__v.sql:1: error: migc:no-replay is for a versioned data migration" build/migc check --dialect sqlite "$d" || return 1
+	rm "$d/R__v.sql"
+	printf -- "-- migc:no-replay\n-- migc:no-replay\nDELETE FROM t;\n" >"$d/0002_mixed.sql"
+	expect 2 "0002_mixed.sql:2:4: error: migc:no-replay is given twice (first on line 1)" build/migc check --dialect sqlite "$d" || return 1
+	# The lint still reads a skipped migration.
+	d=$tmp/noreplay-lint
+	rm -rf "$d" && mkdir "$d" || return 1
+	printf 'CREATE TABLE t (id bigint PRIMARY KEY);\n' >"$d/0001_t.sql"
+	printf -- "-- migc:no-replay\nTRUNCATE t CASCADE;\n" >"$d/0002_empty.sql"
+	expect 0 "0002_empty.sql:2:12: warning: ban-truncate-cascade" build/migc lint --dialect postgres "$d"
+}
+check "gen: -- migc:no-replay refuses a statement that changes the schema; a later migration needing its rows names it" t_noreplay_refused
+
 # The lint's golden sets, pg-lint and lint-sqlite: per rule a file that
 # breaks it (NNN0_*_bad.sql), one that does not (*_good.sql) and one that
 # would but says -- migc:allow (*_allowed.sql). Their .warn files are

@@ -333,6 +333,19 @@ t_pg_roundtrip_leak() {
 }
 check "[postgres] gen --replay-database: a down that leaves a sequence advanced, which a later up trips on, is a finding" t_pg_roundtrip_leak
 
+# -- migc:no-replay on PostgreSQL: 0002 would fail if replayed (a
+# duplicate key); gen passes, and its fingerprint is 0001's.
+t_pg_noreplay() {
+	d=$tmp/pg-only/noreplay
+	rm -rf "$d"
+	mig "$d" 0001_t.sql "CREATE TABLE t (id bigint PRIMARY KEY);\n"
+	mig "$d" 0002_fill.sql "-- migc:no-replay\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (1);\n"
+	build/migc gen --dialect postgres --replay-database "$PGURL" -o "$tmp/pgnoreplay.c" "$d" || return 1
+	[ "$(grep -o '"s2:[0-9a-f]*"' "$tmp/pgnoreplay.c" | sort -u | wc -l)" = 1 ] || { echo "0002's fingerprint is not 0001's"; return 1; }
+	grep -q 'INSERT INTO t VALUES (1);' "$tmp/pgnoreplay.c" || { echo "0002's statements are not embedded"; return 1; }
+}
+check "[postgres] gen --replay-database: a -- migc:no-replay migration is skipped, its fingerprint the version before" t_pg_noreplay
+
 # The lint's golden set is real PostgreSQL: every statement of it runs on
 # the server (its _good files are what the fixes say to do), and the
 # replay adds nothing to the findings (no server NOTICE is printed).
