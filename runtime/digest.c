@@ -1,6 +1,6 @@
 /*
 ** digest.c: migc's tagged digests (digest.h), the one place that turns a
-** SHA-256 into "c1:...", "r1:...", "s1:..." or "h1:...".
+** SHA-256 into "c1:...", "r1:...", "s1:...", "s2:...", "s3:..." or "h1:...".
 */
 #include <string.h>
 
@@ -26,4 +26,42 @@ migc__digest(const char *tag, const void *data, size_t len, char out[MIGC__DIGES
 	migc__sha256init(&s);
 	migc__sha256update(&s, data, len);
 	migc__digestof(tag, &s, out);
+}
+
+/* s += sign * SHA-256(line[0..n)), modulo 2^256. */
+void
+migc__linesumadd(struct migc__linesum *s, const char *line, size_t n, int sign)
+{
+	struct sha256 h;
+	unsigned char d[32];
+	unsigned carry = 0;
+	int i;
+
+	migc__sha256init(&h);
+	migc__sha256update(&h, line, n);
+	migc__sha256final(&h, d);
+	for (i = 31; i >= 0; i--) {
+		unsigned v = sign > 0 ? (unsigned)s->v[i] + d[i] + carry : (unsigned)s->v[i] - d[i] - carry;
+
+		s->v[i] = (unsigned char)v;
+		carry = sign > 0 ? v >> 8 : (v >> 8) & 1;
+	}
+}
+
+/* s += sign * each newline-ended line of text. */
+void
+migc__linesumtext(struct migc__linesum *s, const char *text, int sign)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		migc__linesumadd(s, text, n, sign);
+		text += n + (text[n] == '\n');
+	}
+}
+
+void
+migc__linesumdigest(const struct migc__linesum *s, char out[MIGC__DIGEST_SIZE])
+{
+	migc__digest("s3:", s->v, sizeof(s->v), out);
 }

@@ -24,6 +24,24 @@ void migc__digest(const char *tag, const void *data, size_t len, char out[MIGC__
 /* tag + the digest of what s holds so far; s itself goes on. */
 void migc__digestof(const char *tag, const struct sha256 *s, char out[MIGC__DIGEST_SIZE]);
 
+/*
+** An "s3:" schema fingerprint as it is made: the sum, modulo 2^256, of the
+** SHA-256 of each line (a 256-bit big-endian number), so that lines can be
+** added and taken away in any order; its digest is "s3:" + the SHA-256 of
+** the sum's 32 bytes. A zeroed sum is the empty schema's.
+*/
+struct migc__linesum {
+	unsigned char v[32];
+};
+
+/* s += sign (1 or -1) * SHA-256(line[0..n)). */
+void migc__linesumadd(struct migc__linesum *s, const char *line, size_t n, int sign);
+
+/* The same for each line of text, newline-ended (the last may not be). */
+void migc__linesumtext(struct migc__linesum *s, const char *text, int sign);
+
+void migc__linesumdigest(const struct migc__linesum *s, char out[MIGC__DIGEST_SIZE]);
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

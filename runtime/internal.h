@@ -402,6 +402,7 @@ void migc__fingerprint(const char *text, char out[68]);
 int migc__recordschema(migc *m);
 int migc__schemaprint(migc *m, char out[68]);     /* the live schema's fingerprint */
 int migc__schematext(migc *m, char **text);       /* its lines (the caller frees), for diffschema */
+
 /* Compare two schema texts (sorted lines, cut in place): *out lists, by
 ** kind and name, each object "removed" (in before only), "added" (in
 ** after only) or "changed", in one allocation the caller frees; MIGC_OK

@@ -21,8 +21,8 @@ extern "C" {
 ** 1000 + patch, for #if). migc_libversion() is the library's: the two
 ** differ only when an application was compiled against another migc.h
 ** than the libmigc.a it links. */
-#define MIGC_VERSION        "0.4.0"
-#define MIGC_VERSION_NUMBER 4000
+#define MIGC_VERSION        "0.5.0"
+#define MIGC_VERSION_NUMBER 5000
 const char *migc_libversion(void);   /* static storage, never NULL */
 
 /* Result codes. The command-line front end exits with the code itself

@@ -89,16 +89,38 @@ migc__linesjoin(struct lines *l)
 }
 
 /*
-** The fingerprint's tag says which tables the lines leave out: "s2:"
-** (since the schema leaves out other tools' tracking tables and the
-** ignored ones, tooltables.c) or "s1:" (only migc's tracking table left
-** out, as migc wrote them before): a fingerprint recorded then is
-** compared with the schema read by its rules (m->schemarules 1).
+** The fingerprint's tag says how it was made:
+**   "s3:" (since 0.5) the lines as a multiset: the SHA-256 of the sum,
+**         modulo 2^256, of each line's SHA-256 (its bytes without the
+**         newline, as a 256-bit big-endian number). A sum can be updated
+**         line by line, so gen's replay keeps one per object and
+**         fingerprints each version from the objects it touched;
+**   "s2:" the SHA-256 of the sorted lines, each ended by a newline;
+**   "s1:" as s2, of lines that left out only migc's tracking table (not
+**         other tools' tracking tables nor the ignored ones, tooltables.c).
+** A fingerprint is compared with the schema read by its rules
+** (m->schemarules 1 for s1) and digested by its definition.
 */
+
+/* The fingerprint of lines by the definition tag (fp's first 3 bytes) names. */
+static void
+digestlines(const char *tag, const char *text, char out[68])
+{
+	struct migc__linesum s;
+
+	if (strncmp(tag, "s3:", 3) == 0) {
+		memset(&s, 0, sizeof(s));
+		migc__linesumtext(&s, text, 1);
+		migc__linesumdigest(&s, out);
+	} else {
+		migc__digest(strncmp(tag, "s1:", 3) == 0 ? "s1:" : "s2:", text, strlen(text), out);
+	}
+}
+
 void
 migc__fingerprint(const char *text, char out[68])
 {
-	migc__digest("s2:", text, strlen(text), out);
+	digestlines("s3:", text, out);
 }
 
 static int
@@ -107,18 +129,18 @@ rulesof(const char *fp)
 	return strncmp(fp, "s1:", 3) == 0 ? 1 : 2;
 }
 
-/* The live schema read by the rules of a fingerprint of them, and its
-** fingerprint, with that tag. */
+/* The live schema read by the rules of the fingerprint like, and its
+** fingerprint by like's definition. */
 static int
-liveschema(migc *m, int rules, char **text, char fp[68])
+liveschema(migc *m, const char *like, char **text, char fp[68])
 {
 	int rc;
 
-	m->schemarules = rules;
+	m->schemarules = rulesof(like);
 	rc = m->drv->xSchema(m, text);
 	m->schemarules = 2;
 	if (rc == MIGC_OK)
-		migc__digest(rules == 1 ? "s1:" : "s2:", *text, strlen(*text), fp);
+		digestlines(like, *text, fp);
 	return rc;
 }
 
@@ -367,14 +389,15 @@ migc_verify_schema(migc *m, struct migc_drift **out, size_t *nout)
 	mig = migc_find(m->set, t.rows[t.n - 1].version);
 	/* What repeatable migrations made is in the recorded schema only. */
 	expect = mig && mig->schema && m->set->nrepeatables == 0 ? mig->schema : fp;
-	rc = liveschema(m, rulesof(expect), &live, livefp);
+	rc = liveschema(m, expect, &live, livefp);
 	if (rc != MIGC_OK || strcmp(livefp, expect) == 0)
 		goto out;
-	if (rulesof(fp) != rulesof(expect)) {
-		/* The lines to compare with the record, read by its rules. */
+	if (strncmp(fp, expect, 3) != 0) {
+		/* The lines to compare with the record, read and digested by
+		** its definition. */
 		free(live);
 		live = NULL;
-		rc = liveschema(m, rulesof(fp), &live, livefp);
+		rc = liveschema(m, fp, &live, livefp);
 		if (rc != MIGC_OK)
 			goto out;
 	}

@@ -119,7 +119,7 @@ t_replay_fingerprint() {
 	rm -rf "$d"
 	cp -r "$base" "$d"
 	embed replayfp "$d" || return 1
-	grep -q '"s2:[0-9a-f]\{64\}", 0 },$' "$tmp/replayfp.c" || { echo "no fingerprint embedded"; return 1; }
+	grep -q '"s3:[0-9a-f]\{64\}", 0 },$' "$tmp/replayfp.c" || { echo "no fingerprint embedded"; return 1; }
 	db=$tmp/replayfp.db
 	rm -f "$db"
 	"$tmp/replayfp" up --database "sqlite:$db" >/dev/null || return 1
@@ -131,7 +131,7 @@ t_replay_fingerprint() {
 	q "$db" "CREATE TABLE handmade (x)" || return 1
 	"$tmp/replayfp" up --database "sqlite:$db" >/dev/null || return 1
 	expect 3 "the schema is what version 2 left when it ran" "$tmp/replayfp" verify --schema --database "sqlite:$db" || return 1
-	grep -q "but replaying the migrations at build time gave s2:" "$tmp/expect.out"
+	grep -q "but replaying the migrations at build time gave s3:" "$tmp/expect.out"
 }
 check "gen: the build-time replay embeds each version's schema fingerprint, and verify --schema holds the database to it" t_replay_fingerprint
 
@@ -166,8 +166,8 @@ t_roundtrip_fingerprints() {
 	rm "$d"/*.down.sql
 	build/migc gen --dialect sqlite -o "$tmp/upsonly.c" "$d" 2>/dev/null || return 1
 	build/migc gen --dialect sqlite --main -o "$tmp/lossy.c" tests/gen/roundtrip-lossy 2>/dev/null || return 1
-	grep -o '"s2:[0-9a-f]*"' "$tmp/upsonly.c" >"$tmp/upsonly.fp"
-	grep -o '"s2:[0-9a-f]*"' "$tmp/lossy.c" >"$tmp/lossy.fp"
+	grep -o '"s3:[0-9a-f]*"' "$tmp/upsonly.c" >"$tmp/upsonly.fp"
+	grep -o '"s3:[0-9a-f]*"' "$tmp/lossy.c" >"$tmp/lossy.fp"
 	[ "$(wc -l <"$tmp/lossy.fp")" = 6 ] || { echo "not 6 fingerprints"; return 1; }
 	cmp "$tmp/upsonly.fp" "$tmp/lossy.fp" || { echo "the round trips changed the fingerprints"; return 1; }
 	cbuild "$tmp/lossy" "$tmp/lossy.c" || return 1
@@ -199,7 +199,7 @@ t_roundtrip_leak() {
 	build/migc gen --dialect sqlite -o "$tmp/leak.c" "$d" 2>/dev/null || return 1
 	rm "$d"/*.down.sql
 	build/migc gen --dialect sqlite -o "$tmp/leakups.c" "$d" || return 1
-	[ "$(grep -o '"s2:[0-9a-f]*"' "$tmp/leak.c")" = "$(grep -o '"s2:[0-9a-f]*"' "$tmp/leakups.c")" ] ||
+	[ "$(grep -o '"s3:[0-9a-f]*"' "$tmp/leak.c")" = "$(grep -o '"s3:[0-9a-f]*"' "$tmp/leakups.c")" ] ||
 		{ echo "the fingerprints differ from the ups alone"; return 1; }
 }
 check "gen: a down that leaves rows or counters behind, which a later up trips on, is a finding, not a build error" t_roundtrip_leak
@@ -214,7 +214,7 @@ t_noreplay() {
 	printf -- "-- migc:no-replay\nINSERT INTO t VALUES (1, 'a');\nUPDATE t SET v = upper(v);\nINSERT INTO t VALUES (1, 'dup');\n" >"$d/0002_fill.sql"
 	printf 'CREATE INDEX t_v ON t (v);\n' >"$d/0003_i.sql"
 	build/migc gen --dialect sqlite --main -o "$tmp/noreplay.c" "$d" || return 1
-	grep -o '"s2:[0-9a-f]*"' "$tmp/noreplay.c" >"$tmp/noreplay.fp"
+	grep -o '"s3:[0-9a-f]*"' "$tmp/noreplay.c" >"$tmp/noreplay.fp"
 	[ "$(wc -l <"$tmp/noreplay.fp")" = 3 ] && [ "$(sed -n 1p "$tmp/noreplay.fp")" = "$(sed -n 2p "$tmp/noreplay.fp")" ] &&
 		[ "$(sed -n 2p "$tmp/noreplay.fp")" != "$(sed -n 3p "$tmp/noreplay.fp")" ] ||
 		{ cat "$tmp/noreplay.fp"; echo "0002's fingerprint is not 0001's"; return 1; }

@@ -264,7 +264,7 @@ check "[postgres] up sends one message per migration (BEGIN and COMMIT in it); a
 
 t_pg_replay() {
 	build/migc gen --strict --dialect postgres --main --replay-database "$PGURL" -o "$tmp/pgreplay.c" migrations/postgres || return 1
-	[ "$(grep -c '"s2:[0-9a-f]\{64\}", 0 },$' "$tmp/pgreplay.c")" = 6 ] || { echo "not 6 fingerprints"; return 1; }
+	[ "$(grep -c '"s3:[0-9a-f]\{64\}", 0 },$' "$tmp/pgreplay.c")" = 6 ] || { echo "not 6 fingerprints"; return 1; }
 	cbuild "$tmp/pgreplay" "$tmp/pgreplay.c" || return 1
 	db=$(newdb pgreplay)
 	"$tmp/pgreplay" up --database "$db" >/dev/null || return 1
@@ -301,8 +301,8 @@ t_pg_roundtrip() {
 	[ "$(grep -c ': warning: the down migration' "$tmp/expect.out")" = 2 ] || { echo "not 2 round-trip warnings"; return 1; }
 	cp -r "$d" "$d-ups" && rm "$d-ups"/*.down.sql
 	build/migc gen --dialect postgres --replay-database "$PGURL" -o "$tmp/pgups.c" "$d-ups" || return 1
-	grep -o '"s2:[0-9a-f]*"' "$tmp/pgrt.c" >"$tmp/pgrt.fp"
-	grep -o '"s2:[0-9a-f]*"' "$tmp/pgups.c" | cmp - "$tmp/pgrt.fp" || { echo "the round trips changed the fingerprints"; return 1; }
+	grep -o '"s3:[0-9a-f]*"' "$tmp/pgrt.c" >"$tmp/pgrt.fp"
+	grep -o '"s3:[0-9a-f]*"' "$tmp/pgups.c" | cmp - "$tmp/pgrt.fp" || { echo "the round trips changed the fingerprints"; return 1; }
 	[ "$(wc -l <"$tmp/pgrt.fp")" = 4 ] || return 1
 	expect 2 "$d/0002_y.down.sql: error: the down migration does not restore" \
 		build/migc gen --strict --allow require-timeout-settings,require-concurrent-index-creation --dialect postgres \
@@ -341,7 +341,7 @@ t_pg_noreplay() {
 	mig "$d" 0001_t.sql "CREATE TABLE t (id bigint PRIMARY KEY);\n"
 	mig "$d" 0002_fill.sql "-- migc:no-replay\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (1);\n"
 	build/migc gen --dialect postgres --replay-database "$PGURL" -o "$tmp/pgnoreplay.c" "$d" || return 1
-	[ "$(grep -o '"s2:[0-9a-f]*"' "$tmp/pgnoreplay.c" | sort -u | wc -l)" = 1 ] || { echo "0002's fingerprint is not 0001's"; return 1; }
+	[ "$(grep -o '"s3:[0-9a-f]*"' "$tmp/pgnoreplay.c" | sort -u | wc -l)" = 1 ] || { echo "0002's fingerprint is not 0001's"; return 1; }
 	grep -q 'INSERT INTO t VALUES (1);' "$tmp/pgnoreplay.c" || { echo "0002's statements are not embedded"; return 1; }
 }
 check "[postgres] gen --replay-database: a -- migc:no-replay migration is skipped, its fingerprint the version before" t_pg_noreplay

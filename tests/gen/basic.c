@@ -54,14 +54,14 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_users.sql", migc__1_up, 121, migc__1_up_stmts, 2, 0, 0 },
 	  { "0001_users.down.sql", migc__1_down, 18, migc__1_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:9f3c9a00c5c9d0b7a84d77288aad341d38399286a1860398097455d2e99a8180", 0 },
+	  "s3:4ff623c448a22916950d21025655641fc070a321336ee92f8c16bc2207c17c33", 0 },
 	{ INT64_C(2), "audit",
 	  "c1:3a782ac4347479362d4edcea12771d967e9a08bf276fd0e2c4c0509d175b6cbf",
 	  "r1:3a782ac4347479362d4edcea12771d967e9a08bf276fd0e2c4c0509d175b6cbf",
 	  { "0002_audit.sql", migc__2_up, 207, migc__2_up_stmts, 2, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:f9dba80e5af980c901df58487dac34b040b87f40b94ab6312f654a7f45c413ce", 0 },
+	  "s3:df4fe6423b37423f2b424f6534693b2150f1388ccb8c62a2ba54887a42b06e8f", 0 },
 };
 
 const struct migc_set migc_migrations = {

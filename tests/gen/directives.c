@@ -45,14 +45,14 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_a.sql", migc__1_up, 110, migc__1_up_stmts, 2, MIGC_NO_TRANSACTION, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:01a751bf609f12c60d368de18299297681ae051ea1eca2a289ba9d68f7a77116", 0 },
+	  "s3:a1900c668ba3a6c15e2d1b63d93ae2bf1631299ddc68535835967962592f3f72", 0 },
 	{ INT64_C(2), "rebuild",
 	  "c1:71be5f81d338372afa537cab093db206be078c8ff82467cba133d58f5c8bb4e2",
 	  "r1:71be5f81d338372afa537cab093db206be078c8ff82467cba133d58f5c8bb4e2",
 	  { "0002_rebuild.sql", migc__2_up, 109, migc__2_up_stmts, 3, MIGC_FOREIGN_KEYS_OFF, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:3f09a46cc1280b9b7bd2da3a7e572655a6e537305d3d68770e58efde6cf3471d", 0 },
+	  "s3:61bf80732eb42abb2ddc1a5b37249e2ccfab71aa5d925826c3ef4f76a85c4d09", 0 },
 };
 
 const struct migc_set migc_migrations = {

@@ -25,7 +25,7 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_nothing.sql", migc__1_up, 21, 0, 0, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", 0 },
+	  "s3:66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925", 0 },
 };
 
 const struct migc_set migc_migrations = {

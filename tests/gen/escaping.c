@@ -42,7 +42,7 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_escapes.sql", migc__1_up, 353, migc__1_up_stmts, 6, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:c9fabe613c2a28ce658107fed83dfe3f1e99d3d6a53227096b271a1531e6792c", 0 },
+	  "s3:0193a27409dfc7f07ef8e2fc419f17a2e61a3c5049827f0a4d24f4ae68e5b86c", 0 },
 };
 
 const struct migc_set migc_migrations = {

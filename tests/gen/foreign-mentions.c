@@ -41,7 +41,7 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_notes.sql", migc__1_up, 425, migc__1_up_stmts, 2, 0, 0 },
 	  { "0001_notes.down.sql", migc__1_down, 18, migc__1_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:06e34f65854622f95c4c1f6394c7f1b6927b28e8304395abb95cd6a8800fa68a", 0 },
+	  "s3:3dbb1fbc49d0eb8dd8335a22a8a3b8d4a65fbfe9614c715acc9d2e93704adb01", 0 },
 };
 
 const struct migc_set migc_migrations = {

@@ -49,14 +49,14 @@ static const struct migc_migration migc__records[] = {
 	  { "000001_users.up.sql", migc__1_up, 97, migc__1_up_stmts, 2, 0, 0 },
 	  { "000001_users.down.sql", migc__1_down, 41, migc__1_down_stmts, 2, 0, 0 },
 	  0, 0,
-	  "s2:eba566910a5d7bb020346c4cfafee65efcceef49b3013cf40541164add88e514", 0 },
+	  "s3:9a835239a01afea7acd3bd13f0f2eb43a825128d31426fcae0e7e1a8f6c4fdff", 0 },
 	{ INT64_C(2), "seed",
 	  "c1:3c732f73638acba8d78cc40156936149f5dfb0feb35e4f41a8a1684b6025eda2",
 	  "r1:3c732f73638acba8d78cc40156936149f5dfb0feb35e4f41a8a1684b6025eda2",
 	  { "000002_seed.up.sql", migc__2_up, 61, migc__2_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:eba566910a5d7bb020346c4cfafee65efcceef49b3013cf40541164add88e514", 0 },
+	  "s3:9a835239a01afea7acd3bd13f0f2eb43a825128d31426fcae0e7e1a8f6c4fdff", 0 },
 };
 
 const struct migc_set migc_migrations = {

@@ -37,7 +37,7 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_t.sql", migc__1_up, 28, migc__1_up_stmts, 1, 0, 0 },
 	  { "0001_t.down.sql", migc__1_down, 14, migc__1_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:97b89c2107c64a8d2a29c1c58b556d91926e10c12d802b7914fea34920e61ec7", 0 },
+	  "s3:995811aea8ec17529c6445a0bd19cab642dae9f3947b94bde4319b98fa58e809", 0 },
 };
 
 /* R__vacuum.sql (repeatable) */

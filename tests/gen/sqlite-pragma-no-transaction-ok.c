@@ -35,7 +35,7 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_wal.sql", migc__1_up, 112, migc__1_up_stmts, 4, MIGC_NO_TRANSACTION, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:89140c70e0f685bf3cbe5c46c9e5bde319b18e1d1b98f5bc03ec6389679151f5", 0 },
+	  "s3:326d503d81c5a729533bb61516b007298821fe23c2601062a4b9fc0a0220aa07", 0 },
 };
 
 const struct migc_set migc_migrations = {

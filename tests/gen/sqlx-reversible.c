@@ -43,14 +43,14 @@ static const struct migc_migration migc__records[] = {
 	  { "20240101000001_users.up.sql", migc__20240101000001_up, 56, migc__20240101000001_up_stmts, 1, 0, 0 },
 	  { "20240101000001_users.down.sql", migc__20240101000001_down, 18, migc__20240101000001_down_stmts, 1, 0, 0 },
 	  0, 0,
-	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02", 0 },
+	  "s3:3c12413d60f3fff0b668ada030776c54c55180b2daf74382b84e1fa29a7f6114", 0 },
 	{ INT64_C(20240101000002), "seed",
 	  "c1:9f5b199c16d42d1df83a09050e002ca2963bcf28c26a45a1093b4920b4e3457a",
 	  "r1:9f5b199c16d42d1df83a09050e002ca2963bcf28c26a45a1093b4920b4e3457a",
 	  { "20240101000002_seed.up.sql", migc__20240101000002_up, 46, migc__20240101000002_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02", 0 },
+	  "s3:3c12413d60f3fff0b668ada030776c54c55180b2daf74382b84e1fa29a7f6114", 0 },
 };
 
 const struct migc_set migc_migrations = {

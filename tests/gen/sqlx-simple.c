@@ -39,14 +39,14 @@ static const struct migc_migration migc__records[] = {
 	  { "20240101000001_users.sql", migc__20240101000001_up, 56, migc__20240101000001_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:ab4cd4e9144b81794e5de14f46d9ff4ddd6917dbdf7ca1494d61510800ba6d02", 0 },
+	  "s3:3c12413d60f3fff0b668ada030776c54c55180b2daf74382b84e1fa29a7f6114", 0 },
 	{ INT64_C(20240101000002), "vacuum",
 	  "c1:348146d4f3b772e5efd227358b7b7be196fa943054b9c667a19ade6ca4becfd5",
 	  "r1:348146d4f3b772e5efd227358b7b7be196fa943054b9c667a19ade6ca4becfd5",
 	  { "20240101000002_vacuum.sql", migc__20240101000002_up, 57, migc__20240101000002_up_stmts, 2, MIGC_NO_TRANSACTION, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:a692d38a68d20e2963ecab82044636c1fb2925a613589ff153f1013931766e28", 0 },
+	  "s3:d97c08c5960cc1662034743e9664d8af9b3d24cc6bda40fa9a33ae0717658d20", 0 },
 };
 
 const struct migc_set migc_migrations = {

@@ -36,14 +36,14 @@ static const struct migc_migration migc__records[] = {
 	  { "20240131120000_first.sql", migc__20240131120000_up, 20, migc__20240131120000_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:d77fd88280a201f071d285be0698f9e217e0dc1c7719eedeaa71fb04b345cce7", 0 },
+	  "s3:6262f4446c29be7db069c42d3f240349ef928fde9ec0017cda57116197930a7f", 0 },
 	{ INT64_C(20240201093000), "second",
 	  "c1:b1fef1ac22eb19a04372fc5939ae4da7b44217237941135885fc5e349ffb7263",
 	  "r1:b1fef1ac22eb19a04372fc5939ae4da7b44217237941135885fc5e349ffb7263",
 	  { "20240201093000_second.sql", migc__20240201093000_up, 19, migc__20240201093000_up_stmts, 1, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:d3e47e62d8d48ae7d43205b062ff170dd33f443d9bd944183883dd9bfb0eda56", 0 },
+	  "s3:81955501b3b11910e0020228d53253893d3aa8f544187b4d2446bf6a4c1c5816", 0 },
 };
 
 const struct migc_set migc_migrations = {

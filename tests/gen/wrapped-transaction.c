@@ -33,7 +33,7 @@ static const struct migc_migration migc__records[] = {
 	  { "0001_a.sql", migc__1_up, 118, migc__1_up_stmts, 2, 0, 0 },
 	  { 0, 0, 0, 0, 0, 0, 0 },
 	  0, 0,
-	  "s2:d77fd88280a201f071d285be0698f9e217e0dc1c7719eedeaa71fb04b345cce7", 0 },
+	  "s3:6262f4446c29be7db069c42d3f240349ef928fde9ec0017cda57116197930a7f", 0 },
 };
 
 const struct migc_set migc_migrations = {

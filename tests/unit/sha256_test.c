@@ -2,7 +2,10 @@
 ** sha256_test.c: checks gen/sha256.c against the FIPS 180-4 / NIST
 ** example vectors, the padding edges (lengths 55, 56, 63, 64, 65, digests
 ** from sha256sum), and that the digest does not depend on how the input
-** is split across migc__sha256update() calls. One [PASS]/[FAIL] line per case.
+** is split across migc__sha256update() calls; then the "s3:" schema
+** fingerprint (digest.h) against values computed apart (Python's hashlib
+** and integers), and that lines add and take away in any order. One
+** [PASS]/[FAIL] line per case.
 */
 
 #include <stdio.h>
@@ -10,6 +13,7 @@
 #include <string.h>
 
 #include "sha256.h"
+#include "digest.h"
 
 static int nfail;
 
@@ -126,6 +130,45 @@ padding(size_t len, const char *want)
 	check(name, want, got);
 }
 
+/* The s3: fingerprint of text, its lines added to a zeroed sum. */
+static void
+s3of(const char *text, char out[MIGC__DIGEST_SIZE])
+{
+	struct migc__linesum s;
+
+	memset(&s, 0, sizeof(s));
+	migc__linesumtext(&s, text, 1);
+	migc__linesumdigest(&s, out);
+}
+
+static void
+linesums(void)
+{
+	struct migc__linesum s;
+	char a[MIGC__DIGEST_SIZE], b[MIGC__DIGEST_SIZE];
+	static const char two[] = "table\tt\tCREATE TABLE t (x)\ncolumn\tt.x\t\n";
+
+	s3of("", a);
+	check("s3: the empty schema", "s3:66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925", a);
+	s3of(two, a);
+	check("s3: two lines", "s3:326d503d81c5a729533bb61516b007298821fe23c2601062a4b9fc0a0220aa07", a);
+	s3of("column\tt.x\t\ntable\tt\tCREATE TABLE t (x)", b);
+	check("s3: the same lines in another order, the last without its newline", a, b);
+	s3of("a\na\n", a);
+	check("s3: a line twice counts twice", "s3:43d3f2e0b7b3a769c672dfecffc389fa22ac271c8d490916f272aab5e65d0d16", a);
+	/* Adding lines and taking them away (borrows across all 32 bytes). */
+	memset(&s, 0, sizeof(s));
+	migc__linesumtext(&s, "x\n", -1);
+	migc__linesumtext(&s, two, 1);
+	migc__linesumtext(&s, "x\n", 1);
+	migc__linesumdigest(&s, a);
+	check("s3: a line taken away before it is added", "s3:326d503d81c5a729533bb61516b007298821fe23c2601062a4b9fc0a0220aa07", a);
+	migc__linesumtext(&s, two, -1);
+	migc__linesumdigest(&s, a);
+	check("s3: taking every line away gives the empty schema's",
+	      "s3:66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925", a);
+}
+
 int
 main(void)
 {
@@ -147,5 +190,6 @@ main(void)
 	padding(64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
 	padding(65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0");
 	splits();
+	linesums();
 	return nfail ? 1 : 0;
 }
