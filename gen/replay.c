@@ -29,6 +29,8 @@
 #include "scan.h"
 #include "diag.h"
 #include "directives.h"
+#include "digest.h"
+#include "mirror.h"
 #include "replay.h"
 
 /* Print a runtime failure, whose message starts with file:line:col, as a
@@ -44,26 +46,31 @@ replayerror(const char *dir, const char *what, const char *msg)
 }
 
 /*
-** The replay applies the migrations one version at a time, on a copy of
-** the set without its repeatable migrations, and fingerprints the schema
-** each version leaves (mig->schema); on SQLite a migration that changed
-** no schema (PRAGMA schema_version is as it was) leaves the text of the
-** one before it. Then, for a migration with a down that is not marked
-** irreversible, the round trip: its down runs and must leave the schema
-** the version before left, and its up runs again and must leave what it
-** left the first time. A down that fails or does not restore is a finding
-** (a warning, an error with --strict) naming the objects that differ;
-** the database is then made again from scratch (xFresh) up to that
-** version, ups only, so that the versions after it are fingerprinted on
-** what production builds. Last, a handle on the whole set runs the
-** repeatable migrations (their failures are build errors), which leave
-** no fingerprint.
+** The replay applies the versioned migrations (the set without its
+** repeatable ones) in one up run, as production does, and the run's event
+** callback (onapplied), after each migration commits, fingerprints the
+** schema it leaves (mig->schema: on SQLite from the objects it touched,
+** gen/mirror.c; on PostgreSQL from a whole read) and, for a migration with
+** a down that is not irreversible, makes the round trip: its down runs
+** and must bring the sum back to the version before's, and its up then
+** runs again and must bring it back to its own. When it does not (or
+** fails), the callback ends the run (m->stop) and the slow way finds out
+** what differs: the database is made again from scratch (xFresh) up to
+** the version before, ups only, and the round trip is made again with
+** migc_down and migc_up, comparing the whole schemas object by object
+** (roundtrip), for the finding (a warning, an error with --strict); the
+** database is then made again up to that version, ups only, so that the
+** versions after it are fingerprinted on what production builds, and the
+** run goes on. Last, a handle on the whole set runs the repeatable
+** migrations (their failures are build errors), which leave no
+** fingerprint.
 */
 struct replay {
 	migc *m;
 	struct migc_set *set;
 	struct migc_set versioned;      /* set without its repeatable migrations */
-	sqlite3 *db;                    /* SQLite: for schema_version; NULL otherwise */
+	sqlite3 *db;                    /* SQLite; NULL otherwise */
+	struct mirror *mirror;          /* SQLite: db's schema by object; NULL otherwise */
 	int (*xFresh)(struct replay *r);   /* m on a new, empty database, for the versioned set */
 	int (*xWrap)(struct replay *r);    /* m on the same database, for the whole set */
 	void *ctx;                         /* theirs */
@@ -71,6 +78,16 @@ struct replay {
 	int strict, nfound;
 	struct migc_migration *copies;  /* versioned's migrations, no-replay ones without statements; or NULL */
 	const char *skipped;            /* the newest no-replay migration applied so far, or NULL */
+	struct migc__linesum *sums;     /* what each version leaves, by index */
+	struct migc__linesum base;      /* what the empty database holds */
+	unsigned long done;             /* versioned migrations applied on the database */
+	int trips;                      /* the callback makes round trips (not while making it again) */
+	int tripped;                    /* a round trip ran since the database was made */
+	int suspect;                    /* the round trip of migration done - 1 did not come back */
+	int check;                      /* MIGC_REPLAY_CHECK: each sum is checked against a whole read */
+	int rc;                         /* a failure in the callback (reading the schema), or MIGC_OK */
+	unsigned long reached;          /* migrations the callback has seen once (downless) */
+	int withdowns;                  /* one of them has a down */
 };
 
 /* Print a finding about dir/file: a warning, or an error with --strict. */
@@ -195,55 +212,189 @@ roundtrip(struct replay *r, const struct migc_migration *mig, const char *before
 	return MIGC_OK;
 }
 
-/* Make the database again, running the ups through version. */
+/* The sum of the lines of the live schema into *out. */
 static int
-rebuild(struct replay *r, int64_t version)
+schemasum(struct replay *r, const char *after, struct migc__linesum *out)
 {
+	struct migc__linesum whole;
+	char *text = NULL;
 	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (r->mirror) {
+		if ((rc = mirrorsync(r->mirror, r->m)) != MIGC_OK)
+			return rc;
+		mirrorsum(r->mirror, out);
+		if (!r->check)
+			return MIGC_OK;
+	}
+	if ((rc = migc__schematext(r->m, &text)) != MIGC_OK)
+		return rc;
+	memset(&whole, 0, sizeof(whole));
+	migc__linesumtext(&whole, text, 1);
+	free(text);
+	if (r->mirror && memcmp(whole.v, out->v, sizeof(whole.v)) != 0)
+		fatal("replay: after %s, the schema kept by object differs from a whole read (MIGC_REPLAY_CHECK)", after);
+	*out = whole;
+	return MIGC_OK;
+}
+
+static int
+samesum(const struct migc__linesum *a, const struct migc__linesum *b)
+{
+	return memcmp(a->v, b->v, sizeof(a->v)) == 0;
+}
+
+/* The quick round trip of migration i, just applied (its sum in
+** r->sums[i]): 1 when its down brought the schema back to the version
+** before's and its up then to its own again, else 0 (the database is then
+** in some state between). */
+static int
+quicktrip(struct replay *r, unsigned long i, const struct migc_migration *run)
+{
+	const struct migc__linesum *before = i ? &r->sums[i - 1] : &r->base;
+	struct migc__linesum now;
+
+	r->tripped = 1;
+	if (migc__replayscript(r->m, &run->down) != MIGC_OK)
+		return 0;
+	if ((r->rc = schemasum(r, run->down.file, &now)) != MIGC_OK || !samesum(&now, before))
+		return 0;
+	if (migc__replayscript(r->m, &run->up) != MIGC_OK)
+		return 0;
+	if ((r->rc = schemasum(r, run->up.file, &now)) != MIGC_OK || !samesum(&now, &r->sums[i]))
+		return 0;
+	return 1;
+}
+
+/* Warn of mig, reached for the first time, when it has no down and is
+** newer than the oldest migration with one. */
+static void
+downless(struct replay *r, unsigned long i)
+{
+	const struct migc_migration *mig = &r->set->migrations[i];
+
+	if (i < r->reached)
+		return;
+	r->reached = i + 1;
+	r->withdowns |= mig->down.file != NULL;
+	if (!mig->down.file && !mig->irreversible && r->withdowns)
+		finding(r, mig->up.file, "no down migration, where the migrations before it have one: down refuses "
+		        "to revert it (write its down migration, or mark it -- migc:irreversible REASON)");
+}
+
+/* The up run's event callback: after each versioned migration commits,
+** its fingerprint and its round trip. */
+static void
+onapplied(void *ctx, const struct migc_event *ev)
+{
+	struct replay *r = ctx;
+	const struct migc_migration *run = ev->migration;
+	struct migc_migration *mig;
+	unsigned long i;
+	char fp[MIGC__DIGEST_SIZE];
+
+	if (ev->kind != MIGC_EV_APPLIED || !run || r->rc != MIGC_OK || run < r->versioned.migrations ||
+	    run >= r->versioned.migrations + r->versioned.count)
+		return;
+	i = (unsigned long)(run - r->versioned.migrations);
+	mig = (struct migc_migration *)r->set->migrations + i;
+	r->done = i + 1;
+	if ((r->rc = schemasum(r, run->up.file, &r->sums[i])) != MIGC_OK) {
+		r->m->stop = 1;
+		return;
+	}
+	migc__linesumdigest(&r->sums[i], fp);
+	free((char *)mig->schema);
+	mig->schema = xstrdup(fp);
+	downless(r, i);
+	if (run->up.nstmts != mig->up.nstmts)
+		r->skipped = mig->up.file;
+	else if (r->trips && mig->down.file && !mig->irreversible && !quicktrip(r, i, run)) {
+		r->suspect = 1;
+		r->m->stop = 1;
+	}
+	migc__clearerr(r->m);
+}
+
+/* Make the database again, running the ups of the first n versioned
+** migrations, without round trips. */
+static int
+rebuild(struct replay *r, unsigned long n)
+{
+	int rc, trips = r->trips;
 
 	migc_close(r->m);
 	r->m = NULL;
+	r->done = 0;
+	r->tripped = 0;
 	rc = r->xFresh(r);
-	return rc == MIGC_OK ? migc_up(r->m, version) : rc;
+	r->trips = 0;
+	if (rc == MIGC_OK && n > 0)
+		rc = migc_up(r->m, r->versioned.migrations[n - 1].version);
+	if (rc == MIGC_OK && r->rc != MIGC_OK)
+		rc = r->rc;
+	r->trips = trips;
+	return rc;
 }
 
 /*
-** mig's up failed after round trips (m's message says why): make the
-** database again with the ups alone through prev, and run it there.
-** When it passes, the downs before it left state behind that the schema
-** does not show (rows, an AUTOINCREMENT counter, a sequence), and that
-** is a finding about them; when it fails again, it is the up's own
-** failure. MIGC_OK, or the code of that failure.
+** The quick round trip of migration i did not come back: make it again
+** the slow way, on a database made again through the version before,
+** comparing whole schemas, for a finding that names what differs; then
+** make the database again through i, ups only. MIGC_OK, or the code of a
+** failure (of an up, or to read the schema).
 */
 static int
-retrywithout(struct replay *r, const struct migc_migration *mig, int64_t prev)
+slowtrip(struct replay *r, unsigned long i)
 {
-	char *why = joinpath(r->dir, migc_errmsg(r->m));
-	int rc;
+	const struct migc_migration *mig = &r->set->migrations[i];
+	char *before = NULL, *after = NULL;
+	int rc, bad = 0, trips = r->trips;
 
-	if ((rc = rebuild(r, prev)) == MIGC_OK && (rc = migc_up(r->m, mig->version)) == MIGC_OK) {
+	rc = rebuild(r, i);
+	r->trips = 0;
+	if (rc == MIGC_OK)
+		rc = migc__schematext(r->m, &before);
+	if (rc == MIGC_OK)
+		rc = migc_up(r->m, mig->version);
+	if (rc == MIGC_OK)
+		rc = migc__schematext(r->m, &after);
+	if (rc == MIGC_OK)
+		rc = roundtrip(r, mig, before, after, &bad);
+	r->trips = trips;
+	free(before);
+	free(after);
+	if (rc == MIGC_OK && bad)
+		rc = rebuild(r, i + 1);
+	return rc;
+}
+
+/*
+** The up of migration i failed after round trips (m's message says why):
+** make the database again with the ups alone through the version before,
+** and run it there. When it passes, the downs before it left state behind
+** that the schema does not show (rows, an AUTOINCREMENT counter, a
+** sequence), and that is a finding about them; when it fails again, it is
+** the up's own failure. MIGC_OK, or the code of that failure.
+*/
+static int
+retrywithout(struct replay *r, unsigned long i)
+{
+	const struct migc_migration *mig = &r->set->migrations[i];
+	char *why = joinpath(r->dir, migc_errmsg(r->m));
+	int rc, trips = r->trips;
+
+	rc = rebuild(r, i);
+	r->trips = 0;
+	if (rc == MIGC_OK && (rc = migc_up(r->m, mig->version)) == MIGC_OK && (rc = r->rc) == MIGC_OK) {
 		fprintf(stderr, "%s\n", why);
 		finding(r, mig->up.file, "fails after the round trips of the down migrations before it, not without them: "
 		        "a down leaves rows, counters or sequences behind that the schema does not show (%s)", irrhint);
 	}
+	r->trips = trips;
 	free(why);
 	return rc;
-}
-
-/* Warn of a migration without a down newer than the oldest with one. */
-static void
-downless(struct replay *r, const struct migc_migration *mig)
-{
-	finding(r, mig->up.file, "no down migration, where the migrations before it have one: down refuses to revert "
-	        "it (write its down migration, or mark it -- migc:irreversible REASON)");
-}
-
-/* The SQLite schema's version (-1 elsewhere), which every change of it
-** moves. */
-static long long
-schemaversion(struct replay *r)
-{
-	return r->db ? migc__sqlitepragma(r->db, "PRAGMA schema_version") : -1;
 }
 
 /* Apply the versioned migrations on r->m, fingerprinting each version and
@@ -252,51 +403,33 @@ schemaversion(struct replay *r)
 static int
 replayall(struct replay *r)
 {
-	char *before = NULL, *after = NULL, fp[68];
-	long long seen = -1, v;
-	int rc, bad, withdowns = 0, tripped = 0;
-	unsigned long i;
+	int rc;
 
-	rc = migc__schematext(r->m, &before);
-	for (i = 0; rc == MIGC_OK && i < r->set->count; i++) {
-		struct migc_migration *mig = (struct migc_migration *)r->set->migrations + i;
-
-		int skip = r->copies && r->copies[i].up.nstmts != mig->up.nstmts;
-
-		if ((rc = migc_up(r->m, mig->version)) != MIGC_OK && tripped) {
-			rc = retrywithout(r, mig, i ? mig[-1].version : 0);
-			tripped = 0;
-		}
-		if (rc != MIGC_OK)
+	if (r->set->count == 0)
+		goto repeatables;
+	r->sums = xreallocarray(NULL, r->set->count, sizeof(*r->sums));
+	r->trips = 1;
+	rc = schemasum(r, "nothing", &r->base);
+	while (rc == MIGC_OK && r->done < r->set->count) {
+		rc = migc_up(r->m, r->versioned.migrations[r->versioned.count - 1].version);
+		if (rc == MIGC_OK && (rc = r->rc) != MIGC_OK)
 			break;
-		if (skip)
-			r->skipped = mig->up.file;
-		v = schemaversion(r);
-		if (skip || (v >= 0 && v == seen))
-			after = xstrdup(before);
-		else if ((rc = migc__schematext(r->m, &after)) != MIGC_OK)
-			break;
-		migc__fingerprint(after, fp);
-		mig->schema = xstrdup(fp);
-		withdowns |= mig->down.file != NULL;
-		if (!mig->down.file && !mig->irreversible && withdowns)
-			downless(r, mig);
-		if (mig->down.file && !mig->irreversible && !skip) {
-			rc = roundtrip(r, mig, before, after, &bad);
-			tripped = !bad;
-			if (rc == MIGC_OK && bad)
-				rc = rebuild(r, mig->version);
+		if (rc == MIGC_OK && r->suspect) {
+			r->suspect = 0;
+			rc = slowtrip(r, r->done - 1);
+		} else if (rc != MIGC_OK && r->tripped && r->done < r->set->count) {
+			rc = retrywithout(r, r->done);
 		}
-		seen = schemaversion(r);
-		free(before);
-		before = after;
-		after = NULL;
 	}
-	free(before);
-	free(after);
-	if (rc == MIGC_OK && r->set->nrepeatables && (rc = r->xWrap(r)) == MIGC_OK)
+	free(r->sums);
+	r->sums = NULL;
+	if (rc != MIGC_OK)
+		return rc;
+repeatables:
+	r->trips = 0;
+	if (r->set->nrepeatables && (rc = r->xWrap(r)) == MIGC_OK)
 		rc = migc_up(r->m, MIGC_LATEST);
-	return rc;
+	return r->set->nrepeatables ? rc : MIGC_OK;
 }
 
 /* rc of wrapping r->m: the replay fingerprints each version itself, so
@@ -305,8 +438,10 @@ replayall(struct replay *r)
 static int
 wrapped(struct replay *r, int rc)
 {
-	if (rc == MIGC_OK)
+	if (rc == MIGC_OK) {
 		r->m->norecord = 1;
+		rc = migc_set_event(r->m, onapplied, r);
+	}
 	return rc;
 }
 
@@ -316,10 +451,13 @@ sqlitefresh(struct replay *r)
 {
 	migc_close(r->m);
 	r->m = NULL;
+	mirrorfree(r->mirror);
+	r->mirror = NULL;
 	sqlite3_close(r->db);
 	if (sqlite3_open(":memory:", &r->db) != SQLITE_OK)
 		fatal("sqlite3_open: out of memory");
 	sqlite3_exec(r->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	r->mirror = mirrornew(r->db);
 	return wrapped(r, migc_wrap_sqlite(&r->m, r->db, &r->versioned));
 }
 
@@ -362,6 +500,7 @@ replayinit(struct replay *r, struct migc_set *set, const char *dir, int strict)
 	r->versioned.nrepeatables = 0;
 	r->dir = dir;
 	r->strict = strict;
+	r->check = getenv("MIGC_REPLAY_CHECK") != NULL;
 	for (i = 0; i < set->count; i++) {
 		if (!noreplay(set, &set->migrations[i]))
 			continue;
@@ -403,6 +542,7 @@ replaysqlite(struct migc_set *set, const char *dir, int strict)
 		replayerror(dir, "an in-memory SQLite database", migc_errmsg(r.m));
 	replaydone(&r, rc);
 	migc_close(r.m);
+	mirrorfree(r.mirror);
 	sqlite3_close(r.db);
 	return rc != MIGC_OK ? -1 : strict && r.nfound ? -1 : 0;
 }

@@ -28,24 +28,30 @@ migc__digest(const char *tag, const void *data, size_t len, char out[MIGC__DIGES
 	migc__digestof(tag, &s, out);
 }
 
+void
+migc__linesumcombine(struct migc__linesum *to, const struct migc__linesum *s, int sign)
+{
+	unsigned carry = 0, v;
+	int i;
+
+	for (i = 31; i >= 0; i--) {
+		v = sign > 0 ? (unsigned)to->v[i] + s->v[i] + carry : (unsigned)to->v[i] - s->v[i] - carry;
+		to->v[i] = (unsigned char)v;
+		carry = sign > 0 ? v >> 8 : (v >> 8) & 1;
+	}
+}
+
 /* s += sign * SHA-256(line[0..n)), modulo 2^256. */
 void
 migc__linesumadd(struct migc__linesum *s, const char *line, size_t n, int sign)
 {
+	struct migc__linesum d;
 	struct sha256 h;
-	unsigned char d[32];
-	unsigned carry = 0;
-	int i;
 
 	migc__sha256init(&h);
 	migc__sha256update(&h, line, n);
-	migc__sha256final(&h, d);
-	for (i = 31; i >= 0; i--) {
-		unsigned v = sign > 0 ? (unsigned)s->v[i] + d[i] + carry : (unsigned)s->v[i] - d[i] - carry;
-
-		s->v[i] = (unsigned char)v;
-		carry = sign > 0 ? v >> 8 : (v >> 8) & 1;
-	}
+	migc__sha256final(&h, d.v);
+	migc__linesumcombine(s, &d, sign);
 }
 
 /* s += sign * each newline-ended line of text. */

@@ -34,6 +34,9 @@ struct migc__linesum {
 	unsigned char v[32];
 };
 
+/* to += sign (1 or -1) * s, modulo 2^256. */
+void migc__linesumcombine(struct migc__linesum *to, const struct migc__linesum *s, int sign);
+
 /* s += sign (1 or -1) * SHA-256(line[0..n)). */
 void migc__linesumadd(struct migc__linesum *s, const char *line, size_t n, int sign);
 

@@ -326,6 +326,36 @@ migc__failedrow(migc *m, int rc, struct trackrow *r)
 }
 
 /*
+** gen's replay, between two migrations of an up run (from its event
+** callback, no transaction open): run script sc as up and down run a
+** migration's, without the tracking table: under the foreign key setting
+** it asks for (checked before COMMIT), in a transaction of its own or,
+** no-transaction, statement by statement; the run's session put back
+** after. MIGC_OK, or the code of its failure (rolled back).
+*/
+int
+migc__replayscript(migc *m, const struct migc_script *sc)
+{
+	int rc = fkset(m, sc->flags);
+
+	if (rc == MIGC_OK && (sc->flags & MIGC_NO_TRANSACTION)) {
+		rc = migc__runstmts(m, sc);
+		m->fkcur = -1;          /* its statements may have set foreign_keys */
+		return migc__sessionreset(m, rc, 0);
+	}
+	if (rc == MIGC_OK)
+		rc = m->drv->xBegin(m);
+	if (rc == MIGC_OK)
+		rc = migc__runstmts(m, sc);
+	if (rc == MIGC_OK)
+		rc = migc__fkcheck(m, sc);
+	if (rc == MIGC_OK)
+		rc = migc__sessionreset(m, rc, 0);
+	rc = migc__endtx(m, rc);
+	return rc == MIGC_OK ? rc : migc__sessionreset(m, rc, 0);
+}
+
+/*
 ** Close the open transaction and set up, outside it, what script sc
 ** needs: its foreign key setting (PRAGMA foreign_keys is a no-op inside
 ** a transaction) and, for a no-transaction one, the session lock it

@@ -249,6 +249,8 @@ struct migc {
 	int nchanged;           /* migrations applied, reverted or baselined by this call */
 	int unrecorded;         /* up found the newest row without its schema; recorded() clears it */
 	int norecord;           /* gen's replay: record no schema on the rows (it fingerprints each version) */
+	int stop;               /* gen's replay: end the up run after the migration just applied (set from
+	                           its event callback; the run clears it and returns MIGC_OK) */
 	int fkwas;              /* SQLite: foreign_keys when the running up or down began; -1 none */
 	int fkcur;              /* SQLite: foreign_keys as this run set it; -1 unknown */
 	void *session;          /* the driver's xSessionSave state; NULL outside a run */
@@ -390,6 +392,22 @@ int migc__verifytrack(migc *m, const struct track *t, int forup);
 /* set.c */
 int migc__stmtpos(const struct migc_script *sc, unsigned long i, long erroff,
             unsigned long *line, unsigned long *col);
+
+/* engine.c, for gen's replay (m->stop ends the run from its callback) */
+int migc__replayscript(migc *m, const struct migc_script *sc);
+
+/* sqlite.c, for gen's replay: each row of sqlite_schema with rowid in
+** [from, to], its lines as xSchema reads them (its own and, for a table,
+** its columns'; none when it is left out: the tracking table, an ignored
+** table, an sqlite_ one). */
+struct migc__object {
+	long long rowid;
+	const char *type, *name, *tbl_name;
+	int counted;            /* part of the schema */
+	const char *lines;      /* newline-ended, "" when not counted */
+};
+int migc__sqliteobjects(migc *m, long long from, long long to,
+                        void (*fn)(void *ctx, const struct migc__object *o), void *ctx);
 
 /* schema.c */
 struct lines {

@@ -469,6 +469,13 @@ sqliteforeignkeys(migc *m, int on, int *was)
 	return exec(m, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
 }
 
+/* A column's line in the schema: "table.column", then this definition. */
+#define COLUMNDETAIL \
+	"c.type || CASE WHEN c.\"notnull\" THEN ' NOT NULL' ELSE '' END" \
+	" || CASE WHEN c.dflt_value IS NULL THEN '' ELSE ' DEFAULT ' || c.dflt_value END" \
+	" || CASE WHEN c.pk THEN ' PRIMARY KEY ' || c.pk ELSE '' END" \
+	" || CASE WHEN c.hidden > 1 THEN ' GENERATED' WHEN c.hidden = 1 THEN ' HIDDEN' ELSE '' END"
+
 static int
 sqliteschema(migc *m, char **text)
 {
@@ -476,10 +483,7 @@ sqliteschema(migc *m, char **text)
 		"SELECT type, name, sql FROM sqlite_schema "
 		"WHERE name NOT LIKE 'sqlite\\_%%' ESCAPE '\\' AND tbl_name <> ?1 AND NOT (%s)";
 	static const char columns[] =
-		"SELECT t.name || '.' || c.name, c.type || CASE WHEN c.\"notnull\" THEN ' NOT NULL' ELSE '' END"
-		" || CASE WHEN c.dflt_value IS NULL THEN '' ELSE ' DEFAULT ' || c.dflt_value END"
-		" || CASE WHEN c.pk THEN ' PRIMARY KEY ' || c.pk ELSE '' END"
-		" || CASE WHEN c.hidden > 1 THEN ' GENERATED' WHEN c.hidden = 1 THEN ' HIDDEN' ELSE '' END "
+		"SELECT t.name || '.' || c.name, " COLUMNDETAIL " "
 		"FROM sqlite_schema t, pragma_table_xinfo(t.name) c "
 		"WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%%' ESCAPE '\\' AND t.name <> ?1 AND NOT (%s)";
 	struct lines l = {NULL, 0, 0};
@@ -513,6 +517,78 @@ sqliteschema(migc *m, char **text)
 	if (rc == MIGC_OK && !*text)
 		rc = MIGC_NOMEM;
 	return rc == MIGC_NOMEM ? migc__seterr(m, rc, "out of memory") : rc;
+}
+
+/* The lines of table's columns into l, as sqliteschema reads them. */
+static int
+columnlines(migc *m, const char *table, struct lines *l)
+{
+	sqlite3_stmt *st;
+	int rc = MIGC_OK, step;
+
+	if (sqlite3_prepare_v2(DB(m), "SELECT ?1 || '.' || c.name, " COLUMNDETAIL " FROM pragma_table_xinfo(?1) c",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return dberr(m, "cannot read the schema");
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while (rc == MIGC_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = migc__linesadd(l, "column", (const char *)sqlite3_column_text(st, 0),
+		                    (const char *)sqlite3_column_text(st, 1));
+	if (sqlite3_finalize(st) != SQLITE_OK && rc == MIGC_OK)
+		rc = dberr(m, "cannot read the schema");
+	return rc;
+}
+
+int
+migc__sqliteobjects(migc *m, long long from, long long to, void (*fn)(void *ctx, const struct migc__object *o),
+                    void *ctx)
+{
+	static const char objects[] =
+		"SELECT rowid, type, name, tbl_name, sql, "
+		"name NOT LIKE 'sqlite\\_%%' ESCAPE '\\' AND tbl_name <> ?1 AND NOT (%s) "
+		"FROM sqlite_schema WHERE rowid BETWEEN ?2 AND ?3";
+	struct lines l = {NULL, 0, 0};
+	struct migc__object o;
+	sqlite3_stmt *st;
+	char *cond, *sql, *text;
+	int rc = MIGC_OK, step, prc;
+
+	cond = migc__ignoresql(m, 0, "tbl_name");
+	sql = cond ? sqlite3_mprintf(objects, cond) : NULL;
+	free(cond);
+	if (!sql)
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
+	prc = sqlite3_prepare_v2(DB(m), sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	if (prc != SQLITE_OK)
+		return dberr(m, "cannot read the schema");
+	sqlite3_bind_text(st, 1, m->table, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while (rc == MIGC_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		o.rowid = sqlite3_column_int64(st, 0);
+		o.type = (const char *)sqlite3_column_text(st, 1);
+		o.name = (const char *)sqlite3_column_text(st, 2);
+		o.tbl_name = (const char *)sqlite3_column_text(st, 3);
+		o.counted = sqlite3_column_int(st, 5);
+		if (!o.type || !o.name || !o.tbl_name) {
+			rc = migc__seterr(m, MIGC_NOMEM, "out of memory");
+			break;
+		}
+		if (o.counted)
+			rc = migc__linesadd(&l, o.type, o.name, (const char *)sqlite3_column_text(st, 4));
+		if (rc == MIGC_OK && o.counted && strcmp(o.type, "table") == 0)
+			rc = columnlines(m, o.name, &l);
+		text = migc__linesjoin(&l);
+		if (rc == MIGC_OK && !text)
+			rc = migc__seterr(m, MIGC_NOMEM, "out of memory");
+		o.lines = text;
+		if (rc == MIGC_OK)
+			fn(ctx, &o);
+		free(text);
+	}
+	if (sqlite3_finalize(st) != SQLITE_OK && rc == MIGC_OK)
+		rc = dberr(m, "cannot read the schema");
+	return rc;
 }
 
 static int

@@ -390,6 +390,10 @@ uprun(migc *m, int64_t to)
 			rc = MIGC_INTERRUPTED;
 			break;
 		}
+		if (m->stop) {
+			m->stop = 0;
+			break;
+		}
 		rc = migc__lockedrefresh(m, &t, &have, runlock, &begun);
 		if (rc == MIGC_OK && pooled && !poolchecked) {
 			rc = poolcheck(m, &t, to);

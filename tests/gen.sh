@@ -6,6 +6,8 @@
 # refinery- and flyway-dotted-NAME, pg- or not: that --layout). NAME.c is the expected C, which
 # must also compile with the strict flags; NAME.warn the expected warnings, if any; NAME.err the
 # expected diagnostics of a directory that must fail with exit status 2.
+# replay-objects holds every kind of SQLite schema change the replay keeps
+# by object (gen/mirror.c); the loop runs gen with MIGC_REPLAY_CHECK=1.
 # UPDATE_GOLDEN=1 tests/run gen rewrites the expected files.
 
 strict="-std=c99 -Wall -Wextra -pedantic -Werror"
@@ -29,7 +31,9 @@ for dir in tests/gen/*/; do
 	refinery-* | pg-refinery-*) layout=refinery ;;
 	*) layout=migc ;;
 	esac
-	build/migc gen --dialect "$dialect" --layout "$layout" "$dir" >"$tmp/gen.c" 2>"$tmp/gen.err"
+	# MIGC_REPLAY_CHECK: the replay also reads the whole schema at each
+	# step and dies if the one it keeps by object (gen/mirror.c) differs.
+	MIGC_REPLAY_CHECK=1 build/migc gen --dialect "$dialect" --layout "$layout" "$dir" >"$tmp/gen.c" 2>"$tmp/gen.err"
 	rc=$?
 	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
 		if [ "$rc" -eq 2 ]; then

@@ -1,0 +1,1 @@
+DROP TABLE z2;

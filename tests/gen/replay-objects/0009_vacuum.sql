@@ -1,0 +1,3 @@
+-- migc:no-transaction
+-- migc:irreversible VACUUM has nothing to undo
+VACUUM;
