@@ -5,7 +5,10 @@
 # The text comes from a fixed LCG, not awk's rand(), so that every awk
 # writes the same bytes.
 #
-# usage: awk -v n=N -v dir=DIR -f bench/corpus.awk
+# With -v downs=1, each migration also gets its down file, which drops the
+# table (and so its index): what gen's round trip runs.
+#
+# usage: awk -v n=N -v dir=DIR [-v downs=1] -f bench/corpus.awk
 
 BEGIN {
 	nw = split("alpha bravo charlie delta echo foxtrot golf hotel india " \
@@ -52,4 +55,9 @@ function migration(i,    id, f, r) {
 		print "INSERT INTO t" id " (id, name, body) VALUES (" r ", 'row " r \
 		      " of " id "',\n" text(1580) ");" > f
 	close(f)
+	if (downs) {
+		f = dir "/" id "_table_" id ".down.sql"
+		print "DROP TABLE t" id ";" > f
+		close(f)
+	}
 }

@@ -48,6 +48,7 @@ struct mirror {
 	size_t ntouched, captouched;
 	int all;                /* the next sync reads everything */
 	long long maxrowid;     /* the highest rowid kept */
+	struct migc__objects *q;        /* opened at the first sync */
 	int topgone;            /* the object with it was removed: find the highest again */
 	struct migc__linesum sum;
 };
@@ -298,6 +299,7 @@ mirrorfree(struct mirror *x)
 	if (!x)
 		return;
 	sqlite3_set_authorizer(x->db, NULL, NULL);
+	migc__objectsclose(x->q);
 	for (i = 0; i < x->n; i++)
 		if (x->v[i].live)
 			freeobject(&x->v[i]);
@@ -316,6 +318,8 @@ mirrorsync(struct mirror *x, migc *m)
 	long i;
 	int rc = MIGC_OK;
 
+	if (!x->q && (rc = migc__objectsopen(m, &x->q)) != MIGC_OK)
+		return rc;
 	if (x->all) {
 		for (j = 0; j < x->n; j++)
 			if (x->v[j].live)
@@ -327,7 +331,7 @@ mirrorsync(struct mirror *x, migc *m)
 		reindex(x);
 		x->all = 0;
 		forgettouched(x);
-		return migc__sqliteobjects(m, LLONG_MIN, LLONG_MAX, onnew, x);
+		return migc__objectsread(m, x->q, LLONG_MIN, LLONG_MAX, onnew, x);
 	}
 	for (t = 0; rc == MIGC_OK && t < x->ntouched; t++) {
 		if ((i = find(x, x->touched[t])) < 0)
@@ -335,7 +339,7 @@ mirrorsync(struct mirror *x, migc *m)
 		r.x = x;
 		r.i = i;
 		r.seen = 0;
-		rc = migc__sqliteobjects(m, x->v[i].rowid, x->v[i].rowid, onreread, &r);
+		rc = migc__objectsread(m, x->q, x->v[i].rowid, x->v[i].rowid, onreread, &r);
 		if (rc == MIGC_OK && !r.seen)
 			gone(x, i);
 	}
@@ -348,7 +352,7 @@ mirrorsync(struct mirror *x, migc *m)
 				x->maxrowid = x->v[j].rowid;
 	}
 	if (rc == MIGC_OK)
-		rc = migc__sqliteobjects(m, x->maxrowid + 1, LLONG_MAX, onnew, x);
+		rc = migc__objectsread(m, x->q, x->maxrowid + 1, LLONG_MAX, onnew, x);
 	return rc;
 }
 

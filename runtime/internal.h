@@ -406,8 +406,11 @@ struct migc__object {
 	int counted;            /* part of the schema */
 	const char *lines;      /* newline-ended, "" when not counted */
 };
-int migc__sqliteobjects(migc *m, long long from, long long to,
-                        void (*fn)(void *ctx, const struct migc__object *o), void *ctx);
+struct migc__objects;    /* the queries, prepared once on m's connection */
+int migc__objectsopen(migc *m, struct migc__objects **q);
+int migc__objectsread(migc *m, struct migc__objects *q, long long from, long long to,
+                      void (*fn)(void *ctx, const struct migc__object *o), void *ctx);
+void migc__objectsclose(struct migc__objects *q);   /* NULL is fine */
 
 /* schema.c */
 struct lines {

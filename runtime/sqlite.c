@@ -519,65 +519,104 @@ sqliteschema(migc *m, char **text)
 	return rc == MIGC_NOMEM ? migc__seterr(m, rc, "out of memory") : rc;
 }
 
+/* gen's replay: sqlite_schema's rows by rowid and a table's columns,
+** prepared once (migc__objectsopen). */
+struct migc__objects {
+	sqlite3 *db;
+	sqlite3_stmt *rows, *columns;
+	char *table;
+};
+
+int
+migc__objectsopen(migc *m, struct migc__objects **out)
+{
+	static const char rows[] =
+		"SELECT rowid, type, name, tbl_name, sql, "
+		"name NOT LIKE 'sqlite\\_%%' ESCAPE '\\' AND tbl_name <> ?1 AND NOT (%s) "
+		"FROM sqlite_schema WHERE rowid BETWEEN ?2 AND ?3";
+	static const char columns[] = "SELECT ?1 || '.' || c.name, " COLUMNDETAIL " FROM pragma_table_xinfo(?1) c";
+	struct migc__objects *q;
+	char *cond, *sql;
+	int prc;
+
+	*out = NULL;
+	q = calloc(1, sizeof(*q));
+	cond = migc__ignoresql(m, 0, "tbl_name");
+	sql = cond ? sqlite3_mprintf(rows, cond) : NULL;
+	free(cond);
+	if (q)
+		q->table = migc__strdup(m->table);
+	if (!q || !sql || !q->table) {
+		sqlite3_free(sql);
+		migc__objectsclose(q);
+		return migc__seterr(m, MIGC_NOMEM, "out of memory");
+	}
+	q->db = DB(m);
+	prc = sqlite3_prepare_v2(q->db, sql, -1, &q->rows, NULL);
+	sqlite3_free(sql);
+	if (prc == SQLITE_OK)
+		prc = sqlite3_prepare_v2(q->db, columns, -1, &q->columns, NULL);
+	if (prc != SQLITE_OK) {
+		prc = dberr(m, "cannot read the schema");
+		migc__objectsclose(q);
+		return prc;
+	}
+	sqlite3_bind_text(q->rows, 1, q->table, -1, SQLITE_STATIC);
+	*out = q;
+	return MIGC_OK;
+}
+
+void
+migc__objectsclose(struct migc__objects *q)
+{
+	if (!q)
+		return;
+	sqlite3_finalize(q->rows);
+	sqlite3_finalize(q->columns);
+	free(q->table);
+	free(q);
+}
+
 /* The lines of table's columns into l, as sqliteschema reads them. */
 static int
-columnlines(migc *m, const char *table, struct lines *l)
+columnlines(migc *m, struct migc__objects *q, const char *table, struct lines *l)
 {
-	sqlite3_stmt *st;
 	int rc = MIGC_OK, step;
 
-	if (sqlite3_prepare_v2(DB(m), "SELECT ?1 || '.' || c.name, " COLUMNDETAIL " FROM pragma_table_xinfo(?1) c",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return dberr(m, "cannot read the schema");
-	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	while (rc == MIGC_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = migc__linesadd(l, "column", (const char *)sqlite3_column_text(st, 0),
-		                    (const char *)sqlite3_column_text(st, 1));
-	if (sqlite3_finalize(st) != SQLITE_OK && rc == MIGC_OK)
+	sqlite3_bind_text(q->columns, 1, table, -1, SQLITE_TRANSIENT);
+	while (rc == MIGC_OK && (step = sqlite3_step(q->columns)) == SQLITE_ROW)
+		rc = migc__linesadd(l, "column", (const char *)sqlite3_column_text(q->columns, 0),
+		                    (const char *)sqlite3_column_text(q->columns, 1));
+	if (sqlite3_reset(q->columns) != SQLITE_OK && rc == MIGC_OK)
 		rc = dberr(m, "cannot read the schema");
 	return rc;
 }
 
 int
-migc__sqliteobjects(migc *m, long long from, long long to, void (*fn)(void *ctx, const struct migc__object *o),
-                    void *ctx)
+migc__objectsread(migc *m, struct migc__objects *q, long long from, long long to,
+                  void (*fn)(void *ctx, const struct migc__object *o), void *ctx)
 {
-	static const char objects[] =
-		"SELECT rowid, type, name, tbl_name, sql, "
-		"name NOT LIKE 'sqlite\\_%%' ESCAPE '\\' AND tbl_name <> ?1 AND NOT (%s) "
-		"FROM sqlite_schema WHERE rowid BETWEEN ?2 AND ?3";
 	struct lines l = {NULL, 0, 0};
 	struct migc__object o;
-	sqlite3_stmt *st;
-	char *cond, *sql, *text;
-	int rc = MIGC_OK, step, prc;
+	char *text;
+	int rc = MIGC_OK, step;
 
-	cond = migc__ignoresql(m, 0, "tbl_name");
-	sql = cond ? sqlite3_mprintf(objects, cond) : NULL;
-	free(cond);
-	if (!sql)
-		return migc__seterr(m, MIGC_NOMEM, "out of memory");
-	prc = sqlite3_prepare_v2(DB(m), sql, -1, &st, NULL);
-	sqlite3_free(sql);
-	if (prc != SQLITE_OK)
-		return dberr(m, "cannot read the schema");
-	sqlite3_bind_text(st, 1, m->table, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
-	while (rc == MIGC_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		o.rowid = sqlite3_column_int64(st, 0);
-		o.type = (const char *)sqlite3_column_text(st, 1);
-		o.name = (const char *)sqlite3_column_text(st, 2);
-		o.tbl_name = (const char *)sqlite3_column_text(st, 3);
-		o.counted = sqlite3_column_int(st, 5);
+	sqlite3_bind_int64(q->rows, 2, from);
+	sqlite3_bind_int64(q->rows, 3, to);
+	while (rc == MIGC_OK && (step = sqlite3_step(q->rows)) == SQLITE_ROW) {
+		o.rowid = sqlite3_column_int64(q->rows, 0);
+		o.type = (const char *)sqlite3_column_text(q->rows, 1);
+		o.name = (const char *)sqlite3_column_text(q->rows, 2);
+		o.tbl_name = (const char *)sqlite3_column_text(q->rows, 3);
+		o.counted = sqlite3_column_int(q->rows, 5);
 		if (!o.type || !o.name || !o.tbl_name) {
 			rc = migc__seterr(m, MIGC_NOMEM, "out of memory");
 			break;
 		}
 		if (o.counted)
-			rc = migc__linesadd(&l, o.type, o.name, (const char *)sqlite3_column_text(st, 4));
+			rc = migc__linesadd(&l, o.type, o.name, (const char *)sqlite3_column_text(q->rows, 4));
 		if (rc == MIGC_OK && o.counted && strcmp(o.type, "table") == 0)
-			rc = columnlines(m, o.name, &l);
+			rc = columnlines(m, q, o.name, &l);
 		text = migc__linesjoin(&l);
 		if (rc == MIGC_OK && !text)
 			rc = migc__seterr(m, MIGC_NOMEM, "out of memory");
@@ -586,7 +625,7 @@ migc__sqliteobjects(migc *m, long long from, long long to, void (*fn)(void *ctx,
 			fn(ctx, &o);
 		free(text);
 	}
-	if (sqlite3_finalize(st) != SQLITE_OK && rc == MIGC_OK)
+	if (sqlite3_reset(q->rows) != SQLITE_OK && rc == MIGC_OK)
 		rc = dberr(m, "cannot read the schema");
 	return rc;
 }
