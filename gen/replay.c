@@ -314,7 +314,12 @@ onapplied(void *ctx, const struct migc_event *ev)
 		r->suspect = 1;
 		r->m->stop = 1;
 	}
-	migc__clearerr(r->m);
+	/* A round trip's failure is found again the slow way; a failure to
+	** read the schema (r->rc) keeps its message. */
+	if (r->rc == MIGC_OK)
+		migc__clearerr(r->m);
+	else
+		r->m->stop = 1;
 }
 
 /* Make the database again, running the ups of the first n versioned
@@ -411,7 +416,11 @@ replayall(struct replay *r)
 	r->trips = 1;
 	rc = schemasum(r, "nothing", &r->base);
 	while (rc == MIGC_OK && r->done < r->set->count) {
+		unsigned long had = r->done;
+
 		rc = migc_up(r->m, r->versioned.migrations[r->versioned.count - 1].version);
+		if (rc == MIGC_OK && !r->suspect && r->rc == MIGC_OK && r->done == had)
+			fatal("replay: the up run applied nothing, with %lu of %lu migrations applied", had, r->set->count);
 		if (rc == MIGC_OK && (rc = r->rc) != MIGC_OK)
 			break;
 		if (rc == MIGC_OK && r->suspect) {
