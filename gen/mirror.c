@@ -3,12 +3,15 @@
 **
 ** Each row of sqlite_schema is kept by its rowid with the sum of its lines
 ** (its own line and, for a table, its columns': what xSchema reads), and
-** the schema's sum is the sum of theirs. An authorizer on the connection
-** names what each statement creates, drops or alters; a sync reads those
-** objects again by rowid, drops with a table its indexes and triggers,
-** and reads the rows added since (rowid above the highest kept: SQLite
-** gives a new row the highest rowid plus one, so a rowid is only reused
-** after the highest row went, and that one is then no longer kept). What
+** the schema's sum is the sum of theirs. Names are kept as SQLite looks
+** them up: in any ASCII case, triggers apart from tables, indexes and
+** views. An authorizer on the connection names what each statement
+** creates, drops or alters. A sync then removes what was dropped (with a
+** table, its indexes and triggers, which SQLite drops without a word),
+** reads again by rowid what was altered, and reads the rows added since:
+** those with a rowid above the highest of the rows kept that are still
+** there, since SQLite gives a new row the highest rowid in the table plus
+** one, and every row kept from before was in the table meanwhile. What
 ** rewrites other objects' SQL (RENAME, DROP COLUMN's quoting fix-up),
 ** PRAGMA writable_schema, ATTACH and VACUUM (which renumbers the rows)
 ** make the next sync read everything again.
@@ -32,11 +35,20 @@ struct object {
 	char *name;             /* as sqlite_schema spells it */
 	char *group;            /* its tbl_name: the table an index or trigger is on, else itself */
 	int table;
+	int trigger;            /* a trigger's name is looked up apart from the others' */
+	unsigned long epoch;    /* the sync that last read it again, or made it */
 	int live;               /* 0: removed (its slot stays until the index is rebuilt) */
 	struct migc__linesum sum;
 };
 
 #define TOMBSTONE SIZE_MAX
+
+/* A name a statement touched: dropped, or created or altered. */
+struct touch {
+	char *name;
+	int trigger;
+	int dropped;
+};
 
 struct mirror {
 	sqlite3 *db;
@@ -44,12 +56,13 @@ struct mirror {
 	size_t n, cap;
 	size_t *slots;          /* open addressing by folded name: 0 empty, TOMBSTONE, else index + 1 */
 	size_t nslots, used;    /* used: slots not empty (live and tombstones) */
-	char **touched;
+	struct touch *touched;
 	size_t ntouched, captouched;
 	int all;                /* the next sync reads everything */
 	long long maxrowid;     /* the highest rowid kept */
 	struct migc__objects *q;        /* opened at the first sync */
-	int topgone;            /* the object with it was removed: find the highest again */
+	int topgone;            /* the object with it was removed or read again: find the highest again */
+	unsigned long epoch;    /* syncs so far */
 	struct migc__linesum sum;
 };
 
@@ -69,36 +82,39 @@ sameword(const char *a, const char *b)
 }
 
 static size_t
-hashname(const char *s)
+hashname(const char *s, int trigger)
 {
 	char buf[256];
 	size_t n;
 
-	for (n = 0; s[n] && n < sizeof(buf); n++)
-		buf[n] = (char)fold((unsigned char)s[n]);
+	buf[0] = (char)trigger;
+	for (n = 1; *s && n < sizeof(buf); n++, s++)
+		buf[n] = (char)fold((unsigned char)*s);
 	return (size_t)migc__siphash13(buf, n);
 }
 
-/* The slot holding name, or the empty one where it would go. */
+/* The slot holding name (a trigger's, or another object's), or the empty
+** one where it would go. */
 static size_t
-probe(const struct mirror *x, const char *name)
+probe(const struct mirror *x, const char *name, int trigger)
 {
-	size_t i = hashname(name) & (x->nslots - 1), s;
+	size_t i = hashname(name, trigger) & (x->nslots - 1), s;
 
-	while ((s = x->slots[i]) != 0 && (s == TOMBSTONE || !sameword(x->v[s - 1].name, name)))
+	while ((s = x->slots[i]) != 0 &&
+	       (s == TOMBSTONE || x->v[s - 1].trigger != trigger || !sameword(x->v[s - 1].name, name)))
 		i = (i + 1) & (x->nslots - 1);
 	return i;
 }
 
 /* The index of the live object called name, or -1. */
 static long
-find(const struct mirror *x, const char *name)
+find(const struct mirror *x, const char *name, int trigger)
 {
 	size_t s;
 
 	if (!x->nslots)
 		return -1;
-	s = x->slots[probe(x, name)];
+	s = x->slots[probe(x, name, trigger)];
 	return s ? (long)(s - 1) : -1;
 }
 
@@ -127,7 +143,7 @@ reindex(struct mirror *x)
 	x->slots = xreallocarray(NULL, x->nslots, sizeof(*x->slots));
 	memset(x->slots, 0, x->nslots * sizeof(*x->slots));
 	for (i = 0; i < live; i++) {
-		k = probe(x, x->v[i].name);
+		k = probe(x, x->v[i].name, x->v[i].trigger);
 		x->slots[k] = i + 1;
 	}
 	x->used = live;
@@ -138,7 +154,7 @@ removeobject(struct mirror *x, long i)
 {
 	struct object *o = &x->v[i];
 
-	x->slots[probe(x, o->name)] = TOMBSTONE;
+	x->slots[probe(x, o->name, o->trigger)] = TOMBSTONE;
 	migc__linesumcombine(&x->sum, &o->sum, -1);
 	/* A new row may reuse the highest rowid once it is gone. */
 	x->topgone |= o->rowid == x->maxrowid;
@@ -150,7 +166,8 @@ removeobject(struct mirror *x, long i)
 static void
 keep(struct mirror *x, const struct migc__object *o)
 {
-	long i = find(x, o->name);
+	int trigger = strcmp(o->type, "trigger") == 0;
+	long i = find(x, o->name, trigger);
 	struct object *k;
 
 	if (i >= 0)
@@ -163,28 +180,16 @@ keep(struct mirror *x, const struct migc__object *o)
 	k->name = xstrdup(o->name);
 	k->group = xstrdup(o->tbl_name);
 	k->table = strcmp(o->type, "table") == 0;
+	k->trigger = trigger;
+	k->epoch = x->epoch;
 	k->live = 1;
 	memset(&k->sum, 0, sizeof(k->sum));
 	migc__linesumtext(&k->sum, o->lines, 1);
 	migc__linesumcombine(&x->sum, &k->sum, 1);
-	x->slots[probe(x, o->name)] = ++x->n;
+	x->slots[probe(x, o->name, trigger)] = ++x->n;
 	x->used++;
 	if (o->rowid > x->maxrowid)
 		x->maxrowid = o->rowid;
-}
-
-/* Remove object i, gone from sqlite_schema, and with a table its indexes
-** and triggers (SQLite dropped them with it). */
-static void
-gone(struct mirror *x, long i)
-{
-	size_t j;
-
-	if (x->v[i].table)
-		for (j = 0; j < x->n; j++)
-			if (x->v[j].live && (long)j != i && sameword(x->v[j].group, x->v[i].name))
-				removeobject(x, (long)j);
-	removeobject(x, i);
 }
 
 /* Reading one kept object again: the row now at its rowid. */
@@ -198,11 +203,62 @@ static void
 onreread(void *ctx, const struct migc__object *o)
 {
 	struct reread *r = ctx;
+	int trigger = strcmp(o->type, "trigger") == 0;
 
 	r->seen = 1;
-	if (!sameword(o->name, r->x->v[r->i].name))
-		gone(r->x, r->i);       /* another object has its rowid now */
-	keep(r->x, o);
+	/* Another object has its rowid now: a new row, which the read of
+	** the rows added finds. */
+	if (trigger != r->x->v[r->i].trigger || !sameword(o->name, r->x->v[r->i].name))
+		removeobject(r->x, r->i);
+	else
+		keep(r->x, o);
+}
+
+/* Read kept object i again: kept as it is now, or removed when its row
+** is gone or holds another object. */
+static int
+reread(struct mirror *x, migc *m, long i)
+{
+	struct reread r;
+	int rc;
+
+	x->topgone |= x->v[i].rowid == x->maxrowid;
+	r.x = x;
+	r.i = i;
+	r.seen = 0;
+	rc = migc__objectsread(m, x->q, x->v[i].rowid, x->v[i].rowid, onreread, &r);
+	if (rc == MIGC_OK && !r.seen)
+		removeobject(x, i);
+	return rc;
+}
+
+/* After table was dropped: read again each index and trigger kept on it
+** (SQLite dropped them with it, and a table made again under its name
+** may sit at its rowid). */
+static int
+rereadgroup(struct mirror *x, migc *m, const char *table)
+{
+	char **names = NULL;
+	int *triggers = NULL;
+	size_t n = 0, cap = 0, capt = 0, j;
+	long i;
+	int rc = MIGC_OK;
+
+	for (j = 0; j < x->n; j++)
+		if (x->v[j].live && !x->v[j].table && sameword(x->v[j].group, table)) {
+			names = xgrow(names, n, &cap, sizeof(*names));
+			triggers = xgrow(triggers, n, &capt, sizeof(*triggers));
+			triggers[n] = x->v[j].trigger;
+			names[n++] = xstrdup(x->v[j].name);
+		}
+	for (j = 0; j < n; j++) {
+		if (rc == MIGC_OK && (i = find(x, names[j], triggers[j])) >= 0)
+			rc = reread(x, m, i);
+		free(names[j]);
+	}
+	free(names);
+	free(triggers);
+	return rc;
 }
 
 static void
@@ -212,12 +268,17 @@ onnew(void *ctx, const struct migc__object *o)
 }
 
 static void
-touch(struct mirror *x, const char *name)
+touch(struct mirror *x, const char *name, int trigger, int dropped)
 {
+	struct touch *t;
+
 	if (!name || x->all)
 		return;
 	x->touched = xgrow(x->touched, x->ntouched, &x->captouched, sizeof(*x->touched));
-	x->touched[x->ntouched++] = xstrdup(name);
+	t = &x->touched[x->ntouched++];
+	t->name = xstrdup(name);
+	t->trigger = trigger;
+	t->dropped = dropped;
 }
 
 /* The authorizer: what each statement touches (it allows everything). */
@@ -230,21 +291,26 @@ watch(void *ctx, int code, const char *a, const char *b, const char *db, const c
 	switch (code) {
 	case SQLITE_CREATE_INDEX:
 	case SQLITE_CREATE_TRIGGER:
+		touch(x, a, code == SQLITE_CREATE_TRIGGER, 0);
+		touch(x, b, 0, 0);
+		break;
 	case SQLITE_DROP_INDEX:
 	case SQLITE_DROP_TRIGGER:
-		touch(x, a);
-		touch(x, b);
+		touch(x, a, code == SQLITE_DROP_TRIGGER, 1);
+		touch(x, b, 0, 0);
 		break;
 	case SQLITE_CREATE_TABLE:
 	case SQLITE_CREATE_VIEW:
+	case SQLITE_CREATE_VTABLE:
+		touch(x, a, 0, 0);
+		break;
 	case SQLITE_DROP_TABLE:
 	case SQLITE_DROP_VIEW:
-	case SQLITE_CREATE_VTABLE:
 	case SQLITE_DROP_VTABLE:
-		touch(x, a);
+		touch(x, a, 0, 1);
 		break;
 	case SQLITE_ALTER_TABLE:
-		touch(x, b);
+		touch(x, b, 0, 0);
 		break;
 	case SQLITE_FUNCTION:
 		/* RENAME and DROP COLUMN rewrite other objects' SQL. */
@@ -270,7 +336,7 @@ static void
 forgettouched(struct mirror *x)
 {
 	while (x->ntouched > 0)
-		free(x->touched[--x->ntouched]);
+		free(x->touched[--x->ntouched].name);
 }
 
 struct mirror *
@@ -313,7 +379,7 @@ mirrorfree(struct mirror *x)
 int
 mirrorsync(struct mirror *x, migc *m)
 {
-	struct reread r;
+	long long top;
 	size_t t, j;
 	long i;
 	int rc = MIGC_OK;
@@ -333,17 +399,30 @@ mirrorsync(struct mirror *x, migc *m)
 		forgettouched(x);
 		return migc__objectsread(m, x->q, LLONG_MIN, LLONG_MAX, onnew, x);
 	}
+	x->epoch++;
 	for (t = 0; rc == MIGC_OK && t < x->ntouched; t++) {
-		if ((i = find(x, x->touched[t])) < 0)
+		struct touch *k = &x->touched[t];
+		int table;
+
+		if ((i = find(x, k->name, k->trigger)) < 0)
 			continue;
-		r.x = x;
-		r.i = i;
-		r.seen = 0;
-		rc = migc__objectsread(m, x->q, x->v[i].rowid, x->v[i].rowid, onreread, &r);
-		if (rc == MIGC_OK && !r.seen)
-			gone(x, i);
+		table = x->v[i].table;
+		rc = reread(x, m, i);
+		if (rc == MIGC_OK && table && (k->dropped || find(x, k->name, 0) < 0))
+			rc = rereadgroup(x, m, k->name);
 	}
 	forgettouched(x);
+	/* New rows sit above every row kept from before that is still there;
+	** one read again may have been made again (at the rowid it had). */
+	top = x->maxrowid;
+	if (x->topgone) {
+		top = 0;
+		for (j = 0; j < x->n; j++)
+			if (x->v[j].live && x->v[j].epoch != x->epoch && x->v[j].rowid > top)
+				top = x->v[j].rowid;
+	}
+	if (rc == MIGC_OK)
+		rc = migc__objectsread(m, x->q, top + 1, LLONG_MAX, onnew, x);
 	if (x->topgone) {
 		x->topgone = 0;
 		x->maxrowid = 0;
@@ -351,8 +430,6 @@ mirrorsync(struct mirror *x, migc *m)
 			if (x->v[j].live && x->v[j].rowid > x->maxrowid)
 				x->maxrowid = x->v[j].rowid;
 	}
-	if (rc == MIGC_OK)
-		rc = migc__objectsread(m, x->q, x->maxrowid + 1, LLONG_MAX, onnew, x);
 	return rc;
 }
 

@@ -7,7 +7,10 @@
 # must also compile with the strict flags; NAME.warn the expected warnings, if any; NAME.err the
 # expected diagnostics of a directory that must fail with exit status 2.
 # replay-objects holds every kind of SQLite schema change the replay keeps
-# by object (gen/mirror.c); the loop runs gen with MIGC_REPLAY_CHECK=1.
+# by object (gen/mirror.c), the other replay-* sets what a review found it
+# got wrong (a table made again at its rowid, new rows below the highest
+# kept, a trigger named as an index, a round trip that hid a table left
+# behind); the loop runs gen with MIGC_REPLAY_CHECK=1.
 # UPDATE_GOLDEN=1 tests/run gen rewrites the expected files.
 
 strict="-std=c99 -Wall -Wextra -pedantic -Werror"

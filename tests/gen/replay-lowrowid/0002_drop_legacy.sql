@@ -1,0 +1,2 @@
+-- migc:irreversible legacy data is gone
+DROP TABLE legacy;

@@ -1,0 +1,2 @@
+CREATE TABLE t (a);
+CREATE INDEX ti ON t (a);

@@ -1,0 +1,3 @@
+-- migc:irreversible t is made again
+DROP TABLE t;
+CREATE TABLE t (a, b);

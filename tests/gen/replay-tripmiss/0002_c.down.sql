@@ -1,0 +1,4 @@
+DROP TABLE c;
+DROP TABLE b;
+CREATE TABLE extra (x);
+CREATE TABLE b (x);
