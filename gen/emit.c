@@ -121,7 +121,12 @@ putsql(struct buf *out, const char *var, const struct migc_script *sc)
 		do
 			bufputc(out, ' ');
 		while (++cols < COMMENTCOL);
-		bufprintf(out, "/* %s:%lu */", sc->file, line);
+		/* These two run once per line of SQL: no printf. */
+		bufputs(out, "/* ");
+		bufputs(out, sc->file);
+		bufputc(out, ':');
+		bufputu(out, line);
+		bufputs(out, " */");
 		p += n;
 		line++;
 	}
@@ -136,9 +141,15 @@ putstmts(struct buf *out, const char *var, const struct migc_script *sc)
 	if (sc->nstmts == 0)
 		return;
 	bufprintf(out, "static const struct migc_stmt %s[] = {\n", var);
-	for (i = 0; i < sc->nstmts; i++)
-		bufprintf(out, "\t{ %lu, %lu, %lu },\n",
-		          sc->stmts[i].offset, sc->stmts[i].length, sc->stmts[i].line);
+	for (i = 0; i < sc->nstmts; i++) {
+		bufputs(out, "\t{ ");
+		bufputu(out, sc->stmts[i].offset);
+		bufputs(out, ", ");
+		bufputu(out, sc->stmts[i].length);
+		bufputs(out, ", ");
+		bufputu(out, sc->stmts[i].line);
+		bufputs(out, " },\n");
+	}
 	bufputs(out, "};\n");
 }
 

@@ -129,6 +129,18 @@ bufputc(struct buf *b, int c)
 }
 
 void
+bufputu(struct buf *b, unsigned long v)
+{
+	char digits[24];
+	size_t n = sizeof(digits);
+
+	do
+		digits[--n] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	bufadd(b, digits + n, sizeof(digits) - n);
+}
+
+void
 bufvprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	struct migc__text t = lend(b);

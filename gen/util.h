@@ -27,6 +27,7 @@ struct buf {
 void bufadd(struct buf *b, const void *data, size_t n);
 void bufputs(struct buf *b, const char *s);
 void bufputc(struct buf *b, int c);
+void bufputu(struct buf *b, unsigned long v);        /* in decimal, as %lu */
 void bufprintf(struct buf *b, const char *fmt, ...);
 void bufvprintf(struct buf *b, const char *fmt, va_list ap);
 void buffree(struct buf *b);
