@@ -75,7 +75,7 @@ struct migc_migration {
 	struct migc_script down;         /* down.file is NULL when there is no down file */
 	const char *const *accept;       /* -- migc:also-accept: older checksums still accepted */
 	unsigned long naccept;
-	const char *schema;              /* "s1:" fingerprint of the schema it leaves, from the
+	const char *schema;              /* "s3:" fingerprint of the schema it leaves, from the
 	                                    build-time replay; NULL when not replayed */
 	const char *irreversible;        /* -- migc:irreversible REASON: why it cannot be reverted
 	                                    (down refuses it); NULL when it can */
