@@ -35,13 +35,12 @@ static const char checkusage[] =
 int
 cmdcheck(int argc, char **argv)
 {
-	const char *dir = NULL, *against = NULL, *dialectarg = NULL;
-	unsigned long allow = 0;
+	const char *dir = NULL, *against = NULL;
+	struct readopts o = {NULL, LAYOUT_MIGC, 0, 0};
 	struct sumproblems sp = {NULL, 0, 0};
 	struct migc_set *set;
-	enum layout layout = LAYOUT_MIGC;
 	enum dialect dialect;
-	int json = 0, strict = 0, i, rc;
+	int json = 0, i, rc;
 	char *path;
 
 	for (i = 2; i < argc; i++) {
@@ -50,18 +49,11 @@ cmdcheck(int argc, char **argv)
 			return 0;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
-		} else if (strcmp(argv[i], "--strict") == 0) {
-			strict = 1;
-		} else if (strcmp(argv[i], "--dialect") == 0 && i + 1 < argc) {
-			dialectarg = argv[++i];
-		} else if (strcmp(argv[i], "--allow") == 0 && i + 1 < argc) {
-			if ((rc = allowoption(checkusage, argv[++i], &allow)) != 0)
+		} else if ((rc = readoption(checkusage, argc, argv, &i, &o)) >= 0) {
+			if (rc != 0)
 				return rc;
 		} else if (strcmp(argv[i], "--against") == 0 && i + 1 < argc) {
 			against = argv[++i];
-		} else if (strcmp(argv[i], "--layout") == 0 && i + 1 < argc) {
-			if ((rc = layoutoption(checkusage, argv[++i], &layout)) != 0)
-				return rc;
 		} else if (argv[i][0] == '-') {
 			return usageerror(checkusage, "unknown option '%s'", argv[i]);
 		} else if (dir) {
@@ -72,14 +64,14 @@ cmdcheck(int argc, char **argv)
 	}
 	if (!dir)
 		return usageerror(checkusage, "check needs a directory%s", "");
-	if (!dialectarg)
+	if (!o.dialectarg)
 		return usageerror(checkusage, "check needs --dialect sqlite or postgres: it reads the statements as gen does%s", "");
-	if ((rc = dialectoption(checkusage, dialectarg, &dialect)) != 0)
+	if ((rc = dialectoption(checkusage, o.dialectarg, &dialect)) != 0)
 		return rc;
-	set = loaddir(dir, dialect, layout, strict);
+	set = loaddir(dir, dialect, o.layout, o.strict);
 	if (!set)
 		return 2;
-	if (lintset(set, dir, dialect, allow, strict) != 0) {
+	if (lintset(set, dir, dialect, o.allow, o.strict) != 0) {
 		freeset(set);
 		return 2;
 	}

@@ -33,13 +33,12 @@ static const char lintusage[] =
 int
 cmdlint(int argc, char **argv)
 {
-	const char *dir = NULL, *dialectarg = NULL;
+	const char *dir = NULL;
+	struct readopts o = {NULL, LAYOUT_MIGC, 0, 0};
 	struct findings f = {NULL, 0, 0};
-	enum layout layout = LAYOUT_MIGC;
-	unsigned long allow = 0;
 	struct migc_set *set;
 	enum dialect dialect;
-	int json = 0, strict = 0, rc, i;
+	int json = 0, rc, i;
 	size_t k;
 
 	for (i = 2; i < argc; i++) {
@@ -48,15 +47,8 @@ cmdlint(int argc, char **argv)
 			return 0;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
-		} else if (strcmp(argv[i], "--strict") == 0) {
-			strict = 1;
-		} else if (strcmp(argv[i], "--dialect") == 0 && i + 1 < argc) {
-			dialectarg = argv[++i];
-		} else if (strcmp(argv[i], "--allow") == 0 && i + 1 < argc) {
-			if ((rc = allowoption(lintusage, argv[++i], &allow)) != 0)
-				return rc;
-		} else if (strcmp(argv[i], "--layout") == 0 && i + 1 < argc) {
-			if ((rc = layoutoption(lintusage, argv[++i], &layout)) != 0)
+		} else if ((rc = readoption(lintusage, argc, argv, &i, &o)) >= 0) {
+			if (rc != 0)
 				return rc;
 		} else if (argv[i][0] == '-') {
 			return usageerror(lintusage, "unknown option '%s'", argv[i]);
@@ -68,30 +60,30 @@ cmdlint(int argc, char **argv)
 	}
 	if (!dir)
 		return usageerror(lintusage, "lint needs a directory%s", "");
-	if (!dialectarg)
+	if (!o.dialectarg)
 		return usageerror(lintusage, "lint needs --dialect sqlite or postgres%s", "");
-	if ((rc = dialectoption(lintusage, dialectarg, &dialect)) != 0)
+	if ((rc = dialectoption(lintusage, o.dialectarg, &dialect)) != 0)
 		return rc;
-	set = loaddir(dir, dialect, layout, strict);
+	set = loaddir(dir, dialect, o.layout, o.strict);
 	if (!set)
 		return 2;
 	if (!json) {
-		rc = lintset(set, dir, dialect, allow, strict) ? 2 : 0;
+		rc = lintset(set, dir, dialect, o.allow, o.strict) ? 2 : 0;
 		freeset(set);
 		return rc;
 	}
-	lint(set, dir, dialect, allow, &f);
+	lint(set, dir, dialect, o.allow, &f);
 	putchar('[');
 	for (k = 0; k < f.n; k++) {
 		fputs(k ? ",{\"file\":" : "{\"file\":", stdout);
 		migc__jsonstr(stdout, f.v[k].path);
 		printf(",\"line\":%lu,\"column\":%lu,\"rule\":\"%s\",\"severity\":\"%s\",\"message\":", f.v[k].line,
-		       f.v[k].col, f.v[k].rule, strict ? "error" : "warning");
+		       f.v[k].col, f.v[k].rule, o.strict ? "error" : "warning");
 		migc__jsonstr(stdout, f.v[k].message);
 		putchar('}');
 	}
 	fputs("]\n", stdout);
-	rc = strict && f.n ? 2 : 0;
+	rc = o.strict && f.n ? 2 : 0;
 	freefindings(&f);
 	freeset(set);
 	return rc;

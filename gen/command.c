@@ -70,6 +70,28 @@ loaddir(const char *dir, enum dialect dialect, enum layout layout, int strict)
 }
 
 int
+readoption(const char *usage, int argc, char **argv, int *i, struct readopts *o)
+{
+	const char *a = argv[*i];
+
+	if (strcmp(a, "--strict") == 0) {
+		o->strict = 1;
+		return 0;
+	}
+	if (*i + 1 >= argc)
+		return -1;
+	if (strcmp(a, "--dialect") == 0) {
+		o->dialectarg = argv[++*i];
+		return 0;
+	}
+	if (strcmp(a, "--allow") == 0)
+		return allowoption(usage, argv[++*i], &o->allow);
+	if (strcmp(a, "--layout") == 0)
+		return layoutoption(usage, argv[++*i], &o->layout);
+	return -1;
+}
+
+int
 dialectoption(const char *usage, const char *s, enum dialect *d)
 {
 	if (parsedialect(s, d) != 0)

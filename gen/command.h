@@ -35,6 +35,20 @@ int allowoption(const char *usage, const char *s, unsigned long *bits);
 ** warning, or as an error when strict. Returns the number of errors. */
 int lintset(const struct migc_set *set, const char *dir, enum dialect dialect, unsigned long allow, int strict);
 
+/* The options of the commands that read a directory as gen does and lint
+** it (check, lint): --dialect D, --layout L, --strict, --allow RULES. */
+struct readopts {
+	const char *dialectarg;         /* NULL until given */
+	enum layout layout;
+	unsigned long allow;
+	int strict;
+};
+
+/* Take argv[*i] when it is one of those (*i then past its value): 0, or a
+** usage error's status 2 for a bad value; -1 when it is none of them (nor
+** one that lacks its value), for the caller to look at. */
+int readoption(const char *usage, int argc, char **argv, int *i, struct readopts *o);
+
 /* Set *d from --dialect's value s: 0, or a usage error's status 2
 ** (printed with usage) for any other name than sqlite and postgres. */
 int dialectoption(const char *usage, const char *s, enum dialect *d);
