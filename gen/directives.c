@@ -236,3 +236,12 @@ leadingend(const char *text, size_t len)
 	}
 	return len;
 }
+
+void
+scriptdirectives(const struct migc_script *sc, enum dialect dialect, struct directives *dv)
+{
+	struct diags scratch = {{0}, 0, 0, 0};
+
+	readdirectives("", sc->sql, sc->nstmts ? sc->stmts[0].offset : sc->length, dialect, dv, &scratch);
+	buffree(&scratch.text);
+}

@@ -33,6 +33,10 @@ struct directives {
 void readdirectives(const char *path, const char *text, size_t end, enum dialect dialect,
                     struct directives *dv, struct diags *d);
 
+/* The directives of script sc, read and checked already (its errors were
+** reported then), into *dv, to free with freedirectives. */
+void scriptdirectives(const struct migc_script *sc, enum dialect dialect, struct directives *dv);
+
 /* Free what readdirectives allocated in *dv (a member set to NULL was
 ** taken over by its caller). */
 void freedirectives(struct directives *dv);

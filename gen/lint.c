@@ -835,12 +835,9 @@ lint(const struct migc_set *set, const char *dir, enum dialect dialect, unsigned
 	for (i = 0; i < set->count; i++) {
 		const struct migc_migration *mig = &set->migrations[i];
 		struct directives dv = DIRECTIVES_NONE;
-		struct diags scratch = {{0}, 0, 0, 0};
 
-		/* The file's -- migc:allow (its errors were reported when it was read). */
-		readdirectives("", mig->up.sql, mig->up.nstmts ? mig->up.stmts[0].offset : mig->up.length, dialect,
-		               &dv, &scratch);
-		buffree(&scratch.text);
+		/* The file's -- migc:allow. */
+		scriptdirectives(&mig->up, dialect, &dv);
 		l.allow = allow | dv.allow;
 		freedirectives(&dv);
 		l.mig = mig;

@@ -36,13 +36,19 @@
 /* Print a runtime failure, whose message starts with file:line:col, as a
 ** path under dir. */
 static void
-replayerror(const char *dir, const char *what, const char *msg)
+putfailure(const char *dir, const char *msg)
 {
 	char *where = joinpath(dir, msg);
 
-	fprintf(stderr, "%s\nmigc: error: the migrations fail when replayed on %s (--no-replay skips this)\n",
-	        where, what);
+	fprintf(stderr, "%s\n", where);
 	free(where);
+}
+
+static void
+replayerror(const char *dir, const char *what, const char *msg)
+{
+	putfailure(dir, msg);
+	fprintf(stderr, "migc: error: the migrations fail when replayed on %s (--no-replay skips this)\n", what);
 }
 
 /*
@@ -81,7 +87,7 @@ struct replay {
 	struct migc__linesum *sums;     /* what each version leaves, by index */
 	struct migc__linesum base;      /* what the empty database holds */
 	unsigned long done;             /* versioned migrations applied on the database */
-	int trips;                      /* the callback makes round trips (not while making it again) */
+	int trips;                      /* the callback makes round trips: set around replayall's runs only */
 	int tripped;                    /* a round trip ran since the database was made */
 	int suspect;                    /* the round trip of migration done - 1 did not come back */
 	int check;                      /* MIGC_REPLAY_CHECK: each sum is checked against a whole read */
@@ -169,11 +175,8 @@ roundtrip(struct replay *r, const struct migc_migration *mig, const char *before
 	*bad = 1;
 	rc = migc_down(r->m, 1, 0);
 	if (rc != MIGC_OK) {
-		char *where = joinpath(r->dir, migc_errmsg(r->m));
-
-		fprintf(stderr, "%s\n", where);
+		putfailure(r->dir, migc_errmsg(r->m));
 		finding(r, mig->down.file, "the down migration fails when replayed after %s (%s)", mig->up.file, irrhint);
-		free(where);
 		return MIGC_OK;
 	}
 	if ((rc = migc__schematext(r->m, &text)) != MIGC_OK)
@@ -185,12 +188,9 @@ roundtrip(struct replay *r, const struct migc_migration *mig, const char *before
 		        mig->up.file, msg.data, irrhint);
 		free(a);
 	} else if ((rc = migc_up(r->m, mig->version)) != MIGC_OK) {
-		char *where = joinpath(r->dir, migc_errmsg(r->m));
-
-		fprintf(stderr, "%s\n", where);
+		putfailure(r->dir, migc_errmsg(r->m));
 		finding(r, mig->up.file, "fails when replayed again after its down migration %s, which does not undo it "
 		        "(%s)", mig->down.file, irrhint);
-		free(where);
 	} else {
 		free(text);
 		if ((rc = migc__schematext(r->m, &text)) != MIGC_OK)
@@ -327,19 +327,17 @@ onapplied(void *ctx, const struct migc_event *ev)
 static int
 rebuild(struct replay *r, unsigned long n)
 {
-	int rc, trips = r->trips;
+	int rc;
 
 	migc_close(r->m);
 	r->m = NULL;
 	r->done = 0;
 	r->tripped = 0;
 	rc = r->xFresh(r);
-	r->trips = 0;
 	if (rc == MIGC_OK && n > 0)
 		rc = migc_up(r->m, r->versioned.migrations[n - 1].version);
 	if (rc == MIGC_OK && r->rc != MIGC_OK)
 		rc = r->rc;
-	r->trips = trips;
 	return rc;
 }
 
@@ -355,10 +353,9 @@ slowtrip(struct replay *r, unsigned long i)
 {
 	const struct migc_migration *mig = &r->set->migrations[i];
 	char *before = NULL, *after = NULL;
-	int rc, bad = 0, trips = r->trips;
+	int rc, bad = 0;
 
 	rc = rebuild(r, i);
-	r->trips = 0;
 	if (rc == MIGC_OK)
 		rc = migc__schematext(r->m, &before);
 	if (rc == MIGC_OK)
@@ -367,7 +364,6 @@ slowtrip(struct replay *r, unsigned long i)
 		rc = migc__schematext(r->m, &after);
 	if (rc == MIGC_OK)
 		rc = roundtrip(r, mig, before, after, &bad);
-	r->trips = trips;
 	free(before);
 	free(after);
 	if (rc == MIGC_OK && bad)
@@ -387,17 +383,15 @@ static int
 retrywithout(struct replay *r, unsigned long i)
 {
 	const struct migc_migration *mig = &r->set->migrations[i];
-	char *why = joinpath(r->dir, migc_errmsg(r->m));
-	int rc, trips = r->trips;
+	char *why = xstrdup(migc_errmsg(r->m));
+	int rc;
 
 	rc = rebuild(r, i);
-	r->trips = 0;
 	if (rc == MIGC_OK && (rc = migc_up(r->m, mig->version)) == MIGC_OK && (rc = r->rc) == MIGC_OK) {
-		fprintf(stderr, "%s\n", why);
+		putfailure(r->dir, why);
 		finding(r, mig->up.file, "fails after the round trips of the down migrations before it, not without them: "
 		        "a down leaves rows, counters or sequences behind that the schema does not show (%s)", irrhint);
 	}
-	r->trips = trips;
 	free(why);
 	return rc;
 }
@@ -413,12 +407,13 @@ replayall(struct replay *r)
 	if (r->set->count == 0)
 		goto repeatables;
 	r->sums = xreallocarray(NULL, r->set->count, sizeof(*r->sums));
-	r->trips = 1;
 	rc = schemasum(r, "nothing", &r->base);
 	while (rc == MIGC_OK && r->done < r->set->count) {
 		unsigned long had = r->done;
 
+		r->trips = 1;
 		rc = migc_up(r->m, r->versioned.migrations[r->versioned.count - 1].version);
+		r->trips = 0;
 		if (rc == MIGC_OK && !r->suspect && r->rc == MIGC_OK && r->done == had)
 			fatal("replay: the up run applied nothing, with %lu of %lu migrations applied", had, r->set->count);
 		if (rc == MIGC_OK && (rc = r->rc) != MIGC_OK)
@@ -435,7 +430,6 @@ replayall(struct replay *r)
 	if (rc != MIGC_OK)
 		return rc;
 repeatables:
-	r->trips = 0;
 	if (r->set->nrepeatables && (rc = r->xWrap(r)) == MIGC_OK)
 		rc = migc_up(r->m, MIGC_LATEST);
 	return r->set->nrepeatables ? rc : MIGC_OK;
@@ -483,12 +477,8 @@ static int
 noreplay(const struct migc_set *set, const struct migc_migration *mig)
 {
 	struct directives dv = DIRECTIVES_NONE;
-	struct diags scratch = {{0}, 0, 0, 0};
-	enum dialect dialect = strcmp(set->dialect, "sqlite") == 0 ? DIALECT_SQLITE : DIALECT_POSTGRES;
 
-	readdirectives("", mig->up.sql, mig->up.nstmts ? mig->up.stmts[0].offset : mig->up.length, dialect, &dv,
-	               &scratch);
-	buffree(&scratch.text);
+	scriptdirectives(&mig->up, strcmp(set->dialect, "sqlite") == 0 ? DIALECT_SQLITE : DIALECT_POSTGRES, &dv);
 	freedirectives(&dv);
 	return dv.noreplay_line != 0;
 }
