@@ -476,16 +476,20 @@ sqliteforeignkeys(migc *m, int on, int *was)
 	" || CASE WHEN c.pk THEN ' PRIMARY KEY ' || c.pk ELSE '' END" \
 	" || CASE WHEN c.hidden > 1 THEN ' GENERATED' WHEN c.hidden = 1 THEN ' HIDDEN' ELSE '' END"
 
+/* Whether a row of sqlite_schema (its name, and the table it is on) is
+** part of the schema: not an sqlite_ one, not the tracking table's (?1)
+** nor an ignored table's (%s, migc__ignoresql on tbl). */
+#define COUNTED(name, tbl) name " NOT LIKE 'sqlite\\_%%' ESCAPE '\\' AND " tbl " <> ?1 AND NOT (%s)"
+
 static int
 sqliteschema(migc *m, char **text)
 {
 	static const char objects[] =
-		"SELECT type, name, sql FROM sqlite_schema "
-		"WHERE name NOT LIKE 'sqlite\\_%%' ESCAPE '\\' AND tbl_name <> ?1 AND NOT (%s)";
+		"SELECT type, name, sql FROM sqlite_schema WHERE " COUNTED("name", "tbl_name");
 	static const char columns[] =
 		"SELECT t.name || '.' || c.name, " COLUMNDETAIL " "
 		"FROM sqlite_schema t, pragma_table_xinfo(t.name) c "
-		"WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%%' ESCAPE '\\' AND t.name <> ?1 AND NOT (%s)";
+		"WHERE t.type = 'table' AND " COUNTED("t.name", "t.name");
 	struct lines l = {NULL, 0, 0};
 	sqlite3_stmt *st;
 	char *cond, *sql;
@@ -531,8 +535,7 @@ int
 migc__objectsopen(migc *m, struct migc__objects **out)
 {
 	static const char rows[] =
-		"SELECT rowid, type, name, tbl_name, sql, "
-		"name NOT LIKE 'sqlite\\_%%' ESCAPE '\\' AND tbl_name <> ?1 AND NOT (%s) "
+		"SELECT rowid, type, name, tbl_name, sql, " COUNTED("name", "tbl_name") " "
 		"FROM sqlite_schema WHERE rowid BETWEEN ?2 AND ?3";
 	static const char columns[] = "SELECT ?1 || '.' || c.name, " COLUMNDETAIL " FROM pragma_table_xinfo(?1) c";
 	struct migc__objects *q;
