@@ -262,6 +262,13 @@ t_pg_round_trips() {
 }
 check "[postgres] up sends one message per migration (BEGIN and COMMIT in it); a no-op up sends one" t_pg_round_trips
 
+# noscratch: no scratch database of gen --replay-database is left on the
+# server (each replay drops its own, however it ends).
+noscratch() {
+	[ "$(q "$PGURL" "SELECT count(*) FROM pg_database WHERE datname LIKE 'migc\_replay\_%'")" = 0 ] ||
+		{ echo "a scratch database was left behind"; return 1; }
+}
+
 t_pg_replay() {
 	build/migc gen --strict --dialect postgres --main --replay-database "$PGURL" -o "$tmp/pgreplay.c" migrations/postgres || return 1
 	[ "$(grep -c '"s3:[0-9a-f]\{64\}", 0 },$' "$tmp/pgreplay.c")" = 6 ] || { echo "not 6 fingerprints"; return 1; }
@@ -275,7 +282,7 @@ t_pg_replay() {
 	expect 2 "$d/0002_b.sql:2:8: ERROR: function lower(integer, integer) does not exist" \
 		build/migc gen --dialect postgres --replay-database "$PGURL" -o "$tmp/x.c" "$d" || return 1
 	grep -q "the migrations fail when replayed on a scratch PostgreSQL database" "$tmp/expect.out" || return 1
-	[ "$(q "$PGURL" "SELECT count(*) FROM pg_database WHERE datname LIKE 'migc\_replay\_%'")" = 0 ]
+	noscratch
 }
 check "[postgres] gen --replay-database: fingerprints embedded and held by verify --schema; a failing migration is a build error; the scratch database is dropped" t_pg_replay
 
@@ -308,8 +315,7 @@ t_pg_roundtrip() {
 		build/migc gen --strict --allow require-timeout-settings,require-concurrent-index-creation --dialect postgres \
 		--replay-database "$PGURL" -o "$tmp/pgrt2.c" "$d" || return 1
 	[ ! -e "$tmp/pgrt2.c" ] || { echo "--strict wrote the output"; return 1; }
-	[ "$(q "$PGURL" "SELECT count(*) FROM pg_database WHERE datname LIKE 'migc\_replay\_%'")" = 0 ] ||
-		{ echo "a scratch database was left behind"; return 1; }
+	noscratch
 }
 check "[postgres] gen --replay-database runs each down after its up: findings named, fingerprints those of the ups, scratch dropped" t_pg_roundtrip
 
@@ -328,8 +334,7 @@ t_pg_roundtrip_leak() {
 	expect 0 "$d/0003_c.sql: warning: fails after the round trips of the down migrations before it, not without them" \
 		build/migc gen --dialect postgres --replay-database "$PGURL" -o "$tmp/pgleak.c" "$d" || return 1
 	grep -q 'violates foreign key constraint' "$tmp/expect.out" || { echo "the failure is not shown"; return 1; }
-	[ "$(q "$PGURL" "SELECT count(*) FROM pg_database WHERE datname LIKE 'migc\_replay\_%'")" = 0 ] ||
-		{ echo "a scratch database was left behind"; return 1; }
+	noscratch
 }
 check "[postgres] gen --replay-database: a down that leaves a sequence advanced, which a later up trips on, is a finding" t_pg_roundtrip_leak
 
@@ -343,6 +348,7 @@ t_pg_noreplay() {
 	build/migc gen --dialect postgres --replay-database "$PGURL" -o "$tmp/pgnoreplay.c" "$d" || return 1
 	[ "$(grep -o '"s3:[0-9a-f]*"' "$tmp/pgnoreplay.c" | sort -u | wc -l)" = 1 ] || { echo "0002's fingerprint is not 0001's"; return 1; }
 	grep -q 'INSERT INTO t VALUES (1);' "$tmp/pgnoreplay.c" || { echo "0002's statements are not embedded"; return 1; }
+	noscratch
 }
 check "[postgres] gen --replay-database: a -- migc:no-replay migration is skipped, its fingerprint the version before" t_pg_noreplay
 
