@@ -36,6 +36,12 @@ canonicalize(const char *raw, size_t len, size_t *outlen)
 	return out;
 }
 
+int
+iscanonical(const char *raw, size_t len)
+{
+	return !(len >= 3 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0) && !memchr(raw, '\r', len);
+}
+
 size_t
 rawlength(const char *raw, size_t len, size_t canonlen)
 {
@@ -54,7 +60,7 @@ filechecksums(const char *raw, size_t rawlen, const char *text, size_t len,
               char sum[68], char rawsum[68])
 {
 	migc__digest("c1:", text, len, sum);
-	if (rawlen == len && memcmp(raw, text, len) == 0) {
+	if (raw == text || (rawlen == len && memcmp(raw, text, len) == 0)) {
 		/* No BOM and no CR: the raw bytes are the canonical ones. */
 		memcpy(rawsum, "r1:", 3);
 		memcpy(rawsum + 3, sum + 3, 65);

@@ -8,6 +8,9 @@
 ** copy and its length in *outlen. */
 char *canonicalize(const char *raw, size_t len, size_t *outlen);
 
+/* 1 when raw[0..len) is canonical already (no leading BOM, no CR). */
+int iscanonical(const char *raw, size_t len);
+
 /* How many of raw[0..len)'s bytes canonicalize gives its first canonlen
 ** bytes from: where a section that ends canonlen bytes into the
 ** canonical text ends in the raw one. */

@@ -162,12 +162,11 @@ foreigntext(const char *path, const char *file, const char *text, size_t len, in
 		return 1;
 	}
 	while (i < len) {
-		size_t eol = i, p;
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t eol = nl ? (size_t)(nl - text) : len, p;
 		enum tool u;
 		int isdown;
 
-		while (eol < len && text[eol] != '\n')
-			eol++;
 		p = skipblanks(text, i, eol);
 		if (eol - p >= 2 && text[p] == '-' && text[p + 1] == '-' &&
 		    (u = marker(text + p, eol - p, &isdown)) != TOOL_NONE) {

@@ -154,11 +154,15 @@ posat(struct scanner *s, size_t off, unsigned long *line, unsigned long *col)
 		s->poff = s->pbol = 0;
 		s->pline = 1;
 	}
-	for (; s->poff < off; s->poff++) {
-		if (s->text[s->poff] == '\n') {
-			s->pline++;
-			s->pbol = s->poff + 1;
+	while (s->poff < off) {
+		const unsigned char *nl = memchr(s->text + s->poff, '\n', off - s->poff);
+
+		if (!nl) {
+			s->poff = off;
+			break;
 		}
+		s->pline++;
+		s->poff = s->pbol = (size_t)(nl - s->text) + 1;
 	}
 	*line = s->pline;
 	*col = (unsigned long)(off - s->pbol + 1);

@@ -63,17 +63,12 @@ static int
 badutf8(const char *text, size_t len, unsigned long *line, unsigned long *col)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0, bol = 0;
+	size_t i = 0;
 
-	*line = 1;
 	while (i < len) {
 		unsigned c = s[i], n, cp, k;
 
 		if (c < 0x80) {
-			if (c == '\n') {
-				++*line;
-				bol = i + 1;
-			}
 			i++;
 			continue;
 		}
@@ -86,7 +81,7 @@ badutf8(const char *text, size_t len, unsigned long *line, unsigned long *col)
 		}
 		if (n == 0 || c > 0xF4 || k <= n || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
 		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-			*col = (unsigned long)(i - bol) + 1;
+			textpos(text, i, line, col);
 			return 1;
 		}
 		i += n + 1;
@@ -96,8 +91,10 @@ badutf8(const char *text, size_t len, unsigned long *line, unsigned long *col)
 
 /*
 ** Read the file at path: its canonical text (malloc'd, *len bytes), and in
-** *raw (malloc'd, *rawlen bytes) the bytes it came from, for checksums.
-** Returns NULL, with the problem on d, when it cannot be read.
+** *raw the *rawlen bytes it came from, for checksums: the text itself when
+** canonicalising changes nothing (no byte-order mark, no CR), else a
+** buffer of its own, which freeraw() frees (and the text never). Returns NULL, with the
+** problem on d, when it cannot be read.
 */
 static char *
 readtext(const char *path, enum dialect dialect, size_t *len, char **raw, size_t *rawlen, struct diags *d)
@@ -105,12 +102,13 @@ readtext(const char *path, enum dialect dialect, size_t *len, char **raw, size_t
 	char *text;
 	unsigned long line, col;
 	struct stat st;
+	int found = stat(path, &st) == 0;
 
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (found && !S_ISREG(st.st_mode)) {
 		diagerror(d, path, 0, 0, "not a regular file");
 		return NULL;
 	}
-	if (stat(path, &st) == 0 && st.st_size > MAXFILE) {
+	if (found && st.st_size > MAXFILE) {
 		diagerror(d, path, 0, 0, "is %lld bytes: a migration may be at most %ld MiB (split it, or load bulk data "
 		          "with COPY or from the application)", (long long)st.st_size, MAXFILE / (1024 * 1024));
 		return NULL;
@@ -119,7 +117,12 @@ readtext(const char *path, enum dialect dialect, size_t *len, char **raw, size_t
 		diagerror(d, path, 0, 0, "cannot read: %s", strerror(errno));
 		return NULL;
 	}
-	text = canonicalize(*raw, *rawlen, len);
+	if (iscanonical(*raw, *rawlen)) {
+		text = *raw;
+		*len = *rawlen;
+	} else {
+		text = canonicalize(*raw, *rawlen, len);
+	}
 	if (badutf8(text, *len, &line, &col)) {
 		if (dialect == DIALECT_POSTGRES)
 			diagerror(d, path, line, col, "invalid UTF-8: PostgreSQL would refuse it (save the file as UTF-8)");
@@ -127,6 +130,14 @@ readtext(const char *path, enum dialect dialect, size_t *len, char **raw, size_t
 			diagwarn(d, path, line, col, "invalid UTF-8: SQLite will store these bytes as they are");
 	}
 	return text;
+}
+
+/* Free what readtext() left in *raw beside text. */
+static void
+freeraw(char *raw, const char *text)
+{
+	if (raw != text)
+		free(raw);
 }
 
 /*
@@ -338,8 +349,9 @@ loadscript(const char *dir, const char *file, enum dialect dialect, enum layout 
 	sc->file = xstrdup(file);
 	text = readtext(path, dialect, &len, &raw, &rawlen, d);
 	if (text && rawchecks(path, raw, rawlen, layout, d) != 0) {
+		freeraw(raw, text);
 		free(text);
-		text = NULL;
+		raw = text = NULL;
 	}
 	if (text && sum)
 		filechecksums(raw, rawlen, text, len, sum, rawsum);
@@ -349,7 +361,7 @@ loadscript(const char *dir, const char *file, enum dialect dialect, enum layout 
 		checkplaceholders(path, text, len, d);
 	if (text && layout == LAYOUT_REFINERY)
 		flags = refineryflags(path, text, len, d);
-	free(raw);
+	freeraw(raw, text);
 	sc->sql = text ? text : xstrdup("");
 	sc->length = text ? (unsigned long)len : 0;
 	if (text && !foreigntext(path, file, text, len, layout == LAYOUT_SQLX, d))
@@ -378,14 +390,14 @@ loadsingle(const char *dir, const char *file, enum dialect dialect, enum layout 
 	text = readtext(path, dialect, &len, &raw, &rawlen, d);
 	if (!text || rawchecks(path, raw, rawlen, layout, d) != 0 || readsections(layout, path, text, len, &sec, d) != 0) {
 		freesections(&sec);
-		free(raw);
+		freeraw(raw, text);
 		free(text);
 		free(path);
 		mig->up.sql = xstrdup("");
 		return;
 	}
 	filechecksums(raw, rawlength(raw, rawlen, sec.upend), text, sec.upend, sum, rawsum);
-	free(raw);
+	freeraw(raw, text);
 	mig->up.sql = xmemdup(text, sec.upend);
 	mig->up.length = (unsigned long)sec.upend;
 	cutscript(path, &mig->up, 0, 0, &sec, sec.upnotx ? MIGC_NO_TRANSACTION : 0, dialect, layout, 1, updv, d);

@@ -4,12 +4,15 @@
 ** and reading a whole file.
 */
 #define _POSIX_C_SOURCE 200809L
+#include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grow.h"
 #include "text.h"
@@ -108,8 +111,17 @@ takeback(struct buf *b, const struct migc__text *t)
 void
 bufadd(struct buf *b, const void *data, size_t n)
 {
-	struct migc__text t = lend(b);
+	struct migc__text t;
 
+	/* The common case, room to spare, without the loan: the emitter
+	** calls this several times a line of SQL. */
+	if (b->data && n < b->cap - b->len) {
+		memcpy(b->data + b->len, data, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
+	t = lend(b);
 	migc__textadd(&t, data, n);
 	takeback(b, &t);
 }
@@ -167,6 +179,19 @@ buffree(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+void
+textpos(const char *text, size_t off, unsigned long *line, unsigned long *col)
+{
+	const char *p = text, *end = text + off, *nl;
+
+	*line = 1;
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		++*line;
+		p = nl + 1;
+	}
+	*col = (unsigned long)(end - p) + 1;
+}
+
 char *
 joinpath(const char *dir, const char *file)
 {
@@ -182,27 +207,45 @@ joinpath(const char *dir, const char *file)
 int
 readfile(const char *path, char **data, size_t *len)
 {
-	struct buf b = {0};
-	char chunk[65536];
-	FILE *f;
-	size_t n;
-	int err;
+	struct stat st;
+	size_t cap = 65536, n = 0;
+	char *p;
+	int fd, err = 0;
 
-	f = fopen(path, "rb");
-	if (!f)
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
 		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		bufadd(&b, chunk, n);
-	err = ferror(f) ? errno : 0;
-	fclose(f);
+	/* A regular file fits at once, with a byte to spare so that the read
+	** that finds its end needs no more room; anything else grows. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 && (uintmax_t)st.st_size < SIZE_MAX / 2)
+		cap = (size_t)st.st_size + 2;
+	p = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (cap - n < 2) {
+			p = xreallocarray(p, cap, 2);
+			cap *= 2;
+		}
+		r = read(fd, p + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
 	if (err) {
-		buffree(&b);
+		free(p);
 		errno = err;
 		return -1;
 	}
-	if (!b.data)
-		bufadd(&b, "", 0);
-	*data = b.data;
-	*len = b.len;
+	p[n] = '\0';
+	*data = p;
+	*len = n;
 	return 0;
 }

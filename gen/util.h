@@ -32,6 +32,9 @@ void bufprintf(struct buf *b, const char *fmt, ...);
 void bufvprintf(struct buf *b, const char *fmt, va_list ap);
 void buffree(struct buf *b);
 
+/* The 1-based line and byte column of text[off]. */
+void textpos(const char *text, size_t off, unsigned long *line, unsigned long *col);
+
 /* dir/file, with no second '/' when dir ends in one (malloc'd). */
 char *joinpath(const char *dir, const char *file);
 
