@@ -3,11 +3,20 @@
 ** migc's migration checksums; it is a file of its own so that neither the
 ** generator nor the runtime depends on an external crypto library and the
 ** static build stays small. Byte order is handled explicitly (big-endian).
+** On x86-64 CPUs with the SHA extensions the blocks go through them
+** instead (about six times as fast: the generator hashes every migration
+** file); build with -DMIGC_NO_SHA_NI for the plain C path alone.
 */
 
 #include <string.h>
 
 #include "sha256.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(MIGC_NO_SHA_NI)
+#define SHA_NI 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -83,6 +92,84 @@ block(uint32_t h[8], const unsigned char *p)
 	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
+#ifdef SHA_NI
+/*
+** The same compression with the SHA extensions (Intel's "SHA
+** Extensions" paper): the state lives in two registers as ABEF and CDGH,
+** sha256rnds2 does two rounds, sha256msg1/msg2 extend the message four
+** words at a time, w[j] holding words 4j..4j+3 in a ring of four.
+*/
+__attribute__((target("sha,sse4.1")))
+static void
+blocksni(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+	__m128i abef, cdgh, t;
+	__m128i w[4];
+	int j;
+
+	t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1);     /* CDAB */
+	cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B);  /* EFGH */
+	abef = _mm_alignr_epi8(t, cdgh, 8);
+	cdgh = _mm_blend_epi16(cdgh, t, 0xF0);
+	for (; n > 0; n--, p += 64) {
+		__m128i abef0 = abef, cdgh0 = cdgh;
+
+		for (j = 0; j < 16; j++) {
+			__m128i k;
+
+			if (j < 4) {
+				w[j] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * j)), bswap);
+			} else {
+				t = _mm_sha256msg1_epu32(w[j & 3], w[(j + 1) & 3]);
+				t = _mm_add_epi32(t, _mm_alignr_epi8(w[(j + 3) & 3], w[(j + 2) & 3], 4));
+				w[j & 3] = _mm_sha256msg2_epu32(t, w[(j + 3) & 3]);
+			}
+			k = _mm_add_epi32(w[j & 3], _mm_loadu_si128((const __m128i *)&K[4 * j]));
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, k);
+			abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(k, 0x0E));
+		}
+		abef = _mm_add_epi32(abef, abef0);
+		cdgh = _mm_add_epi32(cdgh, cdgh0);
+	}
+	t = _mm_shuffle_epi32(abef, 0x1B);     /* FEBA */
+	cdgh = _mm_shuffle_epi32(cdgh, 0xB1);  /* DCHG */
+	_mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(t, cdgh, 0xF0));   /* DCBA */
+	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(cdgh, t, 8));      /* HGFE */
+}
+
+/* 1 when the CPU has the SHA extensions (and SSSE3 and SSE4.1 beside
+** them), found once; a relaxed atomic, as threads may ask at once. */
+static int
+hasshani(void)
+{
+	static int known = -1;
+	int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
+	unsigned a, b, c, d;
+
+	if (v >= 0)
+		return v;
+	v = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) && (c & bit_SSE4_1) &&
+	    __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+	__atomic_store_n(&known, v, __ATOMIC_RELAXED);
+	return v;
+}
+#endif
+
+/* Process n consecutive 64-byte blocks. */
+static void
+blocks(uint32_t h[8], const unsigned char *p, size_t n)
+{
+#ifdef SHA_NI
+	if (hasshani()) {
+		blocksni(h, p, n);
+		return;
+	}
+#endif
+	for (; n > 0; n--, p += 64)
+		block(h, p);
+}
+
 void
 migc__sha256init(struct sha256 *s)
 {
@@ -115,11 +202,12 @@ migc__sha256update(struct sha256 *s, const void *data, size_t len)
 		len -= k;
 		if (s->nbuf < 64)
 			return;
-		block(s->h, s->buf);
+		blocks(s->h, s->buf, 1);
 		s->nbuf = 0;
 	}
-	for (; len >= 64; p += 64, len -= 64)
-		block(s->h, p);
+	blocks(s->h, p, len / 64);
+	p += len / 64 * 64;
+	len %= 64;
 	if (len > 0) {
 		memcpy(s->buf, p, len);
 		s->nbuf = len;

@@ -9,6 +9,7 @@
 if [ "$B" = sqlite ]; then
 
 unit build/tests/sha256_test
+unit build/tests/sha256_plain_test
 unit build/tests/scan_test
 unit build/tests/url_test
 
