@@ -49,7 +49,8 @@ cmdgen(int argc, char **argv)
 	const char *replayurl = NULL, *layoutarg = NULL, *allowarg = NULL;
 	unsigned long allow = 0;
 	enum layout layout = LAYOUT_MIGC;
-	struct buf c = {0}, dep = {0};
+	struct buf dep = {0};
+	struct output *o;
 	struct sumproblems sp = {NULL, 0, 0};
 	struct migc_set *set;
 	enum dialect dialect;
@@ -134,13 +135,16 @@ cmdgen(int argc, char **argv)
 		freeset(set);
 		return 2;
 	}
-	emitset(&c, set, symbol, withmain);
-	rc = writeoutput(out ? out : "-", c.data, c.len);
+	if ((o = outputopen(out ? out : "-")) != NULL) {
+		emitset(o, set, symbol, withmain);
+		rc = outputclose(o);
+	} else {
+		rc = -1;
+	}
 	if (rc == 0 && depfile) {
 		putdepfile(&dep, out, dir, set, hassum ? SUMFILE : NULL);
 		rc = writeoutput(depfile, dep.data, dep.len);
 	}
-	buffree(&c);
 	buffree(&dep);
 	free(spath);
 	freeset(set);

@@ -10,6 +10,7 @@
 
 #include "migc.h"
 #include "util.h"
+#include "output.h"
 #include "emit.h"
 
 #define COMMENTCOL 64   /* column of the trailing file:line comments */
@@ -97,6 +98,9 @@ firstline(const struct migc_script *sc)
 	return line;
 }
 
+/* What pads a line of SQL out to its comment. */
+static const char blanks[COMMENTCOL + 1] = "                                                                ";
+
 /* The SQL of a script as one literal per source line, each followed by
 ** its file:line. */
 static void
@@ -118,9 +122,7 @@ putsql(struct buf *out, const char *var, const struct migc_script *sc)
 		bufputs(out, "\t\"");
 		cols = 10 + putescaped(out, p, n);
 		bufputc(out, '"');
-		do
-			bufputc(out, ' ');
-		while (++cols < COMMENTCOL);
+		bufadd(out, blanks, cols < COMMENTCOL ? COMMENTCOL - cols : 1);
 		/* These two run once per line of SQL: no printf. */
 		bufputs(out, "/* ");
 		bufputs(out, sc->file);
@@ -225,9 +227,21 @@ putbanner(struct buf *out, const struct migc_set *set)
 	bufputs(out, "** Do not edit: edit the migration files and run migc gen again.\n*/\n");
 }
 
-void
-emitset(struct buf *out, const struct migc_set *set, const char *symbol, int withmain)
+/* Hand what out holds to o once it is a mebibyte: the C of a large set
+** never has to be in memory at once. */
+static void
+spill(struct buf *out, struct output *o, size_t atleast)
 {
+	if (out->len >= atleast) {
+		outputwrite(o, out->data, out->len);
+		out->len = 0;
+	}
+}
+
+void
+emitset(struct output *o, const struct migc_set *set, const char *symbol, int withmain)
+{
+	struct buf b = {0}, *out = &b;
 	unsigned long i;
 
 	putbanner(out, set);
@@ -258,6 +272,7 @@ emitset(struct buf *out, const struct migc_set *set, const char *symbol, int wit
 				bufprintf(out, "\t\"%s\",\n", m->accept[k]);
 			bufputs(out, "};\n");
 		}
+		spill(out, o, 1 << 20);
 	}
 	if (set->count) {
 		bufputs(out, "\nstatic const struct migc_migration migc__records[] = {\n");
@@ -286,6 +301,7 @@ emitset(struct buf *out, const struct migc_set *set, const char *symbol, int wit
 			} else {
 				bufputs(out, " 0 },\n");
 			}
+			spill(out, o, 1 << 20);
 		}
 		bufputs(out, "};\n");
 	}
@@ -312,4 +328,6 @@ emitset(struct buf *out, const struct migc_set *set, const char *symbol, int wit
 	if (withmain)
 		bufprintf(out, "\nint main(int argc, char **argv)\n{\n\treturn migc_main(argc, argv, &%s);\n}\n",
 		          symbol);
+	spill(out, o, 0);
+	buffree(out);
 }

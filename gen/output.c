@@ -117,21 +117,6 @@ resolve(const char *path)
 	}
 }
 
-/* Does the regular file path hold exactly data? */
-static int
-unchanged(const char *path, const char *data, size_t len)
-{
-	char *old;
-	size_t oldlen;
-	int same;
-
-	if (readfile(path, &old, &oldlen) != 0)
-		return 0;
-	same = oldlen == len && memcmp(old, data, len) == 0;
-	free(old);
-	return same;
-}
-
 /* The mode a new file gets: 0666 less the umask, as fopen would give. */
 static mode_t
 newmode(void)
@@ -142,100 +127,221 @@ newmode(void)
 	return 0666 & ~mask;
 }
 
-/* Replace target (path, or what its links lead to) with data through a
-** temporary file beside it: mkstemp opens it O_CREAT|O_EXCL, which no
-** link planted at its name can redirect, and the rename is atomic, so a
-** reader (or a racing run) sees the old file or the new one, whole. */
-static int
-replace(const char *path, const char *target, const char *data, size_t len, mode_t mode)
-{
-	const char *base = strrchr(target, '/');
-	struct buf tmp = {0};
-	int fd, err;
+/*
+** An output being written. Bytes go to fd: standard output or error, the
+** device or FIFO written in place, or, to replace a regular file, the
+** temporary file beside it. While a replaced file's old bytes match
+** (oldfd open on it) there is no temporary file yet: an unchanged output
+** is never rewritten, and needs no room in its directory.
+*/
+enum how { TOFD, INPLACE, REPLACE };
 
-	base = base ? base + 1 : target;
-	bufadd(&tmp, target, (size_t)(base - target));
-	bufprintf(&tmp, ".%s.migc-XXXXXX", base);
-	fd = mkstemp(tmp.data);
-	if (fd < 0) {
-		err = errno;
-		buffree(&tmp);
-		return report(path, target, err);
+struct output {
+	enum how how;
+	char *path;              /* as given, for messages */
+	char *target;            /* REPLACE: the regular file its links lead to */
+	mode_t mode;             /* REPLACE: the new file's permission bits */
+	struct buf tmp;          /* REPLACE: the temporary file's name, once made */
+	int fd;                  /* where bytes go; -1 in REPLACE before tmp is made */
+	int oldfd;               /* REPLACE: the old file, while it matches; else -1 */
+	off_t pos;               /* bytes taken so far */
+	int err;                 /* the first failure's errno, reported by outputclose */
+};
+
+/* Read the n bytes at off of fd into b; 0, or -1 with errno set (EIO at
+** an early end). */
+static int
+readat(int fd, char *b, size_t n, off_t off)
+{
+	while (n > 0) {
+		ssize_t r = pread(fd, b, n, off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			return -1;
+		}
+		b += r;
+		n -= (size_t)r;
+		off += r;
 	}
-	if (fchmod(fd, mode) != 0 || writeall(fd, data, len) != 0) {
-		err = errno;
-		close(fd);
-		goto fail;
-	}
-	if (close(fd) != 0 || rename(tmp.data, target) != 0) {
-		err = errno;
-		goto fail;
-	}
-	buffree(&tmp);
 	return 0;
+}
+
+/* Does o's old file hold data[0..len) at o->pos? */
+static int
+matches(struct output *o, const char *data, size_t len)
+{
+	char chunk[65536];
+	off_t off = o->pos;
+
+	while (len > 0) {
+		size_t n = len < sizeof(chunk) ? len : sizeof(chunk);
+
+		if (readat(o->oldfd, chunk, n, off) != 0 || memcmp(chunk, data, n) != 0)
+			return 0;
+		data += n;
+		len -= n;
+		off += (off_t)n;
+	}
+	return 1;
+}
+
+/* Make o's temporary file beside its target: mkstemp opens it
+** O_CREAT|O_EXCL, which no link planted at its name can redirect. It
+** starts with the old file's first o->pos bytes, which matched. */
+static int
+maketemp(struct output *o)
+{
+	const char *base = strrchr(o->target, '/');
+	char chunk[65536];
+	off_t off;
+
+	base = base ? base + 1 : o->target;
+	bufadd(&o->tmp, o->target, (size_t)(base - o->target));
+	bufprintf(&o->tmp, ".%s.migc-XXXXXX", base);
+	o->fd = mkstemp(o->tmp.data);
+	if (o->fd < 0) {
+		buffree(&o->tmp);
+		return -1;
+	}
+	if (fchmod(o->fd, o->mode) != 0)
+		return -1;
+	for (off = 0; off < o->pos;) {
+		size_t n = o->pos - off < (off_t)sizeof(chunk) ? (size_t)(o->pos - off) : sizeof(chunk);
+
+		if (readat(o->oldfd, chunk, n, off) != 0 || writeall(o->fd, chunk, n) != 0)
+			return -1;
+		off += (off_t)n;
+	}
+	return 0;
+}
+
+/* Stop comparing with the old file. */
+static void
+dropold(struct output *o)
+{
+	if (o->oldfd >= 0)
+		close(o->oldfd);
+	o->oldfd = -1;
+}
+
+struct output *
+outputopen(const char *path)
+{
+	struct output *o = xmalloc(sizeof(*o));
+	struct stat st;
+	int exists, fd;
+
+	memset(o, 0, sizeof(*o));
+	o->fd = o->oldfd = -1;
+	o->path = xstrdup(path);
+	/* A file-size limit fails the write (EFBIG) and the temporary file
+	** is removed, instead of the signal ending the run with it left
+	** (migc's main ignores SIGXFSZ too, for its diagnostics). */
+	signal(SIGXFSZ, SIG_IGN);
+	if (strcmp(path, "-") == 0) {
+		o->how = TOFD;
+		o->fd = 1;
+		free(o->path);
+		o->path = xstrdup("standard output");
+		return o;
+	}
+	exists = stat(path, &st) == 0;
+	if (!exists && errno != ENOENT)
+		goto fail;
+	if (exists && (fd = stdiofd(&st)) >= 0) {
+		o->how = TOFD;
+		o->fd = fd;
+		return o;
+	}
+	if (exists && !S_ISREG(st.st_mode)) {
+		o->how = INPLACE;
+		o->fd = open(path, O_WRONLY | O_NOCTTY);
+		if (o->fd < 0)
+			goto fail;
+		return o;
+	}
+	o->how = REPLACE;
+	o->target = resolve(path);
+	if (!o->target)
+		goto fail;
+	o->mode = exists ? st.st_mode & 0777 : newmode();
+	if (exists)
+		o->oldfd = open(o->target, O_RDONLY);
+	return o;
 
 fail:
-	unlink(tmp.data);
-	buffree(&tmp);
-	return report(path, target, err);
+	report(path, NULL, errno);
+	free(o->target);
+	free(o->path);
+	free(o);
+	return NULL;
 }
 
-/* Write data into what path names, in place: a device, a FIFO (waiting
-** for a reader, as a shell redirection does), a socket or directory
-** (which refuse). */
-static int
-inplace(const char *path, const char *data, size_t len)
+void
+outputwrite(struct output *o, const char *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_NOCTTY), err;
-
-	if (fd < 0)
-		return report(path, NULL, errno);
-	if (writeall(fd, data, len) != 0) {
-		err = errno;
-		close(fd);
-		return report(path, NULL, err);
+	if (o->err || len == 0)
+		return;
+	if (o->how == REPLACE && o->fd < 0) {
+		if (o->oldfd >= 0 && matches(o, data, len)) {
+			o->pos += (off_t)len;
+			return;
+		}
+		if (maketemp(o) != 0) {
+			o->err = errno;
+			return;
+		}
+		dropold(o);
 	}
-	if (close(fd) != 0)
-		return report(path, NULL, errno);
-	return 0;
+	if (o->how == TOFD)
+		fflush(o->fd == 1 ? stdout : stderr);
+	if (writeall(o->fd, data, len) != 0)
+		o->err = errno;
+	o->pos += (off_t)len;
 }
 
-static int
-tofd(int fd, const char *name, const char *data, size_t len)
+int
+outputclose(struct output *o)
 {
-	fflush(fd == 1 ? stdout : stderr);
-	if (writeall(fd, data, len) != 0)
-		return report(name, NULL, errno);
-	return 0;
+	struct stat st;
+	int rc = 0;
+
+	if (o->how == REPLACE && !o->err && o->fd < 0) {
+		/* Every byte matched: unchanged if the old file ends here too. */
+		if (o->oldfd >= 0 && fstat(o->oldfd, &st) == 0 && st.st_size == o->pos)
+			goto done;
+		if (maketemp(o) != 0)
+			o->err = errno;
+	}
+	if (o->how != TOFD && o->fd >= 0 && close(o->fd) != 0 && !o->err)
+		o->err = errno;
+	if (o->how == REPLACE && !o->err && rename(o->tmp.data, o->target) != 0)
+		o->err = errno;
+	if (o->err) {
+		if (o->tmp.data)
+			unlink(o->tmp.data);
+		rc = report(o->path, o->target, o->err);
+	}
+done:
+	dropold(o);
+	buffree(&o->tmp);
+	free(o->target);
+	free(o->path);
+	free(o);
+	return rc;
 }
 
 int
 writeoutput(const char *path, const char *data, size_t len)
 {
-	struct stat st;
-	char *target;
-	int exists, fd, rc;
+	struct output *o = outputopen(path);
 
-	/* A file-size limit fails the write (EFBIG) and the temporary file
-	** is removed, instead of the signal ending the run with it left
-	** (migc's main ignores SIGXFSZ too, for its diagnostics). */
-	signal(SIGXFSZ, SIG_IGN);
-	if (strcmp(path, "-") == 0)
-		return tofd(1, "standard output", data, len);
-	exists = stat(path, &st) == 0;
-	if (!exists && errno != ENOENT)
-		return report(path, NULL, errno);
-	if (exists && (fd = stdiofd(&st)) >= 0)
-		return tofd(fd, path, data, len);
-	if (exists && !S_ISREG(st.st_mode))
-		return inplace(path, data, len);
-	target = resolve(path);
-	if (!target)
-		return report(path, NULL, errno);
-	if (exists && unchanged(target, data, len))
-		rc = 0;
-	else
-		rc = replace(path, target, data, len, exists ? st.st_mode & 0777 : newmode());
-	free(target);
-	return rc;
+	if (!o)
+		return -1;
+	outputwrite(o, data, len);
+	return outputclose(o);
 }

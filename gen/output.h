@@ -14,3 +14,13 @@
 ** or -1 after printing "migc: error: cannot write PATH: reason" with no
 ** temporary file left behind. */
 int writeoutput(const char *path, const char *data, size_t len);
+
+/* The same, a piece at a time, for an output too big to hold: outputopen
+** returns NULL after printing the error when path cannot be written at
+** all; outputwrite keeps the first failure, which outputclose reports
+** (-1, no temporary file left) or 0. outputclose frees o. A replaced file
+** that ends up holding what it held is left alone, never rewritten. */
+struct output;
+struct output *outputopen(const char *path);
+void outputwrite(struct output *o, const char *data, size_t len);
+int outputclose(struct output *o);

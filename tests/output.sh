@@ -145,6 +145,36 @@ t_out_symlink() {
 }
 check "output: a symlinked output is written through to its target (relative, chained or dangling); the link stays" t_out_symlink
 
+# A C file of several mebibytes goes out a piece at a time, compared with
+# the old file as it goes: whatever the old file holds (the same bytes,
+# more, fewer, one byte off past the first mebibyte), the result is the
+# new output, whole, and an unchanged one is not rewritten.
+t_out_stream() {
+	o=$(outdir stream)
+	mkdir "$o/set" && awk -v n=400 -v dir="$o/set" -f bench/corpus.awk || return 1
+	build/migc gen --dialect sqlite --no-replay "$o/set" >"$o/ref.c" || return 1
+	[ "$(wc -c <"$o/ref.c")" -gt 3000000 ] || { echo "ref.c is only $(wc -c <"$o/ref.c") bytes"; return 1; }
+	build/migc gen --dialect sqlite --no-replay -o "$o/x.c" "$o/set" && cmp "$o/ref.c" "$o/x.c" || return 1
+	touch -d '2000-01-01' "$o/x.c"
+	ino=$(ls -i "$o/x.c" | cut -d ' ' -f 1)
+	build/migc gen --dialect sqlite --no-replay -o "$o/x.c" "$o/set" || return 1
+	[ "$(date -r "$o/x.c" +%Y)" = 2000 ] && [ "$(ls -i "$o/x.c" | cut -d ' ' -f 1)" = "$ino" ] ||
+		{ echo "an unchanged output was rewritten"; return 1; }
+	for old in longer shorter empty flipped; do
+		case $old in
+		longer) { cat "$o/ref.c"; echo '/* more */'; } >"$o/x.c" ;;
+		shorter) head -c 1500000 "$o/ref.c" >"$o/x.c" ;;
+		empty) : >"$o/x.c" ;;
+		flipped) { head -c 2000000 "$o/ref.c"; printf '#'; tail -c +2000002 "$o/ref.c"; } >"$o/x.c" ;;
+		esac
+		cmp -s "$o/ref.c" "$o/x.c" && { echo "$old: the old file is the new one"; return 1; }
+		build/migc gen --dialect sqlite --no-replay -o "$o/x.c" "$o/set" || return 1
+		cmp "$o/ref.c" "$o/x.c" || { echo "after an old file $old than the output"; return 1; }
+	done
+	onlyfiles "$o" set ref.c x.c
+}
+check "output: a large output is written in pieces: over an old file that matches, is longer, shorter, empty or differs late" t_out_stream
+
 t_out_mode() {
 	o=$(outdir mode)
 	outref "$o" || return 1
