@@ -34,7 +34,7 @@ static const char genusage[] =
 	"  -o FILE      write FILE (only when its content changes; - is stdout, the default)\n"
 	"  --depfile F  write a make-style depfile listing every file read (needs -o)\n"
 	"  --no-sum     generate even when DIR/migc.sum does not match\n"
-	"  --no-replay  do not run the migrations on an in-memory SQLite database first\n"
+	"  --no-replay  do not run the migrations on a temporary SQLite database first\n"
 	"               (nor each down after its up, to check that it restores the schema)\n"
 	"  --strict     make every warning an error (exit 2)\n"
 	"  --allow R,R  accept these lint rules in every file (migc lint --help lists them)\n"

@@ -448,7 +448,11 @@ wrapped(struct replay *r, int rc)
 	return rc;
 }
 
-/* SQLite: an in-memory database, as a connection migc_open makes. */
+/* SQLite: a new database, as a connection migc_open makes. It is
+** SQLite's private temporary database (the empty name): a file in its
+** temporary directory, deleted when it closes, and written there only
+** when its pages outgrow the cache, so that a large set's rows are not
+** all in gen's memory, as they would be in ":memory:". */
 static int
 sqlitefresh(struct replay *r)
 {
@@ -457,7 +461,7 @@ sqlitefresh(struct replay *r)
 	mirrorfree(r->mirror);
 	r->mirror = NULL;
 	sqlite3_close(r->db);
-	if (sqlite3_open(":memory:", &r->db) != SQLITE_OK)
+	if (sqlite3_open("", &r->db) != SQLITE_OK)
 		fatal("sqlite3_open: out of memory");
 	sqlite3_exec(r->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	r->mirror = mirrornew(r->db);
@@ -538,7 +542,7 @@ replaysqlite(struct migc_set *set, const char *dir, int strict)
 	if (rc == MIGC_OK)
 		rc = replayall(&r);
 	if (rc != MIGC_OK)
-		replayerror(dir, "an in-memory SQLite database", migc_errmsg(r.m));
+		replayerror(dir, "a temporary SQLite database", migc_errmsg(r.m));
 	replaydone(&r, rc);
 	migc_close(r.m);
 	mirrorfree(r.mirror);

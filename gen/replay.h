@@ -5,7 +5,7 @@
 */
 
 /*
-** Apply set on an in-memory SQLite database or, for PostgreSQL when url
+** Apply set on a temporary SQLite database or, for PostgreSQL when url
 ** is not NULL, on a scratch database created through url and dropped
 ** after (without url a PostgreSQL set is not replayed). Sets
 ** set->migrations[i].schema. Each down runs after its up and must
