@@ -101,13 +101,17 @@ firstline(const struct migc_script *sc)
 /* What pads a line of SQL out to its comment. */
 static const char blanks[COMMENTCOL + 1] = "                                                                ";
 
-/* The SQL of a script as one literal per source line, each followed by
-** its file:line. */
+/*
+** The SQL of a script as one literal per source line; a line where a
+** statement starts is followed by its file:line. (Not every line: the
+** comments were a third of the file, and of the time it takes to
+** compile; the statement table has every statement's line too.)
+*/
 static void
 putsql(struct buf *out, const char *var, const struct migc_script *sc)
 {
 	const char *p = sc->sql, *end = sc->sql + sc->length;
-	unsigned long line = firstline(sc), first = line;
+	unsigned long line = firstline(sc), first = line, k = 0;
 
 	bufprintf(out, "static const char %s[] =\n", var);
 	if (p == end)
@@ -116,19 +120,24 @@ putsql(struct buf *out, const char *var, const struct migc_script *sc)
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		size_t n = eol ? (size_t)(eol - p) + 1 : (size_t)(end - p);
 		size_t cols;
+		int starts = 0;
 
+		while (k < sc->nstmts && sc->stmts[k].line <= line)
+			starts |= sc->stmts[k++].line == line;
 		if (line > first)
 			bufputc(out, '\n');
 		bufputs(out, "\t\"");
 		cols = 10 + putescaped(out, p, n);
 		bufputc(out, '"');
-		bufadd(out, blanks, cols < COMMENTCOL ? COMMENTCOL - cols : 1);
-		/* These two run once per line of SQL: no printf. */
-		bufputs(out, "/* ");
-		bufputs(out, sc->file);
-		bufputc(out, ':');
-		bufputu(out, line);
-		bufputs(out, " */");
+		if (starts) {
+			/* Once per statement: no printf. */
+			bufadd(out, blanks, cols < COMMENTCOL ? COMMENTCOL - cols : 1);
+			bufputs(out, "/* ");
+			bufputs(out, sc->file);
+			bufputc(out, ':');
+			bufputu(out, line);
+			bufputs(out, " */");
+		}
 		p += n;
 		line++;
 	}

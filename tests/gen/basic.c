@@ -17,11 +17,11 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 0001_users.sql */
 static const char migc__1_up[] =
-	"-- Users.\n"                                           /* 0001_users.sql:1 */
+	"-- Users.\n"
 	"CREATE TABLE users (\n"                                /* 0001_users.sql:2 */
-	"  id INTEGER PRIMARY KEY,\n"                           /* 0001_users.sql:3 */
-	"  name TEXT NOT NULL\n"                                /* 0001_users.sql:4 */
-	");\n"                                                  /* 0001_users.sql:5 */
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL\n"
+	");\n"
 	"CREATE INDEX users_name ON users(name);\n"             /* 0001_users.sql:6 */;
 static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 10, 70, 2 },
@@ -39,9 +39,9 @@ static const struct migc_stmt migc__1_down_stmts[] = {
 static const char migc__2_up[] =
 	"CREATE TABLE audit (id INTEGER PRIMARY KEY, what TEXT);\n" /* 0002_audit.sql:1 */
 	"CREATE TRIGGER users_audit AFTER INSERT ON users\n"    /* 0002_audit.sql:2 */
-	"BEGIN\n"                                               /* 0002_audit.sql:3 */
-	"  INSERT INTO audit (what) VALUES (CASE WHEN NEW.name = '' THEN 'empty' ELSE NEW.name END);\n" /* 0002_audit.sql:4 */
-	"END;"                                                  /* 0002_audit.sql:5 */;
+	"BEGIN\n"
+	"  INSERT INTO audit (what) VALUES (CASE WHEN NEW.name = '' THEN 'empty' ELSE NEW.name END);\n"
+	"END;";
 static const struct migc_stmt migc__2_up_stmts[] = {
 	{ 0, 55, 1 },
 	{ 56, 151, 2 },

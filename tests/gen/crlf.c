@@ -16,10 +16,10 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 0001_a.sql */
 static const char migc__1_up[] =
-	"-- windows\n"                                          /* 0001_a.sql:1 */
+	"-- windows\n"
 	"CREATE TABLE a (x);\n"                                 /* 0001_a.sql:2 */
 	"INSERT INTO a VALUES ('x\n"                            /* 0001_a.sql:3 */
-	"y');\n"                                                /* 0001_a.sql:4 */;
+	"y');\n";
 static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 11, 19, 2 },
 	{ 31, 29, 3 },

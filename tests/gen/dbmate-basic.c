@@ -18,13 +18,13 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 20240101000000_users.sql */
 static const char migc__20240101000000_up[] =
-	"-- The users table.\n"                                 /* 20240101000000_users.sql:1 */
-	"  -- (an indented comment is fine before the up mark)\n" /* 20240101000000_users.sql:2 */
-	"\n"                                                    /* 20240101000000_users.sql:3 */
-	"-- migrate:up\n"                                       /* 20240101000000_users.sql:4 */
+	"-- The users table.\n"
+	"  -- (an indented comment is fine before the up mark)\n"
+	"\n"
+	"-- migrate:up\n"
 	"CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n" /* 20240101000000_users.sql:5 */
 	"CREATE INDEX users_name ON users (name);\n"            /* 20240101000000_users.sql:6 */
-	"\n"                                                    /* 20240101000000_users.sql:7 */;
+	"\n";
 static const struct migc_stmt migc__20240101000000_up_stmts[] = {
 	{ 89, 55, 5 },
 	{ 145, 40, 6 },
@@ -32,7 +32,7 @@ static const struct migc_stmt migc__20240101000000_up_stmts[] = {
 
 /* 20240101000000_users.sql */
 static const char migc__20240101000000_down[] =
-	"-- migrate:down\n"                                     /* 20240101000000_users.sql:8 */
+	"-- migrate:down\n"
 	"DROP INDEX users_name;\n"                              /* 20240101000000_users.sql:9 */
 	"DROP TABLE users;\n"                                   /* 20240101000000_users.sql:10 */;
 static const struct migc_stmt migc__20240101000000_down_stmts[] = {
@@ -42,7 +42,7 @@ static const struct migc_stmt migc__20240101000000_down_stmts[] = {
 
 /* 20240101000001_no_tx.sql */
 static const char migc__20240101000001_up[] =
-	"-- migrate:up transaction:false\n"                     /* 20240101000001_no_tx.sql:1 */
+	"-- migrate:up transaction:false\n"
 	"CREATE TABLE notx (x INTEGER);\n"                      /* 20240101000001_no_tx.sql:2 */;
 static const struct migc_stmt migc__20240101000001_up_stmts[] = {
 	{ 32, 30, 2 },
@@ -50,7 +50,7 @@ static const struct migc_stmt migc__20240101000001_up_stmts[] = {
 
 /* 20240101000001_no_tx.sql */
 static const char migc__20240101000001_down[] =
-	"-- migrate:down transaction:true\n"                    /* 20240101000001_no_tx.sql:3 */
+	"-- migrate:down transaction:true\n"
 	"DROP TABLE notx;\n"                                    /* 20240101000001_no_tx.sql:4 */;
 static const struct migc_stmt migc__20240101000001_down_stmts[] = {
 	{ 33, 16, 4 },
@@ -58,7 +58,7 @@ static const struct migc_stmt migc__20240101000001_down_stmts[] = {
 
 /* 20240101000002_empty_down.sql */
 static const char migc__20240101000002_up[] =
-	"--migrate:up\n"                                        /* 20240101000002_empty_down.sql:1 */
+	"--migrate:up\n"
 	"INSERT INTO users (id, name) VALUES (1, '-- migrate:down is only text here');\n" /* 20240101000002_empty_down.sql:2 */;
 static const struct migc_stmt migc__20240101000002_up_stmts[] = {
 	{ 13, 77, 2 },
@@ -66,7 +66,7 @@ static const struct migc_stmt migc__20240101000002_up_stmts[] = {
 
 /* 20240101000002_empty_down.sql */
 static const char migc__20240101000002_down[] =
-	"--\tmigrate:down\n"                                    /* 20240101000002_empty_down.sql:1 */;
+	"--\tmigrate:down\n";
 
 static const struct migc_migration migc__records[] = {
 	{ INT64_C(20240101000000), "users",

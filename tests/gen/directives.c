@@ -17,8 +17,8 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 0001_a.sql */
 static const char migc__1_up[] =
-	"-- A BOM must not hide the directive.\n"               /* 0001_a.sql:1 */
-	"-- migc:no-transaction\n"                              /* 0001_a.sql:2 */
+	"-- A BOM must not hide the directive.\n"
+	"-- migc:no-transaction\n"
 	"CREATE TABLE p (id INTEGER PRIMARY KEY);\n"            /* 0001_a.sql:3 */
 	"VACUUM;\n"                                             /* 0001_a.sql:4 */;
 static const struct migc_stmt migc__1_up_stmts[] = {
@@ -28,7 +28,7 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 
 /* 0002_rebuild.sql */
 static const char migc__2_up[] =
-	"-- migc:foreign-keys-off\n"                            /* 0002_rebuild.sql:1 */
+	"-- migc:foreign-keys-off\n"
 	"CREATE TABLE p2 (id INTEGER PRIMARY KEY);\n"           /* 0002_rebuild.sql:2 */
 	"DROP TABLE p;\n"                                       /* 0002_rebuild.sql:3 */
 	"ALTER TABLE p2 RENAME TO p;\n"                         /* 0002_rebuild.sql:4 */;

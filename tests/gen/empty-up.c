@@ -16,7 +16,7 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 0001_nothing.sql */
 static const char migc__1_up[] =
-	"-- Nothing here yet.\n"                                /* 0001_nothing.sql:1 */;
+	"-- Nothing here yet.\n";
 
 static const struct migc_migration migc__records[] = {
 	{ INT64_C(1), "nothing",

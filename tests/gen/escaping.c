@@ -16,14 +16,14 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 0001_escapes.sql */
 static const char migc__1_up[] =
-	"-- \"quotes\" and \\backslashes\\ and */ and \077?/ and \077?= and \077\077?/\n" /* 0001_escapes.sql:1 */
+	"-- \"quotes\" and \\backslashes\\ and */ and \077?/ and \077?= and \077\077?/\n"
 	"CREATE TABLE e (id INTEGER PRIMARY KEY, a TEXT);\n"    /* 0001_escapes.sql:2 */
 	"INSERT INTO e (a) VALUES ('it''s \"x\" \\');\n"        /* 0001_escapes.sql:3 */
 	"INSERT INTO e (a) VALUES ('\077?/ \077?= \077\077?/ */ /* */');\n" /* 0001_escapes.sql:4 */
 	"INSERT INTO e (a) VALUES ('\n"                         /* 0001_escapes.sql:5 */
-	"#include <stdio.h>\n"                                  /* 0001_escapes.sql:6 */
-	"#define X 1 \\\n"                                      /* 0001_escapes.sql:7 */
-	"');\n"                                                 /* 0001_escapes.sql:8 */
+	"#include <stdio.h>\n"
+	"#define X 1 \\\n"
+	"');\n"
 	"INSERT INTO e (a) VALUES ('tab\there');\n"             /* 0001_escapes.sql:9 */
 	"INSERT INTO e (a) VALUES ('caf\303\251 \342\202\254 \001\177\377');\n" /* 0001_escapes.sql:10 */;
 static const struct migc_stmt migc__1_up_stmts[] = {

@@ -21,7 +21,7 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* V1__a.sql */
 static const char migc__1000000_up[] =
-	"-- Flyway orders parts as numbers: 1.2 before 1.10.\n" /* V1__a.sql:1 */
+	"-- Flyway orders parts as numbers: 1.2 before 1.10.\n"
 	"CREATE TABLE a (x INTEGER);\n"                         /* V1__a.sql:2 */;
 static const struct migc_stmt migc__1000000_up_stmts[] = {
 	{ 52, 27, 2 },

@@ -16,10 +16,10 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 0001_notes.sql */
 static const char migc__1_up[] =
-	"-- Moved here from goose: the -- +goose Up and -- migrate:up lines are gone.\n" /* 0001_notes.sql:1 */
-	"-- goose, dbmate and sql-migrate files are refused; this one is migc's own.\n" /* 0001_notes.sql:2 */
-	"-- +migrate is not a marker unless Up, Down, StatementBegin or StatementEnd follows.\n" /* 0001_notes.sql:3 */
-	"-- migrate:upgrade is not dbmate's either.\n"          /* 0001_notes.sql:4 */
+	"-- Moved here from goose: the -- +goose Up and -- migrate:up lines are gone.\n"
+	"-- goose, dbmate and sql-migrate files are refused; this one is migc's own.\n"
+	"-- +migrate is not a marker unless Up, Down, StatementBegin or StatementEnd follows.\n"
+	"-- migrate:upgrade is not dbmate's either.\n"
 	"CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n" /* 0001_notes.sql:5 */
 	"INSERT INTO notes (body) VALUES ('-- +goose Down'), ('-- migrate:down'), ('+goose up');\n" /* 0001_notes.sql:6 */;
 static const struct migc_stmt migc__1_up_stmts[] = {

@@ -35,9 +35,9 @@ static const struct migc_stmt migc__1_down_stmts[] = {
 
 /* 000002_seed.up.sql */
 static const char migc__2_up[] =
-	"BEGIN;\n"                                              /* 000002_seed.up.sql:1 */
+	"BEGIN;\n"
 	"INSERT INTO users (id, name) VALUES (1, 'a');\n"       /* 000002_seed.up.sql:2 */
-	"COMMIT;\n"                                             /* 000002_seed.up.sql:3 */;
+	"COMMIT;\n";
 static const struct migc_stmt migc__2_up_stmts[] = {
 	{ 7, 45, 2 },
 };

@@ -18,7 +18,7 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 00001_dashes.sql */
 static const char migc__1_up[] =
-	"-- +goose Up\n"                                        /* 00001_dashes.sql:1 */
+	"-- +goose Up\n"
 	"CREATE TABLE t (x TEXT);\n"                            /* 00001_dashes.sql:2 */;
 static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 13, 24, 2 },
@@ -26,7 +26,7 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 
 /* 00001_dashes.sql */
 static const char migc__1_down[] =
-	"---- +goose Down\n"                                    /* 00001_dashes.sql:3 */
+	"---- +goose Down\n"
 	"DROP TABLE t;\n"                                       /* 00001_dashes.sql:4 */;
 static const struct migc_stmt migc__1_down_stmts[] = {
 	{ 17, 13, 4 },
@@ -34,7 +34,7 @@ static const struct migc_stmt migc__1_down_stmts[] = {
 
 /* 00002_inner_dashes.sql */
 static const char migc__2_up[] =
-	"-- +goose Up\n"                                        /* 00002_inner_dashes.sql:1 */
+	"-- +goose Up\n"
 	"CREATE TABLE u (x TEXT);\n"                            /* 00002_inner_dashes.sql:2 */;
 static const struct migc_stmt migc__2_up_stmts[] = {
 	{ 13, 24, 2 },
@@ -42,7 +42,7 @@ static const struct migc_stmt migc__2_up_stmts[] = {
 
 /* 00002_inner_dashes.sql */
 static const char migc__2_down[] =
-	"-- +goose--Down\n"                                     /* 00002_inner_dashes.sql:3 */
+	"-- +goose--Down\n"
 	"DROP TABLE u;\n"                                       /* 00002_inner_dashes.sql:4 */;
 static const struct migc_stmt migc__2_down_stmts[] = {
 	{ 16, 13, 4 },
@@ -50,7 +50,7 @@ static const struct migc_stmt migc__2_down_stmts[] = {
 
 /* 00003_comment_dashes.sql */
 static const char migc__3_up[] =
-	"-- -- +goose Up\n"                                     /* 00003_comment_dashes.sql:1 */
+	"-- -- +goose Up\n"
 	"CREATE TABLE v (x TEXT);\n"                            /* 00003_comment_dashes.sql:2 */;
 static const struct migc_stmt migc__3_up_stmts[] = {
 	{ 16, 24, 2 },
@@ -58,7 +58,7 @@ static const struct migc_stmt migc__3_up_stmts[] = {
 
 /* 00003_comment_dashes.sql */
 static const char migc__3_down[] =
-	"-- -- +goose down\n"                                   /* 00003_comment_dashes.sql:3 */
+	"-- -- +goose down\n"
 	"DROP TABLE v;\n"                                       /* 00003_comment_dashes.sql:4 */;
 static const struct migc_stmt migc__3_down_stmts[] = {
 	{ 18, 13, 4 },

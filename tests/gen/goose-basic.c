@@ -19,15 +19,15 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 00001_create_users.sql */
 static const char migc__1_up[] =
-	"-- Users, as goose wrote them.\n"                      /* 00001_create_users.sql:1 */
-	"-- +goose Up\n"                                        /* 00001_create_users.sql:2 */
+	"-- Users, as goose wrote them.\n"
+	"-- +goose Up\n"
 	"CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n" /* 00001_create_users.sql:3 */
-	"-- +goose StatementBegin\n"                            /* 00001_create_users.sql:4 */
+	"-- +goose StatementBegin\n"
 	"CREATE TRIGGER users_name AFTER INSERT ON users BEGIN\n" /* 00001_create_users.sql:5 */
-	"  UPDATE users SET name = upper(name) WHERE id = new.id;\n" /* 00001_create_users.sql:6 */
-	"END;\n"                                                /* 00001_create_users.sql:7 */
-	"-- +goose StatementEnd\n"                              /* 00001_create_users.sql:8 */
-	"\n"                                                    /* 00001_create_users.sql:9 */;
+	"  UPDATE users SET name = upper(name) WHERE id = new.id;\n"
+	"END;\n"
+	"-- +goose StatementEnd\n"
+	"\n";
 static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 44, 55, 3 },
 	{ 125, 115, 5 },
@@ -35,7 +35,7 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 
 /* 00001_create_users.sql */
 static const char migc__1_down[] =
-	"-- +goose Down\n"                                      /* 00001_create_users.sql:10 */
+	"-- +goose Down\n"
 	"DROP TRIGGER users_name;\n"                            /* 00001_create_users.sql:11 */
 	"DROP TABLE users;\n"                                   /* 00001_create_users.sql:12 */;
 static const struct migc_stmt migc__1_down_stmts[] = {
@@ -45,8 +45,8 @@ static const struct migc_stmt migc__1_down_stmts[] = {
 
 /* 00002_b.sql */
 static const char migc__2_up[] =
-	"-- +goose NO TRANSACTION\n"                            /* 00002_b.sql:1 */
-	"-- +goose up\n"                                        /* 00002_b.sql:2 */
+	"-- +goose NO TRANSACTION\n"
+	"-- +goose up\n"
 	"CREATE TABLE b (x INTEGER);\n"                         /* 00002_b.sql:3 */
 	"CREATE INDEX b_x ON b (x);\n"                          /* 00002_b.sql:4 */;
 static const struct migc_stmt migc__2_up_stmts[] = {
@@ -56,7 +56,7 @@ static const struct migc_stmt migc__2_up_stmts[] = {
 
 /* 00002_b.sql */
 static const char migc__2_down[] =
-	"--   +goose   down\n"                                  /* 00002_b.sql:5 */
+	"--   +goose   down\n"
 	"DROP TABLE b;\n"                                       /* 00002_b.sql:6 */;
 static const struct migc_stmt migc__2_down_stmts[] = {
 	{ 19, 13, 6 },
@@ -64,7 +64,7 @@ static const struct migc_stmt migc__2_down_stmts[] = {
 
 /* 20240101120000_no_down.sql */
 static const char migc__20240101120000_up[] =
-	"-- +goose Up\n"                                        /* 20240101120000_no_down.sql:1 */
+	"-- +goose Up\n"
 	"CREATE TABLE c (x INTEGER);\n"                         /* 20240101120000_no_down.sql:2 */;
 static const struct migc_stmt migc__20240101120000_up_stmts[] = {
 	{ 13, 27, 2 },
@@ -72,7 +72,7 @@ static const struct migc_stmt migc__20240101120000_up_stmts[] = {
 
 /* 20240101120001_empty_down.sql */
 static const char migc__20240101120001_up[] =
-	"-- +goose Up\n"                                        /* 20240101120001_empty_down.sql:1 */
+	"-- +goose Up\n"
 	"CREATE TABLE d (x INTEGER);\n"                         /* 20240101120001_empty_down.sql:2 */;
 static const struct migc_stmt migc__20240101120001_up_stmts[] = {
 	{ 13, 27, 2 },
@@ -80,7 +80,7 @@ static const struct migc_stmt migc__20240101120001_up_stmts[] = {
 
 /* 20240101120001_empty_down.sql */
 static const char migc__20240101120001_down[] =
-	"-- +goose Down\n"                                      /* 20240101120001_empty_down.sql:1 */;
+	"-- +goose Down\n";
 
 static const struct migc_migration migc__records[] = {
 	{ INT64_C(1), "create_users",

@@ -26,7 +26,7 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 
 /* 0002_drop_x.sql */
 static const char migc__2_up[] =
-	"-- migc:irreversible drops the legacy column x and its data\n" /* 0002_drop_x.sql:1 */
+	"-- migc:irreversible drops the legacy column x and its data\n"
 	"ALTER TABLE a DROP COLUMN x;\n"                        /* 0002_drop_x.sql:2 */;
 static const struct migc_stmt migc__2_up_stmts[] = {
 	{ 60, 28, 2 },
@@ -41,8 +41,8 @@ static const struct migc_stmt migc__3_up_stmts[] = {
 
 /* 0003_b.down.sql */
 static const char migc__3_down[] =
-	"-- Marked in the down file, leaving the applied up file as it was.\n" /* 0003_b.down.sql:1 */
-	"-- migc:irreversible \"b\" is shared with the reporting job \077?=\n" /* 0003_b.down.sql:2 */;
+	"-- Marked in the down file, leaving the applied up file as it was.\n"
+	"-- migc:irreversible \"b\" is shared with the reporting job \077?=\n";
 
 /* 0004_c.sql */
 static const char migc__4_up[] =

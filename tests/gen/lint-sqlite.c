@@ -48,7 +48,7 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 
 /* 0010_drop_bad.sql */
 static const char migc__10_up[] =
-	"-- migc:foreign-keys-on\n"                             /* 0010_drop_bad.sql:1 */
+	"-- migc:foreign-keys-on\n"
 	"DROP TABLE posts;\n"                                   /* 0010_drop_bad.sql:2 */
 	"CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id) ON DELETE CASCADE);\n" /* 0010_drop_bad.sql:3 */
 	"DROP TABLE users;\n"                                   /* 0010_drop_bad.sql:4 */
@@ -83,8 +83,8 @@ static const struct migc_stmt migc__11_up_stmts[] = {
 
 /* 0012_drop_allowed.sql */
 static const char migc__12_up[] =
-	"-- migc:no-transaction\n"                              /* 0012_drop_allowed.sql:1 */
-	"-- migc:allow sqlite-drop-referenced-table\n"          /* 0012_drop_allowed.sql:2 */
+	"-- migc:no-transaction\n"
+	"-- migc:allow sqlite-drop-referenced-table\n"
 	"DROP TABLE groups;\n"                                  /* 0012_drop_allowed.sql:3 */
 	"DROP TABLE members;\n"                                 /* 0012_drop_allowed.sql:4 */;
 static const struct migc_stmt migc__12_up_stmts[] = {
@@ -114,7 +114,7 @@ static const struct migc_stmt migc__21_up_stmts[] = {
 
 /* 0022_rename_allowed.sql */
 static const char migc__22_up[] =
-	"-- migc:allow sqlite-rename-referenced-table\n"        /* 0022_rename_allowed.sql:1 */
+	"-- migc:allow sqlite-rename-referenced-table\n"
 	"ALTER TABLE users RENAME TO people;\n"                 /* 0022_rename_allowed.sql:2 */;
 static const struct migc_stmt migc__22_up_stmts[] = {
 	{ 45, 35, 2 },
@@ -122,7 +122,7 @@ static const struct migc_stmt migc__22_up_stmts[] = {
 
 /* 0030_pragma_bad.sql */
 static const char migc__30_up[] =
-	"-- migc:no-transaction\n"                              /* 0030_pragma_bad.sql:1 */
+	"-- migc:no-transaction\n"
 	"PRAGMA journal_mode = WAL;\n"                          /* 0030_pragma_bad.sql:2 */;
 static const struct migc_stmt migc__30_up_stmts[] = {
 	{ 23, 26, 2 },
@@ -130,7 +130,7 @@ static const struct migc_stmt migc__30_up_stmts[] = {
 
 /* 0031_pragma_good.sql */
 static const char migc__31_up[] =
-	"-- migc:no-transaction\n"                              /* 0031_pragma_good.sql:1 */
+	"-- migc:no-transaction\n"
 	"PRAGMA optimize;\n"                                    /* 0031_pragma_good.sql:2 */
 	"PRAGMA user_version;\n"                                /* 0031_pragma_good.sql:3 */
 	"VACUUM;\n"                                             /* 0031_pragma_good.sql:4 */;
@@ -142,8 +142,8 @@ static const struct migc_stmt migc__31_up_stmts[] = {
 
 /* 0032_pragma_allowed.sql */
 static const char migc__32_up[] =
-	"-- migc:no-transaction\n"                              /* 0032_pragma_allowed.sql:1 */
-	"-- migc:allow sqlite-pragma-leak\n"                    /* 0032_pragma_allowed.sql:2 */
+	"-- migc:no-transaction\n"
+	"-- migc:allow sqlite-pragma-leak\n"
 	"PRAGMA user_version = 7;\n"                            /* 0032_pragma_allowed.sql:3 */;
 static const struct migc_stmt migc__32_up_stmts[] = {
 	{ 56, 24, 3 },

@@ -17,7 +17,7 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 20240101000000_t.sql */
 static const char migc__20240101000000_up[] =
-	"-- migrate:up\n"                                       /* 20240101000000_t.sql:1 */
+	"-- migrate:up\n"
 	"CREATE TABLE t (id bigint PRIMARY KEY, email text);\n" /* 20240101000000_t.sql:2 */;
 static const struct migc_stmt migc__20240101000000_up_stmts[] = {
 	{ 14, 51, 2 },
@@ -25,7 +25,7 @@ static const struct migc_stmt migc__20240101000000_up_stmts[] = {
 
 /* 20240101000000_t.sql */
 static const char migc__20240101000000_down[] =
-	"-- migrate:down\n"                                     /* 20240101000000_t.sql:3 */
+	"-- migrate:down\n"
 	"DROP TABLE t;\n"                                       /* 20240101000000_t.sql:4 */;
 static const struct migc_stmt migc__20240101000000_down_stmts[] = {
 	{ 16, 13, 4 },
@@ -33,7 +33,7 @@ static const struct migc_stmt migc__20240101000000_down_stmts[] = {
 
 /* 20240101000001_index.sql */
 static const char migc__20240101000001_up[] =
-	"-- migrate:up transaction:false\n"                     /* 20240101000001_index.sql:1 */
+	"-- migrate:up transaction:false\n"
 	"CREATE INDEX CONCURRENTLY t_email ON t (email);\n"     /* 20240101000001_index.sql:2 */;
 static const struct migc_stmt migc__20240101000001_up_stmts[] = {
 	{ 32, 47, 2 },
@@ -41,7 +41,7 @@ static const struct migc_stmt migc__20240101000001_up_stmts[] = {
 
 /* 20240101000001_index.sql */
 static const char migc__20240101000001_down[] =
-	"-- migrate:down transaction:false\n"                   /* 20240101000001_index.sql:3 */
+	"-- migrate:down transaction:false\n"
 	"DROP INDEX CONCURRENTLY t_email;\n"                    /* 20240101000001_index.sql:4 */;
 static const struct migc_stmt migc__20240101000001_down_stmts[] = {
 	{ 34, 32, 4 },

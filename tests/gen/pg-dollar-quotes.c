@@ -17,13 +17,13 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 /* 0001_fn.sql */
 static const char migc__1_up[] =
 	"CREATE FUNCTION add(a int, b int) RETURNS int AS $$\n" /* 0001_fn.sql:1 */
-	"  SELECT a + b;\n"                                     /* 0001_fn.sql:2 */
-	"$$ LANGUAGE sql;\n"                                    /* 0001_fn.sql:3 */
+	"  SELECT a + b;\n"
+	"$$ LANGUAGE sql;\n"
 	"CREATE FUNCTION f() RETURNS text AS $body$\n"          /* 0001_fn.sql:4 */
-	"BEGIN\n"                                               /* 0001_fn.sql:5 */
-	"  RETURN 'a;b' || $$;$$;\n"                            /* 0001_fn.sql:6 */
-	"END;\n"                                                /* 0001_fn.sql:7 */
-	"$body$ LANGUAGE plpgsql;\n"                            /* 0001_fn.sql:8 */
+	"BEGIN\n"
+	"  RETURN 'a;b' || $$;$$;\n"
+	"END;\n"
+	"$body$ LANGUAGE plpgsql;\n"
 	"SELECT E'it\\'s';\n"                                   /* 0001_fn.sql:9 */;
 static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 0, 84, 1 },

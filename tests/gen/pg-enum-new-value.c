@@ -30,7 +30,7 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 static const char migc__2_up[] =
 	"ALTER TYPE mood ADD VALUE 'happy';\n"                  /* 0002_add.sql:1 */
 	"ALTER TYPE public.\"mood\" ADD VALUE IF NOT EXISTS 'it''s complicated' AFTER 'happy';\n" /* 0002_add.sql:2 */
-	"-- 'happy' in a comment between statements is no use.\n" /* 0002_add.sql:3 */
+	"-- 'happy' in a comment between statements is no use.\n"
 	"UPDATE person SET current = 'happy' WHERE name = 'ann';\n" /* 0002_add.sql:4 */
 	"INSERT INTO person VALUES ('bob', 'it''s complicated'), ('carl', 'happy');\n" /* 0002_add.sql:5 */
 	"SELECT 'unhappy', 'happy''ish', 'it''s complicated?';\n" /* 0002_add.sql:6 */;
@@ -44,7 +44,7 @@ static const struct migc_stmt migc__2_up_stmts[] = {
 
 /* 0003_later.sql */
 static const char migc__3_up[] =
-	"-- A later migration (its own transaction) may use them.\n" /* 0003_later.sql:1 */
+	"-- A later migration (its own transaction) may use them.\n"
 	"UPDATE person SET current = 'happy' WHERE name = 'dan';\n" /* 0003_later.sql:2 */;
 static const struct migc_stmt migc__3_up_stmts[] = {
 	{ 57, 55, 2 },
@@ -52,13 +52,13 @@ static const struct migc_stmt migc__3_up_stmts[] = {
 
 /* 0004_escape.sql */
 static const char migc__4_up[] =
-	"-- An E'' string, added and used either way.\n"        /* 0004_escape.sql:1 */
+	"-- An E'' string, added and used either way.\n"
 	"ALTER TYPE mood ADD VALUE E'it\\'s fine';\n"           /* 0004_escape.sql:2 */
 	"UPDATE person SET current = 'it''s fine' WHERE name = 'eve';\n" /* 0004_escape.sql:3 */
 	"UPDATE person SET current = E'it\\'s fine' WHERE name = 'fay';\n" /* 0004_escape.sql:4 */
 	"ALTER TYPE mood ADD VALUE IF NOT EXISTS 'calm';\n"     /* 0004_escape.sql:5 */
 	"SELECT E'\\x63alm'::mood;\n"                           /* 0004_escape.sql:6 */
-	"-- Longer strings are no use.\n"                       /* 0004_escape.sql:7 */
+	"-- Longer strings are no use.\n"
 	"SELECT E'calm\\'s', 'calm''s', E'it\\'s fine\\\\';\n"  /* 0004_escape.sql:8 */;
 static const struct migc_stmt migc__4_up_stmts[] = {
 	{ 45, 40, 2 },

@@ -31,8 +31,8 @@ static const struct migc_stmt migc__1_down_stmts[] = {
 
 /* 2_index.up.sql */
 static const char migc__2_up[] =
-	"-- golang-migrate sends a file as one string outside a transaction block:\n" /* 2_index.up.sql:1 */
-	"-- alone in its file, this runs as it must.\n"         /* 2_index.up.sql:2 */
+	"-- golang-migrate sends a file as one string outside a transaction block:\n"
+	"-- alone in its file, this runs as it must.\n"
 	"CREATE INDEX CONCURRENTLY t_email ON t (email);\n"     /* 2_index.up.sql:3 */;
 static const struct migc_stmt migc__2_up_stmts[] = {
 	{ 118, 47, 3 },

@@ -31,7 +31,7 @@ static const struct migc_stmt migc__1_down_stmts[] = {
 
 /* 2_index.up.sql */
 static const char migc__2_up[] =
-	"-- migc:no-transaction\n"                              /* 2_index.up.sql:1 */
+	"-- migc:no-transaction\n"
 	"CREATE INDEX CONCURRENTLY t_email ON t (email);\n"     /* 2_index.up.sql:2 */;
 static const struct migc_stmt migc__2_up_stmts[] = {
 	{ 23, 47, 2 },
@@ -39,7 +39,7 @@ static const struct migc_stmt migc__2_up_stmts[] = {
 
 /* 2_index.down.sql */
 static const char migc__2_down[] =
-	"-- migc:no-transaction\n"                              /* 2_index.down.sql:1 */
+	"-- migc:no-transaction\n"
 	"DROP INDEX CONCURRENTLY t_email;\n"                    /* 2_index.down.sql:2 */;
 static const struct migc_stmt migc__2_down_stmts[] = {
 	{ 23, 32, 2 },

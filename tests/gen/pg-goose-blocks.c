@@ -17,15 +17,15 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 00001_bump.sql */
 static const char migc__1_up[] =
-	"-- +goose Up\n"                                        /* 00001_bump.sql:1 */
-	"-- +goose StatementBegin\n"                            /* 00001_bump.sql:2 */
+	"-- +goose Up\n"
+	"-- +goose StatementBegin\n"
 	"CREATE FUNCTION bump(a integer) RETURNS integer LANGUAGE plpgsql AS $$\n" /* 00001_bump.sql:3 */
-	"BEGIN\n"                                               /* 00001_bump.sql:4 */
-	"  RETURN a + 1;\n"                                     /* 00001_bump.sql:5 */
-	"END;\n"                                                /* 00001_bump.sql:6 */
-	"$$;\n"                                                 /* 00001_bump.sql:7 */
-	"SELECT bump(1);\n"                                     /* 00001_bump.sql:8 */
-	"-- +goose StatementEnd\n"                              /* 00001_bump.sql:9 */
+	"BEGIN\n"
+	"  RETURN a + 1;\n"
+	"END;\n"
+	"$$;\n"
+	"SELECT bump(1);\n"
+	"-- +goose StatementEnd\n"
 	"CREATE TABLE t (x integer);\n"                         /* 00001_bump.sql:10 */;
 static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 38, 117, 3 },
@@ -34,19 +34,19 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 
 /* 00001_bump.sql */
 static const char migc__1_down[] =
-	"-- +goose Down\n"                                      /* 00001_bump.sql:11 */
-	"-- +goose StatementBegin\n"                            /* 00001_bump.sql:12 */
+	"-- +goose Down\n"
+	"-- +goose StatementBegin\n"
 	"DROP TABLE t;\n"                                       /* 00001_bump.sql:13 */
-	"DROP FUNCTION bump(integer);\n"                        /* 00001_bump.sql:14 */
-	"-- +goose StatementEnd\n"                              /* 00001_bump.sql:15 */;
+	"DROP FUNCTION bump(integer);\n"
+	"-- +goose StatementEnd\n";
 static const struct migc_stmt migc__1_down_stmts[] = {
 	{ 40, 42, 13 },
 };
 
 /* 00002_index.sql */
 static const char migc__2_up[] =
-	"-- +goose NO TRANSACTION\n"                            /* 00002_index.sql:1 */
-	"-- +goose Up\n"                                        /* 00002_index.sql:2 */
+	"-- +goose NO TRANSACTION\n"
+	"-- +goose Up\n"
 	"CREATE INDEX CONCURRENTLY t_x ON t (x);\n"             /* 00002_index.sql:3 */;
 static const struct migc_stmt migc__2_up_stmts[] = {
 	{ 38, 39, 3 },
@@ -54,7 +54,7 @@ static const struct migc_stmt migc__2_up_stmts[] = {
 
 /* 00002_index.sql */
 static const char migc__2_down[] =
-	"-- +goose Down\n"                                      /* 00002_index.sql:4 */
+	"-- +goose Down\n"
 	"DROP INDEX CONCURRENTLY t_x;\n"                        /* 00002_index.sql:5 */;
 static const struct migc_stmt migc__2_down_stmts[] = {
 	{ 15, 28, 5 },

@@ -97,7 +97,7 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 
 /* 0010_index_bad.sql */
 static const char migc__10_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0010_index_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"CREATE INDEX users_name ON users (name);\n"            /* 0010_index_bad.sql:2 */;
 static const struct migc_stmt migc__10_up_stmts[] = {
 	{ 24, 40, 2 },
@@ -105,8 +105,8 @@ static const struct migc_stmt migc__10_up_stmts[] = {
 
 /* 0011_index_good.sql */
 static const char migc__11_up[] =
-	"-- migc:no-transaction\n"                              /* 0011_index_good.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0011_index_good.sql:2 */
+	"-- migc:no-transaction\n"
+	"-- migc:lock-timeout 2s\n"
 	"CREATE UNIQUE INDEX CONCURRENTLY users_age ON users (age);\n" /* 0011_index_good.sql:3 */
 	"CREATE TABLE tags (id bigint PRIMARY KEY, label text);\n" /* 0011_index_good.sql:4 */
 	"CREATE INDEX tags_label ON tags (label);\n"            /* 0011_index_good.sql:5 */
@@ -124,8 +124,8 @@ static const struct migc_stmt migc__11_up_stmts[] = {
 
 /* 0012_index_allowed.sql */
 static const char migc__12_up[] =
-	"-- migc:allow require-concurrent-index-creation\n"     /* 0012_index_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0012_index_allowed.sql:2 */
+	"-- migc:allow require-concurrent-index-creation\n"
+	"-- migc:lock-timeout 2s\n"
 	"CREATE INDEX users_born ON users (born);\n"            /* 0012_index_allowed.sql:3 */;
 static const struct migc_stmt migc__12_up_stmts[] = {
 	{ 72, 40, 3 },
@@ -133,7 +133,7 @@ static const struct migc_stmt migc__12_up_stmts[] = {
 
 /* 0020_dropindex_bad.sql */
 static const char migc__20_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0020_dropindex_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"DROP INDEX users_email;\n"                             /* 0020_dropindex_bad.sql:2 */;
 static const struct migc_stmt migc__20_up_stmts[] = {
 	{ 24, 23, 2 },
@@ -141,8 +141,8 @@ static const struct migc_stmt migc__20_up_stmts[] = {
 
 /* 0021_dropindex_good.sql */
 static const char migc__21_up[] =
-	"-- migc:no-transaction\n"                              /* 0021_dropindex_good.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0021_dropindex_good.sql:2 */
+	"-- migc:no-transaction\n"
+	"-- migc:lock-timeout 2s\n"
 	"DROP INDEX CONCURRENTLY orders_user;\n"                /* 0021_dropindex_good.sql:3 */;
 static const struct migc_stmt migc__21_up_stmts[] = {
 	{ 47, 36, 3 },
@@ -150,8 +150,8 @@ static const struct migc_stmt migc__21_up_stmts[] = {
 
 /* 0022_dropindex_allowed.sql */
 static const char migc__22_up[] =
-	"-- migc:allow require-concurrent-index-deletion\n"     /* 0022_dropindex_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0022_dropindex_allowed.sql:2 */
+	"-- migc:allow require-concurrent-index-deletion\n"
+	"-- migc:lock-timeout 2s\n"
 	"DROP INDEX orders_note;\n"                             /* 0022_dropindex_allowed.sql:3 */;
 static const struct migc_stmt migc__22_up_stmts[] = {
 	{ 72, 23, 3 },
@@ -159,7 +159,7 @@ static const struct migc_stmt migc__22_up_stmts[] = {
 
 /* 0030_default_bad.sql */
 static const char migc__30_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0030_default_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();\n" /* 0030_default_bad.sql:2 */;
 static const struct migc_stmt migc__30_up_stmts[] = {
 	{ 24, 66, 2 },
@@ -167,7 +167,7 @@ static const struct migc_stmt migc__30_up_stmts[] = {
 
 /* 0031_default_good.sql */
 static const char migc__31_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0031_default_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE users ADD COLUMN created timestamptz DEFAULT now();\n" /* 0031_default_good.sql:2 */
 	"ALTER TABLE users ADD COLUMN flags int DEFAULT 0;\n"   /* 0031_default_good.sql:3 */
 	"ALTER TABLE users ADD COLUMN score int DEFAULT 0 CHECK (score >= 0);\n" /* 0031_default_good.sql:4 */
@@ -185,8 +185,8 @@ static const struct migc_stmt migc__31_up_stmts[] = {
 
 /* 0032_default_allowed.sql */
 static const char migc__32_up[] =
-	"-- migc:allow adding-field-with-default\n"             /* 0032_default_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0032_default_allowed.sql:2 */
+	"-- migc:allow adding-field-with-default\n"
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE users ADD COLUMN luck float8 DEFAULT random();\n" /* 0032_default_allowed.sql:3 */;
 static const struct migc_stmt migc__32_up_stmts[] = {
 	{ 64, 58, 3 },
@@ -194,7 +194,7 @@ static const struct migc_stmt migc__32_up_stmts[] = {
 
 /* 0040_type_bad.sql */
 static const char migc__40_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0040_type_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE orders ALTER COLUMN total TYPE bigint;\n"  /* 0040_type_bad.sql:2 */;
 static const struct migc_stmt migc__40_up_stmts[] = {
 	{ 24, 50, 2 },
@@ -202,7 +202,7 @@ static const struct migc_stmt migc__40_up_stmts[] = {
 
 /* 0041_type_good.sql */
 static const char migc__41_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0041_type_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"CREATE TABLE prices (id bigint PRIMARY KEY, amount integer);\n" /* 0041_type_good.sql:2 */
 	"ALTER TABLE prices ALTER COLUMN amount TYPE bigint;\n" /* 0041_type_good.sql:3 */;
 static const struct migc_stmt migc__41_up_stmts[] = {
@@ -212,8 +212,8 @@ static const struct migc_stmt migc__41_up_stmts[] = {
 
 /* 0042_type_allowed.sql */
 static const char migc__42_up[] =
-	"-- migc:allow changing-column-type\n"                  /* 0042_type_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0042_type_allowed.sql:2 */
+	"-- migc:allow changing-column-type\n"
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE orders ALTER COLUMN total SET DATA TYPE numeric(12,2);\n" /* 0042_type_allowed.sql:3 */;
 static const struct migc_stmt migc__42_up_stmts[] = {
 	{ 59, 66, 3 },
@@ -221,7 +221,7 @@ static const struct migc_stmt migc__42_up_stmts[] = {
 
 /* 0050_serial_bad.sql */
 static const char migc__50_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0050_serial_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE logs ADD COLUMN seq bigserial;\n"          /* 0050_serial_bad.sql:2 */
 	"ALTER TABLE logs ADD COLUMN seq4 serial4;\n"           /* 0050_serial_bad.sql:3 */;
 static const struct migc_stmt migc__50_up_stmts[] = {
@@ -231,7 +231,7 @@ static const struct migc_stmt migc__50_up_stmts[] = {
 
 /* 0051_serial_good.sql */
 static const char migc__51_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0051_serial_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE logs ADD COLUMN seq2 bigint;\n"            /* 0051_serial_good.sql:2 */;
 static const struct migc_stmt migc__51_up_stmts[] = {
 	{ 24, 40, 2 },
@@ -239,8 +239,8 @@ static const struct migc_stmt migc__51_up_stmts[] = {
 
 /* 0052_serial_allowed.sql */
 static const char migc__52_up[] =
-	"-- migc:allow adding-serial-primary-key-field\n"       /* 0052_serial_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0052_serial_allowed.sql:2 */
+	"-- migc:allow adding-serial-primary-key-field\n"
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE spare ADD COLUMN seq bigserial;\n"         /* 0052_serial_allowed.sql:3 */;
 static const struct migc_stmt migc__52_up_stmts[] = {
 	{ 70, 43, 3 },
@@ -248,7 +248,7 @@ static const struct migc_stmt migc__52_up_stmts[] = {
 
 /* 0060_generated_bad.sql */
 static const char migc__60_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0060_generated_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE orders ADD COLUMN doubled numeric GENERATED ALWAYS AS (total * 2) STORED;\n" /* 0060_generated_bad.sql:2 */;
 static const struct migc_stmt migc__60_up_stmts[] = {
 	{ 24, 85, 2 },
@@ -256,7 +256,7 @@ static const struct migc_stmt migc__60_up_stmts[] = {
 
 /* 0061_generated_good.sql */
 static const char migc__61_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0061_generated_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"CREATE TABLE boxes (id bigint PRIMARY KEY, w int, h int, area int GENERATED ALWAYS AS (w * h) STORED);\n" /* 0061_generated_good.sql:2 */;
 static const struct migc_stmt migc__61_up_stmts[] = {
 	{ 24, 102, 2 },
@@ -264,8 +264,8 @@ static const struct migc_stmt migc__61_up_stmts[] = {
 
 /* 0062_generated_allowed.sql */
 static const char migc__62_up[] =
-	"-- migc:allow adding-stored-generated-column\n"        /* 0062_generated_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0062_generated_allowed.sql:2 */
+	"-- migc:allow adding-stored-generated-column\n"
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE orders ADD COLUMN tripled numeric GENERATED ALWAYS AS (total * 3) STORED;\n" /* 0062_generated_allowed.sql:3 */;
 static const struct migc_stmt migc__62_up_stmts[] = {
 	{ 69, 85, 3 },
@@ -273,7 +273,7 @@ static const struct migc_stmt migc__62_up_stmts[] = {
 
 /* 0070_notnull_bad.sql */
 static const char migc__70_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0070_notnull_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE users ALTER COLUMN name SET NOT NULL;\n"   /* 0070_notnull_bad.sql:2 */;
 static const struct migc_stmt migc__70_up_stmts[] = {
 	{ 24, 49, 2 },
@@ -281,7 +281,7 @@ static const struct migc_stmt migc__70_up_stmts[] = {
 
 /* 0071_notnull_good.sql */
 static const char migc__71_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0071_notnull_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;\n" /* 0071_notnull_good.sql:2 */;
 static const struct migc_stmt migc__71_up_stmts[] = {
 	{ 24, 84, 2 },
@@ -289,7 +289,7 @@ static const struct migc_stmt migc__71_up_stmts[] = {
 
 /* 0072_notnull_good.sql */
 static const char migc__72_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0072_notnull_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE users VALIDATE CONSTRAINT users_email_nn;\n" /* 0072_notnull_good.sql:2 */
 	"ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n"  /* 0072_notnull_good.sql:3 */
 	"ALTER TABLE users ADD COLUMN kind text NOT NULL DEFAULT 'user';\n" /* 0072_notnull_good.sql:4 */;
@@ -301,8 +301,8 @@ static const struct migc_stmt migc__72_up_stmts[] = {
 
 /* 0073_notnull_allowed.sql */
 static const char migc__73_up[] =
-	"-- migc:allow adding-not-nullable-field\n"             /* 0073_notnull_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0073_notnull_allowed.sql:2 */
+	"-- migc:allow adding-not-nullable-field\n"
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE users ADD COLUMN region text NOT NULL;\n"  /* 0073_notnull_allowed.sql:3 */;
 static const struct migc_stmt migc__73_up_stmts[] = {
 	{ 64, 50, 3 },
@@ -310,7 +310,7 @@ static const struct migc_stmt migc__73_up_stmts[] = {
 
 /* 0080_notvalid_bad.sql */
 static const char migc__80_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0080_notvalid_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0);\n" /* 0080_notvalid_bad.sql:2 */;
 static const struct migc_stmt migc__80_up_stmts[] = {
 	{ 24, 74, 2 },
@@ -318,7 +318,7 @@ static const struct migc_stmt migc__80_up_stmts[] = {
 
 /* 0081_notvalid_good.sql */
 static const char migc__81_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0081_notvalid_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n" /* 0081_notvalid_good.sql:2 */
 	"ALTER TABLE orders ADD CONSTRAINT orders_user_fk2 FOREIGN KEY (user_id) REFERENCES users (id) NOT DEFERRABLE NOT VALID;\n" /* 0081_notvalid_good.sql:3 */;
 static const struct migc_stmt migc__81_up_stmts[] = {
@@ -328,8 +328,8 @@ static const struct migc_stmt migc__81_up_stmts[] = {
 
 /* 0082_notvalid_allowed.sql */
 static const char migc__82_up[] =
-	"-- migc:allow constraint-missing-not-valid\n"          /* 0082_notvalid_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0082_notvalid_allowed.sql:2 */
+	"-- migc:allow constraint-missing-not-valid\n"
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE orders ADD CONSTRAINT orders_id_positive CHECK (id > 0);\n" /* 0082_notvalid_allowed.sql:3 */;
 static const struct migc_stmt migc__82_up_stmts[] = {
 	{ 67, 68, 3 },
@@ -337,7 +337,7 @@ static const struct migc_stmt migc__82_up_stmts[] = {
 
 /* 0090_unique_bad.sql */
 static const char migc__90_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0090_unique_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE users ADD CONSTRAINT users_name_key UNIQUE (name);\n" /* 0090_unique_bad.sql:2 */;
 static const struct migc_stmt migc__90_up_stmts[] = {
 	{ 24, 62, 2 },
@@ -345,7 +345,7 @@ static const struct migc_stmt migc__90_up_stmts[] = {
 
 /* 0091_unique_good.sql */
 static const char migc__91_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0091_unique_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE users ADD CONSTRAINT users_age_key UNIQUE USING INDEX users_age;\n" /* 0091_unique_good.sql:2 */;
 static const struct migc_stmt migc__91_up_stmts[] = {
 	{ 24, 76, 2 },
@@ -353,8 +353,8 @@ static const struct migc_stmt migc__91_up_stmts[] = {
 
 /* 0092_unique_allowed.sql */
 static const char migc__92_up[] =
-	"-- migc:allow disallowed-unique-constraint\n"          /* 0092_unique_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0092_unique_allowed.sql:2 */
+	"-- migc:allow disallowed-unique-constraint\n"
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE users ADD UNIQUE (born);\n"                /* 0092_unique_allowed.sql:3 */;
 static const struct migc_stmt migc__92_up_stmts[] = {
 	{ 67, 36, 3 },
@@ -362,7 +362,7 @@ static const struct migc_stmt migc__92_up_stmts[] = {
 
 /* 0100_fk_bad.sql */
 static const char migc__100_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0100_fk_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE logs ADD COLUMN user_id bigint REFERENCES users (id);\n" /* 0100_fk_bad.sql:2 */;
 static const struct migc_stmt migc__100_up_stmts[] = {
 	{ 24, 65, 2 },
@@ -370,7 +370,7 @@ static const struct migc_stmt migc__100_up_stmts[] = {
 
 /* 0101_fk_good.sql */
 static const char migc__101_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0101_fk_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"CREATE TABLE carts (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));\n" /* 0101_fk_good.sql:2 */;
 static const struct migc_stmt migc__101_up_stmts[] = {
 	{ 24, 81, 2 },
@@ -378,8 +378,8 @@ static const struct migc_stmt migc__101_up_stmts[] = {
 
 /* 0102_fk_allowed.sql */
 static const char migc__102_up[] =
-	"-- migc:allow adding-foreign-key-constraint\n"         /* 0102_fk_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0102_fk_allowed.sql:2 */
+	"-- migc:allow adding-foreign-key-constraint\n"
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE spare ADD COLUMN user_id bigint REFERENCES users (id);\n" /* 0102_fk_allowed.sql:3 */
 	"ALTER TABLE spare ADD COLUMN owner_id bigint DEFAULT 0 REFERENCES users (id);\n" /* 0102_fk_allowed.sql:4 */;
 static const struct migc_stmt migc__102_up_stmts[] = {
@@ -389,7 +389,7 @@ static const struct migc_stmt migc__102_up_stmts[] = {
 
 /* 0110_renamecol_bad.sql */
 static const char migc__110_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0110_renamecol_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE users RENAME COLUMN born TO birthday;\n"   /* 0110_renamecol_bad.sql:2 */;
 static const struct migc_stmt migc__110_up_stmts[] = {
 	{ 24, 49, 2 },
@@ -397,7 +397,7 @@ static const struct migc_stmt migc__110_up_stmts[] = {
 
 /* 0111_renamecol_good.sql */
 static const char migc__111_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0111_renamecol_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"CREATE TABLE drafts (id bigint PRIMARY KEY, title text);\n" /* 0111_renamecol_good.sql:2 */
 	"ALTER TABLE drafts RENAME COLUMN title TO heading;\n"  /* 0111_renamecol_good.sql:3 */;
 static const struct migc_stmt migc__111_up_stmts[] = {
@@ -407,8 +407,8 @@ static const struct migc_stmt migc__111_up_stmts[] = {
 
 /* 0112_renamecol_allowed.sql */
 static const char migc__112_up[] =
-	"-- migc:allow renaming-column\n"                       /* 0112_renamecol_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0112_renamecol_allowed.sql:2 */
+	"-- migc:allow renaming-column\n"
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE orders RENAME note TO remark;\n"           /* 0112_renamecol_allowed.sql:3 */;
 static const struct migc_stmt migc__112_up_stmts[] = {
 	{ 54, 41, 3 },
@@ -416,7 +416,7 @@ static const struct migc_stmt migc__112_up_stmts[] = {
 
 /* 0120_renametable_bad.sql */
 static const char migc__120_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0120_renametable_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE logs RENAME TO journal;\n"                 /* 0120_renametable_bad.sql:2 */;
 static const struct migc_stmt migc__120_up_stmts[] = {
 	{ 24, 35, 2 },
@@ -424,7 +424,7 @@ static const struct migc_stmt migc__120_up_stmts[] = {
 
 /* 0121_renametable_good.sql */
 static const char migc__121_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0121_renametable_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"CREATE TABLE staging (id bigint PRIMARY KEY);\n"       /* 0121_renametable_good.sql:2 */
 	"ALTER TABLE staging RENAME TO staged;\n"               /* 0121_renametable_good.sql:3 */;
 static const struct migc_stmt migc__121_up_stmts[] = {
@@ -434,8 +434,8 @@ static const struct migc_stmt migc__121_up_stmts[] = {
 
 /* 0122_renametable_allowed.sql */
 static const char migc__122_up[] =
-	"-- migc:allow renaming-table\n"                        /* 0122_renametable_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0122_renametable_allowed.sql:2 */
+	"-- migc:allow renaming-table\n"
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE spare RENAME TO extra;\n"                  /* 0122_renametable_allowed.sql:3 */;
 static const struct migc_stmt migc__122_up_stmts[] = {
 	{ 53, 34, 3 },
@@ -443,7 +443,7 @@ static const struct migc_stmt migc__122_up_stmts[] = {
 
 /* 0130_dropcol_bad.sql */
 static const char migc__130_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0130_dropcol_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE users DROP COLUMN luck;\n"                 /* 0130_dropcol_bad.sql:2 */;
 static const struct migc_stmt migc__130_up_stmts[] = {
 	{ 24, 35, 2 },
@@ -451,7 +451,7 @@ static const struct migc_stmt migc__130_up_stmts[] = {
 
 /* 0131_dropcol_good.sql */
 static const char migc__131_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0131_dropcol_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE users DROP CONSTRAINT users_email_nn;\n"   /* 0131_dropcol_good.sql:2 */;
 static const struct migc_stmt migc__131_up_stmts[] = {
 	{ 24, 49, 2 },
@@ -459,8 +459,8 @@ static const struct migc_stmt migc__131_up_stmts[] = {
 
 /* 0132_dropcol_allowed.sql */
 static const char migc__132_up[] =
-	"-- migc:allow ban-drop-column\n"                       /* 0132_dropcol_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0132_dropcol_allowed.sql:2 */
+	"-- migc:allow ban-drop-column\n"
+	"-- migc:lock-timeout 2s\n"
 	"ALTER TABLE users DROP COLUMN IF EXISTS token;\n"      /* 0132_dropcol_allowed.sql:3 */;
 static const struct migc_stmt migc__132_up_stmts[] = {
 	{ 54, 46, 3 },
@@ -468,7 +468,7 @@ static const struct migc_stmt migc__132_up_stmts[] = {
 
 /* 0140_droptable_bad.sql */
 static const char migc__140_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0140_droptable_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"DROP TABLE olds;\n"                                    /* 0140_droptable_bad.sql:2 */;
 static const struct migc_stmt migc__140_up_stmts[] = {
 	{ 24, 16, 2 },
@@ -476,7 +476,7 @@ static const struct migc_stmt migc__140_up_stmts[] = {
 
 /* 0141_droptable_good.sql */
 static const char migc__141_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0141_droptable_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"CREATE TABLE scratch (id bigint PRIMARY KEY);\n"       /* 0141_droptable_good.sql:2 */
 	"DROP TABLE scratch;\n"                                 /* 0141_droptable_good.sql:3 */;
 static const struct migc_stmt migc__141_up_stmts[] = {
@@ -486,8 +486,8 @@ static const struct migc_stmt migc__141_up_stmts[] = {
 
 /* 0142_droptable_allowed.sql */
 static const char migc__142_up[] =
-	"-- migc:allow ban-drop-table\n"                        /* 0142_droptable_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0142_droptable_allowed.sql:2 */
+	"-- migc:allow ban-drop-table\n"
+	"-- migc:lock-timeout 2s\n"
 	"DROP TABLE IF EXISTS staged;\n"                        /* 0142_droptable_allowed.sql:3 */;
 static const struct migc_stmt migc__142_up_stmts[] = {
 	{ 53, 28, 3 },
@@ -495,7 +495,7 @@ static const struct migc_stmt migc__142_up_stmts[] = {
 
 /* 0150_truncate_bad.sql */
 static const char migc__150_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0150_truncate_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"TRUNCATE users CASCADE;\n"                             /* 0150_truncate_bad.sql:2 */;
 static const struct migc_stmt migc__150_up_stmts[] = {
 	{ 24, 23, 2 },
@@ -503,7 +503,7 @@ static const struct migc_stmt migc__150_up_stmts[] = {
 
 /* 0151_truncate_good.sql */
 static const char migc__151_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0151_truncate_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"TRUNCATE carts;\n"                                     /* 0151_truncate_good.sql:2 */;
 static const struct migc_stmt migc__151_up_stmts[] = {
 	{ 24, 15, 2 },
@@ -511,8 +511,8 @@ static const struct migc_stmt migc__151_up_stmts[] = {
 
 /* 0152_truncate_allowed.sql */
 static const char migc__152_up[] =
-	"-- migc:allow ban-truncate-cascade\n"                  /* 0152_truncate_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0152_truncate_allowed.sql:2 */
+	"-- migc:allow ban-truncate-cascade\n"
+	"-- migc:lock-timeout 2s\n"
 	"TRUNCATE TABLE orders CASCADE;\n"                      /* 0152_truncate_allowed.sql:3 */;
 static const struct migc_stmt migc__152_up_stmts[] = {
 	{ 59, 30, 3 },
@@ -527,7 +527,7 @@ static const struct migc_stmt migc__160_up_stmts[] = {
 
 /* 0161_timeout_good.sql */
 static const char migc__161_up[] =
-	"-- migc:lock-timeout off\n"                            /* 0161_timeout_good.sql:1 */
+	"-- migc:lock-timeout off\n"
 	"ALTER TABLE orders ADD COLUMN paid bool;\n"            /* 0161_timeout_good.sql:2 */;
 static const struct migc_stmt migc__161_up_stmts[] = {
 	{ 25, 40, 2 },
@@ -535,7 +535,7 @@ static const struct migc_stmt migc__161_up_stmts[] = {
 
 /* 0162_timeout_allowed.sql */
 static const char migc__162_up[] =
-	"-- migc:allow require-timeout-settings\n"              /* 0162_timeout_allowed.sql:1 */
+	"-- migc:allow require-timeout-settings\n"
 	"ALTER TABLE orders ADD COLUMN lost bool;\n"            /* 0162_timeout_allowed.sql:2 */;
 static const struct migc_stmt migc__162_up_stmts[] = {
 	{ 39, 40, 2 },
@@ -543,7 +543,7 @@ static const struct migc_stmt migc__162_up_stmts[] = {
 
 /* 0170_bigint_bad.sql */
 static const char migc__170_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0170_bigint_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"CREATE TABLE counters (id integer PRIMARY KEY, n bigint);\n" /* 0170_bigint_bad.sql:2 */;
 static const struct migc_stmt migc__170_up_stmts[] = {
 	{ 24, 57, 2 },
@@ -551,7 +551,7 @@ static const struct migc_stmt migc__170_up_stmts[] = {
 
 /* 0171_bigint_good.sql */
 static const char migc__171_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0171_bigint_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"CREATE TABLE meters (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n integer);\n" /* 0171_bigint_good.sql:2 */;
 static const struct migc_stmt migc__171_up_stmts[] = {
 	{ 24, 84, 2 },
@@ -559,8 +559,8 @@ static const struct migc_stmt migc__171_up_stmts[] = {
 
 /* 0172_bigint_allowed.sql */
 static const char migc__172_up[] =
-	"-- migc:allow prefer-bigint-over-int\n"                /* 0172_bigint_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0172_bigint_allowed.sql:2 */
+	"-- migc:allow prefer-bigint-over-int\n"
+	"-- migc:lock-timeout 2s\n"
 	"CREATE TABLE gauges (id serial, PRIMARY KEY (id));\n"  /* 0172_bigint_allowed.sql:3 */;
 static const struct migc_stmt migc__172_up_stmts[] = {
 	{ 61, 50, 3 },
@@ -568,7 +568,7 @@ static const struct migc_stmt migc__172_up_stmts[] = {
 
 /* 0180_timestamptz_bad.sql */
 static const char migc__180_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0180_timestamptz_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"CREATE TABLE events (id bigint PRIMARY KEY, at timestamp NOT NULL);\n" /* 0180_timestamptz_bad.sql:2 */;
 static const struct migc_stmt migc__180_up_stmts[] = {
 	{ 24, 67, 2 },
@@ -576,7 +576,7 @@ static const struct migc_stmt migc__180_up_stmts[] = {
 
 /* 0181_timestamptz_good.sql */
 static const char migc__181_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0181_timestamptz_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"CREATE TABLE visits (id bigint PRIMARY KEY, at timestamptz, local timestamp with time zone);\n" /* 0181_timestamptz_good.sql:2 */;
 static const struct migc_stmt migc__181_up_stmts[] = {
 	{ 24, 92, 2 },
@@ -584,8 +584,8 @@ static const struct migc_stmt migc__181_up_stmts[] = {
 
 /* 0182_timestamptz_allowed.sql */
 static const char migc__182_up[] =
-	"-- migc:allow prefer-timestamptz\n"                    /* 0182_timestamptz_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0182_timestamptz_allowed.sql:2 */
+	"-- migc:allow prefer-timestamptz\n"
+	"-- migc:lock-timeout 2s\n"
 	"CREATE TABLE alarms (id bigint PRIMARY KEY, at timestamp(3) without time zone);\n" /* 0182_timestamptz_allowed.sql:3 */;
 static const struct migc_stmt migc__182_up_stmts[] = {
 	{ 57, 79, 3 },
@@ -593,7 +593,7 @@ static const struct migc_stmt migc__182_up_stmts[] = {
 
 /* 0190_text_bad.sql */
 static const char migc__190_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0190_text_bad.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"CREATE TABLE notes (id bigint PRIMARY KEY, body varchar(200));\n" /* 0190_text_bad.sql:2 */;
 static const struct migc_stmt migc__190_up_stmts[] = {
 	{ 24, 62, 2 },
@@ -601,7 +601,7 @@ static const struct migc_stmt migc__190_up_stmts[] = {
 
 /* 0191_text_good.sql */
 static const char migc__191_up[] =
-	"-- migc:lock-timeout 2s\n"                             /* 0191_text_good.sql:1 */
+	"-- migc:lock-timeout 2s\n"
 	"CREATE TABLE memos (id bigint PRIMARY KEY, body text CHECK (length(body) <= 200));\n" /* 0191_text_good.sql:2 */;
 static const struct migc_stmt migc__191_up_stmts[] = {
 	{ 24, 82, 2 },
@@ -609,8 +609,8 @@ static const struct migc_stmt migc__191_up_stmts[] = {
 
 /* 0192_text_allowed.sql */
 static const char migc__192_up[] =
-	"-- migc:allow prefer-text-field, prefer-timestamptz\n" /* 0192_text_allowed.sql:1 */
-	"-- migc:lock-timeout 2s\n"                             /* 0192_text_allowed.sql:2 */
+	"-- migc:allow prefer-text-field, prefer-timestamptz\n"
+	"-- migc:lock-timeout 2s\n"
 	"CREATE TABLE cards (id bigint PRIMARY KEY, body character varying(40), at timestamp);\n" /* 0192_text_allowed.sql:3 */;
 static const struct migc_stmt migc__192_up_stmts[] = {
 	{ 76, 85, 3 },

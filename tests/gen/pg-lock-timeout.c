@@ -21,8 +21,8 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 0001_short.sql */
 static const char migc__1_up[] =
-	"-- Bounded: the table is busy.\n"                      /* 0001_short.sql:1 */
-	"-- migc:lock-timeout 500ms\n"                          /* 0001_short.sql:2 */
+	"-- Bounded: the table is busy.\n"
+	"-- migc:lock-timeout 500ms\n"
 	"ALTER TABLE t ADD COLUMN y integer;\n"                 /* 0001_short.sql:3 */;
 static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 58, 35, 3 },
@@ -30,8 +30,8 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 
 /* 0002_index.sql */
 static const char migc__2_up[] =
-	"-- migc:no-transaction\n"                              /* 0002_index.sql:1 */
-	"--   migc:lock-timeout\t2s  \n"                        /* 0002_index.sql:2 */
+	"-- migc:no-transaction\n"
+	"--   migc:lock-timeout\t2s  \n"
 	"CREATE INDEX CONCURRENTLY t_y ON t (y);\n"             /* 0002_index.sql:3 */;
 static const struct migc_stmt migc__2_up_stmts[] = {
 	{ 51, 39, 3 },
@@ -39,7 +39,7 @@ static const struct migc_stmt migc__2_up_stmts[] = {
 
 /* 0003_wait.sql */
 static const char migc__3_up[] =
-	"-- migc:lock-timeout off\n"                            /* 0003_wait.sql:1 */
+	"-- migc:lock-timeout off\n"
 	"ALTER TABLE t ADD COLUMN z integer;\n"                 /* 0003_wait.sql:2 */;
 static const struct migc_stmt migc__3_up_stmts[] = {
 	{ 25, 35, 2 },
@@ -47,7 +47,7 @@ static const struct migc_stmt migc__3_up_stmts[] = {
 
 /* 0003_wait.down.sql */
 static const char migc__3_down[] =
-	"-- migc:lock-timeout 1min\n"                           /* 0003_wait.down.sql:1 */
+	"-- migc:lock-timeout 1min\n"
 	"ALTER TABLE t DROP COLUMN z;\n"                        /* 0003_wait.down.sql:2 */;
 static const struct migc_stmt migc__3_down_stmts[] = {
 	{ 26, 28, 2 },
@@ -55,7 +55,7 @@ static const struct migc_stmt migc__3_down_stmts[] = {
 
 /* 0004_zero.sql */
 static const char migc__4_up[] =
-	"-- migc:lock-timeout 0ms\n"                            /* 0004_zero.sql:1 */
+	"-- migc:lock-timeout 0ms\n"
 	"ALTER TABLE t ADD COLUMN w integer;\n"                 /* 0004_zero.sql:2 */;
 static const struct migc_stmt migc__4_up_stmts[] = {
 	{ 25, 35, 2 },
@@ -70,7 +70,7 @@ static const struct migc_stmt migc__5_up_stmts[] = {
 
 /* 0006_max.sql */
 static const char migc__6_up[] =
-	"-- migc:lock-timeout 2147483647ms\n"                   /* 0006_max.sql:1 */
+	"-- migc:lock-timeout 2147483647ms\n"
 	"ALTER TABLE t ADD COLUMN u integer;\n"                 /* 0006_max.sql:2 */;
 static const struct migc_stmt migc__6_up_stmts[] = {
 	{ 34, 35, 2 },

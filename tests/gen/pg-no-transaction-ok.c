@@ -16,28 +16,28 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 0001_concurrent.sql */
 static const char migc__1_up[] =
-	"-- migc:no-transaction\n"                              /* 0001_concurrent.sql:1 */
-	"-- Built without locking writers out; each statement commits on its own.\n" /* 0001_concurrent.sql:2 */
+	"-- migc:no-transaction\n"
+	"-- Built without locking writers out; each statement commits on its own.\n"
 	"CREATE INDEX CONCURRENTLY t_x ON t (x);\n"             /* 0001_concurrent.sql:3 */
 	"DO $$\n"                                               /* 0001_concurrent.sql:4 */
-	"BEGIN\n"                                               /* 0001_concurrent.sql:5 */
-	"  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN\n" /* 0001_concurrent.sql:6 */
-	"    CREATE TYPE mood AS ENUM ('sad', 'ok');\n"         /* 0001_concurrent.sql:7 */
-	"  END IF;\n"                                           /* 0001_concurrent.sql:8 */
-	"END\n"                                                 /* 0001_concurrent.sql:9 */
-	"$$;\n"                                                 /* 0001_concurrent.sql:10 */
+	"BEGIN\n"
+	"  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN\n"
+	"    CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
+	"  END IF;\n"
+	"END\n"
+	"$$;\n"
 	"ALTER TYPE mood ADD VALUE 'happy';\n"                  /* 0001_concurrent.sql:11 */
 	"CREATE FUNCTION mood_label(m mood) RETURNS text LANGUAGE plpgsql AS $fn$\n" /* 0001_concurrent.sql:12 */
-	"DECLARE\n"                                             /* 0001_concurrent.sql:13 */
-	"  q text := $q$SELECT 'x;' || $$;$$$q$;\n"             /* 0001_concurrent.sql:14 */
-	"BEGIN\n"                                               /* 0001_concurrent.sql:15 */
-	"  IF m = 'happy' THEN\n"                               /* 0001_concurrent.sql:16 */
-	"    RETURN $$:-)$$;\n"                                 /* 0001_concurrent.sql:17 */
-	"  END IF;\n"                                           /* 0001_concurrent.sql:18 */
-	"  EXECUTE q;\n"                                        /* 0001_concurrent.sql:19 */
-	"  RETURN 'meh; CREATE INDEX CONCURRENTLY';\n"          /* 0001_concurrent.sql:20 */
-	"END;\n"                                                /* 0001_concurrent.sql:21 */
-	"$fn$;\n"                                               /* 0001_concurrent.sql:22 */
+	"DECLARE\n"
+	"  q text := $q$SELECT 'x;' || $$;$$$q$;\n"
+	"BEGIN\n"
+	"  IF m = 'happy' THEN\n"
+	"    RETURN $$:-)$$;\n"
+	"  END IF;\n"
+	"  EXECUTE q;\n"
+	"  RETURN 'meh; CREATE INDEX CONCURRENTLY';\n"
+	"END;\n"
+	"$fn$;\n"
 	"VACUUM ANALYZE t;\n"                                   /* 0001_concurrent.sql:23 */;
 static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 96, 39, 3 },

@@ -16,17 +16,17 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 0001_a.sql */
 static const char migc__1_up[] =
-	"-- CREATE INDEX CONCURRENTLY t_x ON t (x);\n"          /* 0001_a.sql:1 */
-	"/* VACUUM; DROP DATABASE x; /* nested: ALTER SYSTEM SET a = 1; */ REINDEX SCHEMA s; */\n" /* 0001_a.sql:2 */
+	"-- CREATE INDEX CONCURRENTLY t_x ON t (x);\n"
+	"/* VACUUM; DROP DATABASE x; /* nested: ALTER SYSTEM SET a = 1; */ REINDEX SCHEMA s; */\n"
 	"CREATE TABLE t (x text, \"CREATE INDEX CONCURRENTLY\" int);\n" /* 0001_a.sql:3 */
 	"INSERT INTO t (x) VALUES ('VACUUM'), ('CREATE DATABASE d'), (E'DROP TABLESPACE \\' x');\n" /* 0001_a.sql:4 */
 	"INSERT INTO t (x) VALUES ($$CREATE INDEX CONCURRENTLY$$), ($tag$ ALTER SYSTEM $$ $tag$);\n" /* 0001_a.sql:5 */
 	"CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\n" /* 0001_a.sql:6 */
-	"BEGIN\n"                                               /* 0001_a.sql:7 */
-	"  -- not run here: the function only holds the text\n" /* 0001_a.sql:8 */
-	"  EXECUTE 'VACUUM';\n"                                 /* 0001_a.sql:9 */
-	"END;\n"                                                /* 0001_a.sql:10 */
-	"$$;\n"                                                 /* 0001_a.sql:11 */
+	"BEGIN\n"
+	"  -- not run here: the function only holds the text\n"
+	"  EXECUTE 'VACUUM';\n"
+	"END;\n"
+	"$$;\n"
 	"CREATE INDEX t_x ON t (x); -- CONCURRENTLY, maybe later\n" /* 0001_a.sql:12 */
 	"DROP INDEX t_x;\n"                                     /* 0001_a.sql:13 */
 	"REINDEX TABLE t; -- not CONCURRENTLY\n"                /* 0001_a.sql:14 */

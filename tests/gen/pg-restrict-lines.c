@@ -16,28 +16,28 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 0001_schema.sql */
 static const char migc__1_up[] =
-	"--\n"                                                  /* 0001_schema.sql:1 */
-	"-- PostgreSQL database dump\n"                         /* 0001_schema.sql:2 */
-	"--\n"                                                  /* 0001_schema.sql:3 */
-	"\n"                                                    /* 0001_schema.sql:4 */
-	"\\restrict 4JQnWv0vZ8bDl9fAcmTVLheXsCLaIgZ8kPqLbQo2Xs2wGUbkN0fhRKF7pmShdTo\n" /* 0001_schema.sql:5 */
-	"\n"                                                    /* 0001_schema.sql:6 */
-	"-- Dumped from database version 15.14\n"               /* 0001_schema.sql:7 */
-	"-- Dumped by pg_dump version 15.14\n"                  /* 0001_schema.sql:8 */
-	"\n"                                                    /* 0001_schema.sql:9 */
+	"--\n"
+	"-- PostgreSQL database dump\n"
+	"--\n"
+	"\n"
+	"\\restrict 4JQnWv0vZ8bDl9fAcmTVLheXsCLaIgZ8kPqLbQo2Xs2wGUbkN0fhRKF7pmShdTo\n"
+	"\n"
+	"-- Dumped from database version 15.14\n"
+	"-- Dumped by pg_dump version 15.14\n"
+	"\n"
 	"SET statement_timeout = 0;\n"                          /* 0001_schema.sql:10 */
 	"SET standard_conforming_strings = on;\n"               /* 0001_schema.sql:11 */
-	"\n"                                                    /* 0001_schema.sql:12 */
+	"\n"
 	"CREATE TABLE public.t (\n"                             /* 0001_schema.sql:13 */
-	"    id integer NOT NULL\n"                             /* 0001_schema.sql:14 */
-	");\n"                                                  /* 0001_schema.sql:15 */
-	"\n"                                                    /* 0001_schema.sql:16 */
-	"--\n"                                                  /* 0001_schema.sql:17 */
-	"-- PostgreSQL database dump complete\n"                /* 0001_schema.sql:18 */
-	"--\n"                                                  /* 0001_schema.sql:19 */
-	"\n"                                                    /* 0001_schema.sql:20 */
-	"\\unrestrict 4JQnWv0vZ8bDl9fAcmTVLheXsCLaIgZ8kPqLbQo2Xs2wGUbkN0fhRKF7pmShdTo\n" /* 0001_schema.sql:21 */
-	"\n"                                                    /* 0001_schema.sql:22 */;
+	"    id integer NOT NULL\n"
+	");\n"
+	"\n"
+	"--\n"
+	"-- PostgreSQL database dump complete\n"
+	"--\n"
+	"\n"
+	"\\unrestrict 4JQnWv0vZ8bDl9fAcmTVLheXsCLaIgZ8kPqLbQo2Xs2wGUbkN0fhRKF7pmShdTo\n"
+	"\n";
 static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 184, 26, 10 },
 	{ 211, 37, 11 },

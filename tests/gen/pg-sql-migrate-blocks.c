@@ -17,16 +17,16 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 1_t.sql */
 static const char migc__1_up[] =
-	"-- +migrate Up\n"                                      /* 1_t.sql:1 */
+	"-- +migrate Up\n"
 	"CREATE TABLE t (id bigint PRIMARY KEY, email text);\n" /* 1_t.sql:2 */
-	"-- +migrate StatementBegin\n"                          /* 1_t.sql:3 */
+	"-- +migrate StatementBegin\n"
 	"CREATE FUNCTION t_lower() RETURNS trigger AS $$\n"     /* 1_t.sql:4 */
-	"BEGIN\n"                                               /* 1_t.sql:5 */
-	"  NEW.email := lower(NEW.email);\n"                    /* 1_t.sql:6 */
-	"  RETURN NEW;\n"                                       /* 1_t.sql:7 */
-	"END;\n"                                                /* 1_t.sql:8 */
-	"$$ LANGUAGE plpgsql;\n"                                /* 1_t.sql:9 */
-	"-- +migrate StatementEnd\n"                            /* 1_t.sql:10 */;
+	"BEGIN\n"
+	"  NEW.email := lower(NEW.email);\n"
+	"  RETURN NEW;\n"
+	"END;\n"
+	"$$ LANGUAGE plpgsql;\n"
+	"-- +migrate StatementEnd\n";
 static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 15, 51, 2 },
 	{ 94, 126, 4 },
@@ -34,7 +34,7 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 
 /* 1_t.sql */
 static const char migc__1_down[] =
-	"-- +migrate Down\n"                                    /* 1_t.sql:11 */
+	"-- +migrate Down\n"
 	"DROP FUNCTION t_lower();\n"                            /* 1_t.sql:12 */
 	"DROP TABLE t;\n"                                       /* 1_t.sql:13 */;
 static const struct migc_stmt migc__1_down_stmts[] = {
@@ -44,7 +44,7 @@ static const struct migc_stmt migc__1_down_stmts[] = {
 
 /* 2_index.sql */
 static const char migc__2_up[] =
-	"-- +migrate Up notransaction\n"                        /* 2_index.sql:1 */
+	"-- +migrate Up notransaction\n"
 	"CREATE INDEX CONCURRENTLY t_email ON t (email);\n"     /* 2_index.sql:2 */;
 static const struct migc_stmt migc__2_up_stmts[] = {
 	{ 29, 47, 2 },
@@ -52,7 +52,7 @@ static const struct migc_stmt migc__2_up_stmts[] = {
 
 /* 2_index.sql */
 static const char migc__2_down[] =
-	"-- +migrate Down notransaction\n"                      /* 2_index.sql:3 */
+	"-- +migrate Down notransaction\n"
 	"DROP INDEX CONCURRENTLY t_email;\n"                    /* 2_index.sql:4 */;
 static const struct migc_stmt migc__2_down_stmts[] = {
 	{ 31, 32, 4 },

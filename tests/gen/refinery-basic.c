@@ -25,7 +25,7 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 
 /* V2__vacuum.sql */
 static const char migc__2_up[] =
-	"-- refinery:noTransaction\n"                           /* V2__vacuum.sql:1 */
+	"-- refinery:noTransaction\n"
 	"VACUUM;\n"                                             /* V2__vacuum.sql:2 */;
 static const struct migc_stmt migc__2_up_stmts[] = {
 	{ 26, 7, 2 },

@@ -42,7 +42,7 @@ static const struct migc_migration migc__records[] = {
 
 /* R__vacuum.sql (repeatable) */
 static const char migc__0_repeatable[] =
-	"-- migc:no-transaction\n"                              /* R__vacuum.sql:1 */
+	"-- migc:no-transaction\n"
 	"VACUUM;\n"                                             /* R__vacuum.sql:2 */;
 static const struct migc_stmt migc__0_repeatable_stmts[] = {
 	{ 23, 7, 2 },
@@ -50,7 +50,7 @@ static const struct migc_stmt migc__0_repeatable_stmts[] = {
 
 /* R__views.sql (repeatable) */
 static const char migc__1_repeatable[] =
-	"-- A view, replaced whole whenever this file changes.\n" /* R__views.sql:1 */
+	"-- A view, replaced whole whenever this file changes.\n"
 	"DROP VIEW IF EXISTS v;\n"                              /* R__views.sql:2 */
 	"CREATE VIEW v AS SELECT x FROM t;\n"                   /* R__views.sql:3 */;
 static const struct migc_stmt migc__1_repeatable_stmts[] = {

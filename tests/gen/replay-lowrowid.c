@@ -29,7 +29,7 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 
 /* 0002_drop_legacy.sql */
 static const char migc__2_up[] =
-	"-- migc:irreversible legacy data is gone\n"            /* 0002_drop_legacy.sql:1 */
+	"-- migc:irreversible legacy data is gone\n"
 	"DROP TABLE legacy;\n"                                  /* 0002_drop_legacy.sql:2 */;
 static const struct migc_stmt migc__2_up_stmts[] = {
 	{ 41, 18, 2 },
@@ -37,7 +37,7 @@ static const struct migc_stmt migc__2_up_stmts[] = {
 
 /* 0003_replace_posts.sql */
 static const char migc__3_up[] =
-	"-- migc:irreversible the old posts are gone\n"         /* 0003_replace_posts.sql:1 */
+	"-- migc:irreversible the old posts are gone\n"
 	"DROP TABLE posts;\n"                                   /* 0003_replace_posts.sql:2 */
 	"CREATE TABLE articles (id INTEGER PRIMARY KEY, user_id INTEGER, body TEXT);\n" /* 0003_replace_posts.sql:3 */
 	"CREATE INDEX articles_user ON articles (user_id);\n"   /* 0003_replace_posts.sql:4 */;

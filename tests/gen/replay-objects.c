@@ -84,8 +84,8 @@ static const struct migc_stmt migc__3_down_stmts[] = {
 
 /* 0004_rename.sql */
 static const char migc__4_up[] =
-	"-- migc:allow sqlite-rename-referenced-table\n"        /* 0004_rename.sql:1 */
-	"-- migc:irreversible SQLite rewrites the quoting of every reference on a rename\n" /* 0004_rename.sql:2 */
+	"-- migc:allow sqlite-rename-referenced-table\n"
+	"-- migc:irreversible SQLite rewrites the quoting of every reference on a rename\n"
 	"ALTER TABLE a RENAME TO a2;\n"                         /* 0004_rename.sql:3 */;
 static const struct migc_stmt migc__4_up_stmts[] = {
 	{ 125, 27, 3 },
@@ -93,7 +93,7 @@ static const struct migc_stmt migc__4_up_stmts[] = {
 
 /* 0005_dropcol.sql */
 static const char migc__5_up[] =
-	"-- migc:irreversible a column added and dropped again\n" /* 0005_dropcol.sql:1 */
+	"-- migc:irreversible a column added and dropped again\n"
 	"ALTER TABLE a2 ADD COLUMN z TEXT;\n"                   /* 0005_dropcol.sql:2 */
 	"ALTER TABLE a2 DROP COLUMN z;\n"                       /* 0005_dropcol.sql:3 */;
 static const struct migc_stmt migc__5_up_stmts[] = {
@@ -103,7 +103,7 @@ static const struct migc_stmt migc__5_up_stmts[] = {
 
 /* 0006_recreate.sql */
 static const char migc__6_up[] =
-	"-- migc:irreversible the old b is gone\n"              /* 0006_recreate.sql:1 */
+	"-- migc:irreversible the old b is gone\n"
 	"DROP TABLE b;\n"                                       /* 0006_recreate.sql:2 */
 	"CREATE TABLE b (id INTEGER PRIMARY KEY, note TEXT);\n" /* 0006_recreate.sql:3 */;
 static const struct migc_stmt migc__6_up_stmts[] = {
@@ -131,7 +131,7 @@ static const struct migc_stmt migc__7_down_stmts[] = {
 
 /* 0008_case.sql */
 static const char migc__8_up[] =
-	"-- migc:irreversible the view and trigger are gone\n"  /* 0008_case.sql:1 */
+	"-- migc:irreversible the view and trigger are gone\n"
 	"DROP VIEW v;\n"                                        /* 0008_case.sql:2 */
 	"DROP TRIGGER A_T;\n"                                   /* 0008_case.sql:3 */
 	"CREATE INDEX \"A2_ID\" ON a2 (id);\n"                  /* 0008_case.sql:4 */
@@ -147,8 +147,8 @@ static const struct migc_stmt migc__8_up_stmts[] = {
 
 /* 0009_vacuum.sql */
 static const char migc__9_up[] =
-	"-- migc:no-transaction\n"                              /* 0009_vacuum.sql:1 */
-	"-- migc:irreversible VACUUM has nothing to undo\n"     /* 0009_vacuum.sql:2 */
+	"-- migc:no-transaction\n"
+	"-- migc:irreversible VACUUM has nothing to undo\n"
 	"VACUUM;\n"                                             /* 0009_vacuum.sql:3 */;
 static const struct migc_stmt migc__9_up_stmts[] = {
 	{ 71, 7, 3 },
@@ -170,7 +170,7 @@ static const struct migc_stmt migc__10_down_stmts[] = {
 
 /* 0011_rebuild.sql */
 static const char migc__11_up[] =
-	"-- migc:irreversible the table rebuild loses the old definition\n" /* 0011_rebuild.sql:1 */
+	"-- migc:irreversible the table rebuild loses the old definition\n"
 	"CREATE TABLE a_new (id INTEGER PRIMARY KEY, x2 TEXT NOT NULL DEFAULT '');\n" /* 0011_rebuild.sql:2 */
 	"INSERT INTO a_new SELECT id, coalesce(x2, '') FROM a2;\n" /* 0011_rebuild.sql:3 */
 	"DROP TABLE a2;\n"                                      /* 0011_rebuild.sql:4 */

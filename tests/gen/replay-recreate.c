@@ -28,7 +28,7 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 
 /* 0002_b.sql */
 static const char migc__2_up[] =
-	"-- migc:irreversible t is made again\n"                /* 0002_b.sql:1 */
+	"-- migc:irreversible t is made again\n"
 	"DROP TABLE t;\n"                                       /* 0002_b.sql:2 */
 	"CREATE TABLE t (a, b);\n"                              /* 0002_b.sql:3 */;
 static const struct migc_stmt migc__2_up_stmts[] = {
@@ -45,7 +45,7 @@ static const struct migc_stmt migc__3_up_stmts[] = {
 
 /* 0004_k.sql */
 static const char migc__4_up[] =
-	"-- migc:irreversible k is made again\n"                /* 0004_k.sql:1 */
+	"-- migc:irreversible k is made again\n"
 	"DROP TABLE k;\n"                                       /* 0004_k.sql:2 */
 	"CREATE TABLE k (a);\n"                                 /* 0004_k.sql:3 */
 	"CREATE TABLE u (b);\n"                                 /* 0004_k.sql:4 */;

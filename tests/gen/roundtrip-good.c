@@ -68,8 +68,8 @@ static const struct migc_stmt migc__3_down_stmts[] = {
 /* 0004_trigger.sql */
 static const char migc__4_up[] =
 	"CREATE TRIGGER users_touch AFTER UPDATE ON users BEGIN\n" /* 0004_trigger.sql:1 */
-	"  SELECT 1;\n"                                         /* 0004_trigger.sql:2 */
-	"END;\n"                                                /* 0004_trigger.sql:3 */;
+	"  SELECT 1;\n"
+	"END;\n";
 static const struct migc_stmt migc__4_up_stmts[] = {
 	{ 0, 71, 1 },
 };

@@ -44,7 +44,7 @@ static const struct migc_stmt migc__2_up_stmts[] = {
 
 /* 0002_lossy.down.sql */
 static const char migc__2_down[] =
-	"-- Forgets the column.\n"                              /* 0002_lossy.down.sql:1 */
+	"-- Forgets the column.\n"
 	"DROP INDEX a_y;\n"                                     /* 0002_lossy.down.sql:2 */;
 static const struct migc_stmt migc__2_down_stmts[] = {
 	{ 23, 15, 2 },

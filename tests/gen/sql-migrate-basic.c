@@ -18,10 +18,10 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 1_users.sql */
 static const char migc__1_up[] =
-	"-- +migrate Up\n"                                      /* 1_users.sql:1 */
+	"-- +migrate Up\n"
 	"CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n" /* 1_users.sql:2 */
 	"CREATE TABLE log (msg TEXT);\n"                        /* 1_users.sql:3 */
-	"\n"                                                    /* 1_users.sql:4 */;
+	"\n";
 static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 15, 55, 2 },
 	{ 71, 28, 3 },
@@ -29,7 +29,7 @@ static const struct migc_stmt migc__1_up_stmts[] = {
 
 /* 1_users.sql */
 static const char migc__1_down[] =
-	"-- +migrate Down\n"                                    /* 1_users.sql:5 */
+	"-- +migrate Down\n"
 	"DROP TABLE log;\n"                                     /* 1_users.sql:6 */
 	"DROP TABLE users;\n"                                   /* 1_users.sql:7 */;
 static const struct migc_stmt migc__1_down_stmts[] = {
@@ -39,7 +39,7 @@ static const struct migc_stmt migc__1_down_stmts[] = {
 
 /* 2_notx.sql */
 static const char migc__2_up[] =
-	"-- +migrate Up notransaction\n"                        /* 2_notx.sql:1 */
+	"-- +migrate Up notransaction\n"
 	"CREATE TABLE notx (x INTEGER);\n"                      /* 2_notx.sql:2 */;
 static const struct migc_stmt migc__2_up_stmts[] = {
 	{ 29, 30, 2 },
@@ -47,7 +47,7 @@ static const struct migc_stmt migc__2_up_stmts[] = {
 
 /* 2_notx.sql */
 static const char migc__2_down[] =
-	"-- +migrate Down\n"                                    /* 2_notx.sql:3 */
+	"-- +migrate Down\n"
 	"DROP TABLE notx;\n"                                    /* 2_notx.sql:4 */;
 static const struct migc_stmt migc__2_down_stmts[] = {
 	{ 17, 16, 4 },
@@ -55,19 +55,19 @@ static const struct migc_stmt migc__2_down_stmts[] = {
 
 /* 3_trigger.sql */
 static const char migc__3_up[] =
-	"-- +migrate Up\n"                                      /* 3_trigger.sql:1 */
-	"-- +migrate StatementBegin\n"                          /* 3_trigger.sql:2 */
+	"-- +migrate Up\n"
+	"-- +migrate StatementBegin\n"
 	"CREATE TRIGGER users_log AFTER INSERT ON users BEGIN\n" /* 3_trigger.sql:3 */
-	"  INSERT INTO log (msg) VALUES (NEW.name);\n"          /* 3_trigger.sql:4 */
-	"END;\n"                                                /* 3_trigger.sql:5 */
-	"-- +migrate StatementEnd\n"                            /* 3_trigger.sql:6 */;
+	"  INSERT INTO log (msg) VALUES (NEW.name);\n"
+	"END;\n"
+	"-- +migrate StatementEnd\n";
 static const struct migc_stmt migc__3_up_stmts[] = {
 	{ 42, 100, 3 },
 };
 
 /* 3_trigger.sql */
 static const char migc__3_down[] =
-	"-- +migrate Down\n"                                    /* 3_trigger.sql:7 */
+	"-- +migrate Down\n"
 	"DROP TRIGGER users_log;\n"                             /* 3_trigger.sql:8 */;
 static const struct migc_stmt migc__3_down_stmts[] = {
 	{ 17, 23, 8 },

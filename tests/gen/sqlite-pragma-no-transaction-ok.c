@@ -16,7 +16,7 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 0001_wal.sql */
 static const char migc__1_up[] =
-	"-- migc:no-transaction\n"                              /* 0001_wal.sql:1 */
+	"-- migc:no-transaction\n"
 	"PRAGMA journal_mode = WAL;\n"                          /* 0001_wal.sql:2 */
 	"CREATE TABLE t (x);\n"                                 /* 0001_wal.sql:3 */
 	"PRAGMA auto_vacuum = INCREMENTAL;\n"                   /* 0001_wal.sql:4 */

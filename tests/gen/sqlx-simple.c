@@ -24,7 +24,7 @@ static const struct migc_stmt migc__20240101000001_up_stmts[] = {
 
 /* 20240101000002_vacuum.sql */
 static const char migc__20240101000002_up[] =
-	"-- no-transaction\n"                                   /* 20240101000002_vacuum.sql:1 */
+	"-- no-transaction\n"
 	"CREATE TABLE notx (x INTEGER);\n"                      /* 20240101000002_vacuum.sql:2 */
 	"VACUUM;\n"                                             /* 20240101000002_vacuum.sql:3 */;
 static const struct migc_stmt migc__20240101000002_up_stmts[] = {

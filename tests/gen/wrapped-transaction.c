@@ -16,11 +16,11 @@ typedef char migc__layout_is_7[MIGC_LAYOUT == 7 ? 1 : -1];
 
 /* 0001_a.sql */
 static const char migc__1_up[] =
-	"-- An existing migration wrapped in its own transaction.\n" /* 0001_a.sql:1 */
-	"BEGIN;\n"                                              /* 0001_a.sql:2 */
+	"-- An existing migration wrapped in its own transaction.\n"
+	"BEGIN;\n"
 	"CREATE TABLE a (x);\n"                                 /* 0001_a.sql:3 */
 	"INSERT INTO a VALUES (1);\n"                           /* 0001_a.sql:4 */
-	"COMMIT;\n"                                             /* 0001_a.sql:5 */;
+	"COMMIT;\n";
 static const struct migc_stmt migc__1_up_stmts[] = {
 	{ 64, 19, 3 },
 	{ 84, 25, 4 },
