@@ -33,21 +33,31 @@
 #include "mirror.h"
 #include "replay.h"
 
-/* Print a runtime failure, whose message starts with file:line:col, as a
-** path under dir. */
+/* Print a runtime failure, whose message starts with file:line:col (or
+** file), as a path under dir, with kind ("error", "note") after the
+** place as a compiler writes it. */
 static void
-putfailure(const char *dir, const char *msg)
+putfailure(const char *dir, const char *kind, const char *msg)
 {
 	char *where = joinpath(dir, msg);
+	const char *p = strchr(msg, ':');
+	size_t at;
 
-	fprintf(stderr, "%s\n", where);
+	while (p && p[0] == ':' && p[1] >= '0' && p[1] <= '9')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	at = p ? strlen(where) - strlen(p) : 0;
+	if (p && p[0] == ':' && p[1] == ' ')
+		fprintf(stderr, "%.*s: %s: %s\n", (int)at, where, kind, where + at + 2);
+	else
+		fprintf(stderr, "%s\n", where);
 	free(where);
 }
 
 static void
 replayerror(const char *dir, const char *what, const char *msg)
 {
-	putfailure(dir, msg);
+	putfailure(dir, "error", msg);
 	fprintf(stderr, "migc: error: the migrations fail when replayed on %s (--no-replay skips this)\n", what);
 }
 
@@ -175,7 +185,7 @@ roundtrip(struct replay *r, const struct migc_migration *mig, const char *before
 	*bad = 1;
 	rc = migc_down(r->m, 1, 0);
 	if (rc != MIGC_OK) {
-		putfailure(r->dir, migc_errmsg(r->m));
+		putfailure(r->dir, "note", migc_errmsg(r->m));
 		finding(r, mig->down.file, "the down migration fails when replayed after %s (%s)", mig->up.file, irrhint);
 		return MIGC_OK;
 	}
@@ -188,7 +198,7 @@ roundtrip(struct replay *r, const struct migc_migration *mig, const char *before
 		        mig->up.file, msg.data, irrhint);
 		free(a);
 	} else if ((rc = migc_up(r->m, mig->version)) != MIGC_OK) {
-		putfailure(r->dir, migc_errmsg(r->m));
+		putfailure(r->dir, "note", migc_errmsg(r->m));
 		finding(r, mig->up.file, "fails when replayed again after its down migration %s, which does not undo it "
 		        "(%s)", mig->down.file, irrhint);
 	} else {
@@ -388,7 +398,7 @@ retrywithout(struct replay *r, unsigned long i)
 
 	rc = rebuild(r, i);
 	if (rc == MIGC_OK && (rc = migc_up(r->m, mig->version)) == MIGC_OK && (rc = r->rc) == MIGC_OK) {
-		putfailure(r->dir, why);
+		putfailure(r->dir, "note", why);
 		finding(r, mig->up.file, "fails after the round trips of the down migrations before it, not without them: "
 		        "a down leaves rows, counters or sequences behind that the schema does not show (%s)", irrhint);
 	}
