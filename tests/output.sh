@@ -151,7 +151,7 @@ check "output: a symlinked output is written through to its target (relative, ch
 # new output, whole, and an unchanged one is not rewritten.
 t_out_stream() {
 	o=$(outdir stream)
-	mkdir "$o/set" && awk -v n=400 -v dir="$o/set" -f bench/corpus.awk || return 1
+	mkdir "$o/set" && awk -v n=600 -v dir="$o/set" -f bench/corpus.awk || return 1
 	build/migc gen --dialect sqlite --no-replay "$o/set" >"$o/ref.c" || return 1
 	[ "$(wc -c <"$o/ref.c")" -gt 3000000 ] || { echo "ref.c is only $(wc -c <"$o/ref.c") bytes"; return 1; }
 	build/migc gen --dialect sqlite --no-replay -o "$o/x.c" "$o/set" && cmp "$o/ref.c" "$o/x.c" || return 1
