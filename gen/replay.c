@@ -43,6 +43,9 @@ putfailure(const char *dir, const char *kind, const char *msg)
 	const char *p = strchr(msg, ':');
 	size_t at;
 
+	/* The place is a migration file's name: no blank, ending in .sql. */
+	if (p && (p - msg < 4 || memcmp(p - 4, ".sql", 4) != 0 || memchr(msg, ' ', (size_t)(p - msg))))
+		p = NULL;
 	while (p && p[0] == ':' && p[1] >= '0' && p[1] <= '9')
 		for (p++; *p >= '0' && *p <= '9'; p++)
 			;
@@ -551,8 +554,17 @@ replaysqlite(struct migc_set *set, const char *dir, int strict)
 	rc = sqlitefresh(&r);
 	if (rc == MIGC_OK)
 		rc = replayall(&r);
-	if (rc != MIGC_OK)
-		replayerror(dir, "a temporary SQLite database", migc_errmsg(r.m));
+	if (rc != MIGC_OK) {
+		const char *msg = migc_errmsg(r.m);
+
+		replayerror(dir, "a temporary SQLite database", msg);
+		/* It spills to a file once it outgrows the cache: a full or
+		** unwritable temporary directory is not the migration's fault. */
+		if (strstr(msg, sqlite3_errstr(SQLITE_FULL)) || strstr(msg, sqlite3_errstr(SQLITE_IOERR)) ||
+		    strstr(msg, sqlite3_errstr(SQLITE_CANTOPEN)))
+			fprintf(stderr, "migc: note: that database is a file in SQLite's temporary directory (SQLITE_TMPDIR, "
+			        "else TMPDIR, else /var/tmp, /usr/tmp, /tmp or .), which may be full or not writable\n");
+	}
 	replaydone(&r, rc);
 	migc_close(r.m);
 	mirrorfree(r.mirror);

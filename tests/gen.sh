@@ -107,6 +107,23 @@ t_deterministic() {
 }
 check "gen: byte-identical output whatever the directory order, path, locale or time zone" t_deterministic
 
+# The replay's database is SQLite's temporary one, a file once it outgrows
+# the cache: when it cannot be written (here a file-size limit stands for
+# a full temporary directory), the failure says so, not only that the
+# migration failed, and nothing is written.
+t_replay_tmpfull() {
+	d=$tmp/replaytmp-dir
+	rm -rf "$d" "$tmp/replaytmp.c" && mkdir -p "$d" || return 1
+	printf 'CREATE TABLE big(x);\nWITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 100000)\n'\
+'INSERT INTO big SELECT randomblob(200) FROM c;\n' >"$d/0001_big.sql"
+	printf 'DROP TABLE big;\n' >"$d/0001_big.down.sql"
+	(ulimit -f 2000 && expect 2 "SQLite's temporary directory (SQLITE_TMPDIR" \
+		build/migc gen --dialect sqlite -o "$tmp/replaytmp.c" "$d") || return 1
+	[ ! -e "$tmp/replaytmp.c" ] || { echo "an output was written"; return 1; }
+	build/migc gen --dialect sqlite -o "$tmp/replaytmp.c" "$d"
+}
+check "gen: a replay database that cannot be written (full temporary directory) says so, exit 2, no output" t_replay_tmpfull
+
 t_depfile() {
 	build/migc gen --dialect sqlite -o "$tmp/dep.c" --depfile "$tmp/dep.d" "$base" || return 1
 	cat "$tmp/dep.d"
