@@ -228,6 +228,17 @@ dropold(struct output *o)
 	o->oldfd = -1;
 }
 
+/* Close what o holds open and free it. */
+static void
+freeoutput(struct output *o)
+{
+	dropold(o);
+	buffree(&o->tmp);
+	free(o->target);
+	free(o->path);
+	free(o);
+}
+
 struct output *
 outputopen(const char *path)
 {
@@ -275,9 +286,7 @@ outputopen(const char *path)
 
 fail:
 	report(path, NULL, errno);
-	free(o->target);
-	free(o->path);
-	free(o);
+	freeoutput(o);
 	return NULL;
 }
 
@@ -327,11 +336,7 @@ outputclose(struct output *o)
 		rc = report(o->path, o->target, o->err);
 	}
 done:
-	dropold(o);
-	buffree(&o->tmp);
-	free(o->target);
-	free(o->path);
-	free(o);
+	freeoutput(o);
 	return rc;
 }
 
