@@ -279,7 +279,7 @@ t_pg_replay() {
 	d=$tmp/pg-only/replayfail
 	mig "$d" 0001_a.sql "CREATE TABLE a (x integer);\n"
 	mig "$d" 0002_b.sql "SELECT 1;\nSELECT lower(1, 2);\n"
-	expect 2 "$d/0002_b.sql:2:8: ERROR: function lower(integer, integer) does not exist" \
+	expect 2 "$d/0002_b.sql:2:8: error: ERROR: function lower(integer, integer) does not exist" \
 		build/migc gen --dialect postgres --replay-database "$PGURL" -o "$tmp/x.c" "$d" || return 1
 	grep -q "the migrations fail when replayed on a scratch PostgreSQL database" "$tmp/expect.out" || return 1
 	noscratch
@@ -303,7 +303,7 @@ t_pg_roundtrip() {
 	mig "$d" 0004_b.down.sql "DROP TABLE b;\n"
 	expect 0 "$d/0002_y.down.sql: warning: the down migration does not restore the schema from before 0002_y.sql: column public.a.y left behind" \
 		build/migc gen --dialect postgres --replay-database "$PGURL" -o "$tmp/pgrt.c" "$d" || return 1
-	grep -qF "$d/0003_f.down.sql:1:1: ERROR: function nosuch() does not exist" "$tmp/expect.out" || return 1
+	grep -qF "$d/0003_f.down.sql:1:1: note: ERROR: function nosuch() does not exist" "$tmp/expect.out" || return 1
 	grep -qF "$d/0003_f.down.sql: warning: the down migration fails when replayed after 0003_f.sql" "$tmp/expect.out" || return 1
 	[ "$(grep -c ': warning: the down migration' "$tmp/expect.out")" = 2 ] || { echo "not 2 round-trip warnings"; return 1; }
 	cp -r "$d" "$d-ups" && rm "$d-ups"/*.down.sql
