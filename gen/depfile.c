@@ -12,13 +12,14 @@
 #include "util.h"
 #include "depfile.h"
 
+/* dir/file, escaped, after lead. */
 static void
-putdeppath(struct buf *b, const char *dir, const char *file)
+putdeppath(struct buf *b, const char *lead, const char *dir, const char *file)
 {
 	char *path = joinpath(dir, file);
 	const char *p;
 
-	bufputs(b, " \\\n  ");
+	bufputs(b, lead);
 	for (p = path; *p; p++) {
 		if (*p == ' ' || *p == '#' || *p == '\\')
 			bufputc(b, '\\');
@@ -29,21 +30,37 @@ putdeppath(struct buf *b, const char *dir, const char *file)
 	free(path);
 }
 
+/* Each input of set (and extra) after lead, then end. */
+static void
+putinputs(struct buf *out, const char *lead, const char *end, const char *dir, const struct migc_set *set,
+          const char *extra)
+{
+	unsigned long k;
+
+	for (k = 0; k < set->count; k++) {
+		putdeppath(out, lead, dir, set->migrations[k].up.file);
+		bufputs(out, end);
+		if (set->migrations[k].down.file &&
+		    strcmp(set->migrations[k].down.file, set->migrations[k].up.file) != 0) {     /* a goose file holds both */
+			putdeppath(out, lead, dir, set->migrations[k].down.file);
+			bufputs(out, end);
+		}
+	}
+	if (extra) {
+		putdeppath(out, lead, dir, extra);
+		bufputs(out, end);
+	}
+}
+
 void
 putdepfile(struct buf *out, const char *target, const char *dir, const struct migc_set *set,
            const char *extra)
 {
-	unsigned long k;
-
 	bufputs(out, target);
 	bufputc(out, ':');
-	for (k = 0; k < set->count; k++) {
-		putdeppath(out, dir, set->migrations[k].up.file);
-		if (set->migrations[k].down.file &&
-		    strcmp(set->migrations[k].down.file, set->migrations[k].up.file) != 0)      /* a goose file holds both */
-			putdeppath(out, dir, set->migrations[k].down.file);
-	}
-	if (extra)
-		putdeppath(out, dir, extra);
+	putinputs(out, " \\\n  ", "", dir, set, extra);
 	bufputc(out, '\n');
+	/* An empty rule for each input, as gcc -MP writes: make goes on when
+	** one is renamed or deleted instead of finding no rule to make it. */
+	putinputs(out, "\n", ":\n", dir, set, extra);
 }

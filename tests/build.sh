@@ -127,9 +127,20 @@ t_vendor() {
 	sleep 1
 	printf '\n-- edited\n' >>"$d/migrations/0007_extra.sql"
 	"$vprefix/bin/migc" hash "$d/migrations" >/dev/null && vbuild "$1" "$d" || return 1
-	expect 1 "0007_extra.sql was edited after it was applied" sh -c "cd '$d' && ./app"
+	expect 1 "0007_extra.sql was edited after it was applied" sh -c "cd '$d' && ./app" || return 1
+	# Renamed, then deleted: the file the last build read is gone, and the
+	# build goes on without it (make wants a rule for every prerequisite it
+	# cannot find, so the depfile has an empty one for each input).
+	sleep 1
+	mv "$d/migrations/0007_extra.sql" "$d/migrations/0008_renamed.sql" &&
+		"$vprefix/bin/migc" hash "$d/migrations" >/dev/null && vbuild "$1" "$d" || return 1
+	grep -q 0008_renamed "$d/app" && ! grep -q 0007_extra "$d/app" || { echo "$1: the rename did not reach app"; return 1; }
+	sleep 1
+	rm "$d/migrations/0008_renamed.sql" &&
+		"$vprefix/bin/migc" hash "$d/migrations" >/dev/null && vbuild "$1" "$d" || return 1
+	! grep -q 0008_renamed "$d/app" || { echo "$1: the deletion did not reach app"; return 1; }
 }
 for tool in ninja make cmake; do
-	check "vendor: README's $tool snippet builds the application, regenerates its C when a migration is added or edited" \
+	check "vendor: README's $tool snippet builds the application, regenerates its C when a migration is added, edited, renamed or deleted" \
 		t_vendor "$tool"
 done
