@@ -317,7 +317,14 @@ cmdup(struct cli_run *r)
 static int
 cmddown(struct cli_run *r)
 {
-	return CLI_HAS(r->o, CLI_TO) ? migc_down(r->m, 0, r->o->number[CLI_TO]) : migc_down(r->m, 1, 0);
+	int to = CLI_HAS(r->o, CLI_TO);
+	int rc = to ? migc_down(r->m, 0, r->o->number[CLI_TO]) : migc_down(r->m, 1, 0);
+
+	if (rc == MIGC_OK && r->nevents == 0 && (!to || r->o->number[CLI_TO] == 0))
+		printf("nothing to revert: no migration is applied\n");
+	else if (rc == MIGC_OK && r->nevents == 0)
+		printf("nothing to revert: no migration newer than %lld is applied\n", (long long)r->o->number[CLI_TO]);
+	return rc;
 }
 
 static int

@@ -79,6 +79,18 @@ t_down_redo() {
 }
 check "[$B] cli: down (one step), redo, down --to 0 leaves only the tracking table" t_down_redo
 
+# down with nothing to revert says so (exit 0), as up does.
+t_down_nothing() {
+	db=$(newdb downnothing)
+	expect 0 "nothing to revert: no migration is applied" build/migc down --dir "$base" --database "$db" || return 1
+	build/migc up --to 1 --dir "$base" --database "$db" >/dev/null || return 1
+	expect 0 "nothing to revert: no migration newer than 1 is applied" \
+		build/migc down --to 1 --dir "$base" --database "$db" || return 1
+	[ "$(versions "$db")" = 1 ] || return 1
+	expect 0 "reverted 0001_a" build/migc down --dir "$base" --database "$db"
+}
+check "[$B] cli: down with nothing applied (or nothing newer than --to) says so" t_down_nothing
+
 t_no_down() {
 	d=$tmp/$B/nodown
 	cp -r "$base" "$d"
