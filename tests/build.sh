@@ -68,6 +68,11 @@ t_configure_install() {
 	for f in bin/migc lib/libmigc.a lib/libmigc_nogss.a include/migc.h lib/pkgconfig/migc.pc lib/pkgconfig/migc-sqlite.pc; do
 		[ -f "$tmp/prefix/$f" ] && [ -f "$tmp/stage$tmp/prefix/$f" ] || { echo "missing $f"; return 1; }
 	done
+	# Staged .pc files name the final prefix, not the staging directory.
+	for pc in migc migc-sqlite; do
+		grep -qx "prefix=$tmp/prefix" "$tmp/stage$tmp/prefix/lib/pkgconfig/$pc.pc" ||
+			{ echo "staged $pc.pc:"; head -n 1 "$tmp/stage$tmp/prefix/lib/pkgconfig/$pc.pc"; return 1; }
+	done
 	static=
 	[ "${STATIC:-no}" = yes ] && static=--static
 	flags=$(PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig pkg-config $static --cflags --libs migc) || return 1
@@ -84,63 +89,88 @@ t_configure_install() {
 }
 check "build: configure names missing packages; ninja install (prefix, DESTDIR) gives usable migc.pc and migc-sqlite.pc" t_configure_install
 
-# The README's vendoring snippets, each building README's embedding example
-# against migc as installed (staged here: bin/migc, lib/, include/, migc.pc)
-# with a dynamic link; then a new migration must reach the rebuilt binary.
-vprefix=$tmp/vendor-prefix
-stage "$vprefix"
-vldflags=$(echo " $LDFLAGS " | sed 's/ -static / /')
+# The README's vendoring snippets, run exactly as printed, each building
+# README's embedding example against migc as ninja install installed it
+# (the tree above, --prefix=$tmp/prefix); the make snippet also against
+# that tree as a subdirectory, through its -uninstalled.pc files. Then
+# migrations are added, edited, renamed and deleted.
 
-# vbuild TOOL DIR: build DIR/app with TOOL (ninja, make or cmake).
+# installed: the tree above configured with --prefix=$tmp/prefix and
+# installed there (t_configure_install leaves it so; made when -k left
+# that case out).
+installed() {
+	[ -x "$tmp/prefix/bin/migc" ] && return 0
+	src=$tmp/regen
+	[ -d "$src" ] || { mkdir -p "$src" && cp -r configure build.ninja compat gen runtime migrations tests "$src/"; } || return 1
+	(cd "$src" && ./configure --prefix="$tmp/prefix" && ninja install) >"$tmp/install.log" 2>&1 ||
+		{ tail -n 20 "$tmp/install.log"; return 1; }
+}
+
+# vbuild TOOL DIR [ARGS]: build DIR/app with TOOL (ninja, make, cmake, or
+# subdir: README's subdirectory recipe), as printed: no variables set.
 vbuild() {
 	(
 		cd "$2" || exit 1
-		PATH=$vprefix/bin:$PATH PKG_CONFIG_PATH=$vprefix/lib/pkgconfig
-		export PATH PKG_CONFIG_PATH
 		case $1 in
-		ninja) ninja ;;
-		make) make CC="$CC" LDFLAGS="$vldflags" ;;
-		cmake) { [ -d b ] || CC=$CC LDFLAGS=$vldflags cmake -S . -B b; } && cmake --build b && cp b/app app ;;
+		subdir) sh ./build.sh ;;
+		*)
+			PATH=$tmp/prefix/bin:$PATH PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig
+			export PATH PKG_CONFIG_PATH
+			case $1 in
+			ninja) ninja ;;
+			make) make ;;
+			cmake*) { [ -d b ] || cmake -S . -B b $3; } && cmake --build b && cp b/app app ;;
+			esac ;;
 		esac
 	) >"$2/build.log" 2>&1 || { tail -n 20 "$2/build.log"; return 1; }
 }
 
 t_vendor() {
+	installed || return 1
 	d=$tmp/vendor-$1
 	rm -rf "$d" && mkdir -p "$d" && cp -r migrations/sqlite "$d/migrations" || return 1
 	readmeblock example >"$d/app.c"
+	opt=
 	case $1 in
-	ninja) printf 'cc = %s\ncflags =\nldflags = %s\n' "$CC" "$vldflags" >"$d/build.ninja"
-		readmeblock vendor-ninja >>"$d/build.ninja" ;;
+	ninja) readmeblock vendor-ninja >"$d/build.ninja" ;;
 	make) readmeblock vendor-make >"$d/Makefile" ;;
 	cmake) readmeblock vendor-cmake >"$d/CMakeLists.txt" ;;
+	cmake-static) readmeblock vendor-cmake >"$d/CMakeLists.txt" && opt=-DAPP_STATIC=ON ;;
+	subdir) readmeblock vendor-make >"$d/Makefile" && readmeblock vendor-subdir >"$d/build.sh" &&
+		mkdir "$d/third_party" && ln -s "$tmp/regen" "$d/third_party/migc" ;;
 	esac
-	vbuild "$1" "$d" && (cd "$d" && ./app >/dev/null) || return 1
+	vbuild "$1" "$d" "$opt" && (cd "$d" && ./app >/dev/null) || return 1
 	[ "$(q "$d/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ] || return 1
+	nolibpq "$d/app" || return 1
+	case $1 in
+	cmake-static) ldd "$d/app" >/dev/null 2>&1 && { echo "cmake-static: app is dynamic"; return 1; } ;;
+	subdir) grep -q -- "-I$d/third_party/migc/runtime" "$d/build.log" ||
+		{ echo "subdir: not built against third_party/migc"; cat "$d/build.log"; return 1; } ;;
+	esac
 	# A new migration: the next build regenerates the C and relinks.
 	sleep 1
 	printf 'CREATE TABLE extra (x);\n' >"$d/migrations/0007_extra.sql"
-	"$vprefix/bin/migc" hash "$d/migrations" >/dev/null && vbuild "$1" "$d" &&
-		(cd "$d" && ./app >/dev/null) || return 1
+	"$tmp/prefix/bin/migc" hash "$d/migrations" >/dev/null && vbuild "$1" "$d" || return 1
+	(cd "$d" && ./app >/dev/null) || return 1
 	[ "$(q "$d/app.db" 'SELECT count(*) FROM migc_migrations')" = 7 ] || return 1
 	# An edit to an applied migration's file reaches the binary too (and is refused).
 	sleep 1
 	printf '\n-- edited\n' >>"$d/migrations/0007_extra.sql"
-	"$vprefix/bin/migc" hash "$d/migrations" >/dev/null && vbuild "$1" "$d" || return 1
+	"$tmp/prefix/bin/migc" hash "$d/migrations" >/dev/null && vbuild "$1" "$d" || return 1
 	expect 1 "0007_extra.sql was edited after it was applied" sh -c "cd '$d' && ./app" || return 1
 	# Renamed, then deleted: the file the last build read is gone, and the
 	# build goes on without it (make wants a rule for every prerequisite it
 	# cannot find, so the depfile has an empty one for each input).
 	sleep 1
 	mv "$d/migrations/0007_extra.sql" "$d/migrations/0008_renamed.sql" &&
-		"$vprefix/bin/migc" hash "$d/migrations" >/dev/null && vbuild "$1" "$d" || return 1
+		"$tmp/prefix/bin/migc" hash "$d/migrations" >/dev/null && vbuild "$1" "$d" || return 1
 	grep -q 0008_renamed "$d/app" && ! grep -q 0007_extra "$d/app" || { echo "$1: the rename did not reach app"; return 1; }
 	sleep 1
 	rm "$d/migrations/0008_renamed.sql" &&
-		"$vprefix/bin/migc" hash "$d/migrations" >/dev/null && vbuild "$1" "$d" || return 1
+		"$tmp/prefix/bin/migc" hash "$d/migrations" >/dev/null && vbuild "$1" "$d" || return 1
 	! grep -q 0008_renamed "$d/app" || { echo "$1: the deletion did not reach app"; return 1; }
 }
-for tool in ninja make cmake; do
-	check "vendor: README's $tool snippet builds the application, regenerates its C when a migration is added, edited, renamed or deleted" \
+for tool in ninja make cmake cmake-static subdir; do
+	check "vendor: README's $tool snippet, as printed, builds the application without libpq, regenerates its C when a migration is added, edited, renamed or deleted" \
 		t_vendor "$tool"
 done
