@@ -20,7 +20,7 @@
 #include "sum.h"
 #include "command.h"
 
-static const char checkusage[] =
+const char checkusage[] =
 	"usage: migc check --dialect sqlite|postgres DIR [--against FILE] [--json] [--strict]\n"
 	"                  [--allow RULE[,RULE]] [--layout " LAYOUT_NAMES "]\n"
 	"  Read DIR as migc gen does (its statements, directives and transactions, and\n"

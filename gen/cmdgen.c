@@ -20,7 +20,7 @@
 #include "depfile.h"
 #include "command.h"
 
-static const char genusage[] =
+const char genusage[] =
 	"usage: migc gen --dialect sqlite|postgres [--layout " LAYOUT_NAMES "] [--name SYMBOL] [--main] [-o FILE]\n"
 	"                [--depfile FILE] [--no-sum] [--no-replay] [--strict] [--allow RULE[,RULE]] DIR\n"
 	"  Compile the migrations in DIR into one C file defining\n"

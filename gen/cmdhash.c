@@ -16,7 +16,7 @@
 #include "output.h"
 #include "command.h"
 
-static const char hashusage[] =
+const char hashusage[] =
 	"usage: migc hash [--layout " LAYOUT_NAMES "] DIR\n"
 	"  Write DIR/migc.sum: a manifest of the migrations' checksums that\n"
 	"  migc check and migc gen compare the directory with.\n"

@@ -33,7 +33,7 @@
 #include "convert.h"
 #include "command.h"
 
-static const char importusage[] =
+const char importusage[] =
 	"usage: migc import --layout TOOL --dialect sqlite|postgres [--no-accept] SRC DEST\n"
 	"  Convert the migrations in SRC, read in TOOL's layout (goose, dbmate, sql-migrate,\n"
 	"  golang-migrate, sqlx, flyway, refinery), into migc's layout in DEST (made when\n"

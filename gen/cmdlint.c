@@ -19,7 +19,7 @@
 #include "lint.h"
 #include "command.h"
 
-static const char lintusage[] =
+const char lintusage[] =
 	"usage: migc lint --dialect sqlite|postgres DIR [--json] [--strict] [--allow RULE[,RULE]]\n"
 	"                 [--layout " LAYOUT_NAMES "]\n"
 	"  Read DIR as migc gen does and report each statement that would hurt\n"
@@ -28,7 +28,8 @@ static const char lintusage[] =
 	"  --json    the findings as a JSON array of objects on standard output\n"
 	"  --strict  make each finding an error (exit 2)\n"
 	"  --allow   accept these rules in every file (-- migc:allow RULE in one file)\n"
-	"exit status: 0 ok (warnings included), 2 bad input or, with --strict, a finding\n";
+	"exit status: 0 ok (warnings included), 2 bad input or, with --strict, a finding\n"
+	"rules: " LINT_RULE_NAMES "\n";
 
 int
 cmdlint(int argc, char **argv)
@@ -43,7 +44,7 @@ cmdlint(int argc, char **argv)
 
 	for (i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			printf("%srules: %s\n", lintusage, lintrulenames);
+			fputs(lintusage, stdout);
 			return 0;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;

@@ -17,7 +17,7 @@
 #include "layout.h"
 #include "command.h"
 
-static const char newusage[] =
+const char newusage[] =
 	"usage: migc new NAME [--dir DIR] [--timestamp] [--no-down]\n"
 	"  Create DIR/NNNN_NAME.sql and DIR/NNNN_NAME.down.sql, numbered after the\n"
 	"  newest migration (--timestamp: numbered YYYYMMDDHHMMSS, UTC).\n";

@@ -14,6 +14,9 @@ int cmdnew(int argc, char **argv);
 int cmdimport(int argc, char **argv);
 int cmdlint(int argc, char **argv);
 
+/* What each prints for --help (and migc help COMMAND, and the man page). */
+extern const char genusage[], hashusage[], checkusage[], newusage[], importusage[], lintusage[];
+
 /* "sqlite" or "postgres" into *d: 0, or -1 for any other name. */
 int parsedialect(const char *s, enum dialect *d);
 

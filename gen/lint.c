@@ -76,13 +76,7 @@ static const char *const rulename[NRULES] = {
 	"sqlite-pragma-leak",
 };
 
-const char lintrulenames[] =
-	"require-concurrent-index-creation, require-concurrent-index-deletion, adding-field-with-default, "
-	"changing-column-type, adding-serial-primary-key-field, adding-stored-generated-column, "
-	"adding-not-nullable-field, constraint-missing-not-valid, disallowed-unique-constraint, "
-	"adding-foreign-key-constraint, renaming-column, renaming-table, ban-drop-column, ban-drop-table, "
-	"ban-truncate-cascade, require-timeout-settings, prefer-bigint-over-int, prefer-timestamptz, "
-	"prefer-text-field, sqlite-drop-referenced-table, sqlite-rename-referenced-table, sqlite-pragma-leak";
+const char lintrulenames[] = LINT_RULE_NAMES;
 
 unsigned long
 lintrule(const char *p, size_t n)

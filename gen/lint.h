@@ -20,7 +20,14 @@ struct findings {
 /* The bit of the rule named p[0..n), or 0 when there is no such rule. */
 unsigned long lintrule(const char *p, size_t n);
 
-/* The rule names, comma-separated, for messages. */
+/* The rule names, comma-separated: a literal for the help, and for messages. */
+#define LINT_RULE_NAMES \
+	"require-concurrent-index-creation, require-concurrent-index-deletion, adding-field-with-default, " \
+	"changing-column-type, adding-serial-primary-key-field, adding-stored-generated-column, " \
+	"adding-not-nullable-field, constraint-missing-not-valid, disallowed-unique-constraint, " \
+	"adding-foreign-key-constraint, renaming-column, renaming-table, ban-drop-column, ban-drop-table, " \
+	"ban-truncate-cascade, require-timeout-settings, prefer-bigint-over-int, prefer-timestamptz, " \
+	"prefer-text-field, sqlite-drop-referenced-table, sqlite-rename-referenced-table, sqlite-pragma-leak"
 extern const char lintrulenames[];
 
 /*

@@ -43,23 +43,25 @@ clifree(const struct migc_set *set)
 ** table; each parses its own arguments. */
 static const struct cli_command commands[] = {
 	{ .name = "new", .usage = "NAME [--timestamp]", .help = "create the next numbered migration file in --dir",
-	  .xMain = cmdnew },
+	  .xMain = cmdnew, .text = newusage },
 	{ .name = "gen", .usage = "...", .help = "generate C from a migration directory (migc gen --help)",
-	  .xMain = cmdgen },
+	  .xMain = cmdgen, .text = genusage },
 	{ .name = "hash", .usage = "[--layout L] DIR", .help = "write DIR/migc.sum, the manifest CI checks",
-	  .xMain = cmdhash },
+	  .xMain = cmdhash, .text = hashusage },
 	{ .name = "check", .usage = "--dialect D DIR [--against FILE] [--json] [--layout L]",
-	  .help = "read DIR as gen does and compare it with its migc.sum (and a released one), no database", .xMain = cmdcheck },
+	  .help = "read DIR as gen does and compare it with its migc.sum (and a released one), no database", .xMain = cmdcheck, .text = checkusage },
 	{ .name = "lint", .usage = "--dialect D DIR [--json] [--strict] [--allow RULE[,RULE]]",
-	  .help = "report statements that would lock, rewrite or break production (migc lint --help)", .xMain = cmdlint },
+	  .help = "report statements that would lock, rewrite or break production (migc lint --help)", .xMain = cmdlint, .text = lintusage },
 	{ .name = "import", .usage = "--layout TOOL --dialect D [--no-accept] SRC DEST",
-	  .help = "write another tool's migrations in SRC as migc's files in DEST", .xMain = cmdimport },
+	  .help = "write another tool's migrations in SRC as migc's files in DEST", .xMain = cmdimport, .text = importusage },
 };
 
 int
 main(int argc, char **argv)
 {
-	static const struct cli_tool tool = { cliload, clifree, commands, sizeof(commands) / sizeof(commands[0]) };
+	static const struct migc_driver *const drivers[] = { &migc_driver_sqlite, &migc_driver_postgres };
+	static const struct cli_tool tool = { cliload, clifree, commands, sizeof(commands) / sizeof(commands[0]),
+	                                      drivers, sizeof(drivers) / sizeof(drivers[0]) };
 
 	/* A file-size limit fails a write (EFBIG), of an output or of a
 	** diagnostic on a redirected standard error, instead of the signal

@@ -22,88 +22,109 @@
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_VERIFY = 3 };
 
-/*
-** The options. A command takes those whose misuse is NULL and those in
-** its opts; any other is refused with the misuse message, as is one given
-** with an option it excludes. Misuse is checked in this order. An entry
-** of kind DRIFT matches only when no value follows: --schema alone is the
-** drift check, --schema NAME the tracking table's schema (the TEXT entry).
-*/
-enum kind { FLAG, DRIFT, TEXT, VERSION, SECONDS, DURATION, COUNT };
-
-static const struct option {
-	const char *name;
-	enum cli_option id;
-	enum kind kind;
-	unsigned excludes;
-	const char *misuse;
-} options[] = {
-	{ "--dry-run",            CLI_DRY_RUN,            FLAG,    0, "--dry-run is for up and adopt only" },
-	{ "--to",                 CLI_TO,                 VERSION, 0, "--to is for up and down only" },
-	{ "--schema",             CLI_DRIFT,              DRIFT,   0,
-	  "--schema without a name is for verify and status (the drift check)" },
-	{ "--single-transaction", CLI_SINGLE_TRANSACTION, FLAG,    CLI_BIT(CLI_DRY_RUN),
-	  "--single-transaction is for up only" },
-	{ "--resume",             CLI_RESUME,             FLAG,    CLI_BIT(CLI_DRY_RUN) | CLI_BIT(CLI_SINGLE_TRANSACTION),
-	  "--resume is for up only, without --dry-run or --single-transaction" },
-	{ "--clear-failed",       CLI_CLEAR_FAILED,       VERSION, 0, "--clear-failed and --accept-checksums are for repair only" },
-	{ "--accept-checksums",   CLI_ACCEPT_CHECKSUMS,   FLAG,    0, "--clear-failed and --accept-checksums are for repair only" },
-	{ "--from",               CLI_FROM,               TEXT,    0, "--from and --from-table are for adopt only" },
-	{ "--from-table",         CLI_FROM_TABLE,         TEXT,    0, "--from and --from-table are for adopt only" },
-	{ "--schema",             CLI_SCHEMA,             TEXT,    0, NULL },
-	{ "--tracking-schema",    CLI_SCHEMA,             TEXT,    0, NULL },
-	{ "--database",           CLI_DATABASE,           TEXT,    0, NULL },
-	{ "--table",              CLI_TABLE,              TEXT,    0, NULL },
-	{ "--ignore-table",       CLI_IGNORE_TABLE,       TEXT,    0, NULL },
-	{ "--dialect",            CLI_DIALECT,            TEXT,    0, NULL },
-	{ "--dir",                CLI_DIR,                TEXT,    0, NULL },   /* the developer tool's only */
-	{ "--layout",             CLI_LAYOUT,             TEXT,    0, NULL },   /* the developer tool's only */
-	{ "--lock-timeout",       CLI_LOCK_TIMEOUT,       SECONDS, 0, NULL },
-	{ "--ddl-lock-timeout",   CLI_DDL_LOCK_TIMEOUT,   DURATION, 0, NULL },
-	{ "--ddl-retries",        CLI_DDL_RETRIES,        COUNT,   0, NULL },
-	{ "--statement-timeout",  CLI_STATEMENT_TIMEOUT,  DURATION, 0, NULL },
-	{ "--allow-out-of-order", CLI_ALLOW_OUT_OF_ORDER, FLAG,    0, NULL },
-	{ "--create-schema",      CLI_CREATE_SCHEMA,      FLAG,    0, NULL },
-	{ "--json",               CLI_JSON,               FLAG,    0, NULL },
+/* The options, in the order the help lists them (cli.h). A DRIFT entry
+** comes before the TEXT entry of the same name, which it leaves the
+** --schema NAME form to. */
+const struct cli_optiondef migc__clioptions[] = {
+	{ "--to",                 CLI_TO,                 CLI_KVERSION, 0, "--to is for up and down only", 0, "V",
+	  "up: apply up to version V; down: revert every\nmigration newer than V (0: all)" },
+	{ "--dry-run",            CLI_DRY_RUN,            CLI_KFLAG,    0, "--dry-run is for up and adopt only", 0, NULL,
+	  "print what would run or be recorded, and change\nnothing" },
+	{ "--single-transaction", CLI_SINGLE_TRANSACTION, CLI_KFLAG,    CLI_BIT(CLI_DRY_RUN),
+	  "--single-transaction is for up only", 0, NULL, "apply all pending migrations in one transaction" },
+	{ "--resume",             CLI_RESUME,             CLI_KFLAG,    CLI_BIT(CLI_DRY_RUN) | CLI_BIT(CLI_SINGLE_TRANSACTION),
+	  "--resume is for up only, without --dry-run or --single-transaction", 0, NULL,
+	  "go on with a no-transaction migration that\nstopped, after its last finished statement" },
+	{ "--drift",              CLI_DRIFT,              CLI_KFLAG,    0,
+	  "--drift is for verify and status (the drift check)", 0, NULL,
+	  "also compare the live schema with the one recorded\nwhen the newest migration ran (--schema without a\n"
+	  "name is the same)" },
+	{ "--schema",             CLI_DRIFT,              CLI_KDRIFT,   0,
+	  "--schema without a name is for verify and status (the drift check)", 0, NULL, NULL },
+	{ "--clear-failed",       CLI_CLEAR_FAILED,       CLI_KVERSION, 0,
+	  "--clear-failed and --accept-checksums are for repair only", 0, "V",
+	  "delete the record of failed migration V, after\nfixing the database by hand" },
+	{ "--accept-checksums",   CLI_ACCEPT_CHECKSUMS,   CLI_KFLAG,    0,
+	  "--clear-failed and --accept-checksums are for repair only", 0, NULL,
+	  "record the checksums of applied migrations\nedited on purpose" },
+	{ "--from",               CLI_FROM,               CLI_KTEXT,    0, "--from and --from-table are for adopt only", 0, "TOOL",
+	  "goose, dbmate, golang-migrate, sqlx, sql-migrate,\nflyway or refinery" },
+	{ "--from-table",         CLI_FROM_TABLE,         CLI_KTEXT,    0, "--from and --from-table are for adopt only", 0, "NAME",
+	  "that tool's tracking table, when not its default" },
+	{ "--json",               CLI_JSON,               CLI_KFLAG,    0, "--json is for status, verify and list", 0, NULL,
+	  "machine-readable output" },
+	{ "--database",           CLI_DATABASE,           CLI_KTEXT,    0, NULL, CLI_FORDB, "URL",
+	  "sqlite:PATH, sqlite::memory:, postgres://... or a\nlibpq keyword string (default: $DATABASE_URL)" },
+	{ "--table",              CLI_TABLE,              CLI_KTEXT,    0, NULL, CLI_FORDB, "NAME",
+	  "tracking table (default migc_migrations)" },
+	{ "--schema",             CLI_SCHEMA,             CLI_KTEXT,    0, NULL, CLI_FORDB, "NAME",
+	  "PostgreSQL: the tracking table's schema (default:\nfirst on search_path; also --tracking-schema NAME)" },
+	{ "--tracking-schema",    CLI_SCHEMA,             CLI_KTEXT,    0, NULL, CLI_FORDB, "NAME", NULL },
+	{ "--create-schema",      CLI_CREATE_SCHEMA,      CLI_KFLAG,    0, NULL, CLI_FOR(CLI_WRITE), NULL,
+	  "PostgreSQL: make the --schema NAME when it does\nnot exist" },
+	{ "--ignore-table",       CLI_IGNORE_TABLE,       CLI_KTEXT,    0, NULL, CLI_FORDB, "LIST",
+	  "tables the schema check leaves out, and up does\nnot take for another tool's tracking table\n"
+	  "(comma-separated, * and ? as wildcards)" },
+	{ "--allow-out-of-order", CLI_ALLOW_OUT_OF_ORDER, CLI_KFLAG,    0, NULL, CLI_FORDB, NULL,
+	  "apply pending migrations older than the newest\napplied one" },
+	{ "--lock-timeout",       CLI_LOCK_TIMEOUT,       CLI_KSECONDS, 0, NULL, CLI_FOR(CLI_WRITE), "SECS",
+	  "wait this long for another migrator (default 60)" },
+	{ "--ddl-lock-timeout",   CLI_DDL_LOCK_TIMEOUT,   CLI_KDURATION, 0, NULL, CLI_FOR(CLI_WRITE), "T",
+	  "PostgreSQL: a migration's statement waits at\nmost T (500ms, 2s, 1min) for a lock, then the\n"
+	  "migration is rolled back and tried again" },
+	{ "--ddl-retries",        CLI_DDL_RETRIES,        CLI_KCOUNT,   0, NULL, CLI_FOR(CLI_WRITE), "N",
+	  "that many times (0 to 1000; default 5 with\n--ddl-lock-timeout)" },
+	{ "--statement-timeout",  CLI_STATEMENT_TIMEOUT,  CLI_KDURATION, 0, NULL, CLI_FOR(CLI_WRITE), "T",
+	  "PostgreSQL: a migration's statement runs at most T" },
+	{ "--dir",                CLI_DIR,                CLI_KTEXT,    0, NULL, CLI_FORALL | CLI_FORTOOL, "DIR",
+	  "migration directory (default migrations)" },
+	{ "--layout",             CLI_LAYOUT,             CLI_KTEXT,    0, NULL, CLI_FORALL | CLI_FORTOOL, "L",
+	  "its files' layout: migc (the default), goose,\ndbmate, sql-migrate, golang-migrate, sqlx, flyway\n"
+	  "or refinery" },
+	{ "--dialect",            CLI_DIALECT,            CLI_KTEXT,    0, NULL, CLI_FORALL, "D",
+	  "sqlite or postgres, when no --database says which" },
 };
-#define NOPTIONS (sizeof(options) / sizeof(options[0]))
-
+const size_t migc__ncliopts = sizeof(migc__clioptions) / sizeof(migc__clioptions[0]);
 static int cmdup(struct cli_run *r);
 static int cmddown(struct cli_run *r);
 static int cmdredo(struct cli_run *r);
 static int cmdbaseline(struct cli_run *r);
 static int cmdrepair(struct cli_run *r);
 static int cmdadopt(struct cli_run *r);
+static int cmdversion(struct cli_run *r);
 
 /* The commands every binary has; the developer tool adds its own (cli_tool). */
-static const struct cli_command commands[] = {
-	{ "status", "[--json] [--schema]", "show applied and pending migrations",
-	  CLI_READ, migc__clistatus, CLI_BIT(CLI_DRIFT), 0, NULL, NULL },
+const struct cli_command migc__clicommands[] = {
+	{ "status", "[--json] [--drift]", "show applied and pending migrations",
+	  CLI_READ, migc__clistatus, CLI_BIT(CLI_DRIFT) | CLI_BIT(CLI_JSON), 0, NULL, NULL, NULL },
 	{ "up", "[--to V] [--dry-run] [--single-transaction] [--resume]", "apply pending migrations (up to version V)",
 	  CLI_WRITE, cmdup, CLI_BIT(CLI_TO) | CLI_BIT(CLI_DRY_RUN) | CLI_BIT(CLI_SINGLE_TRANSACTION) | CLI_BIT(CLI_RESUME),
-	  0, NULL, NULL },
+	  0, NULL, NULL, NULL },
 	{ "down", "[--to V]", "revert the newest migration, or all newer than V (0: all)",
-	  CLI_WRITE, cmddown, CLI_BIT(CLI_TO), 0, NULL, NULL },
+	  CLI_WRITE, cmddown, CLI_BIT(CLI_TO), 0, NULL, NULL, NULL },
 	{ "redo", "", "revert the newest migration and apply it again",
-	  CLI_WRITE, cmdredo, 0, 0, NULL, NULL },
-	{ "verify", "[--json] [--schema]", "check applied migrations against this binary, and the schema (exit 3 on a problem)",
-	  CLI_READ, migc__cliverify, CLI_BIT(CLI_DRIFT), 0, NULL, NULL },
+	  CLI_WRITE, cmdredo, 0, 0, NULL, NULL, NULL },
+	{ "verify", "[--json] [--drift]", "check applied migrations against this binary, and the schema (exit 3 on a problem)",
+	  CLI_READ, migc__cliverify, CLI_BIT(CLI_DRIFT) | CLI_BIT(CLI_JSON), 0, NULL, NULL, NULL },
 	{ "list", "[--json]", "list the embedded migrations (no database needed)",
-	  CLI_NODB, migc__clilist, 0, 0, NULL, NULL },
+	  CLI_NODB, migc__clilist, CLI_BIT(CLI_JSON), 0, NULL, NULL, NULL },
 	{ "show", "V", "print migration V's SQL, up and down",
-	  CLI_NODB, migc__clishow, CLI_BIT(CLI_OPERAND), CLI_BIT(CLI_OPERAND), "show needs a version, e.g. show 3", NULL },
+	  CLI_NODB, migc__clishow, CLI_BIT(CLI_OPERAND), CLI_BIT(CLI_OPERAND), "show needs a version, e.g. show 3", NULL, NULL },
 	{ "baseline", "V", "record 1..V as applied without running them",
-	  CLI_WRITE, cmdbaseline, CLI_BIT(CLI_OPERAND), CLI_BIT(CLI_OPERAND), "baseline needs a version, e.g. baseline 3", NULL },
+	  CLI_WRITE, cmdbaseline, CLI_BIT(CLI_OPERAND), CLI_BIT(CLI_OPERAND), "baseline needs a version, e.g. baseline 3",
+	  NULL, NULL },
 	{ "adopt", "--from TOOL [--from-table NAME] [--dry-run]",
 	  "record what goose, dbmate, golang-migrate, sqlx, sql-migrate, Flyway or refinery applied here, running nothing",
 	  CLI_WRITE, cmdadopt, CLI_BIT(CLI_FROM) | CLI_BIT(CLI_FROM_TABLE) | CLI_BIT(CLI_DRY_RUN), CLI_BIT(CLI_FROM),
-	  "adopt needs --from TOOL: goose, dbmate, golang-migrate, sqlx, sql-migrate, flyway or refinery", NULL },
+	  "adopt needs --from TOOL: goose, dbmate, golang-migrate, sqlx, sql-migrate, flyway or refinery", NULL, NULL },
 	{ "repair", "--clear-failed V | --accept-checksums", "fix the tracking table after a manual fix or a deliberate edit",
 	  CLI_WRITE, cmdrepair, CLI_BIT(CLI_CLEAR_FAILED) | CLI_BIT(CLI_ACCEPT_CHECKSUMS),
 	  CLI_BIT(CLI_CLEAR_FAILED) | CLI_BIT(CLI_ACCEPT_CHECKSUMS),
-	  "repair needs exactly one of --clear-failed V and --accept-checksums: it changes nothing without", NULL },
+	  "repair needs exactly one of --clear-failed V and --accept-checksums: it changes nothing without", NULL, NULL },
+	{ "version", "", "print the versions of migc, its layouts and the database libraries (also --version)",
+	  CLI_NOSET, cmdversion, 0, 0, NULL, NULL, NULL },
 };
-#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+const size_t migc__nclicommands = sizeof(migc__clicommands) / sizeof(migc__clicommands[0]);
 
 /* The command named name, among the runtime's and the tool's; NULL: none. */
 static const struct cli_command *
@@ -111,58 +132,13 @@ findcommand(const char *name, const struct cli_tool *tool)
 {
 	size_t i;
 
-	for (i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
+	for (i = 0; i < migc__nclicommands; i++)
+		if (strcmp(migc__clicommands[i].name, name) == 0)
+			return &migc__clicommands[i];
 	for (i = 0; tool && i < tool->ncommands; i++)
 		if (strcmp(tool->commands[i].name, name) == 0)
 			return &tool->commands[i];
 	return NULL;
-}
-
-static void
-usagelines(FILE *f, const struct cli_command *c, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		fprintf(f, "  %s%s%s\n              %s\n", c[i].name, *c[i].usage ? " " : "", c[i].usage, c[i].help);
-}
-
-static void
-usage(FILE *f, const struct cli_opts *o, const struct cli_tool *tool)
-{
-	fprintf(f, "usage: %s COMMAND [options]\n\ncommands:\n", o->prog);
-	usagelines(f, commands, NCOMMANDS);
-	if (tool)
-		usagelines(f, tool->commands, tool->ncommands);
-	fprintf(f, "\noptions:\n"
-	        "  --database URL        sqlite:PATH, sqlite::memory:, postgres://... or a libpq\n"
-	        "                        keyword string (default: $DATABASE_URL)\n"
-	        "  --table NAME          tracking table (default migc_migrations)\n"
-	        "  --ignore-table LIST   tables the schema check leaves out, and up does not take for another\n"
-	        "                        tool's tracking table (comma-separated, * and ? as wildcards)\n"
-	        "  --schema NAME         PostgreSQL: the tracking table's schema (default: first on search_path;\n"
-	        "                        also --tracking-schema NAME)\n"
-	        "  --schema              (no NAME) verify, status: also compare the live schema with the one\n"
-	        "                        recorded when the newest migration ran\n"
-	        "  --single-transaction  up: apply all pending migrations in one transaction\n"
-	        "  --lock-timeout SECS   wait this long for another migrator (default 60)\n"
-	        "  --ddl-lock-timeout T  PostgreSQL: a migration's statement waits at most T (500ms, 2s, 1min)\n"
-	        "                        for a lock, then the migration is rolled back and tried again\n"
-	        "  --ddl-retries N       that many times (0 to 1000; default 5 with --ddl-lock-timeout)\n"
-	        "  --statement-timeout T PostgreSQL: a migration's statement runs at most T\n"
-	        "  --allow-out-of-order  apply pending migrations older than the newest applied one\n"
-	        "  --create-schema       PostgreSQL: make the --schema NAME when it does not exist\n"
-	        "  --json                machine-readable output for status, verify and list\n");
-	if (tool)
-		fprintf(f, "  --dir DIR             migration directory (default migrations)\n"
-		        "  --layout L            its files' layout: migc (the default), goose, dbmate, sql-migrate,\n"
-		        "                        golang-migrate, sqlx, flyway or refinery\n");
-	fprintf(f, "  --dialect D           sqlite or postgres, when no --database says which\n");
-	fprintf(f, "  -h, --help            show this help\n"
-	        "\nexit status: 0 ok, 1 runtime error, 2 usage or bad input, 3 verification failure,\n"
-	        "130 and 143 after SIGINT and SIGTERM (what ran was rolled back)\n");
 }
 
 /* Print a usage error. An argument may be a connection string given in
@@ -192,17 +168,17 @@ usageerror(const struct cli_opts *o, const char *fmt, ...)
 
 /* The option arg names (its name the first n bytes; eq: "=VALUE"
 ** follows them; next: the argument after it, or NULL), or NULL. */
-static const struct option *
+static const struct cli_optiondef *
 findoption(const char *arg, size_t n, int eq, const char *next, int dev)
 {
 	size_t i;
 
-	for (i = 0; i < NOPTIONS; i++) {
-		const struct option *op = &options[i];
+	for (i = 0; i < migc__ncliopts; i++) {
+		const struct cli_optiondef *op = &migc__clioptions[i];
 
 		if (strlen(op->name) != n || strncmp(arg, op->name, n) != 0)
 			continue;
-		if ((op->kind == FLAG && eq) || (op->kind == DRIFT && (eq || (next && next[0] != '-'))) ||
+		if ((op->kind == CLI_KFLAG && eq) || (op->kind == CLI_KDRIFT && (eq || (next && next[0] != '-'))) ||
 		    ((op->id == CLI_DIR || op->id == CLI_LAYOUT) && !dev))
 			continue;
 		return op;
@@ -217,7 +193,7 @@ parseargs(struct cli_opts *o, int argc, char **argv, int dev)
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *eq, *val;
-		const struct option *op;
+		const struct cli_optiondef *op;
 
 		if (a[0] != '-' || a[1] == '\0') {
 			if (!o->cmd) {
@@ -234,13 +210,19 @@ parseargs(struct cli_opts *o, int argc, char **argv, int dev)
 			o->help = 1;
 			continue;
 		}
+		if (strcmp(a, "--version") == 0 && !o->cmd) {
+			o->cmd = "version";
+			continue;
+		}
 		eq = strchr(a, '=');
 		op = findoption(a, eq ? (size_t)(eq - a) : strlen(a), eq != NULL, i + 1 < argc ? argv[i + 1] : NULL, dev);
 		if (!op)
 			return usageerror(o, "unknown option '%s'", a);
 		o->given |= CLI_BIT(op->id);
-		if (op->kind == FLAG || op->kind == DRIFT)
+		if (op->kind == CLI_KFLAG || op->kind == CLI_KDRIFT) {
+			o->text[op->id] = op->name;   /* which of its names, for a misuse message */
 			continue;
+		}
 		if (eq)
 			val = eq + 1;
 		else if (i + 1 < argc)
@@ -248,18 +230,18 @@ parseargs(struct cli_opts *o, int argc, char **argv, int dev)
 		else
 			return usageerror(o, "option %s needs a value", a);
 		o->text[op->id] = val;
-		if (op->kind == VERSION && migc__parseversion(val, &o->number[op->id]) != 0)
+		if (op->kind == CLI_KVERSION && migc__parseversion(val, &o->number[op->id]) != 0)
 			return usageerror(o, "%s: '%s' is not a version", op->name, val);
-		if (op->kind == SECONDS && (migc__parseversion(val, &o->number[op->id]) != 0 || o->number[op->id] > 86400))
+		if (op->kind == CLI_KSECONDS && (migc__parseversion(val, &o->number[op->id]) != 0 || o->number[op->id] > 86400))
 			return usageerror(o, "%s: '%s' is not a number of seconds (0 to 86400)", op->name, val);
-		if (op->kind == DURATION) {
+		if (op->kind == CLI_KDURATION) {
 			long ms;
 
 			if (migc__parseduration(val, strlen(val), &ms) != 0)
 				return usageerror(o, "%s: '%s' is not a duration: " MIGC__DURATION_FORMS, op->name, val);
 			o->number[op->id] = ms;
 		}
-		if (op->kind == COUNT && (migc__parseversion(val, &o->number[op->id]) != 0 || o->number[op->id] > 1000))
+		if (op->kind == CLI_KCOUNT && (migc__parseversion(val, &o->number[op->id]) != 0 || o->number[op->id] > 1000))
 			return usageerror(o, "%s: '%s' is not a number from 0 to 1000", op->name, val);
 	}
 	return EXIT_OK;
@@ -281,10 +263,12 @@ checkargs(struct cli_opts *o, const struct cli_command *c)
 {
 	size_t i;
 
-	for (i = 0; i < NOPTIONS; i++) {
-		const struct option *op = &options[i];
+	for (i = 0; i < migc__ncliopts; i++) {
+		const struct cli_optiondef *op = &migc__clioptions[i];
 
-		if (CLI_HAS(o, op->id) && op->misuse && (!(c->opts & CLI_BIT(op->id)) || (o->given & op->excludes)))
+		if (!CLI_HAS(o, op->id) || ((op->kind == CLI_KFLAG || op->kind == CLI_KDRIFT) && o->text[op->id] != op->name))
+			continue;
+		if (op->misuse && (!(c->opts & CLI_BIT(op->id)) || (o->given & op->excludes)))
 			return usageerror(o, "%s", op->misuse);
 	}
 	if (CLI_HAS(o, CLI_OPERAND) && !(c->opts & CLI_BIT(CLI_OPERAND)))
@@ -545,6 +529,37 @@ withdatabase(const struct cli_command *c, struct cli_run *r)
 	return rc;
 }
 
+/* migc help [COMMAND | --man]: the help of every command, of one, or the
+** man page. */
+static int
+help(const struct cli_opts *o, const struct cli_tool *tool)
+{
+	const struct cli_command *c;
+
+	if (o->argc == 2) {
+		migc__cliusage(stdout, o->prog, tool);
+		return EXIT_OK;
+	}
+	if (o->argc > 3)
+		return usageerror(o, "help takes one command, or --man");
+	if (strcmp(o->argv[2], "--man") == 0) {
+		migc__climan(stdout, tool);
+		return EXIT_OK;
+	}
+	c = findcommand(o->argv[2], tool);
+	if (!c)
+		return usageerror(o, "unknown command '%s'", o->argv[2]);
+	migc__clihelp(stdout, o->prog, c, tool);
+	return EXIT_OK;
+}
+
+static int
+cmdversion(struct cli_run *r)
+{
+	migc__cliversion(stdout, r->sets, r->nsets, r->tool);
+	return MIGC_OK;
+}
+
 int
 migc__climain(const char *prog, int argc, char **argv, const struct migc_set *const *sets,
         size_t nsets, const struct cli_tool *tool)
@@ -566,18 +581,23 @@ migc__climain(const char *prog, int argc, char **argv, const struct migc_set *co
 	o.argv = argv;
 	run.o = &o;
 	run.set = nsets ? sets[0] : NULL;
+	run.sets = sets;
+	run.nsets = nsets;
+	run.tool = tool;
+	if (argc > 1 && strcmp(argv[1], "help") == 0)
+		return help(&o, tool);
 	rc = parseargs(&o, argc, argv, tool != NULL);
 	if (rc != EXIT_OK)
 		return rc;
-	if (!o.cmd || strcmp(o.cmd, "help") == 0) {
-		usage(o.cmd || o.help ? stdout : stderr, &o, tool);
-		return o.cmd || o.help ? EXIT_OK : EXIT_USAGE;
+	if (!o.cmd) {
+		migc__cliusage(o.help ? stdout : stderr, prog, tool);
+		return o.help ? EXIT_OK : EXIT_USAGE;
 	}
 	c = findcommand(o.cmd, tool);
 	if (!c)
 		return usageerror(&o, "unknown command '%s'", o.cmd);
 	if (o.help) {
-		printf("usage: %s %s %s\n  %s\n", prog, c->name, c->usage, c->help);
+		migc__clihelp(stdout, prog, c, tool);
 		return EXIT_OK;
 	}
 	if (c->xMain)
@@ -590,7 +610,7 @@ migc__climain(const char *prog, int argc, char **argv, const struct migc_set *co
 	          c->db != CLI_NODB && pgenv(NULL, 0) ? "postgres" : NULL;
 	if (dialect && strcmp(dialect, "sqlite") != 0 && strcmp(dialect, "postgres") != 0)
 		return usageerror(&o, "--dialect: '%s' is not sqlite or postgres", dialect);
-	if (tool) {
+	if (tool && c->db != CLI_NOSET) {
 		loaded = tool->xLoad(o.text[CLI_DIR] ? o.text[CLI_DIR] : "migrations", dialect ? dialect : "sqlite",
 		                     o.text[CLI_LAYOUT]);
 		if (!loaded)
@@ -602,7 +622,7 @@ migc__climain(const char *prog, int argc, char **argv, const struct migc_set *co
 		if (i < nsets)
 			run.set = sets[i];
 	}
-	rc = c->db == CLI_NODB ? c->xRun(&run) : withdatabase(c, &run);
+	rc = c->db == CLI_NODB || c->db == CLI_NOSET ? c->xRun(&run) : withdatabase(c, &run);
 	if (loaded)
 		tool->xFree(loaded);
 	return exitcode(rc < 0 ? -rc : rc);

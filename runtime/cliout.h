@@ -28,6 +28,9 @@ struct cli_opts {
 struct cli_run {
 	const struct cli_opts *o;
 	const struct migc_set *set;
+	const struct migc_set *const *sets;  /* every embedded set (none in the developer tool) */
+	size_t nsets;
+	const struct cli_tool *tool;        /* the developer tool's; NULL in an embedded binary */
 	migc *m;                            /* the open database; NULL for CLI_NODB */
 	const char *safeurl;                /* its URL without a password */
 	char envnote[200];                  /* what stands for the URL when libpq's environment gives it */

@@ -199,6 +199,7 @@ enum { MIGC__APPLY_BEGIN = 1, MIGC__APPLY_COMMIT = 2 };
 */
 struct migc_driver {
 	const char *name;                                   /* "sqlite" */
+	void (*xClientVersion)(char *buf, size_t n);        /* "SQLite 3.40.1"; NULL: not built in */
 	int  (*xOpen)(migc *m, const char *target, int flags);
 	void (*xClose)(migc *m);
 	void (*xInterrupt)(migc *m);

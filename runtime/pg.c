@@ -520,8 +520,18 @@ pgsessionreset(migc *m, int final)
 
 /* PostgreSQL has no foreign key switch: xForeignKeys and
 ** xForeignKeyCheck stay NULL. */
+/* libpq's version: 150010 is 15.10 (10 and later: major * 10000 + minor). */
+static void
+pgclientversion(char *buf, size_t n)
+{
+	int v = PQlibVersion();
+
+	snprintf(buf, n, "libpq %d.%d", v / 10000, v % 10000);
+}
+
 const struct migc_driver migc_driver_postgres = {
 	.name = "postgres",
+	.xClientVersion = pgclientversion,
 	.xOpen = pgopen,
 	.xClose = pgclose,
 	.xBegin = pgbegin,

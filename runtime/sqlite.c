@@ -718,8 +718,15 @@ sqliteidle(migc *m)
 
 /* SQLite has no xApply (xExec is no round trip), no session lock (a
 ** write transaction is the lock) and so no lock holder to name. */
+static void
+sqliteclientversion(char *buf, size_t n)
+{
+	snprintf(buf, n, "SQLite %s", sqlite3_libversion());
+}
+
 const struct migc_driver migc_driver_sqlite = {
 	.name = "sqlite",
+	.xClientVersion = sqliteclientversion,
 	.xOpen = sqliteopen,
 	.xClose = sqliteclose,
 	.xInterrupt = sqliteinterrupt,

@@ -65,7 +65,7 @@ t_configure_install() {
 		sh -c "cd '$src' && PG_CONFIG='$tmp/fakepg/pg_config' ./configure --static" || return 1
 	(cd "$src" && ./configure --prefix="$tmp/prefix" >/dev/null && ninja install >/dev/null) || return 1
 	(cd "$src" && DESTDIR=$tmp/stage ninja install >/dev/null) || return 1
-	for f in bin/migc lib/libmigc.a lib/libmigc_nogss.a include/migc.h lib/pkgconfig/migc.pc lib/pkgconfig/migc-sqlite.pc; do
+	for f in bin/migc lib/libmigc.a lib/libmigc_nogss.a include/migc.h lib/pkgconfig/migc.pc lib/pkgconfig/migc-sqlite.pc share/man/man1/migc.1; do
 		[ -f "$tmp/prefix/$f" ] && [ -f "$tmp/stage$tmp/prefix/$f" ] || { echo "missing $f"; return 1; }
 	done
 	# Staged .pc files name the final prefix, not the staging directory.
@@ -87,7 +87,7 @@ t_configure_install() {
 	(cd "$tmp" && rm -f app.db && ./inst_example >/dev/null) || return 1
 	[ "$(q "$tmp/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ]
 }
-check "build: configure names missing packages; ninja install (prefix, DESTDIR) gives usable migc.pc and migc-sqlite.pc" t_configure_install
+check "build: configure names missing packages; ninja install (prefix, DESTDIR) gives usable migc.pc and migc-sqlite.pc, and migc(1)" t_configure_install
 
 # The README's vendoring snippets, run exactly as printed, each building
 # README's embedding example against migc as ninja install installed it

@@ -141,6 +141,123 @@ t_devcommands() {
 }
 check "cli: migc's own commands are in its help and parse their own options; migrate has none of them" t_devcommands
 
+# helpopts CMD...: the options (--name) that `migc CMD --help` lists.
+helpopts() {
+	build/migc "$@" --help | sed -n 's/^  \(--[a-z-]*\).*/\1/p'
+}
+
+# Each command's help: its own options, then those it shares with the
+# others, and only those; help COMMAND prints the same.
+t_command_help() {
+	for c in status up down redo verify list show baseline adopt repair version; do
+		expect 0 "usage: migc $c" build/migc "$c" --help || return 1
+		build/migc help "$c" >"$tmp/help.out" && cmp -s "$tmp/help.out" "$tmp/expect.out" ||
+			{ echo "help $c is not $c --help"; return 1; }
+	done
+	for c in gen hash check lint import new; do
+		build/migc "$c" --help >"$tmp/help.want" && build/migc help "$c" >"$tmp/help.out" &&
+			cmp -s "$tmp/help.out" "$tmp/help.want" || { echo "help $c is not $c --help"; return 1; }
+	done
+	helpopts up >"$tmp/up.opts"
+	for o in --to --dry-run --single-transaction --resume --database --table --lock-timeout --ddl-lock-timeout --dir --layout --dialect; do
+		grep -qx -- "$o" "$tmp/up.opts" || { echo "up --help lacks $o"; return 1; }
+	done
+	for o in --drift --json --from --clear-failed; do
+		! grep -qx -- "$o" "$tmp/up.opts" || { echo "up --help lists $o"; return 1; }
+	done
+	helpopts status >"$tmp/status.opts"
+	grep -qx -- --drift "$tmp/status.opts" && grep -qx -- --json "$tmp/status.opts" &&
+		grep -qx -- --database "$tmp/status.opts" || { echo "status --help:"; cat "$tmp/status.opts"; return 1; }
+	! grep -qx -- --lock-timeout "$tmp/status.opts" || { echo "status --help lists --lock-timeout"; return 1; }
+	helpopts list >"$tmp/list.opts"
+	! grep -qx -- --database "$tmp/list.opts" && grep -qx -- --json "$tmp/list.opts" || { echo "list --help:"; cat "$tmp/list.opts"; return 1; }
+	expect 0 "--from TOOL" build/migc adopt --help || return 1
+	# An embedded binary's help has no --dir or --layout: it reads no directory.
+	expect 0 "usage: migrate up" build/migrate up --help || return 1
+	! grep -q -- "--dir\|--layout" "$tmp/expect.out" || { echo "migrate up --help lists --dir"; return 1; }
+	expect 2 "unknown command 'frob'" build/migc help frob || return 1
+	expect 2 "help takes one command, or --man" build/migc help up down || return 1
+	# --json and --drift are refused where the help does not list them.
+	expect 2 "--json is for status, verify and list" build/migrate up --json --database "sqlite:$tmp/help.db" || return 1
+	expect 2 "--drift is for verify and status (the drift check)" build/migrate up --drift --database "sqlite:$tmp/help.db" || return 1
+	[ ! -e "$tmp/help.db" ] || { echo "a refused option created the database"; return 1; }
+	# --drift is the drift check; --schema without a name still is.
+	build/migrate up --database "sqlite:$tmp/help.db" >/dev/null || return 1
+	q "$tmp/help.db" "CREATE TABLE by_hand (x)"
+	expect 3 "by_hand" build/migrate verify --drift --database "sqlite:$tmp/help.db" || return 1
+	expect 3 "by_hand" build/migrate verify --schema --database "sqlite:$tmp/help.db"
+}
+check "cli: each command's --help (and help COMMAND) lists its own options and the shared ones it takes, and only those" t_command_help
+
+# Every option a command's help lists, given to that command, is taken:
+# neither unknown nor refused as another command's (the run may then fail
+# for other reasons: an empty set, a SQLite set given a PostgreSQL option).
+t_help_parses() {
+	mkdir -p "$tmp/hp" && cp migrations/sqlite/*.sql migrations/sqlite/migc.sum "$tmp/hp/" || return 1
+	n=0
+	for c in status up down redo verify list show baseline adopt repair; do
+		for o in $(helpopts "$c"); do
+			case $o in
+			--to|--clear-failed) v=1 ;; --lock-timeout|--ddl-retries) v=1 ;;
+			--ddl-lock-timeout|--statement-timeout) v=1s ;; --database) v=sqlite:$tmp/hp.db ;;
+			--dir) v=$tmp/hp ;; --layout) v=migc ;; --dialect) v=sqlite ;; --from) v=goose ;;
+			--table|--schema|--from-table|--ignore-table) v=x ;; *) v= ;;
+			esac
+			set -- "$c" $o ${v:+"$v"}
+			case $c in show|baseline) set -- "$@" 1 ;; esac
+			case $c:$o in repair:--clear-failed|repair:--accept-checksums) ;; repair:*) set -- "$@" --accept-checksums ;; esac
+			case $c:$o in adopt:--from) ;; adopt:*) set -- "$@" --from goose ;; esac
+			case $o in --database) ;; *) set -- "$@" --database "sqlite:$tmp/hp.db" ;; esac
+			case $o in --dir) ;; *) set -- "$@" --dir "$tmp/hp" ;; esac
+			build/migc "$@" >"$tmp/hp.out" 2>&1
+			if grep -E "unknown option|(is|are) for [a-z]+ (only|and)|drift check" "$tmp/hp.out"; then
+				echo "migc $*: refused an option its help lists"
+				return 1
+			fi
+			n=$((n + 1))
+		done
+	done
+	[ "$n" -gt 100 ] || { echo "only $n options tried"; return 1; }
+}
+check "cli: every option a command's --help lists is one that command takes" t_help_parses
+
+# The manual page comes from the same tables: every command and option of
+# the help is in it, and groff reads it without a warning.
+t_manpage() {
+	build/migc help --man >"$tmp/migc.1" && cmp -s "$tmp/migc.1" build/migc.1 || { echo "build/migc.1 is not help --man"; return 1; }
+	groff -man -Tutf8 -ww -z "$tmp/migc.1" 2>"$tmp/groff.err" && [ ! -s "$tmp/groff.err" ] ||
+		{ cat "$tmp/groff.err"; return 1; }
+	groff -man -Tascii -P-bcou -rLL=200n "$tmp/migc.1" >"$tmp/migc.txt" 2>/dev/null || return 1
+	build/migc --help >"$tmp/help.out" || return 1
+	sed -n 's/^  \([a-z]*\)\( .*\)\{0,1\}$/\1/p' "$tmp/help.out" >"$tmp/help.cmds"
+	[ "$(wc -l <"$tmp/help.cmds")" -ge 17 ] || { echo "commands in --help:"; cat "$tmp/help.cmds"; return 1; }
+	while read -r c; do
+		grep -q "^       $c\b" "$tmp/migc.txt" || { echo "the man page lacks the command $c"; return 1; }
+	done <"$tmp/help.cmds"
+	for o in $(sed -n 's/^  \(--[a-z-]*\).*/\1/p' "$tmp/help.out"); do
+		grep -q -- "$o\b" "$tmp/migc.txt" || { echo "the man page lacks $o"; return 1; }
+	done
+	grep -q "EXIT STATUS" "$tmp/migc.txt" && grep -q -- "--replay-database" "$tmp/migc.txt"
+}
+check "cli: the man page (help --man, build/migc.1) has every command and option of --help and formats without a warning" t_manpage
+
+# migc version: what this migc is, as migc.h and the libraries say.
+t_version() {
+	v=$(sed -n 's/^#define MIGC_VERSION *"\(.*\)"$/\1/p' runtime/migc.h)
+	l=$(sed -n 's/^#define MIGC_LAYOUT \([0-9]*\).*/\1/p' runtime/migc.h)
+	expect 0 "migc $v" build/migc version || return 1
+	grep -qx "record layout $l, tracking table layout 2" "$tmp/expect.out" || { cat "$tmp/expect.out"; return 1; }
+	grep -qx "sqlite: SQLite $(pkg-config --modversion sqlite3)" "$tmp/expect.out" || { cat "$tmp/expect.out"; return 1; }
+	if [ "$(cfg postgres)" = yes ]; then
+		grep -qx "postgres: libpq $(pkg-config --modversion libpq)" "$tmp/expect.out" || { cat "$tmp/expect.out"; return 1; }
+	fi
+	build/migc --version >"$tmp/v2.out" && cmp -s "$tmp/v2.out" "$tmp/expect.out" || { echo "--version is not version"; return 1; }
+	# A binary built with migc says what it embeds; version needs no --dir.
+	(cd "$tmp" && "$OLDPWD/build/migc" version >/dev/null) || { echo "migc version read migrations/"; return 1; }
+	expect 0 "sqlite: SQLite $(pkg-config --modversion sqlite3), $(build/migrate list --dialect sqlite | wc -l) migrations embedded" build/migrate version
+}
+check "cli: migc version (and --version) names migc, the record and tracking table layouts and the database libraries" t_version
+
 t_new() {
 	d=$tmp/new
 	cp -r "$base" "$d"

@@ -66,3 +66,39 @@ t_readme_table() {
 	return $st
 }
 check "readme: every file and case name in the table of where each guarantee is tested exists" t_readme_table
+
+# readme_flags FILE: the --flags FILE names, one per line, sorted.
+readme_flags() {
+	sed 's/\\-/-/g' "$1" | grep -o -- '--[a-z][a-z0-9-]*' | sort -u
+}
+
+# Every flag README.md names is one the binary (its help and man page,
+# made from the parser's table) or ./configure takes, or another
+# program's, listed here with it; and every flag of the man page is in
+# README.md.
+t_readme_flags() {
+	readme_flags README.md >"$tmp/flags.readme"
+	build/migc help --man >"$tmp/flags.man" && ./configure --help >>"$tmp/flags.man" || return 1
+	# Other programs' flags that README.md shows in their commands.
+	printf '%s\n' --cflags --libs --static `# pkg-config` --inserts --schema-only `# pg_dump` \
+		--no-install-recommends `# apt-get` --rm `# docker run` --wrap `# ld` >>"$tmp/flags.man"
+	readme_flags "$tmp/flags.man" >"$tmp/flags.known"
+	comm -23 "$tmp/flags.readme" "$tmp/flags.known" >"$tmp/flags.unknown"
+	[ ! -s "$tmp/flags.unknown" ] || { echo "README.md names flags nothing takes:"; cat "$tmp/flags.unknown"; return 1; }
+	build/migc help --man >"$tmp/flags.man" && readme_flags "$tmp/flags.man" >"$tmp/flags.binary" || return 1
+	comm -13 "$tmp/flags.readme" "$tmp/flags.binary" >"$tmp/flags.undocumented"
+	[ ! -s "$tmp/flags.undocumented" ] || { echo "README.md never names:"; cat "$tmp/flags.undocumented"; return 1; }
+	[ "$(wc -l <"$tmp/flags.binary")" -gt 30 ] || { echo "only $(wc -l <"$tmp/flags.binary") flags in the man page"; return 1; }
+}
+check "readme: every flag README.md names exists (migc's help and man page, configure, or a named other program), and every flag migc has is in README.md" t_readme_flags
+
+# The states README.md lists for status are the ones it prints (the names
+# runtime/cliout.c's statename gives), no more, no fewer.
+t_readme_states() {
+	sed -n '/^statename(/,/^}/s/.*return "\([a-z-]*\)";.*/\1/p' runtime/cliout.c | sort >"$tmp/states.code"
+	sed -n 's/.*<!-- states:begin -->\(.*\)<!-- states:end -->.*/\1/p' README.md | grep -o '^`[a-z-]*`\|, `[a-z-]*`' |
+		tr -d '`, ' | sort >"$tmp/states.readme"
+	[ "$(wc -l <"$tmp/states.code")" -ge 8 ] || { echo "states in cliout.c:"; cat "$tmp/states.code"; return 1; }
+	diff "$tmp/states.code" "$tmp/states.readme"
+}
+check "readme: the states it lists for status are the ones status prints" t_readme_states
