@@ -21,15 +21,16 @@
 #include "command.h"
 
 const char genusage[] =
-	"usage: migc gen --dialect sqlite|postgres [--layout " LAYOUT_NAMES "] [--name SYMBOL] [--main] [-o FILE]\n"
-	"                [--depfile FILE] [--no-sum] [--no-replay] [--strict] [--allow RULE[,RULE]] DIR\n"
+	"usage: migc gen --dialect sqlite|postgres [--layout L] [--name SYMBOL] [--main] [-o FILE]\n"
+	"                [--depfile FILE] [--no-sum] [--no-replay] [--replay-database URL] [--strict]\n"
+	"                [--allow RULE[,RULE]] DIR\n"
 	"  Compile the migrations in DIR into one C file defining\n"
 	"  const struct migc_set SYMBOL (default migc_migrations).\n"
 	"  --layout L   the files' layout: migc (NNNN_name.sql, NNNN_name.down.sql; the default)\n"
 	"               or goose, dbmate, sql-migrate (NNNN_name.sql holding that tool's up and\n"
 	"               down sections), golang-migrate, sqlx (NNNN_name.up.sql and .down.sql;\n"
-	"               sqlx's NNNN_name.sql too), flyway, refinery (V<n>__name.sql, U<n>__name.sql),\n"
-	"               each read as the tool reads it\n"
+	"               sqlx's NNNN_name.sql too), flyway, flyway-dotted, refinery (V<n>__name.sql,\n"
+	"               U<n>__name.sql), each read as the tool reads it\n"
 	"  --main       also define main() running the migrate command line\n"
 	"  -o FILE      write FILE (only when its content changes; - is stdout, the default)\n"
 	"  --depfile F  write a make-style depfile listing every file read (needs -o)\n"
@@ -40,7 +41,9 @@ const char genusage[] =
 	"  --allow R,R  accept these lint rules in every file (migc lint --help lists them)\n"
 	"  --replay-database URL  PostgreSQL: run them first on a scratch database made\n"
 	"               through URL (created and dropped), to embed schema fingerprints\n"
-	"exit status: 0 ok, 2 bad input (each error names file:line:col), 3 DIR does not match DIR/migc.sum\n";
+	"exit status: 0 ok, 1 the output or the depfile could not be written (nothing is\n"
+	"             replaced then), 2 bad input (each error names file:line:col) or a\n"
+	"             problem the replay found, 3 DIR does not match DIR/migc.sum\n";
 
 int
 cmdgen(int argc, char **argv)

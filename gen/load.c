@@ -757,6 +757,71 @@ static const char *const datawords[] = {
 	"analyze", "vacuum", "refresh", NULL
 };
 
+/* Does dir/name hold a .sql file? */
+static int
+holdssql(const char *dir, const char *name)
+{
+	char *path = joinpath(dir, name);
+	DIR *dp = opendir(path);
+	struct dirent *de;
+	int found = 0;
+
+	free(path);
+	while (dp && !found && (de = readdir(dp)) != NULL) {
+		size_t n = strlen(de->d_name);
+
+		found = n > 4 && strcmp(de->d_name + n - 4, ".sql") == 0;
+	}
+	if (dp)
+		closedir(dp);
+	return found;
+}
+
+/*
+** A directory without a single migration is almost always the wrong one
+** (the repository's migrations/ when the sets are in its subdirectories,
+** a typo in a build rule), and gen would still write an empty set: warn,
+** naming the subdirectories that hold SQL files (--strict: an error).
+*/
+static void
+warnempty(const char *dir, struct diags *d)
+{
+	struct buf subdirs = {0};
+	char **names = NULL;
+	size_t n = 0, i;
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	struct stat st;
+
+	while (dp && (de = readdir(dp)) != NULL) {
+		char *path;
+
+		if (de->d_name[0] == '.')
+			continue;
+		path = joinpath(dir, de->d_name);
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && holdssql(dir, de->d_name)) {
+			names = xreallocarray(names, n + 1, sizeof(*names));
+			names[n++] = xstrdup(de->d_name);
+		}
+		free(path);
+	}
+	if (dp)
+		closedir(dp);
+	if (n)
+		qsort(names, n, sizeof(*names), namecmp);
+	for (i = 0; i < n; i++) {
+		bufprintf(&subdirs, "%s%s", i ? ", " : "", names[i]);
+		free(names[i]);
+	}
+	free(names);
+	if (n)
+		diagwarn(d, dir, 0, 0, "no migrations here, but SQL files in its subdirectories %s: name one of them",
+		         subdirs.data);
+	else
+		diagwarn(d, dir, 0, 0, "no migrations here: an empty set (a migration is NNNN_name.sql, or see --layout)");
+	buffree(&subdirs);
+}
+
 /* -- migc:no-replay in mig's up (updv) refuses a statement that changes
 ** the schema; in a down it is an error. */
 static void
@@ -853,6 +918,8 @@ loadset(const char *dir, enum dialect dialect, enum layout layout, struct diags 
 	set->migrations = m;
 	set->count = (unsigned long)n;
 	sethash(set, m, n);
+	if (n == 0 && nreps == 0 && d->nerrors == 0)
+		warnempty(dir, d);
 	if (d->nerrors) {
 		freeset(set);
 		return NULL;

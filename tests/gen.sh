@@ -436,3 +436,22 @@ t_lock_timeout_elsewhere() {
 	[ ! -e "$tmp/locktimeout.db" ] || { echo "the refused run made the database file"; return 1; }
 }
 check "gen: -- migc:lock-timeout in migc hash and check (in the checksum, a bad value exit 2) and refused in a SQLite set by every command" t_lock_timeout_elsewhere
+
+# A directory without migrations: a warning naming the subdirectories
+# that hold SQL files (the repository's migrations/), an error with
+# --strict, and nothing written then.
+t_empty_dir() {
+	mkdir -p "$tmp/emptyset" || return 1
+	expect 0 "$tmp/emptyset: warning: no migrations here: an empty set (a migration is NNNN_name.sql, or see --layout)" \
+		build/migc gen --dialect sqlite -o "$tmp/emptyset.c" "$tmp/emptyset" || return 1
+	[ -s "$tmp/emptyset.c" ] || return 1
+	rm -f "$tmp/emptyset.c"
+	expect 2 "$tmp/emptyset: error: no migrations here" \
+		build/migc gen --strict --dialect sqlite -o "$tmp/emptyset.c" "$tmp/emptyset" || return 1
+	[ ! -e "$tmp/emptyset.c" ] || { echo "gen --strict wrote an empty set"; return 1; }
+	expect 2 "migrations: error: no migrations here, but SQL files in its subdirectories postgres, sqlite: name one of them" \
+		build/migc gen --strict --dialect sqlite -o "$tmp/emptyset.c" migrations || return 1
+	expect 0 "migrations: warning: no migrations here, but SQL files in its subdirectories postgres, sqlite" \
+		build/migc lint --dialect sqlite migrations
+}
+check "gen: a directory with no migrations is a warning naming the subdirectories with SQL files (lint and check too), an error with --strict" t_empty_dir

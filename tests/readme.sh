@@ -102,3 +102,30 @@ t_readme_states() {
 	diff "$tmp/states.code" "$tmp/states.readme"
 }
 check "readme: the states it lists for status are the ones status prints" t_readme_states
+
+# The fuzz targets README.md lists, with their seed directories, are the
+# ones tests/fuzz/run runs.
+t_readme_fuzz() {
+	sed -n 's/^run \(fuzz_[a-z_]*\) \(.*\)$/\1 \2/p' tests/fuzz/run >"$tmp/fuzz.run"
+	[ "$(wc -l <"$tmp/fuzz.run")" -ge 7 ] || { echo "tests/fuzz/run:"; cat "$tmp/fuzz.run"; return 1; }
+	sed -n '/<!-- fuzz:begin -->/,/<!-- fuzz:end -->/p' README.md | tr '\n' ' ' | sed 's/ - `/\n`/g' >"$tmp/fuzz.readme"
+	while read -r target dirs; do
+		line=$(grep -F "\`$target\`" "$tmp/fuzz.readme") || { echo "README.md does not list $target"; return 1; }
+		for d in $dirs; do
+			printf '%s\n' "$line" | grep -qF "\`$d\`" || { echo "README.md: $target does not name its seeds $d"; return 1; }
+		done
+	done <"$tmp/fuzz.run"
+	n=$(grep -c '^`fuzz_' "$tmp/fuzz.readme")
+	[ "$n" -le "$(wc -l <"$tmp/fuzz.run")" ] || { echo "README.md lists more fuzz targets than tests/fuzz/run runs"; return 1; }
+}
+check "readme: the fuzz targets it lists, and their seed directories, are those tests/fuzz/run runs" t_readme_fuzz
+
+# gen's usage and exit status in README.md are the binary's, as printed.
+t_readme_gen_usage() {
+	readmeblock gen-usage >"$tmp/gen-usage.readme"
+	build/migc gen --help | sed -n '1,/^  [^ ]/p' | sed '$d' >"$tmp/gen-usage.binary" &&
+		build/migc gen --help | sed -n '/^exit status:/,$p' >>"$tmp/gen-usage.binary" || return 1
+	[ "$(wc -l <"$tmp/gen-usage.binary")" -ge 4 ] || { cat "$tmp/gen-usage.binary"; return 1; }
+	diff "$tmp/gen-usage.binary" "$tmp/gen-usage.readme"
+}
+check "readme: gen's usage and exit status are what migc gen --help prints" t_readme_gen_usage
