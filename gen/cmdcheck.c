@@ -26,6 +26,7 @@ const char checkusage[] =
 	"  Read DIR as migc gen does (its statements, directives and transactions, and\n"
 	"  the lint: migc lint --help), then compare it with DIR/migc.sum (and with FILE,\n"
 	"  a released manifest, e.g. from git show TAG:migrations/migc.sum): no database.\n"
+	"  --dir DIR  the same as the DIR operand\n"
 	"  --strict   make every warning an error, as gen --strict does\n"
 	"  --allow    accept these lint rules in every file, as gen --allow does\n"
 	"exit status: 0 ok, 2 bad input (each error names file:line:col), 3 a migration\n"
@@ -36,7 +37,7 @@ int
 cmdcheck(int argc, char **argv)
 {
 	const char *dir = NULL, *against = NULL;
-	struct readopts o = {NULL, LAYOUT_MIGC, 0, 0};
+	struct readopts o = {NULL, NULL, LAYOUT_MIGC, 0, 0};
 	struct sumproblems sp = {NULL, 0, 0};
 	struct migc_set *set;
 	enum dialect dialect;
@@ -56,12 +57,11 @@ cmdcheck(int argc, char **argv)
 			against = argv[++i];
 		} else if (argv[i][0] == '-') {
 			return usageerror(checkusage, "unknown option '%s'", argv[i]);
-		} else if (dir) {
-			return usageerror(checkusage, "unexpected argument '%s'", argv[i]);
-		} else {
-			dir = argv[i];
+		} else if ((rc = diroption(checkusage, argv[i], &o.dir)) != 0) {
+			return rc;
 		}
 	}
+	dir = o.dir;
 	if (!dir)
 		return usageerror(checkusage, "check needs a directory%s", "");
 	if (!o.dialectarg)

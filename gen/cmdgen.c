@@ -31,6 +31,7 @@ const char genusage[] =
 	"               down sections), golang-migrate, sqlx (NNNN_name.up.sql and .down.sql;\n"
 	"               sqlx's NNNN_name.sql too), flyway, flyway-dotted, refinery (V<n>__name.sql,\n"
 	"               U<n>__name.sql), each read as the tool reads it\n"
+	"  --dir DIR    the same as the DIR operand\n"
 	"  --main       also define main() running the migrate command line\n"
 	"  -o FILE      write FILE (only when its content changes; - is stdout, the default)\n"
 	"  --depfile F  write a make-style depfile listing every file read (needs -o)\n"
@@ -93,6 +94,10 @@ cmdgen(int argc, char **argv)
 			slot = &layoutarg;
 		} else if (strcmp(a, "--allow") == 0) {
 			slot = &allowarg;
+		} else if (strcmp(a, "--dir") == 0 && i + 1 < argc) {
+			if ((rc = diroption(genusage, argv[++i], &dir)) != 0)
+				return rc;
+			continue;
 		} else if (a[0] == '-' && a[1]) {
 			return usageerror(genusage, "unknown option '%s'", a);
 		} else if (dir) {

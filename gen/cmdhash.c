@@ -21,16 +21,14 @@ const char hashusage[] =
 	"  Write DIR/migc.sum: a manifest of the migrations' checksums that\n"
 	"  migc check and migc gen compare the directory with.\n"
 	"  --layout L   the files' layout: migc (the default), goose, dbmate, sql-migrate,\n"
-	"               golang-migrate, sqlx, flyway or refinery\n";
+	"               golang-migrate, sqlx, flyway or refinery\n"
+	"  --dir DIR    the same as the DIR operand\n";
 
 int
 cmdhash(int argc, char **argv)
 {
-	struct buf out = {0};
-	struct migc_set *set;
 	enum layout layout = LAYOUT_MIGC;
 	const char *dir = NULL;
-	char *path;
 	int rc, i;
 
 	for (i = 2; i < argc; i++) {
@@ -40,6 +38,9 @@ cmdhash(int argc, char **argv)
 		} else if (strcmp(argv[i], "--layout") == 0 && i + 1 < argc) {
 			if ((rc = layoutoption(hashusage, argv[++i], &layout)) != 0)
 				return rc;
+		} else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+			if ((rc = diroption(hashusage, argv[++i], &dir)) != 0)
+				return rc;
 		} else if (argv[i][0] == '-' || dir) {
 			return usageerror(hashusage, "hash needs exactly one directory%s", "");
 		} else {
@@ -48,6 +49,17 @@ cmdhash(int argc, char **argv)
 	}
 	if (!dir)
 		return usageerror(hashusage, "hash needs exactly one directory%s", "");
+	return hashdir(dir, layout);
+}
+
+int
+hashdir(const char *dir, enum layout layout)
+{
+	struct buf out = {0};
+	struct migc_set *set;
+	char *path;
+	int rc;
+
 	set = loaddir(dir, DIALECT_NONE, layout, 0);
 	if (!set)
 		return 2;

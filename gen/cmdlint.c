@@ -26,6 +26,7 @@ const char lintusage[] =
 	"  production (a lock that blocks traffic, a table rewrite, a change that\n"
 	"  breaks the running application) as file:line:col: warning: RULE: message.\n"
 	"  --json    the findings as a JSON array of objects on standard output\n"
+	"  --dir DIR the same as the DIR operand\n"
 	"  --strict  make each finding an error (exit 2)\n"
 	"  --allow   accept these rules in every file (-- migc:allow RULE in one file)\n"
 	"exit status: 0 ok (warnings included), 2 bad input or, with --strict, a finding\n"
@@ -35,7 +36,7 @@ int
 cmdlint(int argc, char **argv)
 {
 	const char *dir = NULL;
-	struct readopts o = {NULL, LAYOUT_MIGC, 0, 0};
+	struct readopts o = {NULL, NULL, LAYOUT_MIGC, 0, 0};
 	struct findings f = {NULL, 0, 0};
 	struct migc_set *set;
 	enum dialect dialect;
@@ -53,12 +54,11 @@ cmdlint(int argc, char **argv)
 				return rc;
 		} else if (argv[i][0] == '-') {
 			return usageerror(lintusage, "unknown option '%s'", argv[i]);
-		} else if (dir) {
-			return usageerror(lintusage, "unexpected argument '%s'", argv[i]);
-		} else {
-			dir = argv[i];
+		} else if ((rc = diroption(lintusage, argv[i], &o.dir)) != 0) {
+			return rc;
 		}
 	}
+	dir = o.dir;
 	if (!dir)
 		return usageerror(lintusage, "lint needs a directory%s", "");
 	if (!o.dialectarg)

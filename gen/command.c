@@ -88,7 +88,18 @@ readoption(const char *usage, int argc, char **argv, int *i, struct readopts *o)
 		return allowoption(usage, argv[++*i], &o->allow);
 	if (strcmp(a, "--layout") == 0)
 		return layoutoption(usage, argv[++*i], &o->layout);
+	if (strcmp(a, "--dir") == 0)
+		return diroption(usage, argv[++*i], &o->dir);
 	return -1;
+}
+
+int
+diroption(const char *usage, const char *value, const char **dir)
+{
+	if (*dir)
+		return usageerror(usage, "one directory only: '%s' comes after another (DIR or --dir DIR)", value);
+	*dir = value;
+	return 0;
 }
 
 int

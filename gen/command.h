@@ -17,6 +17,11 @@ int cmdlint(int argc, char **argv);
 /* What each prints for --help (and migc help COMMAND, and the man page). */
 extern const char genusage[], hashusage[], checkusage[], newusage[], importusage[], lintusage[];
 
+/* Write dir/migc.sum for the migrations in dir, read in layout, saying
+** so on standard output. Returns the exit status: 0, 1 when it could not
+** be written, 2 when the directory has errors (printed). */
+int hashdir(const char *dir, enum layout layout);
+
 /* "sqlite" or "postgres" into *d: 0, or -1 for any other name. */
 int parsedialect(const char *s, enum dialect *d);
 
@@ -39,8 +44,10 @@ int allowoption(const char *usage, const char *s, unsigned long *bits);
 int lintset(const struct migc_set *set, const char *dir, enum dialect dialect, unsigned long allow, int strict);
 
 /* The options of the commands that read a directory as gen does and lint
-** it (check, lint): --dialect D, --layout L, --strict, --allow RULES. */
+** it (check, lint): --dialect D, --layout L, --strict, --allow RULES, and
+** the directory, as --dir DIR or the operand. */
 struct readopts {
+	const char *dir;                /* NULL until given */
 	const char *dialectarg;         /* NULL until given */
 	enum layout layout;
 	unsigned long allow;
@@ -51,6 +58,10 @@ struct readopts {
 ** usage error's status 2 for a bad value; -1 when it is none of them (nor
 ** one that lacks its value), for the caller to look at. */
 int readoption(const char *usage, int argc, char **argv, int *i, struct readopts *o);
+
+/* --dir's value, or the directory operand, into *dir: 0, or a usage
+** error's status 2 when a directory was given already. */
+int diroption(const char *usage, const char *value, const char **dir);
 
 /* Set *d from --dialect's value s: 0, or a usage error's status 2
 ** (printed with usage) for any other name than sqlite and postgres. */

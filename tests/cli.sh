@@ -268,6 +268,53 @@ t_new() {
 }
 check "cli: migc new creates the next numbered up and down files" t_new
 
+# new makes a missing directory, and writes migc.sum again when there is
+# one, so that the next gen does not stop at a file the manifest lacks.
+t_new_sum() {
+	d=$tmp/newsum/a/b
+	rm -rf "$tmp/newsum"
+	expect 0 "created $d/" build/migc new init --dir "$d" || return 1
+	[ -f "$d/0001_init.sql" ] && [ -f "$d/0001_init.down.sql" ] && [ ! -e "$d/migc.sum" ] ||
+		{ echo "new made no sum, or no files"; ls -la "$d"; return 1; }
+	grep -q "each statement ended by ';'" "$d/0001_init.sql" && grep -q "migc:irreversible" "$d/0001_init.down.sql" ||
+		{ echo "the templates say nothing"; cat "$d"/*; return 1; }
+	printf 'CREATE TABLE t (x);\n' >"$d/0001_init.sql" && printf 'DROP TABLE t;\n' >"$d/0001_init.down.sql" &&
+		build/migc hash "$d" >/dev/null || return 1
+	expect 0 "wrote $d/migc.sum (2 migrations)" build/migc new users --dir "$d" || return 1
+	expect 0 "ok: 2 migrations match $d/migc.sum" build/migc check --dialect sqlite "$d" || return 1
+	build/migc gen --dialect sqlite -o "$tmp/newsum.c" "$d" 2>"$tmp/newsum.err" ||
+		{ cat "$tmp/newsum.err"; echo "gen stopped after new"; return 1; }
+	# A directory with an error: the files are made, the sum is not
+	# written, and new says so (exit 2).
+	cp "$d/migc.sum" "$tmp/newsum.before"
+	printf -- '-- migc:frobnicate\n' >"$d/0002_users.sql"
+	expect 2 "$d/migc.sum was not updated: fix the above, then run migc hash $d" build/migc new posts --dir "$d" || return 1
+	[ -f "$d/0003_posts.sql" ] && cmp -s "$d/migc.sum" "$tmp/newsum.before" || { echo "the sum changed"; return 1; }
+	# A path through a file is no directory, and nothing is made.
+	: >"$tmp/newsum/file"
+	expect 2 "$tmp/newsum/file/x: cannot open migration directory: Not a directory" build/migc new x --dir "$tmp/newsum/file/x"
+}
+check "cli: migc new makes a missing directory and writes an existing migc.sum again (not when the directory has errors)" t_new_sum
+
+# hash, check, lint and gen take --dir DIR like every other command, and
+# keep the operand; not both.
+t_dir_option() {
+	d=$tmp/diropt
+	rm -rf "$d" && cp -r migrations/sqlite "$d" || return 1
+	expect 0 "wrote $d/migc.sum (6 migrations)" build/migc hash --dir "$d" || return 1
+	expect 0 "ok: 6 migrations match $d/migc.sum" build/migc check --dialect sqlite --dir "$d" || return 1
+	build/migc lint --dialect sqlite --dir "$d" >/dev/null 2>&1 || { echo "lint --dir failed"; return 1; }
+	build/migc gen --dialect sqlite --dir "$d" -o "$tmp/diropt.c" && build/migc gen --dialect sqlite -o "$tmp/diropt2.c" "$d" &&
+		cmp -s "$tmp/diropt.c" "$tmp/diropt2.c" || { echo "gen --dir is not gen DIR"; return 1; }
+	for c in "check --dialect sqlite" "lint --dialect sqlite" "gen --dialect sqlite"; do
+		# shellcheck disable=SC2086
+		expect 2 "one directory only: 'migrations/sqlite' comes after another (DIR or --dir DIR)" \
+			build/migc $c "$d" --dir migrations/sqlite || return 1
+	done
+	expect 2 "one directory only" build/migc hash "$d" --dir migrations/sqlite
+}
+check "cli: hash, check, lint and gen take --dir DIR as well as the DIR operand, and refuse both" t_dir_option
+
 t_valgrind() {
 	command -v valgrind >/dev/null || { echo "valgrind is not installed"; return 1; }
 	# The demo binary built without sanitizers (valgrind cannot run ASan builds).
