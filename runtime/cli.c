@@ -514,9 +514,13 @@ withdatabase(const struct cli_command *c, struct cli_run *r)
 			rc = c->xRun(r);
 	}
 	if (rc > 0) {
-		fprintf(stderr, "%s: %s: ", o->prog, stopsig ? signame(stopsig) : rc == MIGC_VERIFY ? "verification failed" : "error");
+		const char *what = stopsig ? signame(stopsig) : rc == MIGC_VERIFY ? "verification failed" : "error";
+
+		fprintf(stderr, "%s: %s: ", o->prog, what);
 		migc__cliputmsg(stderr, migc_errmsg(m));
 		fputc('\n', stderr);
+		if (CLI_HAS(o, CLI_JSON) && !r->jsondone)
+			migc__clijsonerror(migc_errmsg(m));
 		rc = -rc;
 	} else if (stopsig) {
 		fprintf(stderr, "%s: %s: it came after the command had finished: nothing was rolled back\n", o->prog,

@@ -32,6 +32,7 @@ static const struct hint {
 	{ "run migc_up",                            "run up" },
 	{ "migc_repair with MIGC_REPAIR_CLEAR_FAILED for version ", "repair --clear-failed " },
 	{ "migc_repair with MIGC_REPAIR_CLEAR_FAILED", "repair --clear-failed" },
+	{ "migc_repair with MIGC_REPAIR_ACCEPT_CHECKSUMS", "repair --accept-checksums" },
 	{ "a single transaction (migc_set_single_transaction) cannot include", "--single-transaction cannot include" },
 	{ "set migc_set_allow_out_of_order",        "run with --allow-out-of-order" },
 	{ "(migc_set_lock_timeout)",                "(--lock-timeout)" },
@@ -139,6 +140,17 @@ migc__cliputmsg(FILE *f, const char *msg)
 	char *t = climsg(msg);
 
 	fputs(t ? t : msg, f);
+	free(t);
+}
+
+void
+migc__clijsonerror(const char *msg)
+{
+	char *t = climsg(msg);
+
+	fputs("{\"ok\":false,\"error\":", stdout);
+	migc__jsonstr(stdout, t ? t : msg);
+	fputs("}\n", stdout);
 	free(t);
 }
 
@@ -386,7 +398,7 @@ printdrift(migc *m, const struct cli_opts *o, int summary, const struct drift *r
 	} else if (r->rc == MIGC_OK) {
 		printf("schema: matches what the newest migration produced\n");
 	} else if (summary) {
-		printf("schema: drifted: %lu object%s differ%s (verify --schema lists them)\n", (unsigned long)r->n,
+		printf("schema: drifted: %lu object%s differ%s (verify --drift lists them)\n", (unsigned long)r->n,
 		       r->n == 1 ? "" : "s", r->n == 1 ? "s" : "");
 	} else {
 		printf("schema drift:\n");
@@ -459,6 +471,7 @@ migc__clistatus(struct cli_run *run)
 		}
 	}
 	if (CLI_HAS(o, CLI_JSON)) {
+		run->jsondone = 1;
 		fputs("{\"database\":", stdout);
 		migc__jsonstr(stdout, safeurl);
 		fputs(",\"table\":", stdout);
@@ -561,11 +574,15 @@ migc__cliverify(struct cli_run *run)
 	if (CLI_HAS(o, CLI_JSON)) {
 		int due = 0;
 
-		if (run->set->nrepeatables && (rc = repeatablesdue(m, &due)) != MIGC_OK) {
+		/* The reason, as the text says it, for "error" and standard error. */
+		rc = nproblems ? migc_verify(m) : MIGC_OK;
+		if ((rc != MIGC_OK && rc != MIGC_VERIFY) ||
+		    (run->set->nrepeatables && (rc = repeatablesdue(m, &due)) != MIGC_OK)) {
 			migc_free(s);
 			migc_free(dr.d);
 			return rc;
 		}
+		run->jsondone = 1;
 		printf("{\"ok\":%s,\"applied\":%lu,\"pending\":%lu,", nproblems || dr.rc != MIGC_OK ? "false" : "true",
 		       (unsigned long)napplied, (unsigned long)npending);
 		if (run->set->nrepeatables)
@@ -581,11 +598,22 @@ migc__cliverify(struct cli_run *run)
 			jsonstate(&s[i]);
 		}
 		putchar(']');
+		if (nproblems) {
+			char *t = climsg(migc_errmsg(m));
+
+			fputs(",\"error\":", stdout);
+			migc__jsonstr(stdout, t ? t : migc_errmsg(m));
+			free(t);
+		}
 		if (CLI_HAS(o, CLI_DRIFT))
 			printdrift(m, o, 0, &dr);
 		fputs("}\n", stdout);
 		migc_free(s);
 		migc_free(dr.d);
+		if (!nproblems && dr.rc != MIGC_OK) {
+			fprintf(stderr, "%s: verification failed: the schema drifted since the newest migration ran\n", o->prog);
+			return -MIGC_VERIFY;
+		}
 		return nproblems ? MIGC_VERIFY : dr.rc;
 	}
 	migc_free(s);

@@ -36,6 +36,7 @@ struct cli_run {
 	char envnote[200];                  /* what stands for the URL when libpq's environment gives it */
 	const struct migc_migration *last;  /* of the last SQL printed */
 	int nevents;                        /* migrations applied, reverted or baselined */
+	int jsondone;                       /* --json: the command printed its JSON object */
 };
 
 /* The commands that print what they find (struct cli_command's xRun). */
@@ -46,6 +47,10 @@ int migc__clishow(struct cli_run *r);     /* show V */
 
 /* The event callback of a run, ctx its struct cli_run. */
 void migc__clievent(void *ctx, const struct migc_event *ev);
+
+/* --json: a command that failed before it printed its object prints
+** {"ok":false,"error":MSG} instead, MSG in the command line's words. */
+void migc__clijsonerror(const char *msg);
 
 /* Print the library's message msg to f in the command line's words:
 ** --table where the library says migc_set_table, and so on. */

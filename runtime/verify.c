@@ -82,8 +82,14 @@ reportrow(migc *m, const struct trackrow *r, const struct migc_migration *mig, c
 		         filename(mig), r->checksum);
 		break;
 	case MIGC_EDITED:
+		/* And the three ways forward, one a line. */
 		return migc__adderr(m, "%s was edited after it was applied (database has %s, this binary has %s)",
-		                    filename(mig), r->checksum, mig->checksum);
+		                    filename(mig), r->checksum, mig->checksum) |
+		       migc__adderr(m, "  undo the edit: the file as it was applied has %s; or", r->checksum) |
+		       migc__adderr(m, "  keep it, recording its checksum in this database: migc_repair with "
+		                    "MIGC_REPAIR_ACCEPT_CHECKSUMS; or") |
+		       migc__adderr(m, "  keep it for every database: add the line -- migc:also-accept %s at the top of %s",
+		                    r->checksum, filename(mig));
 	case MIGC_APPLIED_EOL:
 		snprintf(note, sizeof(note), "%s: only line endings or a byte-order mark changed since it was applied; the SQL is the same",
 		         filename(mig));

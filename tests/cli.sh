@@ -115,6 +115,62 @@ t_flag_hints() {
 }
 check "cli: where the library names its API, the command line names the flag (up --to, --schema, repair --clear-failed, --allow-out-of-order, --table)" t_flag_hints
 
+# An edited migration's error gives the three ways forward, one a line,
+# in the command line's words; each of them, taken, lets verify pass.
+t_edited_ways() {
+	db=$tmp/edited.db
+	rm -f "$db"
+	build/migrate up --database "sqlite:$db" >/dev/null || return 1
+	old=c1:$(printf '%064d' 0)
+	q "$db" "UPDATE migc_migrations SET checksum = '$old' WHERE version = 2"
+	expect 3 "0002_create_rooms.sql was edited after it was applied" build/migrate verify --database "sqlite:$db" || return 1
+	grep -qx "  undo the edit: the file as it was applied has $old; or" "$tmp/expect.out" &&
+		grep -qx "  keep it, recording its checksum in this database: repair --accept-checksums; or" "$tmp/expect.out" &&
+		grep -qx "  keep it for every database: add the line -- migc:also-accept $old at the top of 0002_create_rooms.sql" "$tmp/expect.out" ||
+		{ echo "the three ways are not there, one a line"; return 1; }
+	expect 3 "repair --accept-checksums" build/migrate up --database "sqlite:$db" || return 1
+	# The second way, taken: verify passes.
+	build/migrate repair --accept-checksums --database "sqlite:$db" >/dev/null &&
+		expect 0 "ok: 6 applied migrations match this binary" build/migrate verify --database "sqlite:$db" || return 1
+	# The third, taken in a copy of the set: the old checksum is accepted.
+	q "$db" "UPDATE migc_migrations SET checksum = '$old' WHERE version = 2"
+	d=$tmp/edited-set
+	rm -rf "$d" && cp -r migrations/sqlite "$d" || return 1
+	{ printf -- '-- migc:also-accept %s\n' "$old" && cat migrations/sqlite/0002_create_rooms.sql; } >"$d/0002_create_rooms.sql" &&
+		build/migc hash "$d" >/dev/null || return 1
+	expect 0 "accepted by -- migc:also-accept" build/migc verify --dir "$d" --database "sqlite:$db"
+}
+check "cli: an edited migration's error says the three ways forward, one a line (revert, repair --accept-checksums, -- migc:also-accept)" t_edited_ways
+
+# --json on failure: verify's object carries the reason in "error" (and
+# standard error the same line); a command that fails before it has an
+# object (the database cannot be opened or reached) prints
+# {"ok":false,"error":...}, the password left out.
+t_json_errors() {
+	db=$tmp/jsonerr.db
+	rm -f "$db"
+	build/migrate up --database "sqlite:$db" >/dev/null || return 1
+	q "$db" "UPDATE migc_migrations SET checksum = 'c1:$(printf '%064d' 0)' WHERE version = 2"
+	build/migrate verify --json --database "sqlite:$db" >"$tmp/json.out" 2>"$tmp/json.err"
+	[ $? = 3 ] || { echo "verify --json: not exit 3"; return 1; }
+	grep -q '"error":"0002_create_rooms.sql was edited after it was applied' "$tmp/json.out" ||
+		{ cat "$tmp/json.out"; echo "no reason in the JSON"; return 1; }
+	grep -q "^migrate: verification failed: 0002_create_rooms.sql was edited" "$tmp/json.err" ||
+		{ cat "$tmp/json.err"; echo "an empty reason on standard error"; return 1; }
+	for c in status verify; do
+		build/migrate $c --json --database "sqlite:$tmp/no/such.db" >"$tmp/json.out" 2>/dev/null
+		[ $? = 1 ] && grep -qx '{"ok":false,"error":"cannot open sqlite database '"$tmp"'/no/such.db: unable to open database file (it must exist)"}' "$tmp/json.out" ||
+			{ echo "$c --json, no file:"; cat "$tmp/json.out"; return 1; }
+	done
+	if [ "$(cfg postgres)" = yes ]; then
+		build/migrate status --json --database "postgres://u:hunter22@127.0.0.1:1/x?connect_timeout=2" >"$tmp/json.out" 2>&1
+		[ $? = 1 ] && grep -q '^{"ok":false,"error":"cannot connect to PostgreSQL: ' "$tmp/json.out" ||
+			{ echo "status --json, no server:"; cat "$tmp/json.out"; return 1; }
+		! grep -q hunter22 "$tmp/json.out" || { echo "the password was printed"; return 1; }
+	fi
+}
+check "cli: --json failures: verify's object and standard error say the reason; a database that cannot be opened or reached is a JSON error object" t_json_errors
+
 # The developer tool's own commands (gen, new, hash, check) are in its
 # help, and only there; each parses its own options.
 t_devcommands() {
