@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
 
 #include "migc.h"
 #include "url.h"
@@ -447,6 +449,29 @@ pgenv(char *out, size_t n)
 	return names;
 }
 
+/* Is url a SQLite file that does not exist, in a directory that does
+** (where up would make it)? */
+static int
+absentfile(const char *url)
+{
+	const char *target;
+	char *file, *slash;
+	int absent;
+
+	if (migc__urlkind(url, &target) != URL_SQLITE || (file = migc__sqlitefile(target)) == NULL)
+		return 0;
+	absent = access(file, F_OK) != 0 && errno == ENOENT;
+	slash = strrchr(file, '/');
+	if (absent && slash == file)
+		absent = 1;                     /* "/x.db": in the root */
+	else if (absent && slash) {
+		*slash = '\0';
+		absent = access(file, F_OK) == 0;
+	}
+	free(file);
+	return absent;
+}
+
 /* Open the database, set the options on the handle and run command c.
 ** Returns its MIGC_ result code, negated when the message was printed. */
 static int
@@ -482,6 +507,15 @@ withdatabase(const struct cli_command *c, struct cli_run *r)
 		usageerror(o, "no database: pass --database URL or set DATABASE_URL (for PostgreSQL, PGHOST or "
 		           "PGDATABASE, with the other variables psql reads, are enough)");
 		return -MIGC_INPUT;
+	}
+	if (readonly && absentfile(url)) {
+		/* As on an empty PostgreSQL database: everything pending, and the
+		** file is not made (a read-only command never creates it). */
+		char *shown = migc__redacturl(url);
+
+		snprintf(r->envnote, sizeof(r->envnote), "%s (no such file yet: nothing applied)", shown ? shown : "");
+		free(shown);
+		url = "sqlite::memory:";
 	}
 	safeurl = r->envnote[0] ? strdup(r->envnote) : migc__redacturl(url);
 	rc = migc_open(&m, url, r->set, readonly ? MIGC_READONLY : 0);
@@ -564,16 +598,64 @@ cmdversion(struct cli_run *r)
 	return MIGC_OK;
 }
 
+/* Run the command o names (parsed, its help not asked for) on the sets
+** or, with tool, on the set it loads. Returns the exit status. */
+static int
+runcommand(struct cli_opts *o, struct cli_run *run, const struct cli_tool *tool)
+{
+	const struct migc_set *loaded = NULL;
+	const struct cli_command *c;
+	const char *url, *dialect;
+	size_t i;
+	int rc;
+
+	if (!o->cmd) {
+		migc__cliusage(o->help ? stdout : stderr, o->prog, tool);
+		return o->help ? EXIT_OK : EXIT_USAGE;
+	}
+	c = findcommand(o->cmd, tool);
+	if (!c)
+		return usageerror(o, "unknown command '%s'", o->cmd);
+	if (o->help) {
+		migc__clihelp(stdout, o->prog, c, tool);
+		return EXIT_OK;
+	}
+	if (c->xMain)
+		return usageerror(o, "%s must come first: the options after it are its own", c->name);
+	rc = checkargs(o, c);
+	if (rc != EXIT_OK)
+		return rc;
+	url = givenurl(o);
+	dialect = o->text[CLI_DIALECT] ? o->text[CLI_DIALECT] : url ? urldialect(url) :
+	          c->db != CLI_NODB && pgenv(NULL, 0) ? "postgres" : NULL;
+	if (dialect && strcmp(dialect, "sqlite") != 0 && strcmp(dialect, "postgres") != 0)
+		return usageerror(o, "--dialect: '%s' is not sqlite or postgres", dialect);
+	if (tool && c->db != CLI_NOSET) {
+		loaded = tool->xLoad(o->text[CLI_DIR] ? o->text[CLI_DIR] : "migrations", dialect ? dialect : "sqlite",
+		                     o->text[CLI_LAYOUT]);
+		if (!loaded)
+			return EXIT_USAGE;
+		run->set = loaded;
+	} else if (dialect) {
+		for (i = 0; i < run->nsets && strcmp(migc_dialect(run->sets[i]), dialect) != 0; i++)
+			;
+		if (i < run->nsets)
+			run->set = run->sets[i];
+	}
+	rc = c->db == CLI_NODB || c->db == CLI_NOSET ? c->xRun(run) : withdatabase(c, run);
+	if (loaded)
+		tool->xFree(loaded);
+	return exitcode(rc < 0 ? -rc : rc);
+}
+
 int
 migc__climain(const char *prog, int argc, char **argv, const struct migc_set *const *sets,
         size_t nsets, const struct cli_tool *tool)
 {
-	const struct migc_set *loaded = NULL;
 	const struct cli_command *c = argc > 1 ? findcommand(argv[1], tool) : NULL;
-	const char *url, *dialect;
 	struct cli_run run;
 	struct cli_opts o;
-	size_t i;
+	char *bare;
 	int rc;
 
 	if (c && c->xMain)
@@ -593,43 +675,15 @@ migc__climain(const char *prog, int argc, char **argv, const struct migc_set *co
 	rc = parseargs(&o, argc, argv, tool != NULL);
 	if (rc != EXIT_OK)
 		return rc;
-	if (!o.cmd) {
-		migc__cliusage(o.help ? stdout : stderr, prog, tool);
-		return o.help ? EXIT_OK : EXIT_USAGE;
+	/* A bare path (--database app.db) is a SQLite file. */
+	bare = migc__barepath(givenurl(&o));
+	if (bare) {
+		o.text[CLI_DATABASE] = bare;
+		o.given |= CLI_BIT(CLI_DATABASE);
 	}
-	c = findcommand(o.cmd, tool);
-	if (!c)
-		return usageerror(&o, "unknown command '%s'", o.cmd);
-	if (o.help) {
-		migc__clihelp(stdout, prog, c, tool);
-		return EXIT_OK;
-	}
-	if (c->xMain)
-		return usageerror(&o, "%s must come first: the options after it are its own", c->name);
-	rc = checkargs(&o, c);
-	if (rc != EXIT_OK)
-		return rc;
-	url = givenurl(&o);
-	dialect = o.text[CLI_DIALECT] ? o.text[CLI_DIALECT] : url ? urldialect(url) :
-	          c->db != CLI_NODB && pgenv(NULL, 0) ? "postgres" : NULL;
-	if (dialect && strcmp(dialect, "sqlite") != 0 && strcmp(dialect, "postgres") != 0)
-		return usageerror(&o, "--dialect: '%s' is not sqlite or postgres", dialect);
-	if (tool && c->db != CLI_NOSET) {
-		loaded = tool->xLoad(o.text[CLI_DIR] ? o.text[CLI_DIR] : "migrations", dialect ? dialect : "sqlite",
-		                     o.text[CLI_LAYOUT]);
-		if (!loaded)
-			return EXIT_USAGE;
-		run.set = loaded;
-	} else if (dialect) {
-		for (i = 0; i < nsets && strcmp(migc_dialect(sets[i]), dialect) != 0; i++)
-			;
-		if (i < nsets)
-			run.set = sets[i];
-	}
-	rc = c->db == CLI_NODB || c->db == CLI_NOSET ? c->xRun(&run) : withdatabase(c, &run);
-	if (loaded)
-		tool->xFree(loaded);
-	return exitcode(rc < 0 ? -rc : rc);
+	rc = runcommand(&o, &run, tool);
+	free(bare);
+	return rc;
 }
 
 int

@@ -49,6 +49,40 @@ migc__urlkind(const char *url, const char **target)
 	return URL_BAD;
 }
 
+char *
+migc__barepath(const char *url)
+{
+	const char *target, *p;
+	char *out, *o;
+
+	if (!url || !*url || migc__urlkind(url, &target) != URL_BAD || strchr(url, '=') ||
+	    (strchr(url, ':') && url[0] != '/' && url[0] != '.'))
+		return NULL;
+	out = o = malloc(3 * strlen(url) + 8);
+	if (!out)
+		return NULL;
+	o += sprintf(o, "sqlite:");
+	for (p = url; *p; p++)
+		o += *p == '%' ? sprintf(o, "%%25") : *p == '?' ? sprintf(o, "%%3F") : sprintf(o, "%c", *p);
+	return out;
+}
+
+char *
+migc__sqlitefile(const char *target)
+{
+	size_t n = strcspn(target, "?");
+	char *path;
+
+	if (strncmp(target, "file:", 5) == 0 || (n == 8 && strncmp(target, ":memory:", 8) == 0))
+		return NULL;
+	path = malloc(n + 1);
+	if (path && migc__pctdecode(target, n, path) != 0) {
+		free(path);
+		path = NULL;
+	}
+	return path;
+}
+
 /*
 ** SQLite URIs. The path, each parameter's name and each value are
 ** percent-decoded as sqlite3_open_v2 does it with SQLITE_OPEN_URI (%HH,

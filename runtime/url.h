@@ -18,6 +18,14 @@ enum urlkind migc__urlkind(const char *url, const char **target);
 ** URL, malloc'd into *uri; readonly: mode=rwc reads as rw. MIGC_INPUT
 ** with the message in err for an unknown or bad parameter or a %00. */
 int migc__sqliteuri(const char *target, int readonly, char **uri, char *err, size_t nerr);
+/* The command line's SQLite shorthands. migc__barepath: for a URL that
+** is a bare file path (app.db, ./data/app.db, /srv/app.db: no scheme, no
+** keyword string), the sqlite: URL naming that file as written ('%' and
+** '?' encoded), malloc'd; NULL for any other URL or out of memory.
+** migc__sqlitefile: the file a sqlite: URL's target names (not a file:
+** URI, not :memory:), decoded, malloc'd; NULL when it names none. */
+char *migc__barepath(const char *url);
+char *migc__sqlitefile(const char *target);
 /* Percent-decode s[0..n) into out (at least n + 1 bytes) as SQLite and
 ** libpq do (%HH; any other '%' is kept); -1 on %00, which either refuses. */
 int migc__pctdecode(const char *s, size_t n, char *out);

@@ -171,6 +171,37 @@ t_json_errors() {
 }
 check "cli: --json failures: verify's object and standard error say the reason; a database that cannot be opened or reached is a JSON error object" t_json_errors
 
+# SQLite on the command line: a bare path is a SQLite file, taken as
+# written; status, verify and up --dry-run on a file that does not exist
+# show everything pending (as on an empty PostgreSQL database), exit 0,
+# and do not make it.
+t_sqlite_paths() {
+	d=$tmp/paths
+	rm -rf "$d" && mkdir -p "$d" || return 1
+	for c in status verify "up --dry-run"; do
+		# shellcheck disable=SC2086
+		(cd "$d" && "$OLDPWD/build/migrate" $c --database app.db >"$d/out" 2>&1) ||
+			{ cat "$d/out"; echo "$c on a missing file failed"; return 1; }
+		[ ! -e "$d/app.db" ] || { echo "$c made app.db"; return 1; }
+	done
+	(cd "$d" && "$OLDPWD/build/migrate" status --database app.db) >"$d/out" 2>&1 || return 1
+	grep -q "^database sqlite:app.db (no such file yet: nothing applied)" "$d/out" && grep -q "^0 applied, 6 pending" "$d/out" ||
+		{ cat "$d/out"; return 1; }
+	expect 0 "0 applied, 6 pending" build/migrate status --database "sqlite:$d/none.db" || return 1
+	build/migrate status --json --database "$d/none.db" | grep -q '"pending":6' || { echo "status --json"; return 1; }
+	expect 0 "ok: 0 applied migrations match this binary, 6 pending" build/migc verify --dir migrations/sqlite --database "$d/none.db" || return 1
+	[ ! -e "$d/none.db" ] || { echo "a read-only command made none.db"; return 1; }
+	# up makes the file; every form of bare path names the file as written.
+	(cd "$d" && "$OLDPWD/build/migrate" up --database app.db >/dev/null && "$OLDPWD/build/migrate" up --database ./b.db >/dev/null) || return 1
+	[ "$(q "$d/app.db" 'SELECT count(*) FROM migc_migrations')" = 6 ] && [ "$(q "$d/b.db" 'SELECT count(*) FROM migc_migrations')" = 6 ] || return 1
+	build/migrate up --database "$d/what?x%41#1.db" >/dev/null || return 1
+	[ -f "$d/what?x%41#1.db" ] || { echo "the bare path was not taken as written"; ls "$d"; return 1; }
+	expect 0 "6 applied, 0 pending" build/migrate status --database "$d/app.db" || return 1
+	# Not a path: a scheme or a keyword string stays what it was.
+	expect 2 "unsupported database URL 'mysql://x'" build/migrate status --database mysql://x
+}
+check "cli: a bare path is a SQLite file (as written); status, verify and up --dry-run on a missing file show all pending and make nothing" t_sqlite_paths
+
 # The developer tool's own commands (gen, new, hash, check) are in its
 # help, and only there; each parses its own options.
 t_devcommands() {

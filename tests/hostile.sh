@@ -164,8 +164,10 @@ hostile "a database written by a newer migc" 3 "the database was written by a ne
 echo "not a database, just text" >"$hroot/text.db"
 hostile "a file that is not a database" 1 "file is not a database" build/migc up --dir "$base" --database "sqlite:$hroot/text.db"
 hostile "a database path that is a directory" 1 "cannot open sqlite database $hroot" build/migc up --dir "$base" --database "sqlite:$hroot"
-hostile "status of a missing database creates nothing" 1 "cannot open sqlite database $hroot/missing.db: unable to open database file (it must exist)" \
+hostile "status of a missing database creates nothing" 0 "sqlite:$hroot/missing.db (no such file yet: nothing applied)" \
 	sh -c "build/migc status --dir '$base' --database 'sqlite:$hroot/missing.db'; st=\$?; [ -e '$hroot/missing.db' ] && exit 9; exit \$st"
+hostile "status of a database in a missing directory" 1 "cannot open sqlite database $hroot/nodir/missing.db: unable to open database file (it must exist)" \
+	sh -c "build/migc status --dir '$base' --database 'sqlite:$hroot/nodir/missing.db'; st=\$?; [ -e '$hroot/nodir' ] && exit 9; exit \$st"
 hostile "an empty sqlite: URL" 2 "unsupported database URL 'sqlite:'" build/migc up --dir "$base" --database "sqlite:"
 hostile "an unknown SQLite URL parameter" 2 "unknown parameter 'journal_mode' in the SQLite URL: known are vfs, mode, cache, psow, nolock, immutable" \
 	build/migc up --dir "$base" --database "$hdb?journal_mode=wal"
