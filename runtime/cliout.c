@@ -143,15 +143,23 @@ migc__cliputmsg(FILE *f, const char *msg)
 	free(t);
 }
 
-void
-migc__clijsonerror(const char *msg)
+/* ,"error":MSG on standard output, MSG in the command line's words. */
+static void
+jsonerror(const char *msg)
 {
 	char *t = climsg(msg);
 
-	fputs("{\"ok\":false,\"error\":", stdout);
+	fputs(",\"error\":", stdout);
 	migc__jsonstr(stdout, t ? t : msg);
-	fputs("}\n", stdout);
 	free(t);
+}
+
+void
+migc__clijsonerror(const char *msg)
+{
+	fputs("{\"ok\":false", stdout);
+	jsonerror(msg);
+	fputs("}\n", stdout);
 }
 
 /* "0003_add_presence" for 0003_add_presence.sql */
@@ -387,13 +395,8 @@ printdrift(migc *m, const struct cli_opts *o, int summary, const struct drift *r
 			putchar('}');
 		}
 		putchar(']');
-		if (r->rc != MIGC_OK && r->n == 0) {
-			char *t = climsg(migc_errmsg(m));
-
-			fputs(",\"error\":", stdout);
-			migc__jsonstr(stdout, t ? t : migc_errmsg(m));
-			free(t);
-		}
+		if (r->rc != MIGC_OK && r->n == 0)
+			jsonerror(migc_errmsg(m));
 		putchar('}');
 	} else if (r->rc == MIGC_OK) {
 		printf("schema: matches what the newest migration produced\n");
@@ -598,13 +601,8 @@ migc__cliverify(struct cli_run *run)
 			jsonstate(&s[i]);
 		}
 		putchar(']');
-		if (nproblems) {
-			char *t = climsg(migc_errmsg(m));
-
-			fputs(",\"error\":", stdout);
-			migc__jsonstr(stdout, t ? t : migc_errmsg(m));
-			free(t);
-		}
+		if (nproblems)
+			jsonerror(migc_errmsg(m));
 		if (CLI_HAS(o, CLI_DRIFT))
 			printdrift(m, o, 0, &dr);
 		fputs("}\n", stdout);
